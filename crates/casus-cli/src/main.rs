@@ -1,0 +1,414 @@
+//! `casus`: evaluate attack scenarios against collective-defense rule sets.
+//!
+//! A thin shell over the `casus` library: argument parsing, file choice, printing and exit
+//! codes. Every answer and every rendering comes from the library, so that programs that embed
+//! it see exactly what the command prints.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use casus::{Engine, RuleSet, Scenario, Severity};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "casus",
+    version,
+    about = "Which signatories must respond to an attack, how strongly, under which clause, and why."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate scenario files and print who must respond.
+    Eval {
+        /// The rule set (folder or file). Default: the scenario's `rules:`, else `rules/`.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Show every relevant trigger's condition tree with its values.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Validate a rule set and print every diagnostic.
+    Check {
+        /// The rule set (folder or file).
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Run the `expect` blocks of scenario files (folders are searched for *.yaml).
+    Test {
+        /// The rule set. Default: each scenario's `rules:`, else `rules/`.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Scenario files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List the parties of a rule set.
+    Parties {
+        /// The rule set.
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List the territories and areas of a rule set.
+    Territories {
+        /// The rule set.
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List the treaties of a rule set.
+    Treaties {
+        /// The rule set.
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprint!("{message}");
+            if !message.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Engine, String> {
+    let rules = RuleSet::load(path).map_err(|e| {
+        let mut s = String::new();
+        for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
+            s.push_str(&d.render());
+        }
+        s.push_str(&format!(
+            "error: {} (run `casus check --rules {}`)\n",
+            e,
+            path.display()
+        ));
+        s
+    })?;
+    rules.compile().map_err(|e| format!("error: {e}\n"))
+}
+
+struct Engines {
+    cache: BTreeMap<PathBuf, Engine>,
+}
+
+impl Engines {
+    fn for_scenario(&mut self, explicit: Option<&Path>, scenario: &Scenario, file: &Path) -> Result<&Engine, String> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => scenario.rules_path(file).unwrap_or_else(|| PathBuf::from("rules")),
+        };
+        if !self.cache.contains_key(&path) {
+            let e = load(&path)?;
+            self.cache.insert(path.clone(), e);
+        }
+        self.cache
+            .get(&path)
+            .ok_or_else(|| "internal: rule set cache".to_string())
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(v).map_err(|e| format!("error: cannot write JSON: {e}"))
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Eval {
+            rules,
+            scenarios,
+            format,
+            explain,
+        } => {
+            let mut engines = Engines { cache: BTreeMap::new() };
+            let mut outputs = Vec::new();
+            let mut text = String::new();
+            for path in &scenarios {
+                let s = Scenario::load(path).map_err(|e| scenario_error(&e))?;
+                let engine = engines.for_scenario(rules.as_deref(), &s, path)?;
+                let v = if explain || format == Format::Json {
+                    engine.evaluate_explained(&s)
+                } else {
+                    engine.evaluate(&s)
+                }
+                .map_err(|e| format!("{}: error: {e}\n", path.display()))?;
+                let v = if explain {
+                    v
+                } else {
+                    casus::Verdict {
+                        explanation: Vec::new(),
+                        ..v
+                    }
+                };
+                match format {
+                    Format::Json => {
+                        outputs.push(serde_json::json!({"scenario": path.display().to_string(), "verdict": v}))
+                    }
+                    Format::Table => {
+                        if scenarios.len() > 1 {
+                            text.push_str(&format!("== {}\n", path.display()));
+                        }
+                        text.push_str(&casus::render_table(&v, explain));
+                    }
+                }
+            }
+            match format {
+                Format::Json if outputs.len() == 1 => {
+                    let v = outputs
+                        .pop()
+                        .and_then(|mut o| o.get_mut("verdict").map(serde_json::Value::take));
+                    println!("{}", json(&v)?);
+                }
+                Format::Json => println!("{}", json(&outputs)?),
+                Format::Table => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { rules, format } => {
+            let result = RuleSet::load(&rules);
+            let (diags, ok) = match &result {
+                Ok(r) => (r.diagnostics().clone(), true),
+                Err(e) => (e.diagnostics.clone(), false),
+            };
+            if format == Format::Json {
+                println!(
+                    "{}",
+                    json(&serde_json::json!({"ok": ok, "diagnostics": diags.items()}))?
+                );
+            } else {
+                for d in diags.items() {
+                    print!("{}", d.render());
+                }
+                match &result {
+                    Ok(r) => {
+                        let e = r.compile().map_err(|e| format!("error: {e}\n"))?;
+                        let clauses: usize = e.treaties().iter().map(|t| t.clauses.len()).sum();
+                        println!(
+                            "{}: ok — {} parties, {} territories and areas, {} treaties, {} clauses",
+                            rules.display(),
+                            e.parties().len(),
+                            e.places().len(),
+                            e.treaties().len(),
+                            clauses
+                        );
+                    }
+                    Err(e) => println!("{}: {e}", rules.display()),
+                }
+            }
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Test { rules, paths } => {
+            let mut files = Vec::new();
+            for p in &paths {
+                collect(p, &mut files).map_err(|e| format!("error: {}: {e}\n", p.display()))?;
+            }
+            let mut engines = Engines { cache: BTreeMap::new() };
+            let (mut passed, mut failed) = (0usize, 0usize);
+            for f in &files {
+                let outcome = (|| -> Result<Vec<String>, String> {
+                    let s = Scenario::load(f).map_err(|e| scenario_error(&e))?;
+                    let Some(expect) = &s.expect else {
+                        return Ok(vec!["no `expect` block".into()]);
+                    };
+                    let engine = engines.for_scenario(rules.as_deref(), &s, f)?;
+                    let v = engine.evaluate(&s).map_err(|e| e.to_string())?;
+                    Ok(casus::check_expectations(&v, expect)
+                        .into_iter()
+                        .map(|x| format!("{}: expected {}, got {}", x.party, x.expected, x.actual))
+                        .collect())
+                })();
+                match outcome {
+                    Ok(fails) if fails.is_empty() => {
+                        passed += 1;
+                        println!("ok   {}", f.display());
+                    }
+                    Ok(fails) => {
+                        failed += 1;
+                        println!("FAIL {}", f.display());
+                        for x in fails {
+                            println!("     {x}");
+                        }
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        println!("FAIL {}", f.display());
+                        for line in e.lines() {
+                            println!("     {line}");
+                        }
+                    }
+                }
+            }
+            println!("{passed} passed, {failed} failed");
+            Ok(if failed == 0 && passed > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Parties { rules, format } => {
+            let e = load(&rules)?;
+            let list = e.parties();
+            if format == Format::Json {
+                println!("{}", json(&list)?);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.id.clone(),
+                            format!("{:?}", p.kind).to_lowercase(),
+                            p.name.clone(),
+                            p.members.len().to_string(),
+                        ]
+                    })
+                    .collect();
+                print!("{}", table(&["ID", "KIND", "NAME", "MEMBERS"], &rows));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Territories { rules, format } => {
+            let e = load(&rules)?;
+            let list = e.places();
+            if format == Format::Json {
+                println!("{}", json(&list)?);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.id.clone(),
+                            p.name.clone(),
+                            p.sovereign.join("; "),
+                            [p.controller.join("; "), p.administrator.join("; ")]
+                                .iter()
+                                .filter(|x| !x.is_empty())
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(" | "),
+                            p.tags.join(", "),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table(&["ID", "NAME", "SOVEREIGN", "CONTROL / ADMINISTRATION", "TAGS"], &rows)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Treaties { rules, format } => {
+            let e = load(&rules)?;
+            let list = e.treaties();
+            if format == Format::Json {
+                println!("{}", json(&list)?);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.id.clone(),
+                            t.name.clone(),
+                            format!("{:?}", t.status).to_lowercase(),
+                            t.in_force.map_or("-".into(), |d| d.to_string()),
+                            t.terminated.map_or("-".into(), |d| d.to_string()),
+                            t.parties.to_string(),
+                            t.clauses.join(", "),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table(
+                        &["ID", "NAME", "STATUS", "IN FORCE", "ENDED", "PARTIES", "CLAUSES"],
+                        &rows
+                    )
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn scenario_error(e: &casus::ScenarioError) -> String {
+    match e {
+        casus::ScenarioError::Invalid(d) => d.render(),
+        other => format!("error: {other}\n"),
+    }
+}
+
+fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(p)?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for e in entries {
+            let is_yaml = matches!(e.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"));
+            if std::fs::symlink_metadata(&e).is_ok_and(|m| m.is_dir()) || is_yaml {
+                collect(&e, out)?;
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+    Ok(())
+}
+
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(x) = w.get_mut(i) {
+                *x = (*x).max(c.chars().count());
+            }
+        }
+    }
+    let mut s = String::new();
+    let mut line = |cells: Vec<String>| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let width = w.get(i).copied().unwrap_or(0);
+            l.push_str(&format!("{c:<width$}  "));
+        }
+        s.push_str(l.trim_end());
+        s.push('\n');
+    };
+    line(header.iter().map(|h| (*h).to_string()).collect());
+    for r in rows {
+        line(r.clone());
+    }
+    s
+}

@@ -1,0 +1,243 @@
+//! The compiled rule set: ids interned to integers, conditions resolved, clauses indexed.
+//!
+//! Nothing here refers to a file or a string id at evaluation time; the strings are kept only
+//! to print answers.
+
+use crate::level::Level;
+use crate::model::{Accession, HolderRole, PartyKind, Toward, TreatyStatus, Withdrawal};
+use crate::time::When;
+use crate::vocab::{Caveat, Deadline, Form};
+
+pub(crate) type PartyIx = u32;
+pub(crate) type PlaceIx = u32;
+pub(crate) type TreatyIx = u32;
+pub(crate) type ClauseIx = u32;
+pub(crate) type FactIx = u32;
+pub(crate) type NodeIx = u32;
+
+/// Pseudo-facts: scenario fields that may be left open. Their bits come before the named facts.
+pub(crate) const DEP_ATTACKER: u32 = 0;
+pub(crate) const DEP_MEANS: u32 = 1;
+pub(crate) const DEP_LOCATION: u32 = 2;
+pub(crate) const DEP_ON: u32 = 3;
+pub(crate) const DEP_SUPPORTED_BY: u32 = 4;
+pub(crate) const DEP_TIME: u32 = 5;
+pub(crate) const PSEUDO: [&str; 6] = ["attacker", "means", "location", "on", "supported_by", "time"];
+pub(crate) const FACT_BASE: u32 = 8;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Period {
+    pub party: PartyIx,
+    pub from: Option<When>,
+    pub to: Option<When>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Party {
+    pub id: String,
+    pub name: String,
+    pub kind: PartyKind,
+    pub members: Vec<Period>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlaceKind {
+    Territory,
+    Area,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    pub id: String,
+    pub name: String,
+    pub kind: PlaceKind,
+    pub sovereign: Vec<Period>,
+    pub controller: Option<Vec<Period>>,
+    pub administrator: Option<Vec<Period>>,
+    pub tags: Vec<u64>,
+    pub tag_names: Vec<String>,
+}
+
+impl Place {
+    pub fn holders(&self, role: HolderRole) -> &[Period] {
+        match role {
+            HolderRole::Sovereign => &self.sovereign,
+            HolderRole::Controller => self.controller.as_deref().unwrap_or(&self.sovereign),
+            HolderRole::Administrator => self
+                .administrator
+                .as_deref()
+                .or(self.controller.as_deref())
+                .unwrap_or(&self.sovereign),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TreatyMember {
+    pub party: Option<PartyIx>,
+    pub members_of: Option<PartyIx>,
+    pub from: Option<When>,
+    pub to: Option<When>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Reservation {
+    pub party: PartyIx,
+    pub kind: crate::model::ReservationKind,
+    pub clauses: Vec<ClauseIx>,
+    pub toward: Vec<PartyIx>,
+    pub from: Option<When>,
+    pub to: Option<When>,
+    pub opt_out: bool,
+    pub max_level: Option<Level>,
+    pub exclude_forms: u16,
+    pub caveats: Vec<Caveat>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Treaty {
+    pub id: String,
+    pub name: String,
+    pub status: TreatyStatus,
+    pub signed: Option<When>,
+    pub in_force: Option<When>,
+    pub terminated: Option<When>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub members: Vec<TreatyMember>,
+    /// Every party that is a party at some date (for explanations and indexes).
+    pub ever: Vec<PartyIx>,
+    pub accession: Option<Accession>,
+    pub withdrawal: Option<Withdrawal>,
+    pub clauses: Vec<ClauseIx>,
+    pub reservations: Vec<Reservation>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Obligors {
+    Others,
+    All,
+    Named(Vec<PartyIx>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Obligation {
+    pub level: Level,
+    pub obligated: Obligors,
+    pub toward: Toward,
+    pub required: u16,
+    pub allowed: u16,
+    pub excluded: u16,
+    pub deadline: Option<Deadline>,
+    pub caveats: Vec<Caveat>,
+    /// `primacy_of` caveats resolved to treaties.
+    pub primacy: Vec<TreatyIx>,
+    pub when: Option<NodeIx>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Reading {
+    pub id: String,
+    pub basis: String,
+    pub trigger: NodeIx,
+    pub obligations: Vec<Obligation>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Clause {
+    pub treaty: TreatyIx,
+    pub id: String,
+    pub citation: String,
+    pub summary: Option<String>,
+    pub trigger: NodeIx,
+    pub obligations: Vec<Obligation>,
+    pub reading: Option<(String, String)>,
+    pub readings: Vec<Reading>,
+    /// Event kinds that can trigger the clause (bit per kind).
+    pub event_mask: u8,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum PTest {
+    Target,
+    Attacker,
+    TreatyParty,
+    State,
+    NonState,
+    Is(Vec<PartyIx>),
+    MemberOf(PartyIx),
+    PartyTo(TreatyIx),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum LTest {
+    In(Vec<PlaceIx>),
+    Tagged(Vec<u64>, Vec<String>),
+    Holder(HolderRole, PTest, Option<When>),
+    Area,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    All(Vec<NodeIx>),
+    Any(Vec<NodeIx>),
+    Not(NodeIx),
+    Event(u8),
+    Means(u8),
+    On(u8),
+    Attacker(PTest),
+    Attackers(u32, PTest),
+    SupportedBy(PTest),
+    Target(PTest),
+    Location(LTest),
+    Date(Option<When>, Option<When>),
+    Fact(FactIx),
+    Always(bool),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Fact {
+    pub id: String,
+    pub description: String,
+}
+
+/// Candidate clauses per target party and for any target.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    pub by_target: Vec<Vec<ClauseIx>>,
+    pub any_target: Vec<ClauseIx>,
+}
+
+/// The compiled form of a rule set: load it once, evaluate many scenarios, from any thread.
+///
+/// Built by [`crate::RuleSet::compile`]. Evaluation does no I/O and never fails once the
+/// engine exists; a scenario that names something the rule set lacks is rejected when it is
+/// prepared.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) parties: Vec<Party>,
+    pub(crate) places: Vec<Place>,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) facts: Vec<Fact>,
+    pub(crate) treaties: Vec<Treaty>,
+    pub(crate) clauses: Vec<Clause>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) index: Index,
+    pub(crate) party_ix: std::collections::HashMap<String, PartyIx>,
+    pub(crate) place_ix: std::collections::HashMap<String, PlaceIx>,
+    pub(crate) fact_ix: std::collections::HashMap<String, FactIx>,
+    pub(crate) treaty_ix: std::collections::HashMap<String, TreatyIx>,
+}
+
+pub(crate) fn form_bits(forms: &[Form]) -> u16 {
+    forms.iter().fold(0u16, |acc, f| acc | (1u16 << (*f as u16)))
+}
+
+pub(crate) fn forms_of(bits: u16) -> Vec<Form> {
+    Form::ALL
+        .iter()
+        .copied()
+        .filter(|f| bits & (1u16 << (*f as u16)) != 0)
+        .collect()
+}

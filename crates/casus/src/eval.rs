@@ -1,0 +1,1234 @@
+//! Evaluation: a prepared scenario in, obligations out, in Kleene's three-valued logic.
+//!
+//! A condition that depends on something the scenario leaves open (a fact, the attacker, the
+//! place, the time of day) is *unknown*, and the set of open things it depends on travels with
+//! it, so that a contingent obligation can name exactly what it waits on. Evaluation does no
+//! I/O and allocates nothing on the verdict-only path beyond the caller's output vector.
+
+use std::collections::BTreeMap;
+
+use crate::engine::*;
+use crate::level::Level;
+use crate::model::{HolderRole, PartyKind, Toward, TreatyStatus};
+use crate::time::When;
+use crate::truth::Truth;
+use crate::verdict::*;
+use crate::vocab::{EventKind, Means, On};
+
+/// A set of open things (pseudo-facts and named facts) a value depends on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Deps([u64; 4]);
+
+impl Deps {
+    pub const NONE: Deps = Deps([0; 4]);
+
+    pub fn one(bit: u32) -> Deps {
+        let mut d = Deps::NONE;
+        if let Some(w) = d.0.get_mut((bit / 64) as usize) {
+            *w |= 1u64 << (bit % 64);
+        }
+        d
+    }
+
+    pub fn union(self, o: Deps) -> Deps {
+        let mut d = self;
+        for (a, b) in d.0.iter_mut().zip(o.0) {
+            *a |= b;
+        }
+        d
+    }
+
+    pub fn bits(self) -> impl Iterator<Item = u32> {
+        (0..256u32).filter(move |b| {
+            self.0
+                .get((b / 64) as usize)
+                .is_some_and(|w| w & (1u64 << (b % 64)) != 0)
+        })
+    }
+}
+
+/// A value with what it waits on (meaningful when unknown).
+pub(crate) type Val = (Truth, Deps);
+
+fn known(t: Truth) -> Val {
+    (t, Deps::NONE)
+}
+
+fn unknown(bit: u32) -> Val {
+    (Truth::Unknown, Deps::one(bit))
+}
+
+fn and(a: Val, b: Val) -> Val {
+    match (a.0, b.0) {
+        (Truth::False, _) => known(Truth::False),
+        (_, Truth::False) => known(Truth::False),
+        (Truth::True, Truth::True) => known(Truth::True),
+        (Truth::Unknown, Truth::Unknown) => (Truth::Unknown, a.1.union(b.1)),
+        (Truth::Unknown, _) => a,
+        (_, Truth::Unknown) => b,
+    }
+}
+
+fn or(a: Val, b: Val) -> Val {
+    match (a.0, b.0) {
+        (Truth::True, _) | (_, Truth::True) => known(Truth::True),
+        (Truth::False, Truth::False) => known(Truth::False),
+        (Truth::Unknown, Truth::Unknown) => (Truth::Unknown, a.1.union(b.1)),
+        (Truth::Unknown, _) => a,
+        (_, Truth::Unknown) => b,
+    }
+}
+
+fn when_val(t: Truth) -> Val {
+    match t {
+        Truth::Unknown => unknown(DEP_TIME),
+        t => known(t),
+    }
+}
+
+/// An attacker after preparation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ActorIx {
+    Party(PartyIx),
+    NonState,
+}
+
+/// A scenario with its ids resolved against an engine: ready to evaluate many times.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub(crate) date: When,
+    pub(crate) event: EventKind,
+    pub(crate) means: Option<Means>,
+    pub(crate) attackers: Option<Vec<ActorIx>>,
+    pub(crate) attacker_names: Option<Vec<String>>,
+    pub(crate) supporters: Option<Vec<PartyIx>>,
+    pub(crate) targets: Vec<PartyIx>,
+    pub(crate) location: Option<PlaceIx>,
+    pub(crate) on: Option<On>,
+    pub(crate) facts: Vec<Option<bool>>,
+}
+
+/// One obligation found by the verdict-only path: plain integers, no strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// The obliged party (index into the engine's parties).
+    pub party: u32,
+    /// The clause (index into the engine's clauses).
+    pub clause: u32,
+    /// Which obligation of the clause.
+    pub obligation: u16,
+    /// The party it runs toward.
+    pub toward: u32,
+    /// The level after reservations.
+    pub level: Level,
+    /// Definite or contingent.
+    pub status: Status,
+    pub(crate) deps: Deps,
+    pub(crate) excluded: u16,
+    pub(crate) reservation_mask: u64,
+}
+
+/// The evaluation of one clause for one target: which reading, what the treaty and trigger say.
+struct Frame<'a> {
+    e: &'a Engine,
+    s: &'a Prepared,
+    treaty: TreatyIx,
+    target: PartyIx,
+}
+
+impl Frame<'_> {
+    fn is_party(&self, treaty: TreatyIx, p: PartyIx) -> Val {
+        self.e.is_party_at(treaty, p, &self.s.date)
+    }
+
+    fn member_of(&self, org: PartyIx, p: PartyIx, at: &When) -> Val {
+        let Some(o) = self.e.parties.get(org as usize) else {
+            return known(Truth::False);
+        };
+        let mut v = known(Truth::False);
+        for m in o.members.iter().filter(|m| m.party == p) {
+            v = or(v, when_val(at.within(m.from.as_ref(), m.to.as_ref())));
+        }
+        v
+    }
+
+    fn ptest_party(&self, t: &PTest, p: PartyIx, at: &When) -> Val {
+        match t {
+            PTest::Target => known(Truth::from(p == self.target)),
+            PTest::Attacker => match &self.s.attackers {
+                None => unknown(DEP_ATTACKER),
+                Some(a) => known(Truth::from(a.contains(&ActorIx::Party(p)))),
+            },
+            PTest::TreatyParty => self.e.is_party_at(self.treaty, p, at),
+            PTest::State => known(Truth::from(
+                self.e
+                    .parties
+                    .get(p as usize)
+                    .is_some_and(|x| x.kind == PartyKind::State),
+            )),
+            PTest::NonState => known(Truth::False),
+            PTest::Is(v) => known(Truth::from(v.contains(&p))),
+            PTest::MemberOf(o) => self.member_of(*o, p, at),
+            PTest::PartyTo(t) => self.e.is_party_at(*t, p, at),
+        }
+    }
+
+    fn ptest_actor(&self, t: &PTest, a: ActorIx) -> Val {
+        match a {
+            ActorIx::Party(p) => self.ptest_party(t, p, &self.s.date),
+            ActorIx::NonState => known(Truth::from(matches!(t, PTest::NonState | PTest::Attacker))),
+        }
+    }
+
+    fn holder(&self, place: &Place, role: HolderRole, t: &PTest, at: &When) -> Val {
+        let mut v = known(Truth::False);
+        for period in place.holders(role) {
+            let within = when_val(at.within(period.from.as_ref(), period.to.as_ref()));
+            if within.0 == Truth::False {
+                continue;
+            }
+            v = or(v, and(within, self.ptest_party(t, period.party, at)));
+        }
+        v
+    }
+
+    fn leaf(&self, node: &Node) -> Val {
+        let s = self.s;
+        match node {
+            Node::All(_) | Node::Any(_) | Node::Not(_) => known(Truth::Unknown),
+            Node::Event(mask) => known(Truth::from(mask & (1u8 << (s.event as u8)) != 0)),
+            Node::Means(mask) => match s.means {
+                None => unknown(DEP_MEANS),
+                Some(m) => known(Truth::from(mask & (1u8 << (m as u8)) != 0)),
+            },
+            Node::On(mask) => match s.on {
+                None => unknown(DEP_ON),
+                Some(o) => known(Truth::from(mask & (1u8 << (o as u8)) != 0)),
+            },
+            Node::Attacker(t) => match &s.attackers {
+                None => unknown(DEP_ATTACKER),
+                Some(list) => list
+                    .iter()
+                    .fold(known(Truth::False), |acc, a| or(acc, self.ptest_actor(t, *a))),
+            },
+            Node::Attackers(n, t) => match &s.attackers {
+                None => unknown(DEP_ATTACKER),
+                Some(list) => {
+                    let (mut yes, mut maybe, mut deps) = (0u32, 0u32, Deps::NONE);
+                    for a in list {
+                        let v = self.ptest_actor(t, *a);
+                        match v.0 {
+                            Truth::True => yes += 1,
+                            Truth::Unknown => {
+                                maybe += 1;
+                                deps = deps.union(v.1);
+                            }
+                            Truth::False => {}
+                        }
+                    }
+                    if yes >= *n {
+                        known(Truth::True)
+                    } else if yes + maybe >= *n {
+                        (Truth::Unknown, deps)
+                    } else {
+                        known(Truth::False)
+                    }
+                }
+            },
+            Node::SupportedBy(t) => match &s.supporters {
+                None => unknown(DEP_SUPPORTED_BY),
+                Some(list) => list
+                    .iter()
+                    .fold(known(Truth::False), |acc, p| or(acc, self.ptest_party(t, *p, &s.date))),
+            },
+            Node::Target(t) => self.ptest_party(t, self.target, &s.date),
+            Node::Location(l) => {
+                let Some(px) = s.location else {
+                    return unknown(DEP_LOCATION);
+                };
+                let Some(place) = self.e.places.get(px as usize) else {
+                    return known(Truth::False);
+                };
+                match l {
+                    LTest::In(v) => known(Truth::from(v.contains(&px))),
+                    LTest::Tagged(bits, _) => known(Truth::from(bits.iter().zip(&place.tags).any(|(a, b)| a & b != 0))),
+                    LTest::Holder(role, t, at) => self.holder(place, *role, t, at.as_ref().unwrap_or(&s.date)),
+                    LTest::Area => known(Truth::from(place.kind == PlaceKind::Area)),
+                }
+            }
+            Node::Date(from, before) => when_val(s.date.within(from.as_ref(), before.as_ref())),
+            Node::Fact(f) => match s.facts.get(*f as usize).copied().flatten() {
+                Some(b) => known(Truth::from(b)),
+                None => unknown(FACT_BASE + f),
+            },
+            Node::Always(b) => known(Truth::from(*b)),
+        }
+    }
+
+    fn eval(&self, ix: NodeIx) -> Val {
+        let Some(node) = self.e.nodes.get(ix as usize) else {
+            return known(Truth::False);
+        };
+        match node {
+            Node::All(kids) => {
+                let mut v = known(Truth::True);
+                for k in kids {
+                    v = and(v, self.eval(*k));
+                    if v.0 == Truth::False {
+                        break;
+                    }
+                }
+                v
+            }
+            Node::Any(kids) => {
+                let mut v = known(Truth::False);
+                for k in kids {
+                    v = or(v, self.eval(*k));
+                    if v.0 == Truth::True {
+                        break;
+                    }
+                }
+                v
+            }
+            Node::Not(k) => {
+                let v = self.eval(*k);
+                (v.0.not(), v.1)
+            }
+            leaf => self.leaf(leaf),
+        }
+    }
+
+    fn trace(&self, ix: NodeIx) -> ConditionTrace {
+        let Some(node) = self.e.nodes.get(ix as usize) else {
+            return ConditionTrace {
+                condition: "?".into(),
+                value: Truth::False,
+                depends_on: vec![],
+                children: vec![],
+            };
+        };
+        let children: Vec<ConditionTrace> = match node {
+            Node::All(k) | Node::Any(k) => k.iter().map(|c| self.trace(*c)).collect(),
+            Node::Not(k) => vec![self.trace(*k)],
+            _ => Vec::new(),
+        };
+        let v = self.eval(ix);
+        ConditionTrace {
+            condition: self.describe(node),
+            value: v.0,
+            depends_on: if v.0 == Truth::Unknown {
+                self.e.dep_names(v.1)
+            } else {
+                Vec::new()
+            },
+            children,
+        }
+    }
+
+    /// The first leaf that makes a false condition false: the reason, in words.
+    fn why_false(&self, ix: NodeIx) -> (Reason, String) {
+        let Some(node) = self.e.nodes.get(ix as usize) else {
+            return (Reason::ConditionNotMet, "?".into());
+        };
+        match node {
+            Node::All(kids) => {
+                for k in kids {
+                    if self.eval(*k).0 == Truth::False {
+                        return self.why_false(*k);
+                    }
+                }
+                (Reason::ConditionNotMet, self.describe(node))
+            }
+            Node::Any(kids) => {
+                let parts: Vec<(Reason, String)> = kids.iter().map(|k| self.why_false(*k)).collect();
+                let reason = parts.first().map_or(Reason::ConditionNotMet, |p| p.0);
+                let words: Vec<String> = parts.into_iter().map(|p| p.1).collect();
+                (reason, format!("none of: {}", words.join("; ")))
+            }
+            Node::Not(k) => {
+                let inner = self.e.nodes.get(*k as usize);
+                let reason = inner.map_or(Reason::ConditionNotMet, |n| self.reason_of(n));
+                (
+                    reason,
+                    format!(
+                        "it is the case that {}",
+                        inner.map_or_else(String::new, |n| self.describe_actual(n))
+                    ),
+                )
+            }
+            leaf => (self.reason_of(leaf), self.describe_actual(leaf)),
+        }
+    }
+
+    fn reason_of(&self, node: &Node) -> Reason {
+        match node {
+            Node::Event(_) => Reason::EventNotCovered,
+            Node::Means(_) => Reason::MeansNotCovered,
+            Node::On(_) | Node::Location(_) => Reason::OutOfScope,
+            Node::Attacker(_) | Node::Attackers(..) | Node::SupportedBy(_) => Reason::AttackerNotCovered,
+            Node::Target(PTest::TreatyParty) => Reason::TargetNotAParty,
+            Node::Target(_) => Reason::TargetNotCovered,
+            Node::Date(..) => Reason::DateOutOfRange,
+            _ => Reason::ConditionNotMet,
+        }
+    }
+
+    fn ptest_words(&self, t: &PTest) -> String {
+        match t {
+            PTest::Target => "the target".into(),
+            PTest::Attacker => "the attacker".into(),
+            PTest::TreatyParty => format!("a party to {}", self.e.treaty_name(self.treaty)),
+            PTest::State => "a state".into(),
+            PTest::NonState => "a non-state actor".into(),
+            PTest::Is(v) => format!(
+                "one of [{}]",
+                v.iter().map(|p| self.e.party_id(*p)).collect::<Vec<_>>().join(", ")
+            ),
+            PTest::MemberOf(o) => format!("a member of {}", self.e.party_id(*o)),
+            PTest::PartyTo(t) => format!("a party to {}", self.e.treaty_name(*t)),
+        }
+    }
+
+    fn describe(&self, node: &Node) -> String {
+        let e = self.e;
+        match node {
+            Node::All(_) => "all of".into(),
+            Node::Any(_) => "any of".into(),
+            Node::Not(_) => "not".into(),
+            Node::Event(m) => format!("event is {}", mask_words(*m, EventKind::ALL)),
+            Node::Means(m) => format!("means is {}", mask_words(*m, Means::ALL)),
+            Node::On(m) => format!("attack is on {}", mask_words(*m, On::ALL)),
+            Node::Attacker(t) => format!("an attacker is {}", self.ptest_words(t)),
+            Node::Attackers(n, t) => format!("at least {n} attackers are {}", self.ptest_words(t)),
+            Node::SupportedBy(t) => format!("the attacker is supported by {}", self.ptest_words(t)),
+            Node::Target(t) => format!("target is {}", self.ptest_words(t)),
+            Node::Location(l) => match l {
+                LTest::In(v) => format!(
+                    "place is one of [{}]",
+                    v.iter().map(|p| e.place_id(*p)).collect::<Vec<_>>().join(", ")
+                ),
+                LTest::Tagged(_, names) => format!("place is tagged {}", names.join(" or ")),
+                LTest::Holder(role, t, at) => {
+                    let role = match role {
+                        HolderRole::Sovereign => "sovereign",
+                        HolderRole::Controller => "controller",
+                        HolderRole::Administrator => "administrator",
+                    };
+                    match at {
+                        Some(d) => format!("the place's {role} on {d} is {}", self.ptest_words(t)),
+                        None => format!("the place's {role} is {}", self.ptest_words(t)),
+                    }
+                }
+                LTest::Area => "place is a sea or air area".into(),
+            },
+            Node::Date(from, before) => match (from, before) {
+                (Some(f), Some(b)) => format!("date is on or after {f} and before {b}"),
+                (Some(f), None) => format!("date is on or after {f}"),
+                (None, Some(b)) => format!("date is before {b}"),
+                (None, None) => "any date".into(),
+            },
+            Node::Fact(f) => format!("fact `{}`", e.facts.get(*f as usize).map_or("?", |x| x.id.as_str())),
+            Node::Always(b) => format!("always {b}"),
+        }
+    }
+
+    /// A leaf with the scenario's actual value, for explaining why it is false.
+    fn describe_actual(&self, node: &Node) -> String {
+        let e = self.e;
+        let s = self.s;
+        let wanted = self.describe(node);
+        let actual = match node {
+            Node::Event(_) => format!("the event is {}", s.event),
+            Node::Means(_) => s
+                .means
+                .map_or("the means is unknown".into(), |m| format!("the means is {m}")),
+            Node::On(_) => {
+                s.on.map_or("what was hit is unknown".into(), |o| format!("the attack is on {o}"))
+            }
+            Node::Attacker(_) | Node::Attackers(..) => match &s.attacker_names {
+                Some(a) => format!("the attacker is {}", a.join(", ")),
+                None => "the attacker is unknown".into(),
+            },
+            Node::SupportedBy(_) => match &s.supporters {
+                Some(v) if v.is_empty() => "the attacker has no supporter".into(),
+                Some(v) => format!(
+                    "the attacker is supported by {}",
+                    v.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", ")
+                ),
+                None => "supporters are unknown".into(),
+            },
+            Node::Target(PTest::TreatyParty) => {
+                return format!(
+                    "target {} is not a party to {} on {}",
+                    e.party_id(self.target),
+                    e.treaty_name(self.treaty),
+                    s.date
+                );
+            }
+            Node::Target(_) => format!("the target is {}", e.party_id(self.target)),
+            Node::Location(_) => match s.location.and_then(|p| e.places.get(p as usize)) {
+                Some(p) => {
+                    let sov = p
+                        .holders(HolderRole::Sovereign)
+                        .iter()
+                        .filter(|x| s.date.within(x.from.as_ref(), x.to.as_ref()) != Truth::False)
+                        .map(|x| e.party_id(x.party))
+                        .collect::<Vec<_>>();
+                    let ctl = p
+                        .holders(HolderRole::Controller)
+                        .iter()
+                        .filter(|x| s.date.within(x.from.as_ref(), x.to.as_ref()) != Truth::False)
+                        .map(|x| e.party_id(x.party))
+                        .collect::<Vec<_>>();
+                    let mut t = format!("{} ({})", p.id, p.name);
+                    if !p.tag_names.is_empty() {
+                        t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
+                    }
+                    if p.kind == PlaceKind::Territory {
+                        t.push_str(&format!(
+                            ", sovereign {}",
+                            if sov.is_empty() { "none".into() } else { sov.join("/") }
+                        ));
+                        if ctl != sov {
+                            t.push_str(&format!(
+                                ", controlled by {}",
+                                if ctl.is_empty() { "none".into() } else { ctl.join("/") }
+                            ));
+                        }
+                    } else {
+                        t.push_str(", a sea or air area");
+                    }
+                    format!("the place is {t}")
+                }
+                None => "the place is unknown".into(),
+            },
+            Node::Date(..) => format!("the date is {}", s.date),
+            Node::Fact(f) => {
+                let name = e.facts.get(*f as usize).map_or("?", |x| x.id.as_str());
+                match s.facts.get(*f as usize).copied().flatten() {
+                    Some(b) => format!("fact `{name}` is {b}"),
+                    None => format!("fact `{name}` is unknown"),
+                }
+            }
+            _ => String::new(),
+        };
+        if actual.is_empty() {
+            wanted
+        } else {
+            format!("requires {wanted}; {actual}")
+        }
+    }
+}
+
+fn mask_words<T: Copy + std::fmt::Display>(mask: u8, all: &[T]) -> String {
+    let v: Vec<String> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1u8 << i) != 0)
+        .map(|(_, x)| x.to_string())
+        .collect();
+    v.join(" or ")
+}
+
+impl Engine {
+    pub(crate) fn party_id(&self, p: PartyIx) -> &str {
+        self.parties.get(p as usize).map_or("?", |x| x.id.as_str())
+    }
+
+    pub(crate) fn place_id(&self, p: PlaceIx) -> &str {
+        self.places.get(p as usize).map_or("?", |x| x.id.as_str())
+    }
+
+    pub(crate) fn treaty_name(&self, t: TreatyIx) -> &str {
+        self.treaties.get(t as usize).map_or("?", |x| x.name.as_str())
+    }
+
+    pub(crate) fn dep_names(&self, d: Deps) -> Vec<String> {
+        d.bits()
+            .filter_map(|b| {
+                if b < FACT_BASE {
+                    PSEUDO.get(b as usize).map(|s| (*s).to_string())
+                } else {
+                    self.facts.get((b - FACT_BASE) as usize).map(|f| f.id.clone())
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn in_force_at(&self, t: TreatyIx, at: &When) -> Val {
+        let Some(tr) = self.treaties.get(t as usize) else {
+            return known(Truth::False);
+        };
+        if tr.status == TreatyStatus::Draft && tr.in_force.is_none() {
+            return when_val(at.within(None, tr.terminated.as_ref()));
+        }
+        match &tr.in_force {
+            None => known(Truth::False),
+            Some(f) => when_val(at.within(Some(f), tr.terminated.as_ref())),
+        }
+    }
+
+    pub(crate) fn is_party_at(&self, t: TreatyIx, p: PartyIx, at: &When) -> Val {
+        let Some(tr) = self.treaties.get(t as usize) else {
+            return known(Truth::False);
+        };
+        let mut v = known(Truth::False);
+        for m in &tr.members {
+            let own = when_val(at.within(m.from.as_ref(), m.to.as_ref()));
+            if own.0 == Truth::False {
+                continue;
+            }
+            if m.party == Some(p) {
+                v = or(v, own);
+            } else if let Some(org) = m.members_of {
+                if let Some(o) = self.parties.get(org as usize) {
+                    for om in o.members.iter().filter(|om| om.party == p) {
+                        v = or(v, and(own, when_val(at.within(om.from.as_ref(), om.to.as_ref()))));
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    /// Candidate clauses for one target (index), in clause order, filtered by event kind.
+    fn candidates(&self, target: PartyIx, event: EventKind, out: &mut Vec<ClauseIx>) {
+        out.clear();
+        let bit = 1u8 << (event as u8);
+        let by = self
+            .index
+            .by_target
+            .get(target as usize)
+            .map_or(&[][..], |v| v.as_slice());
+        let any = self.index.any_target.as_slice();
+        // Merge two sorted lists.
+        let (mut i, mut j) = (0, 0);
+        while i < by.len() || j < any.len() {
+            let next = match (by.get(i), any.get(j)) {
+                (Some(a), Some(b)) if a <= b => {
+                    i += 1;
+                    *a
+                }
+                (Some(_), Some(b)) => {
+                    j += 1;
+                    *b
+                }
+                (Some(a), None) => {
+                    i += 1;
+                    *a
+                }
+                (None, Some(b)) => {
+                    j += 1;
+                    *b
+                }
+                (None, None) => break,
+            };
+            if self.clauses.get(next as usize).is_some_and(|c| c.event_mask & bit != 0) {
+                out.push(next);
+            }
+        }
+    }
+
+    /// Obligations of one clause (under a reading) for one target, appended to `out`.
+    fn clause_hits(
+        &self,
+        s: &Prepared,
+        cix: ClauseIx,
+        target: PartyIx,
+        trigger: NodeIx,
+        obligations: &[Obligation],
+        out: &mut Vec<Hit>,
+    ) {
+        let Some(c) = self.clauses.get(cix as usize) else {
+            return;
+        };
+        let f = Frame {
+            e: self,
+            s,
+            treaty: c.treaty,
+            target,
+        };
+        let inf = self.in_force_at(c.treaty, &s.date);
+        if inf.0 == Truth::False {
+            return;
+        }
+        let tv = and(inf, f.eval(trigger));
+        if tv.0 == Truth::False {
+            return;
+        }
+        let Some(treaty) = self.treaties.get(c.treaty as usize) else {
+            return;
+        };
+        for (oi, o) in obligations.iter().enumerate() {
+            let mut ov = tv;
+            if let Some(w) = o.when {
+                ov = and(ov, f.eval(w));
+                if ov.0 == Truth::False {
+                    continue;
+                }
+            }
+            let towards: &[PartyIx] = match o.toward {
+                Toward::Target => std::slice::from_ref(&target),
+                Toward::Attacker => &[],
+            };
+            let attacker_parties: Vec<PartyIx>;
+            let towards = if o.toward == Toward::Attacker {
+                attacker_parties = s
+                    .attackers
+                    .iter()
+                    .flatten()
+                    .filter_map(|a| if let ActorIx::Party(p) = a { Some(*p) } else { None })
+                    .collect();
+                attacker_parties.as_slice()
+            } else {
+                towards
+            };
+            for &toward in towards {
+                let emit = |p: PartyIx, out: &mut Vec<Hit>| {
+                    if p == toward {
+                        return;
+                    }
+                    let is_attacker = s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p)));
+                    if is_attacker {
+                        return;
+                    }
+                    if matches!(o.obligated, Obligors::Others) && p == target {
+                        return;
+                    }
+                    let m = self.is_party_at(c.treaty, p, &s.date);
+                    let v = and(ov, m);
+                    if v.0 == Truth::False {
+                        return;
+                    }
+                    let mut level = o.level;
+                    let mut excluded = o.excluded;
+                    let mut rmask = 0u64;
+                    for (ri, r) in treaty.reservations.iter().enumerate() {
+                        if r.party != p
+                            || (!r.clauses.is_empty() && !r.clauses.contains(&cix))
+                            || (!r.toward.is_empty() && !r.toward.contains(&toward))
+                        {
+                            continue;
+                        }
+                        if s.date.within(r.from.as_ref(), r.to.as_ref()) != Truth::True {
+                            continue;
+                        }
+                        if r.opt_out {
+                            return;
+                        }
+                        if let Some(max) = r.max_level {
+                            if level.is_response() && level > max {
+                                level = max;
+                            }
+                        }
+                        excluded |= r.exclude_forms;
+                        if ri < 64 {
+                            rmask |= 1u64 << ri;
+                        }
+                    }
+                    out.push(Hit {
+                        party: p,
+                        clause: cix,
+                        obligation: u16::try_from(oi).unwrap_or(u16::MAX),
+                        toward,
+                        level,
+                        status: if v.0 == Truth::True {
+                            Status::Definite
+                        } else {
+                            Status::Contingent
+                        },
+                        deps: v.1,
+                        excluded,
+                        reservation_mask: rmask,
+                    });
+                };
+                match &o.obligated {
+                    Obligors::Named(v) => {
+                        for &p in v {
+                            emit(p, out);
+                        }
+                    }
+                    Obligors::Others | Obligors::All => {
+                        for &p in &treaty.ever {
+                            emit(p, out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The verdict-only path: every obligation as plain integers, appended to `out` (cleared
+    /// first). Reuse `out` across calls to evaluate without allocating.
+    ///
+    /// ```
+    /// # let rules = casus::RuleSet::from_yaml(casus::doc_example()).unwrap();
+    /// # let engine = rules.compile().unwrap();
+    /// let scenario = casus::Scenario::from_yaml("date: 2020-01-01\nevent: armed_attack\nattacker: RUS\ntarget: EST\nlocation: EST\non: territory\n").unwrap();
+    /// let prepared = engine.prepare(&scenario).unwrap();
+    /// let mut hits = Vec::new();
+    /// engine.hits(&prepared, &mut hits);
+    /// assert_eq!(hits.len(), 2); // FRA and USA assist Estonia
+    /// ```
+    pub fn hits(&self, s: &Prepared, out: &mut Vec<Hit>) {
+        out.clear();
+        let mut cands = Vec::new();
+        for &t in &s.targets {
+            self.candidates(t, s.event, &mut cands);
+            for &cix in &cands {
+                if let Some(c) = self.clauses.get(cix as usize) {
+                    self.clause_hits(s, cix, t, c.trigger, &c.obligations, out);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn build_verdict(&self, s: &Prepared, explain: bool) -> Verdict {
+        let mut hits = Vec::new();
+        self.hits(s, &mut hits);
+        // Per (clause, party): strongest default result, for comparing readings.
+        let mut by_party: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
+        for h in &hits {
+            by_party.entry(self.party_id(h.party)).or_default().push(h);
+        }
+        // Readings.
+        let mut reading_diffs: BTreeMap<String, Vec<ReadingDifference>> = BTreeMap::new();
+        let mut cands = Vec::new();
+        for &t in &s.targets {
+            self.candidates(t, s.event, &mut cands);
+            for &cix in &cands {
+                let Some(c) = self.clauses.get(cix as usize) else {
+                    continue;
+                };
+                if c.readings.is_empty() {
+                    continue;
+                }
+                let default: Vec<&Hit> = hits.iter().filter(|h| h.clause == cix).collect();
+                for r in &c.readings {
+                    let mut alt = Vec::new();
+                    self.clause_hits(s, cix, t, r.trigger, &r.obligations, &mut alt);
+                    let mut parties: Vec<PartyIx> = default
+                        .iter()
+                        .map(|h| h.party)
+                        .chain(alt.iter().map(|h| h.party))
+                        .collect();
+                    parties.sort_unstable();
+                    parties.dedup();
+                    for p in parties {
+                        let d = strongest(default.iter().copied().filter(|h| h.party == p));
+                        let a = strongest(alt.iter().filter(|h| h.party == p));
+                        if d != a {
+                            reading_diffs
+                                .entry(self.party_id(p).to_string())
+                                .or_default()
+                                .push(ReadingDifference {
+                                    treaty: self
+                                        .treaties
+                                        .get(c.treaty as usize)
+                                        .map_or(String::new(), |t| t.id.clone()),
+                                    clause: c.id.clone(),
+                                    citation: c.citation.clone(),
+                                    reading: r.id.clone(),
+                                    basis: r.basis.clone(),
+                                    level: a.map(|x| x.0),
+                                    status: a.map(|x| x.1),
+                                    default_level: d.map(|x| x.0),
+                                    default_status: d.map(|x| x.1),
+                                });
+                        }
+                    }
+                }
+            }
+        }
+        let mut obligations = Vec::new();
+        for (pid, hs) in &by_party {
+            obligations.push(self.party_entry(pid, hs, s, reading_diffs.remove(*pid).unwrap_or_default()));
+        }
+        let conflicts = self.conflicts(&by_party, s);
+        let (not_obligated, explanation) = self.why_not(s, &hits, &mut reading_diffs, explain);
+        Verdict {
+            date: s.date,
+            event: s.event,
+            targets: s.targets.iter().map(|t| self.party_id(*t).to_string()).collect(),
+            attackers: s.attacker_names.clone(),
+            location: s.location.map(|p| self.place_id(p).to_string()),
+            obligations,
+            not_obligated,
+            conflicts,
+            explanation,
+        }
+    }
+
+    fn source(&self, h: &Hit, s: &Prepared) -> Option<Source> {
+        let c = self.clauses.get(h.clause as usize)?;
+        let t = self.treaties.get(c.treaty as usize)?;
+        let o = c
+            .obligations
+            .get(h.obligation as usize)
+            .or_else(|| c.readings.iter().find_map(|r| r.obligations.get(h.obligation as usize)))?;
+        let mut caveats: Vec<String> = Vec::new();
+        for cv in &o.caveats {
+            if let crate::vocab::Caveat::PrimacyOf(tid) = cv {
+                let applies = o.primacy.iter().any(|tx| {
+                    self.treaties.get(*tx as usize).is_some_and(|tt| &tt.id == tid)
+                        && self.is_party_at(*tx, h.party, &s.date).0 == Truth::True
+                });
+                if !applies {
+                    continue;
+                }
+            }
+            caveats.push(cv.to_string());
+        }
+        let mut reservations = Vec::new();
+        for (ri, r) in t.reservations.iter().enumerate() {
+            if ri < 64 && h.reservation_mask & (1u64 << ri) != 0 {
+                caveats.extend(r.caveats.iter().map(ToString::to_string));
+                reservations.push(r.note.clone());
+            }
+        }
+        caveats.sort();
+        caveats.dedup();
+        Some(Source {
+            treaty: t.id.clone(),
+            treaty_name: t.name.clone(),
+            draft: t.status == TreatyStatus::Draft,
+            clause: c.id.clone(),
+            citation: c.citation.clone(),
+            toward: self.party_id(h.toward).to_string(),
+            level: h.level,
+            status: h.status,
+            depends_on: if h.status == Status::Contingent {
+                self.dep_names(h.deps)
+            } else {
+                Vec::new()
+            },
+            forms: Forms {
+                required: forms_of(o.required),
+                allowed: forms_of(o.allowed & !h.excluded),
+                excluded: forms_of(h.excluded),
+            },
+            deadline: o.deadline.map(|d| d.to_string()),
+            caveats,
+            reservations,
+        })
+    }
+
+    fn party_entry(&self, pid: &str, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
+        let level = hs
+            .iter()
+            .map(|h| h.level)
+            .filter(|l| l.is_response())
+            .max()
+            .unwrap_or(Level::Neutrality);
+        let at_level: Vec<&&Hit> = hs.iter().filter(|h| h.level == level).collect();
+        let definite = at_level.iter().any(|h| h.status == Status::Definite);
+        let deps = if definite {
+            Deps::NONE
+        } else {
+            at_level.iter().fold(Deps::NONE, |d, h| d.union(h.deps))
+        };
+        let mut sources: Vec<Source> = hs.iter().filter_map(|h| self.source(h, s)).collect();
+        sources.sort_by(|a, b| {
+            (&a.treaty, &a.clause, &a.toward, a.level).cmp(&(&b.treaty, &b.clause, &b.toward, b.level))
+        });
+        sources.dedup();
+        let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
+        let mut deadline: Option<crate::vocab::Deadline> = None;
+        for h in hs {
+            if let Some(o) = self
+                .clauses
+                .get(h.clause as usize)
+                .and_then(|c| c.obligations.get(h.obligation as usize))
+            {
+                req |= o.required;
+                alw |= o.allowed;
+                exc |= h.excluded;
+                if let Some(d) = o.deadline {
+                    if deadline.is_none_or(|cur| d.hours() < cur.hours()) {
+                        deadline = Some(d);
+                    }
+                }
+            }
+        }
+        let mut caveats: Vec<String> = sources.iter().flat_map(|x| x.caveats.iter().cloned()).collect();
+        caveats.sort();
+        caveats.dedup();
+        PartyObligation {
+            party: pid.to_string(),
+            name: hs
+                .first()
+                .and_then(|h| self.parties.get(h.party as usize))
+                .map_or(String::new(), |p| p.name.clone()),
+            level,
+            status: if definite { Status::Definite } else { Status::Contingent },
+            depends_on: self.dep_names(deps),
+            sources,
+            forms: Forms {
+                required: forms_of(req),
+                allowed: forms_of(alw & !exc),
+                excluded: forms_of(exc),
+            },
+            deadline: deadline.map(|d| d.to_string()),
+            caveats,
+            readings,
+        }
+    }
+
+    fn conflicts(&self, by_party: &BTreeMap<&str, Vec<&Hit>>, s: &Prepared) -> Vec<Conflict> {
+        let mut out = Vec::new();
+        for (pid, hs) in by_party {
+            let side = |h: &Hit| -> Option<bool> {
+                if s.targets.contains(&h.toward) {
+                    Some(true)
+                } else if s
+                    .attackers
+                    .as_ref()
+                    .is_some_and(|a| a.contains(&ActorIx::Party(h.toward)))
+                {
+                    Some(false)
+                } else {
+                    None
+                }
+            };
+            let serious = |h: &&&Hit| h.level != Level::Consult;
+            let for_target: Vec<&&Hit> = hs.iter().filter(|h| side(h) == Some(true)).filter(serious).collect();
+            let for_attacker: Vec<&&Hit> = hs.iter().filter(|h| side(h) == Some(false)).filter(serious).collect();
+            if !for_target.is_empty() && !for_attacker.is_empty() {
+                let name = |h: &Hit| {
+                    let c = self.clauses.get(h.clause as usize);
+                    let t = c.and_then(|c| self.treaties.get(c.treaty as usize));
+                    format!(
+                        "{}/{}",
+                        t.map_or("?", |t| t.id.as_str()),
+                        c.map_or("?", |c| c.id.as_str())
+                    )
+                };
+                let mut sources: Vec<String> = for_target.iter().chain(&for_attacker).map(|h| name(h)).collect();
+                sources.sort();
+                sources.dedup();
+                let a = for_target.first().map_or(String::new(), |h| {
+                    format!("{} toward {} under {}", h.level, self.party_id(h.toward), name(h))
+                });
+                let b = for_attacker.first().map_or(String::new(), |h| {
+                    format!("{} toward {} under {}", h.level, self.party_id(h.toward), name(h))
+                });
+                out.push(Conflict {
+                    party: (*pid).to_string(),
+                    detail: format!("owes {a}, but also {b}: the two sides are at war"),
+                    sources,
+                });
+            }
+        }
+        out
+    }
+
+    fn why_not(
+        &self,
+        s: &Prepared,
+        hits: &[Hit],
+        readings: &mut BTreeMap<String, Vec<ReadingDifference>>,
+        explain: bool,
+    ) -> (Vec<NotObligated>, Vec<ClauseTrace>) {
+        let mut out = Vec::new();
+        let mut traces = Vec::new();
+        let bit = 1u8 << (s.event as u8);
+        for (tix, t) in self.treaties.iter().enumerate() {
+            let tix = tix as TreatyIx;
+            let event_ok = t
+                .clauses
+                .iter()
+                .any(|c| self.clauses.get(*c as usize).is_some_and(|c| c.event_mask & bit != 0));
+            let inf = self.in_force_at(tix, &s.date);
+            let target_ever = s.targets.iter().any(|x| t.ever.contains(x));
+            let relevant = (event_ok && inf.0 != Truth::False) || target_ever;
+            if !relevant {
+                continue;
+            }
+            let target = s.targets.first().copied().unwrap_or(0);
+            let f = Frame {
+                e: self,
+                s,
+                treaty: tix,
+                target,
+            };
+            // The treaty's clauses, strongest obligation first.
+            let mut clauses: Vec<&Clause> = t.clauses.iter().filter_map(|c| self.clauses.get(*c as usize)).collect();
+            clauses.sort_by_key(|c| {
+                std::cmp::Reverse(c.obligations.iter().map(|o| o.level).filter(|l| l.is_response()).max())
+            });
+            if explain {
+                for &tg in &s.targets {
+                    let ft = Frame {
+                        e: self,
+                        s,
+                        treaty: tix,
+                        target: tg,
+                    };
+                    for c in &clauses {
+                        let tr = ft.trace(c.trigger);
+                        traces.push(ClauseTrace {
+                            treaty: t.id.clone(),
+                            clause: c.id.clone(),
+                            citation: c.citation.clone(),
+                            target: self.party_id(tg).to_string(),
+                            in_force: inf.0,
+                            value: tr.value,
+                            trigger: tr,
+                        });
+                    }
+                }
+            }
+            for &p in &t.ever {
+                if hits
+                    .iter()
+                    .any(|h| h.party == p && self.clauses.get(h.clause as usize).is_some_and(|c| c.treaty == tix))
+                {
+                    continue;
+                }
+                let pid = self.party_id(p).to_string();
+                let (clause, reason, detail) = self.reason(&f, t, tix, p, &clauses, inf);
+                let rd = readings.get_mut(&pid).map(|v| {
+                    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(v).into_iter().partition(|r| r.treaty == t.id);
+                    *v = rest;
+                    mine
+                });
+                out.push(NotObligated {
+                    party: pid,
+                    treaty: t.id.clone(),
+                    clause,
+                    reason,
+                    detail,
+                    readings: rd.unwrap_or_default(),
+                });
+            }
+        }
+        out.sort_by(|a, b| (&a.treaty, &a.party).cmp(&(&b.treaty, &b.party)));
+        (out, traces)
+    }
+
+    fn reason(
+        &self,
+        f: &Frame,
+        t: &Treaty,
+        tix: TreatyIx,
+        p: PartyIx,
+        clauses: &[&Clause],
+        inf: Val,
+    ) -> (Option<String>, Reason, String) {
+        let s = f.s;
+        if inf.0 == Truth::False {
+            let not_yet = t
+                .in_force
+                .as_ref()
+                .is_some_and(|d| s.date.at_or_after(d) == Truth::False);
+            return if not_yet {
+                (
+                    None,
+                    Reason::TreatyNotInForce,
+                    format!(
+                        "{} enters into force only on {}",
+                        t.name,
+                        t.in_force.map_or(String::new(), |d| d.to_string())
+                    ),
+                )
+            } else {
+                (
+                    None,
+                    Reason::TreatyTerminated,
+                    format!(
+                        "{} ended on {}",
+                        t.name,
+                        t.terminated.map_or(String::new(), |d| d.to_string())
+                    ),
+                )
+            };
+        }
+        let pid = self.party_id(p);
+        if self.is_party_at(tix, p, &s.date).0 == Truth::False {
+            let mut when = String::new();
+            for m in t.members.iter().filter(|m| m.party == Some(p)) {
+                if let Some(j) = &m.from {
+                    if s.date.at_or_after(j) == Truth::False {
+                        when = format!(" (it becomes a party on {j})");
+                    }
+                }
+                if let Some(l) = &m.to {
+                    if s.date.at_or_after(l) != Truth::False {
+                        when = format!(" (it ceased to be a party on {l})");
+                    }
+                }
+            }
+            return (
+                None,
+                Reason::NotAParty,
+                format!("{pid} is not a party to {} on {}{when}", t.name, s.date),
+            );
+        }
+        if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
+            return (None, Reason::IsAttacker, format!("{pid} is the attacker"));
+        }
+        let mut first: Option<(String, Reason)> = None;
+        let mut words = Vec::new();
+        for c in clauses {
+            let tv = f.eval(c.trigger);
+            let (reason, detail) = if tv.0 == Truth::False {
+                f.why_false(c.trigger)
+            } else if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Others)) {
+                (Reason::IsTarget, format!("{pid} is the target"))
+            } else if let Some(o) = c
+                .obligations
+                .iter()
+                .find(|o| o.when.is_some_and(|w| f.eval(w).0 == Truth::False))
+            {
+                o.when
+                    .map_or((Reason::ConditionNotMet, String::new()), |w| f.why_false(w))
+            } else if c
+                .obligations
+                .iter()
+                .all(|o| matches!(&o.obligated, Obligors::Named(v) if !v.contains(&p)))
+            {
+                (
+                    Reason::NotNamed,
+                    format!("the clause obliges only the parties it names, not {pid}"),
+                )
+            } else if let Some(r) = t
+                .reservations
+                .iter()
+                .find(|r| r.party == p && r.opt_out && s.date.within(r.from.as_ref(), r.to.as_ref()) == Truth::True)
+            {
+                let reason = if r.kind == crate::model::ReservationKind::Suspension {
+                    Reason::Suspended
+                } else {
+                    Reason::Reservation
+                };
+                (reason, r.note.clone())
+            } else {
+                (Reason::ConditionNotMet, "no obligation arises for this party".into())
+            };
+            words.push(format!("{}: {detail}", c.citation));
+            if first.is_none() {
+                first = Some((c.id.clone(), reason));
+            }
+        }
+        match first {
+            Some((cid, reason)) => (Some(cid), reason, words.join("; ")),
+            None => (None, Reason::ConditionNotMet, format!("{} has no clause", t.name)),
+        }
+    }
+}
+
+fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
+    let mut best: Option<(Level, Status)> = None;
+    for h in hs {
+        let cand = (h.level, h.status);
+        best = match best {
+            None => Some(cand),
+            Some(b) => {
+                let better = (cand.0.is_response(), cand.0, cand.1 == Status::Definite)
+                    > (b.0.is_response(), b.0, b.1 == Status::Definite);
+                Some(if better { cand } else { b })
+            }
+        };
+    }
+    best
+}

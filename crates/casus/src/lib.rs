@@ -1,0 +1,206 @@
+//! Casus reads declarative rule sets describing collective-defense commitments — who is a
+//! party to what, since when, which places a clause covers, what it obliges — and answers, for
+//! a given attack, **which signatories must respond, how strongly, in what form, by when,
+//! under which clause, and why (or why not)**.
+//!
+//! ```
+//! use casus::{RuleSet, Scenario, Level, Status};
+//!
+//! let rules = RuleSet::from_yaml(casus::doc_example())?;
+//! let engine = rules.compile()?;
+//! let scenario = Scenario::from_yaml("
+//! date: 2020-01-01
+//! event: armed_attack
+//! attacker: RUS
+//! target: EST
+//! location: EST
+//! on: territory
+//! ")?;
+//! let verdict = engine.evaluate(&scenario)?;
+//! assert_eq!(verdict.level_of("USA"), Some(Level::Assist));
+//! assert_eq!(verdict.party("USA").unwrap().status, Status::Definite);
+//! // A cyber attack waits on the alliance's determination: contingent.
+//! let cyber = Scenario::from_yaml("{date: 2020-01-01, event: cyber_attack, attacker: RUS, target: EST, location: EST, on: territory}")?;
+//! let verdict = engine.evaluate(&cyber)?;
+//! assert_eq!(verdict.party("USA").unwrap().status, Status::Contingent);
+//! assert_eq!(verdict.party("USA").unwrap().depends_on, vec!["determined"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Why it is built this way
+//!
+//! - **Three-valued from the start.** A real question always leaves something open: was the
+//!   attack directed from abroad, did the victim ask for help, at what hour did the accession
+//!   take effect. Conditions are evaluated in Kleene's logic and an open fact yields a
+//!   *contingent* obligation that names what it waits on, instead of a guess either way.
+//! - **Every answer is explained.** Each obligation lists its sources down to the article;
+//!   each member of a relevant treaty that owes nothing is listed with the reason.
+//! - **Load once, evaluate many.** [`RuleSet::load`] reads, validates and resolves every id;
+//!   [`RuleSet::compile`] indexes clauses by the target they can protect and the events that
+//!   can trigger them, so [`Engine::evaluate`] never scans every treaty and does no I/O. An
+//!   [`Engine`] is `Send + Sync`.
+//! - **Nothing silently lost.** Unknown keys, unknown ids and dates out of order are errors
+//!   with a file, line and column; a whole load reports every error at once.
+
+mod diag;
+mod engine;
+mod err;
+mod eval;
+mod level;
+mod load;
+pub mod model;
+mod query;
+mod report;
+mod resolve;
+mod scenario;
+mod time;
+mod truth;
+mod verdict;
+mod vocab;
+
+use std::path::{Path, PathBuf};
+
+#[cfg(feature = "miette")]
+pub use diag::Report;
+pub use diag::{Diagnostic, Diagnostics, Position, Severity, suggest};
+pub use engine::Engine;
+pub use err::{CompileError, LoadError, ScenarioError};
+pub use eval::{Hit, Prepared};
+pub use level::Level;
+pub use load::{Limits, SourceFile};
+pub use query::{PartyInfo, PlaceInfo, TreatyInfo};
+pub use report::{ExpectFailure, check_expectations, render_table};
+pub use scenario::{Actor, Expect, Scenario};
+pub use time::When;
+pub use truth::Truth;
+pub use verdict::*;
+pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On};
+
+/// A loaded and validated rule set: every id resolved, every date checked.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    engine: Engine,
+    diagnostics: Diagnostics,
+    name: Option<String>,
+}
+
+impl RuleSet {
+    /// Loads a rule-set folder (with what its `ruleset.yaml` extends) or a single rule file.
+    ///
+    /// Returns every error of the load at once.
+    pub fn load(path: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
+        RuleSet::load_with(&[path.as_ref().to_path_buf()], &Limits::default())
+    }
+
+    /// Loads the union of several folders or files, with explicit limits.
+    pub fn load_with(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, LoadError> {
+        let read = load::read_rules(paths, limits);
+        let name = read.manifest.as_ref().and_then(|m| m.name.clone());
+        RuleSet::finish(read.files, read.diagnostics, limits, name)
+    }
+
+    /// Loads one rule file given as text (tests, examples, embedding).
+    ///
+    /// ```
+    /// let err = casus::RuleSet::from_yaml("parties:\n  - id: USA\n    nmae: x\n").unwrap_err();
+    /// assert!(err.diagnostics.items()[0].message.contains("unknown field `nmae`"));
+    /// ```
+    pub fn from_yaml(text: &str) -> Result<RuleSet, LoadError> {
+        let limits = Limits::default();
+        let ctx = diag::FileCtx::new(Path::new("<rules>"), Some(text.into()));
+        let mut diags = Diagnostics::new();
+        let mut files = Vec::new();
+        match load::parse_yaml::<model::RuleFile>(&ctx, text, &limits) {
+            Ok(f) => files.push((ctx, f)),
+            Err(d) => diags.push(d),
+        }
+        RuleSet::finish(files, diags, &limits, None)
+    }
+
+    fn finish(
+        files: Vec<(diag::FileCtx, model::RuleFile)>,
+        diags: Diagnostics,
+        limits: &Limits,
+        name: Option<String>,
+    ) -> Result<RuleSet, LoadError> {
+        let (mut engine, mut diagnostics) = resolve::resolve(&files, limits, diags);
+        resolve::normalize_tags(&mut engine);
+        diagnostics.sort();
+        if diagnostics.has_errors() {
+            return Err(LoadError { diagnostics });
+        }
+        Ok(RuleSet {
+            engine,
+            diagnostics,
+            name,
+        })
+    }
+
+    /// Warnings and notes of the load (errors make [`RuleSet::load`] fail).
+    #[must_use]
+    pub fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
+    }
+
+    /// The rule set's name from its manifest.
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Builds the evaluation indexes.
+    pub fn compile(&self) -> Result<Engine, CompileError> {
+        let mut e = self.engine.clone();
+        for (what, count) in [
+            ("parties", e.parties.len()),
+            ("clauses", e.clauses.len()),
+            ("places", e.places.len()),
+            ("condition nodes", e.nodes.len()),
+        ] {
+            if count >= u32::MAX as usize {
+                return Err(CompileError::TooMany {
+                    what,
+                    count,
+                    max: u32::MAX as usize - 1,
+                });
+            }
+        }
+        e.build_index();
+        Ok(e)
+    }
+}
+
+/// A small rule set used by the documentation examples: NATO-like Art. 5 with three parties.
+#[must_use]
+pub fn doc_example() -> &'static str {
+    r"
+tags:
+  - {id: europe, description: In Europe.}
+parties:
+  - {id: USA, name: United States}
+  - {id: FRA, name: France, territory_tags: [europe]}
+  - {id: EST, name: Estonia, territory_tags: [europe]}
+  - {id: RUS, name: Russia, territory_tags: [europe]}
+treaties:
+  - id: alliance
+    name: Example Alliance
+    in_force: 1949-08-24
+    parties:
+      - {party: USA}
+      - {party: FRA}
+      - {party: EST, joined: 2004-03-29}
+    clauses:
+      - id: art5
+        citation: Art. 5
+        trigger:
+          all:
+            - target: treaty_party
+            - location: {tagged: europe}
+            - any:
+                - event: armed_attack
+                - all: [{event: cyber_attack}, {fact: determined}]
+        obligations:
+          - level: assist
+            forms: {allowed: [armed_force]}
+"
+}

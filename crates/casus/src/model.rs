@@ -1,0 +1,697 @@
+//! The rule language as it is written: one struct per YAML construct.
+//!
+//! These types mirror the files exactly (every key is known; unknown keys are errors) and keep
+//! the source location of every id, so that validation can point at the value that is wrong.
+//! They are not what evaluation works on: [`crate::RuleSet::compile`] turns them into the
+//! interned, indexed form in [`crate::Engine`]. The reference for treaty drafters is
+//! `docs/rules.md`; this module is its Rust twin.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::level::Level;
+use crate::time::When;
+use crate::vocab::{Caveat, Deadline, EventKind, Form, Means, On};
+
+/// A string id (party, territory, area, tag, fact, treaty, clause) with the place it was written.
+pub type Id = Spanned<String>;
+
+/// One rule file: any of the sections may be present; a rule set is the union of its files.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// States, organizations and groups.
+    #[serde(default)]
+    pub parties: Vec<PartyDecl>,
+    /// Tags that scope rules use to group places.
+    #[serde(default)]
+    pub tags: Vec<TagDecl>,
+    /// Land territories with their holders over time.
+    #[serde(default)]
+    pub territories: Vec<TerritoryDecl>,
+    /// Sea and air areas (for attacks on forces, vessels and aircraft).
+    #[serde(default)]
+    pub areas: Vec<AreaDecl>,
+    /// Named facts that conditions may wait on.
+    #[serde(default)]
+    pub facts: Vec<FactDecl>,
+    /// Treaties with their parties and clauses.
+    #[serde(default)]
+    pub treaties: Vec<TreatyDecl>,
+}
+
+/// The optional `ruleset.yaml` at the root of a rule-set directory.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// A human name for the rule set.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What the rule set holds.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Other rule-set directories loaded first (paths relative to this directory).
+    #[serde(default)]
+    pub extends: Vec<Spanned<String>>,
+}
+
+/// What kind of party an id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    /// A state; it has a main territory with the same id.
+    #[default]
+    State,
+    /// An international organization with members over time (NATO, EU).
+    Organization,
+    /// A named group used by conditions (e.g. the Great Powers of 1914); no territory.
+    Group,
+}
+
+/// A party: a state, an organization or a group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyDecl {
+    /// ISO 3166-1 alpha-3 for states; a short upper-case id otherwise.
+    pub id: Id,
+    /// The name to print.
+    pub name: String,
+    /// State (default), organization or group.
+    #[serde(default)]
+    pub kind: PartyKind,
+    /// Members over time (organizations and groups only).
+    #[serde(default)]
+    pub members: Vec<MemberDecl>,
+    /// Tags of the state's main territory (the territory with the same id), unless a
+    /// territory with that id is declared explicitly.
+    #[serde(default)]
+    pub territory_tags: Vec<Id>,
+    /// Free text.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One membership of a party in an organization, group or treaty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDecl {
+    /// The member (exclusive with `members_of`).
+    #[serde(default)]
+    pub party: Option<Id>,
+    /// Every member of this organization is a member here, for as long as it is a member there
+    /// (treaty parties only; exclusive with `party`).
+    #[serde(default)]
+    pub members_of: Option<Id>,
+    /// From this date or instant (default: the start of the treaty or forever).
+    #[serde(default)]
+    pub joined: Option<Spanned<When>>,
+    /// Up to (not including) this date or instant.
+    #[serde(default)]
+    pub left: Option<Spanned<When>>,
+    /// Free text: source, deposit details.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A tag that scope rules use (continent, sea basin, "island north of the Tropic", …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagDecl {
+    /// The tag.
+    pub id: Id,
+    /// What it means and which places carry it.
+    pub description: String,
+}
+
+/// A named fact that a scenario may state as true or false, or leave unknown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactDecl {
+    /// The fact's name as used in conditions and scenarios.
+    pub id: Id,
+    /// What it means to be true.
+    pub description: String,
+}
+
+/// A holder of a place over time: one party, or a list of periods.
+#[derive(Debug, Clone, Default)]
+pub struct Holder(pub Vec<HolderPeriod>);
+
+/// One period of a [`Holder`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolderPeriod {
+    /// The holding party.
+    pub party: Id,
+    /// From (default: forever).
+    #[serde(default)]
+    pub from: Option<Spanned<When>>,
+    /// Up to, not including (default: still).
+    #[serde(default)]
+    pub to: Option<Spanned<When>>,
+    /// Source or remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Holder {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Holder;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a party id, or a list of periods `{party, from, to}`")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Holder, E> {
+                Ok(Holder(vec![HolderPeriod {
+                    party: unspanned(s.to_owned()),
+                    from: None,
+                    to: None,
+                    note: None,
+                }]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Holder, A::Error> {
+                let mut v = Vec::new();
+                while let Some(p) = a.next_element::<HolderPeriod>()? {
+                    v.push(p);
+                }
+                Ok(Holder(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One id or a list of ids, each with its place in the file.
+#[derive(Debug, Clone, Default)]
+pub struct Ids(pub Vec<Id>);
+
+impl<'de> Deserialize<'de> for Ids {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Ids;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an id or a list of ids")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Ids, E> {
+                Ok(Ids(vec![unspanned(s.to_owned())]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Ids, A::Error> {
+                let mut v = Vec::new();
+                while let Some(p) = a.next_element::<Id>()? {
+                    v.push(p);
+                }
+                Ok(Ids(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One value or a list of values of a vocabulary enum.
+#[derive(Debug, Clone)]
+pub struct OneOrMany<T>(pub Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                let one = T::deserialize(serde::de::value::StrDeserializer::<E>::new(s))?;
+                Ok(OneOrMany(vec![one]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(p) = a.next_element::<T>()? {
+                    v.push(p);
+                }
+                Ok(OneOrMany(v))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A span-less id (filled in with the enclosing value's location by the loader).
+pub(crate) fn unspanned(value: String) -> Id {
+    Spanned {
+        value,
+        referenced: serde_saphyr::Location::UNKNOWN,
+        defined: serde_saphyr::Location::UNKNOWN,
+    }
+}
+
+/// A land territory.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerritoryDecl {
+    /// ISO 3166-2 for subdivisions (`US-HI`), alpha-2 for dependent territories (`GU`), the
+    /// state's alpha-3 for its main territory.
+    pub id: Id,
+    /// The name to print.
+    pub name: String,
+    /// De jure sovereign: a party, or periods.
+    pub sovereign: Spanned<Holder>,
+    /// De facto controller where it differs from the sovereign (occupation), as periods.
+    #[serde(default)]
+    pub controller: Option<Spanned<Holder>>,
+    /// Administering party where it differs from the controller (a treaty may cover
+    /// "territories under the administration of" a party).
+    #[serde(default)]
+    pub administrator: Option<Spanned<Holder>>,
+    /// Tags used by scope rules.
+    #[serde(default)]
+    pub tags: Vec<Id>,
+    /// Source or remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A sea or air area.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaDecl {
+    /// A lower-case id (`mediterranean`, `north_atlantic_north`).
+    pub id: Id,
+    /// The name to print.
+    pub name: String,
+    /// Tags used by scope rules.
+    #[serde(default)]
+    pub tags: Vec<Id>,
+    /// Source or remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Whether a treaty is law or a text under negotiation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TreatyStatus {
+    /// Signed and (from `in_force`) binding.
+    #[default]
+    InForce,
+    /// A proposal or draft, not in force: evaluated as if it were, and marked as a draft in
+    /// every answer.
+    Draft,
+    /// A political commitment rather than a treaty (a memorandum, an executive agreement).
+    Political,
+}
+
+/// The rule by which new parties join (data only; the engine does not simulate accession).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accession {
+    /// `unanimity`, `majority`, `open`, `closed`, …
+    pub rule: String,
+    /// The article.
+    #[serde(default)]
+    pub citation: Option<String>,
+    /// Paraphrase.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How a party leaves (data only).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    /// The notice period, e.g. `1 year`.
+    #[serde(default)]
+    pub notice: Option<String>,
+    /// The article.
+    #[serde(default)]
+    pub citation: Option<String>,
+    /// Paraphrase.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A treaty (or memorandum, or draft).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreatyDecl {
+    /// A lower-case id (`nato`, `teu_42_7`).
+    pub id: Id,
+    /// The full name.
+    pub name: String,
+    /// In force (default), draft, or political commitment.
+    #[serde(default)]
+    pub status: TreatyStatus,
+    /// Date of signature.
+    #[serde(default)]
+    pub signed: Option<Spanned<When>>,
+    /// Entry into force (required unless a draft; a draft without it counts as in force at
+    /// every date).
+    #[serde(default)]
+    pub in_force: Option<Spanned<When>>,
+    /// End (termination, dissolution, expiry); not in force from this date on.
+    #[serde(default)]
+    pub terminated: Option<Spanned<When>>,
+    /// Where the text and dates come from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// What is modeled, what is left out, which facts are unverified.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Parties with their dates, or the members of an organization.
+    #[serde(default)]
+    pub parties: Vec<MemberDecl>,
+    /// How others join.
+    #[serde(default)]
+    pub accession: Option<Accession>,
+    /// How a party leaves.
+    #[serde(default)]
+    pub withdrawal: Option<Withdrawal>,
+    /// The operative clauses.
+    #[serde(default)]
+    pub clauses: Vec<ClauseDecl>,
+    /// Per-party reservations, opt-outs and suspensions.
+    #[serde(default)]
+    pub reservations: Vec<ReservationDecl>,
+}
+
+/// A clause: when it triggers and what it obliges.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClauseDecl {
+    /// Unique within the treaty (`art5`).
+    pub id: Id,
+    /// As cited (`Art. 5`).
+    pub citation: String,
+    /// The clause paraphrased.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// When the clause applies.
+    pub trigger: Spanned<Condition>,
+    /// What it obliges, and whom.
+    pub obligations: Vec<ObligationDecl>,
+    /// The name and basis of the reading that `trigger` and `obligations` encode, where
+    /// alternatives exist.
+    #[serde(default)]
+    pub reading: Option<ReadingName>,
+    /// Alternative readings of an ambiguous clause.
+    #[serde(default)]
+    pub readings: Vec<ReadingDecl>,
+    /// Remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The name of the default reading of a clause.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingName {
+    /// Its id.
+    pub id: Id,
+    /// Who holds it and why.
+    pub basis: String,
+}
+
+/// An alternative reading: replaces the trigger, the obligations, or both.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingDecl {
+    /// Its id.
+    pub id: Id,
+    /// Who holds it and why.
+    pub basis: String,
+    /// The trigger under this reading (default: the clause's).
+    #[serde(default)]
+    pub trigger: Option<Spanned<Condition>>,
+    /// The obligations under this reading (default: the clause's).
+    #[serde(default)]
+    pub obligations: Option<Vec<ObligationDecl>>,
+}
+
+/// Who is obligated by a clause.
+#[derive(Debug, Clone, Default)]
+pub enum Obligated {
+    /// Every party except the target(s) and the attacker(s).
+    #[default]
+    Others,
+    /// Every party except the attacker(s), the target included.
+    All,
+    /// These parties (each only while it is a party).
+    Named(Vec<Id>),
+}
+
+impl<'de> Deserialize<'de> for Obligated {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Obligated;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`others`, `all`, or a list of party ids")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Obligated, E> {
+                match s {
+                    "others" => Ok(Obligated::Others),
+                    "all" => Ok(Obligated::All),
+                    _ => Err(E::custom(format!(
+                        "unknown value `{s}` for `obligated`: write `others`, `all`, or a list of party ids such as [{s}]"
+                    ))),
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Obligated, A::Error> {
+                let mut v = Vec::new();
+                while let Some(p) = a.next_element::<Id>()? {
+                    v.push(p);
+                }
+                Ok(Obligated::Named(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Toward whom an obligation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Toward {
+    /// The attacked party (the usual case).
+    #[default]
+    Target,
+    /// The attacker (e.g. a promise of neutrality toward an ally that is at war).
+    Attacker,
+}
+
+/// Response forms: required, allowed, excluded.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormsDecl {
+    /// Forms the obligor must use.
+    #[serde(default)]
+    pub required: Vec<Spanned<Form>>,
+    /// Forms named as allowed (the rest is left to the obligor unless excluded).
+    #[serde(default)]
+    pub allowed: Vec<Spanned<Form>>,
+    /// Forms ruled out (e.g. ground troops).
+    #[serde(default)]
+    pub excluded: Vec<Spanned<Form>>,
+}
+
+/// One obligation of a clause.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObligationDecl {
+    /// How strong.
+    pub level: Spanned<Level>,
+    /// Who owes it (default `others`).
+    #[serde(default)]
+    pub obligated: Obligated,
+    /// To whom (default `target`).
+    #[serde(default)]
+    pub toward: Toward,
+    /// Response forms.
+    #[serde(default)]
+    pub forms: FormsDecl,
+    /// By when.
+    #[serde(default)]
+    pub deadline: Option<Deadline>,
+    /// What qualifies it.
+    #[serde(default)]
+    pub caveats: Vec<Spanned<Caveat>>,
+    /// A further condition for this obligation only.
+    #[serde(default)]
+    pub when: Option<Spanned<Condition>>,
+    /// Remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What a reservation does to the obligations it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReservationKind {
+    /// A reservation or declaration made by the party itself.
+    #[default]
+    Reservation,
+    /// A suspension of the obligation between two parties.
+    Suspension,
+    /// An understanding that qualifies the obligation without removing it.
+    Understanding,
+}
+
+/// A per-party reservation, opt-out or suspension.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationDecl {
+    /// The party whose obligations it changes.
+    pub party: Id,
+    /// Reservation (default), suspension or understanding.
+    #[serde(default)]
+    pub kind: ReservationKind,
+    /// The clauses it covers (default: every clause of the treaty).
+    #[serde(default)]
+    pub clauses: Vec<Id>,
+    /// Only obligations toward these parties (default: toward anyone).
+    #[serde(default)]
+    pub toward: Vec<Id>,
+    /// From (default: always).
+    #[serde(default)]
+    pub from: Option<Spanned<When>>,
+    /// Up to, not including (default: still).
+    #[serde(default)]
+    pub to: Option<Spanned<When>>,
+    /// No obligation at all while it applies.
+    #[serde(default)]
+    pub opt_out: bool,
+    /// The strongest level the party owes.
+    #[serde(default)]
+    pub max_level: Option<Spanned<Level>>,
+    /// Forms the party excludes.
+    #[serde(default)]
+    pub exclude_forms: Vec<Spanned<Form>>,
+    /// Caveats it adds.
+    #[serde(default)]
+    pub caveats: Vec<Spanned<Caveat>>,
+    /// Source and paraphrase.
+    pub note: String,
+}
+
+/// A date window `[from, before)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateWindow {
+    /// On or after.
+    #[serde(default)]
+    pub from: Option<Spanned<When>>,
+    /// Strictly before.
+    #[serde(default)]
+    pub before: Option<Spanned<When>>,
+}
+
+/// A test on a party (the attacker, the target, a place's holder).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PartyTest {
+    /// It is the target being evaluated.
+    Target,
+    /// It is (one of) the attacker(s).
+    Attacker,
+    /// It is a party to the treaty of the clause at the scenario's date.
+    TreatyParty,
+    /// It is a state.
+    State,
+    /// It is a non-state actor.
+    NonState,
+    /// It is one of these parties.
+    Is(Ids),
+    /// It is a member of this organization or group at the scenario's date.
+    MemberOf(Id),
+    /// It is a party to this treaty at the scenario's date.
+    PartyTo(Id),
+}
+
+/// Which holder of a place a test looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolderRole {
+    /// The de jure sovereign.
+    Sovereign,
+    /// The de facto controller.
+    Controller,
+    /// The administering party.
+    Administrator,
+}
+
+/// A holder test at a fixed date rather than the scenario's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeldOn {
+    /// Sovereign, controller or administrator.
+    pub role: HolderRole,
+    /// The test on that holder.
+    pub by: PartyTest,
+    /// The date at which the holder is taken.
+    pub date: Spanned<When>,
+}
+
+/// A test on the place of the event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PlaceTest {
+    /// The place is one of these territories or areas.
+    In(Ids),
+    /// The place carries one of these tags.
+    Tagged(Ids),
+    /// Its sovereign at the scenario's date passes the test.
+    Sovereign(PartyTest),
+    /// Its controller at the scenario's date passes the test.
+    Controller(PartyTest),
+    /// Its administrator at the scenario's date passes the test.
+    Administrator(PartyTest),
+    /// Its holder at a fixed date passes the test.
+    HeldOn(HeldOn),
+    /// It is a sea or air area, not a territory.
+    Area,
+}
+
+/// At least `n` attackers pass the test.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountTest {
+    /// How many at least.
+    pub at_least: u32,
+    /// The test each must pass.
+    pub that: PartyTest,
+}
+
+/// A condition: operators and predicates on the event, three-valued.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    /// Every sub-condition holds.
+    All(Vec<Spanned<Condition>>),
+    /// At least one holds.
+    Any(Vec<Spanned<Condition>>),
+    /// It does not hold.
+    Not(Box<Spanned<Condition>>),
+    /// The event is of one of these kinds.
+    Event(OneOrMany<EventKind>),
+    /// The means is one of these.
+    Means(OneOrMany<Means>),
+    /// What was hit: territory, forces, vessels, aircraft.
+    On(OneOrMany<On>),
+    /// Some attacker passes the test.
+    Attacker(PartyTest),
+    /// At least n attackers pass a test.
+    Attackers(CountTest),
+    /// Some supporter of the attacker passes the test.
+    SupportedBy(PartyTest),
+    /// The target passes the test.
+    Target(PartyTest),
+    /// The place passes the test.
+    Location(PlaceTest),
+    /// The scenario's date lies in the window.
+    Date(DateWindow),
+    /// The named fact is true.
+    Fact(Id),
+    /// Always true or always false.
+    Always(bool),
+}

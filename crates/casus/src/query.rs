@@ -1,0 +1,325 @@
+//! The engine's public entry points: preparing and evaluating scenarios, listing what a rule
+//! set holds, and building the clause index.
+
+use serde::Serialize;
+
+use crate::engine::*;
+use crate::err::ScenarioError;
+use crate::eval::{ActorIx, Prepared};
+use crate::model::{HolderRole, PartyKind, TreatyStatus};
+use crate::scenario::{Actor, Scenario};
+use crate::time::When;
+use crate::verdict::Verdict;
+
+/// A party as listed by `casus parties`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartyInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// State, organization or group.
+    pub kind: PartyKind,
+    /// Members (organizations and groups), as `ID from–to`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+/// A territory or area as listed by `casus territories`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaceInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `territory` or `area`.
+    pub kind: &'static str,
+    /// De jure sovereign over time.
+    pub sovereign: Vec<String>,
+    /// De facto controller over time, where it differs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub controller: Vec<String>,
+    /// Administrator over time, where it differs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub administrator: Vec<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A treaty as listed by `casus treaties`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TreatyInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// In force, draft or political.
+    pub status: TreatyStatus,
+    /// Signature.
+    pub signed: Option<When>,
+    /// Entry into force.
+    pub in_force: Option<When>,
+    /// End.
+    pub terminated: Option<When>,
+    /// Number of parties at any time.
+    pub parties: usize,
+    /// Clauses as cited.
+    pub clauses: Vec<String>,
+    /// Source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+fn periods(e: &Engine, ps: &[Period]) -> Vec<String> {
+    ps.iter()
+        .map(|p| {
+            let id = e.party_id(p.party).to_string();
+            match (&p.from, &p.to) {
+                (None, None) => id,
+                (Some(f), None) => format!("{id} from {f}"),
+                (None, Some(t)) => format!("{id} until {t}"),
+                (Some(f), Some(t)) => format!("{id} from {f} until {t}"),
+            }
+        })
+        .collect()
+}
+
+impl Engine {
+    pub(crate) fn build_index(&mut self) {
+        let mut by_target: Vec<Vec<ClauseIx>> = vec![Vec::new(); self.parties.len()];
+        let mut any = Vec::new();
+        for (cix, c) in self.clauses.iter().enumerate() {
+            let cix = cix as ClauseIx;
+            let mut keys: Option<Vec<PartyIx>> = None;
+            let readings = std::iter::once(c.trigger).chain(c.readings.iter().map(|r| r.trigger));
+            for trig in readings {
+                match self.target_keys(trig, c.treaty) {
+                    Some(k) => keys.get_or_insert_with(Vec::new).extend(k),
+                    None => {
+                        keys = None;
+                        break;
+                    }
+                }
+            }
+            match keys {
+                None => any.push(cix),
+                Some(mut k) => {
+                    k.sort_unstable();
+                    k.dedup();
+                    for p in k {
+                        if let Some(v) = by_target.get_mut(p as usize) {
+                            v.push(cix);
+                        }
+                    }
+                }
+            }
+        }
+        self.index = Index {
+            by_target,
+            any_target: any,
+        };
+    }
+
+    /// The parties a trigger can possibly protect, if the trigger says (a top-level `target:`
+    /// test); `None` when any target is possible.
+    fn target_keys(&self, node: NodeIx, treaty: TreatyIx) -> Option<Vec<PartyIx>> {
+        match self.nodes.get(node as usize)? {
+            Node::Target(t) => self.ptest_keys(t, treaty),
+            Node::All(kids) => {
+                let mut best: Option<Vec<PartyIx>> = None;
+                for k in kids {
+                    if let Some(v) = self.target_keys(*k, treaty) {
+                        if best.as_ref().is_none_or(|b| v.len() < b.len()) {
+                            best = Some(v);
+                        }
+                    }
+                }
+                best
+            }
+            Node::Any(kids) => {
+                let mut all = Vec::new();
+                for k in kids {
+                    all.extend(self.target_keys(*k, treaty)?);
+                }
+                Some(all)
+            }
+            Node::Always(false) => Some(Vec::new()),
+            _ => None,
+        }
+    }
+
+    fn ptest_keys(&self, t: &PTest, treaty: TreatyIx) -> Option<Vec<PartyIx>> {
+        match t {
+            PTest::TreatyParty => self.treaties.get(treaty as usize).map(|t| t.ever.clone()),
+            PTest::PartyTo(x) => self.treaties.get(*x as usize).map(|t| t.ever.clone()),
+            PTest::Is(v) => Some(v.clone()),
+            PTest::MemberOf(o) => self
+                .parties
+                .get(*o as usize)
+                .map(|p| p.members.iter().map(|m| m.party).collect()),
+            _ => None,
+        }
+    }
+
+    /// Resolves a scenario's ids against this rule set.
+    pub fn prepare(&self, s: &Scenario) -> Result<Prepared, ScenarioError> {
+        let party = |id: &str, field: &'static str| -> Result<PartyIx, ScenarioError> {
+            self.party_ix.get(id).copied().ok_or_else(|| ScenarioError::Unknown {
+                kind: "party",
+                id: id.into(),
+                field,
+                suggestion: crate::suggest(id, self.party_ix.keys().map(String::as_str)),
+            })
+        };
+        let mut targets = Vec::new();
+        for t in s.targets() {
+            targets.push(party(t, "target")?);
+        }
+        let attackers = match s.attackers() {
+            None => None,
+            Some(list) => {
+                let mut v = Vec::new();
+                for a in list {
+                    v.push(match a {
+                        Actor::Party(p) => ActorIx::Party(party(p, "attacker")?),
+                        Actor::NonState { .. } => ActorIx::NonState,
+                    });
+                }
+                Some(v)
+            }
+        };
+        let attacker_names = s.attackers().map(|l| {
+            l.iter()
+                .map(|a| match a {
+                    Actor::Party(p) => p.clone(),
+                    Actor::NonState { non_state } => format!("non-state actor {non_state}"),
+                })
+                .collect()
+        });
+        let supporters = match &s.supported_by {
+            None => None,
+            Some(l) => {
+                let mut v = Vec::new();
+                for p in l {
+                    v.push(party(p, "supported_by")?);
+                }
+                Some(v)
+            }
+        };
+        let location = match &s.location {
+            None => None,
+            Some(l) => Some(self.place_ix.get(l).copied().ok_or_else(|| ScenarioError::Unknown {
+                kind: "territory or area",
+                id: l.clone(),
+                field: "location",
+                suggestion: crate::suggest(l, self.place_ix.keys().map(String::as_str)),
+            })?),
+        };
+        let mut facts = vec![None; self.facts.len()];
+        for (k, v) in &s.facts {
+            let ix = self.fact_ix.get(k).copied().ok_or_else(|| ScenarioError::Unknown {
+                kind: "fact",
+                id: k.clone(),
+                field: "facts",
+                suggestion: crate::suggest(k, self.fact_ix.keys().map(String::as_str)),
+            })?;
+            if let Some(slot) = facts.get_mut(ix as usize) {
+                *slot = Some(*v);
+            }
+        }
+        Ok(Prepared {
+            date: s.date,
+            event: s.event,
+            means: s.means,
+            attackers,
+            attacker_names,
+            supporters,
+            targets,
+            location,
+            on: s.on,
+            facts,
+        })
+    }
+
+    /// Evaluates a scenario: obligations with their sources, and why every other member of a
+    /// relevant treaty owes nothing.
+    pub fn evaluate(&self, s: &Scenario) -> Result<Verdict, ScenarioError> {
+        Ok(self.build_verdict(&self.prepare(s)?, false))
+    }
+
+    /// As [`Engine::evaluate`], with every relevant clause's condition tree and values.
+    pub fn evaluate_explained(&self, s: &Scenario) -> Result<Verdict, ScenarioError> {
+        Ok(self.build_verdict(&self.prepare(s)?, true))
+    }
+
+    /// Evaluates an already prepared scenario.
+    #[must_use]
+    pub fn verdict(&self, p: &Prepared, explain: bool) -> Verdict {
+        self.build_verdict(p, explain)
+    }
+
+    /// Every party, sorted by id.
+    #[must_use]
+    pub fn parties(&self) -> Vec<PartyInfo> {
+        let mut v: Vec<PartyInfo> = self
+            .parties
+            .iter()
+            .map(|p| PartyInfo {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                kind: p.kind,
+                members: periods(self, &p.members),
+            })
+            .collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
+    /// Every territory and area, sorted by id.
+    #[must_use]
+    pub fn places(&self) -> Vec<PlaceInfo> {
+        let mut v: Vec<PlaceInfo> = self
+            .places
+            .iter()
+            .map(|p| PlaceInfo {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                kind: if p.kind == PlaceKind::Area { "area" } else { "territory" },
+                sovereign: periods(self, &p.sovereign),
+                controller: p.controller.as_ref().map(|c| periods(self, c)).unwrap_or_default(),
+                administrator: p.administrator.as_ref().map(|c| periods(self, c)).unwrap_or_default(),
+                tags: p.tag_names.clone(),
+            })
+            .collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        let _ = HolderRole::Sovereign;
+        v
+    }
+
+    /// Every treaty, sorted by id.
+    #[must_use]
+    pub fn treaties(&self) -> Vec<TreatyInfo> {
+        let mut v: Vec<TreatyInfo> = self
+            .treaties
+            .iter()
+            .map(|t| TreatyInfo {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                status: t.status,
+                signed: t.signed,
+                in_force: t.in_force,
+                terminated: t.terminated,
+                parties: t.ever.len(),
+                clauses: t
+                    .clauses
+                    .iter()
+                    .filter_map(|c| self.clauses.get(*c as usize))
+                    .map(|c| c.citation.clone())
+                    .collect(),
+                source: t.source.clone(),
+            })
+            .collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+}

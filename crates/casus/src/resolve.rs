@@ -1,0 +1,1056 @@
+//! Validation and compilation in one pass: every id is looked up, every date checked, every
+//! condition resolved to interned integers. What is wrong becomes a diagnostic with the file,
+//! line and column of the offending value and, for a misspelled id, the closest existing one.
+
+use std::collections::HashMap;
+
+use serde_saphyr::{Location, Spanned};
+
+use crate::diag::{Diagnostics, FileCtx, Position, Severity, suggest};
+use crate::engine::*;
+use crate::load::Limits;
+use crate::model::{self, Condition, Id, PartyKind, PartyTest, PlaceTest, RuleFile};
+use crate::time::When;
+use crate::vocab::{Caveat, EventKind};
+
+pub(crate) const BUILTIN_FACTS: [(&str, &str); 3] = [
+    ("provoked", "the target provoked the attack"),
+    ("requested", "the target asked for assistance or invoked the clause"),
+    (
+        "determined",
+        "the treaty's competent body determined that the event qualifies",
+    ),
+];
+
+struct Decl<'a> {
+    ctx: &'a FileCtx,
+    loc: Location,
+}
+
+struct Resolver<'a> {
+    diags: Diagnostics,
+    limits: &'a Limits,
+    e: Engine,
+    party_decl: HashMap<String, Decl<'a>>,
+    place_decl: HashMap<String, Decl<'a>>,
+    tag_ix: HashMap<String, u32>,
+    clause_ix: HashMap<(TreatyIx, String), ClauseIx>,
+}
+
+pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Diagnostics) -> (Engine, Diagnostics) {
+    let e = Engine {
+        parties: Vec::new(),
+        places: Vec::new(),
+        tags: Vec::new(),
+        facts: Vec::new(),
+        treaties: Vec::new(),
+        clauses: Vec::new(),
+        nodes: Vec::new(),
+        index: Index::default(),
+        party_ix: HashMap::new(),
+        place_ix: HashMap::new(),
+        fact_ix: HashMap::new(),
+        treaty_ix: HashMap::new(),
+    };
+    let mut r = Resolver {
+        diags,
+        limits,
+        e,
+        party_decl: HashMap::new(),
+        place_decl: HashMap::new(),
+        tag_ix: HashMap::new(),
+        clause_ix: HashMap::new(),
+    };
+    r.declare(files);
+    r.define(files);
+    (r.e, r.diags)
+}
+
+fn pos(ctx: &FileCtx, loc: &Location, fallback: &Location) -> Position {
+    if loc.line() == 0 { ctx.at(fallback) } else { ctx.at(loc) }
+}
+
+impl<'a> Resolver<'a> {
+    fn err(&mut self, ctx: &FileCtx, code: &'static str, at: Position, msg: String, help: Option<String>) {
+        self.diags.push(ctx.error(code, at, msg, help));
+    }
+
+    fn warn(&mut self, ctx: &FileCtx, code: &'static str, at: Position, msg: String, help: Option<String>) {
+        let mut d = ctx.error(code, at, msg, help);
+        d.severity = Severity::Warning;
+        self.diags.push(d);
+    }
+
+    fn duplicate(&mut self, ctx: &FileCtx, kind: &str, id: &Id, first: Option<(&FileCtx, Location)>) {
+        let help = first.map(|(c, l)| format!("first declared at {}", c.at(&l)));
+        self.err(
+            ctx,
+            "duplicate-id",
+            ctx.at(&id.referenced),
+            format!("duplicate {kind} id `{}`", id.value),
+            help,
+        );
+    }
+
+    // ---- pass 1: declarations ----------------------------------------------------------
+
+    fn declare(&mut self, files: &'a [(FileCtx, RuleFile)]) {
+        for (id, description) in BUILTIN_FACTS {
+            let ix = self.e.facts.len() as FactIx;
+            self.e.facts.push(Fact {
+                id: id.into(),
+                description: description.into(),
+            });
+            self.e.fact_ix.insert(id.into(), ix);
+        }
+        for (ctx, f) in files {
+            for t in &f.tags {
+                if self.tag_ix.contains_key(&t.id.value) {
+                    self.duplicate(ctx, "tag", &t.id, None);
+                    continue;
+                }
+                self.tag_ix.insert(t.id.value.clone(), self.e.tags.len() as u32);
+                self.e.tags.push((t.id.value.clone(), t.description.clone()));
+            }
+            for fact in &f.facts {
+                if self.e.fact_ix.contains_key(&fact.id.value) {
+                    self.duplicate(ctx, "fact", &fact.id, None);
+                    continue;
+                }
+                if self.e.facts.len() >= self.limits.max_facts {
+                    let msg = format!("more than {} named facts (max_facts)", self.limits.max_facts);
+                    self.err(ctx, "limit-facts", ctx.at(&fact.id.referenced), msg, None);
+                    continue;
+                }
+                let ix = self.e.facts.len() as FactIx;
+                self.e.facts.push(Fact {
+                    id: fact.id.value.clone(),
+                    description: fact.description.clone(),
+                });
+                self.e.fact_ix.insert(fact.id.value.clone(), ix);
+            }
+            for p in &f.parties {
+                if let Some(first) = self.party_decl.get(&p.id.value) {
+                    let first = (first.ctx, first.loc);
+                    self.duplicate(ctx, "party", &p.id, Some(first));
+                    continue;
+                }
+                if !valid_id(&p.id.value) {
+                    self.err(
+                        ctx,
+                        "bad-id",
+                        ctx.at(&p.id.referenced),
+                        format!("`{}` is not a valid id", p.id.value),
+                        Some("ids use letters, digits, `_` and `-`".into()),
+                    );
+                }
+                self.party_decl.insert(
+                    p.id.value.clone(),
+                    Decl {
+                        ctx,
+                        loc: p.id.referenced,
+                    },
+                );
+                let ix = self.e.parties.len() as PartyIx;
+                self.e.party_ix.insert(p.id.value.clone(), ix);
+                self.e.parties.push(Party {
+                    id: p.id.value.clone(),
+                    name: p.name.clone(),
+                    kind: p.kind,
+                    members: Vec::new(),
+                });
+            }
+            for t in &f.treaties {
+                if self.e.treaty_ix.contains_key(&t.id.value) {
+                    self.duplicate(ctx, "treaty", &t.id, None);
+                    continue;
+                }
+                let ix = self.e.treaties.len() as TreatyIx;
+                self.e.treaty_ix.insert(t.id.value.clone(), ix);
+                self.e.treaties.push(Treaty {
+                    id: t.id.value.clone(),
+                    name: t.name.clone(),
+                    status: t.status,
+                    signed: t.signed.as_ref().map(|w| w.value),
+                    in_force: t.in_force.as_ref().map(|w| w.value),
+                    terminated: t.terminated.as_ref().map(|w| w.value),
+                    source: t.source.clone(),
+                    note: t.note.clone(),
+                    members: Vec::new(),
+                    ever: Vec::new(),
+                    accession: t.accession.clone(),
+                    withdrawal: t.withdrawal.clone(),
+                    clauses: Vec::new(),
+                    reservations: Vec::new(),
+                });
+            }
+        }
+        // Places: explicit territories and areas, then implicit main territories of states.
+        for (ctx, f) in files {
+            for t in &f.territories {
+                self.declare_place(ctx, &t.id, &t.name, PlaceKind::Territory);
+            }
+            for a in &f.areas {
+                self.declare_place(ctx, &a.id, &a.name, PlaceKind::Area);
+            }
+        }
+        for (ctx, f) in files {
+            for p in &f.parties {
+                if p.kind == PartyKind::State && !self.place_decl.contains_key(&p.id.value) {
+                    let Some(&owner) = self.e.party_ix.get(&p.id.value) else {
+                        continue;
+                    };
+                    let ix = self.e.places.len() as PlaceIx;
+                    self.e.place_ix.insert(p.id.value.clone(), ix);
+                    let (tags, names) = self.tags(ctx, &p.territory_tags, &p.id.referenced);
+                    self.e.places.push(Place {
+                        id: p.id.value.clone(),
+                        name: p.name.clone(),
+                        kind: PlaceKind::Territory,
+                        sovereign: vec![Period {
+                            party: owner,
+                            from: None,
+                            to: None,
+                        }],
+                        controller: None,
+                        administrator: None,
+                        tags,
+                        tag_names: names,
+                    });
+                } else if p.kind != PartyKind::State && !p.territory_tags.is_empty() {
+                    let at = ctx.at(&p.id.referenced);
+                    self.err(
+                        ctx,
+                        "no-territory",
+                        at,
+                        format!("`{}` is not a state and has no territory to tag", p.id.value),
+                        Some("remove `territory_tags`".into()),
+                    );
+                }
+            }
+        }
+    }
+
+    fn declare_place(&mut self, ctx: &'a FileCtx, id: &Id, name: &str, kind: PlaceKind) {
+        if let Some(first) = self.place_decl.get(&id.value) {
+            let first = (first.ctx, first.loc);
+            self.duplicate(ctx, "place", id, Some(first));
+            return;
+        }
+        self.place_decl.insert(
+            id.value.clone(),
+            Decl {
+                ctx,
+                loc: id.referenced,
+            },
+        );
+        let ix = self.e.places.len() as PlaceIx;
+        self.e.place_ix.insert(id.value.clone(), ix);
+        self.e.places.push(Place {
+            id: id.value.clone(),
+            name: name.into(),
+            kind,
+            sovereign: Vec::new(),
+            controller: None,
+            administrator: None,
+            tags: Vec::new(),
+            tag_names: Vec::new(),
+        });
+    }
+
+    // ---- lookups -------------------------------------------------------------------------
+
+    fn party(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<PartyIx> {
+        if let Some(&ix) = self.e.party_ix.get(&id.value) {
+            return Some(ix);
+        }
+        let hint = suggest(&id.value, self.e.party_ix.keys().map(String::as_str));
+        let help = Some(match hint {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "declare the party under `parties:` (states use ISO 3166-1 alpha-3 codes)".into(),
+        });
+        self.err(
+            ctx,
+            "unknown-party",
+            pos(ctx, &id.referenced, fallback),
+            format!("unknown party `{}`", id.value),
+            help,
+        );
+        None
+    }
+
+    fn place(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<PlaceIx> {
+        if let Some(&ix) = self.e.place_ix.get(&id.value) {
+            return Some(ix);
+        }
+        let hint = suggest(&id.value, self.e.place_ix.keys().map(String::as_str));
+        let help = Some(match hint {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "declare it under `territories:` or `areas:`".into(),
+        });
+        self.err(
+            ctx,
+            "unknown-place",
+            pos(ctx, &id.referenced, fallback),
+            format!("unknown territory or area `{}`", id.value),
+            help,
+        );
+        None
+    }
+
+    fn treaty(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<TreatyIx> {
+        if let Some(&ix) = self.e.treaty_ix.get(&id.value) {
+            return Some(ix);
+        }
+        let hint = suggest(&id.value, self.e.treaty_ix.keys().map(String::as_str));
+        let help = hint.map(|s| format!("did you mean `{s}`?"));
+        self.err(
+            ctx,
+            "unknown-treaty",
+            pos(ctx, &id.referenced, fallback),
+            format!("unknown treaty `{}`", id.value),
+            help,
+        );
+        None
+    }
+
+    fn fact(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<FactIx> {
+        if let Some(&ix) = self.e.fact_ix.get(&id.value) {
+            return Some(ix);
+        }
+        let hint = suggest(&id.value, self.e.fact_ix.keys().map(String::as_str));
+        let help = Some(match hint {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "declare it under `facts:` with a description".into(),
+        });
+        self.err(
+            ctx,
+            "unknown-fact",
+            pos(ctx, &id.referenced, fallback),
+            format!("unknown fact `{}`", id.value),
+            help,
+        );
+        None
+    }
+
+    fn tags(&mut self, ctx: &FileCtx, ids: &[Id], fallback: &Location) -> (Vec<u64>, Vec<String>) {
+        let mut bits = vec![0u64; self.e.tags.len().div_ceil(64).max(1)];
+        let mut names = Vec::new();
+        for t in ids {
+            match self.tag_ix.get(&t.value) {
+                Some(&ix) => {
+                    if let Some(w) = bits.get_mut((ix / 64) as usize) {
+                        *w |= 1u64 << (ix % 64);
+                    }
+                    names.push(t.value.clone());
+                }
+                None => {
+                    let hint = suggest(&t.value, self.tag_ix.keys().map(String::as_str));
+                    let help = Some(match hint {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "declare the tag under `tags:` with a description".into(),
+                    });
+                    self.err(
+                        ctx,
+                        "unknown-tag",
+                        pos(ctx, &t.referenced, fallback),
+                        format!("unknown tag `{}`", t.value),
+                        help,
+                    );
+                }
+            }
+        }
+        (bits, names)
+    }
+
+    fn periods(&mut self, ctx: &FileCtx, h: &Spanned<model::Holder>) -> Vec<Period> {
+        let mut out = Vec::new();
+        for p in &h.value.0 {
+            let Some(party) = self.party(ctx, &p.party, &h.referenced) else {
+                continue;
+            };
+            self.order(ctx, p.from.as_ref(), p.to.as_ref(), "from", "to");
+            out.push(Period {
+                party,
+                from: p.from.as_ref().map(|w| w.value),
+                to: p.to.as_ref().map(|w| w.value),
+            });
+        }
+        out
+    }
+
+    fn order(&mut self, ctx: &FileCtx, a: Option<&Spanned<When>>, b: Option<&Spanned<When>>, an: &str, bn: &str) {
+        if let (Some(a), Some(b)) = (a, b) {
+            let same_allowed = an == "signed";
+            let bad = if same_allowed {
+                b.value.sort_key() < a.value.sort_key()
+            } else {
+                b.value.sort_key() <= a.value.sort_key()
+            };
+            if bad {
+                let msg = format!("`{bn}` ({}) is not after `{an}` ({})", b.value, a.value);
+                self.err(
+                    ctx,
+                    "date-order",
+                    ctx.at(&b.referenced),
+                    msg,
+                    Some(format!(
+                        "`{bn}` must come after `{an}`; periods run from `{an}` up to, not including, `{bn}`"
+                    )),
+                );
+            }
+        }
+    }
+
+    // ---- pass 2: definitions --------------------------------------------------------------
+
+    fn define(&mut self, files: &'a [(FileCtx, RuleFile)]) {
+        for (ctx, f) in files {
+            for p in &f.parties {
+                let Some(&ix) = self.e.party_ix.get(&p.id.value) else {
+                    continue;
+                };
+                if p.kind == PartyKind::State && !p.members.is_empty() {
+                    let at = ctx.at(&p.id.referenced);
+                    self.err(
+                        ctx,
+                        "state-members",
+                        at,
+                        format!("state `{}` cannot have members", p.id.value),
+                        Some("use `kind: organization` or `kind: group`".into()),
+                    );
+                }
+                let mut members = Vec::new();
+                for m in &p.members {
+                    if m.members_of.is_some() {
+                        let at = ctx.at(&p.id.referenced);
+                        self.err(
+                            ctx,
+                            "bad-member",
+                            at,
+                            "`members_of` is for treaty parties only".into(),
+                            Some("list each member with `party:`".into()),
+                        );
+                    }
+                    let Some(id) = &m.party else {
+                        let at = ctx.at(&p.id.referenced);
+                        self.err(
+                            ctx,
+                            "missing-key",
+                            at,
+                            format!("a member of `{}` has no `party`", p.id.value),
+                            None,
+                        );
+                        continue;
+                    };
+                    let Some(party) = self.party(ctx, id, &p.id.referenced) else {
+                        continue;
+                    };
+                    self.order(ctx, m.joined.as_ref(), m.left.as_ref(), "joined", "left");
+                    members.push(Period {
+                        party,
+                        from: m.joined.as_ref().map(|w| w.value),
+                        to: m.left.as_ref().map(|w| w.value),
+                    });
+                }
+                if let Some(party) = self.e.parties.get_mut(ix as usize) {
+                    party.members = members;
+                }
+            }
+            for t in &f.territories {
+                self.define_place(ctx, &t.id, &t.tags, Some(t));
+            }
+            for a in &f.areas {
+                self.define_place(ctx, &a.id, &a.tags, None);
+            }
+        }
+        for (ctx, f) in files {
+            for t in &f.treaties {
+                self.define_treaty(ctx, t);
+            }
+        }
+    }
+
+    fn define_place(&mut self, ctx: &FileCtx, id: &Id, tags: &[Id], t: Option<&model::TerritoryDecl>) {
+        let Some(&ix) = self.e.place_ix.get(&id.value) else {
+            return;
+        };
+        // Only the declaration that won the id defines it.
+        if self
+            .place_decl
+            .get(&id.value)
+            .is_none_or(|d| d.ctx.path != ctx.path || d.loc != id.referenced)
+        {
+            return;
+        }
+        let (bits, names) = self.tags(ctx, tags, &id.referenced);
+        let (sov, ctl, adm) = match t {
+            Some(t) => {
+                let sov = self.periods(ctx, &t.sovereign);
+                if sov.is_empty() && t.sovereign.value.0.is_empty() {
+                    let at = ctx.at(&t.sovereign.referenced);
+                    self.err(
+                        ctx,
+                        "no-sovereign",
+                        at,
+                        format!("territory `{}` has no sovereign", id.value),
+                        Some("name the de jure sovereign".into()),
+                    );
+                }
+                let ctl = t.controller.as_ref().map(|h| self.periods(ctx, h));
+                let adm = t.administrator.as_ref().map(|h| self.periods(ctx, h));
+                (sov, ctl, adm)
+            }
+            None => (Vec::new(), None, None),
+        };
+        if let Some(p) = self.e.places.get_mut(ix as usize) {
+            p.tags = bits;
+            p.tag_names = names;
+            p.sovereign = sov;
+            p.controller = ctl;
+            p.administrator = adm;
+        }
+    }
+
+    fn define_treaty(&mut self, ctx: &FileCtx, t: &model::TreatyDecl) {
+        let Some(&tix) = self.e.treaty_ix.get(&t.id.value) else {
+            return;
+        };
+        if self
+            .e
+            .treaties
+            .get(tix as usize)
+            .is_none_or(|x| x.clauses.len() + x.members.len() > 0)
+        {
+            return; // a duplicate id: the first declaration is the one kept
+        }
+        if t.in_force.is_none() && t.status != model::TreatyStatus::Draft {
+            let at = ctx.at(&t.id.referenced);
+            self.err(
+                ctx,
+                "missing-key",
+                at,
+                format!("treaty `{}` has no `in_force` date", t.id.value),
+                Some("add `in_force: YYYY-MM-DD`, or mark a proposal with `status: draft`".into()),
+            );
+        }
+        self.order(ctx, t.signed.as_ref(), t.in_force.as_ref(), "signed", "in_force");
+        self.order(
+            ctx,
+            t.in_force.as_ref(),
+            t.terminated.as_ref(),
+            "in_force",
+            "terminated",
+        );
+        let mut members = Vec::new();
+        let mut ever: Vec<PartyIx> = Vec::new();
+        for m in &t.parties {
+            let (party, org) = match (&m.party, &m.members_of) {
+                (Some(p), None) => (self.party(ctx, p, &t.id.referenced), None),
+                (None, Some(o)) => {
+                    let org = self.party(ctx, o, &t.id.referenced);
+                    if let Some(ox) = org {
+                        let is_org = self
+                            .e
+                            .parties
+                            .get(ox as usize)
+                            .is_some_and(|p| p.kind != PartyKind::State);
+                        if !is_org {
+                            let at = ctx.at(&o.referenced);
+                            self.err(
+                                ctx,
+                                "not-organization",
+                                at,
+                                format!("`{}` is a state, not an organization or group", o.value),
+                                Some("use `party:` for a single state".into()),
+                            );
+                        }
+                    }
+                    (None, org)
+                }
+                _ => {
+                    let at = ctx.at(&t.id.referenced);
+                    self.err(
+                        ctx,
+                        "bad-member",
+                        at,
+                        format!(
+                            "each party of `{}` needs exactly one of `party` or `members_of`",
+                            t.id.value
+                        ),
+                        None,
+                    );
+                    continue;
+                }
+            };
+            if party.is_none() && org.is_none() {
+                continue;
+            }
+            self.order(ctx, m.joined.as_ref(), m.left.as_ref(), "joined", "left");
+            if let (Some(j), Some(inf)) = (&m.joined, &t.in_force) {
+                if j.value.sort_key() < inf.value.sort_key() {
+                    let msg = format!(
+                        "party joins on {} but the treaty enters into force only on {}",
+                        j.value, inf.value
+                    );
+                    self.err(
+                        ctx,
+                        "date-order",
+                        ctx.at(&j.referenced),
+                        msg,
+                        Some("a party cannot join before entry into force; omit `joined` for founding parties".into()),
+                    );
+                }
+            }
+            if let (Some(j), Some(end)) = (&m.joined, &t.terminated) {
+                if j.value.sort_key() >= end.value.sort_key() {
+                    let msg = format!("party joins on {} but the treaty ended on {}", j.value, end.value);
+                    self.err(ctx, "date-order", ctx.at(&j.referenced), msg, None);
+                }
+            }
+            match (party, org) {
+                (Some(p), _) => ever.push(p),
+                (None, Some(o)) => {
+                    if let Some(org) = self.e.parties.get(o as usize) {
+                        ever.extend(org.members.iter().map(|m| m.party));
+                    }
+                }
+                _ => {}
+            }
+            members.push(TreatyMember {
+                party,
+                members_of: org,
+                from: m.joined.as_ref().map(|w| w.value),
+                to: m.left.as_ref().map(|w| w.value),
+            });
+        }
+        ever.sort_unstable();
+        ever.dedup();
+        if let Some(x) = self.e.treaties.get_mut(tix as usize) {
+            x.members = members;
+            x.ever = ever;
+        }
+        // Clauses.
+        let mut clause_list = Vec::new();
+        let mut seen: HashMap<String, Location> = HashMap::new();
+        for c in &t.clauses {
+            if let Some(first) = seen.get(&c.id.value) {
+                let help = Some(format!("first declared at {}", ctx.at(first)));
+                let at = ctx.at(&c.id.referenced);
+                self.err(
+                    ctx,
+                    "duplicate-id",
+                    at,
+                    format!("duplicate clause id `{}` in treaty `{}`", c.id.value, t.id.value),
+                    help,
+                );
+                continue;
+            }
+            seen.insert(c.id.value.clone(), c.id.referenced);
+            let trigger = self.condition(ctx, &c.trigger, 0);
+            if c.obligations.is_empty() {
+                let at = ctx.at(&c.id.referenced);
+                self.err(
+                    ctx,
+                    "no-obligation",
+                    at,
+                    format!("clause `{}` obliges nothing", c.id.value),
+                    Some("add at least one entry under `obligations:`".into()),
+                );
+            }
+            let obligations = self.obligations(ctx, &c.obligations, &c.id.referenced);
+            let mut readings = Vec::new();
+            let mut reading_ids: Vec<String> = c.reading.iter().map(|r| r.id.value.clone()).collect();
+            for r in &c.readings {
+                if reading_ids.contains(&r.id.value) {
+                    let at = ctx.at(&r.id.referenced);
+                    self.err(
+                        ctx,
+                        "duplicate-id",
+                        at,
+                        format!("duplicate reading id `{}`", r.id.value),
+                        None,
+                    );
+                    continue;
+                }
+                reading_ids.push(r.id.value.clone());
+                if r.trigger.is_none() && r.obligations.is_none() {
+                    let at = ctx.at(&r.id.referenced);
+                    self.err(
+                        ctx,
+                        "empty-reading",
+                        at,
+                        format!(
+                            "reading `{}` changes neither the trigger nor the obligations",
+                            r.id.value
+                        ),
+                        Some("give it a `trigger:` or `obligations:`".into()),
+                    );
+                }
+                let rt = match &r.trigger {
+                    Some(tr) => self.condition(ctx, tr, 0),
+                    None => trigger,
+                };
+                let ro = match &r.obligations {
+                    Some(o) => self.obligations(ctx, o, &r.id.referenced),
+                    None => obligations.clone(),
+                };
+                readings.push(Reading {
+                    id: r.id.value.clone(),
+                    basis: r.basis.clone(),
+                    trigger: rt,
+                    obligations: ro,
+                });
+            }
+            if !c.readings.is_empty() && c.reading.is_none() {
+                let at = ctx.at(&c.id.referenced);
+                self.warn(
+                    ctx,
+                    "unnamed-reading",
+                    at,
+                    format!(
+                        "clause `{}` has alternative readings but does not name its default reading",
+                        c.id.value
+                    ),
+                    Some("add `reading: {id: ..., basis: ...}` saying who holds the default reading".into()),
+                );
+            }
+            let event_mask = self.event_mask(trigger);
+            let cix = self.e.clauses.len() as ClauseIx;
+            self.clause_ix.insert((tix, c.id.value.clone()), cix);
+            self.e.clauses.push(Clause {
+                treaty: tix,
+                id: c.id.value.clone(),
+                citation: c.citation.clone(),
+                summary: c.summary.clone(),
+                trigger,
+                obligations,
+                reading: c.reading.as_ref().map(|r| (r.id.value.clone(), r.basis.clone())),
+                readings,
+                event_mask,
+            });
+            clause_list.push(cix);
+        }
+        if let Some(x) = self.e.treaties.get_mut(tix as usize) {
+            x.clauses = clause_list;
+        }
+        // Reservations.
+        let mut reservations = Vec::new();
+        for r in &t.reservations {
+            let Some(party) = self.party(ctx, &r.party, &r.party.referenced) else {
+                continue;
+            };
+            let mut clauses = Vec::new();
+            for c in &r.clauses {
+                match self.clause_ix.get(&(tix, c.value.clone())) {
+                    Some(&cx) => clauses.push(cx),
+                    None => {
+                        let names: Vec<String> = t.clauses.iter().map(|c| c.id.value.clone()).collect();
+                        let hint = suggest(&c.value, names.iter().map(String::as_str));
+                        let at = ctx.at(&c.referenced);
+                        self.err(
+                            ctx,
+                            "unknown-clause",
+                            at,
+                            format!("treaty `{}` has no clause `{}`", t.id.value, c.value),
+                            hint.map(|h| format!("did you mean `{h}`?")),
+                        );
+                    }
+                }
+            }
+            let mut toward = Vec::new();
+            for p in &r.toward {
+                if let Some(px) = self.party(ctx, p, &r.party.referenced) {
+                    toward.push(px);
+                }
+            }
+            self.order(ctx, r.from.as_ref(), r.to.as_ref(), "from", "to");
+            let (caveats, _) = self.caveats(ctx, &r.caveats);
+            reservations.push(Reservation {
+                party,
+                kind: r.kind,
+                clauses,
+                toward,
+                from: r.from.as_ref().map(|w| w.value),
+                to: r.to.as_ref().map(|w| w.value),
+                opt_out: r.opt_out,
+                max_level: r.max_level.as_ref().map(|l| l.value),
+                exclude_forms: form_bits(&r.exclude_forms.iter().map(|f| f.value).collect::<Vec<_>>()),
+                caveats,
+                note: r.note.clone(),
+            });
+        }
+        if let Some(x) = self.e.treaties.get_mut(tix as usize) {
+            x.reservations = reservations;
+        }
+    }
+
+    fn caveats(&mut self, ctx: &FileCtx, cs: &[Spanned<Caveat>]) -> (Vec<Caveat>, Vec<TreatyIx>) {
+        let mut out = Vec::new();
+        let mut primacy = Vec::new();
+        for c in cs {
+            if let Caveat::PrimacyOf(t) = &c.value {
+                let id = Spanned {
+                    value: t.clone(),
+                    referenced: c.referenced,
+                    defined: c.defined,
+                };
+                if let Some(tx) = self.treaty(ctx, &id, &c.referenced) {
+                    primacy.push(tx);
+                }
+            }
+            out.push(c.value.clone());
+        }
+        out.sort();
+        out.dedup();
+        (out, primacy)
+    }
+
+    fn obligations(&mut self, ctx: &FileCtx, os: &[model::ObligationDecl], at: &Location) -> Vec<Obligation> {
+        let mut out = Vec::new();
+        for o in os {
+            let obligated = match &o.obligated {
+                model::Obligated::Others => Obligors::Others,
+                model::Obligated::All => Obligors::All,
+                model::Obligated::Named(ids) => {
+                    let mut v = Vec::new();
+                    for id in ids {
+                        if let Some(p) = self.party(ctx, id, at) {
+                            v.push(p);
+                        }
+                    }
+                    if ids.is_empty() {
+                        let pos = ctx.at(&o.level.referenced);
+                        self.err(
+                            ctx,
+                            "no-obligor",
+                            pos,
+                            "`obligated` is an empty list".into(),
+                            Some("name the obligated parties, or write `others`".into()),
+                        );
+                    }
+                    Obligors::Named(v)
+                }
+            };
+            let req: Vec<_> = o.forms.required.iter().map(|f| f.value).collect();
+            let alw: Vec<_> = o.forms.allowed.iter().map(|f| f.value).collect();
+            let exc: Vec<_> = o.forms.excluded.iter().map(|f| f.value).collect();
+            let (required, allowed, excluded) = (form_bits(&req), form_bits(&alw), form_bits(&exc));
+            if required & excluded != 0 {
+                let f = o.forms.excluded.iter().find(|f| required & form_bits(&[f.value]) != 0);
+                let pos = f.map_or_else(|| ctx.at(&o.level.referenced), |f| ctx.at(&f.referenced));
+                self.err(
+                    ctx,
+                    "form-conflict",
+                    pos,
+                    "a form is both required and excluded".into(),
+                    Some("remove it from one of the two lists".into()),
+                );
+            }
+            if o.level.value == crate::Level::Neutrality && o.toward == model::Toward::Attacker {
+                // neutrality toward the attacker means not aiding the target: allowed, but rare.
+            }
+            let (caveats, primacy) = self.caveats(ctx, &o.caveats);
+            let when = o.when.as_ref().map(|w| self.condition(ctx, w, 0));
+            out.push(Obligation {
+                level: o.level.value,
+                obligated,
+                toward: o.toward,
+                required,
+                allowed: allowed & !excluded,
+                excluded,
+                deadline: o.deadline,
+                caveats,
+                primacy,
+                when,
+            });
+        }
+        out
+    }
+
+    fn event_mask(&self, node: NodeIx) -> u8 {
+        match self.e.nodes.get(node as usize) {
+            Some(Node::Event(m)) => *m,
+            Some(Node::All(children)) => {
+                let mut mask = u8::MAX;
+                for c in children {
+                    mask &= self.event_mask(*c);
+                }
+                mask
+            }
+            Some(Node::Any(children)) => {
+                let mut mask = 0u8;
+                for c in children {
+                    mask |= self.event_mask(*c);
+                }
+                mask
+            }
+            Some(Node::Always(false)) => 0,
+            _ => u8::MAX,
+        }
+    }
+
+    fn push(&mut self, n: Node) -> NodeIx {
+        let ix = self.e.nodes.len() as NodeIx;
+        self.e.nodes.push(n);
+        ix
+    }
+
+    fn condition(&mut self, ctx: &FileCtx, c: &Spanned<Condition>, depth: usize) -> NodeIx {
+        if depth > self.limits.max_condition_depth {
+            let msg = format!(
+                "conditions nested deeper than {} levels (max_condition_depth)",
+                self.limits.max_condition_depth
+            );
+            self.err(
+                ctx,
+                "limit-condition-depth",
+                ctx.at(&c.referenced),
+                msg,
+                Some("flatten the condition; `all` and `any` take lists".into()),
+            );
+            return self.push(Node::Always(false));
+        }
+        let at = c.referenced;
+        let node = match &c.value {
+            Condition::All(v) | Condition::Any(v) => {
+                if v.is_empty() {
+                    let msg = "empty list: `all: []` is always true and `any: []` always false".to_string();
+                    self.err(
+                        ctx,
+                        "empty-condition",
+                        ctx.at(&at),
+                        msg,
+                        Some("list at least one condition, or write `always: true`".into()),
+                    );
+                }
+                let kids: Vec<NodeIx> = v.iter().map(|x| self.condition(ctx, x, depth + 1)).collect();
+                if matches!(c.value, Condition::All(_)) {
+                    Node::All(kids)
+                } else {
+                    Node::Any(kids)
+                }
+            }
+            Condition::Not(x) => Node::Not(self.condition(ctx, x, depth + 1)),
+            Condition::Event(k) => Node::Event(k.0.iter().fold(0u8, |m, e| m | (1u8 << (*e as u8)))),
+            Condition::Means(k) => Node::Means(k.0.iter().fold(0u8, |m, e| m | (1u8 << (*e as u8)))),
+            Condition::On(k) => Node::On(k.0.iter().fold(0u8, |m, e| m | (1u8 << (*e as u8)))),
+            Condition::Attacker(t) => Node::Attacker(self.ptest(ctx, t, &at)),
+            Condition::Attackers(ct) => {
+                if ct.at_least == 0 {
+                    self.err(
+                        ctx,
+                        "bad-count",
+                        ctx.at(&at),
+                        "`at_least: 0` is always true".into(),
+                        Some("use 1 or more".into()),
+                    );
+                }
+                Node::Attackers(ct.at_least, self.ptest(ctx, &ct.that, &at))
+            }
+            Condition::SupportedBy(t) => Node::SupportedBy(self.ptest(ctx, t, &at)),
+            Condition::Target(t) => Node::Target(self.ptest(ctx, t, &at)),
+            Condition::Location(l) => Node::Location(self.ltest(ctx, l, &at)),
+            Condition::Date(w) => {
+                if w.from.is_none() && w.before.is_none() {
+                    self.err(
+                        ctx,
+                        "empty-condition",
+                        ctx.at(&at),
+                        "`date` needs `from`, `before` or both".into(),
+                        None,
+                    );
+                }
+                self.order(ctx, w.from.as_ref(), w.before.as_ref(), "from", "before");
+                Node::Date(w.from.as_ref().map(|x| x.value), w.before.as_ref().map(|x| x.value))
+            }
+            Condition::Fact(f) => match self.fact(ctx, f, &at) {
+                Some(fx) => Node::Fact(fx),
+                None => Node::Always(false),
+            },
+            Condition::Always(b) => Node::Always(*b),
+        };
+        self.push(node)
+    }
+
+    fn ptest(&mut self, ctx: &FileCtx, t: &PartyTest, at: &Location) -> PTest {
+        match t {
+            PartyTest::Target => PTest::Target,
+            PartyTest::Attacker => PTest::Attacker,
+            PartyTest::TreatyParty => PTest::TreatyParty,
+            PartyTest::State => PTest::State,
+            PartyTest::NonState => PTest::NonState,
+            PartyTest::Is(ids) => {
+                if ids.0.is_empty() {
+                    self.err(
+                        ctx,
+                        "empty-condition",
+                        ctx.at(at),
+                        "`is: []` names no party".into(),
+                        None,
+                    );
+                }
+                PTest::Is(ids.0.iter().filter_map(|i| self.party(ctx, i, at)).collect())
+            }
+            PartyTest::MemberOf(o) => match self.party(ctx, o, at) {
+                Some(ox) => {
+                    if self
+                        .e
+                        .parties
+                        .get(ox as usize)
+                        .is_some_and(|p| p.kind == PartyKind::State)
+                    {
+                        self.err(
+                            ctx,
+                            "not-organization",
+                            pos(ctx, &o.referenced, at),
+                            format!("`{}` is a state, not an organization or group", o.value),
+                            Some("use `is:` to name a state".into()),
+                        );
+                    }
+                    PTest::MemberOf(ox)
+                }
+                None => PTest::Is(Vec::new()),
+            },
+            PartyTest::PartyTo(tr) => match self.treaty(ctx, tr, at) {
+                Some(tx) => PTest::PartyTo(tx),
+                None => PTest::Is(Vec::new()),
+            },
+        }
+    }
+
+    fn ltest(&mut self, ctx: &FileCtx, l: &PlaceTest, at: &Location) -> LTest {
+        match l {
+            PlaceTest::In(ids) => LTest::In(ids.0.iter().filter_map(|i| self.place(ctx, i, at)).collect()),
+            PlaceTest::Tagged(ids) => {
+                let (bits, names) = self.tags(ctx, &ids.0, at);
+                LTest::Tagged(bits, names)
+            }
+            PlaceTest::Sovereign(t) => LTest::Holder(model::HolderRole::Sovereign, self.ptest(ctx, t, at), None),
+            PlaceTest::Controller(t) => LTest::Holder(model::HolderRole::Controller, self.ptest(ctx, t, at), None),
+            PlaceTest::Administrator(t) => {
+                LTest::Holder(model::HolderRole::Administrator, self.ptest(ctx, t, at), None)
+            }
+            PlaceTest::HeldOn(h) => LTest::Holder(h.role, self.ptest(ctx, &h.by, at), Some(h.date.value)),
+            PlaceTest::Area => LTest::Area,
+        }
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Checks that every tag bitset has the same width (tags declared after a place was tagged).
+pub(crate) fn normalize_tags(e: &mut Engine) {
+    let words = e.tags.len().div_ceil(64).max(1);
+    for p in &mut e.places {
+        p.tags.resize(words, 0);
+    }
+    for n in &mut e.nodes {
+        if let Node::Location(LTest::Tagged(bits, _)) = n {
+            bits.resize(words, 0);
+        }
+    }
+    let _ = EventKind::ALL;
+}

@@ -1,0 +1,240 @@
+//! Scenarios: the event to evaluate (pinned format: extend it, don't rename).
+//!
+//! ```yaml
+//! date: 2027-03-01
+//! event: armed_attack
+//! attacker: RUS
+//! target: UKR
+//! location: UA-30
+//! on: territory
+//! facts: {requested: true}
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, FileCtx};
+use crate::level::Level;
+use crate::load::{Limits, parse_yaml, read_text};
+use crate::time::When;
+use crate::vocab::{EventKind, Means, On};
+
+/// Who attacked: a party id, or a non-state actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Actor {
+    /// A party of the rule set.
+    Party(String),
+    /// A non-state actor, by name.
+    NonState {
+        /// Its name.
+        non_state: String,
+    },
+}
+
+/// What a scenario expects, checked by `casus test`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Parties whose strongest level is `neutrality`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub neutrality: Vec<String>,
+    /// Parties whose strongest level is `consult`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consult: Vec<String>,
+    /// Parties whose strongest level is `diplomatic`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diplomatic: Vec<String>,
+    /// Parties whose strongest level is `assist`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assist: Vec<String>,
+    /// Parties whose strongest level is `all_means`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all_means: Vec<String>,
+    /// Parties whose strongest level is `military`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub military: Vec<String>,
+    /// Parties with no obligation at all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub none: Vec<String>,
+    /// Parties whose obligation is contingent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contingent: Vec<String>,
+    /// Parties whose obligation is definite.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub definite: Vec<String>,
+}
+
+impl Expect {
+    /// The expected level of each listed party (`None` for `none`).
+    #[must_use]
+    pub fn levels(&self) -> Vec<(&str, Option<Level>)> {
+        let mut v = Vec::new();
+        let lists: [(&Vec<String>, Option<Level>); 7] = [
+            (&self.neutrality, Some(Level::Neutrality)),
+            (&self.consult, Some(Level::Consult)),
+            (&self.diplomatic, Some(Level::Diplomatic)),
+            (&self.assist, Some(Level::Assist)),
+            (&self.all_means, Some(Level::AllMeans)),
+            (&self.military, Some(Level::Military)),
+            (&self.none, None),
+        ];
+        for (list, level) in lists {
+            for p in list {
+                v.push((p.as_str(), level));
+            }
+        }
+        v
+    }
+}
+
+/// An event to evaluate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A short name (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Free text (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The rule set to use, relative to the scenario file (optional; `--rules` wins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
+    /// When: a day, or an RFC 3339 instant.
+    pub date: When,
+    /// What happened.
+    pub event: EventKind,
+    /// With what; omitted = unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub means: Option<Means>,
+    /// Who attacked; omitted (with `attackers`) = unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attacker: Option<Actor>,
+    /// Several attackers (instead of `attacker`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attackers: Option<Vec<Actor>>,
+    /// Parties supporting the attacker; omitted = unknown, `[]` = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_by: Option<Vec<String>>,
+    /// The attacked party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Several attacked parties (instead of `target`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<String>>,
+    /// Where: a territory or area id; omitted = unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// What was hit; omitted = unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<On>,
+    /// Facts stated true or false; a fact not stated is unknown.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, bool>,
+    /// Expectations for `casus test`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+}
+
+impl Scenario {
+    /// A scenario with only the required fields: everything else unknown.
+    ///
+    /// ```
+    /// use casus::{Scenario, EventKind, When};
+    /// let s = Scenario::new(When::parse("2027-03-01").unwrap(), EventKind::ArmedAttack, "UKR");
+    /// assert_eq!(s.targets(), vec!["UKR"]);
+    /// assert!(s.attacker.is_none());
+    /// ```
+    #[must_use]
+    pub fn new(date: When, event: EventKind, target: &str) -> Scenario {
+        Scenario {
+            name: None,
+            description: None,
+            rules: None,
+            date,
+            event,
+            means: None,
+            attacker: None,
+            attackers: None,
+            supported_by: None,
+            target: Some(target.to_string()),
+            targets: None,
+            location: None,
+            on: None,
+            facts: BTreeMap::new(),
+            expect: None,
+        }
+    }
+
+    /// Parses a scenario from YAML text.
+    ///
+    /// ```
+    /// let s = casus::Scenario::from_yaml("date: 2027-03-01\nevent: armed_attack\ntarget: UKR\nattacker: RUS\n").unwrap();
+    /// assert_eq!(s.attacker, Some(casus::Actor::Party("RUS".into())));
+    /// ```
+    pub fn from_yaml(text: &str) -> Result<Scenario, crate::ScenarioError> {
+        let ctx = FileCtx::new(Path::new("<scenario>"), Some(text.into()));
+        let s: Scenario =
+            parse_yaml(&ctx, text, &Limits::default()).map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        s.check_shape(&ctx)
+            .map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        Ok(s)
+    }
+
+    /// Reads a scenario file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Scenario, crate::ScenarioError> {
+        let path = path.as_ref();
+        let limits = Limits::default();
+        let text = read_text(path, &limits).map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        let ctx = FileCtx::new(path, Some(text.clone()));
+        let s: Scenario = parse_yaml(&ctx, &text, &limits).map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        s.check_shape(&ctx)
+            .map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        Ok(s)
+    }
+
+    fn check_shape(&self, ctx: &FileCtx) -> Result<(), Diagnostic> {
+        let bad = |m: &str, h: &str| Err(ctx.error("scenario", ctx.whole(), m.into(), Some(h.into())));
+        match (&self.target, &self.targets) {
+            (Some(_), Some(_)) => return bad("both `target` and `targets` are given", "use one of them"),
+            (None, None) => return bad("no `target`", "name the attacked party with `target: ID`"),
+            (None, Some(t)) if t.is_empty() => return bad("`targets` is empty", "name at least one attacked party"),
+            _ => {}
+        }
+        if self.attacker.is_some() && self.attackers.is_some() {
+            return bad("both `attacker` and `attackers` are given", "use one of them");
+        }
+        Ok(())
+    }
+
+    /// The rule set named by the scenario, resolved against the scenario file's folder.
+    #[must_use]
+    pub fn rules_path(&self, scenario_file: &Path) -> Option<PathBuf> {
+        self.rules
+            .as_ref()
+            .map(|r| scenario_file.parent().unwrap_or(Path::new(".")).join(r))
+    }
+
+    /// The attacked parties.
+    #[must_use]
+    pub fn targets(&self) -> Vec<&str> {
+        match (&self.target, &self.targets) {
+            (Some(t), _) => vec![t.as_str()],
+            (None, Some(ts)) => ts.iter().map(String::as_str).collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// The attackers, if known.
+    #[must_use]
+    pub fn attackers(&self) -> Option<Vec<&Actor>> {
+        match (&self.attacker, &self.attackers) {
+            (Some(a), _) => Some(vec![a]),
+            (None, Some(v)) => Some(v.iter().collect()),
+            (None, None) => None,
+        }
+    }
+}

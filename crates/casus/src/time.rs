@@ -1,0 +1,160 @@
+//! Dates and instants, and three-valued comparison between them.
+//!
+//! Sources give most dates as days, a few as instants (Sweden became a NATO party on the
+//! deposit of its instrument, just before 17:30 CET on 7 March 2024). A scenario may likewise
+//! give a day or an instant. When a boundary is an instant and the scenario gives only the
+//! day of that instant, whether the boundary has passed is *unknown*: the answer waits on the
+//! time of day, and the engine says so instead of guessing.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::truth::Truth;
+
+/// A day, or an instant where the hour matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum When {
+    /// A whole civil day.
+    Day(Date),
+    /// An instant (RFC 3339 with an offset); its day is taken in UTC.
+    Instant(Timestamp),
+}
+
+impl When {
+    /// The civil day (UTC for instants).
+    #[must_use]
+    pub fn day(&self) -> Date {
+        match self {
+            When::Day(d) => *d,
+            When::Instant(t) => jiff::tz::Offset::UTC.to_datetime(*t).date(),
+        }
+    }
+
+    /// Parses `YYYY-MM-DD` or an RFC 3339 date-time.
+    ///
+    /// ```
+    /// use casus::When;
+    /// assert!(matches!(When::parse("2024-03-07"), Ok(When::Day(_))));
+    /// assert!(matches!(When::parse("2024-03-07T17:30:00+01:00"), Ok(When::Instant(_))));
+    /// assert!(When::parse("2024-13-07").is_err());
+    /// ```
+    pub fn parse(s: &str) -> Result<When, String> {
+        let s = s.trim();
+        if s.len() <= 10 {
+            s.parse::<Date>()
+                .map(When::Day)
+                .map_err(|e| format!("invalid date `{s}` ({e}); write YYYY-MM-DD"))
+        } else {
+            s.parse::<Timestamp>().map(When::Instant).map_err(|e| {
+                format!("invalid date-time `{s}` ({e}); write YYYY-MM-DD or an RFC 3339 date-time such as 2024-03-07T17:30:00+01:00")
+            })
+        }
+    }
+
+    /// Whether `self` (a scenario time) is at or after `boundary`: true, false, or unknown
+    /// when the boundary is an instant on the very day `self` names.
+    #[must_use]
+    pub fn at_or_after(&self, boundary: &When) -> Truth {
+        match (self, boundary) {
+            (When::Day(a), When::Day(b)) => Truth::from(a >= b),
+            (When::Instant(a), When::Instant(b)) => Truth::from(a >= b),
+            (When::Instant(_), When::Day(b)) => Truth::from(self.day() >= *b),
+            (When::Day(a), When::Instant(_)) => {
+                let b = boundary.day();
+                if *a > b {
+                    Truth::True
+                } else if *a < b {
+                    Truth::False
+                } else {
+                    Truth::Unknown
+                }
+            }
+        }
+    }
+
+    /// Whether `self` lies in `[from, to)`, open ends meaning forever.
+    #[must_use]
+    pub fn within(&self, from: Option<&When>, to: Option<&When>) -> Truth {
+        let after = from.map_or(Truth::True, |f| self.at_or_after(f));
+        let before = to.map_or(Truth::True, |t| self.at_or_after(t).not());
+        after.and(before)
+    }
+
+    /// A sortable key (seconds since the epoch at the start of the day, UTC).
+    #[must_use]
+    pub fn sort_key(&self) -> i64 {
+        match self {
+            When::Day(d) => jiff::tz::Offset::UTC
+                .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                .map(|t| t.as_second())
+                .unwrap_or(i64::MIN),
+            When::Instant(t) => t.as_second(),
+        }
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::Day(d) => write!(f, "{d}"),
+            When::Instant(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+impl Serialize for When {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for When {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        When::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> When {
+        When::parse(s).unwrap_or(When::Day(Date::constant(1900, 1, 1)))
+    }
+
+    fn check(at: &str, boundary: &str, expected: Truth) {
+        assert_eq!(w(at).at_or_after(&w(boundary)), expected, "{at} >= {boundary}");
+    }
+
+    #[test]
+    fn comparisons() {
+        check("2024-03-06", "2024-03-07", Truth::False);
+        check("2024-03-07", "2024-03-07", Truth::True);
+        check("2024-03-08", "2024-03-07", Truth::True);
+        check("2024-03-06", "2024-03-07T17:30:00+01:00", Truth::False);
+        check("2024-03-07", "2024-03-07T17:30:00+01:00", Truth::Unknown);
+        check("2024-03-08", "2024-03-07T17:30:00+01:00", Truth::True);
+        check("2024-03-07T16:00:00+01:00", "2024-03-07T17:30:00+01:00", Truth::False);
+        check("2024-03-07T18:00:00+01:00", "2024-03-07T17:30:00+01:00", Truth::True);
+        check("2024-03-07T00:30:00+00:00", "2024-03-07", Truth::True);
+    }
+
+    #[test]
+    fn window() {
+        let d = w("2000-01-01");
+        assert_eq!(d.within(Some(&w("1999-01-01")), Some(&w("2000-01-01"))), Truth::False);
+        assert_eq!(d.within(Some(&w("2000-01-01")), None), Truth::True);
+        assert_eq!(d.within(None, Some(&w("2000-01-02"))), Truth::True);
+    }
+
+    #[test]
+    fn rejects_bad_dates() {
+        assert!(When::parse("2024-02-30").is_err());
+        assert!(When::parse("yesterday").is_err());
+        assert!(When::parse("2024-03-07T25:00:00Z").is_err());
+    }
+}

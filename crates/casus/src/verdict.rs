@@ -1,0 +1,303 @@
+//! The answer: who must respond, how strongly, in what form, by when, under which clause, and
+//! why (or why not). Plain data, serializable; the JSON field names are pinned.
+
+use serde::Serialize;
+
+use crate::level::Level;
+use crate::time::When;
+use crate::truth::Truth;
+use crate::vocab::{EventKind, Form};
+
+/// Whether an obligation holds on the facts given, or waits on facts left open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Holds on the facts given.
+    Definite,
+    /// Holds if the facts in `depends_on` turn out so.
+    Contingent,
+}
+
+impl Status {
+    /// The pinned lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Definite => "definite",
+            Status::Contingent => "contingent",
+        }
+    }
+}
+
+/// Response forms of an obligation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Forms {
+    /// Forms that must be used.
+    pub required: Vec<Form>,
+    /// Forms named as allowed.
+    pub allowed: Vec<Form>,
+    /// Forms ruled out.
+    pub excluded: Vec<Form>,
+}
+
+impl Forms {
+    /// Whether nothing is said about forms.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.required.is_empty() && self.allowed.is_empty() && self.excluded.is_empty()
+    }
+}
+
+/// One clause that obliges a party.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    /// Treaty id.
+    pub treaty: String,
+    /// Treaty name.
+    pub treaty_name: String,
+    /// Whether the treaty is a draft, not in force.
+    pub draft: bool,
+    /// Clause id.
+    pub clause: String,
+    /// As cited (`Art. 5`).
+    pub citation: String,
+    /// The party the obligation runs toward.
+    pub toward: String,
+    /// The level under this clause.
+    pub level: Level,
+    /// Definite or contingent under this clause.
+    pub status: Status,
+    /// What it waits on, when contingent.
+    pub depends_on: Vec<String>,
+    /// Response forms under this clause.
+    pub forms: Forms,
+    /// By when, under this clause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Caveats under this clause.
+    pub caveats: Vec<String>,
+    /// Reservations, understandings or suspensions of the party that changed this obligation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reservations: Vec<String>,
+}
+
+/// Where an alternative reading of a clause gives a different answer for a party.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadingDifference {
+    /// Treaty id.
+    pub treaty: String,
+    /// Clause id.
+    pub clause: String,
+    /// As cited.
+    pub citation: String,
+    /// The alternative reading.
+    pub reading: String,
+    /// Who holds it and why.
+    pub basis: String,
+    /// The level under the alternative (`null`: no obligation).
+    pub level: Option<Level>,
+    /// The status under the alternative.
+    pub status: Option<Status>,
+    /// The level under the default reading.
+    pub default_level: Option<Level>,
+    /// The status under the default reading.
+    pub default_status: Option<Status>,
+}
+
+/// One party's obligations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartyObligation {
+    /// Party id.
+    pub party: String,
+    /// Party name.
+    pub name: String,
+    /// The strongest level over all sources (`neutrality` only if nothing else).
+    pub level: Level,
+    /// Whether that level is definite or contingent.
+    pub status: Status,
+    /// What a contingent level waits on.
+    pub depends_on: Vec<String>,
+    /// Every clause that obliges the party.
+    pub sources: Vec<Source>,
+    /// Forms over all sources.
+    pub forms: Forms,
+    /// The tightest deadline over all sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Caveats over all sources.
+    pub caveats: Vec<String>,
+    /// Where an alternative reading differs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<ReadingDifference>,
+}
+
+/// Why a member of a relevant treaty is not obliged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The treaty is not yet in force at the date.
+    TreatyNotInForce,
+    /// The treaty has ended.
+    TreatyTerminated,
+    /// The party is not a party at the date (not yet a member, or left).
+    NotAParty,
+    /// The party is the target.
+    IsTarget,
+    /// The party is the attacker.
+    IsAttacker,
+    /// The target is not a party to the treaty.
+    TargetNotAParty,
+    /// The target is not one the clause covers.
+    TargetNotCovered,
+    /// The place or what was hit is outside the clause's scope.
+    OutOfScope,
+    /// The kind of event does not trigger the clause.
+    EventNotCovered,
+    /// The means (conventional, nuclear) does not trigger the clause.
+    MeansNotCovered,
+    /// The attacker (or its supporters) is not one the clause covers.
+    AttackerNotCovered,
+    /// The date is outside the clause's window.
+    DateOutOfRange,
+    /// A fact the clause requires is false (not requested, provoked, …).
+    ConditionNotMet,
+    /// The clause obliges named parties only, and not this one.
+    NotNamed,
+    /// The party's reservation or opt-out removes the obligation.
+    Reservation,
+    /// The obligation is suspended between the two parties.
+    Suspended,
+}
+
+impl Reason {
+    /// The pinned lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::TreatyNotInForce => "treaty_not_in_force",
+            Reason::TreatyTerminated => "treaty_terminated",
+            Reason::NotAParty => "not_a_party",
+            Reason::IsTarget => "is_target",
+            Reason::IsAttacker => "is_attacker",
+            Reason::TargetNotAParty => "target_not_a_party",
+            Reason::TargetNotCovered => "target_not_covered",
+            Reason::OutOfScope => "out_of_scope",
+            Reason::EventNotCovered => "event_not_covered",
+            Reason::MeansNotCovered => "means_not_covered",
+            Reason::AttackerNotCovered => "attacker_not_covered",
+            Reason::DateOutOfRange => "date_out_of_range",
+            Reason::ConditionNotMet => "condition_not_met",
+            Reason::NotNamed => "not_named",
+            Reason::Reservation => "reservation",
+            Reason::Suspended => "suspended",
+        }
+    }
+}
+
+/// A member of a relevant treaty that is not obliged under it, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotObligated {
+    /// Party id.
+    pub party: String,
+    /// Treaty id.
+    pub treaty: String,
+    /// The clause the reason comes from (the treaty's strongest clause).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    /// Why not, as a code.
+    pub reason: Reason,
+    /// Why not, in words, citing the article.
+    pub detail: String,
+    /// Where an alternative reading would oblige the party.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<ReadingDifference>,
+}
+
+/// Obligations of one party that pull in opposite directions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    /// Party id.
+    pub party: String,
+    /// In words.
+    pub detail: String,
+    /// The clauses involved, as `treaty/clause`.
+    pub sources: Vec<String>,
+}
+
+/// One node of a trigger's condition tree, with its value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionTrace {
+    /// The condition in words.
+    pub condition: String,
+    /// Its value.
+    pub value: Truth,
+    /// What an unknown value waits on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    /// Sub-conditions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ConditionTrace>,
+}
+
+/// How one clause's trigger came out for one target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClauseTrace {
+    /// Treaty id.
+    pub treaty: String,
+    /// Clause id.
+    pub clause: String,
+    /// As cited.
+    pub citation: String,
+    /// The target it was evaluated for.
+    pub target: String,
+    /// Whether the treaty is in force at the date.
+    pub in_force: Truth,
+    /// The trigger's value.
+    pub value: Truth,
+    /// The condition tree.
+    pub trigger: ConditionTrace,
+}
+
+/// The answer for one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// The scenario's date.
+    pub date: When,
+    /// The scenario's event.
+    pub event: EventKind,
+    /// The targets.
+    pub targets: Vec<String>,
+    /// The attackers (`null` when unknown).
+    pub attackers: Option<Vec<String>>,
+    /// The place (`null` when unknown).
+    pub location: Option<String>,
+    /// Every obliged party, by id.
+    pub obligations: Vec<PartyObligation>,
+    /// Every member of a relevant treaty that is not obliged, and why.
+    pub not_obligated: Vec<NotObligated>,
+    /// Obligations that conflict.
+    pub conflicts: Vec<Conflict>,
+    /// Condition trees (only when an explanation was asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explanation: Vec<ClauseTrace>,
+}
+
+impl Verdict {
+    /// The entry of one party, if it is obliged.
+    #[must_use]
+    pub fn party(&self, id: &str) -> Option<&PartyObligation> {
+        self.obligations.iter().find(|p| p.party == id)
+    }
+
+    /// The strongest level of a party, `None` if it owes nothing.
+    #[must_use]
+    pub fn level_of(&self, id: &str) -> Option<Level> {
+        self.party(id).map(|p| p.level)
+    }
+
+    /// Stable, pretty JSON.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

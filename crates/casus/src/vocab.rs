@@ -1,0 +1,187 @@
+//! The closed vocabularies of the rule language and the scenario format: event kinds, means,
+//! what was hit, response forms, caveats, deadlines. Closed so that a typo is an error with a
+//! suggestion, never a silently unmatched word.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! vocabulary {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vm])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name as written in files.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the name as written in files.
+            #[must_use]
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What happened (pinned scenario values; extended with `mobilization`).
+    EventKind {
+        /// An armed attack.
+        ArmedAttack = "armed_attack",
+        /// A cyber attack.
+        CyberAttack = "cyber_attack",
+        /// A hybrid attack (disinformation, sabotage, proxies).
+        HybridAttack = "hybrid_attack",
+        /// A threat of attack or to security.
+        Threat = "threat",
+        /// A mobilization of armed forces (the Franco-Russian convention of 1892, Art. 2).
+        Mobilization = "mobilization",
+    }
+}
+
+vocabulary! {
+    /// With what (pinned scenario values; extended with chemical and biological).
+    Means {
+        /// Conventional weapons.
+        Conventional = "conventional",
+        /// Nuclear weapons.
+        Nuclear = "nuclear",
+        /// Chemical weapons.
+        Chemical = "chemical",
+        /// Biological weapons.
+        Biological = "biological",
+    }
+}
+
+vocabulary! {
+    /// What was hit (pinned scenario values).
+    On {
+        /// The territory itself.
+        Territory = "territory",
+        /// Armed forces.
+        Forces = "forces",
+        /// Vessels.
+        Vessels = "vessels",
+        /// Aircraft.
+        Aircraft = "aircraft",
+    }
+}
+
+vocabulary! {
+    /// Forms a response can take.
+    Form {
+        /// Consultations.
+        Consultation = "consultation",
+        /// Diplomatic action, including at the Security Council.
+        Diplomatic = "diplomatic",
+        /// Economic sanctions on the attacker.
+        Sanctions = "sanctions",
+        /// Economic or financial aid.
+        Economic = "economic",
+        /// Humanitarian or medical aid.
+        Humanitarian = "humanitarian",
+        /// Intelligence sharing.
+        Intelligence = "intelligence",
+        /// Weapons and equipment.
+        Weapons = "weapons",
+        /// Training of the victim's forces.
+        Training = "training",
+        /// Any use of armed force.
+        ArmedForce = "armed_force",
+        /// Air forces in combat.
+        AirPower = "air_power",
+        /// Naval forces in combat.
+        NavalForces = "naval_forces",
+        /// Ground troops on the victim's territory.
+        GroundTroops = "ground_troops",
+    }
+}
+
+/// What qualifies an obligation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Caveat {
+    /// To be carried out in accordance with the party's constitutional processes.
+    ConstitutionalProcesses,
+    /// Does not prejudice the specific character of the party's security and defence policy
+    /// (TEU 42(7) for the neutral states).
+    SpecificCharacter,
+    /// No party may be required to use armed force without its consent.
+    ForceNotCompulsory,
+    /// Subject to the laws of the parties.
+    DomesticLaw,
+    /// Measures end when the Security Council has acted.
+    UntilSecurityCouncilActs,
+    /// A political commitment, not a legal obligation.
+    PoliticalCommitment,
+    /// For obligors that are also parties to this treaty, that treaty has primacy.
+    PrimacyOf(String),
+    /// Anything else, in words.
+    Other(String),
+}
+
+impl fmt::Display for Caveat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Caveat::ConstitutionalProcesses => f.write_str("constitutional_processes"),
+            Caveat::SpecificCharacter => f.write_str("specific_character"),
+            Caveat::ForceNotCompulsory => f.write_str("force_not_compulsory"),
+            Caveat::DomesticLaw => f.write_str("domestic_law"),
+            Caveat::UntilSecurityCouncilActs => f.write_str("until_security_council_acts"),
+            Caveat::PoliticalCommitment => f.write_str("political_commitment"),
+            Caveat::PrimacyOf(t) => write!(f, "primacy_of:{t}"),
+            Caveat::Other(t) => write!(f, "other:{t}"),
+        }
+    }
+}
+
+/// By when an obligation is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deadline {
+    /// "Forthwith", "immediately", "without delay".
+    Immediately,
+    /// Within so many hours.
+    WithinHours(u32),
+    /// Within so many days.
+    WithinDays(u32),
+}
+
+impl Deadline {
+    /// The deadline in hours, `Some(0)` for immediately.
+    #[must_use]
+    pub fn hours(self) -> Option<u64> {
+        match self {
+            Deadline::Immediately => Some(0),
+            Deadline::WithinHours(h) => Some(u64::from(h)),
+            Deadline::WithinDays(d) => Some(u64::from(d) * 24),
+        }
+    }
+}
+
+impl fmt::Display for Deadline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Deadline::Immediately => f.write_str("immediately"),
+            Deadline::WithinHours(h) => write!(f, "within {h} hours"),
+            Deadline::WithinDays(d) => write!(f, "within {d} days"),
+        }
+    }
+}
