@@ -280,7 +280,7 @@ impl Diagnostic {
     /// ```
     /// let err = casus::RuleSet::from_yaml("parties:\n  - id: USA\n    nmae: x\n").unwrap_err();
     /// let text = err.diagnostics.items()[0].render();
-    /// assert!(text.starts_with("<rules>:3:5: error[unknown-key]: unknown field `nmae`"));
+    /// assert!(text.starts_with("<rules>:3:5: error[unknown-key]: unknown key `nmae`"));
     /// assert!(text.contains("3 |     nmae: x"));
     /// ```
     #[must_use]
@@ -291,17 +291,17 @@ impl Diagnostic {
             Severity::Note => "note",
         };
         let mut s = format!("{}: {sev}[{}]: {}\n", self.position, self.code, self.message);
-        if let (Some(src), true) = (&self.source, self.position.line > 0) {
-            if let Some(line) = src.lines().nth(self.position.line as usize - 1) {
-                let n = self.position.line.to_string();
-                let pad = " ".repeat(n.len());
-                let caret_at = (self.position.column as usize).saturating_sub(1);
-                let shown: String = line.chars().take(200).collect();
-                s.push_str(&format!(
-                    "{pad} |\n{n} | {shown}\n{pad} | {}^\n",
-                    " ".repeat(caret_at.min(200))
-                ));
-            }
+        if let (Some(src), true) = (&self.source, self.position.line > 0)
+            && let Some(line) = src.lines().nth(self.position.line as usize - 1)
+        {
+            let n = self.position.line.to_string();
+            let pad = " ".repeat(n.len());
+            let caret_at = (self.position.column as usize).saturating_sub(1);
+            let shown: String = line.chars().take(200).collect();
+            s.push_str(&format!(
+                "{pad} |\n{n} | {shown}\n{pad} | {}^\n",
+                " ".repeat(caret_at.min(200))
+            ));
         }
         if let Some(h) = &self.help {
             s.push_str(&format!("  help: {h}\n"));

@@ -59,15 +59,23 @@ pub(crate) struct Place {
 }
 
 impl Place {
-    pub fn holders(&self, role: HolderRole) -> &[Period] {
-        match role {
-            HolderRole::Sovereign => &self.sovereign,
-            HolderRole::Controller => self.controller.as_deref().unwrap_or(&self.sovereign),
-            HolderRole::Administrator => self
-                .administrator
-                .as_deref()
-                .or(self.controller.as_deref())
-                .unwrap_or(&self.sovereign),
+    /// The holder in `role` on a day: the role's own period covering it, else the next role's.
+    pub fn holder_on(&self, role: HolderRole, at: &When) -> Option<PartyIx> {
+        let own: Option<&[Period]> = match role {
+            HolderRole::Sovereign => Some(&self.sovereign),
+            HolderRole::Controller => self.controller.as_deref(),
+            HolderRole::Administrator => self.administrator.as_deref(),
+        };
+        let hit = own.and_then(|ps| {
+            ps.iter()
+                .find(|p| at.within(p.from.as_ref(), p.to.as_ref()) != crate::truth::Truth::False)
+                .map(|p| p.party)
+        });
+        match (hit, role) {
+            (Some(p), _) => Some(p),
+            (None, HolderRole::Sovereign) => None,
+            (None, HolderRole::Controller) => self.holder_on(HolderRole::Sovereign, at),
+            (None, HolderRole::Administrator) => self.holder_on(HolderRole::Controller, at),
         }
     }
 }

@@ -137,10 +137,6 @@ struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    fn is_party(&self, treaty: TreatyIx, p: PartyIx) -> Val {
-        self.e.is_party_at(treaty, p, &self.s.date)
-    }
-
     fn member_of(&self, org: PartyIx, p: PartyIx, at: &When) -> Val {
         let Some(o) = self.e.parties.get(org as usize) else {
             return known(Truth::False);
@@ -180,16 +176,40 @@ impl Frame<'_> {
         }
     }
 
+    /// Whether the place's holder in `role` at `at` passes the test. Periods of a controller
+    /// or administrator override the next role only where they apply; elsewhere the controller
+    /// is the sovereign and the administrator the controller.
     fn holder(&self, place: &Place, role: HolderRole, t: &PTest, at: &When) -> Val {
+        let own: Option<&[Period]> = match role {
+            HolderRole::Sovereign => Some(&place.sovereign),
+            HolderRole::Controller => place.controller.as_deref(),
+            HolderRole::Administrator => place.administrator.as_deref(),
+        };
+        let fallback = match role {
+            HolderRole::Sovereign => None,
+            HolderRole::Controller => Some(HolderRole::Sovereign),
+            HolderRole::Administrator => Some(HolderRole::Controller),
+        };
+        let Some(periods) = own else {
+            return fallback.map_or(known(Truth::False), |r| self.holder(place, r, t, at));
+        };
         let mut v = known(Truth::False);
-        for period in place.holders(role) {
+        let mut covered = known(Truth::False);
+        for period in periods {
             let within = when_val(at.within(period.from.as_ref(), period.to.as_ref()));
             if within.0 == Truth::False {
                 continue;
             }
+            covered = or(covered, within);
             v = or(v, and(within, self.ptest_party(t, period.party, at)));
         }
-        v
+        match fallback {
+            Some(r) if covered.0 != Truth::True => {
+                let rest = and((covered.0.not(), covered.1), self.holder(place, r, t, at));
+                or(v, rest)
+            }
+            _ => v,
+        }
     }
 
     fn leaf(&self, node: &Node) -> Val {
@@ -468,32 +488,21 @@ impl Frame<'_> {
             Node::Target(_) => format!("the target is {}", e.party_id(self.target)),
             Node::Location(_) => match s.location.and_then(|p| e.places.get(p as usize)) {
                 Some(p) => {
-                    let sov = p
-                        .holders(HolderRole::Sovereign)
-                        .iter()
-                        .filter(|x| s.date.within(x.from.as_ref(), x.to.as_ref()) != Truth::False)
-                        .map(|x| e.party_id(x.party))
-                        .collect::<Vec<_>>();
-                    let ctl = p
-                        .holders(HolderRole::Controller)
-                        .iter()
-                        .filter(|x| s.date.within(x.from.as_ref(), x.to.as_ref()) != Truth::False)
-                        .map(|x| e.party_id(x.party))
-                        .collect::<Vec<_>>();
+                    let name = |x: Option<PartyIx>| x.map_or("none".to_string(), |x| e.party_id(x).to_string());
+                    let sov = name(p.holder_on(HolderRole::Sovereign, &s.date));
+                    let ctl = name(p.holder_on(HolderRole::Controller, &s.date));
+                    let adm = name(p.holder_on(HolderRole::Administrator, &s.date));
                     let mut t = format!("{} ({})", p.id, p.name);
                     if !p.tag_names.is_empty() {
                         t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
                     }
                     if p.kind == PlaceKind::Territory {
-                        t.push_str(&format!(
-                            ", sovereign {}",
-                            if sov.is_empty() { "none".into() } else { sov.join("/") }
-                        ));
+                        t.push_str(&format!(", sovereign {sov}"));
                         if ctl != sov {
-                            t.push_str(&format!(
-                                ", controlled by {}",
-                                if ctl.is_empty() { "none".into() } else { ctl.join("/") }
-                            ));
+                            t.push_str(&format!(", controlled by {ctl}"));
+                        }
+                        if adm != ctl {
+                            t.push_str(&format!(", administered by {adm}"));
                         }
                     } else {
                         t.push_str(", a sea or air area");
@@ -580,11 +589,11 @@ impl Engine {
             }
             if m.party == Some(p) {
                 v = or(v, own);
-            } else if let Some(org) = m.members_of {
-                if let Some(o) = self.parties.get(org as usize) {
-                    for om in o.members.iter().filter(|om| om.party == p) {
-                        v = or(v, and(own, when_val(at.within(om.from.as_ref(), om.to.as_ref()))));
-                    }
+            } else if let Some(org) = m.members_of
+                && let Some(o) = self.parties.get(org as usize)
+            {
+                for om in o.members.iter().filter(|om| om.party == p) {
+                    v = or(v, and(own, when_val(at.within(om.from.as_ref(), om.to.as_ref()))));
                 }
             }
         }
@@ -716,10 +725,11 @@ impl Engine {
                         if r.opt_out {
                             return;
                         }
-                        if let Some(max) = r.max_level {
-                            if level.is_response() && level > max {
-                                level = max;
-                            }
+                        if let Some(max) = r.max_level
+                            && level.is_response()
+                            && level > max
+                        {
+                            level = max;
                         }
                         excluded |= r.exclude_forms;
                         if ri < 64 {
@@ -943,10 +953,10 @@ impl Engine {
                 req |= o.required;
                 alw |= o.allowed;
                 exc |= h.excluded;
-                if let Some(d) = o.deadline {
-                    if deadline.is_none_or(|cur| d.hours() < cur.hours()) {
-                        deadline = Some(d);
-                    }
+                if let Some(d) = o.deadline
+                    && deadline.is_none_or(|cur| d.hours() < cur.hours())
+                {
+                    deadline = Some(d);
                 }
             }
         }
@@ -1147,15 +1157,15 @@ impl Engine {
         if self.is_party_at(tix, p, &s.date).0 == Truth::False {
             let mut when = String::new();
             for m in t.members.iter().filter(|m| m.party == Some(p)) {
-                if let Some(j) = &m.from {
-                    if s.date.at_or_after(j) == Truth::False {
-                        when = format!(" (it becomes a party on {j})");
-                    }
+                if let Some(j) = &m.from
+                    && s.date.at_or_after(j) == Truth::False
+                {
+                    when = format!(" (it becomes a party on {j})");
                 }
-                if let Some(l) = &m.to {
-                    if s.date.at_or_after(l) != Truth::False {
-                        when = format!(" (it ceased to be a party on {l})");
-                    }
+                if let Some(l) = &m.to
+                    && s.date.at_or_after(l) != Truth::False
+                {
+                    when = format!(" (it ceased to be a party on {l})");
                 }
             }
             return (

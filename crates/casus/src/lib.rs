@@ -68,7 +68,7 @@ pub use err::{CompileError, LoadError, ScenarioError};
 pub use eval::{Hit, Prepared};
 pub use level::Level;
 pub use load::{Limits, SourceFile};
-pub use query::{PartyInfo, PlaceInfo, TreatyInfo};
+pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, check_expectations, render_table};
 pub use scenario::{Actor, Expect, Scenario};
 pub use time::When;
@@ -103,7 +103,7 @@ impl RuleSet {
     ///
     /// ```
     /// let err = casus::RuleSet::from_yaml("parties:\n  - id: USA\n    nmae: x\n").unwrap_err();
-    /// assert!(err.diagnostics.items()[0].message.contains("unknown field `nmae`"));
+    /// assert!(err.diagnostics.items()[0].message.contains("unknown key `nmae`"));
     /// ```
     pub fn from_yaml(text: &str) -> Result<RuleSet, LoadError> {
         let limits = Limits::default();
@@ -112,7 +112,7 @@ impl RuleSet {
         let mut files = Vec::new();
         match load::parse_yaml::<model::RuleFile>(&ctx, text, &limits) {
             Ok(f) => files.push((ctx, f)),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
         RuleSet::finish(files, diags, &limits, None)
     }

@@ -39,8 +39,8 @@ impl Default for Limits {
             max_file_bytes: 16 * 1024 * 1024,
             max_files: 20_000,
             max_yaml_nodes: 2_000_000,
-            max_yaml_depth: 128,
-            max_condition_depth: 48,
+            max_yaml_depth: 64,
+            max_condition_depth: 24,
             max_extends_depth: 8,
             max_facts: 240,
         }
@@ -77,7 +77,12 @@ fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
 }
 
 /// Reads a file's text within the size limit.
-pub(crate) fn read_text(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic> {
+pub(crate) fn read_text(path: &Path, limits: &Limits) -> Result<Arc<str>, Box<Diagnostic>> {
+    read_text_inner(path, limits).map_err(Box::new)
+}
+
+#[allow(clippy::result_large_err)]
+fn read_text_inner(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic> {
     let ctx = FileCtx::new(path, None);
     let meta = fs::metadata(path).map_err(|e| {
         ctx.error(
@@ -138,8 +143,13 @@ fn io_words(e: &std::io::Error) -> String {
 }
 
 /// Parses YAML text into `T`, turning a failure into a located diagnostic.
-pub(crate) fn parse_yaml<T: DeserializeOwned>(ctx: &FileCtx, text: &str, limits: &Limits) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str_with_options::<T>(text, yaml_options(limits)).map_err(|e| yaml_diagnostic(ctx, &e, limits))
+pub(crate) fn parse_yaml<T: DeserializeOwned>(
+    ctx: &FileCtx,
+    text: &str,
+    limits: &Limits,
+) -> Result<T, Box<Diagnostic>> {
+    serde_saphyr::from_str_with_options::<T>(text, yaml_options(limits))
+        .map_err(|e| Box::new(yaml_diagnostic(ctx, &e, limits)))
 }
 
 fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> Diagnostic {
@@ -148,9 +158,13 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
         Some((m, rest)) if rest.contains("column") => m.to_string(),
         _ => full,
     };
+    let message = message
+        .replace("unknown variant", "unknown value")
+        .replace("unknown field", "unknown key")
+        .replace("missing field", "missing key");
     let pos = e.location().map_or_else(|| ctx.whole(), |l| ctx.at(&l));
     let lower = message.to_lowercase();
-    let (code, help) = if lower.contains("unknown field") {
+    let (code, help) = if lower.contains("unknown key") {
         (
             "unknown-key",
             Some(
@@ -158,7 +172,7 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
                     .to_string(),
             ),
         )
-    } else if lower.contains("unknown variant") {
+    } else if lower.contains("unknown value") {
         ("unknown-value", Some("use one of the values listed".to_string()))
     } else if lower.contains("duplicate") {
         (
@@ -174,7 +188,7 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
                 limits.max_yaml_nodes, limits.max_yaml_depth
             )),
         )
-    } else if lower.contains("missing field") {
+    } else if lower.contains("missing key") {
         ("missing-key", Some("add the key".to_string()))
     } else if lower.contains("end of mapping after enum variant") {
         (
@@ -226,11 +240,11 @@ fn read_root(root: &Path, limits: &Limits, read: &mut Read, seen: &mut Vec<PathB
     let manifest_path = root.join("ruleset.yaml");
     if manifest_path.is_file() {
         match read_text(&manifest_path, limits) {
-            Err(d) => read.diagnostics.push(d),
+            Err(d) => read.diagnostics.push(*d),
             Ok(text) => {
                 let mctx = FileCtx::new(&manifest_path, Some(text.clone()));
                 match parse_yaml::<Manifest>(&mctx, &text, limits) {
-                    Err(d) => read.diagnostics.push(d),
+                    Err(d) => read.diagnostics.push(*d),
                     Ok(m) => {
                         for ext in &m.extends {
                             if depth + 1 > limits.max_extends_depth {
@@ -354,11 +368,11 @@ fn note(path: &Path, message: &str) -> Diagnostic {
 
 fn read_rule_file(path: &Path, limits: &Limits, read: &mut Read) {
     match read_text(path, limits) {
-        Err(d) => read.diagnostics.push(d),
+        Err(d) => read.diagnostics.push(*d),
         Ok(text) => {
             let ctx = FileCtx::new(path, Some(text.clone()));
             match parse_yaml::<RuleFile>(&ctx, &text, limits) {
-                Err(d) => read.diagnostics.push(d),
+                Err(d) => read.diagnostics.push(*d),
                 Ok(file) => read.files.push((ctx, file)),
             }
         }

@@ -303,7 +303,7 @@ pub enum TreatyStatus {
 }
 
 /// The rule by which new parties join (data only; the engine does not simulate accession).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Accession {
     /// `unanimity`, `majority`, `open`, `closed`, …
@@ -317,7 +317,7 @@ pub struct Accession {
 }
 
 /// How a party leaves (data only).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     /// The notice period, e.g. `1 year`.

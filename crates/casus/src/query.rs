@@ -68,6 +68,44 @@ pub struct TreatyInfo {
     /// Source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// What is modeled and left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// How others join.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accession: Option<crate::model::Accession>,
+    /// How a party leaves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<crate::model::Withdrawal>,
+    /// Each clause with its paraphrase and readings.
+    pub clause_details: Vec<ClauseInfo>,
+}
+
+/// A clause as listed by `casus treaties --format json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClauseInfo {
+    /// Id.
+    pub id: String,
+    /// As cited.
+    pub citation: String,
+    /// Paraphrase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The default reading's id and basis, where alternatives exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<(String, String)>,
+    /// The alternative readings' ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<String>,
+}
+
+/// A named fact as listed by the engine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactInfo {
+    /// Id.
+    pub id: String,
+    /// What it means to be true.
+    pub description: String,
 }
 
 fn periods(e: &Engine, ps: &[Period]) -> Vec<String> {
@@ -128,10 +166,10 @@ impl Engine {
             Node::All(kids) => {
                 let mut best: Option<Vec<PartyIx>> = None;
                 for k in kids {
-                    if let Some(v) = self.target_keys(*k, treaty) {
-                        if best.as_ref().is_none_or(|b| v.len() < b.len()) {
-                            best = Some(v);
-                        }
+                    if let Some(v) = self.target_keys(*k, treaty)
+                        && best.as_ref().is_none_or(|b| v.len() < b.len())
+                    {
+                        best = Some(v);
                     }
                 }
                 best
@@ -296,6 +334,18 @@ impl Engine {
         v
     }
 
+    /// Every named fact (built-in ones first).
+    #[must_use]
+    pub fn facts(&self) -> Vec<FactInfo> {
+        self.facts
+            .iter()
+            .map(|f| FactInfo {
+                id: f.id.clone(),
+                description: f.description.clone(),
+            })
+            .collect()
+    }
+
     /// Every treaty, sorted by id.
     #[must_use]
     pub fn treaties(&self) -> Vec<TreatyInfo> {
@@ -317,6 +367,21 @@ impl Engine {
                     .map(|c| c.citation.clone())
                     .collect(),
                 source: t.source.clone(),
+                note: t.note.clone(),
+                accession: t.accession.clone(),
+                withdrawal: t.withdrawal.clone(),
+                clause_details: t
+                    .clauses
+                    .iter()
+                    .filter_map(|c| self.clauses.get(*c as usize))
+                    .map(|c| ClauseInfo {
+                        id: c.id.clone(),
+                        citation: c.citation.clone(),
+                        summary: c.summary.clone(),
+                        reading: c.reading.clone(),
+                        readings: c.readings.iter().map(|r| r.id.clone()).collect(),
+                    })
+                    .collect(),
             })
             .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));

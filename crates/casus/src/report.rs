@@ -190,27 +190,24 @@ pub fn render_table(v: &Verdict, explain: bool) -> String {
             let mut parties = vec![first.party.clone()];
             let mut j = i + 1;
             while let Some(n) = list.get(j) {
-                let same_detail = n.detail.replace(&n.party, "") == first.detail.replace(&first.party, "");
-                if n.treaty == first.treaty && n.reason == first.reason && (same_detail || !explain) {
+                if n.treaty == first.treaty
+                    && n.reason == first.reason
+                    && n.detail == first.detail
+                    && n.readings.is_empty()
+                {
                     parties.push(n.party.clone());
                     j += 1;
                 } else {
                     break;
                 }
             }
-            let detail = if parties.len() > 1 && first.detail.contains(&first.party) {
-                first.detail.replace(&first.party, "it")
-            } else {
-                first.detail.clone()
-            };
             let _ = writeln!(
                 s,
-                "  {} [{}] {}: {} — {}",
+                "  {} [{}] {}: {}",
                 first.treaty,
                 first.reason.as_str(),
                 parties.join(" "),
-                detail,
-                ""
+                first.detail
             );
             for r in &first.readings {
                 let _ = writeln!(

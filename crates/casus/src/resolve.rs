@@ -587,26 +587,26 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             self.order(ctx, m.joined.as_ref(), m.left.as_ref(), "joined", "left");
-            if let (Some(j), Some(inf)) = (&m.joined, &t.in_force) {
-                if j.value.sort_key() < inf.value.sort_key() {
-                    let msg = format!(
-                        "party joins on {} but the treaty enters into force only on {}",
-                        j.value, inf.value
-                    );
-                    self.err(
-                        ctx,
-                        "date-order",
-                        ctx.at(&j.referenced),
-                        msg,
-                        Some("a party cannot join before entry into force; omit `joined` for founding parties".into()),
-                    );
-                }
+            if let (Some(j), Some(inf)) = (&m.joined, &t.in_force)
+                && j.value.sort_key() < inf.value.sort_key()
+            {
+                let msg = format!(
+                    "party joins on {} but the treaty enters into force only on {}",
+                    j.value, inf.value
+                );
+                self.err(
+                    ctx,
+                    "date-order",
+                    ctx.at(&j.referenced),
+                    msg,
+                    Some("a party cannot join before entry into force; omit `joined` for founding parties".into()),
+                );
             }
-            if let (Some(j), Some(end)) = (&m.joined, &t.terminated) {
-                if j.value.sort_key() >= end.value.sort_key() {
-                    let msg = format!("party joins on {} but the treaty ended on {}", j.value, end.value);
-                    self.err(ctx, "date-order", ctx.at(&j.referenced), msg, None);
-                }
+            if let (Some(j), Some(end)) = (&m.joined, &t.terminated)
+                && j.value.sort_key() >= end.value.sort_key()
+            {
+                let msg = format!("party joins on {} but the treaty ended on {}", j.value, end.value);
+                self.err(ctx, "date-order", ctx.at(&j.referenced), msg, None);
             }
             match (party, org) {
                 (Some(p), _) => ever.push(p),

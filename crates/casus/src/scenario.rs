@@ -177,10 +177,8 @@ impl Scenario {
     /// ```
     pub fn from_yaml(text: &str) -> Result<Scenario, crate::ScenarioError> {
         let ctx = FileCtx::new(Path::new("<scenario>"), Some(text.into()));
-        let s: Scenario =
-            parse_yaml(&ctx, text, &Limits::default()).map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
-        s.check_shape(&ctx)
-            .map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        let s: Scenario = parse_yaml(&ctx, text, &Limits::default()).map_err(crate::ScenarioError::Invalid)?;
+        s.check_shape(&ctx).map_err(crate::ScenarioError::Invalid)?;
         Ok(s)
     }
 
@@ -188,16 +186,15 @@ impl Scenario {
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, crate::ScenarioError> {
         let path = path.as_ref();
         let limits = Limits::default();
-        let text = read_text(path, &limits).map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        let text = read_text(path, &limits).map_err(crate::ScenarioError::Invalid)?;
         let ctx = FileCtx::new(path, Some(text.clone()));
-        let s: Scenario = parse_yaml(&ctx, &text, &limits).map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
-        s.check_shape(&ctx)
-            .map_err(|d| crate::ScenarioError::Invalid(Box::new(d)))?;
+        let s: Scenario = parse_yaml(&ctx, &text, &limits).map_err(crate::ScenarioError::Invalid)?;
+        s.check_shape(&ctx).map_err(crate::ScenarioError::Invalid)?;
         Ok(s)
     }
 
-    fn check_shape(&self, ctx: &FileCtx) -> Result<(), Diagnostic> {
-        let bad = |m: &str, h: &str| Err(ctx.error("scenario", ctx.whole(), m.into(), Some(h.into())));
+    fn check_shape(&self, ctx: &FileCtx) -> Result<(), Box<Diagnostic>> {
+        let bad = |m: &str, h: &str| Err(Box::new(ctx.error("scenario", ctx.whole(), m.into(), Some(h.into()))));
         match (&self.target, &self.targets) {
             (Some(_), Some(_)) => return bad("both `target` and `targets` are given", "use one of them"),
             (None, None) => return bad("no `target`", "name the attacked party with `target: ID`"),

@@ -1,0 +1,294 @@
+//! Bad input: every class of error gets a clear, located message, and nothing panics. The
+//! rendered diagnostics are snapshots, so a change of wording or position shows in review.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use casus::{Limits, RuleSet};
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh folder with the given files.
+fn folder(files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "casus-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    for (name, text) in files {
+        let p = dir.join(name);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        fs::write(&p, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+/// Every diagnostic of loading `dir`, rendered, with the folder name replaced by `DIR`.
+fn errors(dir: &Path) -> String {
+    errors_with(dir, &Limits::default())
+}
+
+fn errors_with(dir: &Path, limits: &Limits) -> String {
+    match RuleSet::load_with(&[dir.to_path_buf()], limits) {
+        Ok(_) => "ok".into(),
+        Err(e) => e
+            .diagnostics
+            .items()
+            .iter()
+            .map(|d| d.render())
+            .collect::<String>()
+            .replace(&dir.display().to_string(), "DIR"),
+    }
+}
+
+const BASE: &str = "
+tags:
+  - {id: europe, description: Europe.}
+parties:
+  - {id: GBR, name: United Kingdom, territory_tags: [europe]}
+  - {id: USA, name: United States}
+";
+
+#[test]
+fn unknown_key() {
+    let d = folder(&[(
+        "a.yaml",
+        "parties:\n  - id: USA\n    name: United States\n    nmae: x\n",
+    )]);
+    insta::assert_snapshot!(errors(&d));
+}
+
+#[test]
+fn unknown_ids_with_suggestions_all_at_once() {
+    let d = folder(&[
+        ("a.yaml", BASE),
+        (
+            "b.yaml",
+            "treaties:
+  - id: t
+    name: T
+    in_force: 2000-01-01
+    parties: [{party: GRB}, {party: USA}]
+    clauses:
+      - id: c
+        citation: Art. 1
+        trigger:
+          all:
+            - location: {tagged: [europ]}
+            - fact: requestd
+            - attacker: {is: [RUSS]}
+        obligations:
+          - {level: assist, caveats: [{primacy_of: nato}]}
+",
+        ),
+    ]);
+    insta::assert_snapshot!(errors(&d));
+}
+
+#[test]
+fn duplicate_ids_across_files() {
+    let d = folder(&[("a.yaml", BASE), ("b.yaml", "parties:\n  - {id: GBR, name: Britain}\n")]);
+    insta::assert_snapshot!(errors(&d));
+}
+
+#[test]
+fn dates_out_of_order() {
+    let d = folder(&[
+        ("a.yaml", BASE),
+        (
+            "b.yaml",
+            "treaties:
+  - id: t
+    name: T
+    signed: 2001-01-01
+    in_force: 2000-01-01
+    terminated: 1999-01-01
+    parties:
+      - {party: GBR, joined: 1990-01-01}
+      - {party: USA, joined: 2005-01-01, left: 2004-01-01}
+    clauses:
+      - {id: c, citation: Art. 1, trigger: {target: treaty_party}, obligations: [{level: assist}]}
+",
+        ),
+    ]);
+    insta::assert_snapshot!(errors(&d));
+}
+
+#[test]
+fn invalid_date_and_level_and_condition_shape() {
+    let d = folder(&[
+        ("a.yaml", BASE),
+        (
+            "b.yaml",
+            "treaties:
+  - id: t
+    name: T
+    in_force: 2000-02-30
+    clauses: []
+",
+        ),
+        (
+            "c.yaml",
+            "treaties:
+  - id: u
+    name: U
+    in_force: 2000-01-01
+    clauses:
+      - id: c
+        citation: Art. 1
+        trigger: {event: armed_attack, target: treaty_party}
+        obligations: [{level: assist}]
+",
+        ),
+        (
+            "d.yaml",
+            "treaties:
+  - id: v
+    name: V
+    in_force: 2000-01-01
+    clauses:
+      - {id: c, citation: Art. 1, trigger: {always: true}, obligations: [{level: defend}]}
+",
+        ),
+    ]);
+    insta::assert_snapshot!(errors(&d));
+}
+
+#[test]
+fn a_condition_on_nothing_is_an_error_not_a_silent_no() {
+    // Every kind of reference in a condition: an unknown one is a load error.
+    for (cond, code) in [
+        ("{target: {is: [XYZ]}}", "unknown-party"),
+        ("{location: {in: [XX-YY]}}", "unknown-place"),
+        ("{location: {tagged: [nowhere]}}", "unknown-tag"),
+        ("{fact: nothing_declared}", "unknown-fact"),
+        ("{target: {party_to: no_treaty}}", "unknown-treaty"),
+        ("{target: {member_of: NOORG}}", "unknown-party"),
+        ("{any: []}", "empty-condition"),
+        ("{evnt: armed_attack}", "unknown-value"),
+    ] {
+        let text = format!(
+            "{BASE}\ntreaties:\n  - id: t\n    name: T\n    in_force: 2000-01-01\n    parties: [{{party: GBR}}]\n    clauses:\n      - {{id: c, citation: Art. 1, trigger: {cond}, obligations: [{{level: assist}}]}}\n"
+        );
+        let err = RuleSet::from_yaml(&text)
+            .err()
+            .unwrap_or_else(|| panic!("{cond} loaded"));
+        let codes: Vec<&str> = err.diagnostics.items().iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![code], "{cond}");
+    }
+}
+
+#[test]
+fn alias_bomb_is_refused_quickly() {
+    let mut y = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        y.push_str(&format!(
+            "{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char
+        ));
+    }
+    let d = folder(&[("bomb.yaml", &y)]);
+    let out = errors(&d);
+    assert!(out.contains("error["), "{out}");
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let depth = 10_000;
+    let y = format!("parties: {}{}", "[".repeat(depth), "]".repeat(depth));
+    let d = folder(&[("deep.yaml", &y)]);
+    let out = errors(&d);
+    assert!(out.contains("deep.yaml:1:"), "{out}");
+    // Deep but valid conditions hit the condition-depth limit, not the stack.
+    let mut cond = String::from("{always: true}");
+    for _ in 0..26 {
+        cond = format!("{{not: {cond}}}");
+    }
+    let text = format!(
+        "{BASE}\ntreaties:\n  - id: t\n    name: T\n    in_force: 2000-01-01\n    clauses:\n      - {{id: c, citation: Art. 1, trigger: {cond}, obligations: [{{level: assist}}]}}\n"
+    );
+    let err = RuleSet::from_yaml(&text)
+        .err()
+        .unwrap_or_else(|| panic!("deep condition loaded"));
+    assert!(
+        err.diagnostics
+            .items()
+            .iter()
+            .any(|d| d.code == "limit-condition-depth")
+    );
+}
+
+#[test]
+fn huge_file_is_refused_before_reading() {
+    let d = folder(&[("ok.yaml", BASE)]);
+    let big = fs::File::create(d.join("huge.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    big.set_len(100 * 1024 * 1024).unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_snapshot!(errors(&d));
+}
+
+#[test]
+fn invalid_utf8_missing_path_and_wrong_files() {
+    let d = folder(&[
+        ("ok.yaml", BASE),
+        ("picture.png", "not yaml"),
+        ("notes/readme.txt", "hello"),
+    ]);
+    fs::write(d.join("bad.yaml"), b"parties:\n  - id: \xff\xfe\n").unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_snapshot!(errors(&d));
+    let missing = d.join("no-such-folder");
+    insta::assert_snapshot!(errors(&missing));
+}
+
+#[test]
+fn a_folder_of_only_wrong_things_loads_as_empty_with_notes() {
+    let d = folder(&[("a.png", "x"), ("b.json", "{}")]);
+    let rules = RuleSet::load(&d).unwrap_or_else(|e| panic!("{e}"));
+    let notes: Vec<String> = rules.diagnostics().items().iter().map(|n| n.message.clone()).collect();
+    assert_eq!(
+        notes,
+        vec!["skipped: not a .yaml or .yml file", "skipped: not a .yaml or .yml file"]
+    );
+}
+
+#[test]
+fn limits_name_themselves() {
+    let d = folder(&[("a.yaml", BASE), ("b.yaml", BASE)]);
+    let limits = Limits {
+        max_files: 1,
+        ..Limits::default()
+    };
+    insta::assert_snapshot!(errors_with(&d, &limits));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_not_followed() {
+    let d = folder(&[("a.yaml", BASE)]);
+    std::os::unix::fs::symlink(&d, d.join("loop")).unwrap_or_else(|e| panic!("{e}"));
+    let rules = RuleSet::load(&d).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        rules
+            .diagnostics()
+            .items()
+            .iter()
+            .any(|n| n.message.contains("symbolic link"))
+    );
+}

@@ -1,0 +1,616 @@
+//! Evaluation semantics, one line per case: a scenario against a small rule set, and the level
+//! and status expected for each named party (`-` for no obligation).
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use casus::{Level, Reason, RuleSet, Scenario};
+
+const WORLD: &str = r"
+tags:
+  - {id: europe, description: Europe.}
+  - {id: pacific, description: The Pacific.}
+  - {id: island, description: An island.}
+  - {id: sea, description: A sea area.}
+facts:
+  - {id: state_of_war, description: The target is in a state of war.}
+parties:
+  - {id: AAA, name: Aland, territory_tags: [europe]}
+  - {id: BBB, name: Bland, territory_tags: [europe]}
+  - {id: CCC, name: Cland, territory_tags: [europe]}
+  - {id: DDD, name: Dland, territory_tags: [pacific]}
+  - {id: XXX, name: Xland, territory_tags: [europe]}
+  - {id: YYY, name: Yland}
+  - {id: ORG, name: Organization, kind: organization, members: [{party: AAA}, {party: BBB, joined: 2000-01-01}]}
+territories:
+  - {id: AAA-I, name: Aland Island, sovereign: AAA, tags: [pacific, island]}
+  - {id: AAA-OCC, name: Occupied Aland, sovereign: AAA, controller: [{party: XXX, from: 2014-02-27}], tags: [europe]}
+  - {id: AAA-ADM, name: Administered, sovereign: AAA, administrator: [{party: BBB, to: 1972-05-15}, {party: AAA, from: 1972-05-15}], tags: [pacific]}
+areas:
+  - {id: north_sea, name: North Sea, tags: [sea, europe]}
+";
+
+fn rules(treaties: &str) -> casus::Engine {
+    let text = format!("{WORLD}\n{treaties}");
+    match RuleSet::from_yaml(&text) {
+        Ok(r) => r.compile().unwrap_or_else(|e| panic!("{e}")),
+        Err(e) => panic!("{}", e.diagnostics),
+    }
+}
+
+/// A treaty among AAA, BBB, CCC (CCC from 2004-03-29) whose one clause has `trigger` and
+/// obliges the others to assist.
+fn alliance(trigger: &str) -> casus::Engine {
+    rules(&format!(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    parties: [{{party: AAA}}, {{party: BBB}}, {{party: CCC, joined: 2004-03-29}}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger: {trigger}
+        obligations: [{{level: assist}}]
+"
+    ))
+}
+
+fn verdict(engine: &casus::Engine, scenario: &str) -> casus::Verdict {
+    let s = Scenario::from_yaml(scenario).unwrap_or_else(|e| panic!("{e}"));
+    engine.evaluate(&s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `expected`: `PARTY=level/status[deps]` items, or `PARTY=-`.
+fn check(engine: &casus::Engine, scenario: &str, expected: &str) {
+    let v = verdict(engine, scenario);
+    for item in expected.split_whitespace() {
+        let (party, want) = item.split_once('=').unwrap_or((item, "-"));
+        let got = match v.party(party) {
+            None => "-".to_string(),
+            Some(p) => {
+                let deps = if p.depends_on.is_empty() {
+                    String::new()
+                } else {
+                    format!("[{}]", p.depends_on.join(","))
+                };
+                format!("{}/{}{deps}", p.level, p.status.as_str())
+            }
+        };
+        assert_eq!(
+            got,
+            want,
+            "party {party} in scenario {scenario}\n{}",
+            casus::render_table(&v, false)
+        );
+    }
+}
+
+const ATTACK: &str = "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA, location: AAA, on: territory";
+
+fn s(extra: &str) -> String {
+    format!("{ATTACK}{extra}}}")
+}
+
+#[test]
+fn event_means_on() {
+    let e = alliance("{event: armed_attack}");
+    check(&e, &s(""), "BBB=assist/definite CCC=assist/definite AAA=- XXX=-");
+    check(&e, "{date: 2020-01-01, event: threat, target: AAA}", "BBB=-");
+    let e = alliance("{means: nuclear}");
+    check(&e, &s(", means: nuclear"), "BBB=assist/definite");
+    check(&e, &s(", means: conventional"), "BBB=-");
+    check(&e, &s(""), "BBB=assist/contingent[means]");
+    let e = alliance("{on: [forces, vessels]}");
+    check(&e, &s(""), "BBB=-");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, on: vessels}",
+        "BBB=assist/definite",
+    );
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA}",
+        "BBB=assist/contingent[on]",
+    );
+}
+
+#[test]
+fn attacker_tests() {
+    let e = alliance("{attacker: {is: XXX}}");
+    check(&e, &s(""), "BBB=assist/definite");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: YYY, target: AAA}",
+        "BBB=-",
+    );
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA}",
+        "BBB=assist/contingent[attacker]",
+    );
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: {non_state: gang}, target: AAA}",
+        "BBB=-",
+    );
+    let e = alliance("{attacker: non_state}");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: {non_state: gang}, target: AAA}",
+        "BBB=assist/definite",
+    );
+    check(&e, &s(""), "BBB=-");
+    let e = alliance("{not: {attacker: treaty_party}}");
+    check(&e, &s(""), "BBB=assist/definite");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: CCC, target: AAA}",
+        "BBB=- CCC=-",
+    );
+    let e = alliance("{attackers: {at_least: 2, that: {is: [XXX, YYY]}}}");
+    check(&e, &s(""), "BBB=-");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attackers: [XXX, YYY], target: AAA}",
+        "BBB=assist/definite",
+    );
+    let e = alliance("{supported_by: {is: YYY}}");
+    check(&e, &s(""), "BBB=assist/contingent[supported_by]");
+    check(&e, &s(", supported_by: [YYY]"), "BBB=assist/definite");
+    check(&e, &s(", supported_by: []"), "BBB=-");
+}
+
+#[test]
+fn target_tests() {
+    let e = alliance("{target: treaty_party}");
+    check(&e, &s(""), "BBB=assist/definite");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: DDD}",
+        "AAA=- BBB=-",
+    );
+    let e = alliance("{target: {member_of: ORG}}");
+    check(&e, "{date: 1999-01-01, event: armed_attack, target: BBB}", "AAA=-");
+    check(
+        &e,
+        "{date: 2000-01-01, event: armed_attack, target: BBB}",
+        "AAA=assist/definite",
+    );
+    let e = alliance("{target: {is: [AAA]}}");
+    check(&e, "{date: 2020-01-01, event: armed_attack, target: BBB}", "AAA=-");
+    check(&e, &s(""), "BBB=assist/definite");
+}
+
+#[test]
+fn location_tests() {
+    let e = alliance("{location: {in: [AAA-I]}}");
+    check(&e, &s(""), "BBB=-");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, location: AAA-I}",
+        "BBB=assist/definite",
+    );
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA}",
+        "BBB=assist/contingent[location]",
+    );
+    let e = alliance("{location: {tagged: [pacific]}}");
+    check(&e, &s(""), "BBB=-");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, location: AAA-I}",
+        "BBB=assist/definite",
+    );
+    let e = alliance("{location: {sovereign: target}}");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, location: AAA-OCC}",
+        "BBB=assist/definite",
+    );
+    let e = alliance("{location: {controller: target}}");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, location: AAA-OCC}",
+        "BBB=-",
+    );
+    check(
+        &e,
+        "{date: 2014-02-26, event: armed_attack, target: AAA, location: AAA-OCC}",
+        "BBB=assist/definite",
+    );
+    let e = alliance("{location: {held_on: {role: controller, by: target, date: 2010-01-01}}}");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, location: AAA-OCC}",
+        "BBB=assist/definite",
+    );
+    let e = alliance("{location: {administrator: target}}");
+    check(
+        &e,
+        "{date: 1972-05-14, event: armed_attack, target: AAA, location: AAA-ADM}",
+        "BBB=-",
+    );
+    check(
+        &e,
+        "{date: 1972-05-15, event: armed_attack, target: AAA, location: AAA-ADM}",
+        "BBB=assist/definite",
+    );
+    let e = alliance("{location: area}");
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, location: north_sea, on: vessels}",
+        "BBB=assist/definite",
+    );
+    check(&e, &s(""), "BBB=-");
+}
+
+#[test]
+fn date_and_fact_and_kleene() {
+    let e = alliance("{date: {from: 2010-01-01, before: 2020-01-01}}");
+    check(&e, "{date: 2009-12-31, event: armed_attack, target: AAA}", "BBB=-");
+    check(
+        &e,
+        "{date: 2010-01-01, event: armed_attack, target: AAA}",
+        "BBB=assist/definite",
+    );
+    check(&e, "{date: 2020-01-01, event: armed_attack, target: AAA}", "BBB=-");
+    let e = alliance("{fact: requested}");
+    check(&e, &s(", facts: {requested: true}"), "BBB=assist/definite");
+    check(&e, &s(", facts: {requested: false}"), "BBB=-");
+    check(&e, &s(""), "BBB=assist/contingent[requested]");
+    // Kleene: false AND unknown is false; true OR unknown is true; NOT unknown is unknown.
+    let e = alliance("{all: [{fact: requested}, {fact: state_of_war}]}");
+    check(&e, &s(", facts: {requested: false}"), "BBB=-");
+    check(&e, &s(""), "BBB=assist/contingent[requested,state_of_war]");
+    let e = alliance("{any: [{fact: requested}, {fact: state_of_war}]}");
+    check(&e, &s(", facts: {requested: true}"), "BBB=assist/definite");
+    check(
+        &e,
+        &s(", facts: {requested: false}"),
+        "BBB=assist/contingent[state_of_war]",
+    );
+    let e = alliance("{not: {fact: provoked}}");
+    check(&e, &s(", facts: {provoked: true}"), "BBB=-");
+    check(&e, &s(""), "BBB=assist/contingent[provoked]");
+    let e = alliance("{always: true}");
+    check(&e, &s(""), "BBB=assist/definite");
+}
+
+#[test]
+fn entry_into_force_and_accession_dates() {
+    let e = alliance("{target: treaty_party}");
+    check(&e, "{date: 1949-12-31, event: armed_attack, target: AAA}", "BBB=-");
+    check(
+        &e,
+        "{date: 1950-01-01, event: armed_attack, target: AAA}",
+        "BBB=assist/definite",
+    );
+    check(
+        &e,
+        "{date: 1950-01-02, event: armed_attack, target: AAA}",
+        "BBB=assist/definite",
+    );
+    check(&e, "{date: 2004-03-28, event: armed_attack, target: CCC}", "BBB=-");
+    check(
+        &e,
+        "{date: 2004-03-29, event: armed_attack, target: CCC}",
+        "BBB=assist/definite",
+    );
+    check(
+        &e,
+        "{date: 2004-03-30, event: armed_attack, target: AAA}",
+        "CCC=assist/definite",
+    );
+    check(&e, "{date: 2004-03-28, event: armed_attack, target: AAA}", "CCC=-");
+    // An accession at an instant: the day alone leaves it open.
+    let e = rules(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    parties: [{party: AAA}, {party: BBB, joined: '2024-03-07T17:30:00+01:00'}]
+    clauses:
+      - {id: art1, citation: Art. 1, trigger: {target: treaty_party}, obligations: [{level: assist}]}
+",
+    );
+    check(&e, "{date: 2024-03-06, event: armed_attack, target: BBB}", "AAA=-");
+    check(
+        &e,
+        "{date: 2024-03-07, event: armed_attack, target: BBB}",
+        "AAA=assist/contingent[time]",
+    );
+    check(
+        &e,
+        "{date: '2024-03-07T16:45:00+00:00', event: armed_attack, target: BBB}",
+        "AAA=assist/definite",
+    );
+    check(
+        &e,
+        "{date: '2024-03-07T16:00:00+01:00', event: armed_attack, target: BBB}",
+        "AAA=-",
+    );
+    check(
+        &e,
+        "{date: 2024-03-08, event: armed_attack, target: BBB}",
+        "AAA=assist/definite",
+    );
+}
+
+const TWO_TREATIES: &str = r"
+treaties:
+  - id: weak
+    name: Weak
+    in_force: 1950-01-01
+    parties: [{party: AAA}, {party: BBB}]
+    clauses:
+      - {id: c, citation: Art. 4, trigger: {target: treaty_party}, obligations: [{level: consult, deadline: {within_hours: 24}}]}
+  - id: strong
+    name: Strong
+    in_force: 1950-01-01
+    parties: [{party: AAA}, {party: BBB}, {party: CCC}]
+    clauses:
+      - id: c
+        citation: Art. 5
+        trigger: {all: [{target: treaty_party}, {fact: requested}]}
+        obligations: [{level: military, forms: {excluded: [ground_troops]}}]
+  - id: other_side
+    name: Other side
+    in_force: 1950-01-01
+    parties: [{party: BBB}, {party: XXX}]
+    clauses:
+      - {id: c, citation: Art. 2, trigger: {attacker: treaty_party}, obligations: [{level: neutrality, toward: attacker}, {level: assist, toward: attacker}]}
+";
+
+#[test]
+fn aggregation_across_two_treaties() {
+    let e = rules(TWO_TREATIES);
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, facts: {requested: true}}",
+        "BBB=military/definite CCC=military/definite",
+    );
+    check(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA}",
+        "BBB=military/contingent[requested] CCC=military/contingent[requested]",
+    );
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, target: AAA, facts: {requested: true}}",
+    );
+    let b = v.party("BBB").unwrap_or_else(|| panic!("BBB"));
+    let sources: Vec<(&str, Level)> = b.sources.iter().map(|s| (s.treaty.as_str(), s.level)).collect();
+    assert_eq!(sources, vec![("strong", Level::Military), ("weak", Level::Consult)]);
+    assert_eq!(b.deadline.as_deref(), Some("within 24 hours"));
+    assert_eq!(b.forms.excluded, vec![casus::Form::GroundTroops]);
+}
+
+#[test]
+fn conflict_between_sides() {
+    let e = rules(TWO_TREATIES);
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA, facts: {requested: true}}",
+    );
+    assert_eq!(v.conflicts.len(), 1, "{v:#?}");
+    let c = v.conflicts.first().unwrap_or_else(|| panic!("conflict"));
+    assert_eq!(c.party, "BBB");
+    assert_eq!(c.sources, vec!["other_side/c", "strong/c"]);
+    // No conflict when only consultation is owed to the target.
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA, facts: {requested: false}}",
+    );
+    assert!(v.conflicts.is_empty(), "{:?}", v.conflicts);
+}
+
+#[test]
+fn readings_that_differ_are_reported() {
+    let e = rules(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    parties: [{party: AAA}, {party: BBB}, {party: DDD}]
+    clauses:
+      - id: art4
+        citation: Art. IV
+        trigger: {all: [{target: treaty_party}, {location: {sovereign: target}}]}
+        reading: {id: anywhere, basis: metropolitan territory is covered wherever it lies}
+        readings:
+          - id: pacific_only
+            basis: the Pacific limit of Art. IV applies to Art. V too
+            trigger: {all: [{target: treaty_party}, {location: {tagged: pacific}}]}
+        obligations: [{level: assist, caveats: [constitutional_processes]}]
+",
+    );
+    let v = verdict(
+        &e,
+        "{date: 2001-09-11, event: armed_attack, target: AAA, location: AAA}",
+    );
+    let d = v.party("DDD").unwrap_or_else(|| panic!("DDD obliged"));
+    assert_eq!(d.level, Level::Assist);
+    assert_eq!(d.readings.len(), 1);
+    let r = d.readings.first().unwrap_or_else(|| panic!("reading"));
+    assert_eq!(
+        (r.reading.as_str(), r.level, r.default_level),
+        ("pacific_only", None, Some(Level::Assist))
+    );
+    // Where both readings agree, nothing is reported.
+    let v = verdict(
+        &e,
+        "{date: 2001-09-11, event: armed_attack, target: AAA, location: AAA-I}",
+    );
+    assert!(v.party("DDD").is_some_and(|d| d.readings.is_empty()));
+}
+
+#[test]
+fn reservations_and_suspensions() {
+    let e = rules(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    parties: [{party: AAA}, {party: BBB}, {party: CCC}, {party: DDD}]
+    clauses:
+      - {id: art1, citation: Art. 1, trigger: {target: treaty_party}, obligations: [{level: all_means, forms: {allowed: [armed_force]}}]}
+    reservations:
+      - {party: BBB, kind: suspension, toward: [AAA], from: 1986-09-17, opt_out: true, note: suspended toward AAA}
+      - {party: CCC, caveats: [specific_character], exclude_forms: [armed_force], note: neutral}
+      - {party: DDD, max_level: diplomatic, note: capped}
+",
+    );
+    check(
+        &e,
+        "{date: 1986-09-16, event: armed_attack, target: AAA}",
+        "BBB=all_means/definite",
+    );
+    check(
+        &e,
+        "{date: 1986-09-17, event: armed_attack, target: AAA}",
+        "BBB=- CCC=all_means/definite DDD=diplomatic/definite",
+    );
+    check(
+        &e,
+        "{date: 1986-09-17, event: armed_attack, target: DDD}",
+        "BBB=all_means/definite",
+    );
+    let v = verdict(&e, "{date: 2000-01-01, event: armed_attack, target: AAA}");
+    let c = v.party("CCC").unwrap_or_else(|| panic!("CCC"));
+    assert_eq!(c.forms.excluded, vec![casus::Form::ArmedForce]);
+    assert!(c.forms.allowed.is_empty());
+    assert_eq!(c.caveats, vec!["specific_character"]);
+    let why = v
+        .not_obligated
+        .iter()
+        .find(|n| n.party == "BBB")
+        .unwrap_or_else(|| panic!("BBB why not"));
+    assert_eq!(why.reason, Reason::Suspended);
+}
+
+#[test]
+fn why_not() {
+    let e = rules(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    terminated: 1991-07-01
+    parties: [{party: AAA}, {party: BBB}, {party: CCC, joined: 1960-01-01, left: 1968-09-13}]
+    clauses:
+      - {id: art4, citation: Art. 4, trigger: {all: [{event: armed_attack}, {target: treaty_party}, {location: {tagged: europe}}]}, obligations: [{level: assist}]}
+",
+    );
+    let reasons = |sc: &str| -> Vec<(String, Reason)> {
+        verdict(&e, sc)
+            .not_obligated
+            .into_iter()
+            .map(|n| (n.party, n.reason))
+            .collect()
+    };
+    let r = |p: &str, x: Reason| (p.to_string(), x);
+    assert_eq!(
+        reasons("{date: 1970-01-01, event: armed_attack, attacker: XXX, target: DDD}"),
+        vec![
+            r("AAA", Reason::TargetNotAParty),
+            r("BBB", Reason::TargetNotAParty),
+            r("CCC", Reason::NotAParty)
+        ]
+    );
+    assert_eq!(
+        reasons("{date: 1970-01-01, event: armed_attack, attacker: XXX, target: AAA, location: AAA-I}"),
+        vec![
+            r("AAA", Reason::OutOfScope),
+            r("BBB", Reason::OutOfScope),
+            r("CCC", Reason::NotAParty)
+        ]
+    );
+    assert_eq!(
+        reasons("{date: 1970-01-01, event: armed_attack, attacker: BBB, target: AAA, location: AAA}"),
+        vec![
+            r("AAA", Reason::IsTarget),
+            r("BBB", Reason::IsAttacker),
+            r("CCC", Reason::NotAParty)
+        ]
+    );
+    assert_eq!(
+        reasons("{date: 1991-07-01, event: armed_attack, target: AAA, location: AAA}"),
+        vec![
+            r("AAA", Reason::TreatyTerminated),
+            r("BBB", Reason::TreatyTerminated),
+            r("CCC", Reason::TreatyTerminated)
+        ]
+    );
+    let v = verdict(
+        &e,
+        "{date: 1970-01-01, event: armed_attack, attacker: XXX, target: DDD}",
+    );
+    let detail = &v.not_obligated.first().unwrap_or_else(|| panic!("why")).detail;
+    assert_eq!(detail, "Art. 4: target DDD is not a party to Pact on 1970-01-01");
+}
+
+#[test]
+fn explanation_traces_every_node() {
+    let e = alliance("{all: [{event: armed_attack}, {fact: requested}]}");
+    let s = Scenario::from_yaml(&s("")).unwrap_or_else(|e| panic!("{e}"));
+    let v = e.evaluate_explained(&s).unwrap_or_else(|e| panic!("{e}"));
+    let t = v.explanation.first().unwrap_or_else(|| panic!("trace"));
+    assert_eq!(t.value, casus::Truth::Unknown);
+    let kids: Vec<(String, casus::Truth)> = t
+        .trigger
+        .children
+        .iter()
+        .map(|c| (c.condition.clone(), c.value))
+        .collect();
+    assert_eq!(
+        kids,
+        vec![
+            ("event is armed_attack".to_string(), casus::Truth::True),
+            ("fact `requested`".to_string(), casus::Truth::Unknown)
+        ]
+    );
+    assert_eq!(t.trigger.depends_on, vec!["requested"]);
+}
+
+#[test]
+fn json_is_deterministic() {
+    let e = rules(TWO_TREATIES);
+    let sc = "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA}";
+    let a = verdict(&e, sc).to_json();
+    let b = verdict(&rules(TWO_TREATIES), sc).to_json();
+    assert_eq!(a, b);
+    assert!(a.contains("\"not_obligated\""));
+    assert!(a.contains("\"depends_on\""));
+}
+
+#[test]
+fn scenario_ids_are_checked() {
+    let e = alliance("{always: true}");
+    for (sc, want) in [
+        (
+            "{date: 2020-01-01, event: armed_attack, target: AAB}",
+            "unknown party `AAB` in the scenario's `target` (did you mean `AAA`?)",
+        ),
+        (
+            "{date: 2020-01-01, event: armed_attack, target: AAA, location: AAA-J}",
+            "unknown territory or area `AAA-J` in the scenario's `location` (did you mean `AAA-I`?)",
+        ),
+        (
+            "{date: 2020-01-01, event: armed_attack, target: AAA, facts: {requestd: true}}",
+            "unknown fact `requestd` in the scenario's `facts` (did you mean `requested`?)",
+        ),
+    ] {
+        let s = Scenario::from_yaml(sc).unwrap_or_else(|e| panic!("{e}"));
+        let err = e.evaluate(&s).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some(want));
+    }
+    assert!(Scenario::from_yaml("{date: 2020-01-01, event: armed_atack, target: AAA}").is_err());
+    assert!(Scenario::from_yaml("{date: 2020-01-01, event: armed_attack}").is_err());
+    assert!(Scenario::from_yaml("{date: 2020-01-01, event: armed_attack, target: A, targets: [B]}").is_err());
+}
