@@ -715,7 +715,10 @@ impl<'a> Resolver<'a> {
                     Some("add `reading: {id: ..., basis: ...}` saying who holds the default reading".into()),
                 );
             }
-            let event_mask = self.event_mask(trigger);
+            // Every reading's trigger can fire, so the index must admit all their events.
+            let event_mask = readings
+                .iter()
+                .fold(self.event_mask(trigger), |m, r| m | self.event_mask(r.trigger));
             let cix = self.e.clauses.len() as ClauseIx;
             self.clause_ix.insert((tix, c.id.value.clone()), cix);
             self.e.clauses.push(Clause {

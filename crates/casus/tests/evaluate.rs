@@ -614,3 +614,43 @@ fn scenario_ids_are_checked() {
     assert!(Scenario::from_yaml("{date: 2020-01-01, event: armed_attack}").is_err());
     assert!(Scenario::from_yaml("{date: 2020-01-01, event: armed_attack, target: A, targets: [B]}").is_err());
 }
+
+#[test]
+fn a_reading_that_widens_the_events_is_evaluated() {
+    // The default reading covers armed attacks only; the alternative also mobilizations. The
+    // clause index must admit both, or the alternative is never looked at.
+    let e = rules(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    parties: [{party: AAA}, {party: BBB}]
+    clauses:
+      - id: art2
+        citation: Art. 2
+        trigger: {all: [{event: armed_attack}, {target: treaty_party}]}
+        reading: {id: attack_only, basis: the text speaks of attacks}
+        readings:
+          - id: mobilization_counts
+            basis: a mobilization against a party counts
+            trigger: {all: [{event: [armed_attack, mobilization]}, {target: treaty_party}]}
+        obligations: [{level: military}]
+",
+    );
+    let v = verdict(
+        &e,
+        "{date: 2000-01-01, event: mobilization, attacker: XXX, target: AAA}",
+    );
+    assert!(v.party("BBB").is_none());
+    let why = v
+        .not_obligated
+        .iter()
+        .find(|n| n.party == "BBB")
+        .unwrap_or_else(|| panic!("BBB listed"));
+    let r = why.readings.first().unwrap_or_else(|| panic!("reading reported"));
+    assert_eq!(
+        (r.reading.as_str(), r.level),
+        ("mobilization_counts", Some(Level::Military))
+    );
+}
