@@ -22,13 +22,12 @@ fn scenarios() -> Vec<Scenario> {
             let p = e.path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if let Ok(s) = Scenario::load(&p) {
-                if s.rules
+            } else if let Ok(s) = Scenario::load(&p)
+                && s.rules
                     .as_deref()
                     .is_none_or(|r| r.trim_end_matches('/').ends_with("/rules"))
-                {
-                    out.push(s);
-                }
+            {
+                out.push(s);
             }
         }
     }

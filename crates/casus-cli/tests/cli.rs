@@ -1,0 +1,109 @@
+//! The `casus` command as a user runs it: output snapshots and exit codes.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `casus` in the repository root; returns (exit code, stdout, stderr).
+fn casus(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run casus: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+macro_rules! snapshot_case {
+    ($name:ident, [$($arg:expr),*], $code:expr) => {
+        #[test]
+        fn $name() {
+            let (code, out, err) = casus(&[$($arg),*]);
+            assert_eq!(code, $code, "stdout:\n{out}\nstderr:\n{err}");
+            insta::assert_snapshot!(format!("exit {code}\n--- stdout\n{out}--- stderr\n{err}"));
+        }
+    };
+}
+
+snapshot_case!(
+    eval_seed_case_draft_a,
+    ["eval", "examples/scenarios/ukraine/coalition-a-kyiv-2027.yaml"],
+    0
+);
+snapshot_case!(
+    eval_seed_case_draft_c_no_ground_troops,
+    ["eval", "examples/scenarios/ukraine/coalition-c-kyiv-2027.yaml"],
+    0
+);
+snapshot_case!(
+    eval_nato_alone_explains_why_not,
+    ["eval", "examples/scenarios/ukraine/nato-alone-kyiv-2027.yaml"],
+    0
+);
+snapshot_case!(eval_hawaii, ["eval", "examples/scenarios/nato/hawaii.yaml"], 0);
+snapshot_case!(eval_missing_file, ["eval", "no/such/scenario.yaml"], 2);
+snapshot_case!(check_missing_rules, ["check", "--rules", "no/such/rules"], 1);
+snapshot_case!(
+    check_bad_rules,
+    ["check", "--rules", "crates/casus-cli/tests/data/bad-rules"],
+    1
+);
+snapshot_case!(
+    test_a_failing_expectation,
+    ["test", "crates/casus-cli/tests/data/wrong-expectation.yaml"],
+    1
+);
+
+#[test]
+fn json_verdict_has_the_pinned_fields() {
+    let (code, out, _) = casus(&["eval", "--format", "json", "examples/scenarios/nato/sept-11.yaml"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
+    for key in ["obligations", "not_obligated", "conflicts", "date", "event"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let first = &v["obligations"][0];
+    for key in ["party", "level", "status", "depends_on", "sources", "forms", "caveats"] {
+        assert!(first.get(key).is_some(), "missing obligations[].{key}");
+    }
+    let src = &first["sources"][0];
+    for key in ["treaty", "clause", "citation", "level", "status"] {
+        assert!(src.get(key).is_some(), "missing sources[].{key}");
+    }
+    let no = &v["not_obligated"][0];
+    for key in ["party", "reason"] {
+        assert!(no.get(key).is_some(), "missing not_obligated[].{key}");
+    }
+    // Byte-identical output on a second run.
+    let (_, again, _) = casus(&["eval", "--format", "json", "examples/scenarios/nato/sept-11.yaml"]);
+    assert_eq!(out, again);
+}
+
+#[test]
+fn explain_prints_condition_trees() {
+    let (code, out, _) = casus(&["eval", "--explain", "examples/scenarios/nato/sept-11.yaml"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Triggers:"));
+    assert!(out.contains("[unknown]"), "{out}");
+}
+
+#[test]
+fn listings() {
+    for (cmd, needle) in [("parties", "UKR"), ("territories", "US-HI"), ("treaties", "nato")] {
+        let (code, out, _) = casus(&[cmd]);
+        assert_eq!(code, 0);
+        assert!(out.lines().any(|l| l.starts_with(needle)), "{cmd}: {out}");
+        let (code, json, _) = casus(&[cmd, "--format", "json"]);
+        assert_eq!(code, 0);
+        assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+    }
+}
