@@ -204,3 +204,10 @@ treaties:
             forms: {allowed: [armed_force]}
 "
 }
+
+/// An engine is shared between threads: evaluation takes `&self` and mutates nothing.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+    assert_send_sync::<RuleSet>();
+};
