@@ -290,7 +290,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .map(|p| {
                         vec![
                             p.id.clone(),
-                            format!("{:?}", p.kind).to_lowercase(),
+                            serde_json::to_value(p.kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(String::from))
+                                .unwrap_or_default(),
                             p.name.clone(),
                             p.members.len().to_string(),
                         ]
@@ -342,7 +345,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         vec![
                             t.id.clone(),
                             t.name.clone(),
-                            format!("{:?}", t.status).to_lowercase(),
+                            serde_json::to_value(t.status)
+                                .ok()
+                                .and_then(|v| v.as_str().map(String::from))
+                                .unwrap_or_default(),
                             t.in_force.map_or("-".into(), |d| d.to_string()),
                             t.terminated.map_or("-".into(), |d| d.to_string()),
                             t.parties.to_string(),

@@ -168,8 +168,14 @@ pub fn render_table(v: &Verdict, explain: bool) -> String {
                     r.treaty,
                     r.citation,
                     o.party,
-                    r.level.map_or("none".into(), |l| l.to_string()),
-                    r.default_level.map_or("none".into(), |l| l.to_string()),
+                    r.level.map_or("none".into(), |l| format!(
+                        "{l} ({})",
+                        r.status.map_or("", |s| s.as_str())
+                    )),
+                    r.default_level.map_or("none".into(), |l| format!(
+                        "{l} ({})",
+                        r.default_status.map_or("", |s| s.as_str())
+                    )),
                     r.basis
                 );
             }
