@@ -108,6 +108,18 @@ pub struct Prepared {
     pub(crate) facts: Vec<Option<bool>>,
 }
 
+/// One obligation of a triggered clause, with what evaluating it needs.
+#[derive(Clone, Copy)]
+struct Owed<'a> {
+    s: &'a Prepared,
+    cix: ClauseIx,
+    treaty: &'a Treaty,
+    o: &'a Obligation,
+    oi: u16,
+    ov: Val,
+    target: PartyIx,
+}
+
 /// One obligation found by the verdict-only path: plain integers, no strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
@@ -600,42 +612,19 @@ impl Engine {
         v
     }
 
-    /// Candidate clauses for one target (index), in clause order, filtered by event kind.
-    fn candidates(&self, target: PartyIx, event: EventKind, out: &mut Vec<ClauseIx>) {
-        out.clear();
+    /// Candidate clauses for one target: those indexed under it, then those that can protect
+    /// any target (a clause is in one list or the other), filtered by event kind. No allocation.
+    fn candidates(&self, target: PartyIx, event: EventKind) -> impl Iterator<Item = ClauseIx> + '_ {
         let bit = 1u8 << (event as u8);
         let by = self
             .index
             .by_target
             .get(target as usize)
             .map_or(&[][..], |v| v.as_slice());
-        let any = self.index.any_target.as_slice();
-        // Merge two sorted lists.
-        let (mut i, mut j) = (0, 0);
-        while i < by.len() || j < any.len() {
-            let next = match (by.get(i), any.get(j)) {
-                (Some(a), Some(b)) if a <= b => {
-                    i += 1;
-                    *a
-                }
-                (Some(_), Some(b)) => {
-                    j += 1;
-                    *b
-                }
-                (Some(a), None) => {
-                    i += 1;
-                    *a
-                }
-                (None, Some(b)) => {
-                    j += 1;
-                    *b
-                }
-                (None, None) => break,
-            };
-            if self.clauses.get(next as usize).is_some_and(|c| c.event_mask & bit != 0) {
-                out.push(next);
-            }
-        }
+        by.iter()
+            .chain(&self.index.any_target)
+            .copied()
+            .filter(move |c| self.clauses.get(*c as usize).is_some_and(|c| c.event_mask & bit != 0))
     }
 
     /// Obligations of one clause (under a reading) for one target, appended to `out`.
@@ -651,120 +640,120 @@ impl Engine {
         let Some(c) = self.clauses.get(cix as usize) else {
             return;
         };
+        let Some(treaty) = self.treaties.get(c.treaty as usize) else {
+            return;
+        };
+        let inf = self.in_force_at(c.treaty, &s.date);
+        if inf.0 == Truth::False {
+            return;
+        }
         let f = Frame {
             e: self,
             s,
             treaty: c.treaty,
             target,
         };
-        let inf = self.in_force_at(c.treaty, &s.date);
-        if inf.0 == Truth::False {
-            return;
-        }
         let tv = and(inf, f.eval(trigger));
         if tv.0 == Truth::False {
             return;
         }
-        let Some(treaty) = self.treaties.get(c.treaty as usize) else {
-            return;
-        };
         for (oi, o) in obligations.iter().enumerate() {
-            let mut ov = tv;
-            if let Some(w) = o.when {
-                ov = and(ov, f.eval(w));
-                if ov.0 == Truth::False {
+            let ov = match o.when {
+                Some(w) => and(tv, f.eval(w)),
+                None => tv,
+            };
+            if ov.0 == Truth::False {
+                continue;
+            }
+            let at = Owed {
+                s,
+                cix,
+                treaty,
+                o,
+                oi: u16::try_from(oi).unwrap_or(u16::MAX),
+                ov,
+                target,
+            };
+            match o.toward {
+                Toward::Target => self.owed_toward(&at, target, out),
+                Toward::Attacker => {
+                    for a in s.attackers.iter().flatten() {
+                        if let ActorIx::Party(p) = a {
+                            self.owed_toward(&at, *p, out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The hits of one obligation toward one party: each obligor after reservations.
+    fn owed_toward(&self, at: &Owed<'_>, toward: PartyIx, out: &mut Vec<Hit>) {
+        let Owed {
+            s,
+            cix,
+            treaty,
+            o,
+            oi,
+            ov,
+            target,
+        } = *at;
+        let obligors: &[PartyIx] = match &o.obligated {
+            Obligors::Named(v) => v,
+            Obligors::Others | Obligors::All => &treaty.ever,
+        };
+        'party: for &p in obligors {
+            let excluded_role = p == toward
+                || s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p)))
+                || (matches!(o.obligated, Obligors::Others) && p == target);
+            if excluded_role {
+                continue;
+            }
+            let Some(tix) = self.clauses.get(cix as usize).map(|c| c.treaty) else {
+                continue;
+            };
+            let v = and(ov, self.is_party_at(tix, p, &s.date));
+            if v.0 == Truth::False {
+                continue;
+            }
+            let (mut level, mut excluded, mut rmask) = (o.level, o.excluded, 0u64);
+            for (ri, r) in treaty.reservations.iter().enumerate() {
+                let applies = r.party == p
+                    && (r.clauses.is_empty() || r.clauses.contains(&cix))
+                    && (r.toward.is_empty() || r.toward.contains(&toward))
+                    && s.date.within(r.from.as_ref(), r.to.as_ref()) == Truth::True;
+                if !applies {
                     continue;
                 }
-            }
-            let towards: &[PartyIx] = match o.toward {
-                Toward::Target => std::slice::from_ref(&target),
-                Toward::Attacker => &[],
-            };
-            let attacker_parties: Vec<PartyIx>;
-            let towards = if o.toward == Toward::Attacker {
-                attacker_parties = s
-                    .attackers
-                    .iter()
-                    .flatten()
-                    .filter_map(|a| if let ActorIx::Party(p) = a { Some(*p) } else { None })
-                    .collect();
-                attacker_parties.as_slice()
-            } else {
-                towards
-            };
-            for &toward in towards {
-                let emit = |p: PartyIx, out: &mut Vec<Hit>| {
-                    if p == toward {
-                        return;
-                    }
-                    let is_attacker = s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p)));
-                    if is_attacker {
-                        return;
-                    }
-                    if matches!(o.obligated, Obligors::Others) && p == target {
-                        return;
-                    }
-                    let m = self.is_party_at(c.treaty, p, &s.date);
-                    let v = and(ov, m);
-                    if v.0 == Truth::False {
-                        return;
-                    }
-                    let mut level = o.level;
-                    let mut excluded = o.excluded;
-                    let mut rmask = 0u64;
-                    for (ri, r) in treaty.reservations.iter().enumerate() {
-                        if r.party != p
-                            || (!r.clauses.is_empty() && !r.clauses.contains(&cix))
-                            || (!r.toward.is_empty() && !r.toward.contains(&toward))
-                        {
-                            continue;
-                        }
-                        if s.date.within(r.from.as_ref(), r.to.as_ref()) != Truth::True {
-                            continue;
-                        }
-                        if r.opt_out {
-                            return;
-                        }
-                        if let Some(max) = r.max_level
-                            && level.is_response()
-                            && level > max
-                        {
-                            level = max;
-                        }
-                        excluded |= r.exclude_forms;
-                        if ri < 64 {
-                            rmask |= 1u64 << ri;
-                        }
-                    }
-                    out.push(Hit {
-                        party: p,
-                        clause: cix,
-                        obligation: u16::try_from(oi).unwrap_or(u16::MAX),
-                        toward,
-                        level,
-                        status: if v.0 == Truth::True {
-                            Status::Definite
-                        } else {
-                            Status::Contingent
-                        },
-                        deps: v.1,
-                        excluded,
-                        reservation_mask: rmask,
-                    });
-                };
-                match &o.obligated {
-                    Obligors::Named(v) => {
-                        for &p in v {
-                            emit(p, out);
-                        }
-                    }
-                    Obligors::Others | Obligors::All => {
-                        for &p in &treaty.ever {
-                            emit(p, out);
-                        }
-                    }
+                if r.opt_out {
+                    continue 'party;
+                }
+                if let Some(max) = r.max_level
+                    && level.is_response()
+                    && level > max
+                {
+                    level = max;
+                }
+                excluded |= r.exclude_forms;
+                if ri < 64 {
+                    rmask |= 1u64 << ri;
                 }
             }
+            out.push(Hit {
+                party: p,
+                clause: cix,
+                obligation: oi,
+                toward,
+                level,
+                status: if v.0 == Truth::True {
+                    Status::Definite
+                } else {
+                    Status::Contingent
+                },
+                deps: v.1,
+                excluded,
+                reservation_mask: rmask,
+            });
         }
     }
 
@@ -782,10 +771,8 @@ impl Engine {
     /// ```
     pub fn hits(&self, s: &Prepared, out: &mut Vec<Hit>) {
         out.clear();
-        let mut cands = Vec::new();
         for &t in &s.targets {
-            self.candidates(t, s.event, &mut cands);
-            for &cix in &cands {
+            for cix in self.candidates(t, s.event) {
                 if let Some(c) = self.clauses.get(cix as usize) {
                     self.clause_hits(s, cix, t, c.trigger, &c.obligations, out);
                 }
@@ -803,10 +790,8 @@ impl Engine {
         }
         // Readings.
         let mut reading_diffs: BTreeMap<String, Vec<ReadingDifference>> = BTreeMap::new();
-        let mut cands = Vec::new();
         for &t in &s.targets {
-            self.candidates(t, s.event, &mut cands);
-            for &cix in &cands {
+            for cix in self.candidates(t, s.event) {
                 let Some(c) = self.clauses.get(cix as usize) else {
                     continue;
                 };
@@ -872,10 +857,7 @@ impl Engine {
     fn source(&self, h: &Hit, s: &Prepared) -> Option<Source> {
         let c = self.clauses.get(h.clause as usize)?;
         let t = self.treaties.get(c.treaty as usize)?;
-        let o = c
-            .obligations
-            .get(h.obligation as usize)
-            .or_else(|| c.readings.iter().find_map(|r| r.obligations.get(h.obligation as usize)))?;
+        let o = c.obligations.get(h.obligation as usize)?;
         let mut caveats: Vec<String> = Vec::new();
         for cv in &o.caveats {
             if let crate::vocab::Caveat::PrimacyOf(tid) = cv {
@@ -944,7 +926,8 @@ impl Engine {
         sources.dedup();
         let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
         let mut deadline: Option<crate::vocab::Deadline> = None;
-        for h in hs {
+        // The summary describes the strongest level; weaker clauses keep their own in `sources`.
+        for h in hs.iter().filter(|h| h.level == level) {
             if let Some(o) = self
                 .clauses
                 .get(h.clause as usize)
@@ -960,7 +943,11 @@ impl Engine {
                 }
             }
         }
-        let mut caveats: Vec<String> = sources.iter().flat_map(|x| x.caveats.iter().cloned()).collect();
+        let mut caveats: Vec<String> = sources
+            .iter()
+            .filter(|x| x.level == level)
+            .flat_map(|x| x.caveats.iter().cloned())
+            .collect();
         caveats.sort();
         caveats.dedup();
         PartyObligation {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::engine::*;
 use crate::err::ScenarioError;
 use crate::eval::{ActorIx, Prepared};
-use crate::model::{HolderRole, PartyKind, TreatyStatus};
+use crate::model::{PartyKind, TreatyStatus};
 use crate::scenario::{Actor, Scenario};
 use crate::time::When;
 use crate::verdict::Verdict;
@@ -330,7 +330,6 @@ impl Engine {
             })
             .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
-        let _ = HolderRole::Sovereign;
         v
     }
 

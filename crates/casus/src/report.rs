@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use crate::level::Level;
 use crate::scenario::Expect;
 use crate::verdict::{Status, Verdict};
 
@@ -243,7 +242,6 @@ pub fn render_table(v: &Verdict, explain: bool) -> String {
             trace(&c.trigger, 2, &mut s);
         }
     }
-    let _ = Level::ALL;
     s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
 

@@ -11,7 +11,7 @@ use crate::engine::*;
 use crate::load::Limits;
 use crate::model::{self, Condition, Id, PartyKind, PartyTest, PlaceTest, RuleFile};
 use crate::time::When;
-use crate::vocab::{Caveat, EventKind};
+use crate::vocab::Caveat;
 
 pub(crate) const BUILTIN_FACTS: [(&str, &str); 3] = [
     ("provoked", "the target provoked the attack"),
@@ -260,77 +260,84 @@ impl<'a> Resolver<'a> {
 
     // ---- lookups -------------------------------------------------------------------------
 
-    fn party(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<PartyIx> {
-        if let Some(&ix) = self.e.party_ix.get(&id.value) {
+    /// Looks an id up in one namespace; an unknown id becomes an error with the closest match.
+    #[allow(clippy::too_many_arguments)]
+    fn lookup(
+        diags: &mut Diagnostics,
+        map: &HashMap<String, u32>,
+        ctx: &FileCtx,
+        id: &Id,
+        fallback: &Location,
+        code: &'static str,
+        kind: &str,
+        declare: Option<&str>,
+    ) -> Option<u32> {
+        if let Some(&ix) = map.get(&id.value) {
             return Some(ix);
         }
-        let hint = suggest(&id.value, self.e.party_ix.keys().map(String::as_str));
-        let help = Some(match hint {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "declare the party under `parties:` (states use ISO 3166-1 alpha-3 codes)".into(),
-        });
-        self.err(
-            ctx,
-            "unknown-party",
-            pos(ctx, &id.referenced, fallback),
-            format!("unknown party `{}`", id.value),
-            help,
-        );
+        let help = match suggest(&id.value, map.keys().map(String::as_str)) {
+            Some(s) => Some(format!("did you mean `{s}`?")),
+            None => declare.map(String::from),
+        };
+        let at = pos(ctx, &id.referenced, fallback);
+        diags.push(ctx.error(code, at, format!("unknown {kind} `{}`", id.value), help));
         None
+    }
+
+    fn party(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<PartyIx> {
+        let declare = "declare the party under `parties:` (states use ISO 3166-1 alpha-3 codes)";
+        Self::lookup(
+            &mut self.diags,
+            &self.e.party_ix,
+            ctx,
+            id,
+            fallback,
+            "unknown-party",
+            "party",
+            Some(declare),
+        )
     }
 
     fn place(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<PlaceIx> {
-        if let Some(&ix) = self.e.place_ix.get(&id.value) {
-            return Some(ix);
-        }
-        let hint = suggest(&id.value, self.e.place_ix.keys().map(String::as_str));
-        let help = Some(match hint {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "declare it under `territories:` or `areas:`".into(),
-        });
-        self.err(
+        let declare = "declare it under `territories:` or `areas:`";
+        let kind = "territory or area";
+        Self::lookup(
+            &mut self.diags,
+            &self.e.place_ix,
             ctx,
+            id,
+            fallback,
             "unknown-place",
-            pos(ctx, &id.referenced, fallback),
-            format!("unknown territory or area `{}`", id.value),
-            help,
-        );
-        None
+            kind,
+            Some(declare),
+        )
     }
 
     fn treaty(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<TreatyIx> {
-        if let Some(&ix) = self.e.treaty_ix.get(&id.value) {
-            return Some(ix);
-        }
-        let hint = suggest(&id.value, self.e.treaty_ix.keys().map(String::as_str));
-        let help = hint.map(|s| format!("did you mean `{s}`?"));
-        self.err(
+        Self::lookup(
+            &mut self.diags,
+            &self.e.treaty_ix,
             ctx,
+            id,
+            fallback,
             "unknown-treaty",
-            pos(ctx, &id.referenced, fallback),
-            format!("unknown treaty `{}`", id.value),
-            help,
-        );
-        None
+            "treaty",
+            None,
+        )
     }
 
     fn fact(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<FactIx> {
-        if let Some(&ix) = self.e.fact_ix.get(&id.value) {
-            return Some(ix);
-        }
-        let hint = suggest(&id.value, self.e.fact_ix.keys().map(String::as_str));
-        let help = Some(match hint {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "declare it under `facts:` with a description".into(),
-        });
-        self.err(
+        let declare = "declare it under `facts:` with a description";
+        Self::lookup(
+            &mut self.diags,
+            &self.e.fact_ix,
             ctx,
+            id,
+            fallback,
             "unknown-fact",
-            pos(ctx, &id.referenced, fallback),
-            format!("unknown fact `{}`", id.value),
-            help,
-        );
-        None
+            "fact",
+            Some(declare),
+        )
     }
 
     fn tags(&mut self, ctx: &FileCtx, ids: &[Id], fallback: &Location) -> (Vec<u64>, Vec<String>) {
@@ -850,9 +857,6 @@ impl<'a> Resolver<'a> {
                     Some("remove it from one of the two lists".into()),
                 );
             }
-            if o.level.value == crate::Level::Neutrality && o.toward == model::Toward::Attacker {
-                // neutrality toward the attacker means not aiding the target: allowed, but rare.
-            }
             let (caveats, primacy) = self.caveats(ctx, &o.caveats);
             let when = o.when.as_ref().map(|w| self.condition(ctx, w, 0));
             out.push(Obligation {
@@ -1055,5 +1059,4 @@ pub(crate) fn normalize_tags(e: &mut Engine) {
             bits.resize(words, 0);
         }
     }
-    let _ = EventKind::ALL;
 }

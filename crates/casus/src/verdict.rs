@@ -119,12 +119,12 @@ pub struct PartyObligation {
     pub depends_on: Vec<String>,
     /// Every clause that obliges the party.
     pub sources: Vec<Source>,
-    /// Forms over all sources.
+    /// Forms over the sources at the strongest level.
     pub forms: Forms,
-    /// The tightest deadline over all sources.
+    /// The tightest deadline over the sources at the strongest level.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
-    /// Caveats over all sources.
+    /// Caveats over the sources at the strongest level.
     pub caveats: Vec<String>,
     /// Where an alternative reading differs.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -384,7 +384,10 @@ fn aggregation_across_two_treaties() {
     let b = v.party("BBB").unwrap_or_else(|| panic!("BBB"));
     let sources: Vec<(&str, Level)> = b.sources.iter().map(|s| (s.treaty.as_str(), s.level)).collect();
     assert_eq!(sources, vec![("strong", Level::Military), ("weak", Level::Consult)]);
-    assert_eq!(b.deadline.as_deref(), Some("within 24 hours"));
+    // The summary describes the strongest level; the weaker clause keeps its deadline.
+    assert_eq!(b.deadline, None);
+    let weak = b.sources.iter().find(|s| s.treaty == "weak").unwrap_or_else(|| panic!("weak source"));
+    assert_eq!(weak.deadline.as_deref(), Some("within 24 hours"));
     assert_eq!(b.forms.excluded, vec![casus::Form::GroundTroops]);
 }
 
