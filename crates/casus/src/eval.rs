@@ -1049,8 +1049,12 @@ impl Engine {
                 target,
             };
             // The treaty's clauses, strongest obligation first.
-            let mut clauses: Vec<&Clause> = t.clauses.iter().filter_map(|c| self.clauses.get(*c as usize)).collect();
-            clauses.sort_by_key(|c| {
+            let mut clauses: Vec<(ClauseIx, &Clause)> = t
+                .clauses
+                .iter()
+                .filter_map(|c| self.clauses.get(*c as usize).map(|x| (*c, x)))
+                .collect();
+            clauses.sort_by_key(|(_, c)| {
                 std::cmp::Reverse(c.obligations.iter().map(|o| o.level).filter(|l| l.is_response()).max())
             });
             if explain {
@@ -1061,7 +1065,7 @@ impl Engine {
                         treaty: tix,
                         target: tg,
                     };
-                    for c in &clauses {
+                    for (_, c) in &clauses {
                         let tr = ft.trace(c.trigger);
                         traces.push(ClauseTrace {
                             treaty: t.id.clone(),
@@ -1076,69 +1080,67 @@ impl Engine {
                 }
             }
             for &p in &t.ever {
-                if hits
-                    .iter()
-                    .any(|h| h.party == p && self.clauses.get(h.clause as usize).is_some_and(|c| c.treaty == tix))
-                {
-                    continue;
-                }
                 let pid = self.party_id(p).to_string();
-                let (clause, reason, detail) = self.reason(&f, t, tix, p, &clauses, inf);
-                let rd = readings.get_mut(&pid).map(|v| {
+                let mut mine = readings.get_mut(&pid).map_or_else(Vec::new, |v| {
                     let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(v).into_iter().partition(|r| r.treaty == t.id);
                     *v = rest;
                     mine
                 });
-                out.push(NotObligated {
-                    party: pid,
-                    treaty: t.id.clone(),
-                    clause,
-                    reason,
-                    detail,
-                    readings: rd.unwrap_or_default(),
-                });
+                let owes = |cix: ClauseIx| hits.iter().any(|h| h.party == p && h.clause == cix);
+                if let Some((reason, detail)) = self.treaty_reason(s, t, tix, p, inf) {
+                    if !t.clauses.iter().any(|c| owes(*c)) {
+                        out.push(NotObligated {
+                            party: pid,
+                            treaty: t.id.clone(),
+                            clause: None,
+                            reason,
+                            detail,
+                            readings: mine,
+                        });
+                    }
+                    continue;
+                }
+                for &(cix, c) in &clauses {
+                    if owes(cix) {
+                        continue;
+                    }
+                    let (reason, detail) = self.clause_reason(&f, t, p, c);
+                    let (here, rest): (Vec<_>, Vec<_>) = mine.into_iter().partition(|r| r.clause == c.id);
+                    mine = rest;
+                    out.push(NotObligated {
+                        party: pid.clone(),
+                        treaty: t.id.clone(),
+                        clause: Some(c.id.clone()),
+                        reason,
+                        detail: format!("{}: {detail}", c.citation),
+                        readings: here,
+                    });
+                }
             }
         }
-        out.sort_by(|a, b| (&a.treaty, &a.party).cmp(&(&b.treaty, &b.party)));
+        out.sort_by(|a, b| (&a.treaty, &a.clause, &a.party).cmp(&(&b.treaty, &b.clause, &b.party)));
         (out, traces)
     }
 
-    fn reason(
-        &self,
-        f: &Frame,
-        t: &Treaty,
-        tix: TreatyIx,
-        p: PartyIx,
-        clauses: &[&Clause],
-        inf: Val,
-    ) -> (Option<String>, Reason, String) {
-        let s = f.s;
+    /// A reason that holds for the whole treaty: not in force, not a party, the attacker.
+    fn treaty_reason(&self, s: &Prepared, t: &Treaty, tix: TreatyIx, p: PartyIx, inf: Val) -> Option<(Reason, String)> {
         if inf.0 == Truth::False {
             let not_yet = t
                 .in_force
                 .as_ref()
                 .is_some_and(|d| s.date.at_or_after(d) == Truth::False);
-            return if not_yet {
+            let when = |d: Option<When>| d.map_or(String::new(), |d| d.to_string());
+            return Some(if not_yet {
                 (
-                    None,
                     Reason::TreatyNotInForce,
-                    format!(
-                        "{} enters into force only on {}",
-                        t.name,
-                        t.in_force.map_or(String::new(), |d| d.to_string())
-                    ),
+                    format!("{} enters into force only on {}", t.name, when(t.in_force)),
                 )
             } else {
                 (
-                    None,
                     Reason::TreatyTerminated,
-                    format!(
-                        "{} ended on {}",
-                        t.name,
-                        t.terminated.map_or(String::new(), |d| d.to_string())
-                    ),
+                    format!("{} ended on {}", t.name, when(t.terminated)),
                 )
-            };
+            });
         }
         let pid = self.party_id(p);
         if self.is_party_at(tix, p, &s.date).0 == Truth::False {
@@ -1155,62 +1157,57 @@ impl Engine {
                     when = format!(" (it ceased to be a party on {l})");
                 }
             }
-            return (
-                None,
+            return Some((
                 Reason::NotAParty,
                 format!("{pid} is not a party to {} on {}{when}", t.name, s.date),
-            );
+            ));
         }
         if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
-            return (None, Reason::IsAttacker, format!("{pid} is the attacker"));
+            return Some((Reason::IsAttacker, format!("{pid} is the attacker")));
         }
-        let mut first: Option<(String, Reason)> = None;
-        let mut words = Vec::new();
-        for c in clauses {
-            let tv = f.eval(c.trigger);
-            let (reason, detail) = if tv.0 == Truth::False {
-                f.why_false(c.trigger)
-            } else if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Others)) {
-                (Reason::IsTarget, format!("{pid} is the target"))
-            } else if let Some(o) = c
-                .obligations
-                .iter()
-                .find(|o| o.when.is_some_and(|w| f.eval(w).0 == Truth::False))
-            {
-                o.when
-                    .map_or((Reason::ConditionNotMet, String::new()), |w| f.why_false(w))
-            } else if c
-                .obligations
-                .iter()
-                .all(|o| matches!(&o.obligated, Obligors::Named(v) if !v.contains(&p)))
-            {
-                (
-                    Reason::NotNamed,
-                    format!("the clause obliges only the parties it names, not {pid}"),
-                )
-            } else if let Some(r) = t
-                .reservations
-                .iter()
-                .find(|r| r.party == p && r.opt_out && s.date.within(r.from.as_ref(), r.to.as_ref()) == Truth::True)
-            {
-                let reason = if r.kind == crate::model::ReservationKind::Suspension {
-                    Reason::Suspended
-                } else {
-                    Reason::Reservation
-                };
-                (reason, r.note.clone())
+        None
+    }
+
+    /// Why one clause obliges a party (who is a party, not the attacker) to nothing.
+    fn clause_reason(&self, f: &Frame, t: &Treaty, p: PartyIx, c: &Clause) -> (Reason, String) {
+        let s = f.s;
+        let pid = self.party_id(p);
+        if f.eval(c.trigger).0 == Truth::False {
+            return f.why_false(c.trigger);
+        }
+        if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Others)) {
+            return (Reason::IsTarget, format!("{pid} is the target"));
+        }
+        if let Some(w) = c
+            .obligations
+            .iter()
+            .filter_map(|o| o.when)
+            .find(|w| f.eval(*w).0 == Truth::False)
+        {
+            return f.why_false(w);
+        }
+        if c.obligations
+            .iter()
+            .all(|o| matches!(&o.obligated, Obligors::Named(v) if !v.contains(&p)))
+        {
+            return (
+                Reason::NotNamed,
+                format!("the clause obliges only the parties it names, not {pid}"),
+            );
+        }
+        let opted_out = t
+            .reservations
+            .iter()
+            .find(|r| r.party == p && r.opt_out && s.date.within(r.from.as_ref(), r.to.as_ref()) == Truth::True);
+        if let Some(r) = opted_out {
+            let reason = if r.kind == crate::model::ReservationKind::Suspension {
+                Reason::Suspended
             } else {
-                (Reason::ConditionNotMet, "no obligation arises for this party".into())
+                Reason::Reservation
             };
-            words.push(format!("{}: {detail}", c.citation));
-            if first.is_none() {
-                first = Some((c.id.clone(), reason));
-            }
+            return (reason, r.note.clone());
         }
-        match first {
-            Some((cid, reason)) => (Some(cid), reason, words.join("; ")),
-            None => (None, Reason::ConditionNotMet, format!("{} has no clause", t.name)),
-        }
+        (Reason::ConditionNotMet, "no obligation arises for this party".into())
     }
 }
 

@@ -386,7 +386,11 @@ fn aggregation_across_two_treaties() {
     assert_eq!(sources, vec![("strong", Level::Military), ("weak", Level::Consult)]);
     // The summary describes the strongest level; the weaker clause keeps its deadline.
     assert_eq!(b.deadline, None);
-    let weak = b.sources.iter().find(|s| s.treaty == "weak").unwrap_or_else(|| panic!("weak source"));
+    let weak = b
+        .sources
+        .iter()
+        .find(|s| s.treaty == "weak")
+        .unwrap_or_else(|| panic!("weak source"));
     assert_eq!(weak.deadline.as_deref(), Some("within 24 hours"));
     assert_eq!(b.forms.excluded, vec![casus::Form::GroundTroops]);
 }
@@ -511,11 +515,13 @@ treaties:
 ",
     );
     let reasons = |sc: &str| -> Vec<(String, Reason)> {
-        verdict(&e, sc)
+        let mut v: Vec<(String, Reason)> = verdict(&e, sc)
             .not_obligated
             .into_iter()
             .map(|n| (n.party, n.reason))
-            .collect()
+            .collect();
+        v.sort();
+        v
     };
     let r = |p: &str, x: Reason| (p.to_string(), x);
     assert_eq!(
@@ -554,7 +560,12 @@ treaties:
         &e,
         "{date: 1970-01-01, event: armed_attack, attacker: XXX, target: DDD}",
     );
-    let detail = &v.not_obligated.first().unwrap_or_else(|| panic!("why")).detail;
+    let detail = &v
+        .not_obligated
+        .iter()
+        .find(|n| n.party == "AAA")
+        .unwrap_or_else(|| panic!("why"))
+        .detail;
     assert_eq!(detail, "Art. 4: target DDD is not a party to Pact on 1970-01-01");
 }
 
