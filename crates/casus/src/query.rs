@@ -97,6 +97,14 @@ pub struct ClauseInfo {
     /// The alternative readings' ids.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub readings: Vec<String>,
+    /// The event kinds that can trigger it (default reading).
+    pub events: Vec<crate::vocab::EventKind>,
+    /// The levels of its obligations, strongest first.
+    pub levels: Vec<crate::level::Level>,
+    /// The tags and places its trigger tests (its geographic scope).
+    pub scope: Vec<String>,
+    /// The named facts its trigger and obligations wait on.
+    pub facts: Vec<String>,
 }
 
 /// A named fact as listed by the engine.
@@ -333,6 +341,31 @@ impl Engine {
         v
     }
 
+    /// The tags and places (`scope`) or the facts a clause's conditions mention, sorted.
+    fn clause_terms(&self, c: &Clause, scope: bool) -> Vec<String> {
+        let mut stack: Vec<NodeIx> = vec![c.trigger];
+        stack.extend(c.obligations.iter().filter_map(|o| o.when));
+        let mut out = Vec::new();
+        while let Some(n) = stack.pop() {
+            match self.nodes.get(n as usize) {
+                Some(Node::All(k) | Node::Any(k)) => stack.extend(k),
+                Some(Node::Not(k)) => stack.push(*k),
+                Some(Node::Location(LTest::Tagged(_, names))) if scope => out.extend(names.iter().cloned()),
+                Some(Node::Location(LTest::In(places))) if scope => {
+                    out.extend(places.iter().map(|p| self.place_id(*p).to_string()));
+                }
+                Some(Node::Location(LTest::Area)) if scope => out.push("any sea or air area".into()),
+                Some(Node::Fact(f)) if !scope => {
+                    out.extend(self.facts.get(*f as usize).map(|f| f.id.clone()));
+                }
+                _ => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Every named fact (built-in ones first).
     #[must_use]
     pub fn facts(&self) -> Vec<FactInfo> {
@@ -379,6 +412,19 @@ impl Engine {
                         summary: c.summary.clone(),
                         reading: c.reading.clone(),
                         readings: c.readings.iter().map(|r| r.id.clone()).collect(),
+                        events: crate::vocab::EventKind::ALL
+                            .iter()
+                            .copied()
+                            .filter(|k| c.event_mask & (1u8 << (*k as u8)) != 0)
+                            .collect(),
+                        levels: {
+                            let mut v: Vec<_> = c.obligations.iter().map(|o| o.level).collect();
+                            v.sort_by(|a, b| b.cmp(a));
+                            v.dedup();
+                            v
+                        },
+                        scope: self.clause_terms(c, true),
+                        facts: self.clause_terms(c, false),
                     })
                     .collect(),
             })
