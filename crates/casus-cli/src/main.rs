@@ -160,20 +160,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             for path in &scenarios {
                 let s = Scenario::load(path).map_err(|e| scenario_error(&e))?;
                 let engine = engines.for_scenario(rules.as_deref(), &s, path)?;
-                let v = if explain || format == Format::Json {
+                let v = if explain {
                     engine.evaluate_explained(&s)
                 } else {
                     engine.evaluate(&s)
                 }
                 .map_err(|e| format!("{}: error: {e}\n", path.display()))?;
-                let v = if explain {
-                    v
-                } else {
-                    casus::Verdict {
-                        explanation: Vec::new(),
-                        ..v
-                    }
-                };
                 match format {
                     Format::Json => {
                         outputs.push(serde_json::json!({"scenario": path.display().to_string(), "verdict": v}))

@@ -116,6 +116,9 @@ pub(crate) struct Treaty {
     pub members: Vec<TreatyMember>,
     /// Every party that is a party at some date (for explanations and indexes).
     pub ever: Vec<PartyIx>,
+    /// Each party appears in exactly one direct entry of `members` (no `members_of`): the
+    /// obligors of a clause can then be read off `members` in one pass.
+    pub simple_members: bool,
     pub accession: Option<Accession>,
     pub withdrawal: Option<Withdrawal>,
     pub clauses: Vec<ClauseIx>,
@@ -210,11 +213,45 @@ pub(crate) struct Fact {
     pub description: String,
 }
 
-/// Candidate clauses per target party and for any target.
+/// Candidate clauses per target party and for any target, each with the event kinds that can
+/// trigger it, in one flat array per kind of key (compressed rows: `starts[p]..starts[p + 1]`),
+/// so that choosing candidates touches no clause that cannot fire.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    pub by_target: Vec<Vec<ClauseIx>>,
-    pub any_target: Vec<ClauseIx>,
+    /// Per party, the treaties it is a party to at some date (directly or through an
+    /// organization), sorted.
+    pub treaties_of: Vec<Vec<TreatyIx>>,
+    /// Treaties with a clause that can protect any target, sorted.
+    pub open_treaties: Vec<TreatyIx>,
+    pub starts: Vec<u32>,
+    pub by_target: Vec<(ClauseIx, u8)>,
+    pub any_target: Vec<(ClauseIx, u8)>,
+}
+
+impl Index {
+    /// The clauses indexed under one target.
+    pub fn of(&self, target: PartyIx) -> &[(ClauseIx, u8)] {
+        let a = self.starts.get(target as usize).copied().unwrap_or(0) as usize;
+        let b = self.starts.get(target as usize + 1).copied().unwrap_or(0) as usize;
+        self.by_target.get(a..b).unwrap_or(&[])
+    }
+}
+
+/// A place as the hot path reads it: copied into a prepared scenario, so that evaluating a
+/// location test touches no `Place`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PlaceFast {
+    /// The first 64 tags as bits (all of them when `all_tags`).
+    pub tags: u64,
+    /// Every tag fits in `tags`.
+    pub all_tags: bool,
+    /// One sovereign for all time and no controller or administrator periods: every holder is
+    /// `sovereign`.
+    pub simple: bool,
+    /// The sole sovereign when `simple`.
+    pub sovereign: PartyIx,
+    /// A sea or air area.
+    pub area: bool,
 }
 
 /// The compiled form of a rule set: load it once, evaluate many scenarios, from any thread.
@@ -232,6 +269,8 @@ pub struct Engine {
     pub(crate) clauses: Vec<Clause>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) index: Index,
+    /// Per place, what evaluation needs in one word or two (built with the index).
+    pub(crate) place_fast: Vec<PlaceFast>,
     pub(crate) party_ix: std::collections::HashMap<String, PartyIx>,
     pub(crate) place_ix: std::collections::HashMap<String, PlaceIx>,
     pub(crate) fact_ix: std::collections::HashMap<String, FactIx>,

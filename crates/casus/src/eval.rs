@@ -104,6 +104,7 @@ pub struct Prepared {
     pub(crate) supporters: Option<Vec<PartyIx>>,
     pub(crate) targets: Vec<PartyIx>,
     pub(crate) location: Option<PlaceIx>,
+    pub(crate) place: PlaceFast,
     pub(crate) on: Option<On>,
     pub(crate) facts: Vec<Option<bool>>,
 }
@@ -113,6 +114,7 @@ pub struct Prepared {
 struct Owed<'a> {
     s: &'a Prepared,
     cix: ClauseIx,
+    tix: TreatyIx,
     treaty: &'a Treaty,
     o: &'a Obligation,
     oi: u16,
@@ -146,6 +148,8 @@ struct Frame<'a> {
     s: &'a Prepared,
     treaty: TreatyIx,
     target: PartyIx,
+    /// Treat the target as a party to the clause's treaty (the survey's "what if").
+    assume_target_party: bool,
 }
 
 impl Frame<'_> {
@@ -167,6 +171,7 @@ impl Frame<'_> {
                 None => unknown(DEP_ATTACKER),
                 Some(a) => known(Truth::from(a.contains(&ActorIx::Party(p)))),
             },
+            PTest::TreatyParty if self.assume_target_party && p == self.target => known(Truth::True),
             PTest::TreatyParty => self.e.is_party_at(self.treaty, p, at),
             PTest::State => known(Truth::from(
                 self.e
@@ -278,14 +283,26 @@ impl Frame<'_> {
                 let Some(px) = s.location else {
                     return unknown(DEP_LOCATION);
                 };
-                let Some(place) = self.e.places.get(px as usize) else {
-                    return known(Truth::False);
-                };
+                let fast = &s.place;
                 match l {
                     LTest::In(v) => known(Truth::from(v.contains(&px))),
-                    LTest::Tagged(bits, _) => known(Truth::from(bits.iter().zip(&place.tags).any(|(a, b)| a & b != 0))),
-                    LTest::Holder(role, t, at) => self.holder(place, *role, t, at.as_ref().unwrap_or(&s.date)),
-                    LTest::Area => known(Truth::from(place.kind == PlaceKind::Area)),
+                    LTest::Tagged(bits, _) if fast.all_tags => {
+                        known(Truth::from(bits.first().is_some_and(|b| b & fast.tags != 0)))
+                    }
+                    LTest::Holder(_, t, None) if fast.simple => self.ptest_party(t, fast.sovereign, &s.date),
+                    LTest::Area => known(Truth::from(fast.area)),
+                    _ => {
+                        let Some(place) = self.e.places.get(px as usize) else {
+                            return known(Truth::False);
+                        };
+                        match l {
+                            LTest::Tagged(bits, _) => {
+                                known(Truth::from(bits.iter().zip(&place.tags).any(|(a, b)| a & b != 0)))
+                            }
+                            LTest::Holder(role, t, at) => self.holder(place, *role, t, at.as_ref().unwrap_or(&s.date)),
+                            _ => known(Truth::False),
+                        }
+                    }
                 }
             }
             Node::Date(from, before) => when_val(s.date.within(from.as_ref(), before.as_ref())),
@@ -595,6 +612,9 @@ impl Engine {
         };
         let mut v = known(Truth::False);
         for m in &tr.members {
+            if m.party.is_some_and(|x| x != p) {
+                continue;
+            }
             let own = when_val(at.within(m.from.as_ref(), m.to.as_ref()));
             if own.0 == Truth::False {
                 continue;
@@ -614,21 +634,18 @@ impl Engine {
 
     /// Candidate clauses for one target: those indexed under it, then those that can protect
     /// any target (a clause is in one list or the other), filtered by event kind. No allocation.
-    fn candidates(&self, target: PartyIx, event: EventKind) -> impl Iterator<Item = ClauseIx> + '_ {
+    pub(crate) fn candidates(&self, target: PartyIx, event: EventKind) -> impl Iterator<Item = ClauseIx> + '_ {
         let bit = 1u8 << (event as u8);
-        let by = self
-            .index
-            .by_target
-            .get(target as usize)
-            .map_or(&[][..], |v| v.as_slice());
-        by.iter()
+        self.index
+            .of(target)
+            .iter()
             .chain(&self.index.any_target)
-            .copied()
-            .filter(move |c| self.clauses.get(*c as usize).is_some_and(|c| c.event_mask & bit != 0))
+            .filter(move |(_, m)| m & bit != 0)
+            .map(|(c, _)| *c)
     }
 
     /// Obligations of one clause (under a reading) for one target, appended to `out`.
-    fn clause_hits(
+    pub(crate) fn clause_hits(
         &self,
         s: &Prepared,
         cix: ClauseIx,
@@ -652,6 +669,7 @@ impl Engine {
             s,
             treaty: c.treaty,
             target,
+            assume_target_party: false,
         };
         let tv = and(inf, f.eval(trigger));
         if tv.0 == Truth::False {
@@ -668,6 +686,7 @@ impl Engine {
             let at = Owed {
                 s,
                 cix,
+                tix: c.treaty,
                 treaty,
                 o,
                 oi: u16::try_from(oi).unwrap_or(u16::MAX),
@@ -689,6 +708,34 @@ impl Engine {
 
     /// The hits of one obligation toward one party: each obligor after reservations.
     fn owed_toward(&self, at: &Owed<'_>, toward: PartyIx, out: &mut Vec<Hit>) {
+        let Owed { s, treaty, o, .. } = *at;
+        match &o.obligated {
+            Obligors::Named(v) => {
+                for &p in v {
+                    let m = self.is_party_at(at.tix, p, &s.date);
+                    self.owed_by(at, toward, p, m, out);
+                }
+            }
+            Obligors::Others | Obligors::All if treaty.simple_members => {
+                // One pass over the entries: each party's membership is its own entry's dates.
+                for m in &treaty.members {
+                    if let Some(p) = m.party {
+                        let v = when_val(s.date.within(m.from.as_ref(), m.to.as_ref()));
+                        self.owed_by(at, toward, p, v, out);
+                    }
+                }
+            }
+            Obligors::Others | Obligors::All => {
+                for &p in &treaty.ever {
+                    let m = self.is_party_at(at.tix, p, &s.date);
+                    self.owed_by(at, toward, p, m, out);
+                }
+            }
+        }
+    }
+
+    /// The hit of one obligor (whose membership at the date is `member`), after reservations.
+    fn owed_by(&self, at: &Owed<'_>, toward: PartyIx, p: PartyIx, member: Val, out: &mut Vec<Hit>) {
         let Owed {
             s,
             cix,
@@ -697,64 +744,57 @@ impl Engine {
             oi,
             ov,
             target,
+            ..
         } = *at;
-        let obligors: &[PartyIx] = match &o.obligated {
-            Obligors::Named(v) => v,
-            Obligors::Others | Obligors::All => &treaty.ever,
-        };
-        'party: for &p in obligors {
-            let excluded_role = p == toward
-                || s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p)))
-                || (matches!(o.obligated, Obligors::Others) && p == target);
-            if excluded_role {
-                continue;
-            }
-            let Some(tix) = self.clauses.get(cix as usize).map(|c| c.treaty) else {
-                continue;
-            };
-            let v = and(ov, self.is_party_at(tix, p, &s.date));
-            if v.0 == Truth::False {
-                continue;
-            }
-            let (mut level, mut excluded, mut rmask) = (o.level, o.excluded, 0u64);
-            for (ri, r) in treaty.reservations.iter().enumerate() {
-                let applies = r.party == p
-                    && (r.clauses.is_empty() || r.clauses.contains(&cix))
-                    && (r.toward.is_empty() || r.toward.contains(&toward))
-                    && s.date.within(r.from.as_ref(), r.to.as_ref()) == Truth::True;
-                if !applies {
-                    continue;
-                }
-                if r.opt_out {
-                    continue 'party;
-                }
-                if let Some(max) = r.max_level
-                    && level.is_response()
-                    && level > max
-                {
-                    level = max;
-                }
-                excluded |= r.exclude_forms;
-                if ri < 64 {
-                    rmask |= 1u64 << ri;
-                }
-            }
-            out.push(Hit {
-                party: p,
-                clause: cix,
-                obligation: oi,
-                toward,
-                level,
-                status: if v.0 == Truth::True {
-                    Status::Definite
-                } else {
-                    Status::Contingent
-                },
-                deps: v.1,
-                excluded,
-                reservation_mask: rmask,
-            });
+        if member.0 == Truth::False
+            || p == toward
+            || (matches!(o.obligated, Obligors::Others) && p == target)
+            || s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p)))
+        {
+            return;
         }
+        let v = and(ov, member);
+        if v.0 == Truth::False {
+            return;
+        }
+        let (mut level, mut excluded, mut rmask) = (o.level, o.excluded, 0u64);
+        for (ri, r) in treaty.reservations.iter().enumerate() {
+            let applies = r.party == p
+                && (r.clauses.is_empty() || r.clauses.contains(&cix))
+                && (r.toward.is_empty() || r.toward.contains(&toward))
+                && s.date.within(r.from.as_ref(), r.to.as_ref()) == Truth::True;
+            if !applies {
+                continue;
+            }
+            if r.opt_out {
+                return;
+            }
+            if let Some(max) = r.max_level
+                && level.is_response()
+                && level > max
+            {
+                level = max;
+            }
+            excluded |= r.exclude_forms;
+            if ri < 64 {
+                rmask |= 1u64 << ri;
+            }
+        }
+        out.push(Hit {
+            party: p,
+            clause: cix,
+            obligation: oi,
+            toward,
+            level,
+            status: if v.0 == Truth::True {
+                Status::Definite
+            } else {
+                Status::Contingent
+            },
+            deps: v.1,
+            excluded,
+            reservation_mask: rmask,
+        });
     }
 
     /// The verdict-only path: every obligation as plain integers, appended to `out` (cleared
@@ -850,6 +890,7 @@ impl Engine {
             obligations,
             not_obligated,
             conflicts,
+            would_apply: Vec::new(),
             explanation,
         }
     }
@@ -1028,25 +1069,18 @@ impl Engine {
     ) -> (Vec<NotObligated>, Vec<ClauseTrace>) {
         let mut out = Vec::new();
         let mut traces = Vec::new();
-        let bit = 1u8 << (s.event as u8);
-        for (tix, t) in self.treaties.iter().enumerate() {
-            let tix = tix as TreatyIx;
-            let event_ok = t
-                .clauses
-                .iter()
-                .any(|c| self.clauses.get(*c as usize).is_some_and(|c| c.event_mask & bit != 0));
-            let inf = self.in_force_at(tix, &s.date);
-            let target_ever = s.targets.iter().any(|x| t.ever.contains(x));
-            let relevant = (event_ok && inf.0 != Truth::False) || target_ever;
-            if !relevant {
+        for tix in self.relevant_treaties(s) {
+            let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
-            }
+            };
+            let inf = self.in_force_at(tix, &s.date);
             let target = s.targets.first().copied().unwrap_or(0);
             let f = Frame {
                 e: self,
                 s,
                 treaty: tix,
                 target,
+                assume_target_party: false,
             };
             // The treaty's clauses, strongest obligation first.
             let mut clauses: Vec<(ClauseIx, &Clause)> = t
@@ -1064,6 +1098,7 @@ impl Engine {
                         s,
                         treaty: tix,
                         target: tg,
+                        assume_target_party: false,
                     };
                     for (_, c) in &clauses {
                         let tr = ft.trace(c.trigger);
@@ -1120,6 +1155,89 @@ impl Engine {
         }
         out.sort_by(|a, b| (&a.treaty, &a.clause, &a.party).cmp(&(&b.treaty, &b.clause, &b.party)));
         (out, traces)
+    }
+
+    /// The treaties a scenario involves: those its targets, attackers, supporters or the
+    /// holders of its place are parties to at some date, and those with a clause that can
+    /// protect any target. Sorted; cost in proportion to what the scenario touches.
+    fn relevant_treaties(&self, s: &Prepared) -> Vec<TreatyIx> {
+        let mut parties: Vec<PartyIx> = s.targets.clone();
+        parties.extend(
+            s.attackers
+                .iter()
+                .flatten()
+                .filter_map(|a| if let ActorIx::Party(p) = a { Some(*p) } else { None }),
+        );
+        parties.extend(s.supporters.iter().flatten());
+        if let Some(place) = s.location.and_then(|l| self.places.get(l as usize)) {
+            for list in [
+                Some(&place.sovereign),
+                place.controller.as_ref(),
+                place.administrator.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                parties.extend(list.iter().map(|p| p.party));
+            }
+        }
+        let mut out: Vec<TreatyIx> = self.index.open_treaties.clone();
+        for p in parties {
+            out.extend(self.index.treaties_of.get(p as usize).into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Clauses of treaties the scenario does not involve that would apply if the target were a
+    /// party: every treaty in force is tried, so this costs time in proportion to the library.
+    pub(crate) fn survey(&self, s: &Prepared) -> Vec<WouldApply> {
+        let involved = self.relevant_treaties(s);
+        let bit = 1u8 << (s.event as u8);
+        let mut out = Vec::new();
+        for (tix, t) in self.treaties.iter().enumerate() {
+            let tix = tix as TreatyIx;
+            if involved.binary_search(&tix).is_ok() || self.in_force_at(tix, &s.date).0 == Truth::False {
+                continue;
+            }
+            for &target in &s.targets {
+                for c in t.clauses.iter().filter_map(|c| self.clauses.get(*c as usize)) {
+                    if c.event_mask & bit == 0 {
+                        continue;
+                    }
+                    let f = Frame {
+                        e: self,
+                        s,
+                        treaty: tix,
+                        target,
+                        assume_target_party: true,
+                    };
+                    let v = f.eval(c.trigger);
+                    if v.0 == Truth::False {
+                        continue;
+                    }
+                    let tid = self.party_id(target);
+                    let how = if v.0 == Truth::True {
+                        "would apply"
+                    } else {
+                        "could apply (the rest is open)"
+                    };
+                    out.push(WouldApply {
+                        treaty: t.id.clone(),
+                        clause: c.id.clone(),
+                        citation: c.citation.clone(),
+                        target: tid.to_string(),
+                        detail: format!(
+                            "{}: {how} if {tid} were a party to {}; {tid} is not",
+                            c.citation, t.name
+                        ),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
+        out
     }
 
     /// A reason that holds for the whole treaty: not in force, not a party, the attacker.

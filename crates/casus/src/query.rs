@@ -132,10 +132,10 @@ fn periods(e: &Engine, ps: &[Period]) -> Vec<String> {
 
 impl Engine {
     pub(crate) fn build_index(&mut self) {
-        let mut by_target: Vec<Vec<ClauseIx>> = vec![Vec::new(); self.parties.len()];
+        let mut keyed: Vec<Vec<(ClauseIx, u8)>> = vec![Vec::new(); self.parties.len()];
         let mut any = Vec::new();
         for (cix, c) in self.clauses.iter().enumerate() {
-            let cix = cix as ClauseIx;
+            let entry = (cix as ClauseIx, c.event_mask);
             let mut keys: Option<Vec<PartyIx>> = None;
             let readings = std::iter::once(c.trigger).chain(c.readings.iter().map(|r| r.trigger));
             for trig in readings {
@@ -148,22 +148,65 @@ impl Engine {
                 }
             }
             match keys {
-                None => any.push(cix),
+                None => any.push(entry),
                 Some(mut k) => {
                     k.sort_unstable();
                     k.dedup();
                     for p in k {
-                        if let Some(v) = by_target.get_mut(p as usize) {
-                            v.push(cix);
+                        if let Some(v) = keyed.get_mut(p as usize) {
+                            v.push(entry);
                         }
                     }
                 }
             }
         }
+        let mut starts = Vec::with_capacity(keyed.len() + 1);
+        let mut by_target = Vec::new();
+        for v in keyed {
+            starts.push(u32::try_from(by_target.len()).unwrap_or(u32::MAX));
+            by_target.extend(v);
+        }
+        starts.push(u32::try_from(by_target.len()).unwrap_or(u32::MAX));
+        let mut treaties_of: Vec<Vec<TreatyIx>> = vec![Vec::new(); self.parties.len()];
+        for (tix, t) in self.treaties.iter().enumerate() {
+            for p in &t.ever {
+                if let Some(v) = treaties_of.get_mut(*p as usize) {
+                    v.push(tix as TreatyIx);
+                }
+            }
+        }
+        let mut open_treaties: Vec<TreatyIx> = any
+            .iter()
+            .filter_map(|(c, _)| self.clauses.get(*c as usize).map(|c| c.treaty))
+            .collect();
+        open_treaties.sort_unstable();
+        open_treaties.dedup();
         self.index = Index {
+            treaties_of,
+            open_treaties,
+            starts,
             by_target,
             any_target: any,
         };
+        let all_tags = self.tags.len() <= 64;
+        self.place_fast = self
+            .places
+            .iter()
+            .map(|p| {
+                let sole = match p.sovereign.as_slice() {
+                    [one] if one.from.is_none() && one.to.is_none() => Some(one.party),
+                    _ => None,
+                };
+                let simple = sole.is_some() && p.controller.is_none() && p.administrator.is_none();
+                PlaceFast {
+                    tags: p.tags.first().copied().unwrap_or(0),
+                    all_tags,
+                    simple,
+                    sovereign: sole.unwrap_or(0),
+                    area: p.kind == PlaceKind::Area,
+                }
+            })
+            .collect();
     }
 
     /// The parties a trigger can possibly protect, if the trigger says (a top-level `target:`
@@ -282,6 +325,9 @@ impl Engine {
             supporters,
             targets,
             location,
+            place: location
+                .and_then(|l| self.place_fast.get(l as usize).copied())
+                .unwrap_or_default(),
             on: s.on,
             facts,
         })
@@ -294,8 +340,15 @@ impl Engine {
     }
 
     /// As [`Engine::evaluate`], with every relevant clause's condition tree and values.
+    ///
+    /// It also surveys every other treaty in force (those no party of the scenario belongs
+    /// to) for clauses that would apply if the target were a party (`would_apply`): that
+    /// survey costs time in proportion to the whole library.
     pub fn evaluate_explained(&self, s: &Scenario) -> Result<Verdict, ScenarioError> {
-        Ok(self.build_verdict(&self.prepare(s)?, true))
+        let p = self.prepare(s)?;
+        let mut v = self.build_verdict(&p, true);
+        v.would_apply = self.survey(&p);
+        Ok(v)
     }
 
     /// Evaluates an already prepared scenario.
@@ -364,6 +417,12 @@ impl Engine {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// The id of the party with this index (as in [`crate::Hit::party`]); `"?"` if none.
+    #[must_use]
+    pub fn party_id_of(&self, ix: u32) -> &str {
+        self.party_id(ix)
     }
 
     /// Every named fact (built-in ones first).

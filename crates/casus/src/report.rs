@@ -228,6 +228,12 @@ pub fn render_table(v: &Verdict, explain: bool) -> String {
             i = j;
         }
     }
+    if !v.would_apply.is_empty() {
+        let _ = writeln!(s, "\nWould apply if the target were a party:");
+        for w in &v.would_apply {
+            let _ = writeln!(s, "  {} — {}", w.treaty, w.detail);
+        }
+    }
     if explain {
         let _ = writeln!(s, "\nTriggers:");
         for c in &v.explanation {

@@ -47,6 +47,7 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         clauses: Vec::new(),
         nodes: Vec::new(),
         index: Index::default(),
+        place_fast: Vec::new(),
         party_ix: HashMap::new(),
         place_ix: HashMap::new(),
         fact_ix: HashMap::new(),
@@ -178,6 +179,7 @@ impl<'a> Resolver<'a> {
                     note: t.note.clone(),
                     members: Vec::new(),
                     ever: Vec::new(),
+                    simple_members: false,
                     accession: t.accession.clone(),
                     withdrawal: t.withdrawal.clone(),
                     clauses: Vec::new(),
@@ -634,6 +636,7 @@ impl<'a> Resolver<'a> {
         ever.sort_unstable();
         ever.dedup();
         if let Some(x) = self.e.treaties.get_mut(tix as usize) {
+            x.simple_members = members.len() == ever.len() && members.iter().all(|m| m.members_of.is_none());
             x.members = members;
             x.ever = ever;
         }

@@ -57,6 +57,7 @@ impl When {
     /// Whether `self` (a scenario time) is at or after `boundary`: true, false, or unknown
     /// when the boundary is an instant on the very day `self` names.
     #[must_use]
+    #[inline]
     pub fn at_or_after(&self, boundary: &When) -> Truth {
         match (self, boundary) {
             (When::Day(a), When::Day(b)) => Truth::from(a >= b),
@@ -77,6 +78,7 @@ impl When {
 
     /// Whether `self` lies in `[from, to)`, open ends meaning forever.
     #[must_use]
+    #[inline]
     pub fn within(&self, from: Option<&When>, to: Option<&When>) -> Truth {
         let after = from.map_or(Truth::True, |f| self.at_or_after(f));
         let before = to.map_or(Truth::True, |t| self.at_or_after(t).not());

@@ -213,6 +213,22 @@ pub struct NotObligated {
     pub readings: Vec<ReadingDifference>,
 }
 
+/// A clause of a treaty that none of the scenario's parties belongs to, which would apply if
+/// the target were a party (found by the survey of `--explain`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WouldApply {
+    /// Treaty id.
+    pub treaty: String,
+    /// Clause id.
+    pub clause: String,
+    /// As cited.
+    pub citation: String,
+    /// The target it was tried for.
+    pub target: String,
+    /// In words.
+    pub detail: String,
+}
+
 /// Obligations of one party that pull in opposite directions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
@@ -277,6 +293,10 @@ pub struct Verdict {
     pub not_obligated: Vec<NotObligated>,
     /// Obligations that conflict.
     pub conflicts: Vec<Conflict>,
+    /// Treaties the scenario's parties do not belong to whose clauses would apply if the target
+    /// were a party (only with an explanation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub would_apply: Vec<WouldApply>,
     /// Condition trees (only when an explanation was asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explanation: Vec<ClauseTrace>,

@@ -524,8 +524,9 @@ treaties:
         v
     };
     let r = |p: &str, x: Reason| (p.to_string(), x);
+    // A former member attacks: the pact is involved, and its members say why they owe nothing.
     assert_eq!(
-        reasons("{date: 1970-01-01, event: armed_attack, attacker: XXX, target: DDD}"),
+        reasons("{date: 1970-01-01, event: armed_attack, attacker: CCC, target: DDD}"),
         vec![
             r("AAA", Reason::TargetNotAParty),
             r("BBB", Reason::TargetNotAParty),
@@ -558,7 +559,7 @@ treaties:
     );
     let v = verdict(
         &e,
-        "{date: 1970-01-01, event: armed_attack, attacker: XXX, target: DDD}",
+        "{date: 1970-01-01, event: armed_attack, attacker: CCC, target: DDD}",
     );
     let detail = &v
         .not_obligated
@@ -567,6 +568,17 @@ treaties:
         .unwrap_or_else(|| panic!("why"))
         .detail;
     assert_eq!(detail, "Art. 4: target DDD is not a party to Pact on 1970-01-01");
+    // No party of the scenario belongs to the pact: it is not listed member by member, but the
+    // explanation's survey says it would apply if the target were a party.
+    let sc = "{date: 1970-01-01, event: armed_attack, attacker: YYY, target: DDD, location: XXX}";
+    assert!(reasons(sc).is_empty());
+    let v = e.evaluate_explained(&Scenario::from_yaml(sc).unwrap()).unwrap();
+    let w: Vec<(&str, &str)> = v
+        .would_apply
+        .iter()
+        .map(|w| (w.treaty.as_str(), w.clause.as_str()))
+        .collect();
+    assert_eq!(w, vec![("pact", "art4")]);
 }
 
 #[test]

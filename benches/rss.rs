@@ -1,0 +1,50 @@
+//! Peak memory (RSS high-water mark) after loading a synthetic world, in a fresh process so
+//! the two loaders do not share a heap: `cargo run --release -p casus-benches --bin casus-rss
+//! -- L casus` and `-- L baseline`.
+
+use casus_benches::{Baseline, Size, World};
+
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(String::from))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn main() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let size = match args.next().as_deref() {
+        Some("S") => Size::S,
+        Some("M") => Size::M,
+        Some("L") => Size::L,
+        _ => return Err("usage: casus-rss S|M|L casus|baseline|none".into()),
+    };
+    let who = args.next().unwrap_or_else(|| "casus".into());
+    let dir = std::env::temp_dir().join(format!("casus-rss-{}", size.name()));
+    if !dir.join("world.yaml").is_file() {
+        World::generate(size, &dir).map_err(|e| e.to_string())?;
+    }
+    let before = peak_kib();
+    match who.as_str() {
+        "casus" => {
+            let e = casus::RuleSet::load(&dir)
+                .map_err(|e| e.to_string())?
+                .compile()
+                .map_err(|e| e.to_string())?;
+            println!("{} {who}: {} parties loaded", size.name(), e.parties().len());
+        }
+        "baseline" => {
+            let b = Baseline::load(&dir)?;
+            println!("{} {who}: {} parties loaded", size.name(), b.party_ids.len());
+        }
+        _ => {}
+    }
+    println!(
+        "{} {who}: peak RSS {} KiB (before loading {} KiB)",
+        size.name(),
+        peak_kib(),
+        before
+    );
+    Ok(())
+}
