@@ -34,6 +34,10 @@ fn main() -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("{} {who}: {} parties loaded", size.name(), e.parties().len());
         }
+        "ruleset" => {
+            let r = casus::RuleSet::load(&dir).map_err(|e| e.to_string())?;
+            println!("{} {who}: {} diagnostics", size.name(), r.diagnostics().items().len());
+        }
         "baseline" => {
             let b = Baseline::load(&dir)?;
             println!("{} {who}: {} parties loaded", size.name(), b.party_ids.len());

@@ -11,6 +11,29 @@ use std::process::ExitCode;
 use casus::{Engine, RuleSet, Scenario, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// Writes to standard output; a closed pipe (`casus eval … | head`) ends the program quietly
+/// instead of failing.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// As `out!`, with a newline.
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($t:tt)*) => {{ out!($($t)*); out!("\n") }};
+}
+
+mod graph;
+mod import;
+mod verify;
+
 #[derive(Parser)]
 #[command(
     name = "casus",
@@ -81,6 +104,45 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Import a rule set from another data set (ATOP 4.0 alliances).
+    #[command(subcommand)]
+    Import(import::Import),
+    /// Check what a drafter requires of a rule set over every scenario (exit 1 if violated).
+    Verify {
+        /// The rule set (folder or file).
+        rules: PathBuf,
+        /// The properties file (see docs/verify.md).
+        properties: PathBuf,
+        /// Check this many random scenarios per property instead of every scenario.
+        #[arg(long)]
+        sample: Option<u32>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write each smallest counterexample as a scenario file into this folder.
+        #[arg(long)]
+        counterexamples: Option<PathBuf>,
+    },
+    /// Compare two rule sets over every scenario: what changes, for whom (exit 1 if anything).
+    Diff {
+        /// The old rule set.
+        old: PathBuf,
+        /// The new rule set.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Who is bound to help a party, at what level, under which clause (--from/--to: when that changes).
+    Guarantors(graph::PartyQuery),
+    /// Whom a party is bound to help, at what level, under which clause (--from/--to: when that changes).
+    Commitments(graph::PartyQuery),
+    /// Every class of attack (target, place, attacker, event) that would oblige a party to act.
+    Exposure(graph::ExposureArgs),
+    /// How one attack pulls in party after party: rounds of entry until no one new enters.
+    Cascade(graph::CascadeArgs),
+    /// Every commitment between all parties at a date (optionally of some treaties only).
+    Graph(graph::GraphArgs),
     /// List the treaties of a rule set.
     Treaties {
         /// The rule set.
@@ -183,10 +245,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     let v = outputs
                         .pop()
                         .and_then(|mut o| o.get_mut("verdict").map(serde_json::Value::take));
-                    println!("{}", json(&v)?);
+                    outln!("{}", json(&v)?);
                 }
-                Format::Json => println!("{}", json(&outputs)?),
-                Format::Table => print!("{text}"),
+                Format::Json => outln!("{}", json(&outputs)?),
+                Format::Table => out!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -197,19 +259,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(e) => (e.diagnostics.clone(), false),
             };
             if format == Format::Json {
-                println!(
+                outln!(
                     "{}",
                     json(&serde_json::json!({"ok": ok, "diagnostics": diags.items()}))?
                 );
             } else {
                 for d in diags.items() {
-                    print!("{}", d.render());
+                    out!("{}", d.render());
                 }
                 match &result {
                     Ok(r) => {
                         let e = r.compile().map_err(|e| format!("error: {e}\n"))?;
                         let clauses: usize = e.treaties().iter().map(|t| t.clauses.len()).sum();
-                        println!(
+                        outln!(
                             "{}: ok — {} parties, {} territories and areas, {} treaties, {} clauses",
                             rules.display(),
                             e.parties().len(),
@@ -218,7 +280,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             clauses
                         );
                     }
-                    Err(e) => println!("{}: {e}", rules.display()),
+                    Err(e) => outln!("{}: {e}", rules.display()),
                 }
             }
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -246,25 +308,25 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 match outcome {
                     Ok(fails) if fails.is_empty() => {
                         passed += 1;
-                        println!("ok   {}", f.display());
+                        outln!("ok   {}", f.display());
                     }
                     Ok(fails) => {
                         failed += 1;
-                        println!("FAIL {}", f.display());
+                        outln!("FAIL {}", f.display());
                         for x in fails {
-                            println!("     {x}");
+                            outln!("     {x}");
                         }
                     }
                     Err(e) => {
                         failed += 1;
-                        println!("FAIL {}", f.display());
+                        outln!("FAIL {}", f.display());
                         for line in e.lines() {
-                            println!("     {line}");
+                            outln!("     {line}");
                         }
                     }
                 }
             }
-            println!("{passed} passed, {failed} failed");
+            outln!("{passed} passed, {failed} failed");
             Ok(if failed == 0 && passed > 0 {
                 ExitCode::SUCCESS
             } else {
@@ -275,7 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let e = load(&rules)?;
             let list = e.parties();
             if format == Format::Json {
-                println!("{}", json(&list)?);
+                outln!("{}", json(&list)?);
             } else {
                 let rows: Vec<Vec<String>> = list
                     .iter()
@@ -291,7 +353,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         ]
                     })
                     .collect();
-                print!("{}", table(&["ID", "KIND", "NAME", "MEMBERS"], &rows));
+                out!("{}", table(&["ID", "KIND", "NAME", "MEMBERS"], &rows));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -299,7 +361,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let e = load(&rules)?;
             let list = e.places();
             if format == Format::Json {
-                println!("{}", json(&list)?);
+                outln!("{}", json(&list)?);
             } else {
                 let rows: Vec<Vec<String>> = list
                     .iter()
@@ -318,18 +380,32 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         ]
                     })
                     .collect();
-                print!(
+                out!(
                     "{}",
                     table(&["ID", "NAME", "SOVEREIGN", "CONTROL / ADMINISTRATION", "TAGS"], &rows)
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(cmd) => import::run(cmd),
+        Command::Verify {
+            rules,
+            properties,
+            sample,
+            format,
+            counterexamples,
+        } => verify::verify(&rules, &properties, sample, format, counterexamples.as_deref()),
+        Command::Diff { old, new, format } => verify::diff(&old, &new, format),
+        Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors),
+        Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments),
+        Command::Exposure(a) => graph::exposure(a),
+        Command::Cascade(a) => graph::cascade(a),
+        Command::Graph(a) => graph::graph(a),
         Command::Treaties { rules, format } => {
             let e = load(&rules)?;
             let list = e.treaties();
             if format == Format::Json {
-                println!("{}", json(&list)?);
+                outln!("{}", json(&list)?);
             } else {
                 let rows: Vec<Vec<String>> = list
                     .iter()
@@ -348,7 +424,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         ]
                     })
                     .collect();
-                print!(
+                out!(
                     "{}",
                     table(
                         &["ID", "NAME", "STATUS", "IN FORCE", "ENDED", "PARTIES", "CLAUSES"],

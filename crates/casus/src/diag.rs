@@ -197,10 +197,16 @@ impl FileCtx {
 /// ```
 pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let lower = word.to_lowercase();
+    let chars = word.chars().count();
+    let limit = (chars.max(3) / 3).max(1) + usize::from(word.len() > 5);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // The distance is at least the difference in length: skip hopeless candidates cheaply
+        // (a megabyte-long unknown id must not cost a megabyte-sized table per candidate).
+        if c.chars().count().abs_diff(chars) > limit {
+            continue;
+        }
         let d = distance(&lower, &c.to_lowercase());
-        let limit = (word.chars().count().max(3) / 3).max(1) + usize::from(word.len() > 5);
         if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
         }

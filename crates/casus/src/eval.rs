@@ -838,10 +838,12 @@ impl Engine {
                 if c.readings.is_empty() {
                     continue;
                 }
-                let default: Vec<&Hit> = hits.iter().filter(|h| h.clause == cix).collect();
+                let mut default: Vec<&Hit> = hits.iter().filter(|h| h.clause == cix).collect();
+                default.sort_by_key(|h| h.party);
                 for r in &c.readings {
                     let mut alt = Vec::new();
                     self.clause_hits(s, cix, t, r.trigger, &r.obligations, &mut alt);
+                    alt.sort_by_key(|h| h.party);
                     let mut parties: Vec<PartyIx> = default
                         .iter()
                         .map(|h| h.party)
@@ -849,9 +851,19 @@ impl Engine {
                         .collect();
                     parties.sort_unstable();
                     parties.dedup();
+                    // Both lists are sorted by party: each party's hits are one contiguous run.
+                    let run = |list: &[&Hit], p: PartyIx| -> (usize, usize) {
+                        (
+                            list.partition_point(|h| h.party < p),
+                            list.partition_point(|h| h.party <= p),
+                        )
+                    };
+                    let alt_refs: Vec<&Hit> = alt.iter().collect();
                     for p in parties {
-                        let d = strongest(default.iter().copied().filter(|h| h.party == p));
-                        let a = strongest(alt.iter().filter(|h| h.party == p));
+                        let (a0, a1) = run(&default, p);
+                        let (b0, b1) = run(&alt_refs, p);
+                        let d = strongest(default.get(a0..a1).unwrap_or(&[]).iter().copied());
+                        let a = strongest(alt_refs.get(b0..b1).unwrap_or(&[]).iter().copied());
                         if d != a {
                             reading_diffs
                                 .entry(self.party_id(p).to_string())
@@ -1069,11 +1081,20 @@ impl Engine {
     ) -> (Vec<NotObligated>, Vec<ClauseTrace>) {
         let mut out = Vec::new();
         let mut traces = Vec::new();
+        // (party, clause) pairs that oblige, sorted: one lookup per member and clause.
+        let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
+        owed.sort_unstable();
+        owed.dedup();
         for tix in self.relevant_treaties(s) {
             let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
             };
             let inf = self.in_force_at(tix, &s.date);
+            // A treaty that is not in force matters only to a target that was (or will be) a
+            // party: the ended alliances of the attacker or of a place's holder are noise.
+            if inf.0 == Truth::False && !s.targets.iter().any(|x| t.ever.contains(x)) {
+                continue;
+            }
             let target = s.targets.first().copied().unwrap_or(0);
             let f = Frame {
                 e: self,
@@ -1121,7 +1142,7 @@ impl Engine {
                     *v = rest;
                     mine
                 });
-                let owes = |cix: ClauseIx| hits.iter().any(|h| h.party == p && h.clause == cix);
+                let owes = |cix: ClauseIx| owed.binary_search(&(p, cix)).is_ok();
                 if let Some((reason, detail)) = self.treaty_reason(s, t, tix, p, inf) {
                     if !t.clauses.iter().any(|c| owes(*c)) {
                         out.push(NotObligated {
@@ -1154,6 +1175,7 @@ impl Engine {
             }
         }
         out.sort_by(|a, b| (&a.treaty, &a.clause, &a.party).cmp(&(&b.treaty, &b.clause, &b.party)));
+        traces.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
         (out, traces)
     }
 

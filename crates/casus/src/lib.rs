@@ -42,30 +42,44 @@
 //! - **Nothing silently lost.** Unknown keys, unknown ids and dates out of order are errors
 //!   with a file, line and column; a whole load reports every error at once.
 
+pub mod atop;
+mod decompile;
 mod diag;
 mod engine;
 mod err;
 mod eval;
+mod graph;
 mod level;
 mod load;
 pub mod model;
 mod query;
+#[doc(hidden)]
+pub mod reference;
 mod report;
 mod resolve;
 mod scenario;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 mod time;
 mod truth;
 mod verdict;
+pub mod verify;
 mod vocab;
 
 use std::path::{Path, PathBuf};
 
+pub use decompile::WriteError;
 #[cfg(feature = "miette")]
 pub use diag::Report;
 pub use diag::{Diagnostic, Diagnostics, Position, Severity, suggest};
 pub use engine::Engine;
 pub use err::{CompileError, LoadError, ScenarioError};
 pub use eval::{Hit, Prepared};
+pub use graph::{
+    Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Change, Commitment, CommitmentGraph,
+    Entrant, Exposure, ExposureClass, GraphError, Membership, Occasion, PartyClass, PartyNode, PlaceClass, Relation,
+    Round, Side, StayedOut, Timeline, dot_quote, level_color, render_commitments,
+};
 pub use level::Level;
 pub use load::{Limits, SourceFile};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
@@ -106,15 +120,20 @@ impl RuleSet {
     /// assert!(err.diagnostics.items()[0].message.contains("unknown key `nmae`"));
     /// ```
     pub fn from_yaml(text: &str) -> Result<RuleSet, LoadError> {
-        let limits = Limits::default();
+        RuleSet::from_yaml_with(text, &Limits::default())
+    }
+
+    /// Loads one rule file given as text, with explicit limits (`max_file_bytes` applies to
+    /// the text's length).
+    pub fn from_yaml_with(text: &str, limits: &Limits) -> Result<RuleSet, LoadError> {
         let ctx = diag::FileCtx::new(Path::new("<rules>"), Some(text.into()));
         let mut diags = Diagnostics::new();
         let mut files = Vec::new();
-        match load::parse_yaml::<model::RuleFile>(&ctx, text, &limits) {
+        match load::parse_rule_text(&ctx, text, limits) {
             Ok(f) => files.push((ctx, f)),
             Err(d) => diags.push(*d),
         }
-        RuleSet::finish(files, diags, &limits, None)
+        RuleSet::finish(files, diags, limits, None)
     }
 
     fn finish(

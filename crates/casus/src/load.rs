@@ -5,44 +5,90 @@
 //! stops at the first problem of a load.
 
 use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, FileCtx, Severity};
 use crate::model::{Manifest, RuleFile};
 
 /// Limits that keep hostile input from exhausting time or memory. Each error that a limit
-/// causes names the limit and its value.
-#[derive(Debug, Clone)]
+/// causes names the limit and its value; `docs/limits.md` lists them all with their error codes.
+///
+/// The defaults admit rule sets far larger than the shipped library (every state, hundreds of
+/// thousands of places, tens of thousands of treaties) while keeping a hostile file from
+/// exhausting memory. Raise a limit for trusted input:
+///
+/// ```
+/// let limits = casus::Limits { max_file_bytes: 64 * 1024 * 1024, ..casus::Limits::default() };
+/// let rules = casus::RuleSet::load_with(&["rules".into()], &limits);
+/// # let _ = rules;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Largest rule or scenario file read, in bytes.
     pub max_file_bytes: u64,
-    /// Most files in one rule set.
+    /// Most bytes of all the rule files of one load together (what `extends` names included).
+    pub max_total_bytes: u64,
+    /// Most rule files in one load (what `extends` names included); the walk of the folders
+    /// stops as soon as it is passed.
     pub max_files: usize,
-    /// Most YAML nodes in one file.
+    /// Most YAML nodes in one file (an alias counts as the nodes it expands to).
     pub max_yaml_nodes: usize,
-    /// Deepest YAML nesting in one file.
+    /// Deepest YAML nesting in one file. Values above [`Limits::YAML_DEPTH_CEILING`] act as
+    /// the ceiling, so that no setting can overflow the stack.
     pub max_yaml_depth: usize,
     /// Deepest nesting of conditions (`all`/`any`/`not`).
     pub max_condition_depth: usize,
     /// Deepest chain of `extends`.
     pub max_extends_depth: usize,
-    /// Most named facts (built-in ones included).
+    /// Most named facts (built-in ones included). Values above [`Limits::FACTS_CEILING`] act
+    /// as the ceiling: a verdict can name at most that many facts it waits on.
     pub max_facts: usize,
+    /// Most parties (states, organizations and groups).
+    pub max_parties: usize,
+    /// Most places: territories, areas, and the main territories of states.
+    pub max_places: usize,
+    /// Most tags.
+    pub max_tags: usize,
+    /// Most treaties.
+    pub max_treaties: usize,
+    /// Most clauses, over all treaties.
+    pub max_clauses: usize,
+    /// Most clause–party pairs: the sum, over every clause and each of its alternative
+    /// readings, of the number of parties its treaty ever has. It bounds the size of the
+    /// clause index and the number of obligations one evaluation can produce per target.
+    pub max_clause_parties: usize,
+}
+
+impl Limits {
+    /// The deepest YAML nesting any setting of [`Limits::max_yaml_depth`] allows.
+    pub const YAML_DEPTH_CEILING: usize = 256;
+    /// The most named facts any setting of [`Limits::max_facts`] allows (the evaluator tracks
+    /// what an answer waits on in a fixed-size set).
+    pub const FACTS_CEILING: usize = 248;
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: 16 * 1024 * 1024,
+            max_total_bytes: 64 * 1024 * 1024,
             max_files: 20_000,
             max_yaml_nodes: 2_000_000,
             max_yaml_depth: 64,
             max_condition_depth: 24,
             max_extends_depth: 8,
             max_facts: 240,
+            max_parties: 100_000,
+            max_places: 200_000,
+            max_tags: 1_024,
+            max_treaties: 100_000,
+            max_clauses: 1_000_000,
+            max_clause_parties: 1_000_000,
         }
     }
 }
@@ -67,8 +113,12 @@ pub(crate) struct Read {
 fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = limits.max_yaml_nodes;
-    budget.max_depth = limits.max_yaml_depth;
+    budget.max_depth = limits.max_yaml_depth.min(Limits::YAML_DEPTH_CEILING);
     budget.max_events = limits.max_yaml_nodes.saturating_mul(4);
+    // The node and event budgets bound what aliases expand to; the reader's extra rule (more
+    // than 100 aliases must stay under 10 × the anchors) would refuse a file that reuses one
+    // anchored list a few hundred times, which is legitimate.
+    budget.enforce_alias_anchor_ratio = false;
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
@@ -107,8 +157,24 @@ fn read_text_inner(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic>
             Some("split the file, or raise the limit if the file is trusted".into()),
         ));
     }
-    let bytes =
-        fs::read(path).map_err(|e| ctx.error("io", ctx.whole(), format!("cannot read: {}", io_words(&e)), None))?;
+    // Read at most one byte more than the limit: a file that grows while it is read, a pipe
+    // or a device (`/dev/zero`) must not be read without end.
+    let cannot = |e: std::io::Error| ctx.error("io", ctx.whole(), format!("cannot read: {}", io_words(&e)), None);
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(limits.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ctx.error(
+            "limit-file-size",
+            ctx.whole(),
+            format!(
+                "file is over the limit of {} bytes (max_file_bytes)",
+                limits.max_file_bytes
+            ),
+            Some("split the file, or raise the limit if the file is trusted".into()),
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(Arc::from(s)),
         Err(e) => {
@@ -142,6 +208,28 @@ fn io_words(e: &std::io::Error) -> String {
     }
 }
 
+/// Parses YAML text given in memory into `T`: the size limit as for a file, then as
+/// [`parse_yaml`].
+pub(crate) fn parse_text<T: DeserializeOwned>(
+    ctx: &FileCtx,
+    text: &str,
+    limits: &Limits,
+) -> Result<T, Box<Diagnostic>> {
+    let len = text.len() as u64;
+    if len > limits.max_file_bytes {
+        return Err(Box::new(ctx.error(
+            "limit-file-size",
+            ctx.whole(),
+            format!(
+                "text is {len} bytes, over the limit of {} bytes (max_file_bytes)",
+                limits.max_file_bytes
+            ),
+            Some("split the text, or raise the limit if it is trusted".into()),
+        )));
+    }
+    parse_yaml(ctx, text, limits)
+}
+
 /// Parses YAML text into `T`, turning a failure into a located diagnostic.
 pub(crate) fn parse_yaml<T: DeserializeOwned>(
     ctx: &FileCtx,
@@ -152,7 +240,78 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
         .map_err(|e| Box::new(yaml_diagnostic(ctx, &e, limits)))
 }
 
+/// The message and help for a breach of a YAML budget, naming the limit and its value.
+fn budget_words(breach: &serde_saphyr::budget::BudgetBreach, limits: &Limits) -> (String, String) {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let raise = "raise the limit if the file is trusted (docs/limits.md)";
+    match breach {
+        B::Depth { .. } if limits.max_yaml_depth >= Limits::YAML_DEPTH_CEILING => (
+            format!(
+                "YAML nested deeper than {} levels (max_yaml_depth, at its ceiling)",
+                Limits::YAML_DEPTH_CEILING
+            ),
+            "flatten the structure; conditions combine with `all: [...]` and `any: [...]`".into(),
+        ),
+        B::Depth { .. } => (
+            format!(
+                "YAML nested deeper than {} levels (max_yaml_depth)",
+                limits.max_yaml_depth
+            ),
+            format!("flatten the structure; conditions combine with `all: [...]` and `any: [...]`; or {raise}"),
+        ),
+        B::Nodes { .. } => (
+            format!(
+                "more than {} YAML nodes, aliases counted as what they expand to (max_yaml_nodes)",
+                limits.max_yaml_nodes
+            ),
+            format!("split the file; or {raise}"),
+        ),
+        B::Events { .. } => (
+            format!(
+                "more than {} YAML events, aliases counted as what they expand to (4 × max_yaml_nodes)",
+                limits.max_yaml_nodes.saturating_mul(4)
+            ),
+            format!("split the file; or {raise}"),
+        ),
+        _ => (
+            "too many anchors, aliases, alias replays, merge keys, documents or bytes of text for the YAML reader's fixed budget"
+                .into(),
+            "anchors and aliases that expand without bound are refused; write the values out, or split the file".into(),
+        ),
+    }
+}
+
+/// The error under the reader's wrappers (snippets, alias use-sites).
+fn innermost(e: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    let mut e = e;
+    while let serde_saphyr::Error::AliasError { error, .. } | serde_saphyr::Error::WithSnippet { error, .. } = e {
+        e = error;
+    }
+    e
+}
+
 fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> Diagnostic {
+    use serde_saphyr::Error as E;
+    let inner = innermost(e);
+    let words = match inner {
+        E::Budget { breach, .. } => Some(budget_words(breach, limits)),
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => Some((
+            "aliases expand beyond the YAML reader's fixed budget".to_string(),
+            "anchors and aliases that expand without bound are refused; write the values out, or split the file"
+                .to_string(),
+        )),
+        _ => None,
+    };
+    if let Some((message, help)) = words {
+        let pos = e
+            .location()
+            .or_else(|| inner.location())
+            .map_or_else(|| ctx.whole(), |l| ctx.at(&l));
+        return ctx.error("limit-yaml", pos, message, Some(help));
+    }
     let full = e.without_snippet().to_string();
     let message = match full.rsplit_once(" at line ") {
         Some((m, rest)) if rest.contains("column") => m.to_string(),
@@ -185,7 +344,8 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
             "limit-yaml",
             Some(format!(
                 "the file exceeds a structure budget (at most {} nodes, nesting depth {}); anchors and aliases that expand without bound are refused",
-                limits.max_yaml_nodes, limits.max_yaml_depth
+                limits.max_yaml_nodes,
+                limits.max_yaml_depth.min(Limits::YAML_DEPTH_CEILING)
             )),
         )
     } else if lower.contains("missing key") {
@@ -204,152 +364,350 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
     ctx.error(code, pos, message, help)
 }
 
-/// Reads a rule-set folder (and what it extends), or a single rule file.
-pub(crate) fn read_rules(paths: &[PathBuf], limits: &Limits) -> Read {
-    let mut read = Read::default();
-    let mut seen: Vec<PathBuf> = Vec::new();
-    for p in paths {
-        read_root(p, limits, &mut read, &mut seen, 0);
+/// Most "skipped" notes listed one by one in a load; the rest are counted in one last note.
+const MAX_SKIP_NOTES: usize = 100;
+
+/// Stack of the thread that parses rule files. Serde's recursive descent takes tens of
+/// kilobytes per nesting level in a debug build (a 2 MB thread overflows at about 45 levels),
+/// so rule files are parsed on a thread of their own with room for the deepest nesting any
+/// [`Limits`] allows ([`Limits::YAML_DEPTH_CEILING`]); the caller's stack does not matter.
+const PARSE_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Runs `f` on a thread with [`PARSE_STACK_BYTES`] of stack, or on this thread if no thread
+/// can be started.
+pub(crate) fn on_parse_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let slot = std::sync::Mutex::new(Some(f));
+    let take = || slot.lock().ok().and_then(|mut g| g.take());
+    let spawned = std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("casus-parse".into())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || take().map(|f| f()));
+        match handle {
+            Ok(h) => match h.join() {
+                Ok(out) => out,
+                Err(payload) => std::panic::resume_unwind(payload),
+            },
+            Err(_) => None,
+        }
+    });
+    match spawned {
+        Some(out) => out,
+        None => match take() {
+            Some(f) => f(),
+            None => on_this_stack_unreachable(),
+        },
     }
-    read
 }
 
-fn read_root(root: &Path, limits: &Limits, read: &mut Read, seen: &mut Vec<PathBuf>, depth: usize) {
-    let canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    if seen.contains(&canon) {
-        return;
+/// The closure ran on the spawned thread, or it is still in its slot: never both, never
+/// neither. Kept as a function so that the impossible case is visible.
+#[cold]
+fn on_this_stack_unreachable() -> ! {
+    std::process::abort()
+}
+
+/// Parses one rule file's text given in memory, on the parse stack.
+pub(crate) fn parse_rule_text(ctx: &FileCtx, text: &str, limits: &Limits) -> Result<RuleFile, Box<Diagnostic>> {
+    on_parse_stack(|| parse_text::<RuleFile>(ctx, text, limits))
+}
+
+/// Reads a rule-set folder (and what it extends), or a single rule file, on the parse stack.
+pub(crate) fn read_rules(paths: &[PathBuf], limits: &Limits) -> Read {
+    on_parse_stack(|| read_rules_here(paths, limits))
+}
+
+fn read_rules_here(paths: &[PathBuf], limits: &Limits) -> Read {
+    let mut w = Walker {
+        limits,
+        read: Read::default(),
+        seen: Vec::new(),
+        chain: Vec::new(),
+        files: 0,
+        bytes: 0,
+        stopped: false,
+        skipped: 0,
+    };
+    for p in paths {
+        w.root(p, 0, None);
     }
-    seen.push(canon);
-    let ctx = FileCtx::new(root, None);
-    let meta = match fs::metadata(root) {
-        Ok(m) => m,
-        Err(e) => {
-            read.diagnostics.push(ctx.error(
-                "io",
-                ctx.whole(),
-                format!("cannot read rule set: {}", io_words(&e)),
-                Some("pass an existing folder or file with --rules".into()),
-            ));
+    if w.skipped > MAX_SKIP_NOTES {
+        let first = paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let more = w.skipped - MAX_SKIP_NOTES;
+        w.read.diagnostics.push(note(
+            first,
+            &format!("skipped {more} more entries, not listed one by one"),
+        ));
+    }
+    w.read
+}
+
+/// One load's walk over folders: what was read, what is being read, and the running totals
+/// that the limits bound.
+struct Walker<'l> {
+    limits: &'l Limits,
+    read: Read,
+    /// Canonical paths of the rule sets loaded (or being loaded): each is read once.
+    seen: Vec<PathBuf>,
+    /// The chain of `extends` being followed, canonical path and path as written: a rule set
+    /// met again on its own chain is a cycle.
+    chain: Vec<(PathBuf, PathBuf)>,
+    /// Rule files found so far.
+    files: usize,
+    /// Bytes of rule files read so far.
+    bytes: u64,
+    /// A total limit was passed: read nothing more.
+    stopped: bool,
+    /// Entries skipped with a note.
+    skipped: usize,
+}
+
+impl Walker<'_> {
+    fn root(&mut self, root: &Path, depth: usize, from: Option<(&FileCtx, &Spanned<String>)>) {
+        if self.stopped {
             return;
         }
-    };
-    if meta.is_file() {
-        read_rule_file(root, limits, read);
-        return;
+        let canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        if self.chain.iter().any(|(c, _)| *c == canon) {
+            if let Some((mctx, ext)) = from {
+                let cycle: Vec<String> = self
+                    .chain
+                    .iter()
+                    .skip_while(|(c, _)| *c != canon)
+                    .map(|(_, shown)| shown.display().to_string())
+                    .chain(std::iter::once(root.display().to_string()))
+                    .collect();
+                self.read.diagnostics.push(mctx.error(
+                    "extends-cycle",
+                    mctx.at(&ext.referenced),
+                    format!(
+                        "`extends` names `{}`, which is already being loaded: the rule sets extend each other in a cycle ({})",
+                        ext.value,
+                        cycle.join(" → ")
+                    ),
+                    Some("remove the entry; a rule set cannot extend itself, directly or through others".into()),
+                ));
+            }
+            return;
+        }
+        if self.seen.contains(&canon) {
+            return; // already loaded through another `extends` (a diamond): once is enough
+        }
+        self.seen.push(canon.clone());
+        self.chain.push((canon, root.to_path_buf()));
+        self.root_inner(root, depth);
+        self.chain.pop();
     }
-    let manifest_path = root.join("ruleset.yaml");
-    if manifest_path.is_file() {
-        match read_text(&manifest_path, limits) {
-            Err(d) => read.diagnostics.push(*d),
-            Ok(text) => {
-                let mctx = FileCtx::new(&manifest_path, Some(text.clone()));
-                match parse_yaml::<Manifest>(&mctx, &text, limits) {
-                    Err(d) => read.diagnostics.push(*d),
-                    Ok(m) => {
-                        for ext in &m.extends {
-                            if depth + 1 > limits.max_extends_depth {
-                                read.diagnostics.push(mctx.error(
-                                    "limit-extends",
-                                    mctx.at(&ext.referenced),
-                                    format!(
-                                        "`extends` chain deeper than {} (max_extends_depth)",
-                                        limits.max_extends_depth
-                                    ),
-                                    Some("check for a chain of rule sets that extend each other".into()),
-                                ));
-                                continue;
+
+    fn root_inner(&mut self, root: &Path, depth: usize) {
+        let limits = self.limits;
+        let ctx = FileCtx::new(root, None);
+        let meta = match fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                self.read.diagnostics.push(ctx.error(
+                    "io",
+                    ctx.whole(),
+                    format!("cannot read rule set: {}", io_words(&e)),
+                    Some("pass an existing folder or file with --rules".into()),
+                ));
+                return;
+            }
+        };
+        if meta.is_file() {
+            if !self.over_files(root) {
+                self.files += 1;
+                self.rule_file(root, meta.len());
+            }
+            return;
+        }
+        let manifest_path = root.join("ruleset.yaml");
+        if manifest_path.is_file() {
+            match read_text(&manifest_path, limits) {
+                Err(d) => self.read.diagnostics.push(*d),
+                Ok(text) => {
+                    let mctx = FileCtx::new(&manifest_path, Some(text.clone()));
+                    match parse_yaml::<Manifest>(&mctx, &text, limits) {
+                        Err(d) => self.read.diagnostics.push(*d),
+                        Ok(m) => {
+                            for ext in &m.extends {
+                                self.extends(root, &mctx, ext, depth);
                             }
-                            let target = root.join(&ext.value);
-                            if !target.exists() {
-                                read.diagnostics.push(mctx.error(
-                                    "unknown-path",
-                                    mctx.at(&ext.referenced),
-                                    format!("`extends` names `{}`, which does not exist", ext.value),
-                                    Some("paths are relative to the folder holding ruleset.yaml".into()),
-                                ));
-                                continue;
+                            if depth == 0 {
+                                self.read.manifest = Some(m);
                             }
-                            read_root(&target, limits, read, seen, depth + 1);
-                        }
-                        if depth == 0 {
-                            read.manifest = Some(m);
                         }
                     }
                 }
             }
         }
+        let mut files = Vec::new();
+        self.walk(root, root, &mut files);
+        if self.stopped {
+            return;
+        }
+        for (f, len) in files {
+            if self.stopped {
+                return;
+            }
+            self.rule_file(&f, len);
+        }
     }
-    let mut files = Vec::new();
-    walk(root, root, limits, read, &mut files);
-    if files.len() > limits.max_files {
-        read.diagnostics.push(ctx.error(
-            "limit-files",
-            ctx.whole(),
-            format!(
-                "{} rule files, over the limit of {} (max_files)",
-                files.len(),
-                limits.max_files
-            ),
-            Some("split the rule set or raise the limit".into()),
-        ));
-        return;
-    }
-    for f in files {
-        read_rule_file(&f, limits, read);
-    }
-}
 
-fn walk(root: &Path, dir: &Path, limits: &Limits, read: &mut Read, out: &mut Vec<PathBuf>) {
-    let ctx = FileCtx::new(dir, None);
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            read.diagnostics
-                .push(ctx.error("io", ctx.whole(), format!("cannot list folder: {}", io_words(&e)), None));
-            return;
-        }
-    };
-    let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    list.sort();
-    for path in list {
-        if out.len() > limits.max_files {
-            return;
-        }
-        let Ok(meta) = fs::symlink_metadata(&path) else {
-            continue;
-        };
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if meta.file_type().is_symlink() {
-            read.diagnostics.push(note(
-                &path,
-                "skipped a symbolic link: rule folders are read without following links",
+    fn extends(&mut self, root: &Path, mctx: &FileCtx, ext: &Spanned<String>, depth: usize) {
+        let limits = self.limits;
+        if depth + 1 > limits.max_extends_depth {
+            self.read.diagnostics.push(mctx.error(
+                "limit-extends",
+                mctx.at(&ext.referenced),
+                format!(
+                    "`extends` chain deeper than {} (max_extends_depth)",
+                    limits.max_extends_depth
+                ),
+                Some("check for a chain of rule sets that extend each other".into()),
             ));
-            continue;
+            return;
         }
-        if meta.is_dir() {
-            if path.join("ruleset.yaml").is_file() {
-                read.diagnostics.push(note(
-                    &path,
-                    "skipped a nested rule set (it has its own ruleset.yaml); load it with --rules",
+        let target = root.join(&ext.value);
+        if let Err(e) = fs::metadata(&target) {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "which does not exist".to_string(),
+                _ => format!("which cannot be read: {}", io_words(&e)),
+            };
+            self.read.diagnostics.push(mctx.error(
+                "unknown-path",
+                mctx.at(&ext.referenced),
+                format!("`extends` names `{}`, {why}", ext.value),
+                Some("paths are relative to the folder holding ruleset.yaml".into()),
+            ));
+            return;
+        }
+        self.root(&target, depth + 1, Some((mctx, ext)));
+    }
+
+    /// Whether one more rule file would pass `max_files`; says so once and stops the load.
+    fn over_files(&mut self, dir: &Path) -> bool {
+        if self.files < self.limits.max_files {
+            return false;
+        }
+        if !self.stopped {
+            self.stopped = true;
+            let ctx = FileCtx::new(dir, None);
+            self.read.diagnostics.push(ctx.error(
+                "limit-files",
+                ctx.whole(),
+                format!(
+                    "more than {} rule files in the rule set (max_files)",
+                    self.limits.max_files
+                ),
+                Some("split the rule set, or raise the limit if the files are trusted".into()),
+            ));
+        }
+        true
+    }
+
+    fn skip(&mut self, path: &Path, message: &str) {
+        self.skipped += 1;
+        if self.skipped <= MAX_SKIP_NOTES {
+            self.read.diagnostics.push(note(path, message));
+        }
+    }
+
+    /// Collects the rule files under `dir` (sorted, without following links, nested rule
+    /// sets skipped) with their sizes, stopping as soon as `max_files` is passed.
+    fn walk(&mut self, root: &Path, dir: &Path, out: &mut Vec<(PathBuf, u64)>) {
+        let ctx = FileCtx::new(dir, None);
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                self.read.diagnostics.push(ctx.error(
+                    "io",
+                    ctx.whole(),
+                    format!("cannot list folder: {}", io_words(&e)),
+                    None,
                 ));
+                return;
+            }
+        };
+        let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        list.sort();
+        for path in list {
+            if self.stopped {
+                return;
+            }
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') {
                 continue;
             }
-            walk(root, &path, limits, read, out);
-        } else if meta.is_file() {
-            let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
-            if !is_yaml {
-                if !matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
-                    read.diagnostics.push(note(&path, "skipped: not a .yaml or .yml file"));
+            if meta.file_type().is_symlink() {
+                self.skip(
+                    &path,
+                    "skipped a symbolic link: rule folders are read without following links",
+                );
+                continue;
+            }
+            if meta.is_dir() {
+                if path.join("ruleset.yaml").is_file() {
+                    self.skip(
+                        &path,
+                        "skipped a nested rule set (it has its own ruleset.yaml); load it with --rules",
+                    );
+                    continue;
                 }
-                continue;
+                self.walk(root, &path, out);
+            } else if meta.is_file() {
+                let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+                if !is_yaml {
+                    if !matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
+                        self.skip(&path, "skipped: not a .yaml or .yml file");
+                    }
+                    continue;
+                }
+                if dir == root && name == "ruleset.yaml" {
+                    continue;
+                }
+                if self.over_files(dir) {
+                    return;
+                }
+                self.files += 1;
+                out.push((path, meta.len()));
+            } else {
+                self.skip(&path, "skipped: not a regular file (a pipe, socket or device)");
             }
-            if dir == root && name == "ruleset.yaml" {
-                continue;
+        }
+    }
+
+    /// Reads and parses one rule file within the total size limit.
+    fn rule_file(&mut self, path: &Path, len: u64) {
+        let limits = self.limits;
+        // A file over the per-file limit is reported as such by `read_text`, unread.
+        if len <= limits.max_file_bytes && self.bytes.saturating_add(len) > limits.max_total_bytes {
+            self.stopped = true;
+            let ctx = FileCtx::new(path, None);
+            self.read.diagnostics.push(ctx.error(
+                "limit-total-size",
+                ctx.whole(),
+                format!(
+                    "the rule files come to more than {} bytes together (max_total_bytes); this file was not read",
+                    limits.max_total_bytes
+                ),
+                Some("split the rule set, or raise the limit if the files are trusted".into()),
+            ));
+            return;
+        }
+        match read_text(path, limits) {
+            Err(d) => self.read.diagnostics.push(*d),
+            Ok(text) => {
+                self.bytes = self.bytes.saturating_add(text.len() as u64);
+                let ctx = FileCtx::new(path, Some(text.clone()));
+                match parse_yaml::<RuleFile>(&ctx, &text, limits) {
+                    Err(d) => self.read.diagnostics.push(*d),
+                    Ok(file) => self.read.files.push((ctx, file)),
+                }
             }
-            out.push(path);
         }
     }
 }
@@ -366,15 +724,9 @@ fn note(path: &Path, message: &str) -> Diagnostic {
     }
 }
 
-fn read_rule_file(path: &Path, limits: &Limits, read: &mut Read) {
-    match read_text(path, limits) {
-        Err(d) => read.diagnostics.push(*d),
-        Ok(text) => {
-            let ctx = FileCtx::new(path, Some(text.clone()));
-            match parse_yaml::<RuleFile>(&ctx, &text, limits) {
-                Err(d) => read.diagnostics.push(*d),
-                Ok(file) => read.files.push((ctx, file)),
-            }
-        }
-    }
+/// Writes a value as YAML (a rule file written back, a scenario): the YAML library's other use.
+pub(crate) fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    // YAML 1.2 rules, as the loader reads: dates and `on` need no quotes.
+    let options = serde_saphyr::ser_options! { yaml_12: true, no_lang_directive: true };
+    serde_saphyr::to_string_with_options(value, options).map_err(|e| e.to_string().to_lowercase())
 }

@@ -17,41 +17,41 @@ use crate::vocab::{Caveat, Deadline, EventKind, Form, Means, On};
 pub type Id = Spanned<String>;
 
 /// One rule file: any of the sections may be present; a rule set is the union of its files.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     /// States, organizations and groups.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<PartyDecl>,
     /// Tags that scope rules use to group places.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<TagDecl>,
     /// Land territories with their holders over time.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub territories: Vec<TerritoryDecl>,
     /// Sea and air areas (for attacks on forces, vessels and aircraft).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub areas: Vec<AreaDecl>,
     /// Named facts that conditions may wait on.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactDecl>,
     /// Treaties with their parties and clauses.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub treaties: Vec<TreatyDecl>,
 }
 
 /// The optional `ruleset.yaml` at the root of a rule-set directory.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// A human name for the rule set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// What the rule set holds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Other rule-set directories loaded first (paths relative to this directory).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extends: Vec<Spanned<String>>,
 }
 
@@ -69,7 +69,7 @@ pub enum PartyKind {
 }
 
 /// A party: a state, an organization or a group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartyDecl {
     /// ISO 3166-1 alpha-3 for states; a short upper-case id otherwise.
@@ -80,41 +80,41 @@ pub struct PartyDecl {
     #[serde(default)]
     pub kind: PartyKind,
     /// Members over time (organizations and groups only).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<MemberDecl>,
     /// Tags of the state's main territory (the territory with the same id), unless a
     /// territory with that id is declared explicitly.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub territory_tags: Vec<Id>,
     /// Free text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 /// One membership of a party in an organization, group or treaty.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberDecl {
     /// The member (exclusive with `members_of`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub party: Option<Id>,
     /// Every member of this organization is a member here, for as long as it is a member there
     /// (treaty parties only; exclusive with `party`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members_of: Option<Id>,
     /// From this date or instant (default: the start of the treaty or forever).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined: Option<Spanned<When>>,
     /// Up to (not including) this date or instant.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left: Option<Spanned<When>>,
     /// Free text: source, deposit details.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 /// A tag that scope rules use (continent, sea basin, "island north of the Tropic", …).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagDecl {
     /// The tag.
@@ -124,7 +124,7 @@ pub struct TagDecl {
 }
 
 /// A named fact that a scenario may state as true or false, or leave unknown.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FactDecl {
     /// The fact's name as used in conditions and scenarios.
@@ -138,19 +138,19 @@ pub struct FactDecl {
 pub struct Holder(pub Vec<HolderPeriod>);
 
 /// One period of a [`Holder`].
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HolderPeriod {
     /// The holding party.
     pub party: Id,
     /// From (default: forever).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Spanned<When>>,
     /// Up to, not including (default: still).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Spanned<When>>,
     /// Source or remark.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
@@ -247,7 +247,7 @@ pub(crate) fn unspanned(value: String) -> Id {
 }
 
 /// A land territory.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TerritoryDecl {
     /// ISO 3166-2 for subdivisions (`US-HI`), alpha-2 for dependent territories (`GU`), the
@@ -258,22 +258,22 @@ pub struct TerritoryDecl {
     /// De jure sovereign: a party, or periods.
     pub sovereign: Spanned<Holder>,
     /// De facto controller where it differs from the sovereign (occupation), as periods.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<Spanned<Holder>>,
     /// Administering party where it differs from the controller (a treaty may cover
     /// "territories under the administration of" a party).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub administrator: Option<Spanned<Holder>>,
     /// Tags used by scope rules.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Id>,
     /// Source or remark.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 /// A sea or air area.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AreaDecl {
     /// A lower-case id (`mediterranean`, `north_atlantic_north`).
@@ -281,10 +281,10 @@ pub struct AreaDecl {
     /// The name to print.
     pub name: String,
     /// Tags used by scope rules.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Id>,
     /// Source or remark.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
@@ -309,10 +309,10 @@ pub struct Accession {
     /// `unanimity`, `majority`, `open`, `closed`, …
     pub rule: String,
     /// The article.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citation: Option<String>,
     /// Paraphrase.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
@@ -321,18 +321,18 @@ pub struct Accession {
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     /// The notice period, e.g. `1 year`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
     /// The article.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citation: Option<String>,
     /// Paraphrase.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 /// A treaty (or memorandum, or draft).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TreatyDecl {
     /// A lower-case id (`nato`, `teu_42_7`).
@@ -343,40 +343,40 @@ pub struct TreatyDecl {
     #[serde(default)]
     pub status: TreatyStatus,
     /// Date of signature.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed: Option<Spanned<When>>,
     /// Entry into force (required unless a draft; a draft without it counts as in force at
     /// every date).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_force: Option<Spanned<When>>,
     /// End (termination, dissolution, expiry); not in force from this date on.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminated: Option<Spanned<When>>,
     /// Where the text and dates come from.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// What is modeled, what is left out, which facts are unverified.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Parties with their dates, or the members of an organization.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<MemberDecl>,
     /// How others join.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accession: Option<Accession>,
     /// How a party leaves.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawal: Option<Withdrawal>,
     /// The operative clauses.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<ClauseDecl>,
     /// Per-party reservations, opt-outs and suspensions.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<ReservationDecl>,
 }
 
 /// A clause: when it triggers and what it obliges.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClauseDecl {
     /// Unique within the treaty (`art5`).
@@ -384,7 +384,7 @@ pub struct ClauseDecl {
     /// As cited (`Art. 5`).
     pub citation: String,
     /// The clause paraphrased.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// When the clause applies.
     pub trigger: Spanned<Condition>,
@@ -392,18 +392,18 @@ pub struct ClauseDecl {
     pub obligations: Vec<ObligationDecl>,
     /// The name and basis of the reading that `trigger` and `obligations` encode, where
     /// alternatives exist.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<ReadingName>,
     /// Alternative readings of an ambiguous clause.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readings: Vec<ReadingDecl>,
     /// Remark.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 /// The name of the default reading of a clause.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadingName {
     /// Its id.
@@ -413,7 +413,7 @@ pub struct ReadingName {
 }
 
 /// An alternative reading: replaces the trigger, the obligations, or both.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadingDecl {
     /// Its id.
@@ -421,10 +421,10 @@ pub struct ReadingDecl {
     /// Who holds it and why.
     pub basis: String,
     /// The trigger under this reading (default: the clause's).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<Spanned<Condition>>,
     /// The obligations under this reading (default: the clause's).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obligations: Option<Vec<ObligationDecl>>,
 }
 
@@ -481,22 +481,22 @@ pub enum Toward {
 }
 
 /// Response forms: required, allowed, excluded.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormsDecl {
     /// Forms the obligor must use.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required: Vec<Spanned<Form>>,
     /// Forms named as allowed (the rest is left to the obligor unless excluded).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<Spanned<Form>>,
     /// Forms ruled out (e.g. ground troops).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<Spanned<Form>>,
 }
 
 /// One obligation of a clause.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObligationDecl {
     /// How strong.
@@ -511,16 +511,16 @@ pub struct ObligationDecl {
     #[serde(default)]
     pub forms: FormsDecl,
     /// By when.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
     /// What qualifies it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<Spanned<Caveat>>,
     /// A further condition for this obligation only.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Spanned<Condition>>,
     /// Remark.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
@@ -538,7 +538,7 @@ pub enum ReservationKind {
 }
 
 /// A per-party reservation, opt-out or suspension.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReservationDecl {
     /// The party whose obligations it changes.
@@ -547,47 +547,47 @@ pub struct ReservationDecl {
     #[serde(default)]
     pub kind: ReservationKind,
     /// The clauses it covers (default: every clause of the treaty).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<Id>,
     /// Only obligations toward these parties (default: toward anyone).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub toward: Vec<Id>,
     /// From (default: always).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Spanned<When>>,
     /// Up to, not including (default: still).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Spanned<When>>,
     /// No obligation at all while it applies.
     #[serde(default)]
     pub opt_out: bool,
     /// The strongest level the party owes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_level: Option<Spanned<Level>>,
     /// Forms the party excludes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_forms: Vec<Spanned<Form>>,
     /// Caveats it adds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<Spanned<Caveat>>,
     /// Source and paraphrase.
     pub note: String,
 }
 
 /// A date window `[from, before)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DateWindow {
     /// On or after.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Spanned<When>>,
     /// Strictly before.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<Spanned<When>>,
 }
 
 /// A test on a party (the attacker, the target, a place's holder).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum PartyTest {
     /// It is the target being evaluated.
@@ -621,7 +621,7 @@ pub enum HolderRole {
 }
 
 /// A holder test at a fixed date rather than the scenario's.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeldOn {
     /// Sovereign, controller or administrator.
@@ -633,7 +633,7 @@ pub struct HeldOn {
 }
 
 /// A test on the place of the event.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum PlaceTest {
     /// The place is one of these territories or areas.
@@ -653,7 +653,7 @@ pub enum PlaceTest {
 }
 
 /// At least `n` attackers pass the test.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountTest {
     /// How many at least.
@@ -663,7 +663,7 @@ pub struct CountTest {
 }
 
 /// A condition: operators and predicates on the event, three-valued.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Condition {
     /// Every sub-condition holds.

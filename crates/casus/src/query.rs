@@ -425,6 +425,14 @@ impl Engine {
         self.party_id(ix)
     }
 
+    /// The treaty and clause ids of a clause index (as in [`crate::Hit::clause`]).
+    #[must_use]
+    pub fn clause_ids_of(&self, ix: u32) -> Option<(&str, &str)> {
+        let c = self.clauses.get(ix as usize)?;
+        let t = self.treaties.get(c.treaty as usize)?;
+        Some((t.id.as_str(), c.id.as_str()))
+    }
+
     /// Every named fact (built-in ones first).
     #[must_use]
     pub fn facts(&self) -> Vec<FactInfo> {

@@ -35,6 +35,36 @@ struct Resolver<'a> {
     place_decl: HashMap<String, Decl<'a>>,
     tag_ix: HashMap<String, u32>,
     clause_ix: HashMap<(TreatyIx, String), ClauseIx>,
+    /// Where each clause (by index) is declared, for errors found after all are defined.
+    clause_at: Vec<(&'a FileCtx, Location)>,
+    /// A count limit was passed: the rule set is refused, and the definitions pass is skipped
+    /// (its unknown ids would only repeat the point, at the cost of a suggestion each).
+    over: bool,
+    /// Codes of the count limits already reported (each is reported once).
+    reported: Vec<&'static str>,
+    /// Candidate comparisons left for "did you mean" suggestions (see [`SUGGEST_BUDGET`]).
+    suggest_budget: usize,
+}
+
+/// Most candidate comparisons spent on "did you mean" suggestions in one load. A file with
+/// very many unknown ids against a very large rule set would otherwise cost their product;
+/// past the budget, unknown ids are still errors, only without a suggestion.
+const SUGGEST_BUDGET: usize = 1_000_000;
+
+/// The closest of `candidates` to `word`, if the budget still covers all of them (so that the
+/// answer never depends on the order of a hash map).
+fn suggest_within<'c>(
+    budget: &mut usize,
+    word: &str,
+    candidates: impl ExactSizeIterator<Item = &'c str>,
+) -> Option<String> {
+    let n = candidates.len();
+    if n > *budget {
+        *budget = 0;
+        return None;
+    }
+    *budget -= n;
+    suggest(word, candidates)
 }
 
 pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Diagnostics) -> (Engine, Diagnostics) {
@@ -61,9 +91,18 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         place_decl: HashMap::new(),
         tag_ix: HashMap::new(),
         clause_ix: HashMap::new(),
+        clause_at: Vec::new(),
+        over: false,
+        reported: Vec::new(),
+        suggest_budget: SUGGEST_BUDGET,
     };
     r.declare(files);
-    r.define(files);
+    if !r.over {
+        r.define(files);
+    }
+    if !r.over {
+        r.check_clause_parties();
+    }
     (r.e, r.diags)
 }
 
@@ -80,6 +119,87 @@ impl<'a> Resolver<'a> {
         let mut d = ctx.error(code, at, msg, help);
         d.severity = Severity::Warning;
         self.diags.push(d);
+    }
+
+    /// Whether one more of a kind (there are `count`) fits under `max`. The first time one
+    /// does not, says so, naming the limit; the load then fails.
+    #[allow(clippy::too_many_arguments)]
+    fn fits(
+        &mut self,
+        ctx: &FileCtx,
+        at: &Location,
+        count: usize,
+        max: usize,
+        code: &'static str,
+        what: &str,
+        limit: &str,
+    ) -> bool {
+        if count < max {
+            return true;
+        }
+        self.over = true;
+        if !self.reported.contains(&code) {
+            self.reported.push(code);
+            self.err(
+                ctx,
+                code,
+                ctx.at(at),
+                format!("more than {max} {what} in the rule set ({limit})"),
+                Some("split the rule set, or raise the limit if the files are trusted (docs/limits.md)".into()),
+            );
+        }
+        false
+    }
+
+    /// Checks the clause–party pairs against `max_clause_parties`: for every clause and each
+    /// of its readings, the parties of its treaty plus those its `target:` tests can name.
+    fn check_clause_parties(&mut self) {
+        let max = self.limits.max_clause_parties;
+        let mut total: usize = 0;
+        for (cix, c) in self.e.clauses.iter().enumerate() {
+            let own = self.e.treaties.get(c.treaty as usize).map_or(0, |t| t.ever.len());
+            let triggers = std::iter::once(c.trigger).chain(c.readings.iter().map(|r| r.trigger));
+            for trig in triggers {
+                total = total.saturating_add(own).saturating_add(self.target_parties(trig, own));
+            }
+            if total > max {
+                let Some(&(ctx, loc)) = self.clause_at.get(cix) else {
+                    return;
+                };
+                let msg = format!(
+                    "clause `{}` brings the clause–party pairs of the rule set to more than {max} (max_clause_parties)",
+                    c.id
+                );
+                let help = "each clause counts the parties of its treaty and those its `target:` tests name, once per reading; split the rule set, or raise the limit if the files are trusted (docs/limits.md)";
+                self.diags
+                    .push(ctx.error("limit-clause-parties", ctx.at(&loc), msg, Some(help.into())));
+                return;
+            }
+        }
+    }
+
+    /// How many parties the `target:` tests of a condition can name, at most.
+    fn target_parties(&self, root: NodeIx, own: usize) -> usize {
+        let mut total: usize = 0;
+        let mut stack = vec![root];
+        while let Some(ix) = stack.pop() {
+            match self.e.nodes.get(ix as usize) {
+                Some(Node::All(kids) | Node::Any(kids)) => stack.extend(kids.iter().copied()),
+                Some(Node::Not(kid)) => stack.push(*kid),
+                Some(Node::Target(t)) => {
+                    let n = match t {
+                        PTest::TreatyParty => own,
+                        PTest::PartyTo(x) => self.e.treaties.get(*x as usize).map_or(0, |t| t.ever.len()),
+                        PTest::Is(v) => v.len(),
+                        PTest::MemberOf(o) => self.e.parties.get(*o as usize).map_or(0, |p| p.members.len()),
+                        _ => 0,
+                    };
+                    total = total.saturating_add(n);
+                }
+                _ => {}
+            }
+        }
+        total
     }
 
     fn duplicate(&mut self, ctx: &FileCtx, kind: &str, id: &Id, first: Option<(&FileCtx, Location)>) {
@@ -110,6 +230,10 @@ impl<'a> Resolver<'a> {
                     self.duplicate(ctx, "tag", &t.id, None);
                     continue;
                 }
+                let (n, max) = (self.e.tags.len(), self.limits.max_tags);
+                if !self.fits(ctx, &t.id.referenced, n, max, "limit-tags", "tags", "max_tags") {
+                    continue;
+                }
                 self.tag_ix.insert(t.id.value.clone(), self.e.tags.len() as u32);
                 self.e.tags.push((t.id.value.clone(), t.description.clone()));
             }
@@ -118,9 +242,16 @@ impl<'a> Resolver<'a> {
                     self.duplicate(ctx, "fact", &fact.id, None);
                     continue;
                 }
-                if self.e.facts.len() >= self.limits.max_facts {
-                    let msg = format!("more than {} named facts (max_facts)", self.limits.max_facts);
-                    self.err(ctx, "limit-facts", ctx.at(&fact.id.referenced), msg, None);
+                let (n, max) = (self.e.facts.len(), self.limits.max_facts.min(Limits::FACTS_CEILING));
+                if !self.fits(
+                    ctx,
+                    &fact.id.referenced,
+                    n,
+                    max,
+                    "limit-facts",
+                    "named facts",
+                    "max_facts",
+                ) {
                     continue;
                 }
                 let ix = self.e.facts.len() as FactIx;
@@ -134,6 +265,10 @@ impl<'a> Resolver<'a> {
                 if let Some(first) = self.party_decl.get(&p.id.value) {
                     let first = (first.ctx, first.loc);
                     self.duplicate(ctx, "party", &p.id, Some(first));
+                    continue;
+                }
+                let (n, max) = (self.e.parties.len(), self.limits.max_parties);
+                if !self.fits(ctx, &p.id.referenced, n, max, "limit-parties", "parties", "max_parties") {
                     continue;
                 }
                 if !valid_id(&p.id.value) {
@@ -164,6 +299,18 @@ impl<'a> Resolver<'a> {
             for t in &f.treaties {
                 if self.e.treaty_ix.contains_key(&t.id.value) {
                     self.duplicate(ctx, "treaty", &t.id, None);
+                    continue;
+                }
+                let (n, max) = (self.e.treaties.len(), self.limits.max_treaties);
+                if !self.fits(
+                    ctx,
+                    &t.id.referenced,
+                    n,
+                    max,
+                    "limit-treaties",
+                    "treaties",
+                    "max_treaties",
+                ) {
                     continue;
                 }
                 let ix = self.e.treaties.len() as TreatyIx;
@@ -202,6 +349,13 @@ impl<'a> Resolver<'a> {
                     let Some(&owner) = self.e.party_ix.get(&p.id.value) else {
                         continue;
                     };
+                    if self.e.place_ix.contains_key(&p.id.value) {
+                        continue; // a duplicate party id: its main territory exists already
+                    }
+                    let (n, max) = (self.e.places.len(), self.limits.max_places);
+                    if !self.fits(ctx, &p.id.referenced, n, max, "limit-places", "places", "max_places") {
+                        continue;
+                    }
                     let ix = self.e.places.len() as PlaceIx;
                     self.e.place_ix.insert(p.id.value.clone(), ix);
                     let (tags, names) = self.tags(ctx, &p.territory_tags, &p.id.referenced);
@@ -239,6 +393,10 @@ impl<'a> Resolver<'a> {
             self.duplicate(ctx, "place", id, Some(first));
             return;
         }
+        let (n, max) = (self.e.places.len(), self.limits.max_places);
+        if !self.fits(ctx, &id.referenced, n, max, "limit-places", "places", "max_places") {
+            return;
+        }
         self.place_decl.insert(
             id.value.clone(),
             Decl {
@@ -266,6 +424,7 @@ impl<'a> Resolver<'a> {
     #[allow(clippy::too_many_arguments)]
     fn lookup(
         diags: &mut Diagnostics,
+        budget: &mut usize,
         map: &HashMap<String, u32>,
         ctx: &FileCtx,
         id: &Id,
@@ -277,7 +436,7 @@ impl<'a> Resolver<'a> {
         if let Some(&ix) = map.get(&id.value) {
             return Some(ix);
         }
-        let help = match suggest(&id.value, map.keys().map(String::as_str)) {
+        let help = match suggest_within(budget, &id.value, map.keys().map(String::as_str)) {
             Some(s) => Some(format!("did you mean `{s}`?")),
             None => declare.map(String::from),
         };
@@ -290,6 +449,7 @@ impl<'a> Resolver<'a> {
         let declare = "declare the party under `parties:` (states use ISO 3166-1 alpha-3 codes)";
         Self::lookup(
             &mut self.diags,
+            &mut self.suggest_budget,
             &self.e.party_ix,
             ctx,
             id,
@@ -305,6 +465,7 @@ impl<'a> Resolver<'a> {
         let kind = "territory or area";
         Self::lookup(
             &mut self.diags,
+            &mut self.suggest_budget,
             &self.e.place_ix,
             ctx,
             id,
@@ -318,6 +479,7 @@ impl<'a> Resolver<'a> {
     fn treaty(&mut self, ctx: &FileCtx, id: &Id, fallback: &Location) -> Option<TreatyIx> {
         Self::lookup(
             &mut self.diags,
+            &mut self.suggest_budget,
             &self.e.treaty_ix,
             ctx,
             id,
@@ -332,6 +494,7 @@ impl<'a> Resolver<'a> {
         let declare = "declare it under `facts:` with a description";
         Self::lookup(
             &mut self.diags,
+            &mut self.suggest_budget,
             &self.e.fact_ix,
             ctx,
             id,
@@ -354,7 +517,11 @@ impl<'a> Resolver<'a> {
                     names.push(t.value.clone());
                 }
                 None => {
-                    let hint = suggest(&t.value, self.tag_ix.keys().map(String::as_str));
+                    let hint = suggest_within(
+                        &mut self.suggest_budget,
+                        &t.value,
+                        self.tag_ix.keys().map(String::as_str),
+                    );
                     let help = Some(match hint {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "declare the tag under `tags:` with a description".into(),
@@ -521,7 +688,10 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn define_treaty(&mut self, ctx: &FileCtx, t: &model::TreatyDecl) {
+    fn define_treaty(&mut self, ctx: &'a FileCtx, t: &model::TreatyDecl) {
+        if self.over {
+            return;
+        }
         let Some(&tix) = self.e.treaty_ix.get(&t.id.value) else {
             return;
         };
@@ -657,6 +827,10 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             seen.insert(c.id.value.clone(), c.id.referenced);
+            let (n, max) = (self.e.clauses.len(), self.limits.max_clauses);
+            if !self.fits(ctx, &c.id.referenced, n, max, "limit-clauses", "clauses", "max_clauses") {
+                return;
+            }
             let trigger = self.condition(ctx, &c.trigger, 0);
             if c.obligations.is_empty() {
                 let at = ctx.at(&c.id.referenced);
@@ -669,6 +843,7 @@ impl<'a> Resolver<'a> {
                 );
             }
             let obligations = self.obligations(ctx, &c.obligations, &c.id.referenced);
+            self.named_obligors_are_parties(ctx, t, tix, &c.obligations);
             let mut readings = Vec::new();
             let mut reading_ids: Vec<String> = c.reading.iter().map(|r| r.id.value.clone()).collect();
             for r in &c.readings {
@@ -702,7 +877,10 @@ impl<'a> Resolver<'a> {
                     None => trigger,
                 };
                 let ro = match &r.obligations {
-                    Some(o) => self.obligations(ctx, o, &r.id.referenced),
+                    Some(o) => {
+                        self.named_obligors_are_parties(ctx, t, tix, o);
+                        self.obligations(ctx, o, &r.id.referenced)
+                    }
                     None => obligations.clone(),
                 };
                 readings.push(Reading {
@@ -731,6 +909,7 @@ impl<'a> Resolver<'a> {
                 .fold(self.event_mask(trigger), |m, r| m | self.event_mask(r.trigger));
             let cix = self.e.clauses.len() as ClauseIx;
             self.clause_ix.insert((tix, c.id.value.clone()), cix);
+            self.clause_at.push((ctx, c.id.referenced));
             self.e.clauses.push(Clause {
                 treaty: tix,
                 id: c.id.value.clone(),
@@ -753,13 +932,21 @@ impl<'a> Resolver<'a> {
             let Some(party) = self.party(ctx, &r.party, &r.party.referenced) else {
                 continue;
             };
+            if !self.ever_party(tix, party) {
+                let msg = format!(
+                    "reservation by `{}`, which is never a party to treaty `{}`: it could never apply",
+                    r.party.value, t.id.value
+                );
+                let help = "name a party of the treaty, or add the party under the treaty's `parties:`";
+                self.warn(ctx, "not-a-party", ctx.at(&r.party.referenced), msg, Some(help.into()));
+            }
             let mut clauses = Vec::new();
             for c in &r.clauses {
                 match self.clause_ix.get(&(tix, c.value.clone())) {
                     Some(&cx) => clauses.push(cx),
                     None => {
                         let names: Vec<String> = t.clauses.iter().map(|c| c.id.value.clone()).collect();
-                        let hint = suggest(&c.value, names.iter().map(String::as_str));
+                        let hint = suggest_within(&mut self.suggest_budget, &c.value, names.iter().map(String::as_str));
                         let at = ctx.at(&c.referenced);
                         self.err(
                             ctx,
@@ -795,6 +982,46 @@ impl<'a> Resolver<'a> {
         }
         if let Some(x) = self.e.treaties.get_mut(tix as usize) {
             x.reservations = reservations;
+        }
+    }
+
+    /// Whether a party is a party to a treaty at some date (directly or as a member of an
+    /// organization the treaty names).
+    fn ever_party(&self, tix: TreatyIx, p: PartyIx) -> bool {
+        self.e
+            .treaties
+            .get(tix as usize)
+            .is_some_and(|t| t.ever.binary_search(&p).is_ok())
+    }
+
+    /// A named obligor that is never a party to the treaty could never owe anything under it
+    /// ("each only while a party"): a warning, not an obligation that silently never applies.
+    /// (Not an error: generated rule sets name obligors freely.)
+    fn named_obligors_are_parties(
+        &mut self,
+        ctx: &FileCtx,
+        t: &model::TreatyDecl,
+        tix: TreatyIx,
+        os: &[model::ObligationDecl],
+    ) {
+        for o in os {
+            let model::Obligated::Named(ids) = &o.obligated else {
+                continue;
+            };
+            for id in ids {
+                let Some(&p) = self.e.party_ix.get(&id.value) else {
+                    continue; // an unknown party: reported where it is resolved
+                };
+                if !self.ever_party(tix, p) {
+                    let msg = format!(
+                        "`obligated` names `{}`, which is never a party to treaty `{}`: the obligation could never apply to it",
+                        id.value, t.id.value
+                    );
+                    let help = "add it under the treaty's `parties:` with its dates, or remove it from `obligated`";
+                    let at = pos(ctx, &id.referenced, &o.level.referenced);
+                    self.warn(ctx, "not-a-party", at, msg, Some(help.into()));
+                }
+            }
         }
     }
 

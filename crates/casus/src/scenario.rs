@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, FileCtx};
 use crate::level::Level;
-use crate::load::{Limits, parse_yaml, read_text};
+use crate::load::{Limits, parse_text, parse_yaml, read_text};
 use crate::time::When;
 use crate::vocab::{EventKind, Means, On};
 
@@ -177,7 +177,7 @@ impl Scenario {
     /// ```
     pub fn from_yaml(text: &str) -> Result<Scenario, crate::ScenarioError> {
         let ctx = FileCtx::new(Path::new("<scenario>"), Some(text.into()));
-        let s: Scenario = parse_yaml(&ctx, text, &Limits::default()).map_err(crate::ScenarioError::Invalid)?;
+        let s: Scenario = parse_text(&ctx, text, &Limits::default()).map_err(crate::ScenarioError::Invalid)?;
         s.check_shape(&ctx).map_err(crate::ScenarioError::Invalid)?;
         Ok(s)
     }

@@ -1,0 +1,262 @@
+//! `casus guarantors`, `commitments`, `exposure`, `cascade` and `graph`: argument handling,
+//! the choice of output, and rendering pictures through Graphviz. The analyses and every
+//! rendering but the image are the library's (`casus::Engine::guarantors` and friends).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Stdio};
+
+use casus::{CascadeOptions, CascadePolicy, Level, Relation, Scenario, When};
+use clap::{Args, ValueEnum};
+
+use crate::{Engines, json, load};
+
+/// How an analysis is printed.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// An aligned table.
+    Table,
+    /// Stable JSON.
+    Json,
+    /// Graphviz DOT text.
+    Dot,
+    /// An SVG picture (needs Graphviz's `dot`).
+    Svg,
+    /// A PNG picture (needs Graphviz's `dot`).
+    Png,
+}
+
+/// `casus guarantors` and `casus commitments`.
+#[derive(Args)]
+pub struct PartyQuery {
+    /// The party (an id of the rule set, e.g. POL).
+    party: String,
+    /// The date (YYYY-MM-DD or an RFC 3339 instant). Default: today.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    date: Option<String>,
+    /// With --to: list every date in the range where the answer changes.
+    #[arg(long, requires = "to")]
+    from: Option<String>,
+    /// The end of the range (inclusive).
+    #[arg(long, requires = "from")]
+    to: Option<String>,
+    /// The rule set.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
+    format: GraphFormat,
+}
+
+/// `casus exposure`.
+#[derive(Args)]
+pub struct ExposureArgs {
+    /// The party whose obligations are listed.
+    party: String,
+    /// The date. Default: today.
+    #[arg(long)]
+    date: Option<String>,
+    /// The weakest level listed (neutrality < consult < diplomatic < assist < all_means <
+    /// military).
+    #[arg(long, default_value = "neutrality", value_parser = parse_level)]
+    min_level: Level,
+    /// The rule set.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
+    format: GraphFormat,
+}
+
+/// Whether entering a war counts as an attack.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Policy {
+    /// An entry is not an attack: the cascade ends after round 1.
+    Best,
+    /// An entry is an armed attack on the party the entrant fights.
+    Worst,
+}
+
+/// `casus cascade`.
+#[derive(Args)]
+pub struct CascadeArgs {
+    /// The scenario file.
+    scenario: PathBuf,
+    /// Whether an entry counts as an attack on the enemy.
+    #[arg(long, value_enum, default_value_t = Policy::Best)]
+    policy: Policy,
+    /// The weakest level at which an obliged party enters.
+    #[arg(long, default_value = "assist", value_parser = parse_level)]
+    min_level: Level,
+    /// The rule set. Default: the scenario's `rules:`, else `rules/`.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
+    format: GraphFormat,
+}
+
+/// `casus graph`.
+#[derive(Args)]
+pub struct GraphArgs {
+    /// The date. Default: today.
+    #[arg(long)]
+    date: Option<String>,
+    /// Only the commitments under these treaties (ids; repeat or separate with commas).
+    #[arg(long, value_delimiter = ',')]
+    treaty: Vec<String>,
+    /// The rule set.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
+    format: GraphFormat,
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    Level::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+        format!("unknown level `{s}`; one of {}", all.join(", "))
+    })
+}
+
+fn date(s: Option<&str>) -> Result<When, String> {
+    match s {
+        Some(s) => When::parse(s).map_err(|e| format!("error: {e}\n")),
+        None => Ok(When::Day(
+            jiff::tz::Offset::UTC.to_datetime(jiff::Timestamp::now()).date(),
+        )),
+    }
+}
+
+/// Prints text, or renders DOT through Graphviz for the picture formats.
+fn emit(
+    format: GraphFormat,
+    table: impl FnOnce() -> String,
+    json_text: impl FnOnce() -> Result<String, String>,
+    dot: impl FnOnce() -> String,
+) -> Result<ExitCode, String> {
+    let bytes = match format {
+        GraphFormat::Table => table().into_bytes(),
+        GraphFormat::Json => (json_text()? + "\n").into_bytes(),
+        GraphFormat::Dot => dot().into_bytes(),
+        GraphFormat::Svg => render(&dot(), "svg")?,
+        GraphFormat::Png => render(&dot(), "png")?,
+    };
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().write_all(&bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("error: cannot write the output: {e}\n")),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Runs Graphviz's `dot` on the text and returns the picture.
+fn render(dot: &str, format: &str) -> Result<Vec<u8>, String> {
+    let program = std::env::var_os("CASUS_DOT").unwrap_or_else(|| "dot".into());
+    let mut child = std::process::Command::new(&program)
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "error: --format {format} needs Graphviz's `dot` program, which is not installed\n  \
+                 help: install it (`apt-get install graphviz` on Debian and Ubuntu, `brew install graphviz` on macOS), \
+                 or use --format dot and render the text elsewhere\n"
+            ),
+            _ => format!("error: cannot run `{}`: {e}\n", Path::new(&program).display()),
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(dot.as_bytes())
+            .map_err(|e| format!("error: cannot send the graph to `dot`: {e}\n"))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("error: `dot` failed: {e}\n"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "error: `dot` failed: {}\n",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// `casus guarantors X` and `casus commitments X`, at a date or over a range.
+pub fn party_query(q: PartyQuery, relation: Relation) -> Result<ExitCode, String> {
+    let engine = load(&q.rules)?;
+    let err = |e: casus::GraphError| format!("error: {e}\n");
+    if let (Some(from), Some(to)) = (&q.from, &q.to) {
+        let t = engine
+            .timeline(&q.party, relation, date(Some(from))?, date(Some(to))?)
+            .map_err(err)?;
+        return match q.format {
+            GraphFormat::Table => emit(q.format, || t.to_table(), || json(&t), String::new),
+            GraphFormat::Json => emit(q.format, String::new, || json(&t), String::new),
+            _ => Err("error: a timeline has no picture; use --format table or json, or --date for one date\n".into()),
+        };
+    }
+    let at = date(q.date.as_deref())?;
+    let list = match relation {
+        Relation::Guarantors => engine.guarantors(&q.party, at),
+        Relation::Commitments => engine.commitments(&q.party, at),
+    }
+    .map_err(err)?;
+    emit(
+        q.format,
+        || casus::render_commitments(&q.party, relation, &at, &list),
+        || json(&list),
+        || engine.commitments_dot(&q.party, relation, at, &list),
+    )
+}
+
+/// `casus exposure X`.
+pub fn exposure(a: ExposureArgs) -> Result<ExitCode, String> {
+    let engine = load(&a.rules)?;
+    let x = engine
+        .exposure(&a.party, date(a.date.as_deref())?, a.min_level)
+        .map_err(|e| format!("error: {e}\n"))?;
+    emit(a.format, || x.to_table(), || json(&x), || x.to_dot())
+}
+
+/// `casus cascade SCENARIO`.
+pub fn cascade(a: CascadeArgs) -> Result<ExitCode, String> {
+    let s = Scenario::load(&a.scenario).map_err(|e| crate::scenario_error(&e))?;
+    let mut engines = Engines {
+        cache: std::collections::BTreeMap::new(),
+    };
+    let engine = engines.for_scenario(a.rules.as_deref(), &s, &a.scenario)?;
+    let options = CascadeOptions {
+        policy: match a.policy {
+            Policy::Best => CascadePolicy::Best,
+            Policy::Worst => CascadePolicy::Worst,
+        },
+        min_level: a.min_level,
+    };
+    let c = engine
+        .cascade(&s, &options)
+        .map_err(|e| format!("{}: error: {e}\n", a.scenario.display()))?;
+    emit(a.format, || c.to_table(), || json(&c), || c.to_dot())
+}
+
+/// `casus graph`: every commitment at a date.
+pub fn graph(a: GraphArgs) -> Result<ExitCode, String> {
+    let engine = load(&a.rules)?;
+    let known: Vec<String> = engine.treaties().into_iter().map(|t| t.id).collect();
+    for t in &a.treaty {
+        if !known.contains(t) {
+            return Err(format!(
+                "error: unknown treaty `{t}`{}\n",
+                casus::suggest(t, known.iter().map(String::as_str))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    let g = engine
+        .commitment_graph(date(a.date.as_deref())?)
+        .with_treaties(&a.treaty);
+    emit(a.format, || g.to_table(), || json(&g), || g.to_dot())
+}

@@ -1,0 +1,119 @@
+//! `casus verify` and `casus diff`: argument handling, the progress bar, files and exit codes.
+//! The checking and the printing are the library's (`casus::verify`).
+
+use std::io::IsTerminal;
+use std::path::{Component, Path, PathBuf};
+use std::process::ExitCode;
+
+use casus::verify::{DiffOptions, Properties, VerifyOptions};
+
+use crate::{Format, json, load};
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg:24} [{bar:40}] {pos}/{len} ({eta})") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    Some(pb)
+}
+
+/// `rules` as seen from `dir`, for a scenario file written there.
+fn relative(rules: &Path, dir: &Path) -> PathBuf {
+    let (Ok(r), Ok(d)) = (rules.canonicalize(), dir.canonicalize()) else {
+        return rules.to_path_buf();
+    };
+    let rc: Vec<Component> = r.components().collect();
+    let dc: Vec<Component> = d.components().collect();
+    let common = rc.iter().zip(&dc).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..dc.len() {
+        out.push("..");
+    }
+    for c in rc.iter().skip(common) {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+pub(crate) fn verify(
+    rules: &Path,
+    properties: &Path,
+    sample: Option<u32>,
+    format: Format,
+    counterexamples: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let engine = load(rules)?;
+    let props = Properties::load(properties, &engine).map_err(|e| {
+        let mut s: String = e.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
+        s.push_str(&format!("error: {e} in {}\n", properties.display()));
+        s
+    })?;
+    let opts = VerifyOptions {
+        sample,
+        ..VerifyOptions::default()
+    };
+    let pb = progress_bar();
+    let tick = |id: &str, done: u64, total: u64| {
+        if let Some(pb) = &pb {
+            pb.set_length(total);
+            pb.set_position(done);
+            pb.set_message(id.to_string());
+        }
+    };
+    let report = casus::verify::verify(&engine, &props, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
+    if let Some(pb) = &pb {
+        pb.finish_and_clear();
+    }
+    if let Some(dir) = counterexamples {
+        std::fs::create_dir_all(dir).map_err(|e| format!("error: {}: {e}\n", dir.display()))?;
+        for p in &report.properties {
+            if let Some(c) = &p.counterexample {
+                let mut s = c.scenario.clone();
+                s.name = Some(format!("counterexample to {}", p.id));
+                s.description = Some(c.why.clone());
+                s.rules = Some(relative(rules, dir).display().to_string());
+                let path = dir.join(format!("{}.yaml", p.id));
+                let text = s.to_yaml().map_err(|e| format!("error: {e}\n"))?;
+                std::fs::write(&path, text).map_err(|e| format!("error: {}: {e}\n", path.display()))?;
+            }
+        }
+    }
+    match format {
+        Format::Json => println!("{}", json(&report)?),
+        Format::Table => print!("{}", casus::verify::render_verify(&report)),
+    }
+    Ok(if report.all_hold() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub(crate) fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, String> {
+    let a = load(old)?;
+    let b = load(new)?;
+    let pb = progress_bar();
+    let tick = |_: &str, done: u64, total: u64| {
+        if let Some(pb) = &pb {
+            pb.set_length(total);
+            pb.set_position(done);
+        }
+    };
+    let report =
+        casus::verify::diff(&a, &b, &DiffOptions::default(), Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
+    if let Some(pb) = &pb {
+        pb.finish_and_clear();
+    }
+    match format {
+        Format::Json => println!("{}", json(&report)?),
+        Format::Table => print!("{}", casus::verify::render_diff(&report)),
+    }
+    Ok(if report.groups.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,210 @@
+//! `casus guarantors`, `commitments`, `exposure`, `cascade` and `graph` as a user runs them:
+//! output snapshots, exit codes, and a real picture through Graphviz.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `casus` in the repository root; returns (exit code, stdout, stderr).
+fn casus_env(args: &[&str], env: &[(&str, &str)]) -> (i32, Vec<u8>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run casus: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn casus(args: &[&str]) -> (i32, String, String) {
+    let (code, out, err) = casus_env(args, &[]);
+    (code, String::from_utf8_lossy(&out).into_owned(), err)
+}
+
+macro_rules! snapshot_case {
+    ($name:ident, [$($arg:expr),*], $code:expr) => {
+        #[test]
+        fn $name() {
+            let (code, out, err) = casus(&[$($arg),*]);
+            assert_eq!(code, $code, "stdout:\n{out}\nstderr:\n{err}");
+            insta::assert_snapshot!(format!("exit {code}\n--- stdout\n{out}--- stderr\n{err}"));
+        }
+    };
+}
+
+snapshot_case!(
+    guarantors_of_new_zealand_1990,
+    ["guarantors", "NZL", "--date", "1990-01-01"],
+    0
+);
+snapshot_case!(
+    guarantors_of_sweden_over_2024,
+    ["guarantors", "SWE", "--from", "2024-01-01", "--to", "2024-12-31"],
+    0
+);
+snapshot_case!(
+    commitments_of_new_zealand_json,
+    ["commitments", "NZL", "--date", "1985-01-01", "--format", "json"],
+    0
+);
+snapshot_case!(
+    commitments_of_new_zealand_over_time,
+    ["commitments", "NZL", "--from", "1980-01-01", "--to", "2025-01-01"],
+    0
+);
+snapshot_case!(
+    guarantors_of_belgium_dot_1914,
+    [
+        "guarantors",
+        "BEL",
+        "--date",
+        "1914-08-04",
+        "--rules",
+        "rules/historical/1914",
+        "--format",
+        "dot"
+    ],
+    0
+);
+snapshot_case!(exposure_of_japan, ["exposure", "JPN", "--date", "2025-06-01"], 0);
+snapshot_case!(
+    exposure_of_the_united_states_at_assist,
+    ["exposure", "USA", "--date", "2025-06-01", "--min-level", "assist"],
+    0
+);
+snapshot_case!(
+    exposure_of_germany_1914_json,
+    [
+        "exposure",
+        "DEUE",
+        "--date",
+        "1914-08-01",
+        "--rules",
+        "rules/historical/1914",
+        "--min-level",
+        "military",
+        "--format",
+        "json"
+    ],
+    0
+);
+snapshot_case!(
+    cascade_austria_attacks_serbia,
+    [
+        "cascade",
+        "examples/scenarios/1914/july-01-austria-attacks-serbia.yaml",
+        "--policy",
+        "worst"
+    ],
+    0
+);
+snapshot_case!(
+    cascade_germany_invades_belgium_worst,
+    [
+        "cascade",
+        "examples/scenarios/1914/july-10-germany-invades-belgium.yaml",
+        "--policy",
+        "worst"
+    ],
+    0
+);
+snapshot_case!(
+    cascade_germany_invades_belgium_dot,
+    [
+        "cascade",
+        "examples/scenarios/1914/july-10-germany-invades-belgium.yaml",
+        "--policy",
+        "worst",
+        "--format",
+        "dot"
+    ],
+    0
+);
+snapshot_case!(
+    cascade_estonia_best_case,
+    ["cascade", "crates/casus-cli/tests/data/estonia-2025.yaml"],
+    0
+);
+snapshot_case!(
+    graph_of_1914_triple_alliance,
+    [
+        "graph",
+        "--date",
+        "1914-08-01",
+        "--rules",
+        "rules/historical/1914",
+        "--treaty",
+        "triple_alliance"
+    ],
+    0
+);
+snapshot_case!(unknown_party, ["guarantors", "SWEE", "--date", "2025-01-01"], 2);
+snapshot_case!(unknown_treaty, ["graph", "--treaty", "natoo"], 2);
+snapshot_case!(bad_date, ["exposure", "USA", "--date", "2025-13-01"], 2);
+snapshot_case!(
+    timeline_has_no_picture,
+    [
+        "guarantors",
+        "SWE",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--format",
+        "svg"
+    ],
+    2
+);
+
+#[test]
+fn a_missing_graphviz_says_how_to_install_it() {
+    let (code, out, err) = casus_env(
+        &["guarantors", "POL", "--date", "2025-06-01", "--format", "svg"],
+        &[("CASUS_DOT", "/nonexistent/dot")],
+    );
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    insta::assert_snapshot!(err);
+}
+
+/// Renders a real picture when Graphviz is installed (CI installs it and sets
+/// CASUS_REQUIRE_DOT, so there the test cannot pass without it).
+#[test]
+fn svg_and_png_render_through_graphviz() {
+    let have_dot = Command::new("dot").arg("-V").output().is_ok();
+    if !have_dot {
+        assert!(
+            std::env::var_os("CASUS_REQUIRE_DOT").is_none(),
+            "Graphviz `dot` is required here: apt-get install graphviz"
+        );
+        eprintln!("Graphviz `dot` is not installed: pictures not rendered");
+        return;
+    }
+    let (code, svg, err) = casus_env(&["guarantors", "POL", "--date", "2025-06-01", "--format", "svg"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let svg = String::from_utf8(svg).unwrap();
+    assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg}");
+    assert!(svg.contains("<title>POL</title>"));
+    let (code, png, err) = casus_env(
+        &[
+            "cascade",
+            "examples/scenarios/1914/july-10-germany-invades-belgium.yaml",
+            "--policy",
+            "worst",
+            "--format",
+            "png",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+}

@@ -1,0 +1,1502 @@
+//! Importing ATOP (Alliance Treaty Obligations and Provisions, version 4.0): every written
+//! military alliance since 1815, as coded by Leeds, Ritter, Mitchell and Long, turned into a
+//! Casus rule set of its own.
+//!
+//! [`import`] takes the alliance-level and member-level CSV exports as text and returns the
+//! rule files (YAML text) with a report of every row it skipped or changed, each with its file
+//! and line; [`Import::rule_set`] loads them in memory. The `casus import atop` command writes
+//! the same files to a folder. The mapping, in short (the full account is `docs/atop.md`):
+//!
+//! - each alliance becomes a treaty `atop_<atopid>`, in force from ATOP's begin date up to its
+//!   end date (none when ATOP codes it as ongoing); its members are parties from their entry
+//!   up to, not including, their exit, phase by phase;
+//! - a member-level row with `defense=1` becomes an obligation at `assist` owed by that member
+//!   (named) to any other member that is attacked; `neutral=1` a `neutrality` obligation;
+//!   `consul=1` a `consult` obligation; offense and non-aggression are written into the treaty's
+//!   note, not made response obligations;
+//! - conditions stay conditions: a specific adversary becomes an attacker filter on the threat
+//!   states ATOP codes (or the fact `atop_specific_adversary` where it codes none);
+//!   non-provocation becomes `not: {fact: provoked}`; location, specific conflict, number of
+//!   attackers and non-compliance with a demand become named facts that a scenario leaves
+//!   unknown unless it states them, so the pledge comes out contingent and names them;
+//! - Correlates of War codes become ISO 3166-1 alpha-3 ids where the state has one, else
+//!   `COW_<abbreviation>` ([`cow_states`]); COW 365 is the Soviet Union (`SUN`) from 1922-12-30
+//!   up to 1991-12-26 and Russia (`RUS`) otherwise ([`party_id`]).
+//!
+//! ```
+//! let alliances = "atopid,begyr,begmo,begday,endyr,endmo,endday,defense,offense,neutral,nonagg,consul\n\
+//!                  9001,1949,4,4,0,0,0,1,0,0,0,0\n";
+//! let members = "atopid,member,yrent,moent,dayent,yrexit,moexit,dayexit,defense,offense,neutral,nonagg,consul,\
+//!                defcoadv,defcoloc,defcocon,defconum,defcodem,defconpr,neucoadv,neucoloc,neucocon,neuconum,\
+//!                neucodem,neuconpr,neucoatt,concoadv,concoloc,concocon,concoreq\n\
+//!                9001,2,1949,4,4,0,0,0,1,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n\
+//!                9001,211,1949,4,4,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n";
+//! let import = casus::atop::import(
+//!     casus::atop::CsvText { name: "alliances.csv", text: alliances },
+//!     casus::atop::CsvText { name: "members.csv", text: members },
+//! )?;
+//! assert!(import.problems.is_empty());
+//! let engine = import.rule_set()?.compile()?;
+//! let attack = casus::Scenario::from_yaml("{date: 1990-07-01, event: armed_attack, target: BEL, location: BEL}")?;
+//! let verdict = engine.evaluate(&attack)?;
+//! // The United States defends Belgium; the location condition ATOP codes is left open.
+//! assert_eq!(verdict.level_of("USA"), Some(casus::Level::Assist));
+//! assert_eq!(verdict.party("USA").map(|o| o.depends_on.clone()), Some(vec!["atop_location_condition".to_string()]));
+//! // Belgium promised nothing in return.
+//! let attack = casus::Scenario::from_yaml("{date: 1990-07-01, event: armed_attack, target: USA, location: USA}")?;
+//! assert_eq!(engine.evaluate(&attack)?.level_of("BEL"), None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod cow;
+mod csv;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::{self, Write as _};
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use thiserror::Error;
+
+use crate::diag::{Diagnostics, FileCtx};
+use crate::err::{LoadError, ScenarioError};
+use crate::load::{Limits, parse_yaml};
+use crate::model::{Manifest, PartyKind, RuleFile};
+use crate::{Engine, EventKind, Level, On, RuleSet, Scenario, When};
+
+use self::csv::Record;
+
+/// One Correlates of War state code with the Casus party id the importer gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CowState {
+    /// The numeric COW code (ATOP's `member`, `statthr1`, `statthr2`).
+    pub code: u32,
+    /// The COW abbreviation (`UKG`, `BAV`).
+    pub abbrev: &'static str,
+    /// The state's name as the COW list gives it.
+    pub name: &'static str,
+    /// ISO 3166-1 alpha-3 (or the ISO 3166-3 former code for DDR, CSK, YUG) where one exists.
+    pub iso3: Option<&'static str>,
+    /// The party id: `iso3`, else `COW_` and the abbreviation (`ATOP_ANM` for ATOP's own 8152).
+    pub id: &'static str,
+}
+
+/// The Correlates of War state codes known to the importer, with their party ids: data
+/// compiled into the crate from the `cow-country-codes.csv` of the ATOP 4.0 data folder.
+///
+/// ```
+/// let uk = casus::atop::cow_states().iter().find(|s| s.code == 200).unwrap();
+/// assert_eq!((uk.abbrev, uk.id), ("UKG", "GBR"));
+/// ```
+#[must_use]
+pub fn cow_states() -> &'static [CowState] {
+    cow::STATES
+}
+
+/// The state with this COW code, if the table knows it.
+#[must_use]
+pub fn cow_state(code: u32) -> Option<&'static CowState> {
+    cow::STATES.iter().find(|s| s.code == code)
+}
+
+/// First day on which COW 365 is the Soviet Union (`SUN`): the Union Treaty of 1922-12-30.
+pub const SOVIET_UNION_FROM: Date = Date::constant(1922, 12, 30);
+/// First day on which COW 365 is Russia (`RUS`) again: the Soviet Union dissolved on 1991-12-26.
+pub const SOVIET_UNION_TO: Date = Date::constant(1991, 12, 26);
+/// The COW code that stands for Russia and the Soviet Union alike.
+const COW_RUSSIA: u32 = 365;
+
+/// The party id of a COW state on a day: the table's id, except that COW 365 is `SUN` from
+/// [`SOVIET_UNION_FROM`] up to [`SOVIET_UNION_TO`] and `RUS` otherwise.
+///
+/// ```
+/// use jiff::civil::date;
+/// use casus::atop::party_id;
+/// assert_eq!(party_id(365, date(1950, 1, 1)), Some("SUN"));
+/// assert_eq!(party_id(365, date(1991, 12, 26)), Some("RUS"));
+/// assert_eq!(party_id(260, date(1960, 1, 1)), Some("DEU"));
+/// assert_eq!(party_id(245, date(1850, 1, 1)), Some("COW_BAV"));
+/// assert_eq!(party_id(1, date(1850, 1, 1)), None);
+/// ```
+#[must_use]
+pub fn party_id(code: u32, on: Date) -> Option<&'static str> {
+    if code == COW_RUSSIA && on >= SOVIET_UNION_FROM && on < SOVIET_UNION_TO {
+        return Some("SUN");
+    }
+    cow_state(code).map(|s| s.id)
+}
+
+/// The ids a COW state has over `[from, to)`, each with its sub-period (only COW 365 has more
+/// than one).
+fn split(state: &CowState, from: Date, to: Option<Date>) -> Vec<(&'static str, Date, Option<Date>)> {
+    if state.code != COW_RUSSIA {
+        return vec![(state.id, from, to)];
+    }
+    let mut out = Vec::new();
+    let segments = [
+        ("RUS", None, Some(SOVIET_UNION_FROM)),
+        ("SUN", Some(SOVIET_UNION_FROM), Some(SOVIET_UNION_TO)),
+        ("RUS", Some(SOVIET_UNION_TO), None),
+    ];
+    for (id, s, e) in segments {
+        let a = s.map_or(from, |s| s.max(from));
+        let b = match (e, to) {
+            (Some(e), Some(t)) => Some(e.min(t)),
+            (Some(e), None) => Some(e),
+            (None, t) => t,
+        };
+        if b.is_none_or(|b| a < b) {
+            out.push((id, a, b));
+        }
+    }
+    out
+}
+
+/// One CSV export given as text, with the name its problems are reported under.
+#[derive(Debug, Clone, Copy)]
+pub struct CsvText<'a> {
+    /// The file's name or path, as it should appear in the report and in the rule files.
+    pub name: &'a str,
+    /// Its contents.
+    pub text: &'a str,
+}
+
+/// A row the importer skipped, or imported with a change, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, as named in [`CsvText::name`].
+    pub file: String,
+    /// The line the row starts on (1-based; the header is line 1).
+    pub line: usize,
+    /// What is wrong and what was done.
+    pub message: String,
+    /// Whether the row was left out (otherwise it was imported as the message says).
+    pub skipped: bool,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.skipped { "row skipped" } else { "warning" };
+        write!(f, "{}:{}: {what}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// One generated rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleText {
+    /// Its path inside the rule-set folder, with `/` separators (`alliances/atop_3180.yaml`).
+    pub path: String,
+    /// Its YAML text.
+    pub text: String,
+}
+
+/// Counts of what an import read and wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Alliance-level rows read (header excluded).
+    pub alliance_rows: usize,
+    /// Member-level rows read.
+    pub member_rows: usize,
+    /// Rows left out (see [`Import::problems`]).
+    pub skipped_rows: usize,
+    /// Treaties written (one per alliance with at least one member).
+    pub treaties: usize,
+    /// Clauses written.
+    pub clauses: usize,
+    /// Parties written.
+    pub parties: usize,
+}
+
+/// The result of an import: the rule files and the report.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The rule files, sorted by path: `alliances/atop_<id>.yaml` (one per alliance),
+    /// `facts.yaml`, `parties.yaml` and the manifest `ruleset.yaml`.
+    pub files: Vec<RuleText>,
+    /// Every row skipped or changed: the alliance-level file's by line, then the member-level
+    /// file's.
+    pub problems: Vec<Problem>,
+    /// What was read and written.
+    pub stats: Stats,
+}
+
+/// An export that cannot be imported at all.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AtopError {
+    /// The file has no header row.
+    #[error("{file}: empty file, expected the ATOP {level}-level export with a header row")]
+    Empty {
+        /// The file.
+        file: String,
+        /// `alliance` or `member`.
+        level: &'static str,
+    },
+    /// A column the import needs is missing from the header.
+    #[error("{file}: no column `{column}`; is this the ATOP {level}-level export?")]
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The missing column.
+        column: &'static str,
+        /// `alliance` or `member`.
+        level: &'static str,
+    },
+    /// A quoted field is never closed, so the rows after it cannot be told apart.
+    #[error("{file}:{line}: a quoted field is never closed")]
+    Unclosed {
+        /// The file.
+        file: String,
+        /// The line where the record began.
+        line: usize,
+    },
+}
+
+// ---- reading the exports -----------------------------------------------------------------
+
+const ALLIANCE_COLUMNS: [&str; 12] = [
+    "atopid", "begyr", "begmo", "begday", "endyr", "endmo", "endday", "defense", "offense", "neutral", "nonagg",
+    "consul",
+];
+const MEMBER_COLUMNS: [&str; 30] = [
+    "atopid", "member", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit", "defense", "offense", "neutral",
+    "nonagg", "consul", "defcoadv", "defcoloc", "defcocon", "defconum", "defcodem", "defconpr", "neucoadv", "neucoloc",
+    "neucocon", "neuconum", "neucodem", "neuconpr", "neucoatt", "concoadv", "concoloc", "concocon", "concoreq",
+];
+
+struct Table<'a> {
+    file: &'a str,
+    cols: HashMap<String, usize>,
+    width: usize,
+    rows: Vec<Record<'a>>,
+}
+
+fn table<'a>(input: CsvText<'a>, level: &'static str, required: &[&'static str]) -> Result<Table<'a>, AtopError> {
+    let (mut records, open) = csv::records(input.text);
+    if let Some((line, _)) = open {
+        return Err(AtopError::Unclosed {
+            file: input.name.into(),
+            line,
+        });
+    }
+    if records.is_empty() {
+        return Err(AtopError::Empty {
+            file: input.name.into(),
+            level,
+        });
+    }
+    let header = records.remove(0);
+    let cols: HashMap<String, usize> = header
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
+        .collect();
+    for c in required {
+        if !cols.contains_key(*c) {
+            return Err(AtopError::MissingColumn {
+                file: input.name.into(),
+                column: c,
+                level,
+            });
+        }
+    }
+    Ok(Table {
+        file: input.name,
+        cols,
+        width: header.fields.len(),
+        rows: records,
+    })
+}
+
+/// Reads the fields of one row by column name.
+struct Row<'t> {
+    table: &'t Table<'t>,
+    rec: &'t Record<'t>,
+    notes: Vec<String>,
+}
+
+impl Row<'_> {
+    fn raw(&self, col: &str) -> Option<&str> {
+        let ix = self.table.cols.get(col)?;
+        self.rec.fields.get(*ix).map(|s| s.trim())
+    }
+
+    /// An integer; `None` when the column is absent or the field is empty, `NA` or `.`.
+    fn int(&self, col: &str) -> Result<Option<i64>, String> {
+        let Some(s) = self.raw(col) else {
+            return Ok(None);
+        };
+        if s.is_empty() || s.eq_ignore_ascii_case("na") || s == "." {
+            return Ok(None);
+        }
+        if let Ok(v) = s.parse::<i64>() {
+            return Ok(Some(v));
+        }
+        match s.parse::<f64>() {
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
+            _ => Err(format!("`{col}` is `{s}`, not a whole number")),
+        }
+    }
+
+    /// A 0/1 flag; an empty field is taken as 0 and noted.
+    fn flag(&mut self, col: &str) -> Result<bool, String> {
+        match self.int(col)? {
+            Some(0) => Ok(false),
+            Some(1) => Ok(true),
+            None => {
+                if self.table.cols.contains_key(col) {
+                    self.notes.push(format!("`{col}` is empty, taken as 0"));
+                }
+                Ok(false)
+            }
+            Some(v) => Err(format!("`{col}` is {v}, expected 0 or 1")),
+        }
+    }
+
+    /// A COW code, 0 and empty meaning none.
+    fn code(&self, col: &str) -> Result<Option<u32>, String> {
+        match self.int(col)? {
+            None | Some(0) => Ok(None),
+            Some(v) => u32::try_from(v)
+                .map(Some)
+                .map_err(|_| format!("`{col}` is {v}, not a state code")),
+        }
+    }
+}
+
+/// Whether a date is the start of a period or its end (exclusive).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    Start,
+    End,
+}
+
+/// A date from ATOP's year, month and day columns. A day or month coded 0 (or empty) is
+/// unknown: the period is taken to cover the whole month (or year) it names, so a start becomes
+/// its first day and an end the first day after it. A year of 0 is no date: an error for a
+/// start, "ongoing" for an end.
+fn atop_date(y: Option<i64>, m: Option<i64>, d: Option<i64>, edge: Edge) -> Result<Option<(Date, bool)>, String> {
+    let y = match y {
+        None | Some(0) if edge == Edge::End => return Ok(None),
+        None | Some(0) => return Err("no year".into()),
+        Some(y) => y,
+    };
+    let y16 = i16::try_from(y)
+        .ok()
+        .filter(|y| (1000..=9998).contains(y))
+        .ok_or_else(|| format!("year {y} out of range"))?;
+    let m = m.unwrap_or(0);
+    let d = d.unwrap_or(0);
+    let m8 = i8::try_from(m)
+        .ok()
+        .filter(|m| (0..=12).contains(m))
+        .ok_or_else(|| format!("month {m} out of range"))?;
+    let d8 = i8::try_from(d)
+        .ok()
+        .filter(|d| (0..=31).contains(d))
+        .ok_or_else(|| format!("day {d} out of range"))?;
+    let date = |y: i16, m: i8, d: i8| Date::new(y, m, d).map_err(|_| format!("{y:04}-{m:02}-{d:02} is not a date"));
+    let approx = m8 == 0 || d8 == 0;
+    let out = match (m8, d8, edge) {
+        (0, _, Edge::Start) => date(y16, 1, 1)?,
+        (0, _, Edge::End) => date(y16 + 1, 1, 1)?,
+        (m, 0, Edge::Start) => date(y16, m, 1)?,
+        (12, 0, Edge::End) => date(y16 + 1, 1, 1)?,
+        (m, 0, Edge::End) => date(y16, m + 1, 1)?,
+        (m, d, _) => date(y16, m, d)?,
+    };
+    Ok(Some((out, approx)))
+}
+
+fn coded(y: Option<i64>, m: Option<i64>, d: Option<i64>) -> String {
+    let part = |v: Option<i64>| v.map_or_else(|| "0".to_string(), |v| v.to_string());
+    format!("{}-{}-{}", part(y), part(m), part(d))
+}
+
+/// The conditions attached to one obligation of one member.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Conds {
+    adversary: bool,
+    provocation: bool,
+    location: bool,
+    conflict: bool,
+    number: bool,
+    demand: bool,
+    attacked: bool,
+    request: bool,
+}
+
+/// The three response obligations ATOP codes per member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Kind {
+    Defense,
+    Neutrality,
+    Consult,
+}
+
+impl Kind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Defense => "def",
+            Kind::Neutrality => "neu",
+            Kind::Consult => "con",
+        }
+    }
+
+    fn flag(self) -> &'static str {
+        match self {
+            Kind::Defense => "defense",
+            Kind::Neutrality => "neutral",
+            Kind::Consult => "consul",
+        }
+    }
+
+    fn clause(self) -> &'static str {
+        match self {
+            Kind::Defense => "defense",
+            Kind::Neutrality => "neutrality",
+            Kind::Consult => "consult",
+        }
+    }
+}
+
+/// The five obligation types ATOP codes, at alliance or member level.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flags {
+    defense: bool,
+    offense: bool,
+    neutral: bool,
+    nonagg: bool,
+    consul: bool,
+}
+
+impl Flags {
+    fn read(row: &mut Row<'_>) -> Result<Flags, String> {
+        Ok(Flags {
+            defense: row.flag("defense")?,
+            offense: row.flag("offense")?,
+            neutral: row.flag("neutral")?,
+            nonagg: row.flag("nonagg")?,
+            consul: row.flag("consul")?,
+        })
+    }
+}
+
+struct Alliance {
+    id: u32,
+    line: usize,
+    begin: Date,
+    end: Option<Date>,
+    approx: Vec<String>,
+    flags: Flags,
+    specthrt: Option<i64>,
+    threats: Vec<u32>,
+    asymm: Option<i64>,
+    maxphase: Option<i64>,
+    /// ATOP's `version` column, as `4.01`, when present.
+    version: Option<String>,
+}
+
+struct Member {
+    line: usize,
+    state: &'static CowState,
+    phase: i64,
+    entry: Date,
+    exit: Option<Date>,
+    approx: Vec<String>,
+    flags: Flags,
+    conds: [Conds; 3],
+    threats: Vec<u32>,
+}
+
+fn read_alliance(row: &mut Row<'_>) -> Result<Alliance, String> {
+    let id = match row.int("atopid")? {
+        Some(v) if v > 0 => u32::try_from(v).map_err(|_| format!("`atopid` {v} out of range"))?,
+        Some(v) => return Err(format!("`atopid` is {v}")),
+        None => return Err("no `atopid`".into()),
+    };
+    let (by, bm, bd) = (row.int("begyr")?, row.int("begmo")?, row.int("begday")?);
+    let (ey, em, ed) = (row.int("endyr")?, row.int("endmo")?, row.int("endday")?);
+    let mut approx = Vec::new();
+    let (begin, a) = atop_date(by, bm, bd, Edge::Start)
+        .map_err(|e| format!("begin date {}: {e}", coded(by, bm, bd)))?
+        .ok_or("no begin date")?;
+    if a {
+        approx.push(format!("begin coded {} taken as {begin}", coded(by, bm, bd)));
+    }
+    let end = atop_date(ey, em, ed, Edge::End).map_err(|e| format!("end date {}: {e}", coded(ey, em, ed)))?;
+    if let Some((e, true)) = end {
+        approx.push(format!(
+            "end coded {} taken as the whole period, ending before {e}",
+            coded(ey, em, ed)
+        ));
+    }
+    let end = end.map(|x| x.0);
+    if end.is_some_and(|e| e <= begin) {
+        return Err(format!("ends ({}) before it begins ({begin})", coded(ey, em, ed)));
+    }
+    let flags = Flags::read(row)?;
+    let threats = [row.code("statthr1")?, row.code("statthr2")?]
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Alliance {
+        id,
+        line: row.rec.line,
+        begin,
+        end,
+        approx,
+        flags,
+        specthrt: row.int("specthrt").ok().flatten(),
+        threats,
+        asymm: row.int("asymm").ok().flatten(),
+        maxphase: row.int("maxphase").ok().flatten(),
+        version: row
+            .raw("version")
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .map(|v| format!("{v:.2}")),
+    })
+}
+
+fn read_member(row: &mut Row<'_>, alliances: &BTreeMap<u32, Alliance>) -> Result<(u32, Member), String> {
+    let id = match row.int("atopid")? {
+        Some(v) => u32::try_from(v).map_err(|_| format!("`atopid` is {v}"))?,
+        None => return Err("no `atopid`".into()),
+    };
+    let Some(alliance) = alliances.get(&id) else {
+        return Err(format!("ATOP {id} has no (valid) alliance-level row"));
+    };
+    let code = row.code("member")?.ok_or("no `member` code")?;
+    let state = cow_state(code).ok_or_else(|| format!("unknown state code {code} in `member`"))?;
+    let (y, m, d) = (row.int("yrent")?, row.int("moent")?, row.int("dayent")?);
+    let (xy, xm, xd) = (row.int("yrexit")?, row.int("moexit")?, row.int("dayexit")?);
+    let mut approx = Vec::new();
+    let (entry, a) = atop_date(y, m, d, Edge::Start)
+        .map_err(|e| format!("entry date {}: {e}", coded(y, m, d)))?
+        .ok_or("no entry date")?;
+    if a {
+        approx.push(format!("{} entry coded {} taken as {entry}", state.id, coded(y, m, d)));
+    }
+    let exit = atop_date(xy, xm, xd, Edge::End).map_err(|e| format!("exit date {}: {e}", coded(xy, xm, xd)))?;
+    if let Some((e, true)) = exit {
+        approx.push(format!(
+            "{} exit coded {} taken as the whole period, a member until {e}",
+            state.id,
+            coded(xy, xm, xd)
+        ));
+    }
+    let exit = exit.map(|x| x.0);
+    if exit.is_some_and(|x| x <= entry) {
+        return Err(format!("exit {} is not after entry {entry}", coded(xy, xm, xd)));
+    }
+    let flags = Flags::read(row)?;
+    let mut conds = [Conds::default(); 3];
+    for (c, kind) in conds.iter_mut().zip([Kind::Defense, Kind::Neutrality, Kind::Consult]) {
+        let p = kind.prefix();
+        c.adversary = row.flag(&format!("{p}coadv"))?;
+        c.location = row.flag(&format!("{p}coloc"))?;
+        c.conflict = row.flag(&format!("{p}cocon"))?;
+        if kind != Kind::Consult {
+            c.number = row.flag(&format!("{p}conum"))?;
+            c.demand = row.flag(&format!("{p}codem"))?;
+            c.provocation = row.flag(&format!("{p}conpr"))?;
+        }
+        match kind {
+            Kind::Neutrality => c.attacked = row.flag("neucoatt")?,
+            Kind::Consult => c.request = row.flag("concoreq")?,
+            Kind::Defense => {}
+        }
+    }
+    let own: Vec<u32> = [row.code("statthr1")?, row.code("statthr2")?]
+        .into_iter()
+        .flatten()
+        .collect();
+    let threats = if own.is_empty() { alliance.threats.clone() } else { own };
+    Ok((
+        id,
+        Member {
+            line: row.rec.line,
+            state,
+            phase: row.int("phase").ok().flatten().unwrap_or(0),
+            entry,
+            exit,
+            approx,
+            flags,
+            conds,
+            threats,
+        },
+    ))
+}
+
+struct Reader {
+    problems: Vec<Problem>,
+    skipped: usize,
+    file: String,
+}
+
+impl Reader {
+    fn rows<'t, T>(
+        &mut self,
+        table: &'t Table<'t>,
+        mut read: impl FnMut(&mut Row<'t>) -> Result<T, String>,
+    ) -> Vec<(usize, T)> {
+        self.file = table.file.to_string();
+        let mut out = Vec::new();
+        for rec in &table.rows {
+            if rec.fields.len() != table.width {
+                self.skip(
+                    rec.line,
+                    format!("{} fields, the header has {}", rec.fields.len(), table.width),
+                );
+                continue;
+            }
+            let mut row = Row {
+                table,
+                rec,
+                notes: Vec::new(),
+            };
+            match read(&mut row) {
+                Ok(v) => {
+                    for n in row.notes {
+                        self.warn(rec.line, n);
+                    }
+                    out.push((rec.line, v));
+                }
+                Err(e) => self.skip(rec.line, e),
+            }
+        }
+        out
+    }
+
+    fn skip(&mut self, line: usize, message: String) {
+        self.skipped += 1;
+        self.problems.push(Problem {
+            file: self.file.clone(),
+            line,
+            message,
+            skipped: true,
+        });
+    }
+
+    fn warn(&mut self, line: usize, message: String) {
+        self.problems.push(Problem {
+            file: self.file.clone(),
+            line,
+            message,
+            skipped: false,
+        });
+    }
+}
+
+/// Imports the alliance-level and member-level exports of ATOP into a Casus rule set.
+///
+/// Rows that cannot be read (a wrong number of fields, a value that is not a number, an unknown
+/// state code, an impossible date, a member row whose alliance has no valid row) are left out
+/// and reported with their file and line; everything else is imported. Fails only when a file
+/// cannot be read as an ATOP export at all (no header, a missing column).
+pub fn import(alliances: CsvText<'_>, members: CsvText<'_>) -> Result<Import, AtopError> {
+    let at = table(alliances, "alliance", &ALLIANCE_COLUMNS)?;
+    let mt = table(members, "member", &MEMBER_COLUMNS)?;
+    let mut reader = Reader {
+        problems: Vec::new(),
+        skipped: 0,
+        file: at.file.to_string(),
+    };
+    let mut by_id: BTreeMap<u32, Alliance> = BTreeMap::new();
+    for (line, a) in reader.rows(&at, read_alliance) {
+        if let Some(first) = by_id.get(&a.id) {
+            let msg = format!("ATOP {} appears again (first on line {})", a.id, first.line);
+            reader.skip(line, msg);
+            continue;
+        }
+        by_id.insert(a.id, a);
+    }
+    let mut rows: BTreeMap<u32, Vec<Member>> = BTreeMap::new();
+    for (_, (id, m)) in reader.rows(&mt, |r| read_member(r, &by_id)) {
+        rows.entry(id).or_default().push(m);
+    }
+    let mut files = Vec::new();
+    let mut used: BTreeMap<&'static str, BTreeSet<u32>> = BTreeMap::new();
+    let mut stats = Stats {
+        alliance_rows: at.rows.len(),
+        member_rows: mt.rows.len(),
+        ..Stats::default()
+    };
+    let names = Names {
+        alliances: file_name(at.file),
+        members: file_name(mt.file),
+    };
+    reader.file = at.file.to_string();
+    for (id, a) in &by_id {
+        let Some(ms) = rows.get(id) else {
+            reader.skip(
+                a.line,
+                format!("ATOP {id} has no (valid) member-level row; not imported"),
+            );
+            continue;
+        };
+        let (text, clauses, warnings) = treaty_yaml(a, ms, &names, &mut used);
+        for w in warnings {
+            reader.warn(a.line, w);
+        }
+        stats.treaties += 1;
+        stats.clauses += clauses;
+        files.push(RuleText {
+            path: format!("alliances/atop_{id:04}.yaml"),
+            text,
+        });
+    }
+    stats.parties = used.len();
+    stats.skipped_rows = reader.skipped;
+    files.push(RuleText {
+        path: "parties.yaml".into(),
+        text: parties_yaml(&used, &names),
+    });
+    files.push(RuleText {
+        path: "facts.yaml".into(),
+        text: facts_yaml(),
+    });
+    files.push(RuleText {
+        path: "ruleset.yaml".into(),
+        text: manifest_yaml(&names, &stats),
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut problems = reader.problems;
+    problems.sort_by_key(|p| (p.file != at.file, p.line));
+    Ok(Import { files, problems, stats })
+}
+
+impl Import {
+    /// Loads the generated files as a rule set, in memory, exactly as `casus --rules DIR` would
+    /// read them from the folder the CLI writes.
+    pub fn rule_set(&self) -> Result<RuleSet, LoadError> {
+        let limits = Limits::default();
+        let mut diags = Diagnostics::new();
+        let mut files = Vec::new();
+        let mut name = None;
+        for f in &self.files {
+            let ctx = FileCtx::new(Path::new(&f.path), Some(Arc::from(f.text.as_str())));
+            if f.path == "ruleset.yaml" {
+                match parse_yaml::<Manifest>(&ctx, &f.text, &limits) {
+                    Ok(m) => name = m.name,
+                    Err(d) => diags.push(*d),
+                }
+                continue;
+            }
+            match parse_yaml::<RuleFile>(&ctx, &f.text, &limits) {
+                Ok(rf) => files.push((ctx, rf)),
+                Err(d) => diags.push(*d),
+            }
+        }
+        RuleSet::finish(files, diags, &limits, name)
+    }
+}
+
+// ---- reading pledges back -------------------------------------------------------------------
+
+/// One directed defense pledge: `obligor` is bound to defend `target` under `clause` of
+/// `treaty`, definitely or contingent on `depends_on`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pledge {
+    /// The defended party.
+    pub target: String,
+    /// The party bound to defend it.
+    pub obligor: String,
+    /// The treaty (`atop_<atopid>`).
+    pub treaty: String,
+    /// The clause (`defense_<n>`).
+    pub clause: String,
+    /// Definite, or contingent on what the scenario leaves open.
+    pub status: crate::Status,
+    /// What a contingent pledge waits on (`attacker`, `provoked`, `atop_location_condition`, …).
+    pub depends_on: Vec<String>,
+}
+
+/// Every directed defense pledge of an imported ATOP rule set on a day, through evaluation:
+/// [`defenders`] of every state. Sorted by target, obligor, treaty and clause.
+///
+/// ```
+/// # let alliances = "atopid,begyr,begmo,begday,endyr,endmo,endday,defense,offense,neutral,nonagg,consul\n1,1900,1,1,0,0,0,1,0,0,0,0\n";
+/// # let members = "atopid,member,yrent,moent,dayent,yrexit,moexit,dayexit,defense,offense,neutral,nonagg,consul,defcoadv,defcoloc,defcocon,defconum,defcodem,defconpr,neucoadv,neucoloc,neucocon,neuconum,neucodem,neuconpr,neucoatt,concoadv,concoloc,concocon,concoreq\n1,200,1900,1,1,0,0,0,1,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0\n1,220,1900,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n";
+/// # let import = casus::atop::import(casus::atop::CsvText { name: "a", text: alliances }, casus::atop::CsvText { name: "m", text: members })?;
+/// let engine = import.rule_set()?.compile()?;
+/// let pledges = casus::atop::defense_pledges(&engine, &casus::When::parse("1950-01-01")?)?;
+/// assert_eq!(pledges.len(), 1);
+/// assert_eq!((pledges[0].obligor.as_str(), pledges[0].target.as_str()), ("GBR", "FRA"));
+/// assert_eq!(pledges[0].depends_on, vec!["provoked"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn defense_pledges(engine: &Engine, on: &When) -> Result<Vec<Pledge>, ScenarioError> {
+    let mut out = Vec::new();
+    let mut hits = Vec::new();
+    for party in engine.parties.iter().filter(|p| p.kind == PartyKind::State) {
+        defenders_into(engine, &party.id, on, &mut hits, &mut out)?;
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Who is bound to defend `target` on a day, through evaluation: an armed attack on its
+/// territory by an attacker left unknown, with every fact open; a pledge is an obligation at
+/// `assist` or above from the `defense_*` clause of an `atop_*` treaty, definite or contingent
+/// on what it waits on. Uses the verdict-only path ([`Engine::hits`]). Sorted by obligor,
+/// treaty and clause.
+pub fn defenders(engine: &Engine, target: &str, on: &When) -> Result<Vec<Pledge>, ScenarioError> {
+    let mut out = Vec::new();
+    defenders_into(engine, target, on, &mut Vec::new(), &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn defenders_into(
+    engine: &Engine,
+    target: &str,
+    on: &When,
+    hits: &mut Vec<crate::Hit>,
+    out: &mut Vec<Pledge>,
+) -> Result<(), ScenarioError> {
+    let mut s = Scenario::new(*on, EventKind::ArmedAttack, target);
+    if engine.place_ix.contains_key(target) {
+        s.location = Some(target.to_string());
+        s.on = Some(On::Territory);
+    }
+    let prepared = engine.prepare(&s)?;
+    engine.hits(&prepared, hits);
+    for h in hits.iter() {
+        if h.level < Level::Assist {
+            continue;
+        }
+        let Some(clause) = engine.clauses.get(h.clause as usize) else {
+            continue;
+        };
+        let Some(treaty) = engine.treaties.get(clause.treaty as usize) else {
+            continue;
+        };
+        if !(treaty.id.starts_with("atop_") && clause.id.starts_with("defense_")) {
+            continue;
+        }
+        out.push(Pledge {
+            target: target.to_string(),
+            obligor: engine.party_id(h.party).to_string(),
+            treaty: treaty.id.clone(),
+            clause: clause.id.clone(),
+            status: h.status,
+            depends_on: engine.dep_names(h.deps),
+        });
+    }
+    Ok(())
+}
+
+// ---- writing the rule files ----------------------------------------------------------------
+
+struct Names {
+    alliances: String,
+    members: String,
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(path)
+        .to_string()
+}
+
+/// A YAML double-quoted scalar (JSON string syntax, which YAML accepts).
+fn q(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+const FACTS: [(&str, &str); 5] = [
+    (
+        "atop_specific_adversary",
+        "The attacker is the specific adversary the treaty names, where ATOP codes that a pledge is limited to a specific adversary without naming it as a state for that pledge: a defense pledge (defcoadv = 1) of an alliance with no threat state (statthr1, statthr2), or a neutrality or consultation pledge (neucoadv, concoadv = 1; ATOP's threat states belong to the defense pledge). One fact for every ATOP treaty: stating it in a scenario states it for all of them.",
+    ),
+    (
+        "atop_location_condition",
+        "The attack happened in the location the treaty limits the pledge to (ATOP defcoloc, neucoloc or concoloc = 1; ATOP does not code which location). One fact for every ATOP treaty: stating it in a scenario states it for all of them.",
+    ),
+    (
+        "atop_specific_conflict",
+        "The attack is part of the specific conflict the treaty limits the pledge to (ATOP defcocon, neucocon or concocon = 1; ATOP does not code which conflict). One fact for every ATOP treaty.",
+    ),
+    (
+        "atop_number_of_attackers",
+        "The number of attackers meets the condition the treaty sets (ATOP defconum or neuconum = 1, e.g. an attack by two or more powers; ATOP does not code the number). One fact for every ATOP treaty.",
+    ),
+    (
+        "atop_demand_not_met",
+        "The attacker (or the state the treaty names) has not complied with the demand the treaty specifies (ATOP defcodem or neucodem = 1). One fact for every ATOP treaty.",
+    ),
+];
+
+fn header(out: &mut String, what: &str, names: &Names) {
+    let _ = writeln!(
+        out,
+        "# Generated by `casus import atop` from {} and {}: {what}.\n# Regenerate rather than edit; the mapping is documented in docs/atop.md of Casus.\n",
+        names.alliances, names.members
+    );
+}
+
+fn facts_yaml() -> String {
+    let mut out = String::from(
+        "# Generated by `casus import atop`: the conditions ATOP codes without spelling them out.\n\nfacts:\n",
+    );
+    for (id, d) in FACTS {
+        let _ = writeln!(out, "  - id: {id}\n    description: {}", q(d));
+    }
+    out
+}
+
+fn parties_yaml(used: &BTreeMap<&'static str, BTreeSet<u32>>, names: &Names) -> String {
+    let mut out = String::new();
+    header(&mut out, "every state that appears as a member or a threat", names);
+    out.push_str("parties:\n");
+    for (id, codes) in used {
+        let states: Vec<&CowState> = codes.iter().filter_map(|c| cow_state(*c)).collect();
+        let name = match *id {
+            "SUN" => "Soviet Union",
+            "RUS" => "Russia",
+            "DEU" => "Germany",
+            _ => states.first().map_or(*id, |s| s.name),
+        };
+        let mut note = states
+            .iter()
+            .map(|s| format!("COW {} ({}, {})", s.code, s.abbrev, s.name))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        match *id {
+            "SUN" => note.push_str(&format!(
+                " from {SOVIET_UNION_FROM} up to {SOVIET_UNION_TO}; COW does not tell Russia and the Soviet Union apart"
+            )),
+            "RUS" => note.push_str(&format!(
+                " before {SOVIET_UNION_FROM} and from {SOVIET_UNION_TO}; the Soviet Union in between is SUN"
+            )),
+            _ => {}
+        }
+        if states.iter().all(|s| s.iso3.is_none()) {
+            note.push_str("; no ISO 3166 code, so the id is made from the COW abbreviation");
+        }
+        let _ = writeln!(out, "  - id: {id}\n    name: {}\n    note: {}", q(name), q(&note));
+    }
+    out
+}
+
+fn manifest_yaml(names: &Names, stats: &Stats) -> String {
+    let mut out = String::new();
+    header(&mut out, "the manifest", names);
+    let _ = writeln!(out, "name: {}", q("ATOP alliances (imported)"));
+    let description = format!(
+        "The written military alliances coded by ATOP (Alliance Treaty Obligations and Provisions; Leeds, Ritter, Mitchell and Long 2002; atopdata.org), imported from {} and {}: {} treaties, {} clauses, {} parties. A world of its own: states are identified by ISO 3166-1 alpha-3 where one exists, else COW_ and the Correlates of War abbreviation; it does not extend the shipped rules/. Cite ATOP when publishing results derived from it.",
+        names.alliances, names.members, stats.treaties, stats.clauses, stats.parties
+    );
+    let _ = writeln!(out, "description: {}", q(&description));
+    out
+}
+
+/// One group of members that owe the same obligation over the same period under the same
+/// conditions: one clause.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    kind: Kind,
+    from: Date,
+    to: Option<Date>,
+    phase: i64,
+    conds: Conds,
+    threats: Vec<&'static str>,
+}
+
+struct Group {
+    obligated: BTreeSet<&'static str>,
+    rows: Vec<(usize, &'static str)>,
+    threat_codes: BTreeSet<u32>,
+}
+
+fn threat_ids(codes: &[u32], from: Date, to: Option<Date>) -> (Vec<&'static str>, Vec<u32>) {
+    let mut ids = BTreeSet::new();
+    let mut unknown = Vec::new();
+    for c in codes {
+        match cow_state(*c) {
+            Some(s) => {
+                // A threat is a filter on the attacker over the whole period: for COW 365
+                // both names it had during the period count.
+                for (id, _, _) in split(s, from, to) {
+                    ids.insert(id);
+                }
+            }
+            None => unknown.push(*c),
+        }
+    }
+    (ids.into_iter().collect(), unknown)
+}
+
+fn conditions_of(kind: Kind, c: &Conds) -> Vec<&'static str> {
+    let p = kind.prefix();
+    let mut v = Vec::new();
+    let all = [
+        (c.adversary, "coadv"),
+        (c.location, "coloc"),
+        (c.conflict, "cocon"),
+        (c.number, "conum"),
+        (c.demand, "codem"),
+        (c.provocation, "conpr"),
+        (c.attacked, "coatt"),
+        (c.request, "coreq"),
+    ];
+    for (on, suffix) in all {
+        if on {
+            v.push(match (p, suffix) {
+                ("def", "coadv") => "defcoadv",
+                ("def", "coloc") => "defcoloc",
+                ("def", "cocon") => "defcocon",
+                ("def", "conum") => "defconum",
+                ("def", "codem") => "defcodem",
+                ("def", "conpr") => "defconpr",
+                ("neu", "coadv") => "neucoadv",
+                ("neu", "coloc") => "neucoloc",
+                ("neu", "cocon") => "neucocon",
+                ("neu", "conum") => "neuconum",
+                ("neu", "codem") => "neucodem",
+                ("neu", "conpr") => "neuconpr",
+                ("neu", "coatt") => "neucoatt",
+                ("con", "coadv") => "concoadv",
+                ("con", "coloc") => "concoloc",
+                ("con", "cocon") => "concocon",
+                ("con", "coreq") => "concoreq",
+                _ => "",
+            });
+        }
+    }
+    v.retain(|s| !s.is_empty());
+    v
+}
+
+fn threat_names(ids: &[&str]) -> String {
+    ids.join(", ")
+}
+
+/// The treaty file of one alliance; returns its text, its number of clauses and warnings.
+fn treaty_yaml(
+    a: &Alliance,
+    ms: &[Member],
+    names: &Names,
+    used: &mut BTreeMap<&'static str, BTreeSet<u32>>,
+) -> (String, usize, Vec<String>) {
+    let mut warnings = Vec::new();
+    // Membership periods per party id, merged where they meet or overlap.
+    let mut periods: BTreeMap<&'static str, Vec<(Date, Option<Date>)>> = BTreeMap::new();
+    for m in ms {
+        for (id, f, t) in split(m.state, m.entry, m.exit) {
+            periods.entry(id).or_default().push((f, t));
+            used.entry(id).or_default().insert(m.state.code);
+        }
+    }
+    for v in periods.values_mut() {
+        v.sort();
+        let mut merged: Vec<(Date, Option<Date>)> = Vec::new();
+        for (f, t) in v.drain(..) {
+            match merged.last_mut() {
+                Some(last) if last.1.is_none_or(|e| f <= e) => {
+                    last.1 = match (last.1, t) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        _ => None,
+                    };
+                }
+                _ => merged.push((f, t)),
+            }
+        }
+        *v = merged;
+    }
+    let first_entry = ms.iter().map(|m| m.entry).min().unwrap_or(a.begin);
+    let in_force = a.begin.min(first_entry);
+    if first_entry < a.begin {
+        warnings.push(format!(
+            "a member enters on {first_entry}, before the alliance begins ({}); the treaty is in force from {first_entry}",
+            a.begin
+        ));
+    }
+    let ongoing = ms.iter().any(|m| m.exit.is_none());
+    let last_exit = ms.iter().filter_map(|m| m.exit).max();
+    let terminated = match (a.end, ongoing) {
+        (None, _) => None,
+        (Some(e), true) => {
+            warnings.push(format!(
+                "the alliance ends on {e} but a member has no exit date; the treaty is taken as ongoing"
+            ));
+            None
+        }
+        (Some(e), false) => {
+            let last = last_exit.map_or(e, |x| x.max(e));
+            if last > e {
+                warnings.push(format!(
+                    "a member leaves on {last}, after the alliance ends ({e}); the treaty ends on {last}"
+                ));
+            }
+            Some(last)
+        }
+    };
+    // Obligation groups.
+    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
+    for m in ms {
+        for (i, kind) in [Kind::Defense, Kind::Neutrality, Kind::Consult].into_iter().enumerate() {
+            let on = match kind {
+                Kind::Defense => m.flags.defense,
+                Kind::Neutrality => m.flags.neutral,
+                Kind::Consult => m.flags.consul,
+            };
+            if !on {
+                continue;
+            }
+            let conds = m.conds.get(i).copied().unwrap_or_default();
+            // ATOP codes its threat states once per alliance; they describe the adversary of
+            // the defense pledge (defcoadv). A neutrality or consultation pledge limited to a
+            // specific adversary may name another one (the Dual Alliance: defense against
+            // Russia, neutrality against anyone else), so those wait on a fact instead.
+            let (threats, codes) = if conds.adversary && kind == Kind::Defense {
+                let (ids, unknown) = threat_ids(&m.threats, m.entry, m.exit);
+                if !unknown.is_empty() {
+                    warnings.push(format!(
+                        "unknown threat state code(s) {unknown:?}; the adversary condition of {} is the fact atop_specific_adversary",
+                        m.state.id
+                    ));
+                    (Vec::new(), Vec::new())
+                } else {
+                    (ids, m.threats.clone())
+                }
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            for c in &codes {
+                if let Some(s) = cow_state(*c) {
+                    for (id, _, _) in split(s, m.entry, m.exit) {
+                        used.entry(id).or_default().insert(s.code);
+                    }
+                }
+            }
+            let key = Key {
+                kind,
+                from: m.entry,
+                to: m.exit,
+                phase: m.phase,
+                conds,
+                threats,
+            };
+            let g = groups.entry(key).or_insert_with(|| Group {
+                obligated: BTreeSet::new(),
+                rows: Vec::new(),
+                threat_codes: BTreeSet::new(),
+            });
+            for (id, _, _) in split(m.state, m.entry, m.exit) {
+                g.obligated.insert(id);
+            }
+            g.rows.push((m.line, m.state.id));
+            g.threat_codes.extend(codes);
+        }
+    }
+
+    let mut out = String::new();
+    header(&mut out, &format!("ATOP {}", a.id), names);
+    let ids: Vec<&str> = periods.keys().copied().collect();
+    let shown: Vec<&str> = ids.iter().take(6).copied().collect();
+    let mut who = shown.join(", ");
+    if ids.len() > shown.len() {
+        let _ = write!(who, " and {} more", ids.len() - shown.len());
+    }
+    let span = match terminated {
+        Some(t) => format!("{in_force} to {t}"),
+        None => format!("from {in_force}"),
+    };
+    let _ = writeln!(out, "treaties:\n  - id: atop_{}", a.id);
+    let _ = writeln!(out, "    name: {}", q(&format!("ATOP {}: {who} ({span})", a.id)));
+    let _ = writeln!(out, "    in_force: {in_force}");
+    if let Some(t) = terminated {
+        let _ = writeln!(out, "    terminated: {t}");
+    }
+    let mut lines: Vec<usize> = ms.iter().map(|m| m.line).collect();
+    lines.sort_unstable();
+    let source = format!(
+        "ATOP{} (Leeds, Ritter, Mitchell and Long 2002, atopdata.org), alliance {}: {} line {}; {} {} {}.",
+        a.version.as_ref().map_or_else(String::new, |v| format!(" version {v}")),
+        a.id,
+        names.alliances,
+        a.line,
+        names.members,
+        if lines.len() == 1 { "line" } else { "lines" },
+        line_ranges(&lines)
+    );
+    let _ = writeln!(out, "    source: {}", q(&source));
+    let _ = writeln!(out, "    note: {}", q(&treaty_note(a, ms, terminated.is_none())));
+    out.push_str("    parties:\n");
+    for (id, ps) in &periods {
+        for (f, t) in ps {
+            match t {
+                Some(t) => {
+                    let _ = writeln!(out, "      - {{party: {id}, joined: {f}, left: {t}}}");
+                }
+                None => {
+                    let _ = writeln!(out, "      - {{party: {id}, joined: {f}}}");
+                }
+            }
+        }
+    }
+    let mut counters: BTreeMap<Kind, usize> = BTreeMap::new();
+    if !groups.is_empty() {
+        out.push_str("    clauses:\n");
+    }
+    for (key, g) in &groups {
+        let n = counters.entry(key.kind).or_default();
+        *n += 1;
+        clause_yaml(&mut out, a, key, g, *n, names);
+    }
+    (out, groups.len(), warnings)
+}
+
+fn line_ranges(lines: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while let Some(&start) = lines.get(i) {
+        let mut end = start;
+        while lines.get(i + 1) == Some(&(end + 1)) {
+            end += 1;
+            i += 1;
+        }
+        parts.push(if end == start {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+fn treaty_note(a: &Alliance, ms: &[Member], ongoing: bool) -> String {
+    let yes = |b: bool| if b { "1" } else { "0" };
+    let mut s = format!(
+        "ATOP codes (alliance level): defense {}, offense {}, neutrality {}, non-aggression {}, consultation {}",
+        yes(a.flags.defense),
+        yes(a.flags.offense),
+        yes(a.flags.neutral),
+        yes(a.flags.nonagg),
+        yes(a.flags.consul)
+    );
+    if let Some(x) = a.asymm {
+        let _ = write!(s, "; asymmetric obligations {x}");
+    }
+    match a.maxphase {
+        Some(x) if x > 0 => {
+            let _ = write!(s, "; {x} phases");
+        }
+        Some(_) => s.push_str("; one phase"),
+        None => {}
+    }
+    if let Some(x) = a.specthrt {
+        let _ = write!(s, "; specific threat (specthrt) {x}");
+        let (ids, _) = threat_ids(&a.threats, a.begin, a.end);
+        if !ids.is_empty() {
+            let _ = write!(s, " naming {}", threat_names(&ids));
+        }
+    }
+    s.push_str(". ");
+    let who = |pick: fn(&Flags) -> bool| -> Vec<&str> {
+        let set: BTreeSet<&str> = ms.iter().filter(|m| pick(&m.flags)).map(|m| m.state.id).collect();
+        set.into_iter().collect()
+    };
+    let offense = who(|f| f.offense);
+    let nonagg = who(|f| f.nonagg);
+    s.push_str(
+        "Offense (a promise to join an ally's war that the ally starts) and non-aggression are recorded here as attributes of the treaty, not as response obligations: ",
+    );
+    if offense.is_empty() {
+        s.push_str("no member promises offensive support; ");
+    } else {
+        let _ = write!(
+            s,
+            "offensive support promised by {} (in at least one phase); ",
+            offense.join(", ")
+        );
+    }
+    if nonagg.is_empty() {
+        s.push_str("no member promises non-aggression. ");
+    } else {
+        let _ = write!(
+            s,
+            "non-aggression promised by {} (in at least one phase). ",
+            nonagg.join(", ")
+        );
+    }
+    s.push_str(
+        "Members are bound from their entry day up to, not including, their exit day (ATOP's phases meet on that day).",
+    );
+    let approx: Vec<&String> = a.approx.iter().chain(ms.iter().flat_map(|m| m.approx.iter())).collect();
+    if !approx.is_empty() {
+        let list: Vec<&str> = approx.iter().map(|x| x.as_str()).collect();
+        let _ = write!(s, " Day or month coded 0 (unknown): {}.", list.join("; "));
+    }
+    if ongoing {
+        s.push_str(" ATOP codes the alliance as ongoing at the end of its data (2018): no end date, so dates after 2018 extrapolate.");
+    }
+    s
+}
+
+fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, names: &Names) {
+    let kind = key.kind;
+    let vars = conditions_of(kind, &key.conds);
+    let mut cited = vec![kind.flag()];
+    cited.extend(vars.iter().copied());
+    let phase = if key.phase > 0 {
+        format!(" phase {}", key.phase)
+    } else {
+        String::new()
+    };
+    let period = match key.to {
+        Some(t) => format!("{} to {t}", key.from),
+        None => format!("from {}", key.from),
+    };
+    let citation = format!("ATOP {}{phase}: {} ({period})", a.id, cited.join(", "));
+    let mut summary = String::from(match kind {
+        Kind::Defense => {
+            "Each obligated member promises active military support to another member that is attacked (ATOP defense = 1). ATOP does not grade that support beyond \"active military support\", so the level is assist with armed force allowed, not a stronger one."
+        }
+        Kind::Neutrality => {
+            "Each obligated member promises to stay neutral, giving no aid to the attacker, when another member is attacked (ATOP neutral = 1)."
+        }
+        Kind::Consult => {
+            "Each obligated member promises to consult another member in a crisis that threatens it (ATOP consul = 1); any event that can be such a crisis counts."
+        }
+    });
+    let p = kind.prefix();
+    let mut conds: Vec<String> = Vec::new();
+    if key.conds.adversary {
+        if key.threats.is_empty() && kind == Kind::Defense {
+            conds.push(format!(
+                "only against the specific adversary the treaty names, which ATOP does not code as a state ({p}coadv): the fact atop_specific_adversary"
+            ));
+        } else if key.threats.is_empty() {
+            conds.push(format!(
+                "only against the specific adversary the treaty names ({p}coadv; ATOP's threat states belong to the defense pledge, not to this one): the fact atop_specific_adversary"
+            ));
+        } else {
+            conds.push(format!(
+                "only against {} ({p}coadv with ATOP's threat states)",
+                threat_names(&key.threats)
+            ));
+        }
+    }
+    if key.conds.provocation {
+        conds.push(format!(
+            "only if the attacked member did not provoke the attack ({p}conpr): not the fact provoked"
+        ));
+    }
+    if key.conds.location {
+        conds.push(format!(
+            "only in the location the treaty specifies ({p}coloc): the fact atop_location_condition"
+        ));
+    }
+    if key.conds.conflict {
+        conds.push(format!(
+            "only in the specific conflict the treaty names ({p}cocon): the fact atop_specific_conflict"
+        ));
+    }
+    if key.conds.number {
+        conds.push(format!(
+            "only with the number of attackers the treaty specifies ({p}conum): the fact atop_number_of_attackers"
+        ));
+    }
+    if key.conds.demand {
+        conds.push(format!(
+            "only if a demand the treaty specifies is not complied with ({p}codem): the fact atop_demand_not_met"
+        ));
+    }
+    if key.conds.attacked {
+        conds.push(
+            "only if the member is attacked rather than attacking (neucoatt), which the armed attack on the member that triggers the clause already means"
+                .into(),
+        );
+    }
+    if key.conds.request {
+        conds.push("only on the request of a member (concoreq): the built-in fact requested".into());
+    }
+    if conds.is_empty() {
+        summary.push_str(" ATOP codes no condition on it.");
+    } else {
+        let _ = write!(summary, " Conditions ATOP codes: {}.", conds.join("; "));
+    }
+    let _ = writeln!(out, "      - id: {}_{n}", kind.clause());
+    let _ = writeln!(out, "        citation: {}", q(&citation));
+    let _ = writeln!(out, "        summary: {}", q(&summary));
+    out.push_str("        trigger:\n          all:\n");
+    match kind {
+        Kind::Consult => {
+            out.push_str("            - event: [armed_attack, cyber_attack, hybrid_attack, threat, mobilization]\n")
+        }
+        Kind::Defense | Kind::Neutrality => out.push_str("            - event: armed_attack\n"),
+    }
+    out.push_str("            - target: treaty_party\n");
+    match key.to {
+        Some(t) => {
+            let _ = writeln!(out, "            - date: {{from: {}, before: {t}}}", key.from);
+        }
+        None => {
+            let _ = writeln!(out, "            - date: {{from: {}}}", key.from);
+        }
+    }
+    if key.conds.adversary {
+        if key.threats.is_empty() {
+            out.push_str("            - fact: atop_specific_adversary\n");
+        } else {
+            let _ = writeln!(out, "            - attacker: {{is: [{}]}}", key.threats.join(", "));
+        }
+    }
+    if key.conds.provocation {
+        out.push_str("            - not: {fact: provoked}\n");
+    }
+    if key.conds.location {
+        out.push_str("            - fact: atop_location_condition\n");
+    }
+    if key.conds.conflict {
+        out.push_str("            - fact: atop_specific_conflict\n");
+    }
+    if key.conds.number {
+        out.push_str("            - fact: atop_number_of_attackers\n");
+    }
+    if key.conds.demand {
+        out.push_str("            - fact: atop_demand_not_met\n");
+    }
+    if key.conds.request {
+        out.push_str("            - fact: requested\n");
+    }
+    out.push_str("        obligations:\n");
+    let level = match kind {
+        Kind::Defense => "assist",
+        Kind::Neutrality => "neutrality",
+        Kind::Consult => "consult",
+    };
+    let obligated: Vec<&str> = g.obligated.iter().copied().collect();
+    let _ = writeln!(
+        out,
+        "          - level: {level}\n            obligated: [{}]\n            toward: target",
+        obligated.join(", ")
+    );
+    match kind {
+        Kind::Defense => out.push_str("            forms: {allowed: [armed_force]}\n"),
+        Kind::Consult => out.push_str("            forms: {required: [consultation]}\n"),
+        Kind::Neutrality => {}
+    }
+    let rows: Vec<String> = g.rows.iter().map(|(l, id)| format!("{l} ({id})")).collect();
+    let mut note = format!(
+        "From {} line{} {}",
+        names.members,
+        if rows.len() == 1 { "" } else { "s" },
+        rows.join(", ")
+    );
+    if !g.threat_codes.is_empty() {
+        let codes: Vec<String> = g.threat_codes.iter().map(u32::to_string).collect();
+        let _ = write!(note, "; threat states (statthr1, statthr2) COW {}", codes.join(", "));
+    }
+    note.push('.');
+    let _ = writeln!(out, "        note: {}", q(&note));
+}

@@ -1,0 +1,377 @@
+//! From a compiled rule set back to the rule language: the `model` types serialized as YAML.
+//!
+//! A rule set written out by [`crate::RuleSet::to_yaml`] loads back to the same rule set: the
+//! same parties, places, treaties, clauses and conditions, so the same verdict for every
+//! scenario (the property tests check it). Comments, notes on periods and the split into files
+//! are not kept; every main territory of a state is written as an explicit territory.
+
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+use crate::model::{Holder, Ids, Obligated, OneOrMany};
+
+impl Serialize for Holder {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for p in &self.0 {
+            seq.serialize_element(p)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Ids {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for p in &self.0 {
+            seq.serialize_element(&p.value)?;
+        }
+        seq.end()
+    }
+}
+
+impl<T: Serialize> Serialize for OneOrMany<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for p in &self.0 {
+            seq.serialize_element(p)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Obligated {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Obligated::Others => s.serialize_str("others"),
+            Obligated::All => s.serialize_str("all"),
+            Obligated::Named(ids) => {
+                let mut seq = s.serialize_seq(Some(ids.len()))?;
+                for p in ids {
+                    seq.serialize_element(&p.value)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+use serde_saphyr::{Location, Spanned};
+
+use crate::engine::*;
+use crate::model::{
+    AreaDecl, ClauseDecl, Condition, CountTest, DateWindow, FactDecl, FormsDecl, HeldOn, HolderPeriod, HolderRole,
+    MemberDecl, ObligationDecl, PartyDecl, PartyTest, PlaceTest, ReadingDecl, ReadingName, ReservationDecl, RuleFile,
+    TagDecl, TerritoryDecl, TreatyDecl,
+};
+use crate::vocab::{EventKind, Means, On};
+
+fn sp<T>(value: T) -> Spanned<T> {
+    Spanned {
+        value,
+        referenced: Location::UNKNOWN,
+        defined: Location::UNKNOWN,
+    }
+}
+
+fn mask<T: Copy>(bits: u8, all: &[T]) -> crate::model::OneOrMany<T> {
+    crate::model::OneOrMany(
+        all.iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1u8 << i) != 0)
+            .map(|(_, x)| *x)
+            .collect(),
+    )
+}
+
+impl Engine {
+    /// The rule set in the rule language: one [`RuleFile`] that loads back to the same rules.
+    ///
+    /// ```
+    /// let engine = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+    /// let file = engine.to_rule_file();
+    /// assert_eq!(file.treaties[0].clauses[0].id.value, "art5");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn to_rule_file(&self) -> RuleFile {
+        let builtin = crate::resolve::BUILTIN_FACTS.len();
+        RuleFile {
+            parties: self
+                .parties
+                .iter()
+                .map(|p| PartyDecl {
+                    id: sp(p.id.clone()),
+                    name: p.name.clone(),
+                    kind: p.kind,
+                    members: p
+                        .members
+                        .iter()
+                        .map(|m| self.member(Some(m.party), None, m.from, m.to))
+                        .collect(),
+                    territory_tags: Vec::new(),
+                    note: None,
+                })
+                .collect(),
+            tags: self
+                .tags
+                .iter()
+                .map(|(id, d)| TagDecl {
+                    id: sp(id.clone()),
+                    description: d.clone(),
+                })
+                .collect(),
+            territories: self
+                .places
+                .iter()
+                .filter(|p| p.kind == PlaceKind::Territory)
+                .map(|p| TerritoryDecl {
+                    id: sp(p.id.clone()),
+                    name: p.name.clone(),
+                    sovereign: sp(self.holder(&p.sovereign)),
+                    controller: p.controller.as_ref().map(|c| sp(self.holder(c))),
+                    administrator: p.administrator.as_ref().map(|c| sp(self.holder(c))),
+                    tags: p.tag_names.iter().cloned().map(sp).collect(),
+                    note: None,
+                })
+                .collect(),
+            areas: self
+                .places
+                .iter()
+                .filter(|p| p.kind == PlaceKind::Area)
+                .map(|p| AreaDecl {
+                    id: sp(p.id.clone()),
+                    name: p.name.clone(),
+                    tags: p.tag_names.iter().cloned().map(sp).collect(),
+                    note: None,
+                })
+                .collect(),
+            facts: self
+                .facts
+                .iter()
+                .skip(builtin)
+                .map(|f| FactDecl {
+                    id: sp(f.id.clone()),
+                    description: f.description.clone(),
+                })
+                .collect(),
+            treaties: self.treaties.iter().map(|t| self.treaty_decl(t)).collect(),
+        }
+    }
+
+    /// The rule set as one YAML rule file that loads back to the same rules.
+    ///
+    /// ```
+    /// let engine = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+    /// let again = casus::RuleSet::from_yaml(&engine.to_yaml()?)?.compile()?;
+    /// assert_eq!(engine.treaties(), again.treaties());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_yaml(&self) -> Result<String, WriteError> {
+        crate::load::to_yaml(&self.to_rule_file()).map_err(WriteError)
+    }
+
+    fn member(&self, party: Option<PartyIx>, org: Option<PartyIx>, from: Option<When>, to: Option<When>) -> MemberDecl {
+        MemberDecl {
+            party: party.map(|p| sp(self.party_id(p).to_string())),
+            members_of: org.map(|p| sp(self.party_id(p).to_string())),
+            joined: from.map(sp),
+            left: to.map(sp),
+            note: None,
+        }
+    }
+
+    fn holder(&self, periods: &[Period]) -> crate::model::Holder {
+        crate::model::Holder(
+            periods
+                .iter()
+                .map(|p| HolderPeriod {
+                    party: sp(self.party_id(p.party).to_string()),
+                    from: p.from.map(sp),
+                    to: p.to.map(sp),
+                    note: None,
+                })
+                .collect(),
+        )
+    }
+
+    fn treaty_decl(&self, t: &Treaty) -> TreatyDecl {
+        let clause_id = |c: &ClauseIx| self.clauses.get(*c as usize).map_or(String::new(), |c| c.id.clone());
+        TreatyDecl {
+            id: sp(t.id.clone()),
+            name: t.name.clone(),
+            status: t.status,
+            signed: t.signed.map(sp),
+            in_force: t.in_force.map(sp),
+            terminated: t.terminated.map(sp),
+            source: t.source.clone(),
+            note: t.note.clone(),
+            parties: t
+                .members
+                .iter()
+                .map(|m| self.member(m.party, m.members_of, m.from, m.to))
+                .collect(),
+            accession: t.accession.clone(),
+            withdrawal: t.withdrawal.clone(),
+            clauses: t
+                .clauses
+                .iter()
+                .filter_map(|c| self.clauses.get(*c as usize))
+                .map(|c| ClauseDecl {
+                    id: sp(c.id.clone()),
+                    citation: c.citation.clone(),
+                    summary: c.summary.clone(),
+                    trigger: sp(self.condition(c.trigger)),
+                    obligations: self.obligation_decls(&c.obligations),
+                    reading: c.reading.as_ref().map(|(id, basis)| ReadingName {
+                        id: sp(id.clone()),
+                        basis: basis.clone(),
+                    }),
+                    readings: c
+                        .readings
+                        .iter()
+                        .map(|r| ReadingDecl {
+                            id: sp(r.id.clone()),
+                            basis: r.basis.clone(),
+                            trigger: Some(sp(self.condition(r.trigger))),
+                            obligations: Some(self.obligation_decls(&r.obligations)),
+                        })
+                        .collect(),
+                    note: None,
+                })
+                .collect(),
+            reservations: t
+                .reservations
+                .iter()
+                .map(|r| ReservationDecl {
+                    party: sp(self.party_id(r.party).to_string()),
+                    kind: r.kind,
+                    clauses: r.clauses.iter().map(|c| sp(clause_id(c))).collect(),
+                    toward: r.toward.iter().map(|p| sp(self.party_id(*p).to_string())).collect(),
+                    from: r.from.map(sp),
+                    to: r.to.map(sp),
+                    opt_out: r.opt_out,
+                    max_level: r.max_level.map(sp),
+                    exclude_forms: forms_of(r.exclude_forms).into_iter().map(sp).collect(),
+                    caveats: r.caveats.iter().cloned().map(sp).collect(),
+                    note: r.note.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn obligation_decls(&self, os: &[Obligation]) -> Vec<ObligationDecl> {
+        os.iter()
+            .map(|o| ObligationDecl {
+                level: sp(o.level),
+                obligated: match &o.obligated {
+                    Obligors::Others => crate::model::Obligated::Others,
+                    Obligors::All => crate::model::Obligated::All,
+                    Obligors::Named(v) => {
+                        crate::model::Obligated::Named(v.iter().map(|p| sp(self.party_id(*p).to_string())).collect())
+                    }
+                },
+                toward: o.toward,
+                forms: FormsDecl {
+                    required: forms_of(o.required).into_iter().map(sp).collect(),
+                    allowed: forms_of(o.allowed).into_iter().map(sp).collect(),
+                    excluded: forms_of(o.excluded).into_iter().map(sp).collect(),
+                },
+                deadline: o.deadline,
+                caveats: o.caveats.iter().cloned().map(sp).collect(),
+                when: o.when.map(|w| sp(self.condition(w))),
+                note: None,
+            })
+            .collect()
+    }
+
+    fn ids(&self, v: &[PartyIx]) -> crate::model::Ids {
+        crate::model::Ids(v.iter().map(|p| sp(self.party_id(*p).to_string())).collect())
+    }
+
+    fn party_test(&self, t: &PTest) -> PartyTest {
+        match t {
+            PTest::Target => PartyTest::Target,
+            PTest::Attacker => PartyTest::Attacker,
+            PTest::TreatyParty => PartyTest::TreatyParty,
+            PTest::State => PartyTest::State,
+            PTest::NonState => PartyTest::NonState,
+            PTest::Is(v) => PartyTest::Is(self.ids(v)),
+            PTest::MemberOf(o) => PartyTest::MemberOf(sp(self.party_id(*o).to_string())),
+            PTest::PartyTo(t) => PartyTest::PartyTo(sp(self
+                .treaties
+                .get(*t as usize)
+                .map_or(String::new(), |t| t.id.clone()))),
+        }
+    }
+
+    /// The condition rooted at node `ix`, in the rule language.
+    pub(crate) fn condition(&self, ix: NodeIx) -> Condition {
+        let kids = |k: &[NodeIx]| k.iter().map(|c| sp(self.condition(*c))).collect();
+        match self.nodes.get(ix as usize) {
+            None => Condition::Always(false),
+            Some(n) => match n {
+                Node::All(k) => Condition::All(kids(k)),
+                Node::Any(k) => Condition::Any(kids(k)),
+                Node::Not(k) => Condition::Not(Box::new(sp(self.condition(*k)))),
+                Node::Event(m) => Condition::Event(mask(*m, EventKind::ALL)),
+                Node::Means(m) => Condition::Means(mask(*m, Means::ALL)),
+                Node::On(m) => Condition::On(mask(*m, On::ALL)),
+                Node::Attacker(t) => Condition::Attacker(self.party_test(t)),
+                Node::Attackers(n, t) => Condition::Attackers(CountTest {
+                    at_least: *n,
+                    that: self.party_test(t),
+                }),
+                Node::SupportedBy(t) => Condition::SupportedBy(self.party_test(t)),
+                Node::Target(t) => Condition::Target(self.party_test(t)),
+                Node::Location(l) => Condition::Location(match l {
+                    LTest::In(v) => PlaceTest::In(crate::model::Ids(
+                        v.iter().map(|p| sp(self.place_id(*p).to_string())).collect(),
+                    )),
+                    LTest::Tagged(_, names) => {
+                        PlaceTest::Tagged(crate::model::Ids(names.iter().cloned().map(sp).collect()))
+                    }
+                    LTest::Holder(role, t, None) => match role {
+                        HolderRole::Sovereign => PlaceTest::Sovereign(self.party_test(t)),
+                        HolderRole::Controller => PlaceTest::Controller(self.party_test(t)),
+                        HolderRole::Administrator => PlaceTest::Administrator(self.party_test(t)),
+                    },
+                    LTest::Holder(role, t, Some(d)) => PlaceTest::HeldOn(HeldOn {
+                        role: *role,
+                        by: self.party_test(t),
+                        date: sp(*d),
+                    }),
+                    LTest::Area => PlaceTest::Area,
+                }),
+                Node::Date(from, before) => Condition::Date(DateWindow {
+                    from: from.map(sp),
+                    before: before.map(sp),
+                }),
+                Node::Fact(f) => {
+                    Condition::Fact(sp(self.facts.get(*f as usize).map_or(String::new(), |f| f.id.clone())))
+                }
+                Node::Always(b) => Condition::Always(*b),
+            },
+        }
+    }
+}
+
+use crate::time::When;
+
+/// A rule set or scenario could not be written as YAML.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write YAML: {0}")]
+pub struct WriteError(pub String);
+
+impl crate::Scenario {
+    /// The scenario as a YAML scenario file.
+    ///
+    /// ```
+    /// let s = casus::Scenario::from_yaml("{date: 2027-03-01, event: armed_attack, target: UKR, attacker: RUS}")?;
+    /// let text = s.to_yaml()?;
+    /// assert_eq!(casus::Scenario::from_yaml(&text)?, s);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_yaml(&self) -> Result<String, WriteError> {
+        crate::load::to_yaml(self).map_err(WriteError)
+    }
+}

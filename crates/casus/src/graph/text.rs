@@ -1,0 +1,417 @@
+//! Text tables of the graph analyses (what `casus guarantors`, `commitments`, `exposure` and
+//! `cascade` print).
+
+use std::fmt::Write as _;
+
+use super::{Cascade, Commitment, Exposure, Occasion, Relation, Timeline};
+use crate::verdict::Status;
+
+/// An aligned table: a header row and rows, columns two spaces apart, no trailing spaces.
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(x) = w.get_mut(i) {
+                *x = (*x).max(c.chars().count());
+            }
+        }
+    }
+    let mut s = String::new();
+    let mut line = |cells: &[String]| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let width = w.get(i).copied().unwrap_or(0);
+            let _ = write!(l, "{c:<width$}  ");
+        }
+        s.push_str(l.trim_end());
+        s.push('\n');
+    };
+    line(&header.iter().map(|h| (*h).to_string()).collect::<Vec<_>>());
+    for r in rows {
+        line(r);
+    }
+    s
+}
+
+fn status_words(status: Status, depends_on: &[String]) -> String {
+    if status == Status::Contingent && !depends_on.is_empty() {
+        format!("on {}", depends_on.join(", "))
+    } else {
+        status.as_str().to_string()
+    }
+}
+
+fn events_words(events: &[crate::vocab::EventKind]) -> String {
+    if events.len() == crate::vocab::EventKind::ALL.len() {
+        "any".into()
+    } else {
+        events.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn period(c: &Commitment) -> String {
+    match (&c.valid_from, &c.valid_until) {
+        (None, None) => "always".into(),
+        (Some(f), None) => format!("since {f}"),
+        (None, Some(u)) => format!("until {u}"),
+        (Some(f), Some(u)) => format!("{f} to {u}"),
+    }
+}
+
+fn under(c: &Commitment) -> String {
+    format!("{} {}{}", c.treaty, c.citation, if c.draft { " (draft)" } else { "" })
+}
+
+/// The commitments of one party, or toward it, as a table.
+pub(crate) fn commitments_table(relation: Relation, list: &[Commitment]) -> String {
+    let attacking = list.iter().any(|c| c.occasion == Occasion::Attacking);
+    let mut header = vec![
+        match relation {
+            Relation::Guarantors => "GUARANTOR",
+            Relation::Commitments => "HELPS",
+        },
+        "LEVEL",
+    ];
+    if attacking {
+        header.push(match relation {
+            Relation::Guarantors => "WHEN IT",
+            Relation::Commitments => "WHEN IT IS",
+        });
+    }
+    header.extend(["UNDER", "EVENTS", "WAITS", "VALID"]);
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|c| {
+            let mut r = vec![
+                match relation {
+                    Relation::Guarantors => c.obligor.clone(),
+                    Relation::Commitments => c.beneficiary.clone(),
+                },
+                c.level.to_string(),
+            ];
+            if attacking {
+                r.push(match (relation, c.occasion) {
+                    (Relation::Guarantors, Occasion::Attacked) => "is attacked".into(),
+                    (Relation::Guarantors, Occasion::Attacking) => "attacks".into(),
+                    (Relation::Commitments, o) => o.as_str().into(),
+                });
+            }
+            r.push(under(c));
+            r.push(events_words(&c.events));
+            r.push(status_words(c.status, &c.depends_on));
+            r.push(period(c));
+            r
+        })
+        .collect();
+    table(&header, &rows)
+}
+
+/// The whole graph as a table: one row per commitment.
+pub(crate) fn graph_table(at: &crate::time::When, list: &[Commitment], memberships: usize) -> String {
+    let parties: std::collections::BTreeSet<&str> = list
+        .iter()
+        .flat_map(|c| [c.obligor.as_str(), c.beneficiary.as_str()])
+        .collect();
+    let mut s = format!("Commitments on {at}: {} between {} parties", list.len(), parties.len());
+    if memberships > 0 {
+        s.push_str(&format!(" ({memberships} memberships not listed)"));
+    }
+    s.push('\n');
+    if list.is_empty() {
+        return s;
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|c| {
+            vec![
+                c.obligor.clone(),
+                c.beneficiary.clone(),
+                c.level.to_string(),
+                match c.occasion {
+                    Occasion::Attacked => "attacked".into(),
+                    Occasion::Attacking => "attacking".into(),
+                },
+                under(c),
+                status_words(c.status, &c.depends_on),
+                period(c),
+            ]
+        })
+        .collect();
+    s.push('\n');
+    s.push_str(&table(
+        &["OBLIGOR", "HELPS", "LEVEL", "WHEN IT IS", "UNDER", "WAITS", "VALID"],
+        &rows,
+    ));
+    s
+}
+
+/// A heading and the table of guarantors or commitments at one date.
+#[must_use]
+pub(crate) fn render_commitments(
+    party: &str,
+    relation: Relation,
+    at: &crate::time::When,
+    list: &[Commitment],
+) -> String {
+    let mut s = String::new();
+    let parties: std::collections::BTreeSet<&str> = list
+        .iter()
+        .map(|c| match relation {
+            Relation::Guarantors => c.obligor.as_str(),
+            Relation::Commitments => c.beneficiary.as_str(),
+        })
+        .collect();
+    let treaties: std::collections::BTreeSet<&str> = list.iter().map(|c| c.treaty.as_str()).collect();
+    let _ = writeln!(
+        s,
+        "{} on {at}: {} part{} under {} treat{}",
+        match relation {
+            Relation::Guarantors => format!("Bound to help {party}"),
+            Relation::Commitments => format!("{party} is bound to help"),
+        },
+        parties.len(),
+        if parties.len() == 1 { "y" } else { "ies" },
+        treaties.len(),
+        if treaties.len() == 1 { "y" } else { "ies" },
+    );
+    if !list.is_empty() {
+        s.push('\n');
+        s.push_str(&commitments_table(relation, list));
+    }
+    s
+}
+
+/// A timeline as text: the answer at the start, then each change.
+#[must_use]
+pub(crate) fn render_timeline(t: &Timeline) -> String {
+    let mut s = render_commitments(&t.party, t.relation, &t.from, &t.initial);
+    let who = |c: &Commitment| match t.relation {
+        Relation::Guarantors => c.obligor.clone(),
+        Relation::Commitments => c.beneficiary.clone(),
+    };
+    let _ = writeln!(
+        s,
+        "\n{} change{} up to {}",
+        t.changes.len(),
+        if t.changes.len() == 1 { "" } else { "s" },
+        t.to
+    );
+    for ch in &t.changes {
+        let _ = writeln!(s, "\n{}", ch.at);
+        for (sign, list) in [("+", &ch.added), ("-", &ch.removed)] {
+            // One line per clause and level: the parties that gain or lose it.
+            let mut groups: std::collections::BTreeMap<(String, String), Vec<String>> =
+                std::collections::BTreeMap::new();
+            for c in list {
+                groups.entry((under(c), c.level.to_string())).or_default().push(who(c));
+            }
+            for ((u, level), parties) in groups {
+                let _ = writeln!(s, "  {sign} {u} ({level}): {}", parties.join(" "));
+            }
+        }
+    }
+    s
+}
+
+/// An exposure as text.
+#[must_use]
+pub(crate) fn render_exposure(x: &Exposure) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "What obliges {} ({}) to act on {}, at {} or above: {} class{} of attack under {} clause{}",
+        x.party,
+        x.name,
+        x.date,
+        x.min_level,
+        x.classes.len(),
+        if x.classes.len() == 1 { "" } else { "es" },
+        {
+            let n: std::collections::BTreeSet<(&str, &str)> = x
+                .classes
+                .iter()
+                .map(|c| (c.treaty.as_str(), c.clause.as_str()))
+                .collect();
+            n.len()
+        },
+        {
+            let n: std::collections::BTreeSet<(&str, &str)> = x
+                .classes
+                .iter()
+                .map(|c| (c.treaty.as_str(), c.clause.as_str()))
+                .collect();
+            if n.len() == 1 { "" } else { "s" }
+        }
+    );
+    let mut current = String::new();
+    for c in &x.classes {
+        let head = format!(
+            "{} {}{} — {}",
+            c.treaty,
+            c.citation,
+            if c.draft { " (draft)" } else { "" },
+            c.treaty_name
+        );
+        if head != current {
+            let _ = writeln!(s, "\n{head}");
+            current = head;
+        }
+        let n = c.beneficiaries.len();
+        let _ = writeln!(
+            s,
+            "  {}, {} — when {} attacked: {}",
+            c.level,
+            match c.status {
+                Status::Definite => "definite".to_string(),
+                Status::Contingent => format!("contingent on {}", c.depends_on.join(", ")),
+            },
+            match (c.occasion, n) {
+                (Occasion::Attacked, 1) => "this party is".to_string(),
+                (Occasion::Attacked, n) => format!("one of these {n} is"),
+                (Occasion::Attacking, 1) => "this party has".to_string(),
+                (Occasion::Attacking, n) => format!("one of these {n} has"),
+            },
+            list_words(&c.beneficiaries, 16)
+        );
+        let what = if c.on.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " on {}",
+                words_or(&c.on.iter().map(ToString::to_string).collect::<Vec<_>>())
+            )
+        };
+        let means = if c.means.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " with {} means",
+                words_or(&c.means.iter().map(ToString::to_string).collect::<Vec<_>>())
+            )
+        };
+        let _ = writeln!(
+            s,
+            "    {}{what}{means}",
+            words_or(&c.events.iter().map(ToString::to_string).collect::<Vec<_>>())
+        );
+        let counterpart = match c.occasion {
+            Occasion::Attacked => "by",
+            Occasion::Attacking => "on",
+        };
+        let count = c.parties_count();
+        let _ = writeln!(s, "    {counterpart} {}{count}", c.counterpart.description);
+        let places = if c.place.places.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} place{}): {}",
+                c.place.places.len(),
+                if c.place.places.len() == 1 { "" } else { "s" },
+                list_words(&c.place.places, 12)
+            )
+        };
+        let _ = writeln!(s, "    at {}{places}", c.place.description);
+    }
+    s
+}
+
+fn words_or(v: &[String]) -> String {
+    match v.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => v.join(""),
+    }
+}
+
+fn list_words(v: &[String], max: usize) -> String {
+    if v.len() <= max {
+        v.join(" ")
+    } else {
+        let shown: Vec<&str> = v.iter().take(max).map(String::as_str).collect();
+        format!("{} … (+{})", shown.join(" "), v.len() - max)
+    }
+}
+
+/// A cascade as text: each round's events and entrants, the conflicts, who stays out and why.
+#[must_use]
+pub(crate) fn render_cascade(c: &Cascade) -> String {
+    let mut s = String::new();
+    let entered: usize = c.rounds.iter().map(|r| r.entrants.len()).sum();
+    let _ = writeln!(
+        s,
+        "Cascade{} on {}: policy {}, a party enters when obliged at {} or above — {} part{} enter{} in {} round{}",
+        c.name.as_deref().map(|n| format!(" of \"{n}\"")).unwrap_or_default(),
+        c.date,
+        c.policy.as_str(),
+        c.min_level,
+        entered,
+        if entered == 1 { "y" } else { "ies" },
+        if entered == 1 { "s" } else { "" },
+        c.rounds.len(),
+        if c.rounds.len() == 1 { "" } else { "s" }
+    );
+    for r in &c.rounds {
+        let _ = writeln!(s, "\nRound {}", r.number);
+        for e in &r.events {
+            let _ = writeln!(
+                s,
+                "  {} by {} on {} at {} ({})",
+                e.event,
+                e.attackers
+                    .as_ref()
+                    .map_or("an unknown attacker".into(), |a| a.join(", ")),
+                e.targets.join(", "),
+                e.location.as_deref().unwrap_or("an unknown place"),
+                e.cause
+            );
+        }
+        if r.entrants.is_empty() {
+            let _ = writeln!(s, "  nobody enters");
+            continue;
+        }
+        let rows: Vec<Vec<String>> = r
+            .entrants
+            .iter()
+            .map(|e| {
+                vec![
+                    e.party.clone(),
+                    e.side.as_str().into(),
+                    e.helps.clone(),
+                    e.against.join(" "),
+                    e.level.to_string(),
+                    status_words(e.status, &e.depends_on),
+                    e.sources
+                        .iter()
+                        .map(|x| format!("{} {}", x.treaty, x.citation))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ]
+            })
+            .collect();
+        let t = table(
+            &["ENTERS", "SIDE", "HELPS", "AGAINST", "LEVEL", "STATUS", "UNDER"],
+            &rows,
+        );
+        for line in t.lines() {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    if !c.conflicts.is_empty() {
+        let _ = writeln!(s, "\nConflicts");
+        for k in &c.conflicts {
+            let _ = writeln!(s, "  {} (round {}): {}", k.party, k.round, k.detail);
+        }
+    }
+    if !c.stayed_out.is_empty() {
+        let _ = writeln!(s, "\nStayed out");
+        let rows: Vec<Vec<String>> = c
+            .stayed_out
+            .iter()
+            .map(|x| vec![x.party.clone(), x.treaty.clone(), x.reason.clone(), x.detail.clone()])
+            .collect();
+        let t = table(&["PARTY", "TREATY", "REASON", "DETAIL"], &rows);
+        for line in t.lines() {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    s
+}

@@ -1,0 +1,69 @@
+//! Verification: properties a drafter requires of a rule set, checked over every scenario
+//! (`casus verify`), and what changes between two versions of a rule set (`casus diff`).
+//!
+//! The scenario space of a rule set is finite: the parties, the places, the event kinds, the
+//! dates where some rule changes, what was hit, the means, the supporters, the facts that
+//! conditions test, the readings. [`verify`] checks each property of a [`Properties`] file
+//! over all of it, collapsing scenarios that no condition can tell apart into one class and
+//! leaving open (unknown) every value an answer does not depend on, so that one evaluation
+//! settles many scenarios at once. A violated property comes with its smallest
+//! counterexample, a scenario that `casus eval` reproduces. [`diff()`] walks the space of two
+//! rule sets at once and groups every scenario whose verdict changes.
+//!
+//! The file format and the results on the shipped drafts are in `docs/verify.md`.
+
+mod check;
+mod diff;
+mod props;
+mod render;
+mod sample;
+mod space;
+mod walk;
+
+use thiserror::Error;
+
+use crate::Engine;
+use crate::engine::ClauseIx;
+use crate::eval::{Hit, Prepared};
+
+pub use check::{
+    Counterexample, Mode, Outcome, Progress, PropertyReport, SpaceReport, VerifyOptions, VerifyReport, verify,
+};
+pub use diff::{Change, DiffGroup, DiffOptions, DiffReport, diff};
+pub use props::{Properties, Property, Readings, StatusFilter};
+pub use render::{render_diff, render_verify};
+
+/// Verification could not run.
+#[derive(Debug, Error)]
+pub enum VerifyError {
+    /// Sampling was asked for but the library was built without the `proptest` feature.
+    #[error("sampling needs casus built with the `proptest` feature")]
+    NoSampling,
+    /// The space is too large to walk.
+    #[error("the space has {classes} classes of scenarios, over the limit of {max}")]
+    TooLarge {
+        /// Classes in the space.
+        classes: u64,
+        /// The limit.
+        max: u64,
+    },
+}
+
+/// The verdict-only path under a reading choice: every clause under its default reading,
+/// except clause `reading.0`, which uses its alternative reading `reading.1`.
+pub(crate) fn hits_under(e: &Engine, s: &Prepared, reading: Option<(ClauseIx, usize)>, out: &mut Vec<Hit>) {
+    let Some((rc, ri)) = reading else {
+        e.hits(s, out);
+        return;
+    };
+    out.clear();
+    for &t in &s.targets {
+        for cix in e.candidates(t, s.event) {
+            let Some(c) = e.clauses.get(cix as usize) else { continue };
+            match c.readings.get(ri) {
+                Some(r) if cix == rc => e.clause_hits(s, cix, t, r.trigger, &r.obligations, out),
+                _ => e.clause_hits(s, cix, t, c.trigger, &c.obligations, out),
+            }
+        }
+    }
+}

@@ -1,0 +1,635 @@
+//! Checking properties over the space, exhaustively or by sampling.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::*;
+use crate::eval::Hit;
+use crate::scenario::{Actor, Scenario};
+use crate::truth::Truth;
+
+use super::props::{Property, Readings, Requirement, level_matches, status_matches};
+use super::space::{Scope, Universe};
+use super::walk::{Cell, Dim, Eval, JobInfo, Stats, Sup, TargetCtx, Visitor, sat_mul};
+use super::{Properties, VerifyError};
+
+/// How `casus verify` checks.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// Sample this many scenarios per property instead of checking exhaustively.
+    pub sample: Option<u32>,
+    /// The most classes of scenarios a property is checked exhaustively over; above it, the
+    /// property is sampled (and the report says so).
+    pub max_classes: u64,
+    /// Samples per property when the space is too large and `sample` is not given.
+    pub default_samples: u32,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            sample: None,
+            max_classes: 20_000_000,
+            default_samples: 10_000,
+        }
+    }
+}
+
+/// A progress callback: `(done, total)` units of work of the current property, and its id.
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
+/// The scenario space of a rule set, as `casus verify` and `casus diff` count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpaceReport {
+    /// The number of scenarios: the product of the dimensions below.
+    pub scenarios: u128,
+    /// Parties (each a possible target).
+    pub targets: usize,
+    /// Attackers: every party, a non-state actor, or unknown.
+    pub attackers: usize,
+    /// Event kinds.
+    pub events: usize,
+    /// Dates: one per interval between the dates where a rule changes.
+    pub dates: usize,
+    /// Places, or unknown.
+    pub locations: usize,
+    /// What was hit (territory, forces, vessels, aircraft), or unknown.
+    pub on: usize,
+    /// Means, or unknown.
+    pub means: usize,
+    /// Supporters: unknown, none, or one party.
+    pub supporters: usize,
+    /// Named facts that some condition tests (each true, false or unknown).
+    pub facts: usize,
+    /// Readings: the default, and each alternative reading of a clause.
+    pub readings: u128,
+    /// Parties that only one of two rule sets compared has (left out).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub left_out_parties: usize,
+    /// Places that only one of two rule sets compared has (left out).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub left_out_places: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl SpaceReport {
+    pub(crate) fn of(u: &Universe) -> SpaceReport {
+        SpaceReport {
+            scenarios: u.size(),
+            targets: u.parties.len(),
+            attackers: u.parties.len() + 2,
+            events: crate::vocab::EventKind::ALL.len(),
+            dates: u.dates.len(),
+            locations: u.places.len() + 1,
+            on: crate::vocab::On::ALL.len() + 1,
+            means: crate::vocab::Means::ALL.len() + 1,
+            supporters: u.parties.len() + 2,
+            facts: u.facts.len(),
+            readings: u.readings_total,
+            left_out_parties: u.left_out.0,
+            left_out_places: u.left_out.1,
+        }
+    }
+}
+
+/// How a property was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Over every scenario of the space.
+    Exhaustive,
+    /// Over random scenarios.
+    Sampled,
+}
+
+/// What checking found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Holds for every scenario checked.
+    Proven,
+    /// Fails for at least one scenario.
+    Violated,
+    /// No scenario is in the property's scope: it says nothing.
+    Vacuous,
+}
+
+impl Outcome {
+    /// The lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Proven => "proven",
+            Outcome::Violated => "violated",
+            Outcome::Vacuous => "vacuous",
+        }
+    }
+}
+
+/// The smallest scenario found that violates a property.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Counterexample {
+    /// The scenario: `casus eval` on it shows the obligations that break the property.
+    pub scenario: Scenario,
+    /// The alternative reading under which it fails (`treaty/clause/reading`), if not the
+    /// default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+    /// What goes wrong, in words.
+    pub why: String,
+}
+
+/// The result for one property.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PropertyReport {
+    /// The property's id.
+    pub id: String,
+    /// Its description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Exhaustive or sampled.
+    pub mode: Mode,
+    /// Proven, violated or vacuous.
+    pub outcome: Outcome,
+    /// Scenarios in the property's scope that were checked (exhaustive: all of them).
+    pub scenarios: u128,
+    /// Of those, how many violate it.
+    pub violations: u128,
+    /// Scenarios of the space outside the scope.
+    pub out_of_scope: u128,
+    /// Classes evaluated (exhaustive) or samples drawn.
+    pub evaluated: u64,
+    /// Anything the reader should know (sampling instead of exhaustive, uncovered cases).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The smallest counterexample, when violated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<Counterexample>,
+}
+
+/// What `casus verify` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifyReport {
+    /// The scenario space of the rule set.
+    pub space: SpaceReport,
+    /// One result per property, in file order.
+    pub properties: Vec<PropertyReport>,
+}
+
+impl VerifyReport {
+    /// Whether every property holds (or is vacuous).
+    #[must_use]
+    pub fn all_hold(&self) -> bool {
+        self.properties.iter().all(|p| p.outcome != Outcome::Violated)
+    }
+}
+
+/// A violation of a property in one scenario, in words; `None` when it holds.
+pub(crate) fn violation(
+    req: &Requirement,
+    e: &Engine,
+    reading: Option<(ClauseIx, usize)>,
+    hits: &[Hit],
+) -> Option<String> {
+    let obligation = |h: &Hit| -> Option<&Obligation> {
+        let c = e.clauses.get(h.clause as usize)?;
+        match reading {
+            Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
+            _ => c.obligations.get(h.obligation as usize),
+        }
+    };
+    let source = |h: &Hit| -> String {
+        let c = e.clauses.get(h.clause as usize);
+        let t = c.and_then(|c| e.treaties.get(c.treaty as usize));
+        format!(
+            "{} owes {} ({}) toward {} under {}/{}",
+            e.party_id(h.party),
+            h.level,
+            h.status.as_str(),
+            e.party_id(h.toward),
+            t.map_or("?", |t| t.id.as_str()),
+            c.map_or("?", |c| c.id.as_str())
+        )
+    };
+    match req {
+        Requirement::Obliged {
+            count,
+            level,
+            status,
+            among,
+        } => {
+            let parties: BTreeSet<&str> = hits
+                .iter()
+                .filter(|h| level_matches(h.level, *level) && status_matches(h.status, *status))
+                .filter(|h| among.as_ref().is_none_or(|a| a.contains(&h.party)))
+                .map(|h| e.party_id(h.party))
+                .collect();
+            if parties.len() >= *count as usize {
+                return None;
+            }
+            let what = format!(
+                "{}{}",
+                level.map_or("any level".to_string(), |l| if l == crate::Level::Neutrality {
+                    "neutrality".into()
+                } else {
+                    format!("{l} or stronger")
+                }),
+                if *status == super::StatusFilter::Definite {
+                    ", definite"
+                } else {
+                    ""
+                }
+            );
+            Some(if parties.is_empty() {
+                format!("no party is obliged at {what}; at least {count} required")
+            } else {
+                format!(
+                    "only {} part{} obliged at {what} ({}); at least {count} required",
+                    parties.len(),
+                    if parties.len() == 1 { "y is" } else { "ies are" },
+                    parties.into_iter().collect::<Vec<_>>().join(", ")
+                )
+            })
+        }
+        Requirement::Never {
+            parties,
+            level,
+            forms,
+            status,
+        } => hits
+            .iter()
+            .filter(|h| parties.as_ref().is_none_or(|p| p.contains(&h.party)))
+            .filter(|h| level_matches(h.level, *level) && status_matches(h.status, *status))
+            .find(|h| obligation(h).is_some_and(|o| o.required & forms == *forms))
+            .map(|h| {
+                let mut s = source(h);
+                if *forms != 0 {
+                    let f: Vec<String> = forms_of(*forms).iter().map(ToString::to_string).collect();
+                    s.push_str(&format!(", which requires {}", f.join(", ")));
+                }
+                s
+            }),
+        Requirement::Exclusive(a, b) => {
+            for h in hits.iter().filter(|h| level_matches(h.level, Some(*a))) {
+                if let Some(g) = hits
+                    .iter()
+                    .find(|g| g.party == h.party && *g != h && level_matches(g.level, Some(*b)))
+                {
+                    return Some(format!("{}, and {}", source(h), source(g)));
+                }
+            }
+            None
+        }
+    }
+}
+
+/// The obligations of one evaluation that hold the answer to a requirement in suspense: the
+/// contingent ones whose becoming definite or disappearing could change it. Empty when the
+/// requirement holds, or fails, whatever the open values turn out to be.
+pub(crate) fn undecided<'h>(
+    req: &Requirement,
+    e: &Engine,
+    reading: Option<(ClauseIx, usize)>,
+    hits: &'h [Hit],
+) -> Vec<&'h Hit> {
+    let requires = |h: &Hit, forms: u16| -> bool {
+        if forms == 0 {
+            return true;
+        }
+        let o = e.clauses.get(h.clause as usize).and_then(|c| match reading {
+            Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
+            _ => c.obligations.get(h.obligation as usize),
+        });
+        o.is_some_and(|o| o.required & forms == forms)
+    };
+    fn definite(h: &&&Hit) -> bool {
+        h.status == crate::verdict::Status::Definite
+    }
+    match req {
+        Requirement::Obliged {
+            count, level, among, ..
+        } => {
+            let m: Vec<&Hit> = hits
+                .iter()
+                .filter(|h| level_matches(h.level, *level))
+                .filter(|h| among.as_ref().is_none_or(|a| a.contains(&h.party)))
+                .collect();
+            let sure: BTreeSet<u32> = m.iter().filter(definite).map(|h| h.party).collect();
+            let maybe: BTreeSet<u32> = m.iter().map(|h| h.party).collect();
+            if sure.len() >= *count as usize || maybe.len() < *count as usize {
+                return Vec::new();
+            }
+            m.into_iter().filter(|h| !sure.contains(&h.party)).collect()
+        }
+        Requirement::Never {
+            parties, level, forms, ..
+        } => {
+            let m: Vec<&Hit> = hits
+                .iter()
+                .filter(|h| parties.as_ref().is_none_or(|p| p.contains(&h.party)))
+                .filter(|h| level_matches(h.level, *level) && requires(h, *forms))
+                .collect();
+            if m.iter().any(|h| h.status == crate::verdict::Status::Definite) {
+                return Vec::new();
+            }
+            m
+        }
+        Requirement::Exclusive(a, b) => {
+            let mut out = Vec::new();
+            let parties: BTreeSet<u32> = hits.iter().map(|h| h.party).collect();
+            for p in parties {
+                let xs: Vec<&Hit> = hits
+                    .iter()
+                    .filter(|h| h.party == p && level_matches(h.level, Some(*a)))
+                    .collect();
+                let ys: Vec<&Hit> = hits
+                    .iter()
+                    .filter(|h| h.party == p && level_matches(h.level, Some(*b)))
+                    .collect();
+                let both_sure = xs
+                    .iter()
+                    .filter(definite)
+                    .any(|x| ys.iter().filter(definite).any(|y| !std::ptr::eq(*x, *y)));
+                if both_sure {
+                    return Vec::new();
+                }
+                if !xs.is_empty() && !ys.is_empty() {
+                    out.extend(
+                        xs.into_iter()
+                            .chain(ys)
+                            .filter(|h| h.status != crate::verdict::Status::Definite),
+                    );
+                }
+            }
+            out
+        }
+    }
+}
+
+/// The number of fields a cell's scenario states beyond the required ones.
+pub(crate) fn stated_count(c: &Cell) -> usize {
+    usize::from(c.attacker != super::walk::Atk::Unknown)
+        + usize::from(matches!(c.location, Dim::Is(Some(_))))
+        + usize::from(matches!(c.on, Dim::Is(Some(_))))
+        + usize::from(matches!(c.means, Dim::Is(Some(_))))
+        + usize::from(matches!(c.supporters, Dim::Is(Sup::Nobody | Sup::One(_))))
+        + c.facts.iter().filter(|f| matches!(f, Dim::Is(Some(_)))).count()
+}
+
+impl Universe<'_> {
+    /// The scenario of a cell, with every open value left unknown.
+    pub(crate) fn scenario(&self, c: &Cell) -> Scenario {
+        let id = |u: u32| self.parties.get(u as usize).cloned().unwrap_or_default();
+        let mut s = Scenario::new(c.date, c.event, &id(c.target));
+        s.attacker = match c.attacker {
+            super::walk::Atk::Unknown => None,
+            super::walk::Atk::NonState => Some(Actor::NonState {
+                non_state: "a non-state actor".into(),
+            }),
+            super::walk::Atk::Party(u) => Some(Actor::Party(id(u))),
+        };
+        s.location = match c.location {
+            Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
+            _ => None,
+        };
+        s.on = match c.on {
+            Dim::Is(o) => o,
+            Dim::Open => None,
+        };
+        s.means = match c.means {
+            Dim::Is(m) => m,
+            Dim::Open => None,
+        };
+        s.supported_by = match c.supporters {
+            Dim::Is(Sup::Nobody) => Some(Vec::new()),
+            Dim::Is(Sup::One(u)) => Some(vec![id(u)]),
+            _ => None,
+        };
+        for (u, f) in c.facts.iter().enumerate() {
+            if let (Dim::Is(Some(b)), Some(name)) = (f, self.facts.get(u)) {
+                s.facts.insert(name.clone(), *b);
+            }
+        }
+        s
+    }
+
+    /// Per target: its context, or `None` when the scope rules it out.
+    pub(crate) fn contexts(&self, readings: bool) -> Vec<Option<TargetCtx>> {
+        self.targets()
+            .into_par_iter()
+            .map(|(t, members)| {
+                (self.scope_value(t, None, None, None).truth != Truth::False)
+                    .then(|| self.target_ctx(t, members, readings))
+            })
+            .collect()
+    }
+
+    /// The jobs of a walk: (target, event class, attacker class) not ruled out by the scope.
+    pub(crate) fn jobs<'c>(&self, ctxs: &'c [Option<TargetCtx>]) -> Vec<(&'c TargetCtx, usize, usize)> {
+        let mut out = Vec::new();
+        for tc in ctxs.iter().flatten() {
+            for (ei, &(ev, _)) in tc.events.iter().enumerate() {
+                if self.scope_value(tc.target, Some(ev), None, None).truth == Truth::False {
+                    continue;
+                }
+                for (ai, a) in tc.attackers.iter().enumerate() {
+                    if self.scope_value(tc.target, Some(ev), Some(a.atk), None).truth != Truth::False {
+                        out.push((tc, ei, ai));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The best counterexample so far: fewest stated fields, then the YAML text.
+type Best = (usize, String, Counterexample);
+
+struct Checker<'a> {
+    e: &'a Engine,
+    prop: &'a Property,
+    violations: u128,
+    best: Option<Best>,
+}
+
+impl Visitor for Checker<'_> {
+    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
+        for (ev, hits) in results {
+            for h in undecided(&self.prop.require, self.e, ev.reading, hits) {
+                out.push((ev.k, h.deps));
+            }
+        }
+    }
+
+    fn leaf(&mut self, u: &Universe, job: &JobInfo<'_>, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]) {
+        let _ = job;
+        for (ev, hits) in results {
+            let Some(why) = violation(&self.prop.require, self.e, ev.reading, hits) else {
+                continue;
+            };
+            self.violations = self.violations.saturating_add(sat_mul(weight, ev.weight));
+            let n = stated_count(cell) + usize::from(ev.reading.is_some());
+            if self.best.as_ref().is_some_and(|b| b.0 < n) {
+                continue;
+            }
+            let scenario = u.scenario(cell);
+            let text = scenario.to_yaml().unwrap_or_default();
+            let reading = ev.reading.map(|r| reading_name(self.e, r));
+            let key = format!("{text}{}", reading.as_deref().unwrap_or(""));
+            if self.best.as_ref().is_none_or(|b| (n, &key) < (b.0, &b.1)) {
+                self.best = Some((n, key, Counterexample { scenario, reading, why }));
+            }
+        }
+    }
+}
+
+/// `treaty/clause/reading` of a reading choice.
+pub(crate) fn reading_name(e: &Engine, (cix, ri): (ClauseIx, usize)) -> String {
+    let c = e.clauses.get(cix as usize);
+    format!(
+        "{}/{}/{}",
+        c.and_then(|c| e.treaties.get(c.treaty as usize))
+            .map_or("?", |t| t.id.as_str()),
+        c.map_or("?", |c| c.id.as_str()),
+        c.and_then(|c| c.readings.get(ri)).map_or("?", |r| r.id.as_str())
+    )
+}
+
+/// Checks every property of a file against a rule set.
+///
+/// Each property is checked over the exhaustive space of single-target, single-attacker
+/// scenarios (collapsed into classes no condition tells apart), or by sampling when asked or
+/// when that space is too large. The result is the same whatever the number of threads.
+///
+/// ```
+/// let engine = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+/// let props = casus::verify::Properties::from_yaml("
+/// properties:
+///   - id: usa-never-military
+///     require: {never: {parties: [USA], level: military}}
+///   - id: estonia-covered
+///     scope: {all: [{event: armed_attack}, {target: {is: EST}}, {location: {in: EST}}, {date: {from: 2004-03-29}}]}
+///     require: {obliged: {at_least: 2, level: assist}}
+/// ", &engine)?;
+/// let report = casus::verify::verify(&engine, &props, &Default::default(), None)?;
+/// assert_eq!(report.properties[0].outcome, casus::verify::Outcome::Proven);
+/// // An attack by FRA leaves only USA obliged: a counterexample.
+/// let bad = &report.properties[1];
+/// assert_eq!(bad.outcome, casus::verify::Outcome::Violated);
+/// assert!(bad.counterexample.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify(
+    engine: &Engine,
+    props: &Properties,
+    opts: &VerifyOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<VerifyReport, VerifyError> {
+    let space = SpaceReport::of(&Universe::new(&[engine], None, &[], true));
+    let mut out = Vec::new();
+    for p in &props.properties {
+        out.push(check_property(engine, props, p, opts, progress)?);
+    }
+    Ok(VerifyReport { space, properties: out })
+}
+
+fn check_property(
+    engine: &Engine,
+    props: &Properties,
+    p: &Property,
+    opts: &VerifyOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<PropertyReport, VerifyError> {
+    let scope = p.scope.map(|root| Scope {
+        nodes: &props.nodes,
+        root,
+        treaty: p.treaty,
+    });
+    let readings = p.readings == Readings::Every;
+    let u = Universe::new(&[engine], scope, &p.named, readings);
+    let mut notes = Vec::new();
+    if let Some(n) = opts.sample {
+        return super::sample::sample(engine, &u, p, n, notes);
+    }
+    let ctxs = u.contexts(readings);
+    let jobs = u.jobs(&ctxs);
+    let classes: u64 = jobs
+        .iter()
+        .map(|(tc, _, _)| tc.dates.len() as u64)
+        .fold(0u64, u64::saturating_add);
+    if classes > opts.max_classes {
+        notes.push(format!(
+            "the exhaustive space has {classes} classes of scenarios in scope, over the limit of {}: sampled instead (restrict the scope, or raise the limit)",
+            opts.max_classes
+        ));
+        return super::sample::sample(engine, &u, p, opts.default_samples, notes);
+    }
+    if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
+        notes.push(
+            "some clauses count several attackers; the exhaustive space has one attacker per scenario, so sample (--sample) to cover them"
+                .into(),
+        );
+    }
+    let done = AtomicU64::new(0);
+    let total = jobs.len() as u64;
+    let results: Vec<(Stats, u128, Option<Best>)> = jobs
+        .par_iter()
+        .map(|&(tc, ei, ai)| {
+            let mut stats = Stats::default();
+            let mut checker = Checker {
+                e: engine,
+                prop: p,
+                violations: 0,
+                best: None,
+            };
+            if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
+                u.run_job(tc, *ev, a, &mut checker, &mut stats);
+            }
+            if let Some(f) = progress {
+                f(&p.id, done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            }
+            (stats, checker.violations, checker.best)
+        })
+        .collect();
+    let mut stats = Stats::default();
+    let mut violations = 0u128;
+    let mut best: Option<Best> = None;
+    for (s, v, b) in results {
+        stats.add(&s);
+        violations = violations.saturating_add(v);
+        if let Some(b) = b
+            && best.as_ref().is_none_or(|x| (b.0, &b.1) < (x.0, &x.1))
+        {
+            best = Some(b);
+        }
+    }
+    // Everything the walk did not visit is out of scope.
+    let everything = u.size();
+    let out_of_scope = everything.saturating_sub(stats.in_scope);
+    let outcome = if violations > 0 {
+        Outcome::Violated
+    } else if stats.in_scope == 0 {
+        Outcome::Vacuous
+    } else {
+        Outcome::Proven
+    };
+    Ok(PropertyReport {
+        id: p.id.clone(),
+        description: p.description.clone(),
+        mode: Mode::Exhaustive,
+        outcome,
+        scenarios: stats.in_scope,
+        violations,
+        out_of_scope,
+        evaluated: stats.evaluated,
+        notes,
+        counterexample: best.map(|b| b.2),
+    })
+}

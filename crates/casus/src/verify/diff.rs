@@ -1,0 +1,481 @@
+//! `casus diff`: every class of scenarios whose verdict differs between two rule sets.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::Engine;
+use crate::eval::Hit;
+use crate::level::Level;
+use crate::scenario::Scenario;
+use crate::verdict::Status;
+
+use super::VerifyError;
+use super::check::{Progress, SpaceReport};
+use super::space::Universe;
+use super::walk::{Atk, Cell, Dim, Eval, JobInfo, Stats, Visitor};
+
+/// Options of [`diff()`](fn@diff).
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    /// The most classes of scenarios compared; above it, the diff fails rather than run for
+    /// hours.
+    pub max_classes: u64,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        DiffOptions {
+            max_classes: 50_000_000,
+        }
+    }
+}
+
+/// A party's strongest obligation in one rule set, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Change {
+    /// The strongest level (`null`: no obligation).
+    pub level: Option<Level>,
+    /// Its status.
+    pub status: Option<Status>,
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.level, self.status) {
+            (Some(l), Some(s)) => write!(f, "{l} ({})", s.as_str()),
+            _ => f.write_str("none"),
+        }
+    }
+}
+
+/// Scenarios whose verdict for one party changes the same way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffGroup {
+    /// The target (for a class of parties that no rule names: the first of them).
+    pub target: String,
+    /// How many parties the target stands for.
+    pub targets: usize,
+    /// The attacker class in words.
+    pub attacker: String,
+    /// Every attacker of the class.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attackers: Vec<String>,
+    /// The place group in words: `any place` when the change does not depend on it.
+    pub place: String,
+    /// Every place of the group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<String>,
+    /// The party whose obligation changes.
+    pub party: String,
+    /// Its obligation in the old rule set.
+    pub old: Change,
+    /// Its obligation in the new rule set.
+    pub new: Change,
+    /// How many scenarios of the space change so.
+    pub scenarios: u128,
+    /// The smallest of them.
+    pub example: Scenario,
+}
+
+/// What `casus diff` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffReport {
+    /// The space compared (parties and places common to both).
+    pub space: SpaceReport,
+    /// Scenarios compared.
+    pub scenarios: u128,
+    /// Scenarios whose verdict changes for at least one party.
+    pub changed: u128,
+    /// Classes evaluated.
+    pub evaluated: u64,
+    /// The changes, grouped.
+    pub groups: Vec<DiffGroup>,
+    /// Anything the reader should know.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+type GroupKey = (String, String, String, String, Change, Change);
+/// Count, target class size, attacker label, attackers, places, fields stated by the example, example.
+type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario);
+
+struct Differ<'a> {
+    /// Per rule set, per clause: whether the clause may behave differently in the other.
+    unstable: &'a [Vec<bool>],
+    changed: u128,
+    groups: BTreeMap<GroupKey, GroupVal>,
+}
+
+fn summary<'e>(e: &'e Engine, hits: &[Hit]) -> BTreeMap<&'e str, Change> {
+    let mut by: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
+    for h in hits {
+        by.entry(e.party_id(h.party)).or_default().push(h);
+    }
+    by.into_iter()
+        .map(|(p, hs)| {
+            let level = hs
+                .iter()
+                .map(|h| h.level)
+                .filter(|l| l.is_response())
+                .max()
+                .unwrap_or(Level::Neutrality);
+            let definite = hs.iter().any(|h| h.level == level && h.status == Status::Definite);
+            (
+                p,
+                Change {
+                    level: Some(level),
+                    status: Some(if definite { Status::Definite } else { Status::Contingent }),
+                },
+            )
+        })
+        .collect()
+}
+
+const NONE: Change = Change {
+    level: None,
+    status: None,
+};
+
+impl Differ<'_> {
+    fn new(unstable: &[Vec<bool>]) -> Differ<'_> {
+        Differ {
+            unstable,
+            changed: 0,
+            groups: BTreeMap::new(),
+        }
+    }
+}
+
+impl Visitor for Differ<'_> {
+    /// Only parties with an obligation under a clause that differs between the two rule sets
+    /// can change; their contingent obligations are what the answer waits on.
+    fn relevant(&self, u: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
+        let mut parties: Vec<&str> = Vec::new();
+        for (ev, hits) in results {
+            let (Some(v), Some(flags)) = (u.views.get(ev.k), self.unstable.get(ev.k)) else {
+                continue;
+            };
+            for h in hits.iter() {
+                if flags.get(h.clause as usize).copied().unwrap_or(true) {
+                    parties.push(v.e.party_id(h.party));
+                }
+            }
+        }
+        if parties.is_empty() {
+            return;
+        }
+        for (ev, hits) in results {
+            let Some(v) = u.views.get(ev.k) else { continue };
+            for h in hits.iter().filter(|h| h.status == Status::Contingent) {
+                if parties.contains(&v.e.party_id(h.party)) {
+                    out.push((ev.k, h.deps));
+                }
+            }
+        }
+    }
+
+    fn leaf(&mut self, u: &Universe, job: &JobInfo<'_>, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]) {
+        let (Some((_, old)), Some((_, new)), Some(vo), Some(vn)) =
+            (results.first(), results.get(1), u.views.first(), u.views.get(1))
+        else {
+            return;
+        };
+        let a = summary(vo.e, old);
+        let b = summary(vn.e, new);
+        let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
+        parties.sort_unstable();
+        parties.dedup();
+        let mut any = false;
+        for p in parties {
+            let (x, y) = (a.get(p).copied().unwrap_or(NONE), b.get(p).copied().unwrap_or(NONE));
+            if x == y {
+                continue;
+            }
+            any = true;
+            let name = |v: u32| u.parties.get(v as usize).cloned().unwrap_or_default();
+            let target = name(job.target.target);
+            let (attacker, attackers) = match job.attacker.atk {
+                Atk::Unknown => ("unknown".to_string(), Vec::new()),
+                Atk::NonState => ("a non-state actor".to_string(), Vec::new()),
+                Atk::Party(r) if job.attacker.members.len() <= 1 => (name(r), Vec::new()),
+                Atk::Party(r) => (
+                    format!("{} and {} alike", name(r), job.attacker.members.len() - 1),
+                    job.attacker.members.iter().map(|m| name(*m)).collect(),
+                ),
+            };
+            let (place, places) = match (cell.location, cell.place_class.and_then(|i| job.places.get(i))) {
+                (Dim::Open, _) => ("any place".to_string(), Vec::new()),
+                (Dim::Is(None), _) | (Dim::Is(Some(_)), None) => ("unknown".to_string(), Vec::new()),
+                (Dim::Is(Some(_)), Some(pc)) => {
+                    let ids: Vec<String> = pc
+                        .members
+                        .iter()
+                        .map(|m| u.places.get(*m as usize).cloned().unwrap_or_default())
+                        .collect();
+                    let label = match ids.as_slice() {
+                        few if few.len() <= 4 => few.join(", "),
+                        [first, rest @ ..] => format!("{first} and {} alike", rest.len()),
+                        [] => String::new(),
+                    };
+                    (label, if ids.len() > 1 { ids } else { Vec::new() })
+                }
+            };
+            let key = (target.clone(), attacker.clone(), place.clone(), p.to_string(), x, y);
+            let n = super::check::stated_count(cell);
+            let entry = self.groups.entry(key).or_insert_with(|| {
+                (
+                    0,
+                    job.target.members.len(),
+                    attacker.clone(),
+                    attackers.clone(),
+                    places.clone(),
+                    usize::MAX,
+                    u.scenario(cell),
+                )
+            });
+            entry.0 = entry.0.saturating_add(weight);
+            if n <= entry.5 {
+                let s = u.scenario(cell);
+                let better = n < entry.5 || s.to_yaml().unwrap_or_default() < entry.6.to_yaml().unwrap_or_default();
+                if better {
+                    entry.5 = n;
+                    entry.6 = s;
+                }
+            }
+        }
+        if any {
+            self.changed = self.changed.saturating_add(weight);
+        }
+    }
+}
+
+/// Compares two rule sets over the same exhaustive space (the parties and places both have,
+/// the dates where either changes, the facts either tests): every class of scenarios whose
+/// verdict changes for some party, grouped by target, attacker class, place group, party and
+/// change, with counts and the smallest scenario of each group.
+///
+/// ```
+/// let old = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+/// let text = casus::doc_example().replace("- {party: EST, joined: 2004-03-29}", "");
+/// let new = casus::RuleSet::from_yaml(&text)?.compile()?;
+/// let d = casus::verify::diff(&old, &new, &Default::default(), None)?;
+/// assert!(d.changed > 0);
+/// // Estonia lost its guarantee: FRA and USA no longer owe it assistance.
+/// assert!(d.groups.iter().any(|g| g.target == "EST" && g.party == "USA" && g.new.level.is_none()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn diff(
+    old: &Engine,
+    new: &Engine,
+    opts: &DiffOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<DiffReport, VerifyError> {
+    let u = Universe::new(&[old, new], None, &[], false);
+    let unstable = unstable_clauses(old, new);
+    // A target none of whose clauses differ keeps every verdict: it is not walked.
+    let ctxs: Vec<_> = u
+        .contexts(false)
+        .into_iter()
+        .map(|c| {
+            c.filter(|c| {
+                c.rel
+                    .clauses
+                    .iter()
+                    .zip(&unstable)
+                    .any(|(cs, flags)| cs.iter().any(|x| flags.get(*x as usize).copied().unwrap_or(true)))
+            })
+        })
+        .collect();
+    let jobs = u.jobs(&ctxs);
+    let classes: u64 = jobs.iter().map(|(tc, _, _)| tc.dates.len() as u64).sum();
+    let mut notes = Vec::new();
+    if classes > opts.max_classes {
+        return Err(VerifyError::TooLarge {
+            classes,
+            max: opts.max_classes,
+        });
+    }
+    if u.left_out.0 + u.left_out.1 > 0 {
+        notes.push(format!(
+            "{} parties and {} places that only one rule set has are left out",
+            u.left_out.0, u.left_out.1
+        ));
+    }
+    if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
+        notes.push("some clauses count several attackers; the space has one attacker per scenario".into());
+    }
+    let done = AtomicU64::new(0);
+    let total = jobs.len() as u64;
+    let results: Vec<(Stats, Differ)> = jobs
+        .par_iter()
+        .map(|&(tc, ei, ai)| {
+            let mut stats = Stats::default();
+            let mut d = Differ::new(&unstable);
+            if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
+                u.run_job(tc, *ev, a, &mut d, &mut stats);
+            }
+            if let Some(f) = progress {
+                f("diff", done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            }
+            (stats, d)
+        })
+        .collect();
+    let mut stats = Stats::default();
+    let mut all = Differ::new(&unstable);
+    for (s, d) in results {
+        stats.add(&s);
+        all.changed = all.changed.saturating_add(d.changed);
+        for (k, v) in d.groups {
+            match all.groups.get_mut(&k) {
+                None => {
+                    all.groups.insert(k, v);
+                }
+                Some(e) => {
+                    e.0 = e.0.saturating_add(v.0);
+                    let better = v.5 < e.5
+                        || (v.5 == e.5 && v.6.to_yaml().unwrap_or_default() < e.6.to_yaml().unwrap_or_default());
+                    if better {
+                        e.5 = v.5;
+                        e.6 = v.6;
+                    }
+                }
+            }
+        }
+    }
+    let groups = all
+        .groups
+        .into_iter()
+        .map(|((target, attacker, place, party, old, new), v)| DiffGroup {
+            target,
+            targets: v.1,
+            attacker,
+            attackers: v.3,
+            place,
+            places: v.4,
+            party,
+            old,
+            new,
+            scenarios: v.0,
+            example: v.6,
+        })
+        .collect();
+    Ok(DiffReport {
+        space: SpaceReport::of(&u),
+        scenarios: u.size(),
+        changed: all.changed,
+        evaluated: stats.evaluated,
+        groups,
+        notes,
+    })
+}
+
+/// Per rule set, per clause: whether the clause may answer differently in the other rule set.
+/// A clause is stable when both rule sets have the same parties and places (with their
+/// memberships, holders and tags), its treaty is written the same in both, and so is every
+/// treaty its conditions refer to. Conditions name tags and facts by id, so declaring another
+/// tag or fact changes nothing.
+fn unstable_clauses(a: &Engine, b: &Engine) -> Vec<Vec<bool>> {
+    let (fa, fb) = (a.to_rule_file(), b.to_rule_file());
+    let json = |v: &dyn erased::Ser| v.json();
+    let world_same = json(&fa.parties) == json(&fb.parties)
+        && json(&fa.territories) == json(&fb.territories)
+        && json(&fa.areas) == json(&fb.areas);
+    let decls = |f: &crate::model::RuleFile| -> BTreeMap<String, String> {
+        f.treaties
+            .iter()
+            .map(|t| (t.id.value.clone(), serde_json::to_string(t).unwrap_or_default()))
+            .collect()
+    };
+    let (da, db) = (decls(&fa), decls(&fb));
+    let mut stable: BTreeMap<String, bool> = da
+        .iter()
+        .map(|(id, text)| (id.clone(), world_same && db.get(id) == Some(text)))
+        .collect();
+    // A treaty whose conditions test membership of an unstable treaty is unstable too.
+    loop {
+        let mut changed = false;
+        for t in &a.treaties {
+            if stable.get(&t.id) != Some(&true) {
+                continue;
+            }
+            let refers = referenced_treaties(a, t);
+            if refers.iter().any(|r| stable.get(r) != Some(&true)) {
+                stable.insert(t.id.clone(), false);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    [a, b]
+        .iter()
+        .map(|e| {
+            e.clauses
+                .iter()
+                .map(|c| {
+                    let id = e.treaties.get(c.treaty as usize).map_or("", |t| t.id.as_str());
+                    stable.get(id) != Some(&true)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+mod erased {
+    /// Serializes anything serializable to JSON text, for comparing.
+    pub(super) trait Ser {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
+    }
+}
+
+fn referenced_treaties(e: &Engine, t: &crate::engine::Treaty) -> Vec<String> {
+    use crate::engine::{LTest, Node, PTest};
+    let mut out = Vec::new();
+    let mut stack: Vec<u32> = Vec::new();
+    for c in t.clauses.iter().filter_map(|c| e.clauses.get(*c as usize)) {
+        stack.push(c.trigger);
+        stack.extend(c.readings.iter().map(|r| r.trigger));
+        for o in c
+            .obligations
+            .iter()
+            .chain(c.readings.iter().flat_map(|r| r.obligations.iter()))
+        {
+            stack.extend(o.when);
+        }
+    }
+    while let Some(n) = stack.pop() {
+        let test = match e.nodes.get(n as usize) {
+            Some(Node::All(k) | Node::Any(k)) => {
+                stack.extend(k.iter().copied());
+                None
+            }
+            Some(Node::Not(k)) => {
+                stack.push(*k);
+                None
+            }
+            Some(
+                Node::Attacker(p)
+                | Node::Attackers(_, p)
+                | Node::SupportedBy(p)
+                | Node::Target(p)
+                | Node::Location(LTest::Holder(_, p, _)),
+            ) => Some(p),
+            _ => None,
+        };
+        if let Some(PTest::PartyTo(x)) = test
+            && let Some(tr) = e.treaties.get(*x as usize)
+        {
+            out.push(tr.id.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,516 @@
+//! The properties file: what a drafter requires of a rule set, and its resolution against one.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+
+use crate::diag::{Diagnostics, FileCtx};
+use crate::engine::*;
+use crate::level::Level;
+use crate::load::Limits;
+use crate::model::{Condition, Id, Ids, PartyTest, PlaceTest};
+use crate::verdict::Status;
+use crate::vocab::Form;
+use crate::{Engine, LoadError};
+
+/// A properties file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PropertiesFile {
+    properties: Vec<PropertyDecl>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PropertyDecl {
+    id: Id,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    treaty: Option<Ids>,
+    #[serde(default)]
+    scope: Option<Spanned<Condition>>,
+    #[serde(default)]
+    readings: Readings,
+    require: Spanned<RequirementDecl>,
+}
+
+/// Which readings of ambiguous clauses a property is checked under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Readings {
+    /// The default reading and every alternative reading, one at a time.
+    #[default]
+    Every,
+    /// The default reading of every clause only.
+    Default,
+}
+
+/// Which obligations a requirement counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    /// Definite obligations only.
+    Definite,
+    /// Definite and contingent obligations.
+    #[default]
+    Any,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum RequirementDecl {
+    Obliged(ObligedDecl),
+    Never(NeverDecl),
+    Exclusive(Vec<Spanned<Level>>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ObligedDecl {
+    at_least: u32,
+    #[serde(default)]
+    level: Option<Level>,
+    #[serde(default = "definite")]
+    status: StatusFilter,
+    #[serde(default)]
+    among: Option<Ids>,
+}
+
+fn definite() -> StatusFilter {
+    StatusFilter::Definite
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NeverDecl {
+    #[serde(default)]
+    parties: Option<Ids>,
+    #[serde(default)]
+    level: Option<Level>,
+    #[serde(default)]
+    forms: Vec<Form>,
+    #[serde(default)]
+    status: StatusFilter,
+}
+
+/// What a property requires of every scenario in its scope.
+#[derive(Debug, Clone)]
+pub(crate) enum Requirement {
+    /// At least `count` parties (of `among`, if given) owe an obligation matching `level`.
+    Obliged {
+        count: u32,
+        level: Option<Level>,
+        status: StatusFilter,
+        among: Option<Vec<PartyIx>>,
+    },
+    /// No party (of `parties`, if given) owes an obligation matching `level` and requiring
+    /// every one of `forms`.
+    Never {
+        parties: Option<Vec<PartyIx>>,
+        level: Option<Level>,
+        forms: u16,
+        status: StatusFilter,
+    },
+    /// No party owes obligations matching two levels at once.
+    Exclusive(Level, Level),
+}
+
+/// One property, resolved against a rule set.
+#[derive(Debug, Clone)]
+pub struct Property {
+    /// Its id.
+    pub id: String,
+    /// What it says, in words.
+    pub description: Option<String>,
+    /// The treaty that `treaty_party` in the scope means.
+    pub(crate) treaty: Option<TreatyIx>,
+    /// The scope's root node in `Properties::nodes`, if any.
+    pub(crate) scope: Option<NodeIx>,
+    /// Which readings.
+    pub readings: Readings,
+    pub(crate) require: Requirement,
+    /// Parties the property names (they are never merged with others).
+    pub(crate) named: Vec<PartyIx>,
+}
+
+/// The properties of a file, resolved against one rule set.
+#[derive(Debug, Clone)]
+pub struct Properties {
+    /// The properties, in file order.
+    pub properties: Vec<Property>,
+    /// The condition arena of the scopes.
+    pub(crate) nodes: Vec<Node>,
+}
+
+/// Whether an obligation's level matches a required level: the same or stronger for the
+/// response levels; exactly `neutrality` for neutrality; any level when none is given.
+pub(crate) fn level_matches(have: Level, want: Option<Level>) -> bool {
+    match want {
+        None => true,
+        Some(Level::Neutrality) => have == Level::Neutrality,
+        Some(w) => have.is_response() && have >= w,
+    }
+}
+
+pub(crate) fn status_matches(have: Status, want: StatusFilter) -> bool {
+    want == StatusFilter::Any || have == Status::Definite
+}
+
+impl Properties {
+    /// Reads a properties file and resolves its ids against a rule set; every error at once.
+    pub fn load(path: impl AsRef<Path>, engine: &Engine) -> Result<Properties, LoadError> {
+        let path = path.as_ref();
+        let limits = Limits::default();
+        let text = crate::load::read_text(path, &limits).map_err(|d| LoadError { diagnostics: one(*d) })?;
+        Properties::parse(path, text, engine)
+    }
+
+    /// Parses properties given as text (see `docs/verify.md` for the format).
+    ///
+    /// ```
+    /// let engine = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+    /// let props = casus::verify::Properties::from_yaml("
+    /// properties:
+    ///   - id: usa-never-military
+    ///     require: {never: {parties: [USA], level: military}}
+    /// ", &engine)?;
+    /// assert_eq!(props.properties[0].id, "usa-never-military");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_yaml(text: &str, engine: &Engine) -> Result<Properties, LoadError> {
+        Properties::parse(Path::new("<properties>"), text.into(), engine)
+    }
+
+    fn parse(path: &Path, text: std::sync::Arc<str>, engine: &Engine) -> Result<Properties, LoadError> {
+        let limits = Limits::default();
+        let ctx = FileCtx::new(path, Some(text.clone()));
+        let file: PropertiesFile =
+            crate::load::parse_text(&ctx, &text, &limits).map_err(|d| LoadError { diagnostics: one(*d) })?;
+        let mut r = Resolver {
+            e: engine,
+            ctx: &ctx,
+            diags: Diagnostics::new(),
+            nodes: Vec::new(),
+            named: Vec::new(),
+            depth_limit: limits.max_condition_depth,
+        };
+        let mut out = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        if file.properties.is_empty() {
+            r.err("empty", ctx.whole(), "the file lists no properties".into(), None);
+        }
+        for p in &file.properties {
+            if !seen.insert(p.id.value.clone()) {
+                let at = ctx.at(&p.id.referenced);
+                r.err(
+                    "duplicate-id",
+                    at,
+                    format!("duplicate property id `{}`", p.id.value),
+                    None,
+                );
+            }
+            r.named.clear();
+            let treaty = p.treaty.as_ref().and_then(|ids| r.treaty_choice(ids, &p.id));
+            let scope = p.scope.as_ref().map(|c| r.condition(c, treaty.is_some(), 0));
+            let require = r.requirement(&p.require);
+            let mut named = std::mem::take(&mut r.named);
+            named.sort_unstable();
+            named.dedup();
+            out.push(Property {
+                id: p.id.value.clone(),
+                description: p.description.clone(),
+                treaty,
+                scope,
+                readings: p.readings,
+                require,
+                named,
+            });
+        }
+        if r.diags.has_errors() {
+            let mut diagnostics = r.diags;
+            diagnostics.sort();
+            return Err(LoadError { diagnostics });
+        }
+        Ok(Properties {
+            properties: out,
+            nodes: r.nodes,
+        })
+    }
+}
+
+fn one(d: crate::Diagnostic) -> Diagnostics {
+    let mut ds = Diagnostics::new();
+    ds.push(d);
+    ds
+}
+
+struct Resolver<'a> {
+    e: &'a Engine,
+    ctx: &'a FileCtx,
+    diags: Diagnostics,
+    nodes: Vec<Node>,
+    named: Vec<PartyIx>,
+    depth_limit: usize,
+}
+
+impl Resolver<'_> {
+    fn err(&mut self, code: &'static str, at: crate::Position, msg: String, help: Option<String>) {
+        self.diags.push(self.ctx.error(code, at, msg, help));
+    }
+
+    fn pos(&self, id: &Location, fallback: &Location) -> crate::Position {
+        if id.line() == 0 {
+            self.ctx.at(fallback)
+        } else {
+            self.ctx.at(id)
+        }
+    }
+
+    fn lookup(
+        &mut self,
+        map: &std::collections::HashMap<String, u32>,
+        id: &Id,
+        at: &Location,
+        kind: &str,
+    ) -> Option<u32> {
+        if let Some(&ix) = map.get(&id.value) {
+            return Some(ix);
+        }
+        let help = crate::suggest(&id.value, map.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+        let pos = self.pos(&id.referenced, at);
+        self.err(
+            "unknown-id",
+            pos,
+            format!("unknown {kind} `{}` (not in the rule set)", id.value),
+            help,
+        );
+        None
+    }
+
+    fn party(&mut self, id: &Id, at: &Location) -> Option<PartyIx> {
+        let p = self.lookup(&self.e.party_ix, id, at, "party")?;
+        self.named.push(p);
+        Some(p)
+    }
+
+    fn parties(&mut self, ids: &Ids, at: &Location) -> Vec<PartyIx> {
+        ids.0.iter().filter_map(|i| self.party(i, at)).collect()
+    }
+
+    /// The one treaty of a list that the rule set defines.
+    fn treaty_choice(&mut self, ids: &Ids, prop: &Id) -> Option<TreatyIx> {
+        let found: Vec<TreatyIx> = ids
+            .0
+            .iter()
+            .filter_map(|i| self.e.treaty_ix.get(&i.value).copied())
+            .collect();
+        let at = self.ctx.at(&prop.referenced);
+        match found.as_slice() {
+            [one] => Some(*one),
+            [] => {
+                let names: Vec<&str> = ids.0.iter().map(|i| i.value.as_str()).collect();
+                let hint = ids
+                    .0
+                    .first()
+                    .and_then(|i| crate::suggest(&i.value, self.e.treaty_ix.keys().map(String::as_str)));
+                self.err(
+                    "unknown-id",
+                    at,
+                    format!(
+                        "property `{}`: the rule set has none of the treaties [{}]",
+                        prop.value,
+                        names.join(", ")
+                    ),
+                    hint.map(|h| format!("did you mean `{h}`?")),
+                );
+                None
+            }
+            _ => {
+                self.err(
+                    "ambiguous-treaty",
+                    at,
+                    format!(
+                        "property `{}`: the rule set has more than one of the treaties listed",
+                        prop.value
+                    ),
+                    Some("list treaties of which each rule set has exactly one".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn requirement(&mut self, r: &Spanned<RequirementDecl>) -> Requirement {
+        let at = r.referenced;
+        match &r.value {
+            RequirementDecl::Obliged(o) => {
+                if o.at_least == 0 {
+                    self.err(
+                        "bad-count",
+                        self.ctx.at(&at),
+                        "`at_least: 0` always holds".into(),
+                        Some("use 1 or more".into()),
+                    );
+                }
+                Requirement::Obliged {
+                    count: o.at_least,
+                    level: o.level,
+                    status: o.status,
+                    among: o.among.as_ref().map(|ids| self.parties(ids, &at)),
+                }
+            }
+            RequirementDecl::Never(n) => Requirement::Never {
+                parties: n.parties.as_ref().map(|ids| self.parties(ids, &at)),
+                level: n.level,
+                forms: form_bits(&n.forms),
+                status: n.status,
+            },
+            RequirementDecl::Exclusive(levels) => match levels.as_slice() {
+                [a, b] => Requirement::Exclusive(a.value, b.value),
+                _ => {
+                    self.err(
+                        "bad-exclusive",
+                        self.ctx.at(&at),
+                        "`exclusive` takes exactly two levels".into(),
+                        Some("write e.g. `exclusive: [assist, neutrality]`".into()),
+                    );
+                    Requirement::Exclusive(Level::Neutrality, Level::Neutrality)
+                }
+            },
+        }
+    }
+
+    fn push(&mut self, n: Node) -> NodeIx {
+        self.nodes.push(n);
+        (self.nodes.len() - 1) as NodeIx
+    }
+
+    fn condition(&mut self, c: &Spanned<Condition>, has_treaty: bool, depth: usize) -> NodeIx {
+        let at = c.referenced;
+        if depth > self.depth_limit {
+            self.err(
+                "limit-condition-depth",
+                self.ctx.at(&at),
+                format!("conditions nested deeper than {} levels", self.depth_limit),
+                None,
+            );
+            return self.push(Node::Always(false));
+        }
+        let node = match &c.value {
+            Condition::All(v) | Condition::Any(v) => {
+                if v.is_empty() {
+                    self.err(
+                        "empty-condition",
+                        self.ctx.at(&at),
+                        "empty list".into(),
+                        Some("list at least one condition".into()),
+                    );
+                }
+                let kids = v.iter().map(|k| self.condition(k, has_treaty, depth + 1)).collect();
+                if matches!(c.value, Condition::All(_)) {
+                    Node::All(kids)
+                } else {
+                    Node::Any(kids)
+                }
+            }
+            Condition::Not(k) => Node::Not(self.condition(k, has_treaty, depth + 1)),
+            Condition::Event(k) => Node::Event(k.0.iter().fold(0u8, |m, e| m | (1u8 << (*e as u8)))),
+            Condition::Means(k) => Node::Means(k.0.iter().fold(0u8, |m, e| m | (1u8 << (*e as u8)))),
+            Condition::On(k) => Node::On(k.0.iter().fold(0u8, |m, e| m | (1u8 << (*e as u8)))),
+            Condition::Attacker(t) => Node::Attacker(self.ptest(t, has_treaty, &at)),
+            Condition::Attackers(ct) => Node::Attackers(ct.at_least, self.ptest(&ct.that, has_treaty, &at)),
+            Condition::SupportedBy(t) => Node::SupportedBy(self.ptest(t, has_treaty, &at)),
+            Condition::Target(t) => Node::Target(self.ptest(t, has_treaty, &at)),
+            Condition::Location(l) => Node::Location(self.ltest(l, has_treaty, &at)),
+            Condition::Date(w) => {
+                if w.from.is_none() && w.before.is_none() {
+                    self.err(
+                        "empty-condition",
+                        self.ctx.at(&at),
+                        "`date` needs `from`, `before` or both".into(),
+                        None,
+                    );
+                }
+                Node::Date(w.from.as_ref().map(|x| x.value), w.before.as_ref().map(|x| x.value))
+            }
+            Condition::Fact(f) => match self.lookup(&self.e.fact_ix, f, &at, "fact") {
+                Some(fx) => Node::Fact(fx),
+                None => Node::Always(false),
+            },
+            Condition::Always(b) => Node::Always(*b),
+        };
+        self.push(node)
+    }
+
+    fn ptest(&mut self, t: &PartyTest, has_treaty: bool, at: &Location) -> PTest {
+        match t {
+            PartyTest::Target => PTest::Target,
+            PartyTest::Attacker => PTest::Attacker,
+            PartyTest::TreatyParty => {
+                if !has_treaty {
+                    self.err(
+                        "no-treaty",
+                        self.ctx.at(at),
+                        "`treaty_party` needs the property to name its treaty".into(),
+                        Some("add `treaty: [ID]` to the property, or write `party_to: ID`".into()),
+                    );
+                }
+                PTest::TreatyParty
+            }
+            PartyTest::State => PTest::State,
+            PartyTest::NonState => PTest::NonState,
+            PartyTest::Is(ids) => PTest::Is(self.parties(ids, at)),
+            PartyTest::MemberOf(o) => match self.party(o, at) {
+                Some(ox) => PTest::MemberOf(ox),
+                None => PTest::Is(Vec::new()),
+            },
+            PartyTest::PartyTo(tr) => match self.lookup(&self.e.treaty_ix, tr, at, "treaty") {
+                Some(tx) => PTest::PartyTo(tx),
+                None => PTest::Is(Vec::new()),
+            },
+        }
+    }
+
+    fn ltest(&mut self, l: &PlaceTest, has_treaty: bool, at: &Location) -> LTest {
+        use crate::model::HolderRole;
+        match l {
+            PlaceTest::In(ids) => LTest::In(
+                ids.0
+                    .iter()
+                    .filter_map(|i| self.lookup(&self.e.place_ix, i, at, "territory or area"))
+                    .collect(),
+            ),
+            PlaceTest::Tagged(ids) => {
+                let words = self.e.tags.len().div_ceil(64).max(1);
+                let mut bits = vec![0u64; words];
+                let mut names = Vec::new();
+                for t in &ids.0 {
+                    match self.e.tags.iter().position(|(id, _)| *id == t.value) {
+                        Some(ix) => {
+                            if let Some(w) = bits.get_mut(ix / 64) {
+                                *w |= 1u64 << (ix % 64);
+                            }
+                            names.push(t.value.clone());
+                        }
+                        None => {
+                            let help = crate::suggest(&t.value, self.e.tags.iter().map(|(id, _)| id.as_str()))
+                                .map(|s| format!("did you mean `{s}`?"));
+                            let pos = self.pos(&t.referenced, at);
+                            self.err("unknown-id", pos, format!("unknown tag `{}`", t.value), help);
+                        }
+                    }
+                }
+                LTest::Tagged(bits, names)
+            }
+            PlaceTest::Sovereign(t) => LTest::Holder(HolderRole::Sovereign, self.ptest(t, has_treaty, at), None),
+            PlaceTest::Controller(t) => LTest::Holder(HolderRole::Controller, self.ptest(t, has_treaty, at), None),
+            PlaceTest::Administrator(t) => {
+                LTest::Holder(HolderRole::Administrator, self.ptest(t, has_treaty, at), None)
+            }
+            PlaceTest::HeldOn(h) => LTest::Holder(h.role, self.ptest(&h.by, has_treaty, at), Some(h.date.value)),
+            PlaceTest::Area => LTest::Area,
+        }
+    }
+}

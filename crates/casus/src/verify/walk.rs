@@ -1,0 +1,761 @@
+//! The walk over the space: each class evaluated once with everything it leaves open unknown,
+//! and split only on what an answer actually waits on.
+//!
+//! Kleene evaluation is monotone: a condition that is true or false while the place, the
+//! means, what was hit, the supporters or a fact is unknown stays so whatever that value turns
+//! out to be. So a cell whose obligations are all definite (or wait only on values the cell
+//! has fixed as unknown) stands for every refinement of its open values at once; a cell with a
+//! contingent obligation is split on one value it waits on, every value of that dimension
+//! (unknown included) becoming a child cell. The attacker, the target, the event and the date
+//! are never left open: an attacker is never obliged, so a known attacker is not a refinement
+//! of an unknown one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::*;
+use crate::eval::{Deps, Hit, Prepared};
+use crate::reference::{Reference, Situation, Value};
+use crate::time::When;
+use crate::truth::Truth;
+use crate::vocab::{EventKind, Means, On};
+
+use super::space::{Key, Rel, Universe, event_classes, means_classes, on_classes, wkey};
+
+/// An attacker of the space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Atk {
+    Unknown,
+    NonState,
+    Party(u32),
+}
+
+/// A value of a dimension that may still be open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dim<T> {
+    Open,
+    Is(T),
+}
+
+/// The supporters of a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sup {
+    Unknown,
+    Nobody,
+    One(u32),
+}
+
+/// The dimensions a cell may split on, in the order it splits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Split {
+    Location,
+    On,
+    Means,
+    Supporters,
+    Fact(u32),
+}
+
+/// One class of scenarios.
+#[derive(Debug, Clone)]
+pub(crate) struct Cell {
+    pub target: u32,
+    pub attacker: Atk,
+    pub event: EventKind,
+    pub date: When,
+    pub location: Dim<Option<u32>>,
+    /// Index of the place class (for grouping), when the location is a known place.
+    pub place_class: Option<usize>,
+    pub on: Dim<Option<On>>,
+    pub means: Dim<Option<Means>>,
+    pub supporters: Dim<Sup>,
+    pub facts: Vec<Dim<Option<bool>>>,
+    /// The product of the weights of the values fixed so far.
+    pub fixed: u128,
+    /// The prepared scenario per rule set, once made.
+    pub prepared: Vec<Option<Prepared>>,
+}
+
+/// One evaluation of each cell: a rule set (index in the universe) under a reading choice.
+#[derive(Debug, Clone)]
+pub(crate) struct Eval {
+    pub k: usize,
+    pub reading: Option<(ClauseIx, usize)>,
+    pub weight: u128,
+}
+
+/// A class of attackers.
+#[derive(Debug, Clone)]
+pub(crate) struct AtkClass {
+    pub atk: Atk,
+    pub weight: u128,
+    pub members: Vec<u32>,
+}
+
+/// A class of places.
+#[derive(Debug, Clone)]
+pub(crate) struct PlaceClass {
+    pub rep: u32,
+    pub members: Vec<u32>,
+}
+
+/// Everything about one target that every job for it shares.
+pub(crate) struct TargetCtx {
+    pub target: u32,
+    pub members: Vec<u32>,
+    pub rel: Rel,
+    pub events: Vec<(EventKind, u128)>,
+    pub dates: Vec<(When, u128)>,
+    pub attackers: Vec<AtkClass>,
+    pub on: Vec<(On, u128)>,
+    pub means: Vec<(Means, u128)>,
+    pub evals: Vec<Eval>,
+    /// Place classes, when they do not depend on the attacker.
+    pub places: Option<Vec<PlaceClass>>,
+}
+
+/// Counts of one walk.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stats {
+    /// Cells evaluated.
+    pub evaluated: u64,
+    /// Scenarios (weighted) in scope.
+    pub in_scope: u128,
+    /// Scenarios (weighted) out of scope.
+    pub out_of_scope: u128,
+}
+
+impl Stats {
+    pub fn add(&mut self, o: &Stats) {
+        self.evaluated += o.evaluated;
+        self.in_scope = self.in_scope.saturating_add(o.in_scope);
+        self.out_of_scope = self.out_of_scope.saturating_add(o.out_of_scope);
+    }
+}
+
+/// What a walk does with each class it settles.
+pub(crate) trait Visitor {
+    /// What the obligations found could still turn on: the dependencies of the contingent
+    /// obligations whose fate decides the visitor's conclusion (empty: settled for every
+    /// refinement of the cell).
+    fn relevant(&self, u: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, Deps)>);
+
+    /// A class in scope whose every member has these obligations (per evaluation).
+    fn leaf(&mut self, u: &Universe, job: &JobInfo<'_>, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]);
+}
+
+/// What a visitor may want to know of the job a cell belongs to.
+pub(crate) struct JobInfo<'a> {
+    pub target: &'a TargetCtx,
+    pub attacker: &'a AtkClass,
+    pub places: &'a [PlaceClass],
+}
+
+pub(crate) fn sat_mul(a: u128, b: u128) -> u128 {
+    a.saturating_mul(b)
+}
+
+impl Universe<'_> {
+    /// Full sizes of the open dimensions.
+    fn open_size(&self, s: Split) -> u128 {
+        match s {
+            Split::Location => self.places.len() as u128 + 1,
+            Split::On => On::ALL.len() as u128 + 1,
+            Split::Means => Means::ALL.len() as u128 + 1,
+            Split::Supporters => self.parties.len() as u128 + 2,
+            Split::Fact(_) => 3,
+        }
+    }
+
+    pub fn weight(&self, c: &Cell) -> u128 {
+        let mut w = c.fixed;
+        if c.location == Dim::Open {
+            w = sat_mul(w, self.open_size(Split::Location));
+        }
+        if c.on == Dim::Open {
+            w = sat_mul(w, self.open_size(Split::On));
+        }
+        if c.means == Dim::Open {
+            w = sat_mul(w, self.open_size(Split::Means));
+        }
+        if c.supporters == Dim::Open {
+            w = sat_mul(w, self.open_size(Split::Supporters));
+        }
+        for f in &c.facts {
+            if *f == Dim::Open {
+                w = sat_mul(w, 3);
+            }
+        }
+        w
+    }
+
+    /// The size of the whole space (see the module documentation of `space`).
+    pub fn size(&self) -> u128 {
+        let p = self.parties.len() as u128;
+        let mut w = sat_mul(p, p + 2);
+        w = sat_mul(w, EventKind::ALL.len() as u128);
+        w = sat_mul(w, self.dates.len() as u128);
+        for s in [Split::Location, Split::On, Split::Means, Split::Supporters] {
+            w = sat_mul(w, self.open_size(s));
+        }
+        for _ in &self.facts {
+            w = sat_mul(w, 3);
+        }
+        sat_mul(w, self.readings_total)
+    }
+
+    /// The shared context of target `t`.
+    pub fn target_ctx(&self, t: u32, members: Vec<u32>, readings: bool) -> TargetCtx {
+        let rel = self.relevance(t);
+        let events = event_classes(&rel);
+        let dates = self.date_classes(&rel);
+        let on = on_classes(&rel);
+        let means = means_classes(&rel);
+        let attackers = self.attacker_classes(t, &rel);
+        let mut evals = Vec::new();
+        for k in 0..self.views.len() {
+            if readings && k == 0 {
+                let mut alts = Vec::new();
+                if let Some(v) = self.views.first() {
+                    for &cix in rel.clauses.first().map(Vec::as_slice).unwrap_or(&[]) {
+                        if let Some(c) = v.e.clauses.get(cix as usize) {
+                            for ri in 0..c.readings.len() {
+                                alts.push(Eval {
+                                    k: 0,
+                                    reading: Some((cix, ri)),
+                                    weight: 1,
+                                });
+                            }
+                        }
+                    }
+                }
+                evals.push(Eval {
+                    k: 0,
+                    reading: None,
+                    weight: self.readings_total.saturating_sub(alts.len() as u128),
+                });
+                evals.extend(alts);
+            } else {
+                evals.push(Eval {
+                    k,
+                    reading: None,
+                    weight: 1,
+                });
+            }
+        }
+        let places = if rel.holder_attacker {
+            None
+        } else {
+            Some(self.place_classes(t, &rel, Atk::Unknown))
+        };
+        TargetCtx {
+            target: t,
+            members,
+            rel,
+            events,
+            dates,
+            attackers,
+            on,
+            means,
+            evals,
+            places,
+        }
+    }
+
+    fn pk(&self, k: usize, u: u32) -> PartyIx {
+        self.views
+            .get(k)
+            .and_then(|v| v.party.get(u as usize).copied())
+            .unwrap_or(0)
+    }
+
+    fn attacker_classes(&self, t: u32, rel: &Rel) -> Vec<AtkClass> {
+        #[derive(PartialEq, Eq, PartialOrd, Ord)]
+        enum AKey {
+            Id(u32),
+            Anon(u32),
+            Profile(Vec<(u8, Vec<Key>)>),
+        }
+        let holds: BTreeSet<u32> = if rel.holder_attacker {
+            let mut s = BTreeSet::new();
+            for (k, v) in self.views.iter().enumerate() {
+                for p in &v.e.places {
+                    for ps in std::iter::once(&p.sovereign)
+                        .chain(p.controller.iter())
+                        .chain(p.administrator.iter())
+                    {
+                        for x in ps {
+                            s.extend(self.upart(k, x.party));
+                        }
+                    }
+                }
+            }
+            s
+        } else {
+            BTreeSet::new()
+        };
+        let mut groups: BTreeMap<AKey, Vec<u32>> = BTreeMap::new();
+        for u in 0..self.parties.len() as u32 {
+            let key = if u == t || rel.identity.contains(&u) || holds.contains(&u) {
+                AKey::Id(u)
+            } else if let Some(c) = self.anon.get(u as usize).copied().flatten() {
+                AKey::Anon(c)
+            } else {
+                AKey::Profile(
+                    self.views
+                        .iter()
+                        .enumerate()
+                        .map(|(k, v)| {
+                            let p = self.pk(k, u);
+                            let kind = v.e.parties.get(p as usize).map_or(0, |x| x.kind as u8);
+                            let tests = rel
+                                .attacker_tests
+                                .get(k)
+                                .into_iter()
+                                .flatten()
+                                .chain(rel.supporter_tests.get(k).into_iter().flatten());
+                            (kind, tests.map(|x| self.key(k, x, p, self.pk(k, t), &[p])).collect())
+                        })
+                        .collect(),
+                )
+            };
+            groups.entry(key).or_default().push(u);
+        }
+        let mut out = vec![
+            AtkClass {
+                atk: Atk::Unknown,
+                weight: 1,
+                members: Vec::new(),
+            },
+            AtkClass {
+                atk: Atk::NonState,
+                weight: 1,
+                members: Vec::new(),
+            },
+        ];
+        let mut parties: Vec<AtkClass> = groups
+            .into_values()
+            .filter_map(|m| {
+                m.first().copied().map(|rep| AtkClass {
+                    atk: Atk::Party(rep),
+                    weight: m.len() as u128,
+                    members: m,
+                })
+            })
+            .collect();
+        parties.sort_by_key(|c| c.atk);
+        out.extend(parties);
+        out
+    }
+
+    /// Places grouped by what the target's clauses can tell of them, for attacker `a`.
+    pub fn place_classes(&self, t: u32, rel: &Rel, a: Atk) -> Vec<PlaceClass> {
+        type PeriodsKey = Vec<(super::space::WKey, super::space::WKey, Vec<Key>)>;
+        type PlaceKey = Vec<(u8, Vec<String>, Option<u32>, Vec<Option<PeriodsKey>>)>;
+        let mut groups: BTreeMap<PlaceKey, Vec<u32>> = BTreeMap::new();
+        for u in 0..self.places.len() as u32 {
+            let key = self
+                .views
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let px = v.place.get(u as usize).copied().unwrap_or(0);
+                    let Some(place) = v.e.places.get(px as usize) else {
+                        return (0, Vec::new(), None, Vec::new());
+                    };
+                    let tags: Vec<String> = place
+                        .tag_names
+                        .iter()
+                        .filter(|x| rel.tags.contains(*x))
+                        .cloned()
+                        .collect();
+                    let ident = rel.in_places.contains(&u).then_some(u);
+                    let tk = self.pk(k, t);
+                    let ak: Vec<PartyIx> = match a {
+                        Atk::Party(x) => vec![self.pk(k, x)],
+                        _ => Vec::new(),
+                    };
+                    let holder = |ps: &[Period]| -> PeriodsKey {
+                        ps.iter()
+                            .map(|x| {
+                                let keys = rel
+                                    .holder_tests
+                                    .get(k)
+                                    .into_iter()
+                                    .flatten()
+                                    .map(|test| self.key(k, test, x.party, tk, &ak))
+                                    .collect();
+                                (wkey(x.from.as_ref()), wkey(x.to.as_ref()), keys)
+                            })
+                            .collect()
+                    };
+                    let holders = if rel.holders {
+                        vec![
+                            Some(holder(&place.sovereign)),
+                            place.controller.as_deref().map(holder),
+                            place.administrator.as_deref().map(holder),
+                        ]
+                    } else {
+                        Vec::new()
+                    };
+                    (u8::from(place.kind == PlaceKind::Area), tags, ident, holders)
+                })
+                .collect();
+            groups.entry(key).or_default().push(u);
+        }
+        let mut out: Vec<PlaceClass> = groups
+            .into_values()
+            .filter_map(|m| m.first().copied().map(|rep| PlaceClass { rep, members: m }))
+            .collect();
+        out.sort_by_key(|c| c.rep);
+        out
+    }
+
+    fn supporter_classes(&self, t: u32, rel: &Rel, a: Atk) -> Vec<(u32, u128)> {
+        let mut groups: BTreeMap<Vec<(u8, Vec<Key>)>, Vec<u32>> = BTreeMap::new();
+        for u in 0..self.parties.len() as u32 {
+            let key = self
+                .views
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let p = self.pk(k, u);
+                    let kind = v.e.parties.get(p as usize).map_or(0, |x| x.kind as u8);
+                    let ak: Vec<PartyIx> = match a {
+                        Atk::Party(x) => vec![self.pk(k, x)],
+                        _ => Vec::new(),
+                    };
+                    let keys = rel
+                        .supporter_tests
+                        .get(k)
+                        .into_iter()
+                        .flatten()
+                        .map(|test| self.key(k, test, p, self.pk(k, t), &ak))
+                        .collect();
+                    (kind, keys)
+                })
+                .collect();
+            groups.entry(key).or_default().push(u);
+        }
+        let mut out: Vec<(u32, u128)> = groups
+            .into_values()
+            .filter_map(|m| m.first().map(|rep| (*rep, m.len() as u128)))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// The prepared scenario of a cell for rule set `k` (through the scenario, so that the
+    /// preparation is the engine's own).
+    pub fn prepared(&self, k: usize, c: &Cell) -> Option<Prepared> {
+        let v = self.views.get(k)?;
+        let mut s = self.scenario(c);
+        // A fact only the other rule set knows stays unknown here.
+        s.facts.retain(|name, _| {
+            self.facts
+                .binary_search(name)
+                .is_ok_and(|u| v.fact.get(u).is_some_and(Option::is_some))
+        });
+        v.e.prepare(&s).ok()
+    }
+
+    /// The scope's value for what is known so far (`None` fields open).
+    pub fn scope_value(&self, t: u32, event: Option<EventKind>, atk: Option<Atk>, cell: Option<&Cell>) -> Value {
+        let (Some(scope), Some(v)) = (&self.scope, self.views.first()) else {
+            return Value {
+                truth: Truth::True,
+                open: BTreeSet::new(),
+            };
+        };
+        let s = match cell {
+            Some(c) => match self.prepared(0, c) {
+                Some(p) => Situation::of(&p, self.pk(0, t)),
+                None => {
+                    return Value {
+                        truth: Truth::False,
+                        open: BTreeSet::new(),
+                    };
+                }
+            },
+            None => Situation {
+                date: None,
+                event,
+                means: None,
+                attackers: atk.and_then(|a| match a {
+                    Atk::Unknown => None,
+                    Atk::NonState => Some(vec![crate::reference::Attacker::NonState]),
+                    Atk::Party(u) => Some(vec![crate::reference::Attacker::Party(self.pk(0, u))]),
+                }),
+                supporters: None,
+                target: Some(self.pk(0, t)),
+                location: None,
+                on: None,
+                facts: vec![None; v.e.facts.len()],
+            },
+        };
+        Reference::with_nodes(v.e, scope.nodes).condition(&s, scope.treaty, scope.root)
+    }
+
+    /// The scope's value for a prepared cell.
+    fn scope_of(&self, t: u32, p: &Prepared) -> Value {
+        let (Some(scope), Some(v)) = (&self.scope, self.views.first()) else {
+            return Value {
+                truth: Truth::True,
+                open: BTreeSet::new(),
+            };
+        };
+        let s = Situation::of(p, self.pk(0, t));
+        Reference::with_nodes(v.e, scope.nodes).condition(&s, scope.treaty, scope.root)
+    }
+
+    /// The open dimension a dependency bit of rule set `k` stands for.
+    fn split_of(&self, k: usize, bit: u32, c: &Cell) -> Option<Split> {
+        let s = match bit {
+            DEP_LOCATION => Split::Location,
+            DEP_ON => Split::On,
+            DEP_MEANS => Split::Means,
+            DEP_SUPPORTED_BY => Split::Supporters,
+            b if (FACT_BASE..crate::reference::OPEN_TARGET).contains(&b) => Split::Fact(
+                self.views
+                    .get(k)?
+                    .ufact
+                    .get((b - FACT_BASE) as usize)
+                    .copied()
+                    .flatten()?,
+            ),
+            _ => return None,
+        };
+        let open = match s {
+            Split::Location => c.location == Dim::Open,
+            Split::On => c.on == Dim::Open,
+            Split::Means => c.means == Dim::Open,
+            Split::Supporters => c.supporters == Dim::Open,
+            Split::Fact(u) => c.facts.get(u as usize) == Some(&Dim::Open),
+        };
+        open.then_some(s)
+    }
+
+    /// Runs one job: every date of target `tc` for one event and attacker class.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_job<V: Visitor>(
+        &self,
+        tc: &TargetCtx,
+        event: (EventKind, u128),
+        atk: &AtkClass,
+        visitor: &mut V,
+        stats: &mut Stats,
+    ) {
+        let own_places;
+        let places: &[PlaceClass] = match &tc.places {
+            Some(p) => p,
+            None => {
+                own_places = self.place_classes(tc.target, &tc.rel, atk.atk);
+                &own_places
+            }
+        };
+        let mut supporters: Option<Vec<(u32, u128)>> = None;
+        let job = JobInfo {
+            target: tc,
+            attacker: atk,
+            places,
+        };
+        let base = sat_mul(sat_mul(tc.members.len() as u128, event.1), atk.weight);
+        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); tc.evals.len()];
+        for &(date, dw) in &tc.dates {
+            let cell = Cell {
+                target: tc.target,
+                attacker: atk.atk,
+                event: event.0,
+                date,
+                location: Dim::Open,
+                place_class: None,
+                on: Dim::Open,
+                means: Dim::Open,
+                supporters: Dim::Open,
+                facts: vec![Dim::Open; self.facts.len()],
+                fixed: sat_mul(base, dw),
+                prepared: vec![None; self.views.len()],
+            };
+            self.walk(&job, cell, visitor, stats, &mut supporters, &mut hits);
+        }
+    }
+
+    fn walk<V: Visitor>(
+        &self,
+        job: &JobInfo<'_>,
+        mut cell: Cell,
+        visitor: &mut V,
+        stats: &mut Stats,
+        supporters: &mut Option<Vec<(u32, u128)>>,
+        hits: &mut [Vec<Hit>],
+    ) {
+        stats.evaluated += 1;
+        for k in 0..self.views.len() {
+            if cell.prepared.get(k).is_some_and(Option::is_none) {
+                let p = self.prepared(k, &cell);
+                if let Some(slot) = cell.prepared.get_mut(k) {
+                    *slot = p;
+                }
+            }
+        }
+        let scope = match cell.prepared.first().and_then(Option::as_ref) {
+            Some(p) if self.scope.is_some() => self.scope_of(cell.target, p),
+            Some(_) => Value {
+                truth: Truth::True,
+                open: BTreeSet::new(),
+            },
+            None => Value {
+                truth: Truth::False,
+                open: BTreeSet::new(),
+            },
+        };
+        if scope.truth == Truth::False {
+            let w = sat_mul(self.weight(&cell), factor(&job.target.evals));
+            stats.out_of_scope = stats.out_of_scope.saturating_add(w);
+            return;
+        }
+        let mut open: BTreeSet<Split> = BTreeSet::new();
+        if scope.truth == Truth::Unknown {
+            open.extend(scope.open.iter().filter_map(|b| self.split_of(0, *b, &cell)));
+        }
+        if open.is_empty() {
+            for (ev, out) in job.target.evals.iter().zip(hits.iter_mut()) {
+                out.clear();
+                let (Some(v), Some(Some(p))) = (self.views.get(ev.k), cell.prepared.get(ev.k)) else {
+                    continue;
+                };
+                super::hits_under(v.e, p, ev.reading, out);
+            }
+            let results: Vec<(&Eval, &[Hit])> = job
+                .target
+                .evals
+                .iter()
+                .zip(hits.iter())
+                .map(|(e, h)| (e, h.as_slice()))
+                .collect();
+            let mut deps = Vec::new();
+            visitor.relevant(self, &results, &mut deps);
+            for (k, d) in deps {
+                open.extend(d.bits().filter_map(|b| self.split_of(k, b, &cell)));
+            }
+            if open.is_empty() {
+                let w = self.weight(&cell);
+                if scope.truth == Truth::True {
+                    stats.in_scope = stats.in_scope.saturating_add(sat_mul(w, factor(&job.target.evals)));
+                    visitor.leaf(self, job, &cell, w, &results);
+                } else {
+                    stats.out_of_scope = stats.out_of_scope.saturating_add(sat_mul(w, factor(&job.target.evals)));
+                }
+                return;
+            }
+        }
+        let Some(split) = open.first().copied() else { return };
+        let mut children: Vec<Cell> = Vec::new();
+        let child = |f: &dyn Fn(&mut Cell), w: u128| -> Cell {
+            let mut c = cell.clone();
+            f(&mut c);
+            c.fixed = sat_mul(c.fixed, w);
+            self.sync(&mut c, split);
+            c
+        };
+        match split {
+            Split::Location => {
+                children.push(child(&|c| c.location = Dim::Is(None), 1));
+                for (i, pc) in job.places.iter().enumerate() {
+                    children.push(child(
+                        &|c| {
+                            c.location = Dim::Is(Some(pc.rep));
+                            c.place_class = Some(i);
+                        },
+                        pc.members.len() as u128,
+                    ));
+                }
+            }
+            Split::On => {
+                children.push(child(&|c| c.on = Dim::Is(None), 1));
+                for &(o, w) in &job.target.on {
+                    children.push(child(&|c| c.on = Dim::Is(Some(o)), w));
+                }
+            }
+            Split::Means => {
+                children.push(child(&|c| c.means = Dim::Is(None), 1));
+                for &(m, w) in &job.target.means {
+                    children.push(child(&|c| c.means = Dim::Is(Some(m)), w));
+                }
+            }
+            Split::Supporters => {
+                children.push(child(&|c| c.supporters = Dim::Is(Sup::Unknown), 1));
+                children.push(child(&|c| c.supporters = Dim::Is(Sup::Nobody), 1));
+                let classes = supporters
+                    .get_or_insert_with(|| self.supporter_classes(cell.target, &job.target.rel, cell.attacker));
+                for &(s, w) in classes.iter() {
+                    children.push(child(&|c| c.supporters = Dim::Is(Sup::One(s)), w));
+                }
+            }
+            Split::Fact(u) => {
+                for v in [None, Some(true), Some(false)] {
+                    children.push(child(
+                        &|c| {
+                            if let Some(slot) = c.facts.get_mut(u as usize) {
+                                *slot = Dim::Is(v);
+                            }
+                        },
+                        1,
+                    ));
+                }
+            }
+        }
+        for c in children {
+            self.walk(job, c, visitor, stats, supporters, hits);
+        }
+    }
+
+    /// Brings a child's prepared scenarios in line with the value just fixed (a new place is
+    /// prepared again from the scenario; the other values are set in place).
+    fn sync(&self, c: &mut Cell, split: Split) {
+        for (k, slot) in c.prepared.iter_mut().enumerate() {
+            let Some(p) = slot.as_mut() else { continue };
+            match split {
+                Split::Location => *slot = None,
+                Split::On => {
+                    p.on = match c.on {
+                        Dim::Is(o) => o,
+                        Dim::Open => None,
+                    };
+                }
+                Split::Means => {
+                    p.means = match c.means {
+                        Dim::Is(m) => m,
+                        Dim::Open => None,
+                    };
+                }
+                Split::Supporters => {
+                    p.supporters = match c.supporters {
+                        Dim::Open | Dim::Is(Sup::Unknown) => None,
+                        Dim::Is(Sup::Nobody) => Some(Vec::new()),
+                        Dim::Is(Sup::One(u)) => Some(vec![self.pk(k, u)]),
+                    };
+                }
+                Split::Fact(u) => {
+                    let fx = self
+                        .views
+                        .get(k)
+                        .and_then(|v| v.fact.get(u as usize).copied().flatten());
+                    if let (Some(fx), Some(Dim::Is(b))) = (fx, c.facts.get(u as usize))
+                        && let Some(f) = p.facts.get_mut(fx as usize)
+                    {
+                        *f = *b;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How many scenarios one cell stands for per unit of weight: the reading choices of the
+/// first rule set (a diff evaluates two rule sets but counts each scenario once).
+pub(crate) fn factor(evals: &[Eval]) -> u128 {
+    evals
+        .iter()
+        .filter(|e| e.k == 0)
+        .map(|e| e.weight)
+        .fold(0u128, u128::saturating_add)
+}

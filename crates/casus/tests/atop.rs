@@ -1,0 +1,627 @@
+//! The ATOP import, checked against the data it comes from.
+//!
+//! The data is the shared ATOP 4.0 folder, `../shared/data/atop-v4` relative to the repository
+//! root (beside the clone). Without it these tests fail and say where they looked.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use casus::atop::{CsvText, Import};
+use casus::{Level, Scenario, Status, When};
+use jiff::civil::{Date, date};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn data_dir() -> PathBuf {
+    let dir = repo().join("../shared/data/atop-v4");
+    assert!(
+        dir.join("atop-member-level.csv").is_file(),
+        "the ATOP 4.0 data is missing: expected atop-alliance-level.csv, atop-member-level.csv and \
+         cow-country-codes.csv in {} (`../shared/data/atop-v4` beside the repository)",
+        dir.display()
+    );
+    dir
+}
+
+fn read(name: &str) -> String {
+    let path = data_dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn import_real() -> Import {
+    let (a, m) = (read("atop-alliance-level.csv"), read("atop-member-level.csv"));
+    casus::atop::import(
+        CsvText {
+            name: "atop-alliance-level.csv",
+            text: &a,
+        },
+        CsvText {
+            name: "atop-member-level.csv",
+            text: &m,
+        },
+    )
+    .unwrap()
+}
+
+fn engine() -> casus::Engine {
+    import_real().rule_set().unwrap().compile().unwrap()
+}
+
+// ---- the COW table ---------------------------------------------------------------------------
+
+#[test]
+fn cow_table_matches_the_csv() {
+    let text = read("cow-country-codes.csv");
+    let mut lines = text.lines();
+    assert_eq!(lines.next().map(str::trim), Some("cow_abbrev,cow_code,name,iso3"));
+    let rows: Vec<Vec<&str>> = lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim_end().split(',').collect())
+        .collect();
+    let table = casus::atop::cow_states();
+    assert_eq!(rows.len(), table.len(), "one table entry per CSV row");
+    for (row, s) in rows.iter().zip(table) {
+        assert_eq!(row[0], s.abbrev);
+        assert_eq!(row[1].parse::<u32>().unwrap(), s.code);
+        assert_eq!(row[2], s.name);
+        assert_eq!(
+            row.get(3).copied().filter(|x| !x.is_empty()),
+            s.iso3,
+            "iso3 of {}",
+            s.abbrev
+        );
+    }
+    // Ids: the ISO code where there is one; otherwise a prefixed id that cannot be an alpha-3
+    // code, so that no made-up id ever collides with a real one (COW 730 "KOR", the Korean
+    // Empire, is not ISO KOR, South Korea).
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    for s in table {
+        match s.iso3 {
+            Some(iso) => assert_eq!(s.id, iso),
+            None => {
+                assert!(s.id.starts_with("COW_") || s.id == "ATOP_ANM", "{}", s.id);
+                assert!(!table.iter().any(|t| t.iso3 == Some(s.id)));
+            }
+        }
+        if let Some(prev) = seen.insert(s.id, s.code) {
+            // Only Germany is one id for two codes: 255 (Germany, Prussia) and 260 (the FRG).
+            assert_eq!((prev, s.code, s.id), (255, 260, "DEU"));
+        }
+    }
+    assert_eq!(casus::atop::cow_state(730).map(|s| s.id), Some("COW_KOR"));
+    assert_eq!(casus::atop::cow_state(732).map(|s| s.id), Some("KOR"));
+}
+
+// ---- the import ------------------------------------------------------------------------------
+
+#[test]
+fn every_alliance_is_imported_and_loads() {
+    let import = import_real();
+    assert!(import.problems.is_empty(), "{:#?}", import.problems);
+    assert_eq!(import.stats.alliance_rows, 745);
+    assert_eq!(import.stats.member_rows, 2398);
+    assert_eq!(import.stats.treaties, 745);
+    assert_eq!(import.stats.skipped_rows, 0);
+    let alliance_files = import.files.iter().filter(|f| f.path.starts_with("alliances/")).count();
+    assert_eq!(alliance_files, 745);
+    let rules = import.rule_set().unwrap();
+    assert!(!rules.diagnostics().has_errors());
+    let engine = rules.compile().unwrap();
+    assert_eq!(engine.treaties().len(), 745);
+    assert_eq!(engine.parties().len(), import.stats.parties);
+    // Deterministic: the same input gives byte-identical files.
+    let again = import_real();
+    assert_eq!(
+        import.files.iter().map(|f| (&f.path, &f.text)).collect::<Vec<_>>(),
+        again.files.iter().map(|f| (&f.path, &f.text)).collect::<Vec<_>>()
+    );
+}
+
+const ALLIANCE_HEADER: &str =
+    "atopid,begyr,begmo,begday,endyr,endmo,endday,defense,offense,neutral,nonagg,consul,specthrt,statthr1,statthr2";
+const MEMBER_HEADER: &str = "atopid,member,phase,yrent,moent,dayent,yrexit,moexit,dayexit,defense,offense,neutral,nonagg,consul,\
+defcoadv,defcoloc,defcocon,defconum,defcodem,defconpr,neucoadv,neucoloc,neucocon,neuconum,neucodem,neuconpr,neucoatt,\
+concoadv,concoloc,concocon,concoreq,statthr1,statthr2";
+
+fn small(alliances: &str, members: &str) -> Result<Import, casus::atop::AtopError> {
+    casus::atop::import(
+        CsvText {
+            name: "a.csv",
+            text: alliances,
+        },
+        CsvText {
+            name: "m.csv",
+            text: members,
+        },
+    )
+}
+
+#[test]
+fn bad_rows_are_reported_with_file_and_line_and_the_rest_is_imported() {
+    let alliances = format!(
+        "{ALLIANCE_HEADER}\n\
+         1,1900,1,1,1910,0,0,1,0,0,0,0,1,365,0\n\
+         2,19x0,1,1,0,0,0,1,0,0,0,0,0,0,0\n\
+         3,1900,2,30,0,0,0,1,0,0,0,0,0,0,0\n\
+         1,1901,1,1,0,0,0,1,0,0,0,0,0,0,0\n\
+         4,1920,5,0,0,0,0,1,0,0,0,0,0,0,0\n"
+    );
+    let zeros = ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
+    let members = format!(
+        "{MEMBER_HEADER}\n\
+         1,200,0,1900,1,1,1910,6,0,1,0,0,0,0,1{zeros},0,0\n\
+         1,220,0,1900,1,1,1910,6,0,1,0,0,0,0,1{zeros},0,0\n\
+         1,999,0,1900,1,1,0,0,0,1,0,0,0,0,0{zeros},0,0\n\
+         1,210,0,1905,1,1,1904,1,1,1,0,0,0,0,0{zeros},0,0\n\
+         1,211,0,1900,1,1\n\
+         1,211,0,1900,1,1,0,0,0,2,0,0,0,0,0{zeros},0,0\n\
+         7,211,0,1900,1,1,0,0,0,1,0,0,0,0,0{zeros},0,0\n\
+         4,211,0,1920,5,0,0,0,0,1,0,0,0,0,0{zeros},0,0\n\
+         4,212,0,1920,5,0,0,0,0,1,0,0,0,0,0{zeros},0,0\n"
+    );
+    let import = small(&alliances, &members).unwrap();
+    let report: Vec<String> = import.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        report,
+        vec![
+            "a.csv:3: row skipped: `begyr` is `19x0`, not a whole number",
+            "a.csv:4: row skipped: begin date 1900-2-30: 1900-02-30 is not a date",
+            "a.csv:5: row skipped: ATOP 1 appears again (first on line 2)",
+            "m.csv:4: row skipped: unknown state code 999 in `member`",
+            "m.csv:5: row skipped: exit 1904-1-1 is not after entry 1905-01-01",
+            "m.csv:6: row skipped: 6 fields, the header has 33",
+            "m.csv:7: row skipped: `defense` is 2, expected 0 or 1",
+            "m.csv:8: row skipped: ATOP 7 has no (valid) alliance-level row",
+        ]
+    );
+    assert_eq!(import.stats.skipped_rows, 8);
+    assert_eq!(import.stats.treaties, 2);
+    let engine = import.rule_set().unwrap().compile().unwrap();
+    // Alliance 1: GBR and FRA defend each other against Russia until the end of June 1910
+    // (exit day coded 0: the whole month counts).
+    let s = Scenario::from_yaml("{date: 1910-06-30, event: armed_attack, attacker: RUS, target: FRA}").unwrap();
+    assert_eq!(engine.evaluate(&s).unwrap().level_of("GBR"), Some(Level::Assist));
+    let s = Scenario::from_yaml("{date: 1910-07-01, event: armed_attack, attacker: RUS, target: FRA}").unwrap();
+    assert_eq!(engine.evaluate(&s).unwrap().level_of("GBR"), None);
+    // ... and not against anyone else.
+    let s = Scenario::from_yaml("{date: 1905-01-01, event: armed_attack, attacker: LUX, target: FRA}").unwrap();
+    assert_eq!(engine.evaluate(&s).unwrap().level_of("GBR"), None);
+    // Alliance 4 begins in May 1920, day unknown: from the first of the month.
+    let s = Scenario::from_yaml("{date: 1920-05-01, event: armed_attack, target: LUX}").unwrap();
+    assert_eq!(engine.evaluate(&s).unwrap().level_of("BEL"), Some(Level::Assist));
+    let s = Scenario::from_yaml("{date: 1920-04-30, event: armed_attack, target: LUX}").unwrap();
+    assert_eq!(engine.evaluate(&s).unwrap().level_of("BEL"), None);
+}
+
+#[test]
+fn a_file_that_is_not_an_atop_export_is_refused_whole() {
+    let err = small("atopid,begyr\n1,1900\n", "x\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.csv: no column `begmo`; is this the ATOP alliance-level export?"
+    );
+    let err = small(&format!("{ALLIANCE_HEADER}\n"), "").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "m.csv: empty file, expected the ATOP member-level export with a header row"
+    );
+}
+
+// ---- conditions stay conditions --------------------------------------------------------------
+
+fn attack(engine: &casus::Engine, yaml: &str) -> casus::Verdict {
+    engine.evaluate(&Scenario::from_yaml(yaml).unwrap()).unwrap()
+}
+
+#[test]
+fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() {
+    let e = engine();
+    // NATO as ATOP codes it (3180): defense limited to a location ATOP does not name.
+    let v = attack(
+        &e,
+        "{date: 1990-07-01, event: armed_attack, attacker: SUN, target: BEL, location: BEL}",
+    );
+    let usa = v.party("USA").unwrap();
+    assert_eq!((usa.level, usa.status), (Level::Assist, Status::Contingent));
+    assert_eq!(usa.depends_on, vec!["atop_location_condition"]);
+    let src = usa
+        .sources
+        .iter()
+        .find(|s| s.treaty == "atop_3180" && s.clause.starts_with("defense"))
+        .unwrap();
+    assert!(
+        src.citation == "ATOP 3180 phase 2: defense, defcoloc (from 1951-06-19)",
+        "{}",
+        src.citation
+    );
+    // Stating the fact makes it definite.
+    let v = attack(
+        &e,
+        "{date: 1990-07-01, event: armed_attack, attacker: SUN, target: BEL, location: BEL, facts: {atop_location_condition: true}}",
+    );
+    assert_eq!(v.party("USA").unwrap().status, Status::Definite);
+
+    // The Dual Alliance (1335): defense against Russia only (defcoadv + threat state 365).
+    let v = attack(
+        &e,
+        "{date: 1900-01-01, event: armed_attack, attacker: RUS, target: DEU}",
+    );
+    let auh = v.party("COW_AUH").unwrap();
+    assert_eq!((auh.level, auh.status), (Level::Assist, Status::Definite));
+    let v = attack(
+        &e,
+        "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: DEU}",
+    );
+    let auh = v.party("COW_AUH").unwrap();
+    assert!(
+        auh.sources
+            .iter()
+            .all(|s| s.treaty != "atop_1335" || s.level == Level::Neutrality)
+    );
+    assert!(
+        auh.sources
+            .iter()
+            .all(|s| s.treaty != "atop_1335" || s.status == Status::Contingent)
+    );
+    // An attacker left open: the pledge waits on who attacked.
+    let v = attack(&e, "{date: 1900-01-01, event: armed_attack, target: DEU}");
+    let src = v
+        .party("COW_AUH")
+        .unwrap()
+        .sources
+        .iter()
+        .find(|s| s.treaty == "atop_1335" && s.clause.starts_with("defense"))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (src.status, src.depends_on),
+        (Status::Contingent, vec!["attacker".to_string()])
+    );
+
+    // The Triple Alliance (1350): non-provocation, a number of attackers, an adversary.
+    let v = attack(
+        &e,
+        "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: ITA}",
+    );
+    let deu = v.party("DEU").unwrap();
+    let src = deu
+        .sources
+        .iter()
+        .find(|s| s.treaty == "atop_1350" && s.level == Level::Assist)
+        .unwrap();
+    assert_eq!(src.status, Status::Contingent);
+    assert_eq!(src.depends_on, vec!["provoked", "atop_number_of_attackers"]);
+    let v = attack(
+        &e,
+        "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: ITA, facts: {provoked: true}}",
+    );
+    assert!(
+        v.party("DEU")
+            .unwrap()
+            .sources
+            .iter()
+            .all(|s| s.treaty != "atop_1350" || s.level != Level::Assist)
+    );
+}
+
+#[test]
+fn asymmetric_pledges_follow_the_member_rows() {
+    let e = engine();
+    // ATOP 2005, Germany and the Ottoman Empire (1914): Germany defends Turkey (defense = 1);
+    // Turkey's obligation is coded as offense, which is a note, not a response obligation.
+    let v = attack(
+        &e,
+        "{date: 1915-01-01, event: armed_attack, attacker: RUS, target: TUR}",
+    );
+    assert_eq!(v.level_of("DEU"), Some(Level::Assist));
+    let v = attack(
+        &e,
+        "{date: 1915-01-01, event: armed_attack, attacker: RUS, target: DEU}",
+    );
+    assert!(
+        v.party("TUR")
+            .is_none_or(|o| o.sources.iter().all(|s| s.treaty != "atop_2005"))
+    );
+}
+
+#[test]
+fn cow_365_is_the_soviet_union_only_between_1922_and_1991() {
+    let e = engine();
+    // The Warsaw Pact (ATOP 3285) ends 1991-07-01, inside the Soviet period.
+    let v = attack(&e, "{date: 1980-01-01, event: armed_attack, target: POL}");
+    assert!(v.party("SUN").unwrap().sources.iter().any(|s| s.treaty == "atop_3285"));
+    assert!(
+        v.party("RUS")
+            .is_none_or(|o| o.sources.iter().all(|s| s.treaty != "atop_3285"))
+    );
+    // A treaty across the dissolution: the same COW row is SUN before 1991-12-26, RUS after.
+    let info = e.treaties().into_iter().find(|t| t.id == "atop_3140").unwrap();
+    assert!(info.name.contains("FIN"));
+    let before = attack(&e, "{date: 1991-12-25, event: armed_attack, target: FIN}");
+    let after = attack(&e, "{date: 1991-12-26, event: armed_attack, target: FIN}");
+    let from = |v: &casus::Verdict, p: &str| {
+        v.party(p)
+            .is_some_and(|o| o.sources.iter().any(|s| s.treaty == "atop_3140"))
+    };
+    assert!(from(&before, "SUN") && !from(&before, "RUS"));
+    assert!(from(&after, "RUS") && !from(&after, "SUN"));
+}
+
+// ---- the proof: every directed defense pledge, through Casus and from the table ---------------
+
+/// Reads the member-level table directly (no quotes in the ATOP export), independently of the
+/// importer: the same conventions (unknown day or month covers the whole month or year; the
+/// exit day is excluded), its own code.
+struct Direct {
+    ids: HashMap<u32, String>,
+    rows: Vec<(u32, u32, Date, Option<Date>, bool)>,
+}
+
+impl Direct {
+    fn load() -> Direct {
+        let cow = read("cow-country-codes.csv");
+        let mut ids = HashMap::new();
+        for l in cow.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            let f: Vec<&str> = l.trim_end().split(',').collect();
+            let code: u32 = f[1].parse().unwrap();
+            let iso = f.get(3).copied().unwrap_or("");
+            let id = if !iso.is_empty() {
+                iso.to_string()
+            } else if code == 8152 {
+                format!("ATOP_{}", f[0])
+            } else {
+                format!("COW_{}", f[0])
+            };
+            ids.insert(code, id);
+        }
+        let text = read("atop-member-level.csv");
+        assert!(!text.contains('"'), "the direct reader assumes no quoted fields");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let c = [
+            "atopid", "member", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit", "defense",
+        ]
+        .map(col);
+        let num = |s: &str| -> i16 { if s.is_empty() { 0 } else { s.parse().unwrap() } };
+        let mut rows = Vec::new();
+        for l in lines {
+            let f: Vec<&str> = l.split(',').collect();
+            let (y, m, d) = (num(f[c[2]]), num(f[c[3]]) as i8, num(f[c[4]]) as i8);
+            let entry = match (m, d) {
+                (0, _) => date(y, 1, 1),
+                (m, 0) => date(y, m, 1),
+                (m, d) => date(y, m, d),
+            };
+            let (y, m, d) = (num(f[c[5]]), num(f[c[6]]) as i8, num(f[c[7]]) as i8);
+            let exit = match (y, m, d) {
+                (0, _, _) => None,
+                (y, 0, _) | (y, 12, 0) => Some(date(y + 1, 1, 1)),
+                (y, m, 0) => Some(date(y, m + 1, 1)),
+                (y, m, d) => Some(date(y, m, d)),
+            };
+            rows.push((
+                f[c[0]].parse().unwrap(),
+                f[c[1]].parse().unwrap(),
+                entry,
+                exit,
+                f[c[8]] == "1",
+            ));
+        }
+        Direct { ids, rows }
+    }
+
+    fn id(&self, code: u32, on: Date) -> String {
+        if code == 365 && on >= date(1922, 12, 30) && on < date(1991, 12, 26) {
+            return "SUN".into();
+        }
+        self.ids[&code].clone()
+    }
+
+    /// Every (defender, defended) pair on a day.
+    fn pledges(&self, on: Date) -> BTreeSet<(String, String)> {
+        let mut members: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+        let mut defenders: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+        for (atopid, code, entry, exit, defense) in &self.rows {
+            if *entry <= on && exit.is_none_or(|x| on < x) {
+                let id = self.id(*code, on);
+                members.entry(*atopid).or_default().insert(id.clone());
+                if *defense {
+                    defenders.entry(*atopid).or_default().insert(id);
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        for (atopid, ds) in &defenders {
+            for a in ds {
+                for b in &members[atopid] {
+                    if a != b {
+                        out.insert((a.clone(), b.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Every (defender, defended) pair on a day through Casus ([`casus::atop::defense_pledges`]:
+/// an armed attack on each state, on its territory, by an attacker left unknown, evaluated on
+/// the verdict-only path), with whether the pledge is definite.
+fn through_casus(e: &casus::Engine, on: Date) -> BTreeMap<(String, String), Status> {
+    let mut out = BTreeMap::new();
+    for p in casus::atop::defense_pledges(e, &When::Day(on)).unwrap() {
+        let slot = out.entry((p.obligor, p.target)).or_insert(p.status);
+        *slot = (*slot).min(p.status);
+    }
+    out
+}
+
+/// The same through full verdicts ([`casus::Engine::evaluate`]): a party with an obligation at
+/// `assist` or above whose source is the defense clause of an ATOP treaty.
+fn through_verdicts(e: &casus::Engine, on: Date) -> BTreeMap<(String, String), Status> {
+    let mut out = BTreeMap::new();
+    for b in e.parties().into_iter().map(|p| p.id) {
+        let mut s = Scenario::new(When::Day(on), casus::EventKind::ArmedAttack, &b);
+        s.location = Some(b.clone());
+        s.on = Some(casus::On::Territory);
+        for o in &e.evaluate(&s).unwrap().obligations {
+            for src in &o.sources {
+                if src.level >= Level::Assist && src.treaty.starts_with("atop_") && src.clause.starts_with("defense_") {
+                    let slot = out.entry((o.party.clone(), b.clone())).or_insert(src.status);
+                    *slot = (*slot).min(src.status);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_verdict_only_path_and_full_verdicts_agree_on_pledges() {
+    let e = engine();
+    for on in [date(1875, 7, 1), date(1991, 12, 25)] {
+        assert_eq!(through_casus(&e, on), through_verdicts(&e, on), "{on}");
+    }
+}
+
+fn sample_dates() -> Vec<Date> {
+    let mut v: Vec<Date> = (0..21).map(|i| date(1815 + 10 * i, 7, 1)).collect();
+    v.extend([
+        date(1815, 1, 3),   // the first alliance begins
+        date(1922, 12, 29), // the day before COW 365 becomes the Soviet Union
+        date(1922, 12, 30),
+        date(1949, 4, 4),   // NATO signed
+        date(1990, 10, 2),  // the last day of the FRG (COW 260)
+        date(1990, 10, 3),  // German unification (COW 255 again)
+        date(1991, 12, 25), // the last day of the Soviet Union
+        date(1991, 12, 26),
+        date(2018, 12, 31), // the end of ATOP 4.0
+    ]);
+    v.sort();
+    v
+}
+
+#[test]
+fn every_directed_defense_pledge_equals_the_member_level_table() {
+    let e = engine();
+    let direct = Direct::load();
+    let mut rows = Vec::new();
+    for on in sample_dates() {
+        let want = direct.pledges(on);
+        let got = through_casus(&e, on);
+        let got_pairs: BTreeSet<(String, String)> = got.keys().cloned().collect();
+        let missing: Vec<_> = want.difference(&got_pairs).take(10).collect();
+        let extra: Vec<_> = got_pairs.difference(&want).take(10).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{on}: {} pledges in the table, {} through Casus; missing in Casus {missing:?}, not in the table {extra:?}",
+            want.len(),
+            got_pairs.len()
+        );
+        let definite = got.values().filter(|s| **s == Status::Definite).count();
+        let defended: BTreeSet<&String> = want.iter().map(|p| &p.1).collect();
+        rows.push(format!(
+            "| {on} | {} | {definite} | {} | {} |",
+            want.len(),
+            want.len() - definite,
+            defended.len()
+        ));
+    }
+    // The counts are reported in docs/atop.md; keep them in step.
+    let table = format!(
+        "| date | pledges | definite | contingent | states defended |\n|---|---|---|---|---|\n{}\n",
+        rows.join("\n")
+    );
+    let doc = std::fs::read_to_string(repo().join("docs/atop.md")).unwrap();
+    let start = "<!-- proof-counts:start -->\n";
+    let end = "<!-- proof-counts:end -->";
+    let block = doc
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once(end))
+        .map(|(b, _)| b.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        block, table,
+        "docs/atop.md's proof table is out of date; it should read:\n{table}"
+    );
+}
+
+// ---- spot checks against the hand-encoded treaties in rules/ ----------------------------------
+
+/// The parties of a treaty in a hand-encoded rule file on a day.
+fn parties_in_rules(file: &str, treaty: &str, on: Date) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(repo().join(file)).unwrap();
+    let f: casus::model::RuleFile = serde_saphyr::from_str(&text).unwrap();
+    let t = f.treaties.iter().find(|t| t.id.value == treaty).unwrap();
+    let day = When::Day(on);
+    t.parties
+        .iter()
+        .filter(|m| {
+            m.joined
+                .as_ref()
+                .is_none_or(|j| day.at_or_after(&j.value) == casus::Truth::True)
+                && m.left
+                    .as_ref()
+                    .is_none_or(|l| day.at_or_after(&l.value) == casus::Truth::False)
+        })
+        .map(|m| m.party.as_ref().unwrap().value.clone())
+        .collect()
+}
+
+/// The parties of an imported ATOP treaty on a day, through the member-level table.
+fn parties_in_atop(atopid: u32, on: Date) -> BTreeSet<String> {
+    let d = Direct::load();
+    d.rows
+        .iter()
+        .filter(|r| r.0 == atopid && r.2 <= on && r.3.is_none_or(|x| on < x))
+        .map(|r| d.id(r.1, on))
+        .collect()
+}
+
+#[test]
+fn nato_as_atop_codes_it_has_the_members_of_rules_nato_on_2020_01_01() {
+    let on = date(2020, 1, 1);
+    assert_eq!(
+        parties_in_atop(3180, on),
+        parties_in_rules("rules/treaties/nato.yaml", "nato", on)
+    );
+    assert_eq!(parties_in_atop(3180, on).len(), 29);
+    // ATOP dates accession by the signature of the protocol, rules/ by the deposit of the
+    // instrument: Poland, Hungary and the Czech Republic were ATOP members from 1997-12-16,
+    // parties to the treaty only from 1999-03-12.
+    let on = date(1998, 7, 1);
+    let atop = parties_in_atop(3180, on);
+    let rules = parties_in_rules("rules/treaties/nato.yaml", "nato", on);
+    let diff: Vec<&String> = atop.symmetric_difference(&rules).collect();
+    assert_eq!(diff, vec!["CZE", "HUN", "POL"]);
+}
+
+#[test]
+fn atop_codes_no_alliance_that_defends_belgium_in_august_1914() {
+    // The 1839 Treaty of London (rules/historical/1914/london_1839.yaml) guaranteed Belgium's
+    // neutrality; ATOP does not code it as an alliance, so no state is bound to defend Belgium
+    // in ATOP between the French pledge of 1832-33 and the Franco-Belgian accord of 1920.
+    let e = engine();
+    let v = attack(
+        &e,
+        "{date: 1914-08-04, event: armed_attack, attacker: DEU, target: BEL, location: BEL}",
+    );
+    assert!(
+        v.obligations.iter().all(|o| o.level < Level::Assist),
+        "{:?}",
+        v.obligations
+    );
+    let rules = casus::RuleSet::load(repo().join("rules/historical/1914"))
+        .unwrap()
+        .compile()
+        .unwrap();
+    let v = attack(
+        &rules,
+        "{date: 1914-08-04, event: armed_attack, attacker: DEUE, target: BEL, location: BEL}",
+    );
+    assert_eq!(v.level_of("GBR"), Some(Level::Assist));
+}

@@ -1,0 +1,597 @@
+//! The commitment graph on the shipped rules: guarantors, commitments, timelines, exposure,
+//! cascades and pictures, with answers checked against the treaties as encoded.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use casus::{
+    CascadeOptions, CascadePolicy, Commitment, Engine, GraphError, Level, Occasion, Relation, RuleSet, Scenario,
+    Status, When,
+};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn main_rules() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| RuleSet::load(root().join("rules")).unwrap().compile().unwrap())
+}
+
+fn rules_1914() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        RuleSet::load(root().join("rules/historical/1914"))
+            .unwrap()
+            .compile()
+            .unwrap()
+    })
+}
+
+fn day(s: &str) -> When {
+    When::parse(s).unwrap()
+}
+
+fn ids<'a>(v: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    v.into_iter().map(String::from).collect()
+}
+
+fn words(s: &str) -> BTreeSet<String> {
+    ids(s.split_whitespace())
+}
+
+/// The members of NATO and of the EU on 2025-06-01, as the treaties list them.
+const NATO_2025: &str = "ALB BEL BGR CAN CZE DEU DNK ESP EST FIN FRA GBR GRC HRV HUN ISL ITA LTU LUX LVA MKD MNE \
+                         NLD NOR POL PRT ROU SVK SVN SWE TUR USA";
+const EU_2025: &str = "AUT BEL BGR CYP CZE DEU DNK ESP EST FIN FRA GRC HRV HUN IRL ITA LTU LUX LVA MLT NLD POL PRT \
+                       ROU SVK SVN SWE";
+
+/// Obligors of a party's guarantors at `level` or above under `treaty` (`*`: any treaty).
+fn guarantors(e: &Engine, party: &str, date: &str, treaty: &str, level: Level) -> BTreeSet<String> {
+    e.guarantors(party, day(date))
+        .unwrap()
+        .iter()
+        .filter(|c| (treaty == "*" || c.treaty == treaty) && c.level.is_response() && c.level >= level)
+        .map(|c| c.obligor.clone())
+        .collect()
+}
+
+#[test]
+fn guarantors_follow_membership_suspensions_and_named_obligors() {
+    let e = main_rules();
+    let nato_but = |x: &str| words(NATO_2025).into_iter().filter(|p| p != x).collect::<BTreeSet<_>>();
+    let eu_but = |x: &str| words(EU_2025).into_iter().filter(|p| p != x).collect::<BTreeSet<_>>();
+    // (party, date, treaty, weakest level, expected obligors)
+    let cases: Vec<(&str, &str, &str, Level, BTreeSet<String>)> = vec![
+        ("POL", "2025-06-01", "nato", Level::Assist, nato_but("POL")),
+        ("POL", "2025-06-01", "teu_42_7", Level::AllMeans, eu_but("POL")),
+        ("POL", "1998-01-01", "nato", Level::Consult, BTreeSet::new()),
+        // Sweden: a NATO party only from the deposit of its instrument.
+        ("SWE", "2024-03-06", "nato", Level::Consult, BTreeSet::new()),
+        ("SWE", "2024-03-08", "nato", Level::Assist, nato_but("SWE")),
+        // ANZUS: US obligations toward New Zealand suspended from 1986-09-17.
+        ("NZL", "1985-01-01", "anzus", Level::Assist, words("AUS USA")),
+        ("NZL", "1990-01-01", "anzus", Level::Assist, words("AUS")),
+        ("USA", "1990-01-01", "anzus", Level::Assist, words("AUS")),
+        // Nobody has promised anything to Ukraine at NATO's level.
+        ("UKR", "2025-06-01", "nato", Level::Consult, BTreeSet::new()),
+    ];
+    for (party, date, treaty, level, want) in cases {
+        assert_eq!(
+            guarantors(e, party, date, treaty, level),
+            want,
+            "{party} {date} {treaty}"
+        );
+    }
+    // London 1839: the guarantee names five Powers; the German Empire is a party but no
+    // guarantor by default.
+    assert_eq!(
+        guarantors(rules_1914(), "BEL", "1914-08-04", "london_1839", Level::Assist),
+        words("AUH FRA GBR PRU RUSE")
+    );
+}
+
+#[test]
+fn a_commitment_names_its_clause_level_events_and_period() {
+    let e = main_rules();
+    let g = e.guarantors("NZL", day("1985-01-01")).unwrap();
+    let usa: Vec<&Commitment> = g.iter().filter(|c| c.obligor == "USA").collect();
+    let art4 = usa.iter().find(|c| c.clause == "art4").unwrap();
+    assert_eq!(art4.level, Level::Assist);
+    assert_eq!(art4.citation, "Arts. IV, V");
+    assert_eq!(art4.events, [casus::EventKind::ArmedAttack]);
+    assert_eq!(art4.occasion, Occasion::Attacked);
+    assert_eq!(art4.status, Status::Contingent);
+    assert_eq!(art4.depends_on, ["location", "on"]);
+    assert_eq!(art4.valid_from, Some(day("1952-04-29")));
+    assert_eq!(art4.valid_until, Some(day("1986-09-17")));
+    // Sweden's NATO guarantee starts at the instant of the deposit.
+    let swe = e.guarantors("SWE", day("2025-01-01")).unwrap();
+    let usa5 = swe.iter().find(|c| c.obligor == "USA" && c.clause == "art5").unwrap();
+    assert_eq!(usa5.valid_from, Some(day("2024-03-07T17:30:00+01:00")));
+    assert_eq!(usa5.valid_until, None);
+}
+
+#[test]
+fn commitments_are_the_other_direction_of_guarantors() {
+    let e = main_rules();
+    let at = day("2025-06-01");
+    for x in ["USA", "FRA", "NZL", "JPN"] {
+        let out = e.commitments(x, at).unwrap();
+        assert!(out.iter().all(|c| c.obligor == x));
+        for c in &out {
+            let back = e.guarantors(&c.beneficiary, at).unwrap();
+            assert!(back.contains(c), "{x} -> {}: {c:?}", c.beneficiary);
+        }
+    }
+    let nzl: BTreeSet<String> = e
+        .commitments("NZL", day("1990-01-01"))
+        .unwrap()
+        .into_iter()
+        .map(|c| c.beneficiary)
+        .collect();
+    assert_eq!(nzl, words("AUS"));
+    let g = e.commitment_graph(at);
+    assert_eq!(g.guarantors_of("POL").len(), e.guarantors("POL", at).unwrap().len());
+    assert!(g.drawn_in("EST", Level::Assist).contains(&"USA".to_string()));
+}
+
+#[test]
+fn timeline_lists_the_dates_where_the_answer_changes() {
+    let e = main_rules();
+    let t = e
+        .timeline("SWE", Relation::Guarantors, day("2024-01-01"), day("2024-12-31"))
+        .unwrap();
+    assert_eq!(t.changes.len(), 1, "{}", t.to_table());
+    let ch = &t.changes[0];
+    assert_eq!(ch.at, day("2024-03-07T17:30:00+01:00"));
+    assert_eq!(ch.at.day(), jiff::civil::date(2024, 3, 7));
+    assert!(ch.removed.is_empty());
+    let art5: BTreeSet<String> = ch
+        .added
+        .iter()
+        .filter(|c| c.clause == "art5")
+        .map(|c| c.obligor.clone())
+        .collect();
+    assert_eq!(art5, words(NATO_2025).into_iter().filter(|p| p != "SWE").collect());
+    assert!(ch.added.iter().all(|c| c.treaty == "nato"));
+    // New Zealand loses the United States in 1986 and nothing else changes until 2025.
+    let t = e
+        .timeline("NZL", Relation::Guarantors, day("1980-01-01"), day("2025-01-01"))
+        .unwrap();
+    let dates: Vec<String> = t.changes.iter().map(|c| c.at.to_string()).collect();
+    assert_eq!(dates, ["1986-09-17"]);
+    assert!(t.changes[0].removed.iter().all(|c| c.obligor == "USA"));
+    // The other direction: the United Kingdom's commitments under TEU 42(7) end with Brexit.
+    let t = e
+        .timeline("GBR", Relation::Commitments, day("2019-06-01"), day("2020-06-01"))
+        .unwrap();
+    let ch: Vec<String> = t.changes.iter().map(|c| c.at.to_string()).collect();
+    assert_eq!(ch, ["2020-02-01", "2020-03-27"]);
+    assert!(t.changes[0].added.is_empty());
+    assert!(t.changes[0].removed.iter().all(|c| c.treaty == "teu_42_7"));
+    // ... and grow when North Macedonia joins NATO.
+    assert!(t.changes[1].removed.is_empty());
+    assert!(
+        t.changes[1]
+            .added
+            .iter()
+            .all(|c| c.treaty == "nato" && c.beneficiary == "MKD")
+    );
+    assert!(matches!(
+        e.timeline("SWE", Relation::Guarantors, day("2024-12-31"), day("2024-01-01")),
+        Err(GraphError::EmptyRange { .. })
+    ));
+}
+
+#[test]
+fn change_points_come_from_the_rule_data() {
+    let points = main_rules().change_points();
+    for d in ["2024-03-07T17:30:00+01:00", "1986-09-17", "2020-02-01", "1949-08-24"] {
+        assert!(points.contains(&day(d)), "{d}");
+    }
+    let keys: Vec<(i64, bool)> = points
+        .iter()
+        .map(|w| (w.sort_key(), matches!(w, When::Instant(_))))
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+}
+
+#[test]
+fn unknown_parties_are_named_with_a_suggestion() {
+    let e = main_rules();
+    let err = e.guarantors("SWEE", day("2025-01-01")).unwrap_err();
+    assert_eq!(err.to_string(), "unknown party `SWEE` (did you mean `SWE`?)");
+    assert!(e.exposure("ZZZZZZ", day("2025-01-01"), Level::Assist).is_err());
+}
+
+#[test]
+fn exposure_of_the_united_states_today() {
+    let e = main_rules();
+    let x = e.exposure("USA", day("2025-06-01"), Level::Assist).unwrap();
+    // NATO Art. 5 for an armed attack by a state on Canadian territory: definite.
+    let art5 = x
+        .classes
+        .iter()
+        .find(|c| {
+            c.clause == "art5"
+                && c.treaty == "nato"
+                && c.events.contains(&casus::EventKind::ArmedAttack)
+                && c.beneficiaries.contains(&"CAN".to_string())
+                && c.place.places.contains(&"CAN".to_string())
+                && c.counterpart.description == "a state"
+        })
+        .unwrap_or_else(|| panic!("{}", x.to_table()));
+    assert_eq!((art5.level, art5.status), (Level::Assist, Status::Definite));
+    assert!(art5.on.contains(&casus::On::Territory));
+    // Hawaii is outside Art. 6: no NATO class contains it.
+    for c in x.classes.iter().filter(|c| c.treaty == "nato") {
+        assert!(!c.place.places.contains(&"US-HI".to_string()), "{c:?}");
+    }
+    // The Senkakus are under Japanese administration: US–Japan Art. V covers them.
+    assert!(
+        x.classes
+            .iter()
+            .any(|c| c.treaty == "us_japan" && c.place.places.contains(&"JP-SENKAKU".to_string()))
+    );
+    // Cyber attacks wait on the Council's determination.
+    assert!(x.classes.iter().any(|c| c.treaty == "nato"
+        && c.events.contains(&casus::EventKind::CyberAttack)
+        && c.depends_on == ["determined"]));
+    // Nothing below the level asked for; nothing toward New Zealand (suspended).
+    assert!(x.classes.iter().all(|c| c.level >= Level::Assist));
+    assert!(x.classes.iter().all(|c| !c.beneficiaries.contains(&"NZL".to_string())));
+    let treaties: BTreeSet<&str> = x.classes.iter().map(|c| c.treaty.as_str()).collect();
+    assert_eq!(
+        treaties,
+        BTreeSet::from(["anzus", "nato", "rio", "us_japan", "us_korea", "us_philippines"])
+    );
+}
+
+/// Every class the exposure reports holds when the engine evaluates one of its members: each
+/// beneficiary, the first place of the class, the first party of the other side.
+#[test]
+fn every_exposure_class_holds_for_its_members() {
+    for (e, party, date) in [
+        (main_rules(), "USA", "2025-06-01"),
+        (main_rules(), "FRA", "2025-06-01"),
+        (main_rules(), "RUS", "2025-06-01"),
+        (rules_1914(), "DEUE", "1914-08-01"),
+        (rules_1914(), "GBR", "1914-08-01"),
+    ] {
+        let x = e.exposure(party, day(date), Level::Neutrality).unwrap();
+        assert!(!x.classes.is_empty(), "{party}");
+        for c in &x.classes {
+            for b in &c.beneficiaries {
+                let others: Vec<&String> = c.counterpart.parties.iter().filter(|p| *p != b).collect();
+                let mut s = Scenario::new(day(date), c.events[0], b);
+                match c.occasion {
+                    Occasion::Attacked => {
+                        if c.counterpart.non_state && others.is_empty() {
+                            s.attacker = Some(casus::Actor::NonState {
+                                non_state: "someone".into(),
+                            });
+                        } else if !c.counterpart.parties.is_empty() {
+                            let n = c.counterpart.at_least as usize;
+                            s.attackers = Some(
+                                others
+                                    .iter()
+                                    .take(n)
+                                    .map(|p| casus::Actor::Party((*p).clone()))
+                                    .collect(),
+                            );
+                        }
+                    }
+                    Occasion::Attacking => {
+                        s.target = Some(others[0].clone());
+                        s.attacker = Some(casus::Actor::Party(b.clone()));
+                    }
+                }
+                s.on = c.on.first().copied();
+                s.means = c.means.first().copied();
+                // A class described relative to the target lists its places for every
+                // beneficiary together: one of them must do; otherwise the first must.
+                let places: Vec<Option<String>> = if c.place.places.is_empty() {
+                    vec![None]
+                } else if c.place.description.contains("the target") {
+                    c.place.places.iter().cloned().map(Some).collect()
+                } else {
+                    vec![c.place.places.first().cloned()]
+                };
+                let found = places.into_iter().any(|place| {
+                    s.location = place;
+                    let v = e.evaluate(&s).unwrap();
+                    v.party(party).is_some_and(|o| {
+                        o.sources.iter().any(|src| {
+                            src.treaty == c.treaty
+                                && src.clause == c.clause
+                                && src.level == c.level
+                                && src.status == c.status
+                                && src.depends_on == c.depends_on
+                        })
+                    })
+                });
+                assert!(found, "{party} class not found for {b}: {c:#?}");
+            }
+        }
+    }
+}
+
+fn scenario(text: &str) -> Scenario {
+    Scenario::from_yaml(text).unwrap()
+}
+
+const ESTONIA: &str =
+    "{date: 2025-06-01, event: armed_attack, attacker: RUS, target: EST, location: EST, on: territory}";
+
+#[test]
+fn a_russian_attack_on_estonia_reaches_every_other_nato_and_eu_member_and_no_one_else() {
+    let e = main_rules();
+    let c = e.cascade(&scenario(ESTONIA), &CascadeOptions::default()).unwrap();
+    assert_eq!(c.rounds.len(), 1);
+    let entered: BTreeSet<String> = c.rounds[0].entrants.iter().map(|x| x.party.clone()).collect();
+    let want: BTreeSet<String> = words(NATO_2025)
+        .union(&words(EU_2025))
+        .filter(|p| *p != "EST")
+        .cloned()
+        .collect();
+    assert_eq!(entered, want);
+    for x in &c.rounds[0].entrants {
+        assert_eq!(
+            (x.helps.as_str(), x.against.as_slice()),
+            ("EST", ["RUS".to_string()].as_slice())
+        );
+    }
+    // Non-NATO EU members enter under TEU 42(7), waiting on Estonia's request.
+    let aut = c.rounds[0].entrants.iter().find(|x| x.party == "AUT").unwrap();
+    assert_eq!((aut.level, aut.status), (Level::AllMeans, Status::Contingent));
+    assert_eq!(aut.depends_on, ["requested"]);
+    let usa = c.rounds[0].entrants.iter().find(|x| x.party == "USA").unwrap();
+    assert_eq!((usa.level, usa.status), (Level::Assist, Status::Definite));
+    // At the all_means level only the EU members enter.
+    let strict = e
+        .cascade(
+            &scenario(ESTONIA),
+            &CascadeOptions {
+                min_level: Level::AllMeans,
+                ..CascadeOptions::default()
+            },
+        )
+        .unwrap();
+    let entered: BTreeSet<String> = strict.rounds[0].entrants.iter().map(|x| x.party.clone()).collect();
+    assert_eq!(entered, words(EU_2025).into_iter().filter(|p| p != "EST").collect());
+    assert!(
+        strict
+            .stayed_out
+            .iter()
+            .any(|s| s.party == "USA" && s.reason == "below_min_level")
+    );
+}
+
+#[test]
+fn under_the_worst_case_russias_allies_enter_in_round_two() {
+    let e = main_rules();
+    let c = e
+        .cascade(
+            &scenario(ESTONIA),
+            &CascadeOptions {
+                policy: CascadePolicy::Worst,
+                min_level: Level::Assist,
+            },
+        )
+        .unwrap();
+    assert!(c.rounds.len() >= 3, "{}", c.to_table());
+    let round2 = &c.rounds[1];
+    assert_eq!(round2.events.len(), 1);
+    assert_eq!(round2.events[0].targets, ["RUS"]);
+    assert_eq!(round2.events[0].location.as_deref(), Some("RUS"));
+    for x in &round2.entrants {
+        assert_eq!((x.side, x.helps.as_str()), (casus::Side::Attacker, "RUS"));
+    }
+    let allies: BTreeSet<String> = round2.entrants.iter().map(|x| x.party.clone()).collect();
+    assert!(allies.contains("BLR") && allies.contains("PRK"), "{allies:?}");
+    // Every party enters once.
+    let all: Vec<String> = c.entrants().iter().map(|(_, x)| x.party.clone()).collect();
+    let unique: BTreeSet<&String> = all.iter().collect();
+    assert_eq!(all.len(), unique.len());
+}
+
+fn load_1914(name: &str) -> Scenario {
+    Scenario::load(root().join("examples/scenarios/1914").join(name)).unwrap()
+}
+
+#[test]
+fn in_july_1914_no_treaty_obliged_anyone_to_enter_over_serbia() {
+    let e = rules_1914();
+    let s = load_1914("july-01-austria-attacks-serbia.yaml");
+    for policy in [CascadePolicy::Best, CascadePolicy::Worst] {
+        let c = e
+            .cascade(
+                &s,
+                &CascadeOptions {
+                    policy,
+                    min_level: Level::Consult,
+                },
+            )
+            .unwrap();
+        assert_eq!(c.rounds.len(), 1);
+        assert!(c.rounds[0].entrants.is_empty(), "{}", c.to_table());
+        // Germany's alliance with Austria-Hungary is defensive: Serbia attacked nobody.
+        assert!(
+            c.stayed_out
+                .iter()
+                .any(|x| x.party == "DEUE" && x.treaty == "dual_alliance"),
+            "{:#?}",
+            c.stayed_out
+        );
+    }
+}
+
+#[test]
+fn the_invasion_of_belgium_cascades_through_the_alliances_as_written() {
+    let e = rules_1914();
+    let s = load_1914("july-10-germany-invades-belgium.yaml");
+    let c = e
+        .cascade(
+            &s,
+            &CascadeOptions {
+                policy: CascadePolicy::Worst,
+                min_level: Level::Assist,
+            },
+        )
+        .unwrap();
+    let round = |n: usize| -> Vec<(String, String, Level, Status)> {
+        c.rounds[n]
+            .entrants
+            .iter()
+            .map(|x| (x.party.clone(), x.helps.clone(), x.level, x.status))
+            .collect()
+    };
+    let g = |p: &str, h: &str, l, s| (p.to_string(), h.to_string(), l, s);
+    use Level::{Assist, Military};
+    use Status::{Contingent, Definite};
+    // The five guarantors of 1839, Austria-Hungary included.
+    assert_eq!(
+        round(0),
+        [
+            g("AUH", "BEL", Assist, Definite),
+            g("FRA", "BEL", Assist, Definite),
+            g("GBR", "BEL", Assist, Definite),
+            g("PRU", "BEL", Assist, Definite),
+            g("RUSE", "BEL", Assist, Definite),
+        ]
+    );
+    // Their entry against Germany: the Ottoman alliance (a Russian attack on Germany) binds
+    // outright; Italy's Triple Alliance duty waits on whether Germany provoked it.
+    assert_eq!(
+        round(1),
+        [
+            g("ITAK", "DEUE", Military, Contingent),
+            g("OTT", "DEUE", Military, Definite)
+        ]
+    );
+    assert_eq!(round(2), [g("JPNE", "GBR", Military, Contingent)]);
+    assert!(c.rounds[3].entrants.is_empty());
+    assert_eq!(c.rounds.len(), 4);
+    // Germany owes Austria-Hungary help against the attack on it, while Austria-Hungary
+    // fights Germany as a guarantor of Belgium.
+    assert!(
+        c.conflicts
+            .iter()
+            .any(|k| k.party == "DEUE" && k.toward == "AUH" && k.level == Military)
+    );
+    // The best case stops after the guarantors.
+    let best = e.cascade(&s, &CascadeOptions::default()).unwrap();
+    assert_eq!(best.rounds.len(), 1);
+    assert_eq!(best.rounds[0].entrants.len(), 5);
+}
+
+/// Runs Graphviz on a DOT text; `None` when `dot` is not installed (unless the environment
+/// requires it, as CI does).
+fn graphviz(dot: &str) -> Option<String> {
+    use std::io::Write as _;
+    let child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(_) if std::env::var_os("CASUS_REQUIRE_DOT").is_none() => {
+            eprintln!("Graphviz `dot` is not installed: pictures not checked");
+            return None;
+        }
+        Err(e) => panic!("cannot run dot: {e}"),
+    };
+    child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "dot rejected the text: {}\n{dot}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn dot_escapes_every_label() {
+    let check = |input: &str, expected: &str| assert_eq!(casus::dot_quote(input), expected, "{input:?}");
+    check("USA", "\"USA\"");
+    check("say \"no\"", "\"say \\\"no\\\"\"");
+    check("a\\b", "\"a\\\\b\"");
+    check("two\nlines", "\"two\\nlines\"");
+    check("tab\there", "\"tab here\"");
+    check("bell\u{7}", "\"bell\"");
+    // A rule set whose names would break an unescaped file.
+    let rules = RuleSet::from_yaml(
+        r#"
+parties:
+  - {id: AAA, name: "The \"Quoted\" State"}
+  - {id: BBB, name: "Back\\slash\nand a line break"}
+treaties:
+  - id: pact
+    name: "Pact \"of\" {braces} [brackets]"
+    in_force: 2000-01-01
+    parties: [{party: AAA}, {party: BBB}]
+    clauses:
+      - id: art1
+        citation: "Art. 1 \"quoted\" \\ backslash"
+        trigger: {all: [{event: armed_attack}, {target: treaty_party}]}
+        obligations: [{level: military}]
+"#,
+    )
+    .unwrap()
+    .compile()
+    .unwrap();
+    let at = day("2020-01-01");
+    let list = rules.guarantors("AAA", at).unwrap();
+    let dot = rules.commitments_dot("AAA", Relation::Guarantors, at, &list);
+    assert!(dot.contains("The \\\"Quoted\\\" State"), "{dot}");
+    assert!(dot.contains("Back\\\\slash\\nand a line break"), "{dot}");
+    assert!(dot.contains("Art. 1 \\\"quoted\\\" \\\\ backslash"), "{dot}");
+    assert!(dot.contains("\"BBB\" -> \"AAA\""), "{dot}");
+    let graph = rules.commitment_graph(at).to_dot();
+    if let Some(svg) = graphviz(&dot).and(graphviz(&graph)) {
+        assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"));
+    }
+}
+
+#[test]
+fn pictures_render_through_graphviz() {
+    let e = main_rules();
+    let at = day("2025-06-01");
+    let pol = e.guarantors("POL", at).unwrap();
+    let dots = [
+        e.commitments_dot("POL", Relation::Guarantors, at, &pol),
+        e.exposure("USA", at, Level::Assist).unwrap().to_dot(),
+        e.cascade(&scenario(ESTONIA), &CascadeOptions::default())
+            .unwrap()
+            .to_dot(),
+        rules_1914()
+            .cascade(
+                &load_1914("july-10-germany-invades-belgium.yaml"),
+                &CascadeOptions {
+                    policy: CascadePolicy::Worst,
+                    min_level: Level::Assist,
+                },
+            )
+            .unwrap()
+            .to_dot(),
+    ];
+    for dot in &dots {
+        assert!(dot.starts_with("digraph casus {\n") && dot.ends_with("}\n"));
+        // Colour by level: the legend names each level drawn.
+        assert!(dot.contains("cluster_legend"));
+        if let Some(svg) = graphviz(dot) {
+            assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg}");
+        }
+    }
+    // One cluster per combination of treaties around Poland; per round in a cascade.
+    assert!(dots[0].contains("label=\"nato + teu_42_7\""));
+    assert!(dots[0].contains("label=\"teu_42_7\""));
+    assert!(dots[3].contains("\"cluster_round_3\""));
+}
