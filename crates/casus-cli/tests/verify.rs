@@ -1,0 +1,133 @@
+//! `casus verify` and `casus diff` as a user runs them: output snapshots, exit codes, and
+//! counterexample files that `casus eval` reproduces.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn casus(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run casus: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const BROKEN: &str = "crates/casus/tests/data/broken-guarantee/rules";
+const BROKEN_PROPS: &str = "crates/casus/tests/data/broken-guarantee/properties.yaml";
+
+#[test]
+fn verify_the_broken_guarantee() {
+    let (code, out, err) = casus(&["verify", BROKEN, BROKEN_PROPS]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn verify_draft_b() {
+    let (code, out, err) = casus(&[
+        "verify",
+        "rules/drafts/ukraine-coalition-b",
+        "examples/properties/ukraine.yaml",
+    ]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn verify_a_property_that_holds_exits_0() {
+    let dir = std::env::temp_dir().join(format!("casus-verify-ok-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let props = dir.join("p.yaml");
+    std::fs::write(
+        &props,
+        "properties:\n  - id: usa\n    require: {never: {parties: [USA], level: military}}\n",
+    )
+    .unwrap();
+    let (code, out, err) = casus(&["verify", BROKEN, props.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["properties"][0]["outcome"], "proven");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn counterexample_files_reproduce_with_casus_eval() {
+    let dir = std::env::temp_dir().join(format!("casus-counterexamples-{}", std::process::id()));
+    let (code, _, err) = casus(&[
+        "verify",
+        BROKEN,
+        BROKEN_PROPS,
+        "--counterexamples",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let file = dir.join("kyiv-covered.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("name: counterexample to kyiv-covered"), "{text}");
+    // The scenario names its rule set, so `casus eval` needs nothing else.
+    let (code, out, err) = casus(&["eval", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["obligations"].as_array().map(Vec::len), Some(0), "{out}");
+    assert_eq!(v["location"], "UA-30");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn verify_errors_exit_2() {
+    let (code, _, err) = casus(&["verify", BROKEN, "no/such/properties.yaml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no/such/properties.yaml"), "{err}");
+    let dir = std::env::temp_dir().join(format!("casus-verify-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let props = dir.join("p.yaml");
+    std::fs::write(
+        &props,
+        "properties:\n  - id: x\n    scope: {target: {is: UKRR}}\n    require: {never: {level: militar}}\n",
+    )
+    .unwrap();
+    let (code, _, err) = casus(&["verify", BROKEN, props.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("militar"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_of_drafts_a_and_b() {
+    let (code, out, err) = casus(&[
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "rules/drafts/ukraine-coalition-b",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn diff_json_is_deterministic_and_a_rule_set_equals_itself() {
+    let args = [
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "rules/drafts/ukraine-coalition-c",
+        "--format",
+        "json",
+    ];
+    let (code, one, _) = casus(&args);
+    assert_eq!(code, 1);
+    let (_, two, _) = casus(&args);
+    assert_eq!(one, two);
+    let (code, out, _) = casus(&["diff", BROKEN, BROKEN]);
+    assert_eq!(code, 0);
+    assert!(out.contains("No verdict changes."), "{out}");
+}
