@@ -753,17 +753,26 @@ impl Engine {
         {
             return;
         }
-        let v = and(ov, member);
+        let mut v = and(ov, member);
         if v.0 == Truth::False {
             return;
         }
         let (mut level, mut excluded, mut rmask) = (o.level, o.excluded, 0u64);
         for (ri, r) in treaty.reservations.iter().enumerate() {
-            let applies = r.party == p
+            let concerns = r.party == p
                 && (r.clauses.is_empty() || r.clauses.contains(&cix))
-                && (r.toward.is_empty() || r.toward.contains(&toward))
-                && s.date.within(r.from.as_ref(), r.to.as_ref()) == Truth::True;
-            if !applies {
+                && (r.toward.is_empty() || r.toward.contains(&toward));
+            if !concerns {
+                continue;
+            }
+            let during = s.date.within(r.from.as_ref(), r.to.as_ref());
+            // An opt-out that starts or ends at an instant on the scenario's day leaves the
+            // obligation waiting on the time of day.
+            if r.opt_out && during == Truth::Unknown {
+                v = and(v, unknown(DEP_TIME));
+                continue;
+            }
+            if during != Truth::True {
                 continue;
             }
             if r.opt_out {

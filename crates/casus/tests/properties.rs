@@ -292,9 +292,9 @@ proptest! {
     /// obligation that waits on the time becomes definite or disappears; none appears, no
     /// definite one disappears, no level changes.
     ///
-    /// Days on which a reservation starts or ends at an instant are left out: the engine
-    /// applies a reservation only when it certainly applies, so on that day it reports the
-    /// obligation as definite (see `a_reservation_starting_at_an_instant_waits_on_the_time`).
+    /// Days on which a reservation starts or ends at an instant are left out here; they have
+    /// their own test (`a_reservation_starting_at_an_instant_waits_on_the_time`), since only an
+    /// opt-out makes such a day wait on the time.
     #[test]
     fn giving_the_time_of_day_is_monotone((rules, ss) in world(8), hour in 0i8..24) {
         let e = engine(&rules);
@@ -335,7 +335,6 @@ proptest! {
 /// definite instead of waiting on the time of day (`depends_on: [time]`). Later that evening
 /// the party owes nothing: giving the time removed a definite obligation.
 #[test]
-#[ignore = "engine: a reservation whose start is unknown on the day is not applied (reported to the lead)"]
 fn a_reservation_starting_at_an_instant_waits_on_the_time() {
     let rules = casus::RuleSet::from_yaml(
         "
