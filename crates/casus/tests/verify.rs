@@ -169,3 +169,35 @@ fn diff_of_drafts_a_and_b_is_the_occupied_territory() {
     let same = casus::verify::diff(&a, &a, &Default::default(), None).unwrap();
     assert!(same.groups.is_empty());
 }
+
+#[test]
+fn diff_reports_a_change_that_only_an_alternative_reading_makes() {
+    let old = casus::RuleSet::from_yaml(casus::doc_example())
+        .unwrap()
+        .compile()
+        .unwrap();
+    // The new draft adds a narrower reading of art5: armed attacks only.
+    let text = casus::doc_example().replace(
+        "        obligations:\n",
+        "        readings:\n          - id: armed_only\n            basis: Only armed attacks.\n            \
+         trigger: {all: [{target: treaty_party}, {location: {tagged: europe}}, {event: armed_attack}]}\n        \
+         obligations:\n",
+    );
+    let new = casus::RuleSet::from_yaml(&text).unwrap().compile().unwrap();
+    let d = casus::verify::diff(&old, &new, &Default::default(), None).unwrap();
+    assert_eq!(d.space.readings, 2, "{:?}", d.space);
+    assert!(!d.groups.is_empty());
+    for g in &d.groups {
+        assert_eq!(g.reading.as_deref(), Some("alliance/art5/armed_only"), "{g:?}");
+        assert_eq!(g.example.event, casus::EventKind::CyberAttack, "{g:?}");
+        assert!(g.new.level.is_none(), "{g:?}");
+    }
+    assert!(d.groups.iter().any(|g| g.target == "EST" && g.party == "USA"));
+    // Every changed scenario is one under the new reading: at most half the space.
+    assert!(d.changed > 0 && d.changed * 2 <= d.scenarios);
+    let table = casus::verify::render_diff(&d);
+    assert!(
+        table.contains("READING") && table.contains("under the reading alliance/art5/armed_only"),
+        "{table}"
+    );
+}

@@ -1,12 +1,13 @@
 //! `casus diff`: every class of scenarios whose verdict differs between two rule sets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Engine;
+use crate::engine::ClauseIx;
 use crate::eval::Hit;
 use crate::level::Level;
 use crate::scenario::Scenario;
@@ -15,7 +16,7 @@ use crate::verdict::Status;
 use super::VerifyError;
 use super::check::{Progress, SpaceReport};
 use super::space::Universe;
-use super::walk::{Atk, Cell, Dim, Eval, JobInfo, Stats, Visitor};
+use super::walk::{Atk, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
 
 /// Options of [`diff()`](fn@diff).
 #[derive(Debug, Clone)]
@@ -63,6 +64,11 @@ pub struct DiffGroup {
     /// Every attacker of the class.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attackers: Vec<String>,
+    /// The alternative reading under which the verdict changes this way
+    /// (`treaty/clause/reading`). Absent: under the default reading of every clause, and
+    /// under each alternative reading that changes it the same way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     /// The place group in words: `any place` when the change does not depend on it.
     pub place: String,
     /// Every place of the group.
@@ -98,7 +104,8 @@ pub struct DiffReport {
     pub notes: Vec<String>,
 }
 
-type GroupKey = (String, String, String, String, Change, Change);
+/// Target, attacker, place, party, old, new, reading (empty: the default).
+type GroupKey = (String, String, String, String, Change, Change, String);
 /// Count, target class size, attacker label, attackers, places, fields stated by the example, example.
 type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario);
 
@@ -109,7 +116,16 @@ struct Differ<'a> {
     groups: BTreeMap<GroupKey, GroupVal>,
 }
 
-fn summary<'e>(e: &'e Engine, hits: &[Hit]) -> BTreeMap<&'e str, Change> {
+/// Each party's strongest obligation.
+type Summary<'e> = BTreeMap<&'e str, Change>;
+
+/// One reading choice of a cell: how many scenarios it stands for, and its name.
+struct Pair {
+    weight: u128,
+    reading: Option<String>,
+}
+
+fn summary<'e>(e: &'e Engine, hits: &[Hit]) -> Summary<'e> {
     let mut by: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
     for h in hits {
         by.entry(e.party_id(h.party)).or_default().push(h);
@@ -178,76 +194,132 @@ impl Visitor for Differ<'_> {
     }
 
     fn leaf(&mut self, u: &Universe, job: &JobInfo<'_>, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]) {
-        let (Some((_, old)), Some((_, new)), Some(vo), Some(vn)) =
-            (results.first(), results.get(1), u.views.first(), u.views.get(1))
-        else {
+        let (Some(vo), Some(vn)) = (u.views.first(), u.views.get(1)) else {
             return;
         };
-        let a = summary(vo.e, old);
-        let b = summary(vn.e, new);
-        let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
-        parties.sort_unstable();
-        parties.dedup();
-        let mut any = false;
-        for p in parties {
-            let (x, y) = (a.get(p).copied().unwrap_or(NONE), b.get(p).copied().unwrap_or(NONE));
-            if x == y {
-                continue;
-            }
-            any = true;
-            let name = |v: u32| u.parties.get(v as usize).cloned().unwrap_or_default();
-            let target = name(job.target.target);
-            let (attacker, attackers) = match job.attacker.atk {
-                Atk::Unknown => ("unknown".to_string(), Vec::new()),
-                Atk::NonState => ("a non-state actor".to_string(), Vec::new()),
-                Atk::Party(r) if job.attacker.members.len() <= 1 => (name(r), Vec::new()),
-                Atk::Party(r) => (
-                    format!("{} and {} alike", name(r), job.attacker.members.len() - 1),
-                    job.attacker.members.iter().map(|m| name(*m)).collect(),
-                ),
-            };
-            let (place, places) = match (cell.location, cell.place_class.and_then(|i| job.places.get(i))) {
-                (Dim::Open, _) => ("any place".to_string(), Vec::new()),
-                (Dim::Is(None), _) | (Dim::Is(Some(_)), None) => ("unknown".to_string(), Vec::new()),
-                (Dim::Is(Some(_)), Some(pc)) => {
-                    let ids: Vec<String> = pc
-                        .members
+        // The evaluations come in pairs (old, new): first under the default reading, then
+        // under each alternative reading a clause of either rule set has.
+        let pairs: Vec<(Pair, Summary<'_>, Summary<'_>)> = results
+            .chunks_exact(2)
+            .filter_map(|c| match c {
+                [(eo, old), (en, new)] => {
+                    let name = eo
+                        .reading
+                        .map(|r| super::check::reading_name(vo.e, r))
+                        .or_else(|| en.reading.map(|r| super::check::reading_name(vn.e, r)));
+                    Some((
+                        Pair {
+                            weight: eo.weight,
+                            reading: name,
+                        },
+                        summary(vo.e, old),
+                        summary(vn.e, new),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        let Some((default, a0, b0)) = pairs.first() else {
+            return;
+        };
+        let change = |a: &Summary<'_>, b: &Summary<'_>, p: &str| {
+            (a.get(p).copied().unwrap_or(NONE), b.get(p).copied().unwrap_or(NONE))
+        };
+        let mut changed_weight: u128 = 0;
+        for (i, (ev, a, b)) in pairs.iter().enumerate() {
+            let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
+            parties.sort_unstable();
+            parties.dedup();
+            let mut any = false;
+            for p in parties {
+                let (x, y) = change(a, b, p);
+                if x == y {
+                    continue;
+                }
+                any = true;
+                // Under an alternative reading, a change the default reading shows too is
+                // counted with the default's group.
+                let (reading, times) = if i == 0 {
+                    let same = pairs
                         .iter()
-                        .map(|m| u.places.get(*m as usize).cloned().unwrap_or_default())
-                        .collect();
-                    let label = match ids.as_slice() {
-                        few if few.len() <= 4 => few.join(", "),
-                        [first, rest @ ..] => format!("{first} and {} alike", rest.len()),
-                        [] => String::new(),
-                    };
-                    (label, if ids.len() > 1 { ids } else { Vec::new() })
-                }
-            };
-            let key = (target.clone(), attacker.clone(), place.clone(), p.to_string(), x, y);
-            let n = super::check::stated_count(cell);
-            let entry = self.groups.entry(key).or_insert_with(|| {
-                (
-                    0,
-                    job.target.members.len(),
-                    attacker.clone(),
-                    attackers.clone(),
-                    places.clone(),
-                    usize::MAX,
-                    u.scenario(cell),
-                )
-            });
-            entry.0 = entry.0.saturating_add(weight);
-            if n <= entry.5 {
-                let s = u.scenario(cell);
-                let better = n < entry.5 || s.to_yaml().unwrap_or_default() < entry.6.to_yaml().unwrap_or_default();
-                if better {
-                    entry.5 = n;
-                    entry.6 = s;
-                }
+                        .skip(1)
+                        .filter(|(_, a, b)| change(a, b, p) == (x, y))
+                        .fold(0u128, |n, (e, _, _)| n.saturating_add(e.weight));
+                    (String::new(), default.weight.saturating_add(same))
+                } else if change(a0, b0, p) == (x, y) {
+                    continue;
+                } else {
+                    (ev.reading.clone().unwrap_or_default(), ev.weight)
+                };
+                self.group(u, job, cell, sat_mul(weight, times), (p, x, y, reading));
+            }
+            if any {
+                changed_weight = changed_weight.saturating_add(ev.weight);
             }
         }
-        if any {
-            self.changed = self.changed.saturating_add(weight);
+        self.changed = self.changed.saturating_add(sat_mul(weight, changed_weight));
+    }
+}
+
+impl Differ<'_> {
+    /// Counts `weight` scenarios of `cell` in the group of party `p` changing from `x` to `y`.
+    fn group(
+        &mut self,
+        u: &Universe,
+        job: &JobInfo<'_>,
+        cell: &Cell,
+        weight: u128,
+        (p, x, y, reading): (&str, Change, Change, String),
+    ) {
+        let name = |v: u32| u.parties.get(v as usize).cloned().unwrap_or_default();
+        let target = name(job.target.target);
+        let (attacker, attackers) = match job.attacker.atk {
+            Atk::Unknown => ("unknown".to_string(), Vec::new()),
+            Atk::NonState => ("a non-state actor".to_string(), Vec::new()),
+            Atk::Party(r) if job.attacker.members.len() <= 1 => (name(r), Vec::new()),
+            Atk::Party(r) => (
+                format!("{} and {} alike", name(r), job.attacker.members.len() - 1),
+                job.attacker.members.iter().map(|m| name(*m)).collect(),
+            ),
+        };
+        let (place, places) = match (cell.location, cell.place_class.and_then(|i| job.places.get(i))) {
+            (Dim::Open, _) => ("any place".to_string(), Vec::new()),
+            (Dim::Is(None), _) | (Dim::Is(Some(_)), None) => ("unknown".to_string(), Vec::new()),
+            (Dim::Is(Some(_)), Some(pc)) => {
+                let ids: Vec<String> = pc
+                    .members
+                    .iter()
+                    .map(|m| u.places.get(*m as usize).cloned().unwrap_or_default())
+                    .collect();
+                let label = match ids.as_slice() {
+                    few if few.len() <= 4 => few.join(", "),
+                    [first, rest @ ..] => format!("{first} and {} alike", rest.len()),
+                    [] => String::new(),
+                };
+                (label, if ids.len() > 1 { ids } else { Vec::new() })
+            }
+        };
+        let key = (target, attacker.clone(), place, p.to_string(), x, y, reading);
+        let n = super::check::stated_count(cell);
+        let entry = self.groups.entry(key).or_insert_with(|| {
+            (
+                0,
+                job.target.members.len(),
+                attacker,
+                attackers,
+                places,
+                usize::MAX,
+                u.scenario(cell),
+            )
+        });
+        entry.0 = entry.0.saturating_add(weight);
+        if n <= entry.5 {
+            let s = u.scenario(cell);
+            let better = n < entry.5 || s.to_yaml().unwrap_or_default() < entry.6.to_yaml().unwrap_or_default();
+            if better {
+                entry.5 = n;
+                entry.6 = s;
+            }
         }
     }
 }
@@ -273,8 +345,12 @@ pub fn diff(
     opts: &DiffOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<DiffReport, VerifyError> {
-    let u = Universe::new(&[old, new], None, &[], false);
+    let mut u = Universe::new(&[old, new], None, &[], false);
     let unstable = unstable_clauses(old, new);
+    // Every alternative reading either rule set has, by name; the space counts each once.
+    let names: [BTreeMap<String, (ClauseIx, usize)>; 2] = [old, new].map(reading_names);
+    let all_names: BTreeSet<&String> = names.iter().flat_map(BTreeMap::keys).collect();
+    u.readings_total = 1 + all_names.len() as u128;
     // A target none of whose clauses differ keeps every verdict: it is not walked.
     let ctxs: Vec<_> = u
         .contexts(false)
@@ -288,6 +364,7 @@ pub fn diff(
                     .any(|(cs, flags)| cs.iter().any(|x| flags.get(*x as usize).copied().unwrap_or(true)))
             })
         })
+        .map(|c| c.map(|c| with_readings(c, [old, new], &names, u.readings_total)))
         .collect();
     let jobs = u.jobs(&ctxs);
     let classes: u64 = jobs.iter().map(|(tc, _, _)| tc.dates.len() as u64).sum();
@@ -348,8 +425,9 @@ pub fn diff(
     let groups = all
         .groups
         .into_iter()
-        .map(|((target, attacker, place, party, old, new), v)| DiffGroup {
+        .map(|((target, attacker, place, party, old, new, reading), v)| DiffGroup {
             target,
+            reading: (!reading.is_empty()).then_some(reading),
             targets: v.1,
             attacker,
             attackers: v.3,
@@ -370,6 +448,49 @@ pub fn diff(
         groups,
         notes,
     })
+}
+
+/// Every alternative reading of `e`, by `treaty/clause/reading`.
+fn reading_names(e: &Engine) -> BTreeMap<String, (ClauseIx, usize)> {
+    let mut out = BTreeMap::new();
+    for (cix, c) in e.clauses.iter().enumerate() {
+        for ri in 0..c.readings.len() {
+            let r = (cix as ClauseIx, ri);
+            out.insert(super::check::reading_name(e, r), r);
+        }
+    }
+    out
+}
+
+/// The evaluations of a target's cells, in pairs (old, new): the default reading, then each
+/// alternative reading of a clause that can oblige anyone for this target in either rule set
+/// (under the name it has in either; the rule set that lacks it uses its default).
+fn with_readings(
+    mut tc: TargetCtx,
+    engines: [&Engine; 2],
+    names: &[BTreeMap<String, (ClauseIx, usize)>; 2],
+    total: u128,
+) -> TargetCtx {
+    let mut relevant: BTreeSet<String> = BTreeSet::new();
+    for (k, e) in engines.iter().enumerate() {
+        for &cix in tc.rel.clauses.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(c) = e.clauses.get(cix as usize) {
+                relevant.extend((0..c.readings.len()).map(|ri| super::check::reading_name(e, (cix, ri))));
+            }
+        }
+    }
+    let eval = |k: usize, reading: Option<(ClauseIx, usize)>, weight: u128| Eval { k, reading, weight };
+    let mut evals = vec![
+        eval(0, None, total.saturating_sub(relevant.len() as u128)),
+        eval(1, None, 1),
+    ];
+    for name in &relevant {
+        let [a, b] = names.each_ref().map(|m| m.get(name).copied());
+        evals.push(eval(0, a, 1));
+        evals.push(eval(1, b, 1));
+    }
+    tc.evals = evals;
+    tc
 }
 
 /// Per rule set, per clause: whether the clause may answer differently in the other rule set.

@@ -117,6 +117,7 @@ pub fn render_diff(d: &DiffReport) -> String {
     // printed as one line; the count is per party.
     struct Row {
         target: String,
+        reading: String,
         attacker: String,
         places: Vec<String>,
         parties: Vec<String>,
@@ -133,8 +134,10 @@ pub fn render_diff(d: &DiffReport) -> String {
             g.target.clone()
         };
         let (old, new) = (g.old.to_string(), g.new.to_string());
+        let reading = g.reading.clone().unwrap_or_else(|| "default".into());
         let same = |r: &&mut Row| {
             r.target == target
+                && r.reading == reading
                 && r.attacker == g.attacker
                 && r.places == [g.place.clone()]
                 && r.old == old
@@ -145,6 +148,7 @@ pub fn render_diff(d: &DiffReport) -> String {
             Some(r) => r.parties.push(g.party.clone()),
             None => rows.push(Row {
                 target,
+                reading,
                 attacker: g.attacker.clone(),
                 places: vec![g.place.clone()],
                 parties: vec![g.party.clone()],
@@ -159,6 +163,7 @@ pub fn render_diff(d: &DiffReport) -> String {
     for r in rows {
         match merged.iter_mut().find(|m| {
             m.target == r.target
+                && m.reading == r.reading
                 && m.attacker == r.attacker
                 && m.parties == r.parties
                 && m.old == r.old
@@ -171,10 +176,12 @@ pub fn render_diff(d: &DiffReport) -> String {
             None => merged.push(r),
         }
     }
+    // The reading column shows only when some change depends on an alternative reading.
+    let readings = d.groups.iter().any(|g| g.reading.is_some());
     let table_rows: Vec<Vec<String>> = merged
         .iter()
         .map(|r| {
-            vec![
+            let mut row = vec![
                 r.target.clone(),
                 r.attacker.clone(),
                 r.places.join(", "),
@@ -182,24 +189,41 @@ pub fn render_diff(d: &DiffReport) -> String {
                 r.old.clone(),
                 r.new.clone(),
                 r.count.to_string(),
-            ]
+            ];
+            if readings {
+                row.push(r.reading.clone());
+            }
+            row
         })
         .collect();
-    s.push_str(&table(
-        &[
-            "TARGET",
-            "ATTACKER",
-            "PLACES",
-            "PARTIES",
-            "OLD",
-            "NEW",
-            "SCENARIOS (EACH)",
-        ],
-        &table_rows,
-    ));
+    let mut head = vec![
+        "TARGET",
+        "ATTACKER",
+        "PLACES",
+        "PARTIES",
+        "OLD",
+        "NEW",
+        "SCENARIOS (EACH)",
+    ];
+    if readings {
+        head.push("READING");
+    }
+    s.push_str(&table(&head, &table_rows));
     s.push_str("\nOne scenario of each row:\n");
     for (i, r) in merged.iter().enumerate() {
-        let _ = writeln!(s, "\n#{} {} → {} for {}:", i + 1, r.old, r.new, r.parties.join(" "));
+        let under = if readings && r.reading != "default" {
+            format!(" under the reading {}", r.reading)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "\n#{} {} → {} for {}{under}:",
+            i + 1,
+            r.old,
+            r.new,
+            r.parties.join(" ")
+        );
         s.push_str(&indent(&r.example, "  "));
     }
     s
