@@ -55,7 +55,7 @@ impl Serialize for Obligated {
     }
 }
 
-use serde_saphyr::{Location, Spanned};
+use crate::model::Spanned;
 
 use crate::engine::*;
 use crate::model::{
@@ -66,11 +66,7 @@ use crate::model::{
 use crate::vocab::{EventKind, Means, On};
 
 fn sp<T>(value: T) -> Spanned<T> {
-    Spanned {
-        value,
-        referenced: Location::UNKNOWN,
-        defined: Location::UNKNOWN,
-    }
+    Spanned::unlocated(value)
 }
 
 fn mask<T: Copy>(bits: u8, all: &[T]) -> crate::model::OneOrMany<T> {

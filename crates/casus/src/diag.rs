@@ -154,15 +154,13 @@ impl FileCtx {
         }
     }
 
-    pub fn at(&self, loc: &serde_saphyr::Location) -> Position {
-        let span = loc.span();
-        let offset = span.byte_offset().map(|o| o as usize);
+    pub fn at(&self, loc: &crate::model::Location) -> Position {
         Position {
             file: self.path.clone(),
             line: u32::try_from(loc.line()).unwrap_or(0),
             column: u32::try_from(loc.column()).unwrap_or(0),
-            offset,
-            len: span.byte_len().map_or(1, |l| l as usize).max(1),
+            offset: loc.byte_offset(),
+            len: loc.byte_len().map_or(1, |l| l.max(1)),
         }
     }
 

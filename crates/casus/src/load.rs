@@ -9,8 +9,8 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::model::Spanned;
 use serde::de::DeserializeOwned;
-use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, FileCtx, Severity};
 use crate::model::{Manifest, RuleFile};
@@ -309,7 +309,7 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
         let pos = e
             .location()
             .or_else(|| inner.location())
-            .map_or_else(|| ctx.whole(), |l| ctx.at(&l));
+            .map_or_else(|| ctx.whole(), |l| ctx.at(&l.into()));
         return ctx.error("limit-yaml", pos, message, Some(help));
     }
     let full = e.without_snippet().to_string();
@@ -321,7 +321,7 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
         .replace("unknown variant", "unknown value")
         .replace("unknown field", "unknown key")
         .replace("missing field", "missing key");
-    let pos = e.location().map_or_else(|| ctx.whole(), |l| ctx.at(&l));
+    let pos = e.location().map_or_else(|| ctx.whole(), |l| ctx.at(&l.into()));
     let lower = message.to_lowercase();
     let (code, help) = if lower.contains("unknown key") {
         (

@@ -6,8 +6,7 @@
 //! interned, indexed form in [`crate::Engine`]. The reference for treaty drafters is
 //! `docs/rules.md`; this module is its Rust twin.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_saphyr::Spanned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::level::Level;
 use crate::time::When;
@@ -15,6 +14,110 @@ use crate::vocab::{Caveat, Deadline, EventKind, Form, Means, On};
 
 /// A string id (party, territory, area, tag, fact, treaty, clause) with the place it was written.
 pub type Id = Spanned<String>;
+
+/// Where a value was written in its file: line and column (1-based; 0 when unknown) and its
+/// byte span.
+///
+/// Sixteen bytes: a rule set of twenty thousand parties keeps the location of every id it
+/// read, so this is kept small.
+///
+/// ```
+/// let id: casus::model::Id = serde_saphyr::from_str("  NATO").unwrap();
+/// assert_eq!((id.value.as_str(), id.referenced.line(), id.referenced.column()), ("NATO", 1, 3));
+/// assert_eq!(casus::model::Location::UNKNOWN.line(), 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Location {
+    line: u32,
+    column: u32,
+    /// Byte offset, or `u32::MAX` when unknown.
+    offset: u32,
+    /// Byte length, or `u32::MAX` when unknown.
+    len: u32,
+}
+
+impl Location {
+    /// A location not in any file (values made by a program rather than read).
+    pub const UNKNOWN: Location = Location {
+        line: 0,
+        column: 0,
+        offset: u32::MAX,
+        len: u32::MAX,
+    };
+
+    /// The line, from 1 (0: unknown).
+    #[must_use]
+    pub fn line(&self) -> u64 {
+        u64::from(self.line)
+    }
+
+    /// The column, from 1 (0: unknown).
+    #[must_use]
+    pub fn column(&self) -> u64 {
+        u64::from(self.column)
+    }
+
+    /// The byte offset of the value in its file, when known.
+    #[must_use]
+    pub fn byte_offset(&self) -> Option<usize> {
+        (self.offset != u32::MAX).then_some(self.offset as usize)
+    }
+
+    /// The length of the value in bytes, when known.
+    #[must_use]
+    pub fn byte_len(&self) -> Option<usize> {
+        (self.len != u32::MAX).then_some(self.len as usize)
+    }
+}
+
+impl From<serde_saphyr::Location> for Location {
+    fn from(l: serde_saphyr::Location) -> Self {
+        let small = |v: Option<u64>| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(u32::MAX);
+        let span = l.span();
+        Location {
+            line: u32::try_from(l.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(l.column()).unwrap_or(u32::MAX),
+            offset: small(span.byte_offset()),
+            len: small(span.byte_len()),
+        }
+    }
+}
+
+/// A value with the place it was written (where an alias was used, for a value reached
+/// through one).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub referenced: Location,
+}
+
+impl<T> Spanned<T> {
+    /// A value not read from a file.
+    pub fn unlocated(value: T) -> Spanned<T> {
+        Spanned {
+            value,
+            referenced: Location::UNKNOWN,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Spanned {
+            value: s.value,
+            referenced: s.referenced.into(),
+        })
+    }
+}
+
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
 
 /// One rule file: any of the sections may be present; a rule set is the union of its files.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -239,11 +342,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 
 /// A span-less id (filled in with the enclosing value's location by the loader).
 pub(crate) fn unspanned(value: String) -> Id {
-    Spanned {
-        value,
-        referenced: serde_saphyr::Location::UNKNOWN,
-        defined: serde_saphyr::Location::UNKNOWN,
-    }
+    Spanned::unlocated(value)
 }
 
 /// A land territory.

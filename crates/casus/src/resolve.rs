@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde_saphyr::{Location, Spanned};
+use crate::model::{Location, Spanned};
 
 use crate::diag::{Diagnostics, FileCtx, Position, Severity, suggest};
 use crate::engine::*;
@@ -1033,7 +1033,6 @@ impl<'a> Resolver<'a> {
                 let id = Spanned {
                     value: t.clone(),
                     referenced: c.referenced,
-                    defined: c.defined,
                 };
                 if let Some(tx) = self.treaty(ctx, &id, &c.referenced) {
                     primacy.push(tx);

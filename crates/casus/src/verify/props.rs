@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
+use crate::model::{Location, Spanned};
 use serde::Deserialize;
-use serde_saphyr::{Location, Spanned};
 
 use crate::diag::{Diagnostics, FileCtx};
 use crate::engine::*;
