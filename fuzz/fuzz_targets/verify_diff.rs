@@ -1,0 +1,142 @@
+//! `casus diff` and `casus verify` on small generated rule sets: a rule set generated from the
+//! fuzz bytes, and a second one made from it by mutating its YAML line by line (so that the
+//! two share most of their parties, places and treaties, as two drafts do). Both must load;
+//! then:
+//! - a rule set compared with itself changes nothing;
+//! - the diff counts no more changed scenarios than the space has, and every group of changes
+//!   has scenarios, an old and a new obligation that differ, and an example scenario that
+//!   `casus eval` reproduces: on each rule set, the party's strongest obligation in the verdict
+//!   of the example is the one the group reports;
+//! - `verify` of a few fixed properties gives the same report twice, and the counterexample of a
+//!   violated `never military` property does oblige someone at `military` or above.
+//!
+//! The walks are bounded (20 000 classes); a larger space is a clean `TooLarge` error.
+
+#![no_main]
+
+use casus::verify::{DiffOptions, Outcome, Properties, VerifyError, VerifyOptions};
+use casus::{Engine, Level, RuleSet, Status};
+use libfuzzer_sys::arbitrary::Unstructured;
+use libfuzzer_sys::fuzz_target;
+
+const PROPERTIES: &str = "
+properties:
+  - id: never-military
+    readings: default
+    require: {never: {level: military}}
+  - id: armed-attack-answered
+    scope: {all: [{event: armed_attack}]}
+    require: {obliged: {at_least: 1, level: assist, status: any}}
+  - id: assist-or-neutral
+    require: {exclusive: [assist, neutrality]}
+";
+
+fn engine(text: &str) -> Option<Engine> {
+    RuleSet::from_yaml(text).ok()?.compile().ok()
+}
+
+/// The strongest response a party owes in the verdict of `s`, as the diff summarizes it.
+fn strongest(e: &Engine, s: &casus::Scenario, party: &str) -> (Option<Level>, Option<Status>) {
+    let v = e
+        .evaluate(s)
+        .unwrap_or_else(|err| panic!("the example of a diff group does not evaluate: {err}"));
+    let mine: Vec<_> = v.obligations.iter().filter(|o| o.party == party).collect();
+    if mine.is_empty() {
+        return (None, None);
+    }
+    let level = mine
+        .iter()
+        .map(|o| o.level)
+        .filter(|l| l.is_response())
+        .max()
+        .unwrap_or(Level::Neutrality);
+    let definite = mine.iter().any(|o| o.level == level && o.status == Status::Definite);
+    (
+        Some(level),
+        Some(if definite { Status::Definite } else { Status::Contingent }),
+    )
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut u = Unstructured::new(data);
+    let Ok(text) = casus_fuzz::rule_set_yaml(&mut u) else {
+        return;
+    };
+    let Ok(changed) = casus_fuzz::mutate(&mut u, &text) else {
+        return;
+    };
+    let (Some(old), Some(new)) = (engine(&text), engine(&changed)) else {
+        return;
+    };
+    let opts = DiffOptions { max_classes: 20_000 };
+    match casus::verify::diff(&old, &old, &opts, None) {
+        Ok(same) => assert!(
+            same.changed == 0 && same.groups.is_empty(),
+            "a rule set differs from itself: {:?}",
+            same.groups.first()
+        ),
+        Err(VerifyError::TooLarge { .. }) => return,
+        Err(e) => panic!("diff failed: {e}"),
+    }
+    match casus::verify::diff(&old, &new, &opts, None) {
+        Ok(d) => {
+            assert!(d.changed <= d.scenarios, "{} changed of {}", d.changed, d.scenarios);
+            assert_eq!(
+                d.changed == 0,
+                d.groups.is_empty(),
+                "changes without groups or groups without changes"
+            );
+            let _ = casus::verify::render_diff(&d);
+            for g in &d.groups {
+                assert!(g.scenarios > 0, "an empty group: {g:?}");
+                assert_ne!(g.old, g.new, "a group that does not change: {g:?}");
+                if g.reading.is_none() {
+                    let was = strongest(&old, &g.example, &g.party);
+                    let is = strongest(&new, &g.example, &g.party);
+                    assert_eq!(
+                        (was, is),
+                        ((g.old.level, g.old.status), (g.new.level, g.new.status)),
+                        "{g:?}"
+                    );
+                }
+            }
+        }
+        Err(VerifyError::TooLarge { .. }) => {}
+        Err(e) => panic!("diff failed: {e}"),
+    }
+    let Ok(props) = Properties::from_yaml(PROPERTIES, &old) else {
+        panic!("the fixed properties do not load");
+    };
+    let vopts = VerifyOptions {
+        max_classes: 20_000,
+        ..VerifyOptions::default()
+    };
+    let (first, second) = (
+        casus::verify::verify(&old, &props, &vopts, None),
+        casus::verify::verify(&old, &props, &vopts, None),
+    );
+    match (first, second) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a, b, "verify gave two answers");
+            let _ = casus::verify::render_verify(&a);
+            if let Some(p) = a.properties.first()
+                && p.outcome == Outcome::Violated
+            {
+                let c = p
+                    .counterexample
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("a violation without a counterexample"));
+                let v = old
+                    .evaluate(&c.scenario)
+                    .unwrap_or_else(|e| panic!("a counterexample does not evaluate: {e}"));
+                assert!(
+                    v.obligations.iter().any(|o| o.level == Level::Military),
+                    "the counterexample obliges nobody at military: {:?}",
+                    c.scenario
+                );
+            }
+        }
+        (Err(VerifyError::NoSampling | VerifyError::TooLarge { .. }), _) => {}
+        (a, b) => panic!("verify failed or differed: {:?} / {:?}", a.err(), b.err()),
+    }
+});
