@@ -176,19 +176,42 @@ impl Scenario {
     /// assert_eq!(s.attacker, Some(casus::Actor::Party("RUS".into())));
     /// ```
     pub fn from_yaml(text: &str) -> Result<Scenario, crate::ScenarioError> {
+        Scenario::from_yaml_with(text, &Limits::default())
+    }
+
+    /// Parses a scenario from YAML text under explicit limits (file size, YAML nodes and
+    /// depth), for scenarios from untrusted hands.
+    ///
+    /// ```
+    /// let tight = casus::Limits { max_file_bytes: 16, ..casus::Limits::default() };
+    /// let e = casus::Scenario::from_yaml_with("date: 2027-03-01\nevent: armed_attack\ntarget: UKR\n", &tight);
+    /// assert!(e.unwrap_err().to_string().contains("max_file_bytes"));
+    /// ```
+    pub fn from_yaml_with(text: &str, limits: &Limits) -> Result<Scenario, crate::ScenarioError> {
         let ctx = FileCtx::new(Path::new("<scenario>"), Some(text.into()));
-        let s: Scenario = parse_text(&ctx, text, &Limits::default()).map_err(crate::ScenarioError::Invalid)?;
+        let s: Scenario = parse_text(&ctx, text, limits).map_err(crate::ScenarioError::Invalid)?;
         s.check_shape(&ctx).map_err(crate::ScenarioError::Invalid)?;
         Ok(s)
     }
 
     /// Reads a scenario file.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, crate::ScenarioError> {
+        Scenario::load_with(path, &Limits::default())
+    }
+
+    /// Reads a scenario file under explicit limits (file size, YAML nodes and depth).
+    ///
+    /// ```
+    /// let tight = casus::Limits { max_yaml_depth: 1, ..casus::Limits::default() };
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/scenarios/nato/alaska.yaml");
+    /// let e = casus::Scenario::load_with(path, &tight);
+    /// assert!(e.unwrap_err().to_string().contains("max_yaml_depth"));
+    /// ```
+    pub fn load_with(path: impl AsRef<Path>, limits: &Limits) -> Result<Scenario, crate::ScenarioError> {
         let path = path.as_ref();
-        let limits = Limits::default();
-        let text = read_text(path, &limits).map_err(crate::ScenarioError::Invalid)?;
+        let text = read_text(path, limits).map_err(crate::ScenarioError::Invalid)?;
         let ctx = FileCtx::new(path, Some(text.clone()));
-        let s: Scenario = parse_yaml(&ctx, &text, &limits).map_err(crate::ScenarioError::Invalid)?;
+        let s: Scenario = parse_yaml(&ctx, &text, limits).map_err(crate::ScenarioError::Invalid)?;
         s.check_shape(&ctx).map_err(crate::ScenarioError::Invalid)?;
         Ok(s)
     }

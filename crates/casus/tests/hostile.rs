@@ -1471,3 +1471,50 @@ fn a_merge_key_cannot_smuggle_in_unknown_or_duplicate_keys() {
 //
 // None yet: about 4.2 million executions over the four targets found no crash (the counts are
 // in fuzz/README.md). A crash found later goes here as a test on its minimized input.
+
+#[test]
+fn scenario_files_obey_the_callers_limits() {
+    let text =
+        "date: 2027-03-01\nevent: armed_attack\nattacker: RUS\ntarget: EST\nfacts: {a: true, b: false, c: true}\n";
+    let path = scratch("scenario-limits").join("s.yaml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let d = casus::Limits::default();
+    let check = |limits: casus::Limits, named: &str| {
+        for r in [
+            Scenario::from_yaml_with(text, &limits),
+            Scenario::load_with(&path, &limits),
+        ] {
+            match r {
+                Err(ScenarioError::Invalid(diag)) => {
+                    assert!(diag.message.contains(named), "{named}: {}", diag.message);
+                    assert!(!names_a_rust_type(&diag.message), "{}", diag.message);
+                }
+                other => panic!("{named}: {other:?}"),
+            }
+        }
+    };
+    check(
+        casus::Limits {
+            max_file_bytes: 20,
+            ..d.clone()
+        },
+        "max_file_bytes",
+    );
+    check(
+        casus::Limits {
+            max_yaml_depth: 1,
+            ..d.clone()
+        },
+        "max_yaml_depth",
+    );
+    check(
+        casus::Limits {
+            max_yaml_nodes: 4,
+            ..d.clone()
+        },
+        "max_yaml_nodes",
+    );
+    // Under the defaults the same scenario reads.
+    assert!(Scenario::from_yaml_with(text, &d).is_ok() && Scenario::load_with(&path, &d).is_ok());
+}
