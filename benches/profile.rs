@@ -1,5 +1,5 @@
 //! A loop for profilers: `cargo build --release -p casus-benches --bin casus-profile && perf
-//! record -g target/release/casus-profile S hits`.
+//! record -g target/release/casus-profile S hits` (or `verdict`, or `explain`).
 
 use casus_benches::{Size, World};
 
@@ -31,17 +31,27 @@ fn main() -> Result<(), String> {
     let t = std::time::Instant::now();
     let mut hits = Vec::new();
     let mut n = 0usize;
-    for _ in 0..if what == "hits" { 200 } else { 1 } {
+    let mut reasons = 0usize;
+    let rounds = if what == "hits" { 200 } else { 5 };
+    for _ in 0..rounds {
         for p in &prepared {
             if what == "hits" {
                 engine.hits(p, &mut hits);
                 n += hits.len();
             } else {
-                n += engine.verdict(p, what == "explain").obligations.len();
+                let v = engine.verdict(p, what == "explain");
+                n += v.obligations.len();
+                reasons += v.not_obligated.len();
             }
         }
     }
-    let ns = t.elapsed().as_nanos() as f64 / (200.0 * prepared.len() as f64);
+    let ns = t.elapsed().as_nanos() as f64 / (f64::from(rounds) * prepared.len() as f64);
+    if reasons > 0 {
+        println!(
+            "{:.1} reasons per verdict",
+            reasons as f64 / (f64::from(rounds) * prepared.len() as f64)
+        );
+    }
     println!(
         "{n} {m}: casus {ns:.0} ns/scenario, baseline {base_ns:.0} ns/scenario, ratio {:.2}",
         ns / base_ns

@@ -1091,6 +1091,7 @@ impl Engine {
         let mut out = Vec::new();
         let mut traces = Vec::new();
         // (party, clause) pairs that oblige, sorted: one lookup per member and clause.
+        let date = s.date.to_string();
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
         owed.sort_unstable();
         owed.dedup();
@@ -1144,6 +1145,29 @@ impl Engine {
                     }
                 }
             }
+            // A treaty not in force gives every member the same reason.
+            let not_in_force = if inf.0 == Truth::False {
+                self.treaty_reason(s, t, tix, 0, inf, &date)
+            } else {
+                None
+            };
+            // What does not depend on the member, settled once per clause: a trigger that is
+            // false (the reason every member gets) and the first `when` that is false.
+            let settled: Vec<Settled> = clauses
+                .iter()
+                .map(|(_, c)| Settled {
+                    trigger: (f.eval(c.trigger).0 == Truth::False).then(|| {
+                        let (r, d) = f.why_false(c.trigger);
+                        (r, format!("{}: {d}", c.citation))
+                    }),
+                    when: c
+                        .obligations
+                        .iter()
+                        .filter_map(|o| o.when)
+                        .find(|w| f.eval(*w).0 == Truth::False)
+                        .map(|w| f.why_false(w)),
+                })
+                .collect();
             for &p in &t.ever {
                 let pid = self.party_id(p).to_string();
                 let mut mine = readings.get_mut(&pid).map_or_else(Vec::new, |v| {
@@ -1152,7 +1176,10 @@ impl Engine {
                     mine
                 });
                 let owes = |cix: ClauseIx| owed.binary_search(&(p, cix)).is_ok();
-                if let Some((reason, detail)) = self.treaty_reason(s, t, tix, p, inf) {
+                if let Some((reason, detail)) = match &not_in_force {
+                    Some(r) => Some(r.clone()),
+                    None => self.treaty_reason(s, t, tix, p, inf, &date),
+                } {
                     if !t.clauses.iter().any(|c| owes(*c)) {
                         out.push(NotObligated {
                             party: pid,
@@ -1165,19 +1192,30 @@ impl Engine {
                     }
                     continue;
                 }
-                for &(cix, c) in &clauses {
+                for (&(cix, c), pre) in clauses.iter().zip(&settled) {
                     if owes(cix) {
                         continue;
                     }
-                    let (reason, detail) = self.clause_reason(&f, t, p, c);
-                    let (here, rest): (Vec<_>, Vec<_>) = mine.into_iter().partition(|r| r.clause == c.id);
-                    mine = rest;
+                    let (reason, detail) = match &pre.trigger {
+                        Some((r, d)) => (*r, d.clone()),
+                        None => {
+                            let (r, d) = self.clause_reason(&f, t, p, c, pre.when.as_ref());
+                            (r, format!("{}: {d}", c.citation))
+                        }
+                    };
+                    let here = if mine.is_empty() {
+                        Vec::new()
+                    } else {
+                        let (here, rest): (Vec<_>, Vec<_>) = mine.into_iter().partition(|r| r.clause == c.id);
+                        mine = rest;
+                        here
+                    };
                     out.push(NotObligated {
                         party: pid.clone(),
                         treaty: t.id.clone(),
                         clause: Some(c.id.clone()),
                         reason,
-                        detail: format!("{}: {detail}", c.citation),
+                        detail,
                         readings: here,
                     });
                 }
@@ -1272,7 +1310,16 @@ impl Engine {
     }
 
     /// A reason that holds for the whole treaty: not in force, not a party, the attacker.
-    fn treaty_reason(&self, s: &Prepared, t: &Treaty, tix: TreatyIx, p: PartyIx, inf: Val) -> Option<(Reason, String)> {
+    /// `date` is the scenario's date in words (formatted once per verdict).
+    fn treaty_reason(
+        &self,
+        s: &Prepared,
+        t: &Treaty,
+        tix: TreatyIx,
+        p: PartyIx,
+        inf: Val,
+        date: &str,
+    ) -> Option<(Reason, String)> {
         if inf.0 == Truth::False {
             let not_yet = t
                 .in_force
@@ -1308,7 +1355,7 @@ impl Engine {
             }
             return Some((
                 Reason::NotAParty,
-                format!("{pid} is not a party to {} on {}{when}", t.name, s.date),
+                format!("{pid} is not a party to {} on {date}{when}", t.name),
             ));
         }
         if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
@@ -1318,22 +1365,23 @@ impl Engine {
     }
 
     /// Why one clause obliges a party (who is a party, not the attacker) to nothing.
-    fn clause_reason(&self, f: &Frame, t: &Treaty, p: PartyIx, c: &Clause) -> (Reason, String) {
+    /// The trigger is not false; `when_false` is the reason of the first obligation condition
+    /// that is false, if any.
+    fn clause_reason(
+        &self,
+        f: &Frame,
+        t: &Treaty,
+        p: PartyIx,
+        c: &Clause,
+        when_false: Option<&(Reason, String)>,
+    ) -> (Reason, String) {
         let s = f.s;
         let pid = self.party_id(p);
-        if f.eval(c.trigger).0 == Truth::False {
-            return f.why_false(c.trigger);
-        }
         if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Others)) {
             return (Reason::IsTarget, format!("{pid} is the target"));
         }
-        if let Some(w) = c
-            .obligations
-            .iter()
-            .filter_map(|o| o.when)
-            .find(|w| f.eval(*w).0 == Truth::False)
-        {
-            return f.why_false(w);
+        if let Some((r, d)) = when_false {
+            return (*r, d.clone());
         }
         if c.obligations
             .iter()
@@ -1358,6 +1406,14 @@ impl Engine {
         }
         (Reason::ConditionNotMet, "no obligation arises for this party".into())
     }
+}
+
+/// The reasons of one clause that hold for every member alike.
+struct Settled {
+    /// The trigger is false: the reason, with the citation.
+    trigger: Option<(Reason, String)>,
+    /// The first obligation condition that is false: its reason.
+    when: Option<(Reason, String)>,
 }
 
 fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
