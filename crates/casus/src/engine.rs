@@ -119,6 +119,12 @@ pub(crate) struct Treaty {
     /// Each party appears in exactly one direct entry of `members` (no `members_of`): the
     /// obligors of a clause can then be read off `members` in one pass.
     pub simple_members: bool,
+    /// When the members are simple and every date of membership is a whole day: each
+    /// entry of `members` as (party, first day, day after the last), keys from
+    /// [`crate::time::day_key`] (`i32::MIN` / `i32::MAX` when open). Twelve bytes an entry,
+    /// read instead of `members` when the scenario is a day: membership is then two integer
+    /// comparisons.
+    pub day_members: Option<Vec<(PartyIx, i32, i32)>>,
     pub accession: Option<Accession>,
     pub withdrawal: Option<Withdrawal>,
     pub clauses: Vec<ClauseIx>,
@@ -237,6 +243,16 @@ impl Index {
     }
 }
 
+/// A clause as the first step of evaluation reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClauseHot {
+    pub treaty: TreatyIx,
+    /// The treaty is in force on a day `d` (given as [`crate::time::day_key`]) exactly when
+    /// `from <= d < to`; `None` when its dates are instants, so that only
+    /// `Engine::in_force_at` can tell.
+    pub in_force: Option<(i32, i32)>,
+}
+
 /// A place as the hot path reads it: copied into a prepared scenario, so that evaluating a
 /// location test touches no `Place`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -271,6 +287,9 @@ pub struct Engine {
     pub(crate) index: Index,
     /// Per place, what evaluation needs in one word or two (built with the index).
     pub(crate) place_fast: Vec<PlaceFast>,
+    /// Per clause, what deciding whether it triggers needs first (built with the index):
+    /// a dense array, so that rejecting a candidate clause touches no `Clause` or `Treaty`.
+    pub(crate) clause_hot: Vec<ClauseHot>,
     pub(crate) party_ix: std::collections::HashMap<String, PartyIx>,
     pub(crate) place_ix: std::collections::HashMap<String, PlaceIx>,
     pub(crate) fact_ix: std::collections::HashMap<String, FactIx>,

@@ -610,6 +610,12 @@ impl Engine {
         let Some(tr) = self.treaties.get(t as usize) else {
             return known(Truth::False);
         };
+        if let (When::Day(d), Some(rows)) = (at, &tr.day_members) {
+            let k = crate::time::day_key(*d);
+            return known(Truth::from(
+                rows.iter().any(|&(x, from, to)| x == p && from <= k && k < to),
+            ));
+        }
         let mut v = known(Truth::False);
         for m in &tr.members {
             if m.party.is_some_and(|x| x != p) {
@@ -654,20 +660,23 @@ impl Engine {
         obligations: &[Obligation],
         out: &mut Vec<Hit>,
     ) {
-        let Some(c) = self.clauses.get(cix as usize) else {
+        let Some(&ClauseHot { treaty: tix, in_force }) = self.clause_hot.get(cix as usize) else {
             return;
         };
-        let Some(treaty) = self.treaties.get(c.treaty as usize) else {
-            return;
+        let inf = match (&s.date, in_force) {
+            (When::Day(d), Some((from, to))) => {
+                let k = crate::time::day_key(*d);
+                known(Truth::from(from <= k && k < to))
+            }
+            _ => self.in_force_at(tix, &s.date),
         };
-        let inf = self.in_force_at(c.treaty, &s.date);
         if inf.0 == Truth::False {
             return;
         }
         let f = Frame {
             e: self,
             s,
-            treaty: c.treaty,
+            treaty: tix,
             target,
             assume_target_party: false,
         };
@@ -675,6 +684,9 @@ impl Engine {
         if tv.0 == Truth::False {
             return;
         }
+        let Some(treaty) = self.treaties.get(tix as usize) else {
+            return;
+        };
         for (oi, o) in obligations.iter().enumerate() {
             let ov = match o.when {
                 Some(w) => and(tv, f.eval(w)),
@@ -686,7 +698,7 @@ impl Engine {
             let at = Owed {
                 s,
                 cix,
-                tix: c.treaty,
+                tix,
                 treaty,
                 o,
                 oi: u16::try_from(oi).unwrap_or(u16::MAX),
@@ -714,6 +726,12 @@ impl Engine {
                 for &p in v {
                     let m = self.is_party_at(at.tix, p, &s.date);
                     self.owed_by(at, toward, p, m, out);
+                }
+            }
+            Obligors::Others | Obligors::All if let (When::Day(d), Some(rows)) = (&s.date, &treaty.day_members) => {
+                let k = crate::time::day_key(*d);
+                for &(p, from, to) in rows {
+                    self.owed_by(at, toward, p, known(Truth::from(from <= k && k < to)), out);
                 }
             }
             Obligors::Others | Obligors::All if treaty.simple_members => {

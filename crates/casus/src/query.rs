@@ -188,6 +188,31 @@ impl Engine {
             by_target,
             any_target: any,
         };
+        self.clause_hot = self
+            .clauses
+            .iter()
+            .map(|c| {
+                let t = self.treaties.get(c.treaty as usize);
+                let key = |w: Option<&When>, open: i32| match w {
+                    None => Some(open),
+                    Some(When::Day(d)) => Some(crate::time::day_key(*d)),
+                    Some(When::Instant(_)) => None,
+                };
+                let in_force = t.and_then(|t| {
+                    let to = key(t.terminated.as_ref(), i32::MAX)?;
+                    match (&t.in_force, t.status) {
+                        (None, crate::model::TreatyStatus::Draft) => Some((i32::MIN, to)),
+                        // Never in force: an empty window.
+                        (None, _) => Some((i32::MAX, i32::MIN)),
+                        (Some(f), _) => Some((key(Some(f), i32::MIN)?, to)),
+                    }
+                });
+                ClauseHot {
+                    treaty: c.treaty,
+                    in_force,
+                }
+            })
+            .collect();
         let all_tags = self.tags.len() <= 64;
         self.place_fast = self
             .places

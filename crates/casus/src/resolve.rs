@@ -78,6 +78,7 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         nodes: Vec::new(),
         index: Index::default(),
         place_fast: Vec::new(),
+        clause_hot: Vec::new(),
         party_ix: HashMap::new(),
         place_ix: HashMap::new(),
         fact_ix: HashMap::new(),
@@ -327,6 +328,7 @@ impl<'a> Resolver<'a> {
                     members: Vec::new(),
                     ever: Vec::new(),
                     simple_members: false,
+                    day_members: None,
                     accession: t.accession.clone(),
                     withdrawal: t.withdrawal.clone(),
                     clauses: Vec::new(),
@@ -807,6 +809,22 @@ impl<'a> Resolver<'a> {
         ever.dedup();
         if let Some(x) = self.e.treaties.get_mut(tix as usize) {
             x.simple_members = members.len() == ever.len() && members.iter().all(|m| m.members_of.is_none());
+            x.day_members = x
+                .simple_members
+                .then(|| {
+                    members
+                        .iter()
+                        .map(|m| {
+                            let key = |w: Option<When>, open: i32| match w {
+                                None => Some(open),
+                                Some(When::Day(d)) => Some(crate::time::day_key(d)),
+                                Some(When::Instant(_)) => None,
+                            };
+                            Some((m.party?, key(m.from, i32::MIN)?, key(m.to, i32::MAX)?))
+                        })
+                        .collect::<Option<Vec<_>>>()
+                })
+                .flatten();
             x.members = members;
             x.ever = ever;
         }
