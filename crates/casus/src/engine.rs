@@ -119,12 +119,6 @@ pub(crate) struct Treaty {
     /// Each party appears in exactly one direct entry of `members` (no `members_of`): the
     /// obligors of a clause can then be read off `members` in one pass.
     pub simple_members: bool,
-    /// When the members are simple and every date of membership is a whole day: each
-    /// entry of `members` as (party, first day, day after the last), keys from
-    /// [`crate::time::day_key`] (`i32::MIN` / `i32::MAX` when open). Twelve bytes an entry,
-    /// read instead of `members` when the scenario is a day: membership is then two integer
-    /// comparisons.
-    pub day_members: Option<Vec<(PartyIx, i32, i32)>>,
     pub accession: Option<Accession>,
     pub withdrawal: Option<Withdrawal>,
     pub clauses: Vec<ClauseIx>,
@@ -234,6 +228,14 @@ pub(crate) struct Index {
     pub any_target: Vec<(ClauseIx, u8)>,
 }
 
+impl Engine {
+    /// The member rows of treaty `t`, when it has them (see `Engine::member_rows`).
+    pub(crate) fn day_members(&self, t: TreatyIx) -> Option<&[(PartyIx, i32, i32)]> {
+        let (a, b) = self.treaty_rows.get(t as usize).copied().flatten()?;
+        self.member_rows.get(a as usize..b as usize)
+    }
+}
+
 impl Index {
     /// The clauses indexed under one target.
     pub fn of(&self, target: PartyIx) -> &[(ClauseIx, u8)] {
@@ -247,6 +249,8 @@ impl Index {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ClauseHot {
     pub treaty: TreatyIx,
+    /// The default reading's trigger.
+    pub trigger: NodeIx,
     /// The treaty is in force on a day `d` (given as [`crate::time::day_key`]) exactly when
     /// `from <= d < to`; `None` when its dates are instants, so that only
     /// `Engine::in_force_at` can tell.
@@ -290,6 +294,13 @@ pub struct Engine {
     /// Per clause, what deciding whether it triggers needs first (built with the index):
     /// a dense array, so that rejecting a candidate clause touches no `Clause` or `Treaty`.
     pub(crate) clause_hot: Vec<ClauseHot>,
+    /// Per treaty whose members are simple and whose dates of membership are whole days:
+    /// where its rows start and end in `member_rows` (built with the index).
+    pub(crate) treaty_rows: Vec<Option<(u32, u32)>>,
+    /// Each such treaty's `members` as (party, first day, day after the last), keys from
+    /// [`crate::time::day_key`] (`i32::MIN` / `i32::MAX` when open), one treaty after
+    /// another: on a day, membership is two integer comparisons on twelve contiguous bytes.
+    pub(crate) member_rows: Vec<(PartyIx, i32, i32)>,
     pub(crate) party_ix: std::collections::HashMap<String, PartyIx>,
     pub(crate) place_ix: std::collections::HashMap<String, PlaceIx>,
     pub(crate) fact_ix: std::collections::HashMap<String, FactIx>,

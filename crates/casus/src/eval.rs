@@ -607,15 +607,15 @@ impl Engine {
     }
 
     pub(crate) fn is_party_at(&self, t: TreatyIx, p: PartyIx, at: &When) -> Val {
-        let Some(tr) = self.treaties.get(t as usize) else {
-            return known(Truth::False);
-        };
-        if let (When::Day(d), Some(rows)) = (at, &tr.day_members) {
+        if let (When::Day(d), Some(rows)) = (at, self.day_members(t)) {
             let k = crate::time::day_key(*d);
             return known(Truth::from(
                 rows.iter().any(|&(x, from, to)| x == p && from <= k && k < to),
             ));
         }
+        let Some(tr) = self.treaties.get(t as usize) else {
+            return known(Truth::False);
+        };
         let mut v = known(Truth::False);
         for m in &tr.members {
             if m.party.is_some_and(|x| x != p) {
@@ -651,18 +651,33 @@ impl Engine {
     }
 
     /// Obligations of one clause (under a reading) for one target, appended to `out`.
+    ///
+    /// `reading`: the index of an alternative reading of the clause, or `None` for its
+    /// default. The `Clause` itself is read only once its trigger is not false.
     pub(crate) fn clause_hits(
         &self,
         s: &Prepared,
         cix: ClauseIx,
         target: PartyIx,
-        trigger: NodeIx,
-        obligations: &[Obligation],
+        reading: Option<usize>,
         out: &mut Vec<Hit>,
     ) {
-        let Some(&ClauseHot { treaty: tix, in_force }) = self.clause_hot.get(cix as usize) else {
+        let Some(&ClauseHot {
+            treaty: tix,
+            trigger,
+            in_force,
+        }) = self.clause_hot.get(cix as usize)
+        else {
             return;
         };
+        let alternative = match reading {
+            None => None,
+            Some(ri) => match self.clauses.get(cix as usize).and_then(|c| c.readings.get(ri)) {
+                Some(r) => Some(r),
+                None => return,
+            },
+        };
+        let trigger = alternative.map_or(trigger, |r| r.trigger);
         let inf = match (&s.date, in_force) {
             (When::Day(d), Some((from, to))) => {
                 let k = crate::time::day_key(*d);
@@ -684,9 +699,10 @@ impl Engine {
         if tv.0 == Truth::False {
             return;
         }
-        let Some(treaty) = self.treaties.get(tix as usize) else {
+        let (Some(treaty), Some(c)) = (self.treaties.get(tix as usize), self.clauses.get(cix as usize)) else {
             return;
         };
+        let obligations = alternative.map_or(&c.obligations, |r| &r.obligations);
         for (oi, o) in obligations.iter().enumerate() {
             let ov = match o.when {
                 Some(w) => and(tv, f.eval(w)),
@@ -728,7 +744,9 @@ impl Engine {
                     self.owed_by(at, toward, p, m, out);
                 }
             }
-            Obligors::Others | Obligors::All if let (When::Day(d), Some(rows)) = (&s.date, &treaty.day_members) => {
+            Obligors::Others | Obligors::All
+                if let (When::Day(d), Some(rows)) = (&s.date, self.day_members(at.tix)) =>
+            {
                 let k = crate::time::day_key(*d);
                 for &(p, from, to) in rows {
                     self.owed_by(at, toward, p, known(Truth::from(from <= k && k < to)), out);
@@ -840,9 +858,7 @@ impl Engine {
         out.clear();
         for &t in &s.targets {
             for cix in self.candidates(t, s.event) {
-                if let Some(c) = self.clauses.get(cix as usize) {
-                    self.clause_hits(s, cix, t, c.trigger, &c.obligations, out);
-                }
+                self.clause_hits(s, cix, t, None, out);
             }
         }
     }
@@ -867,9 +883,9 @@ impl Engine {
                 }
                 let mut default: Vec<&Hit> = hits.iter().filter(|h| h.clause == cix).collect();
                 default.sort_by_key(|h| h.party);
-                for r in &c.readings {
+                for (ri, r) in c.readings.iter().enumerate() {
                     let mut alt = Vec::new();
-                    self.clause_hits(s, cix, t, r.trigger, &r.obligations, &mut alt);
+                    self.clause_hits(s, cix, t, Some(ri), &mut alt);
                     alt.sort_by_key(|h| h.party);
                     let mut parties: Vec<PartyIx> = default
                         .iter()

@@ -188,16 +188,35 @@ impl Engine {
             by_target,
             any_target: any,
         };
+        let key = |w: Option<&When>, open: i32| match w {
+            None => Some(open),
+            Some(When::Day(d)) => Some(crate::time::day_key(*d)),
+            Some(When::Instant(_)) => None,
+        };
+        self.member_rows.clear();
+        self.treaty_rows = Vec::with_capacity(self.treaties.len());
+        for t in &self.treaties {
+            let rows: Option<Vec<(PartyIx, i32, i32)>> = if t.simple_members {
+                t.members
+                    .iter()
+                    .map(|m| Some((m.party?, key(m.from.as_ref(), i32::MIN)?, key(m.to.as_ref(), i32::MAX)?)))
+                    .collect()
+            } else {
+                None
+            };
+            let span = rows.and_then(|rows| {
+                let a = u32::try_from(self.member_rows.len()).ok()?;
+                let b = u32::try_from(self.member_rows.len() + rows.len()).ok()?;
+                self.member_rows.extend(rows);
+                Some((a, b))
+            });
+            self.treaty_rows.push(span);
+        }
         self.clause_hot = self
             .clauses
             .iter()
             .map(|c| {
                 let t = self.treaties.get(c.treaty as usize);
-                let key = |w: Option<&When>, open: i32| match w {
-                    None => Some(open),
-                    Some(When::Day(d)) => Some(crate::time::day_key(*d)),
-                    Some(When::Instant(_)) => None,
-                };
                 let in_force = t.and_then(|t| {
                     let to = key(t.terminated.as_ref(), i32::MAX)?;
                     match (&t.in_force, t.status) {
@@ -209,6 +228,7 @@ impl Engine {
                 });
                 ClauseHot {
                     treaty: c.treaty,
+                    trigger: c.trigger,
                     in_force,
                 }
             })

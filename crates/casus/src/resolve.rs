@@ -79,6 +79,8 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         index: Index::default(),
         place_fast: Vec::new(),
         clause_hot: Vec::new(),
+        treaty_rows: Vec::new(),
+        member_rows: Vec::new(),
         party_ix: HashMap::new(),
         place_ix: HashMap::new(),
         fact_ix: HashMap::new(),
@@ -328,7 +330,6 @@ impl<'a> Resolver<'a> {
                     members: Vec::new(),
                     ever: Vec::new(),
                     simple_members: false,
-                    day_members: None,
                     accession: t.accession.clone(),
                     withdrawal: t.withdrawal.clone(),
                     clauses: Vec::new(),
@@ -809,22 +810,6 @@ impl<'a> Resolver<'a> {
         ever.dedup();
         if let Some(x) = self.e.treaties.get_mut(tix as usize) {
             x.simple_members = members.len() == ever.len() && members.iter().all(|m| m.members_of.is_none());
-            x.day_members = x
-                .simple_members
-                .then(|| {
-                    members
-                        .iter()
-                        .map(|m| {
-                            let key = |w: Option<When>, open: i32| match w {
-                                None => Some(open),
-                                Some(When::Day(d)) => Some(crate::time::day_key(d)),
-                                Some(When::Instant(_)) => None,
-                            };
-                            Some((m.party?, key(m.from, i32::MIN)?, key(m.to, i32::MAX)?))
-                        })
-                        .collect::<Option<Vec<_>>>()
-                })
-                .flatten();
             x.members = members;
             x.ever = ever;
         }

@@ -59,11 +59,7 @@ pub(crate) fn hits_under(e: &Engine, s: &Prepared, reading: Option<(ClauseIx, us
     out.clear();
     for &t in &s.targets {
         for cix in e.candidates(t, s.event) {
-            let Some(c) = e.clauses.get(cix as usize) else { continue };
-            match c.readings.get(ri) {
-                Some(r) if cix == rc => e.clause_hits(s, cix, t, r.trigger, &r.obligations, out),
-                _ => e.clause_hits(s, cix, t, c.trigger, &c.obligations, out),
-            }
+            e.clause_hits(s, cix, t, (cix == rc).then_some(ri), out);
         }
     }
 }

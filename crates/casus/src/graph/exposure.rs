@@ -719,11 +719,8 @@ impl Finder<'_> {
     fn evaluate(&mut self, s: &Prepared, cix: ClauseIx, occasion: Occasion, y: PartyIx) -> Option<(Level, bool, Deps)> {
         self.evaluations += 1;
         self.buf.clear();
-        let (Some(c), Some(&target)) = (self.e.clauses.get(cix as usize), s.targets.first()) else {
-            return None;
-        };
-        self.e
-            .clause_hits(s, cix, target, c.trigger, &c.obligations, &mut self.buf);
+        let &target = s.targets.first()?;
+        self.e.clause_hits(s, cix, target, None, &mut self.buf);
         let toward = match occasion {
             Occasion::Attacked => crate::model::Toward::Target,
             Occasion::Attacking => crate::model::Toward::Attacker,
