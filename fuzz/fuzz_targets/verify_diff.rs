@@ -10,7 +10,7 @@
 //! - `verify` of a few fixed properties gives the same report twice, and the counterexample of a
 //!   violated `never military` property does oblige someone at `military` or above.
 //!
-//! The walks are bounded (20 000 classes); a larger space is a clean `TooLarge` error.
+//! The walks are bounded (2 000 classes); a larger space is a clean `TooLarge` error.
 
 #![no_main]
 
@@ -68,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
     let (Some(old), Some(new)) = (engine(&text), engine(&changed)) else {
         return;
     };
-    let opts = DiffOptions { max_classes: 20_000 };
+    let opts = DiffOptions { max_classes: 2_000 };
     match casus::verify::diff(&old, &old, &opts, None) {
         Ok(same) => assert!(
             same.changed == 0 && same.groups.is_empty(),
@@ -108,7 +108,7 @@ fuzz_target!(|data: &[u8]| {
         panic!("the fixed properties do not load");
     };
     let vopts = VerifyOptions {
-        max_classes: 20_000,
+        max_classes: 2_000,
         ..VerifyOptions::default()
     };
     let (first, second) = (
