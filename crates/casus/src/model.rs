@@ -119,27 +119,36 @@ impl<T: Serialize> Serialize for Spanned<T> {
     }
 }
 
+/// A list read without the spare capacity its growth left: a rule set keeps every file's
+/// lists until it is resolved, and for a data set of thousands of treaties the spare room of
+/// doubled vectors is tens of megabytes.
+fn shrunk<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    let mut v = Vec::<T>::deserialize(d)?;
+    v.shrink_to_fit();
+    Ok(v)
+}
+
 /// One rule file: any of the sections may be present; a rule set is the union of its files.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     /// States, organizations and groups.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<PartyDecl>,
     /// Tags that scope rules use to group places.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<TagDecl>,
     /// Land territories with their holders over time.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub territories: Vec<TerritoryDecl>,
     /// Sea and air areas (for attacks on forces, vessels and aircraft).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub areas: Vec<AreaDecl>,
     /// Named facts that conditions may wait on.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactDecl>,
     /// Treaties with their parties and clauses.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub treaties: Vec<TreatyDecl>,
 }
 
@@ -458,7 +467,7 @@ pub struct TreatyDecl {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Parties with their dates, or the members of an organization.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<MemberDecl>,
     /// How others join.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -219,6 +219,15 @@ impl<'a> Resolver<'a> {
     // ---- pass 1: declarations ----------------------------------------------------------
 
     fn declare(&mut self, files: &'a [(FileCtx, RuleFile)]) {
+        // Room for every declaration at once: growing these by doubling would leave up to
+        // half of each unused while the parsed files are still held.
+        let count = |f: fn(&RuleFile) -> usize| files.iter().map(|(_, x)| f(x)).sum::<usize>();
+        let parties = count(|f| f.parties.len());
+        self.e.parties.reserve_exact(parties);
+        self.e
+            .places
+            .reserve_exact(parties + count(|f| f.territories.len() + f.areas.len()));
+        self.e.treaties.reserve_exact(count(|f| f.treaties.len()));
         for (id, description) in BUILTIN_FACTS {
             let ix = self.e.facts.len() as FactIx;
             self.e.facts.push(Fact {
@@ -724,8 +733,8 @@ impl<'a> Resolver<'a> {
             "in_force",
             "terminated",
         );
-        let mut members = Vec::new();
-        let mut ever: Vec<PartyIx> = Vec::new();
+        let mut members = Vec::with_capacity(t.parties.len());
+        let mut ever: Vec<PartyIx> = Vec::with_capacity(t.parties.len());
         for m in &t.parties {
             let (party, org) = match (&m.party, &m.members_of) {
                 (Some(p), None) => (self.party(ctx, p, &t.id.referenced), None),
