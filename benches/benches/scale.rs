@@ -115,6 +115,15 @@ fn bench(c: &mut Criterion) {
                     .sum::<usize>()
             })
         });
+        g.bench_function("throughput x1000 on all cores: casus with explanation", |b| {
+            b.iter(|| {
+                prepared
+                    .par_iter()
+                    .take(1000)
+                    .map(|p| engine.verdict(p, true).explanation.len())
+                    .sum::<usize>()
+            })
+        });
         g.bench_function("throughput x10000 on all cores: baseline", |b| {
             b.iter(|| {
                 queries
