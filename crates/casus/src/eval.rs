@@ -1255,7 +1255,8 @@ impl Engine {
                 }
             }
         }
-        out.sort_by(|a, b| (&a.treaty, &a.clause, &a.party).cmp(&(&b.treaty, &b.clause, &b.party)));
+        // (treaty, clause, party) is unique: an unstable sort gives the same order.
+        out.sort_unstable_by(|a, b| (&a.treaty, &a.clause, &a.party).cmp(&(&b.treaty, &b.clause, &b.party)));
         traces.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
         (out, traces)
     }
