@@ -70,6 +70,8 @@ fn bench(c: &mut Criterion) {
         g.bench_function("load: baseline parse+maps", |b| {
             b.iter(|| Baseline::load(&dir).unwrap())
         });
+        // Loads of L take seconds: ten samples; evaluation takes milliseconds: the default.
+        g.sample_size(100);
         let engine = casus::RuleSet::load(&dir).unwrap().compile().unwrap();
         let baseline = Baseline::load(&dir).unwrap();
         world.check_agreement(&engine, &baseline).unwrap();
