@@ -251,10 +251,38 @@ pub(crate) struct ClauseHot {
     pub treaty: TreatyIx,
     /// The default reading's trigger.
     pub trigger: NodeIx,
+    /// The trigger as a program: `Engine::program[start..end]`.
+    pub program: (u32, u32),
     /// The treaty is in force on a day `d` (given as [`crate::time::day_key`]) exactly when
     /// `from <= d < to`; `None` when its dates are instants, so that only
     /// `Engine::in_force_at` can tell.
     pub in_force: Option<(i32, i32)>,
+}
+
+/// One step of a trigger compiled to a flat program (prefix order, one clause's steps
+/// contiguous): what evaluating the trigger of a candidate clause reads, in a cache line or
+/// two, instead of following the condition tree's nodes and child lists. Evaluating a program
+/// gives exactly what evaluating its nodes gives (value and what it waits on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// The next `n` subtrees, all of them; `end` is the index after the last.
+    All { n: u16, end: u32 },
+    /// The next `n` subtrees, any of them; `end` is the index after the last.
+    Any { n: u16, end: u32 },
+    /// The negation of the next subtree.
+    Not,
+    /// `Node::Event`.
+    Event(u8),
+    /// `target: treaty_party`.
+    TargetTreatyParty,
+    /// `location: {tagged: …}` with every tag in the first word; `node` when the place's
+    /// tags are not all in its first word.
+    Tagged { bits: u64, node: NodeIx },
+    /// `location: {<role>: target}` at the scenario's date; `node` when the place's holders
+    /// change over time.
+    HolderIsTarget { node: NodeIx },
+    /// Any other leaf, evaluated from its node.
+    Leaf(NodeIx),
 }
 
 /// A place as the hot path reads it: copied into a prepared scenario, so that evaluating a
@@ -294,6 +322,8 @@ pub struct Engine {
     /// Per clause, what deciding whether it triggers needs first (built with the index):
     /// a dense array, so that rejecting a candidate clause touches no `Clause` or `Treaty`.
     pub(crate) clause_hot: Vec<ClauseHot>,
+    /// Every clause's default trigger as a flat program (see [`Op`]).
+    pub(crate) program: Vec<Op>,
     /// Per treaty whose members are simple and whose dates of membership are whole days:
     /// where its rows start and end in `member_rows` (built with the index).
     pub(crate) treaty_rows: Vec<Option<(u32, u32)>>,

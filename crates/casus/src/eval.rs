@@ -347,6 +347,64 @@ impl Frame<'_> {
         }
     }
 
+    /// Evaluates the program step at `i` and its subtree; returns the value and the index
+    /// after the subtree. The same value as `eval` of the node the program was compiled from.
+    fn run(&self, ops: &[Op], i: usize) -> (Val, usize) {
+        let s = self.s;
+        let Some(op) = ops.get(i) else {
+            return (known(Truth::False), ops.len());
+        };
+        match *op {
+            Op::All { n, end } => {
+                let (mut v, mut j) = (known(Truth::True), i + 1);
+                for _ in 0..n {
+                    let (c, next) = self.run(ops, j);
+                    v = and(v, c);
+                    j = next;
+                    if v.0 == Truth::False {
+                        break;
+                    }
+                }
+                (v, end as usize)
+            }
+            Op::Any { n, end } => {
+                let (mut v, mut j) = (known(Truth::False), i + 1);
+                for _ in 0..n {
+                    let (c, next) = self.run(ops, j);
+                    v = or(v, c);
+                    j = next;
+                    if v.0 == Truth::True {
+                        break;
+                    }
+                }
+                (v, end as usize)
+            }
+            Op::Not => {
+                let (v, next) = self.run(ops, i + 1);
+                ((v.0.not(), v.1), next)
+            }
+            Op::Event(mask) => (known(Truth::from(mask & (1u8 << (s.event as u8)) != 0)), i + 1),
+            Op::TargetTreatyParty => (self.ptest_party(&PTest::TreatyParty, self.target, &s.date), i + 1),
+            Op::Tagged { bits, node } => {
+                let v = match s.location {
+                    None => unknown(DEP_LOCATION),
+                    Some(_) if s.place.all_tags => known(Truth::from(bits & s.place.tags != 0)),
+                    Some(_) => self.eval(node),
+                };
+                (v, i + 1)
+            }
+            Op::HolderIsTarget { node } => {
+                let v = match s.location {
+                    None => unknown(DEP_LOCATION),
+                    Some(_) if s.place.simple => known(Truth::from(s.place.sovereign == self.target)),
+                    Some(_) => self.eval(node),
+                };
+                (v, i + 1)
+            }
+            Op::Leaf(node) => (self.eval(node), i + 1),
+        }
+    }
+
     fn trace(&self, ix: NodeIx) -> ConditionTrace {
         let Some(node) = self.e.nodes.get(ix as usize) else {
             return ConditionTrace {
@@ -665,6 +723,7 @@ impl Engine {
         let Some(&ClauseHot {
             treaty: tix,
             trigger,
+            program: (p0, p1),
             in_force,
         }) = self.clause_hot.get(cix as usize)
         else {
@@ -695,7 +754,11 @@ impl Engine {
             target,
             assume_target_party: false,
         };
-        let tv = and(inf, f.eval(trigger));
+        let fired = match (alternative, self.program.get(p0 as usize..p1 as usize)) {
+            (None, Some(ops)) if !ops.is_empty() => f.run(ops, 0).0,
+            _ => f.eval(trigger),
+        };
+        let tv = and(inf, fired);
         if tv.0 == Truth::False {
             return;
         }

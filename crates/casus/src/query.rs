@@ -131,6 +131,47 @@ fn periods(e: &Engine, ps: &[Period]) -> Vec<String> {
 }
 
 impl Engine {
+    /// Appends the program of the condition at node `ix` (prefix order) to the program of
+    /// one clause, which starts at `out[base]`: the `end` of a step counts from there.
+    fn compile_program(&self, ix: NodeIx, base: usize, out: &mut Vec<Op>) {
+        let Some(node) = self.nodes.get(ix as usize) else {
+            out.push(Op::Leaf(ix));
+            return;
+        };
+        match node {
+            // More parts than a step can count: evaluated from the node.
+            Node::All(kids) | Node::Any(kids) if kids.len() > usize::from(u16::MAX) => out.push(Op::Leaf(ix)),
+            Node::All(kids) | Node::Any(kids) => {
+                let at = out.len();
+                out.push(Op::Not);
+                for k in kids {
+                    self.compile_program(*k, base, out);
+                }
+                let n = u16::try_from(kids.len()).unwrap_or(u16::MAX);
+                let end = u32::try_from(out.len() - base).unwrap_or(u32::MAX);
+                if let Some(slot) = out.get_mut(at) {
+                    *slot = if matches!(node, Node::All(_)) {
+                        Op::All { n, end }
+                    } else {
+                        Op::Any { n, end }
+                    };
+                }
+            }
+            Node::Not(k) => {
+                out.push(Op::Not);
+                self.compile_program(*k, base, out);
+            }
+            Node::Event(mask) => out.push(Op::Event(*mask)),
+            Node::Target(PTest::TreatyParty) => out.push(Op::TargetTreatyParty),
+            Node::Location(LTest::Tagged(bits, _)) if bits.len() <= 1 => out.push(Op::Tagged {
+                bits: bits.first().copied().unwrap_or(0),
+                node: ix,
+            }),
+            Node::Location(LTest::Holder(_, PTest::Target, None)) => out.push(Op::HolderIsTarget { node: ix }),
+            _ => out.push(Op::Leaf(ix)),
+        }
+    }
+
     pub(crate) fn build_index(&mut self) {
         let mut keyed: Vec<Vec<(ClauseIx, u8)>> = vec![Vec::new(); self.parties.len()];
         let mut any = Vec::new();
@@ -212,10 +253,25 @@ impl Engine {
             });
             self.treaty_rows.push(span);
         }
-        self.clause_hot = self
+        let mut program = Vec::new();
+        let spans: Vec<(u32, u32)> = self
             .clauses
             .iter()
             .map(|c| {
+                let start = program.len();
+                self.compile_program(c.trigger, start, &mut program);
+                (
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(program.len()).unwrap_or(u32::MAX),
+                )
+            })
+            .collect();
+        self.program = program;
+        self.clause_hot = self
+            .clauses
+            .iter()
+            .zip(spans)
+            .map(|(c, program)| {
                 let t = self.treaties.get(c.treaty as usize);
                 let in_force = t.and_then(|t| {
                     let to = key(t.terminated.as_ref(), i32::MAX)?;
@@ -229,6 +285,7 @@ impl Engine {
                 ClauseHot {
                     treaty: c.treaty,
                     trigger: c.trigger,
+                    program,
                     in_force,
                 }
             })

@@ -79,6 +79,7 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         index: Index::default(),
         place_fast: Vec::new(),
         clause_hot: Vec::new(),
+        program: Vec::new(),
         treaty_rows: Vec::new(),
         member_rows: Vec::new(),
         party_ix: HashMap::new(),
