@@ -509,7 +509,7 @@ impl Walker<'_> {
                     "io",
                     ctx.whole(),
                     format!("cannot read rule set: {}", io_words(&e)),
-                    Some("pass an existing folder or file with --rules".into()),
+                    Some("pass an existing rule folder or file".into()),
                 ));
                 return;
             }
