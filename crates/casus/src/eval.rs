@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::engine::*;
 use crate::level::Level;
 use crate::model::{HolderRole, PartyKind, Toward, TreatyStatus};
-use crate::time::When;
+use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::*;
 use crate::vocab::{EventKind, Means, On};
@@ -668,7 +668,7 @@ impl Engine {
         if let (When::Day(d), Some(rows)) = (at, self.day_members(t)) {
             let k = crate::time::day_key(*d);
             return known(Truth::from(
-                rows.iter().any(|&(x, from, to)| x == p && from <= k && k < to),
+                rows.iter().any(|&(x, from, to)| x == p && in_days(k, from, to)),
             ));
         }
         let Some(tr) = self.treaties.get(t as usize) else {
@@ -740,7 +740,7 @@ impl Engine {
         let inf = match (&s.date, in_force) {
             (When::Day(d), Some((from, to))) => {
                 let k = crate::time::day_key(*d);
-                known(Truth::from(from <= k && k < to))
+                known(Truth::from(in_days(k, from, to)))
             }
             _ => self.in_force_at(tix, &s.date),
         };
@@ -812,7 +812,7 @@ impl Engine {
             {
                 let k = crate::time::day_key(*d);
                 for &(p, from, to) in rows {
-                    self.owed_by(at, toward, p, known(Truth::from(from <= k && k < to)), out);
+                    self.owed_by(at, toward, p, known(Truth::from(in_days(k, from, to))), out);
                 }
             }
             Obligors::Others | Obligors::All if treaty.simple_members => {

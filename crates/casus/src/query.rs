@@ -8,7 +8,7 @@ use crate::err::ScenarioError;
 use crate::eval::{ActorIx, Prepared};
 use crate::model::{PartyKind, TreatyStatus};
 use crate::scenario::{Actor, Scenario};
-use crate::time::When;
+use crate::time::{When, day_bound};
 use crate::verdict::Verdict;
 
 /// A party as listed by `casus parties`.
@@ -229,18 +229,19 @@ impl Engine {
             by_target,
             any_target: any,
         };
-        let key = |w: Option<&When>, open: i32| match w {
-            None => Some(open),
-            Some(When::Day(d)) => Some(crate::time::day_key(*d)),
-            Some(When::Instant(_)) => None,
-        };
         self.member_rows.clear();
         self.treaty_rows = Vec::with_capacity(self.treaties.len());
         for t in &self.treaties {
             let rows: Option<Vec<(PartyIx, i32, i32)>> = if t.simple_members {
                 t.members
                     .iter()
-                    .map(|m| Some((m.party?, key(m.from.as_ref(), i32::MIN)?, key(m.to.as_ref(), i32::MAX)?)))
+                    .map(|m| {
+                        Some((
+                            m.party?,
+                            day_bound(m.from.as_ref(), i32::MIN)?,
+                            day_bound(m.to.as_ref(), i32::MAX)?,
+                        ))
+                    })
                     .collect()
             } else {
                 None
@@ -274,12 +275,12 @@ impl Engine {
             .map(|(c, program)| {
                 let t = self.treaties.get(c.treaty as usize);
                 let in_force = t.and_then(|t| {
-                    let to = key(t.terminated.as_ref(), i32::MAX)?;
+                    let to = day_bound(t.terminated.as_ref(), i32::MAX)?;
                     match (&t.in_force, t.status) {
                         (None, crate::model::TreatyStatus::Draft) => Some((i32::MIN, to)),
                         // Never in force: an empty window.
                         (None, _) => Some((i32::MAX, i32::MIN)),
-                        (Some(f), _) => Some((key(Some(f), i32::MIN)?, to)),
+                        (Some(f), _) => Some((day_bound(Some(f), i32::MIN)?, to)),
                     }
                 });
                 ClauseHot {

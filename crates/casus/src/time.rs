@@ -105,6 +105,25 @@ pub(crate) fn day_key(d: Date) -> i32 {
     i32::from(d.year()) * 512 + i32::from(d.month()) * 32 + i32::from(d.day())
 }
 
+/// A boundary of a date window (`from`, `to`) as a day key; `open` stands for a missing
+/// boundary (`i32::MIN` for a start, `i32::MAX` for an end). `None` when the boundary is an
+/// instant: only [`When::within`] can compare a day with it (the answer may be unknown).
+#[must_use]
+pub(crate) fn day_bound(w: Option<&When>, open: i32) -> Option<i32> {
+    match w {
+        None => Some(open),
+        Some(When::Day(d)) => Some(day_key(*d)),
+        Some(When::Instant(_)) => None,
+    }
+}
+
+/// The day with key `k` lies in the window from day key `from` up to, not including, `to`:
+/// [`When::within`] for a day and day boundaries, as two integer comparisons.
+#[must_use]
+pub(crate) fn in_days(k: i32, from: i32, to: i32) -> bool {
+    from <= k && k < to
+}
+
 impl fmt::Display for When {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -158,6 +177,41 @@ mod tests {
         assert_eq!(d.within(Some(&w("1999-01-01")), Some(&w("2000-01-01"))), Truth::False);
         assert_eq!(d.within(Some(&w("2000-01-01")), None), Truth::True);
         assert_eq!(d.within(None, Some(&w("2000-01-02"))), Truth::True);
+    }
+
+    /// The integer form of a window agrees with `When::within` on every day around its
+    /// boundaries, across years and months, open ends included.
+    #[test]
+    fn day_keys_answer_as_within_does() {
+        let days = [
+            "1899-12-31",
+            "1900-01-01",
+            "1949-08-23",
+            "1949-08-24",
+            "1949-08-25",
+            "1999-12-31",
+            "2000-01-01",
+            "2000-02-29",
+            "2000-03-01",
+            "2024-03-06",
+            "2024-03-07",
+            "2024-03-08",
+        ];
+        let bounds: Vec<Option<When>> = std::iter::once(None).chain(days.iter().map(|d| Some(w(d)))).collect();
+        for at in days {
+            let (d, k) = (w(at), day_key(w(at).day()));
+            for from in &bounds {
+                for to in &bounds {
+                    let (Some(a), Some(b)) = (day_bound(from.as_ref(), i32::MIN), day_bound(to.as_ref(), i32::MAX))
+                    else {
+                        panic!("a day boundary without a key");
+                    };
+                    let expected = d.within(from.as_ref(), to.as_ref()) == Truth::True;
+                    assert_eq!(in_days(k, a, b), expected, "{at} in {from:?}..{to:?}");
+                }
+            }
+        }
+        assert_eq!(day_bound(Some(&w("2024-03-07T17:30:00+01:00")), 0), None);
     }
 
     #[test]
