@@ -1,6 +1,6 @@
 //! The ATOP 4.0 import (745 alliances, 2 398 member rows) and evaluation over it.
 //!
-//! Method: criterion's default sampling; the shared data folder `../shared/data/atop-v4`
+//! Method: criterion's default sampling; the vendored data folder `data/atop-4.0`
 //! beside the repository. Timed: the CSV-to-YAML import alone; import + load (validation and
 //! resolution) + compile, i.e. everything from the two CSV texts to an engine; every directed
 //! defense pledge at one date (one verdict-only evaluation per state, 208 states); who is bound
@@ -14,7 +14,7 @@ use casus::{Scenario, When};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/atop-v4");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/atop-4.0");
     let (Ok(a), Ok(m)) = (
         std::fs::read_to_string(dir.join("atop-alliance-level.csv")),
         std::fs::read_to_string(dir.join("atop-member-level.csv")),

@@ -9,7 +9,7 @@
 //! to `docs/atop-belgium.svg`.
 //!
 //! ```sh
-//! cargo run -p casus --example atop_belgium            # data in ../shared/data/atop-v4
+//! cargo run -p casus --example atop_belgium            # data in data/atop-4.0
 //! cargo run -p casus --example atop_belgium -- DIR     # or in DIR
 //! ```
 
@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let data = std::env::args()
         .nth(1)
-        .map_or_else(|| root.join("../shared/data/atop-v4"), PathBuf::from);
+        .map_or_else(|| root.join("data/atop-4.0"), PathBuf::from);
     let read = |name: &str| {
         std::fs::read_to_string(data.join(name)).map_err(|e| {
             format!(

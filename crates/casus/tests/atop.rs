@@ -1,7 +1,7 @@
 //! The ATOP import, checked against the data it comes from.
 //!
-//! The data is the shared ATOP 4.0 folder, `../shared/data/atop-v4` relative to the repository
-//! root (beside the clone). Without it these tests fail and say where they looked.
+//! The data is the ATOP 4.0 release vendored in the repository, `data/atop-4.0/` (see its
+//! README for the citation and terms of use).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -16,11 +16,11 @@ fn repo() -> PathBuf {
 }
 
 fn data_dir() -> PathBuf {
-    let dir = repo().join("../shared/data/atop-v4");
+    let dir = repo().join("data/atop-4.0");
     assert!(
         dir.join("atop-member-level.csv").is_file(),
         "the ATOP 4.0 data is missing: expected atop-alliance-level.csv, atop-member-level.csv and \
-         cow-country-codes.csv in {} (`../shared/data/atop-v4` beside the repository)",
+         cow-country-codes.csv in {} (`data/atop-4.0` in the repository)",
         dir.display()
     );
     dir

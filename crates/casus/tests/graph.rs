@@ -4,6 +4,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -489,10 +490,10 @@ fn the_invasion_of_belgium_cascades_through_the_alliances_as_written() {
     assert_eq!(best.rounds[0].entrants.len(), 5);
 }
 
-/// Runs Graphviz on a DOT text; `None` when `dot` is not installed (unless the environment
-/// requires it, as CI does).
-fn graphviz(dot: &str) -> Option<String> {
-    use std::io::Write as _;
+/// Runs Graphviz on a DOT text for the test named `test`; `None` when `dot` is not installed
+/// (unless the environment requires it, as CI does), after saying on the terminal, past the
+/// test harness's capture, which test skipped its pictures.
+fn graphviz(test: &str, dot: &str) -> Option<String> {
     let child = std::process::Command::new("dot")
         .arg("-Tsvg")
         .stdin(std::process::Stdio::piped())
@@ -502,7 +503,13 @@ fn graphviz(dot: &str) -> Option<String> {
     let mut child = match child {
         Ok(c) => c,
         Err(_) if std::env::var_os("CASUS_REQUIRE_DOT").is_none() => {
-            eprintln!("Graphviz `dot` is not installed: pictures not checked");
+            // Written to the stream itself, not through `eprintln!`, which a passing test's
+            // capture would swallow: a skip must show in `cargo test`'s output.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: Graphviz `dot` is not installed, pictures not rendered \
+                 (apt-get install graphviz; CI requires it)"
+            );
             return None;
         }
         Err(e) => panic!("cannot run dot: {e}"),
@@ -555,7 +562,7 @@ treaties:
     assert!(dot.contains("Art. 1 \\\"quoted\\\" \\\\ backslash"), "{dot}");
     assert!(dot.contains("\"BBB\" -> \"AAA\""), "{dot}");
     let graph = rules.commitment_graph(at).to_dot();
-    if let Some(svg) = graphviz(&dot).and(graphviz(&graph)) {
+    if let Some(svg) = graphviz("dot_escapes_every_label", &dot).and(graphviz("dot_escapes_every_label", &graph)) {
         assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"));
     }
 }
@@ -586,7 +593,7 @@ fn pictures_render_through_graphviz() {
         assert!(dot.starts_with("digraph casus {\n") && dot.ends_with("}\n"));
         // Colour by level: the legend names each level drawn.
         assert!(dot.contains("cluster_legend"));
-        if let Some(svg) = graphviz(dot) {
+        if let Some(svg) = graphviz("pictures_render_through_graphviz", dot) {
             assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg}");
         }
     }
