@@ -26,6 +26,18 @@ pub enum GraphFormat {
     Png,
 }
 
+/// Where and how an analysis is written.
+#[derive(Args)]
+pub struct Output {
+    /// Output format (svg and png need Graphviz's `dot`).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
+    format: GraphFormat,
+    /// Write to this file instead of standard output; the file is written only when the whole
+    /// output was produced, so a failed rendering leaves no empty or partial file behind.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
 /// `casus guarantors` and `casus commitments`.
 #[derive(Args)]
 pub struct PartyQuery {
@@ -43,9 +55,8 @@ pub struct PartyQuery {
     /// The rule set.
     #[arg(long, default_value = "rules")]
     rules: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
-    format: GraphFormat,
+    #[command(flatten)]
+    out: Output,
 }
 
 /// `casus exposure`.
@@ -63,9 +74,8 @@ pub struct ExposureArgs {
     /// The rule set.
     #[arg(long, default_value = "rules")]
     rules: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
-    format: GraphFormat,
+    #[command(flatten)]
+    out: Output,
 }
 
 /// Whether entering a war counts as an attack.
@@ -91,9 +101,8 @@ pub struct CascadeArgs {
     /// The rule set. Default: the scenario's `rules:`, else `rules/`.
     #[arg(long)]
     rules: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
-    format: GraphFormat,
+    #[command(flatten)]
+    out: Output,
 }
 
 /// `casus graph`.
@@ -108,9 +117,8 @@ pub struct GraphArgs {
     /// The rule set.
     #[arg(long, default_value = "rules")]
     rules: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
-    format: GraphFormat,
+    #[command(flatten)]
+    out: Output,
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -131,23 +139,43 @@ fn date(s: Option<&str>) -> Result<When, String> {
 
 /// Prints text, or renders DOT through Graphviz for the picture formats.
 fn emit(
-    format: GraphFormat,
+    out: &Output,
     table: impl FnOnce() -> String,
     json_text: impl FnOnce() -> Result<String, String>,
     dot: impl FnOnce() -> String,
 ) -> Result<ExitCode, String> {
-    let bytes = match format {
+    let bytes = match out.format {
         GraphFormat::Table => table().into_bytes(),
         GraphFormat::Json => (json_text()? + "\n").into_bytes(),
         GraphFormat::Dot => dot().into_bytes(),
         GraphFormat::Svg => render(&dot(), "svg")?,
         GraphFormat::Png => render(&dot(), "png")?,
     };
+    if let Some(path) = &out.output {
+        write_file(path, &bytes)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     // A reader that stops early (`| head`) is not an error.
     match std::io::stdout().write_all(&bytes) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("error: cannot write the output: {e}\n")),
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Writes the whole output to `path` at once: into a temporary file beside it, renamed over
+/// `path` only when every byte is written, so that no reader sees a partial file.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let fail = |e: std::io::Error| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("error: cannot write {}: {e}\n", path.display())
+    };
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
 }
 
 /// Runs Graphviz's `dot` on the text and returns the picture.
@@ -192,9 +220,9 @@ pub fn party_query(q: PartyQuery, relation: Relation) -> Result<ExitCode, String
         let t = engine
             .timeline(&q.party, relation, date(Some(from))?, date(Some(to))?)
             .map_err(err)?;
-        return match q.format {
-            GraphFormat::Table => emit(q.format, || t.to_table(), || json(&t), String::new),
-            GraphFormat::Json => emit(q.format, String::new, || json(&t), String::new),
+        return match q.out.format {
+            GraphFormat::Table => emit(&q.out, || t.to_table(), || json(&t), String::new),
+            GraphFormat::Json => emit(&q.out, String::new, || json(&t), String::new),
             _ => Err("error: a timeline has no picture; use --format table or json, or --date for one date\n".into()),
         };
     }
@@ -205,7 +233,7 @@ pub fn party_query(q: PartyQuery, relation: Relation) -> Result<ExitCode, String
     }
     .map_err(err)?;
     emit(
-        q.format,
+        &q.out,
         || casus::render_commitments(&q.party, relation, &at, &list),
         || json(&list),
         || engine.commitments_dot(&q.party, relation, at, &list),
@@ -218,7 +246,7 @@ pub fn exposure(a: ExposureArgs) -> Result<ExitCode, String> {
     let x = engine
         .exposure(&a.party, date(a.date.as_deref())?, a.min_level)
         .map_err(|e| format!("error: {e}\n"))?;
-    emit(a.format, || x.to_table(), || json(&x), || x.to_dot())
+    emit(&a.out, || x.to_table(), || json(&x), || x.to_dot())
 }
 
 /// `casus cascade SCENARIO`.
@@ -238,7 +266,7 @@ pub fn cascade(a: CascadeArgs) -> Result<ExitCode, String> {
     let c = engine
         .cascade(&s, &options)
         .map_err(|e| format!("{}: error: {e}\n", a.scenario.display()))?;
-    emit(a.format, || c.to_table(), || json(&c), || c.to_dot())
+    emit(&a.out, || c.to_table(), || json(&c), || c.to_dot())
 }
 
 /// `casus graph`: every commitment at a date.
@@ -258,5 +286,5 @@ pub fn graph(a: GraphArgs) -> Result<ExitCode, String> {
     let g = engine
         .commitment_graph(date(a.date.as_deref())?)
         .with_treaties(&a.treaty);
-    emit(a.format, || g.to_table(), || json(&g), || g.to_dot())
+    emit(&a.out, || g.to_table(), || json(&g), || g.to_dot())
 }

@@ -177,6 +177,60 @@ fn a_missing_graphviz_says_how_to_install_it() {
     insta::assert_snapshot!(err);
 }
 
+/// `--output FILE` is written only when the whole output exists: a failed rendering leaves no
+/// file behind (the shell's `> file` would leave an empty one), and a text format writes to the
+/// file exactly what it prints.
+#[test]
+fn output_file_is_written_only_on_success() {
+    let dir = std::env::temp_dir().join(format!("casus-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("guarantors.svg");
+    let (code, out, err) = casus_env(
+        &[
+            "guarantors",
+            "POL",
+            "--date",
+            "2025-06-01",
+            "--format",
+            "svg",
+            "--output",
+            svg.to_str().unwrap(),
+        ],
+        &[("CASUS_DOT", "/nonexistent/dot")],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(!svg.exists(), "a failed rendering left {} behind", svg.display());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no temporary file is left either"
+    );
+
+    let dot = dir.join("guarantors.dot");
+    let args = ["guarantors", "POL", "--date", "2025-06-01", "--format", "dot"];
+    let (code, printed, err) = casus(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut with_output = args.to_vec();
+    with_output.extend(["-o", dot.to_str().unwrap()]);
+    let (code, out, err) = casus(&with_output);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "with --output nothing goes to standard output: {out}");
+    assert_eq!(std::fs::read_to_string(&dot).unwrap(), printed);
+
+    let (code, _, err) = casus(&[
+        "exposure",
+        "USA",
+        "--format",
+        "dot",
+        "-o",
+        dir.join("no/such/folder.dot").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot write") && err.contains("folder.dot"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Renders a real picture when Graphviz is installed (CI installs it and sets
 /// CASUS_REQUIRE_DOT, so there the test cannot pass without it).
 #[test]
