@@ -38,6 +38,30 @@ pub struct Position {
     pub len: usize,
 }
 
+impl Position {
+    /// The text of this position's line in `src`, without its line end.
+    ///
+    /// Found from the byte offset when it agrees with the column (the cost of one line, so that
+    /// rendering thousands of diagnostics of one large file stays linear), else by counting
+    /// lines from the start.
+    fn line_in<'s>(&self, src: &'s str) -> Option<&'s str> {
+        if self.line == 0 {
+            return None;
+        }
+        if let Some(off) = self.offset
+            && let (Some(before), Some(after)) = (src.get(..off), src.get(off..))
+        {
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let col = before.get(start..).map_or(0, |b| b.chars().count() + 1);
+            if col == self.column as usize {
+                let end = after.find('\n').map_or(src.len(), |i| off + i);
+                return src.get(start..end).map(|l| l.trim_end_matches('\r'));
+            }
+        }
+        src.lines().nth(self.line as usize - 1)
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
@@ -193,15 +217,23 @@ impl FileCtx {
 /// assert_eq!(casus::suggest("GRB", c.iter().copied()), Some("GBR".to_string()));
 /// assert_eq!(casus::suggest("XYZQW", c.iter().copied()), None);
 /// ```
+///
+/// Words longer than 64 characters get no suggestion: no id is that long, and the cost of
+/// comparing grows with the product of the lengths, so a megabyte-long input must not be compared
+/// at all.
 pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let lower = word.to_lowercase();
+    const LONGEST: usize = 64;
     let chars = word.chars().count();
+    if chars > LONGEST {
+        return None;
+    }
+    let lower = word.to_lowercase();
     let limit = (chars.max(3) / 3).max(1) + usize::from(word.len() > 5);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         // The distance is at least the difference in length: skip hopeless candidates cheaply
         // (a megabyte-long unknown id must not cost a megabyte-sized table per candidate).
-        if c.chars().count().abs_diff(chars) > limit {
+        if c.len() > 4 * (LONGEST + limit) || c.chars().count().abs_diff(chars) > limit {
             continue;
         }
         let d = distance(&lower, &c.to_lowercase());
@@ -295,9 +327,7 @@ impl Diagnostic {
             Severity::Note => "note",
         };
         let mut s = format!("{}: {sev}[{}]: {}\n", self.position, self.code, self.message);
-        if let (Some(src), true) = (&self.source, self.position.line > 0)
-            && let Some(line) = src.lines().nth(self.position.line as usize - 1)
-        {
+        if let Some(line) = self.source.as_deref().and_then(|src| self.position.line_in(src)) {
             let n = self.position.line.to_string();
             let pad = " ".repeat(n.len());
             let caret_at = (self.position.column as usize).saturating_sub(1);

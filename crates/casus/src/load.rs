@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::model::Spanned;
 use serde::de::DeserializeOwned;
 
-use crate::diag::{Diagnostic, Diagnostics, FileCtx, Severity};
+use crate::diag::{Diagnostic, Diagnostics, FileCtx, Position, Severity};
 use crate::model::{Manifest, RuleFile};
 
 /// Limits that keep hostile input from exhausting time or memory. Each error that a limit
@@ -122,6 +122,10 @@ fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    // A merge key lets one key hide another without a word (the second `<<:` of a mapping, or
+    // an explicit key over a merged one), so a reservation or a fact could appear or vanish
+    // unseen: Casus files take anchors and aliases for whole values, never merge keys.
+    opts.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
     opts.strict_booleans = true;
     opts
 }
@@ -290,6 +294,13 @@ fn innermost(e: &serde_saphyr::Error) -> &serde_saphyr::Error {
     e
 }
 
+/// Where a YAML error points: its own location, else its innermost cause's, else the file.
+fn pos_of(ctx: &FileCtx, e: &serde_saphyr::Error, inner: &serde_saphyr::Error) -> Position {
+    e.location()
+        .or_else(|| inner.location())
+        .map_or_else(|| ctx.whole(), |l| ctx.at(&l.into()))
+}
+
 fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> Diagnostic {
     use serde_saphyr::Error as E;
     let inner = innermost(e);
@@ -303,14 +314,18 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
             "anchors and aliases that expand without bound are refused; write the values out, or split the file"
                 .to_string(),
         )),
+        E::MergeKeyNotAllowed { .. } | E::MergeValueNotMapOrSeqOfMaps { .. } => {
+            let message = "merge keys (`<<`) are not accepted in Casus files".to_string();
+            let help = "write the keys out; a merge can hide one key behind another (a second `<<`, or a key \
+                        over a merged one), which would let an entry vanish unseen. An alias (`*name`) for a \
+                        whole value is fine"
+                .to_string();
+            return ctx.error("merge-key", pos_of(ctx, e, inner), message, Some(help));
+        }
         _ => None,
     };
     if let Some((message, help)) = words {
-        let pos = e
-            .location()
-            .or_else(|| inner.location())
-            .map_or_else(|| ctx.whole(), |l| ctx.at(&l.into()));
-        return ctx.error("limit-yaml", pos, message, Some(help));
+        return ctx.error("limit-yaml", pos_of(ctx, e, inner), message, Some(help));
     }
     let full = e.without_snippet().to_string();
     let message = match full.rsplit_once(" at line ") {

@@ -1,0 +1,82 @@
+//! Hostile input, second round: each test pins one defect a hostile tester found (the number is
+//! the item of that round's list), and fails on the code before its fix. The first round lives
+//! in `hostile.rs`.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use casus::{RuleSet, Severity};
+
+/// The codes of the errors a rule text loads with (empty when it loads).
+fn error_codes(yaml: &str) -> Vec<&'static str> {
+    match RuleSet::from_yaml(yaml) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .diagnostics
+            .items()
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.code)
+            .collect(),
+    }
+}
+
+/// 10. A 100,000-character id once aborted the process: the did-you-mean distance allocated a
+/// table of the product of the lengths. Long words get no suggestion, ids are capped.
+#[test]
+fn a_huge_id_is_an_error_not_an_abort() {
+    let long = "A".repeat(100_000);
+    let near = format!("{}B", "A".repeat(99_999));
+    let yaml = format!(
+        "parties:\n  - id: {long}\n    name: x\ntreaties:\n  - id: t\n    name: t\n    parties: [{{party: {near}}}]\n    clauses: []\n"
+    );
+    let codes = error_codes(&yaml);
+    assert!(codes.contains(&"bad-id"), "{codes:?}");
+    assert!(codes.contains(&"unknown-party"), "{codes:?}");
+    assert_eq!(casus::suggest(&near, [long.as_str()].into_iter()), None);
+    // Short words keep their suggestions.
+    assert_eq!(casus::suggest("GRB", ["GBR", "USA"].into_iter()), Some("GBR".into()));
+}
+
+/// 11. Rendering found each diagnostic's line by counting lines from the start of the file, so
+/// a file with tens of thousands of errors took minutes. Each rendering now shows its own line.
+#[test]
+fn every_diagnostic_of_a_large_file_shows_its_own_line() {
+    let mut yaml = String::from("treaties:\n  - id: t\n    name: t\n    clauses: []\n    parties:\n");
+    let n = 20_000;
+    for i in 0..n {
+        yaml.push_str(&format!("      - {{party: P{i}}}\n"));
+    }
+    let err = RuleSet::from_yaml(&yaml).unwrap_err();
+    let unknown: Vec<_> = err
+        .diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.code == "unknown-party")
+        .collect();
+    assert_eq!(unknown.len(), n, "one diagnostic per unknown party");
+    for (i, d) in unknown.iter().enumerate() {
+        let text = d.render();
+        let line = i + 6;
+        assert!(text.contains(&format!("{line} |       - {{party: P{i}}}")), "{text}");
+    }
+}
+
+/// 1. Two `<<:` keys in one mapping were accepted and one silently replaced the other, so an
+/// opt-out could appear or vanish. Merge keys are refused, at their line, in rule files and
+/// scenarios alike; anchors and aliases for whole values still work.
+#[test]
+fn merge_keys_are_refused_where_they_stand() {
+    let rules = "parties:\n  - id: AAA\n    name: A\n  - &b\n    id: BBB\n    name: B\ntreaties:\n  - id: t\n    name: t\n    parties: [{party: AAA}, {party: BBB}]\n    clauses: []\n    reservations:\n      - &r {party: AAA, note: x}\n      - <<: *r\n        <<: {party: BBB}\n";
+    let err = RuleSet::from_yaml(rules).unwrap_err();
+    let d = &err.diagnostics.items()[0];
+    assert_eq!((d.code, d.position.line), ("merge-key", 14), "{}", d.render());
+    assert!(d.render().contains("write the keys out"), "{}", d.render());
+
+    let scenario = "date: 2025-01-01\nevent: armed_attack\ntarget: AAA\nfacts:\n  <<: {requested: true}\n  <<: {requested: false}\n";
+    let e = casus::Scenario::from_yaml(scenario).unwrap_err().to_string();
+    assert!(e.contains("merge keys"), "{e}");
+
+    // An alias for a whole value is not a merge and still loads.
+    let aliased = "tags:\n  - {id: x, description: &d an island}\n  - {id: y, description: *d}\n";
+    assert!(error_codes(aliased).is_empty(), "{:?}", error_codes(aliased));
+}
