@@ -155,11 +155,11 @@ fn emit(
         write_file(path, &bytes)?;
         return Ok(ExitCode::SUCCESS);
     }
-    // A reader that stops early (`| head`) is not an error.
-    match std::io::stdout().write_all(&bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("error: cannot write the output: {e}\n")),
-        _ => Ok(ExitCode::SUCCESS),
+    // A reader that stops early (`| head`) is not an error; a full disk is.
+    if let Err(e) = std::io::stdout().write_all(&bytes) {
+        crate::write_failed(&e);
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the whole output to `path` at once: into a temporary file beside it, renamed over

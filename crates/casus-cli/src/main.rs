@@ -11,16 +11,10 @@ use std::process::ExitCode;
 use casus::{Engine, RuleSet, Scenario, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Writes to standard output; a closed pipe (`casus eval … | head`) ends the program quietly
-/// instead of failing.
+/// Writes to standard output (see [`write_out`]).
 macro_rules! out {
     ($($t:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = write!(std::io::stdout().lock(), $($t)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-        }
+        $crate::write_out(format_args!($($t)*))
     }};
 }
 
@@ -154,9 +148,36 @@ enum Command {
     },
 }
 
+/// Set once a reader closed standard output (`casus … | head`): what follows is not written.
+static PIPE_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to standard output. A closed pipe is not an error: the rest of the output is dropped
+/// and the command still ends with its own exit status. Any other write error (a full disk,
+/// `> /dev/full`) ends the program with exit status 2 and says so, because output was lost.
+fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    use std::sync::atomic::Ordering;
+    if PIPE_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        write_failed(&e);
+    }
+}
+
+/// Handles a failed write to standard output (see [`write_out`]).
+fn write_failed(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        PIPE_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    } else {
+        eprintln!("error: cannot write the output: {e}");
+        std::process::exit(2);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(message) => {
             eprint!("{message}");
@@ -165,7 +186,12 @@ fn main() -> ExitCode {
             }
             ExitCode::from(2)
         }
+    };
+    // What is still buffered must reach its reader too, or the command says it did not.
+    if let Err(e) = std::io::Write::flush(&mut std::io::stdout()) {
+        write_failed(&e);
     }
+    code
 }
 
 fn load(path: &Path) -> Result<Engine, String> {
