@@ -29,7 +29,7 @@ fn with_closed_pipe(args: &[&str]) -> i32 {
     child.wait().unwrap().code().unwrap_or(-1)
 }
 
-/// 7. Write errors were ignored: output to a full device exited 0 with nothing written, and a
+/// Defect 7: Write errors were ignored: output to a full device exited 0 with nothing written, and a
 /// closed pipe turned a failing command's status into 0. A write error is exit 2; a closed pipe
 /// keeps the command's own status.
 #[test]

@@ -20,7 +20,7 @@ fn error_codes(yaml: &str) -> Vec<&'static str> {
     }
 }
 
-/// 10. A 100,000-character id once aborted the process: the did-you-mean distance allocated a
+/// Defect 10: A 100,000-character id once aborted the process: the did-you-mean distance allocated a
 /// table of the product of the lengths. Long words get no suggestion, ids are capped.
 #[test]
 fn a_huge_id_is_an_error_not_an_abort() {
@@ -37,7 +37,7 @@ fn a_huge_id_is_an_error_not_an_abort() {
     assert_eq!(casus::suggest("GRB", ["GBR", "USA"].into_iter()), Some("GBR".into()));
 }
 
-/// 11. Rendering found each diagnostic's line by counting lines from the start of the file, so
+/// Defect 11: Rendering found each diagnostic's line by counting lines from the start of the file, so
 /// a file with tens of thousands of errors took minutes. Each rendering now shows its own line.
 #[test]
 fn every_diagnostic_of_a_large_file_shows_its_own_line() {
@@ -61,7 +61,7 @@ fn every_diagnostic_of_a_large_file_shows_its_own_line() {
     }
 }
 
-/// 1. Two `<<:` keys in one mapping were accepted and one silently replaced the other, so an
+/// Defect 1: Two `<<:` keys in one mapping were accepted and one silently replaced the other, so an
 /// opt-out could appear or vanish. Merge keys are refused, at their line, in rule files and
 /// scenarios alike; anchors and aliases for whole values still work.
 #[test]
