@@ -48,6 +48,12 @@ impl When {
                 .map(When::Day)
                 .map_err(|e| format!("invalid date `{s}` ({e}); write YYYY-MM-DD"))
         } else {
+            if stated_offset(s).is_some_and(|o| o.abs() > 24 * 3600) {
+                return Err(format!(
+                    "invalid date-time `{s}`: a UTC offset lies between -24:00 and +24:00; write YYYY-MM-DD or an \
+                     RFC 3339 date-time such as 2024-03-07T17:30:00+01:00"
+                ));
+            }
             s.parse::<Timestamp>().map(When::Instant).map_err(|e| {
                 format!("invalid date-time `{s}` ({e}); write YYYY-MM-DD or an RFC 3339 date-time such as 2024-03-07T17:30:00+01:00")
             })
@@ -87,15 +93,43 @@ impl When {
 
     /// A sortable key (seconds since the epoch at the start of the day, UTC).
     #[must_use]
+    ///
+    /// Defined for every date the format accepts (years -9999 to 9999), also those whose
+    /// midnight lies outside the range of instants, so that dates at the edges order as the
+    /// calendar does.
     pub fn sort_key(&self) -> i64 {
         match self {
-            When::Day(d) => jiff::tz::Offset::UTC
-                .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
-                .map(|t| t.as_second())
-                .unwrap_or(i64::MIN),
+            When::Day(d) => epoch_day(*d) * 86_400,
             When::Instant(t) => t.as_second(),
         }
     }
+}
+
+/// Days from 1970-01-01 to `d` in the proleptic Gregorian calendar (negative before), by the
+/// civil-from-days arithmetic of the calendar itself: no range limit but the year's.
+fn epoch_day(d: Date) -> i64 {
+    let (m, day) = (i64::from(d.month()), i64::from(d.day()));
+    let y = i64::from(d.year()) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let year_of_era = y.rem_euclid(400);
+    let day_of_year = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The UTC offset an RFC 3339 date-time states, in seconds (0 for `Z`); `None` when the text
+/// has none that can be read.
+fn stated_offset(s: &str) -> Option<i32> {
+    if s.ends_with(['Z', 'z']) {
+        return Some(0);
+    }
+    let time = s.get(s.find(['T', 't', ' '])?..)?;
+    let at = time.rfind(['+', '-'])?;
+    let sign = if time.get(at..=at)? == "-" { -1 } else { 1 };
+    let mut parts = time.get(at + 1..)?.split(':').map(str::parse::<i32>);
+    let hours = parts.next()?.ok()?;
+    let minutes = parts.next().unwrap_or(Ok(0)).ok()?;
+    Some(sign * (hours * 3600 + minutes * 60))
 }
 
 /// A key that orders civil days as the days do: year, month and day packed into one integer
@@ -156,6 +190,48 @@ mod tests {
 
     fn check(at: &str, boundary: &str, expected: Truth) {
         assert_eq!(w(at).at_or_after(&w(boundary)), expected, "{at} >= {boundary}");
+    }
+
+    /// Defect 5 of the second hostile round: a date whose midnight lies beyond the range of
+    /// instants sorted before every other date, so `terminated: 9999-12-31` was refused and a
+    /// validity read "9999-12-31 to 1949-08-24".
+    #[test]
+    fn dates_order_as_the_calendar_over_the_whole_range() {
+        for (a, b) in [
+            ("1949-08-24", "9999-12-31"),
+            ("0000-01-01", "0001-01-01"),
+            ("0000-01-01", "1970-01-01"),
+            ("9999-12-30", "9999-12-31"),
+            ("9999-12-30T12:00:00Z", "9999-12-31"),
+            ("1969-12-31", "1970-01-01T00:00:00Z"),
+        ] {
+            assert!(w(a).sort_key() < w(b).sort_key(), "{a} < {b}");
+        }
+        // The arithmetic agrees with the calendar library wherever the library can count.
+        let mut d = Date::constant(-2000, 1, 1);
+        while d < Date::constant(2400, 1, 1) {
+            let ts = jiff::tz::Offset::UTC.to_timestamp(d.to_datetime(jiff::civil::Time::midnight()));
+            assert_eq!(ts.map(|t| t.as_second()).ok(), Some(When::Day(d).sort_key()), "{d}");
+            d = d.checked_add(jiff::Span::new().days(37)).unwrap_or(Date::MAX);
+        }
+    }
+
+    #[test]
+    fn offsets_beyond_a_day_are_refused() {
+        for (text, ok) in [
+            ("2024-03-07T17:30:00+01:00", true),
+            ("2024-03-07T17:30:00Z", true),
+            ("2024-03-07T17:30:00-23:59", true),
+            ("2024-03-07T17:30:00+25:00", false),
+            ("2024-03-07T17:30:00-24:30", false),
+        ] {
+            assert_eq!(When::parse(text).is_ok(), ok, "{text}: {:?}", When::parse(text));
+        }
+        assert!(
+            When::parse("2024-03-07T17:30:00+25:00")
+                .unwrap_err()
+                .contains("-24:00 and +24:00")
+        );
     }
 
     #[test]

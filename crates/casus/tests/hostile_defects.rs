@@ -80,3 +80,34 @@ fn merge_keys_are_refused_where_they_stand() {
     let aliased = "tags:\n  - {id: x, description: &d an island}\n  - {id: y, description: *d}\n";
     assert!(error_codes(aliased).is_empty(), "{:?}", error_codes(aliased));
 }
+
+/// Defect 5: dates at the edge of the range ordered wrongly, so `terminated` before `in_force`
+/// passed when `in_force` was 9999-12-31, `terminated: 9999-12-31` was refused, and a range
+/// from 0000-01-01 to 9999-12-31 was "empty".
+#[test]
+fn dates_at_the_edges_of_the_range_are_ordered() {
+    let treaty = |in_force: &str, terminated: &str| {
+        format!(
+            "parties:\n  - {{id: AAA, name: A}}\n  - {{id: BBB, name: B}}\ntreaties:\n  - id: t\n    name: t\n    in_force: {in_force}\n    terminated: {terminated}\n    parties: [{{party: AAA}}, {{party: BBB}}]\n    clauses: []\n"
+        )
+    };
+    assert_eq!(error_codes(&treaty("9999-12-31", "2000-01-01")), ["date-order"]);
+    assert!(error_codes(&treaty("1949-08-24", "9999-12-31")).is_empty());
+    let engine = casus::RuleSet::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules"))
+        .unwrap()
+        .compile()
+        .unwrap();
+    let all_time = engine
+        .timeline(
+            "SWE",
+            casus::Relation::Guarantors,
+            casus::When::parse("0000-01-01").unwrap(),
+            casus::When::parse("9999-12-31").unwrap(),
+        )
+        .unwrap();
+    let json = serde_json::to_value(&all_time).unwrap();
+    assert!(
+        json.to_string().contains("2024-03-07"),
+        "Sweden's NATO accession is a change: {json}"
+    );
+}
