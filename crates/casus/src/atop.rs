@@ -242,6 +242,34 @@ pub enum AtopError {
         /// `alliance` or `member`.
         level: &'static str,
     },
+    /// Two columns of the header have the same name, so a row's value would be read from one
+    /// and the other silently ignored.
+    #[error("{file}:1: the column `{column}` appears twice (fields {first} and {second}); keep one")]
+    DuplicateColumn {
+        /// The file.
+        file: String,
+        /// The column's name.
+        column: String,
+        /// The 1-based position of its first appearance.
+        first: usize,
+        /// The 1-based position of its second appearance.
+        second: usize,
+    },
+    /// The files have rows, yet not one pledge could be imported from them.
+    #[error(
+        "{file}: {rows} alliance rows read but no pledge imported ({skipped} rows skipped{first}); \
+         is this the ATOP export, with its own columns and line ends?"
+    )]
+    NothingImported {
+        /// The alliance-level file.
+        file: String,
+        /// Alliance-level rows read.
+        rows: usize,
+        /// Rows left out of either file.
+        skipped: usize,
+        /// The first problem found, as `; first: …`, or empty.
+        first: String,
+    },
     /// A quoted field is never closed, so the rows after it cannot be told apart.
     #[error("{file}:{line}: a quoted field is never closed")]
     Unclosed {
@@ -286,12 +314,19 @@ fn table<'a>(input: CsvText<'a>, level: &'static str, required: &[&'static str])
         });
     }
     let header = records.remove(0);
-    let cols: HashMap<String, usize> = header
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
-        .collect();
+    let mut cols: HashMap<String, usize> = HashMap::with_capacity(header.fields.len());
+    for (i, h) in header.fields.iter().enumerate() {
+        let name = h.trim().to_ascii_lowercase();
+        if let Some(&first) = cols.get(&name) {
+            return Err(AtopError::DuplicateColumn {
+                file: input.name.into(),
+                column: name,
+                first: first + 1,
+                second: i + 1,
+            });
+        }
+        cols.insert(name, i);
+    }
     for c in required {
         if !cols.contains_key(*c) {
             return Err(AtopError::MissingColumn {
@@ -751,6 +786,18 @@ pub fn import(alliances: CsvText<'_>, members: CsvText<'_>) -> Result<Import, At
     }
     stats.parties = used.len();
     stats.skipped_rows = reader.skipped;
+    if stats.clauses == 0 && stats.alliance_rows > 0 {
+        return Err(AtopError::NothingImported {
+            file: at.file.into(),
+            rows: stats.alliance_rows,
+            skipped: reader.skipped,
+            first: reader
+                .problems
+                .first()
+                .map(|p| format!("; first: {p}"))
+                .unwrap_or_default(),
+        });
+    }
     files.push(RuleText {
         path: "parties.yaml".into(),
         text: parties_yaml(&used, &names),

@@ -625,3 +625,33 @@ fn atop_codes_no_alliance_that_defends_belgium_in_august_1914() {
     );
     assert_eq!(v.level_of("GBR"), Some(Level::Assist));
 }
+
+/// Hostile round 2, defect 6: a second `defense` column (all 0) imported 0 defense clauses and
+/// reported "0 rows skipped, 0 warnings". A repeated column is an error; rows that yield no
+/// pledge at all are one too.
+#[test]
+fn a_repeated_column_or_an_import_without_a_pledge_is_refused() {
+    let members = format!("{MEMBER_HEADER}\n1,200,0,1900,1,1,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n");
+    let err = small(
+        &format!("{ALLIANCE_HEADER},defense\n1,1900,1,1,0,0,0,1,0,0,0,0,0,0,0,0\n"),
+        &members,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.csv:1: the column `defense` appears twice (fields 8 and 16); keep one"
+    );
+    // Every row unreadable (here: CR-only line ends make one long header): no pledge.
+    let cr_only = format!("{ALLIANCE_HEADER}\r1,1900,1,1,0,0,0,1,0,0,0,0,0,0,0\r").replace('\n', "");
+    let err = small(
+        &format!("{ALLIANCE_HEADER}\n2,1900,1,1,0,0,0,1,0,0,0,0,0,0,0\n"),
+        &members,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("a.csv: 1 alliance rows read but no pledge imported (2 rows skipped; first: m.csv:2"),
+        "{err}"
+    );
+    assert!(small(&cr_only, &members).is_err());
+}
