@@ -37,6 +37,18 @@ mod verify;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Let paths named inside files (a scenario's `rules:`, a manifest's `extends:`) reach this
+    /// folder too; by default they stay within the repository or the current folder.
+    #[arg(long, global = true, value_name = "DIR")]
+    allow_outside: Vec<PathBuf>,
+}
+
+/// The limits every load of this run uses (set once in `main`, from the command line).
+static LIMITS: std::sync::OnceLock<casus::Limits> = std::sync::OnceLock::new();
+
+/// The limits of this run.
+fn limits() -> &'static casus::Limits {
+    LIMITS.get_or_init(casus::Limits::default)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -177,6 +189,10 @@ fn write_failed(e: &std::io::Error) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = LIMITS.set(casus::Limits {
+        allow_outside: cli.allow_outside.clone(),
+        ..casus::Limits::default()
+    });
     let code = match run(cli) {
         Ok(code) => code,
         Err(message) => {
@@ -195,7 +211,7 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &Path) -> Result<Engine, String> {
-    let rules = RuleSet::load(path).map_err(|e| {
+    let rules = RuleSet::load_with(&[path.to_path_buf()], limits()).map_err(|e| {
         let mut s = String::new();
         for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
             s.push_str(&d.render());
@@ -218,7 +234,10 @@ impl Engines {
     fn for_scenario(&mut self, explicit: Option<&Path>, scenario: &Scenario, file: &Path) -> Result<&Engine, String> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
-            None => scenario.rules_path(file).unwrap_or_else(|| PathBuf::from("rules")),
+            None => scenario
+                .rules_path_confined(file, limits())
+                .map_err(|e| scenario_error(&e))?
+                .unwrap_or_else(|| PathBuf::from("rules")),
         };
         if !self.cache.contains_key(&path) {
             let e = load(&path)?;
@@ -279,7 +298,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { rules, format } => {
-            let result = RuleSet::load(&rules);
+            let result = RuleSet::load_with(&[rules.clone()], limits());
             let (diags, ok) = match &result {
                 Ok(r) => (r.diagnostics().clone(), true),
                 Err(e) => (e.diagnostics.clone(), false),

@@ -59,3 +59,39 @@ fn write_errors_are_errors_and_a_closed_pipe_keeps_the_status() {
         0
     );
 }
+
+/// Defect 8 at the command line: a scenario's `rules:` pointing at any file on disk is refused
+/// without reading it; `--allow-outside DIR` lets a named folder in, and even then only YAML
+/// files are read as rule files, so nothing of the file is echoed.
+#[test]
+fn a_scenario_cannot_make_casus_read_any_file() {
+    let dir = std::env::temp_dir().join(format!("casus-confine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = dir.join("s.yaml");
+    std::fs::write(
+        &s,
+        "date: 2025-01-01\nevent: armed_attack\ntarget: POL\nrules: /proc/self/environ\n",
+    )
+    .unwrap();
+    let out = casus()
+        .args(["eval", s.to_str().unwrap()])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error[outside-root]") && err.contains("--allow-outside"),
+        "{err}"
+    );
+    let out = casus()
+        .args(["eval", s.to_str().unwrap(), "--allow-outside", "/proc"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("error[not-yaml]"), "{err}");
+    assert!(!err.contains("PATH="), "the environment is never echoed: {err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

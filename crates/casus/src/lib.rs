@@ -81,7 +81,7 @@ pub use graph::{
     Round, Side, StayedOut, Timeline, dot_quote, level_color, render_commitments,
 };
 pub use level::Level;
-pub use load::{Limits, SourceFile};
+pub use load::{Limits, SourceFile, confinement_root};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, check_expectations, render_table};
 pub use scenario::{Actor, Expect, Scenario};

@@ -62,6 +62,10 @@ pub struct Limits {
     /// readings, of the number of parties its treaty ever has. It bounds the size of the
     /// clause index and the number of obligations one evaluation can produce per target.
     pub max_clause_parties: usize,
+    /// Folders that paths named inside files (a scenario's `rules:`, a manifest's `extends:`)
+    /// may reach besides their confinement root (see [`confinement_root`]). Empty by default:
+    /// a file can name only what lies within its own repository or the current folder.
+    pub allow_outside: Vec<PathBuf>,
 }
 
 impl Limits {
@@ -89,7 +93,45 @@ impl Default for Limits {
             max_treaties: 100_000,
             max_clauses: 1_000_000,
             max_clause_parties: 1_000_000,
+            allow_outside: Vec::new(),
         }
+    }
+}
+
+/// The folder that paths named inside a file in `dir` must stay within: the nearest folder at
+/// or above `dir` that holds a `.git` entry (the repository), else the current folder when
+/// `dir` lies inside it, else `dir` itself. A scenario's `rules:` and a manifest's `extends:`
+/// resolve within it (or within a folder of [`Limits::allow_outside`]), so that a file handed
+/// over by someone else cannot make Casus read, and echo in an error, any file on the disk.
+#[must_use]
+pub fn confinement_root(dir: &Path) -> PathBuf {
+    let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if let Some(repo) = dir.ancestors().find(|a| a.join(".git").exists()) {
+        return repo.to_path_buf();
+    }
+    match std::env::current_dir().and_then(fs::canonicalize) {
+        Ok(cwd) if dir.starts_with(&cwd) => cwd,
+        _ => dir,
+    }
+}
+
+/// Checks that `target`, named inside a file in `dir`, lies within the confinement root of
+/// `dir` or a folder the limits allow; the error says where it points and how to allow it.
+pub(crate) fn confined(dir: &Path, target: &Path, limits: &Limits) -> Result<(), String> {
+    let Ok(real) = fs::canonicalize(target) else {
+        return Ok(()); // a missing path is reported as missing by the caller
+    };
+    let root = confinement_root(dir);
+    let allowed = std::iter::once(root.clone())
+        .chain(limits.allow_outside.iter().filter_map(|a| fs::canonicalize(a).ok()))
+        .any(|r| real.starts_with(r));
+    if allowed {
+        Ok(())
+    } else {
+        Err(format!(
+            "it lies outside {}, the folder that paths named inside files stay within",
+            root.display()
+        ))
     }
 }
 
@@ -530,6 +572,15 @@ impl Walker<'_> {
             }
         };
         if meta.is_file() {
+            if !is_yaml(root) {
+                self.read.diagnostics.push(ctx.error(
+                    "not-yaml",
+                    ctx.whole(),
+                    "not read: only .yaml and .yml files are read as rule files".to_string(),
+                    Some("name a rule folder, or a rule file ending in .yaml or .yml".into()),
+                ));
+                return;
+            }
             if !self.over_files(root) {
                 self.files += 1;
                 self.rule_file(root, meta.len());
@@ -597,6 +648,21 @@ impl Walker<'_> {
             ));
             return;
         }
+        if let Err(why) = confined(root, &target, limits) {
+            self.read.diagnostics.push(
+                mctx.error(
+                    "outside-root",
+                    mctx.at(&ext.referenced),
+                    format!("`extends` names `{}`, but {why}", ext.value),
+                    Some(
+                        "name a rule set inside the repository, or allow the folder explicitly \
+                     (`--allow-outside DIR`, `Limits::allow_outside`)"
+                            .into(),
+                    ),
+                ),
+            );
+            return;
+        }
         self.root(&target, depth + 1, Some((mctx, ext)));
     }
 
@@ -655,6 +721,9 @@ impl Walker<'_> {
             };
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.starts_with('.') {
+                if is_yaml(&path) {
+                    self.skip(&path, "skipped a hidden file (its name starts with a dot)");
+                }
                 continue;
             }
             if meta.file_type().is_symlink() {
@@ -674,9 +743,9 @@ impl Walker<'_> {
                 }
                 self.walk(root, &path, out);
             } else if meta.is_file() {
-                let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
-                if !is_yaml {
-                    if !matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
+                if !is_yaml(&path) {
+                    // Markdown is the folder's documentation (a README): passed over silently.
+                    if !matches!(path.extension().and_then(|e| e.to_str()), Some("md")) {
                         self.skip(&path, "skipped: not a .yaml or .yml file");
                     }
                     continue;
@@ -725,6 +794,11 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// Whether a file's name ends in `.yaml` or `.yml`, the only files read as rule files.
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
 fn note(path: &Path, message: &str) -> Diagnostic {

@@ -227,7 +227,61 @@ impl Scenario {
         if self.attacker.is_some() && self.attackers.is_some() {
             return bad("both `attacker` and `attackers` are given", "use one of them");
         }
+        if self.attackers.as_ref().is_some_and(Vec::is_empty) {
+            return bad(
+                "`attackers` is empty",
+                "name at least one attacker, or leave the field out when the attacker is unknown",
+            );
+        }
+        let targets = self.targets();
+        if let Some(own) = self.attackers().into_iter().flatten().find_map(|a| match a {
+            Actor::Party(p) if targets.contains(&p.as_str()) => Some(p),
+            _ => None,
+        }) {
+            return bad(
+                &format!("`{own}` is both the attacker and the target"),
+                "a party does not attack itself; for an armed group acting on a party's own territory write \
+                 `attacker: {non_state: NAME}`",
+            );
+        }
         Ok(())
+    }
+
+    /// The rule set named by the scenario's `rules:`, resolved against the scenario file's
+    /// folder and confined as the paths in rule files are: it must lie within the scenario's
+    /// repository or the current folder (see [`crate::confinement_root`]), or a folder of
+    /// [`Limits::allow_outside`]. `None` when the scenario names none.
+    ///
+    /// # Errors
+    ///
+    /// When the named rule set lies outside those folders.
+    pub fn rules_path_confined(
+        &self,
+        scenario_file: &Path,
+        limits: &Limits,
+    ) -> Result<Option<PathBuf>, crate::ScenarioError> {
+        let Some(path) = self.rules_path(scenario_file) else {
+            return Ok(None);
+        };
+        let dir = scenario_file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        crate::load::confined(dir, &path, limits).map_err(|why| {
+            let ctx = FileCtx::new(scenario_file, None);
+            crate::ScenarioError::Invalid(Box::new(
+                ctx.error(
+                    "outside-root",
+                    ctx.whole(),
+                    format!("`rules:` names `{}`, but {why}", path.display()),
+                    Some(
+                        "name a rule set inside the repository, or allow the folder explicitly (`--allow-outside DIR`)"
+                            .into(),
+                    ),
+                ),
+            ))
+        })?;
+        Ok(Some(path))
     }
 
     /// The rule set named by the scenario, resolved against the scenario file's folder.

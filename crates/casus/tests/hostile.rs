@@ -36,7 +36,9 @@ fn scratch(tag: &str) -> PathBuf {
         N.fetch_add(1, Ordering::SeqCst)
     ));
     let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+    // A `.git` entry makes the folder its own repository: the root within which the paths
+    // named inside its files (`extends:`) must stay.
+    fs::create_dir_all(dir.join(".git")).unwrap();
     dir
 }
 

@@ -111,3 +111,144 @@ fn dates_at_the_edges_of_the_range_are_ordered() {
         "Sweden's NATO accession is a change: {json}"
     );
 }
+
+/// A fresh folder with the given files; `repo` puts a `.git` entry in it, which makes it the
+/// confinement root of the files inside.
+fn folder(tag: &str, repo: bool, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("casus-defects-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    if repo {
+        std::fs::create_dir_all(dir.join(".git")).unwrap();
+    }
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+    dir
+}
+
+fn load_codes(path: &std::path::Path, limits: &casus::Limits) -> Vec<(&'static str, String)> {
+    match RuleSet::load_with(&[path.to_path_buf()], limits) {
+        Ok(r) => r
+            .diagnostics()
+            .items()
+            .iter()
+            .map(|d| (d.code, d.message.clone()))
+            .collect(),
+        Err(e) => e
+            .diagnostics
+            .items()
+            .iter()
+            .map(|d| (d.code, d.message.clone()))
+            .collect(),
+    }
+}
+
+/// Defect 8: any file on disk could be read and echoed: `extends: [/etc/passwd]` or `[/etc]`
+/// read it as a rule file and printed its first line in the error. Only `.yaml`/`.yml` files
+/// are read as rule files, and paths named inside files stay within the repository.
+#[test]
+fn paths_named_inside_files_stay_within_the_repository() {
+    const BASE: &str = "parties:\n  - {id: AAA, name: A}\n";
+    let outside = folder(
+        "outside",
+        false,
+        &[("secret.yaml", "parties:\n  - {id: ZZZ, name: secret}\n")],
+    );
+    let repo = folder(
+        "repo",
+        true,
+        &[
+            ("base/a.yaml", BASE),
+            ("draft/ruleset.yaml", "extends: [../base]\n"),
+            ("escape/ruleset.yaml", &format!("extends: [{}]\n", outside.display())),
+            ("etc/ruleset.yaml", "extends: [/etc]\n"),
+            ("passwd/ruleset.yaml", "extends: [/etc/passwd]\n"),
+            ("notes.txt", "not a rule file\n"),
+        ],
+    );
+    let none = casus::Limits::default();
+    assert!(
+        load_codes(&repo.join("draft"), &none)
+            .iter()
+            .all(|(c, _)| *c != "outside-root")
+    );
+    for dir in ["escape", "etc", "passwd"] {
+        let codes = load_codes(&repo.join(dir), &none);
+        assert!(
+            codes
+                .iter()
+                .any(|(c, m)| *c == "outside-root" && m.contains("lies outside")),
+            "{dir}: {codes:?}"
+        );
+        assert!(
+            codes.iter().all(|(_, m)| !m.contains("root:")),
+            "{dir}: nothing of the file is echoed"
+        );
+    }
+    // Allowing the folder explicitly lets the draft reach it.
+    let allow = casus::Limits {
+        allow_outside: vec![outside.clone()],
+        ..casus::Limits::default()
+    };
+    assert!(
+        load_codes(&repo.join("escape"), &allow)
+            .iter()
+            .all(|(c, _)| *c != "outside-root")
+    );
+    // A file that is not YAML is never read as a rule file, even when named directly.
+    let codes = load_codes(&repo.join("notes.txt"), &none);
+    assert_eq!(
+        codes.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        ["not-yaml"],
+        "{codes:?}"
+    );
+    // A scenario's `rules:` is confined the same way.
+    let s = casus::Scenario::from_yaml("{date: 2025-01-01, event: armed_attack, target: AAA, rules: /etc}").unwrap();
+    let e = s
+        .rules_path_confined(&repo.join("s.yaml"), &none)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`rules:` names `/etc`") && e.contains("lies outside"), "{e}");
+    assert_eq!(
+        s.rules_path_confined(
+            &repo.join("s.yaml"),
+            &casus::Limits {
+                allow_outside: vec!["/etc".into()],
+                ..none.clone()
+            }
+        )
+        .unwrap(),
+        Some("/etc".into())
+    );
+    let _ = std::fs::remove_dir_all(&repo);
+    let _ = std::fs::remove_dir_all(&outside);
+}
+
+/// Defect 3: `attackers: []` made "the attacker is a state" false, so obligations vanished;
+/// and a party attacking itself was accepted.
+#[test]
+fn an_empty_attacker_list_and_a_self_attack_are_refused() {
+    let check = |yaml: &str, expected: &str| {
+        let e = casus::Scenario::from_yaml(yaml).unwrap_err().to_string();
+        assert!(e.contains(expected), "{yaml}: {e}");
+    };
+    check(
+        "{date: 2025-01-01, event: armed_attack, target: POL, attackers: []}",
+        "`attackers` is empty",
+    );
+    check(
+        "{date: 2025-01-01, event: armed_attack, target: POL, attacker: POL}",
+        "`POL` is both the attacker and the target",
+    );
+    check(
+        "{date: 2025-01-01, event: armed_attack, targets: [EST, POL], attackers: [RUS, POL]}",
+        "`POL` is both the attacker and the target",
+    );
+    assert!(
+        casus::Scenario::from_yaml("{date: 2025-01-01, event: armed_attack, target: POL, attacker: {non_state: X}}")
+            .is_ok()
+    );
+}
