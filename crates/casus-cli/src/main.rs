@@ -298,7 +298,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { rules, format } => {
-            let result = RuleSet::load_with(&[rules.clone()], limits());
+            let result = RuleSet::load_with(std::slice::from_ref(&rules), limits());
             let (diags, ok) = match &result {
                 Ok(r) => (r.diagnostics().clone(), true),
                 Err(e) => (e.diagnostics.clone(), false),
