@@ -98,9 +98,10 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
-        write!(f, "{}: {sev}[{}]: {}", self.position, self.code, self.message)?;
+        let message = crate::text::visible(&self.message);
+        write!(f, "{}: {sev}[{}]: {message}", self.position, self.code)?;
         if let Some(h) = &self.help {
-            write!(f, "\n  help: {h}")?;
+            write!(f, "\n  help: {}", crate::text::visible(h))?;
         }
         Ok(())
     }
@@ -326,19 +327,21 @@ impl Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
-        let mut s = format!("{}: {sev}[{}]: {}\n", self.position, self.code, self.message);
+        let message = crate::text::visible(&self.message);
+        let mut s = format!("{}: {sev}[{}]: {message}\n", self.position, self.code);
         if let Some(line) = self.source.as_deref().and_then(|src| self.position.line_in(src)) {
             let n = self.position.line.to_string();
             let pad = " ".repeat(n.len());
             let caret_at = (self.position.column as usize).saturating_sub(1);
             let shown: String = line.chars().take(200).collect();
+            let shown = crate::text::visible(&shown);
             s.push_str(&format!(
                 "{pad} |\n{n} | {shown}\n{pad} | {}^\n",
                 " ".repeat(caret_at.min(200))
             ));
         }
         if let Some(h) = &self.help {
-            s.push_str(&format!("  help: {h}\n"));
+            s.push_str(&format!("  help: {}\n", crate::text::visible(h)));
         }
         s
     }

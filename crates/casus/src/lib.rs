@@ -60,6 +60,7 @@ mod resolve;
 mod scenario;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+mod text;
 mod time;
 mod truth;
 mod verdict;
@@ -85,6 +86,7 @@ pub use load::{Limits, SourceFile, confinement_root};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, check_expectations, render_table};
 pub use scenario::{Actor, Expect, Scenario};
+pub use text::visible;
 pub use time::When;
 pub use truth::Truth;
 pub use verdict::*;

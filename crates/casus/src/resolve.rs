@@ -125,6 +125,35 @@ impl<'a> Resolver<'a> {
         self.diags.push(d);
     }
 
+    /// Checks that an id of any kind has the form every id has (see [`valid_id`]).
+    fn check_id(&mut self, ctx: &FileCtx, id: &Id, kind: &str) {
+        if !valid_id(&id.value) {
+            let shown: String = crate::text::visible(&id.value).chars().take(80).collect();
+            self.err(
+                ctx,
+                "bad-id",
+                ctx.at(&id.referenced),
+                format!("`{shown}` is not a valid {kind} id"),
+                Some("an id is 1 to 64 ASCII letters, digits, `_` and `-`".into()),
+            );
+        }
+    }
+
+    /// Checks a free text of the item whose id is `id`: a name or citation (`one_line`) holds
+    /// no control character and something visible; a note or description may break lines.
+    /// Text that could move a terminal's cursor or change its colours never reaches output.
+    fn check_text(&mut self, ctx: &FileCtx, id: &Id, what: &str, text: &str, one_line: bool) {
+        if let Some(problem) = crate::text::problem(text, one_line) {
+            self.err(
+                ctx,
+                "bad-text",
+                ctx.at(&id.referenced),
+                format!("the {what} of `{}` {problem}", crate::text::visible(&id.value)),
+                Some("remove control and direction-override characters; write plain text".into()),
+            );
+        }
+    }
+
     /// Whether one more of a kind (there are `count`) fits under `max`. The first time one
     /// does not, says so, naming the limit; the load then fails.
     #[allow(clippy::too_many_arguments)]
@@ -247,6 +276,8 @@ impl<'a> Resolver<'a> {
                 if !self.fits(ctx, &t.id.referenced, n, max, "limit-tags", "tags", "max_tags") {
                     continue;
                 }
+                self.check_id(ctx, &t.id, "tag");
+                self.check_text(ctx, &t.id, "description", &t.description, false);
                 self.tag_ix.insert(t.id.value.clone(), self.e.tags.len() as u32);
                 self.e.tags.push((t.id.value.clone(), t.description.clone()));
             }
@@ -267,6 +298,8 @@ impl<'a> Resolver<'a> {
                 ) {
                     continue;
                 }
+                self.check_id(ctx, &fact.id, "fact");
+                self.check_text(ctx, &fact.id, "description", &fact.description, false);
                 let ix = self.e.facts.len() as FactIx;
                 self.e.facts.push(Fact {
                     id: fact.id.value.clone(),
@@ -284,15 +317,8 @@ impl<'a> Resolver<'a> {
                 if !self.fits(ctx, &p.id.referenced, n, max, "limit-parties", "parties", "max_parties") {
                     continue;
                 }
-                if !valid_id(&p.id.value) {
-                    self.err(
-                        ctx,
-                        "bad-id",
-                        ctx.at(&p.id.referenced),
-                        format!("`{}` is not a valid id", p.id.value),
-                        Some("ids use letters, digits, `_` and `-`".into()),
-                    );
-                }
+                self.check_id(ctx, &p.id, "party");
+                self.check_text(ctx, &p.id, "name", &p.name, true);
                 self.party_decl.insert(
                     p.id.value.clone(),
                     Decl {
@@ -325,6 +351,13 @@ impl<'a> Resolver<'a> {
                     "max_treaties",
                 ) {
                     continue;
+                }
+                self.check_id(ctx, &t.id, "treaty");
+                self.check_text(ctx, &t.id, "name", &t.name, true);
+                for (what, text) in [("source", &t.source), ("note", &t.note)] {
+                    if let Some(text) = text {
+                        self.check_text(ctx, &t.id, what, text, false);
+                    }
                 }
                 let ix = self.e.treaties.len() as TreatyIx;
                 self.e.treaty_ix.insert(t.id.value.clone(), ix);
@@ -401,6 +434,8 @@ impl<'a> Resolver<'a> {
     }
 
     fn declare_place(&mut self, ctx: &'a FileCtx, id: &Id, name: &str, kind: PlaceKind) {
+        self.check_id(ctx, id, "place");
+        self.check_text(ctx, id, "name", name, true);
         if let Some(first) = self.place_decl.get(&id.value) {
             let first = (first.ctx, first.loc);
             self.duplicate(ctx, "place", id, Some(first));
@@ -920,6 +955,11 @@ impl<'a> Resolver<'a> {
             let event_mask = readings
                 .iter()
                 .fold(self.event_mask(trigger), |m, r| m | self.event_mask(r.trigger));
+            self.check_id(ctx, &c.id, "clause");
+            self.check_text(ctx, &c.id, "citation", &c.citation, true);
+            if let Some(summary) = &c.summary {
+                self.check_text(ctx, &c.id, "summary", summary, false);
+            }
             let cix = self.e.clauses.len() as ClauseIx;
             self.clause_ix.insert((tix, c.id.value.clone()), cix);
             self.clause_at.push((ctx, c.id.referenced));

@@ -252,3 +252,38 @@ fn an_empty_attacker_list_and_a_self_attack_are_refused() {
             .is_ok()
     );
 }
+
+/// Defect 9: ids and names could hold terminal escapes, line breaks, or nothing visible
+/// (`AAA\u200b`). Every kind of id has one form; names and notes hold no control or
+/// invisible character; what an error must echo is shown with such characters written out.
+#[test]
+fn ids_and_names_cannot_drive_a_terminal() {
+    let cases = [
+        ("parties:\n  - {id: \"A\\e[31mB\", name: x}\n", "bad-id"),
+        ("tags:\n  - {id: \"t\\u200b\", description: x}\n", "bad-id"),
+        ("facts:\n  - {id: \"\", description: x}\n", "bad-id"),
+        ("areas:\n  - {id: \"X-\\n1\", name: x}\n", "bad-id"),
+        ("parties:\n  - {id: AAA, name: \"\\e]0;pwned\\a\"}\n", "bad-text"),
+        ("parties:\n  - {id: AAA, name: \"\\u202eASU\"}\n", "bad-text"),
+        ("parties:\n  - {id: AAA, name: \"  \"}\n", "bad-text"),
+        (
+            "treaties:\n  - {id: \"t\\e\", name: t, parties: [], clauses: []}\n",
+            "bad-id",
+        ),
+        (
+            "treaties:\n  - {id: t, name: \"two\\nlines\", parties: [], clauses: []}\n",
+            "bad-text",
+        ),
+    ];
+    for (yaml, code) in cases {
+        let err = RuleSet::from_yaml(yaml).unwrap_err();
+        let d = err.diagnostics.items().iter().find(|d| d.code == code);
+        let d = d.unwrap_or_else(|| panic!("{yaml}: {:?}", err.diagnostics.items()));
+        let text = d.render();
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(!text.contains('\u{202e}') && !text.contains('\u{200b}'), "{text:?}");
+    }
+    // A note may break lines; Åland keeps its ring.
+    let fine = "parties:\n  - {id: AAA, name: \"\u{c5}land\"}\ntags:\n  - {id: t, description: \"one\\ntwo\"}\n";
+    assert!(error_codes(fine).is_empty(), "{:?}", error_codes(fine));
+}
