@@ -169,6 +169,9 @@ fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
     // unseen: Casus files take anchors and aliases for whole values, never merge keys.
     opts.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
     opts.strict_booleans = true;
+    // Casus defines no YAML tag: an unknown one (`!foo`) would otherwise be dropped in silence.
+    opts.reject_unsupported_tags = true;
+    opts.reject_tagged_field_names = true;
     opts
 }
 
@@ -282,8 +285,63 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
     text: &str,
     limits: &Limits,
 ) -> Result<T, Box<Diagnostic>> {
+    if let Some(d) = binary_tag(ctx, text) {
+        return Err(Box::new(d));
+    }
+    // A document that says nothing (`null`, `~`, a lone `---`) reads as an empty file does.
+    let text = if says_nothing(text) { "" } else { text };
     serde_saphyr::from_str_with_options::<T>(text, yaml_options(limits))
         .map_err(|e| Box::new(yaml_diagnostic(ctx, &e, limits)))
+}
+
+/// Whether the text is one document with no content: only comments, blank lines, document
+/// markers and a null.
+fn says_nothing(text: &str) -> bool {
+    let mut nulls = 0;
+    for line in text.lines() {
+        let line = line.split_once(" #").map_or(line, |(l, _)| l).trim();
+        match line {
+            "" | "---" | "..." => {}
+            _ if line.starts_with('#') => {}
+            "null" | "Null" | "NULL" | "~" | "--- null" | "--- ~" => nulls += 1,
+            _ => return false,
+        }
+    }
+    nulls <= 1 && !text.trim().is_empty()
+}
+
+/// The first `!!binary` tag outside quotes, as an error: Casus defines no tag, and a binary
+/// value would turn base64 text into a name nobody wrote. (The reader itself refuses every
+/// other tag it does not know, see `yaml_options`.)
+fn binary_tag(ctx: &FileCtx, text: &str) -> Option<Diagnostic> {
+    if !text.contains("!!binary") && !text.contains(":binary>") {
+        return None;
+    }
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        for tag in ["!!binary", "!<tag:yaml.org,2002:binary>"] {
+            let found = line.match_indices(tag).find(|(at, _)| {
+                let before = line.get(..*at).unwrap_or("");
+                let quotes = before.matches(['"', '\'']).count();
+                quotes % 2 == 0 && !before.contains('#')
+            });
+            if let Some((at, _)) = found {
+                let mut pos = ctx.whole();
+                pos.line = u32::try_from(n + 1).unwrap_or(u32::MAX);
+                pos.column = u32::try_from(line.get(..at).map_or(0, |b| b.chars().count()) + 1).unwrap_or(u32::MAX);
+                pos.offset = Some(offset + at);
+                pos.len = tag.len();
+                return Some(ctx.error(
+                    "yaml-tag",
+                    pos,
+                    "the `!!binary` tag is not accepted in Casus files".into(),
+                    Some("write the value as plain text; Casus files take no YAML tags".into()),
+                ));
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The message and help for a breach of a YAML budget, naming the limit and its value.

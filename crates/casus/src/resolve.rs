@@ -419,6 +419,18 @@ impl<'a> Resolver<'a> {
                         tags,
                         tag_names: names,
                     });
+                } else if p.kind == PartyKind::State && !p.territory_tags.is_empty() {
+                    let at = ctx.at(&p.id.referenced);
+                    self.err(
+                        ctx,
+                        "territory-tags-ignored",
+                        at,
+                        format!(
+                            "`{}` has `territory_tags`, but its main territory is declared under `territories:`, whose tags are the ones that count",
+                            p.id.value
+                        ),
+                        Some("move the tags to the territory's `tags:`".into()),
+                    );
                 } else if p.kind != PartyKind::State && !p.territory_tags.is_empty() {
                     let at = ctx.at(&p.id.referenced);
                     self.err(
@@ -436,6 +448,33 @@ impl<'a> Resolver<'a> {
     fn declare_place(&mut self, ctx: &'a FileCtx, id: &Id, name: &str, kind: PlaceKind) {
         self.check_id(ctx, id, "place");
         self.check_text(ctx, id, "name", name, true);
+        let party = self
+            .e
+            .party_ix
+            .get(&id.value)
+            .and_then(|&ix| self.e.parties.get(ix as usize));
+        if let Some(party) = party
+            && (kind == PlaceKind::Area || party.kind != PartyKind::State)
+        {
+            let what = if kind == PlaceKind::Area {
+                "sea or air area"
+            } else {
+                "territory"
+            };
+            let msg = format!("the {what} `{}` has the id of a party", id.value);
+            self.err(
+                ctx,
+                "id-clash",
+                ctx.at(&id.referenced),
+                msg,
+                Some(
+                    "ids are unique across parties, territories and areas; only a territory may take a \
+                     state's id, to declare that state's main territory"
+                        .into(),
+                ),
+            );
+            return;
+        }
         if let Some(first) = self.place_decl.get(&id.value) {
             let first = (first.ctx, first.loc);
             self.duplicate(ctx, "place", id, Some(first));
@@ -670,6 +709,17 @@ impl<'a> Resolver<'a> {
                     let Some(party) = self.party(ctx, id, &p.id.referenced) else {
                         continue;
                     };
+                    if party == ix {
+                        let at = ctx.at(&id.referenced);
+                        self.err(
+                            ctx,
+                            "own-member",
+                            at,
+                            format!("`{}` is listed as a member of itself", p.id.value),
+                            Some("remove the entry; an organization or group lists other parties".into()),
+                        );
+                        continue;
+                    }
                     self.order(ctx, m.joined.as_ref(), m.left.as_ref(), "joined", "left");
                     members.push(Period {
                         party,

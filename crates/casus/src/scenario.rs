@@ -22,7 +22,10 @@ use crate::time::When;
 use crate::vocab::{EventKind, Means, On};
 
 /// Who attacked: a party id, or a non-state actor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Written as a party id (`RUS`) or as `{non_state: NAME}`; any other key is an error, so that
+/// nothing written about an attacker is dropped without a word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Actor {
     /// A party of the rule set.
@@ -32,6 +35,38 @@ pub enum Actor {
         /// Its name.
         non_state: String,
     },
+}
+
+impl<'de> Deserialize<'de> for Actor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ActorVisitor;
+        impl<'de> serde::de::Visitor<'de> for ActorVisitor {
+            type Value = Actor;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a party id (`RUS`) or `{non_state: NAME}`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Actor, E> {
+                Ok(Actor::Party(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Actor, A::Error> {
+                let mut name = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "non_state" {
+                        return Err(serde::de::Error::custom(format!(
+                            "unknown key `{key}` in an attacker: write a party id, or `{{non_state: NAME}}` alone"
+                        )));
+                    }
+                    if name.is_some() {
+                        return Err(serde::de::Error::custom("`non_state` given twice"));
+                    }
+                    name = Some(map.next_value::<String>()?);
+                }
+                name.map(|non_state| Actor::NonState { non_state })
+                    .ok_or_else(|| serde::de::Error::custom("an attacker mapping needs `non_state: NAME`"))
+            }
+        }
+        d.deserialize_any(ActorVisitor)
+    }
 }
 
 /// What a scenario expects, checked by `casus test`.

@@ -287,3 +287,49 @@ fn ids_and_names_cannot_drive_a_terminal() {
     let fine = "parties:\n  - {id: AAA, name: \"\u{c5}land\"}\ntags:\n  - {id: t, description: \"one\\ntwo\"}\n";
     assert!(error_codes(fine).is_empty(), "{:?}", error_codes(fine));
 }
+
+/// Defect 2: keys were dropped without a word: `territory_tags` went unchecked when the state's
+/// territory was declared too, an `areas:` entry with a state's id turned its homeland into a
+/// sea, and `attacker: {non_state: X, state_sponsor: Y}` lost the second key.
+#[test]
+fn every_key_is_understood_or_an_error() {
+    let state = "parties:\n  - {id: AAA, name: A, territory_tags: [nowhere]}\n";
+    assert_eq!(error_codes(state), ["unknown-tag"]);
+    let both = "tags:\n  - {id: t, description: x}\nparties:\n  - {id: AAA, name: A, territory_tags: [t]}\nterritories:\n  - {id: AAA, name: A, sovereign: AAA}\n";
+    assert_eq!(error_codes(both), ["territory-tags-ignored"]);
+    let sea = "parties:\n  - {id: AAA, name: A}\nareas:\n  - {id: AAA, name: A sea}\n";
+    assert_eq!(error_codes(sea), ["id-clash"]);
+    let org =
+        "parties:\n  - {id: ORG, name: O, kind: organization}\nterritories:\n  - {id: ORG, name: O, sovereign: ORG}\n";
+    assert_eq!(error_codes(org), ["id-clash"]);
+    let e = casus::Scenario::from_yaml(
+        "{date: 2025-01-01, event: armed_attack, target: AAA, attacker: {non_state: X, state_sponsor: Y}}",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("unknown key `state_sponsor`") && !e.contains("untagged"),
+        "{e}"
+    );
+}
+
+/// Defect 19: unknown and binary YAML tags were accepted, a file holding only `null` or `---`
+/// was an error where an empty file was fine, and a group could be its own member.
+#[test]
+fn small_ones_tags_null_files_and_own_members() {
+    assert_eq!(
+        error_codes("parties:\n  - {id: AAA, name: !!binary QUJD}\n"),
+        ["yaml-tag"]
+    );
+    assert!(!error_codes("parties:\n  - {id: AAA, name: !foo A}\n").is_empty());
+    assert!(error_codes("parties:\n  - {id: AAA, name: \"!!binary is text here\"}\n").is_empty());
+    for nothing in ["", "null\n", "---\n", "--- # nothing yet\n...\n", "~\n"] {
+        assert!(
+            error_codes(nothing).is_empty(),
+            "{nothing:?}: {:?}",
+            error_codes(nothing)
+        );
+    }
+    let own = "parties:\n  - {id: AAA, name: A}\n  - id: G\n    name: G\n    kind: group\n    members: [{party: AAA}, {party: G}]\n";
+    assert_eq!(error_codes(own), ["own-member"]);
+}
