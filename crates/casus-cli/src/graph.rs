@@ -111,6 +111,10 @@ pub struct GraphArgs {
     /// The date. Default: today.
     #[arg(long)]
     date: Option<String>,
+    /// The most commitments the whole graph may hold before it is built (default 2,000,000;
+    /// see docs/limits.md).
+    #[arg(long, value_name = "N")]
+    max_edges: Option<u64>,
     /// Only the commitments under these treaties (ids; repeat or separate with commas).
     #[arg(long, value_delimiter = ',')]
     treaty: Vec<String>,
@@ -284,7 +288,11 @@ pub fn graph(a: GraphArgs) -> Result<ExitCode, String> {
         }
     }
     let g = engine
-        .commitment_graph(date(a.date.as_deref())?)
+        .commitment_graph_within(
+            date(a.date.as_deref())?,
+            a.max_edges.unwrap_or(crate::limits().max_graph_edges),
+        )
+        .map_err(|e| format!("error: {e}\n"))?
         .with_treaties(&a.treaty);
     emit(&a.out, || g.to_table(), || json(&g), || g.to_dot())
 }

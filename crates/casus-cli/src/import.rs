@@ -38,7 +38,7 @@ pub fn run(cmd: Import) -> Result<ExitCode, String> {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {}: {}\n", path.display(), words(&e)))
+    casus::atop::read_export(path, crate::limits()).map_err(|e| format!("{e}\n"))
 }
 
 fn words(e: &std::io::Error) -> String {
@@ -53,7 +53,7 @@ fn words(e: &std::io::Error) -> String {
 fn atop(alliances: &Path, members: &Path, out: &Path) -> Result<ExitCode, String> {
     let (a_text, m_text) = (read(alliances)?, read(members)?);
     let (a_name, m_name) = (alliances.display().to_string(), members.display().to_string());
-    let import = casus::atop::import(
+    let import = casus::atop::import_with(
         casus::atop::CsvText {
             name: &a_name,
             text: &a_text,
@@ -62,6 +62,7 @@ fn atop(alliances: &Path, members: &Path, out: &Path) -> Result<ExitCode, String
             name: &m_name,
             text: &m_text,
         },
+        crate::limits(),
     )
     .map_err(|e| format!("error: {e}\n"))?;
     // Check the rule set before writing anything.

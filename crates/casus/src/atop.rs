@@ -270,6 +270,18 @@ pub enum AtopError {
         /// The first problem found, as `; first: …`, or empty.
         first: String,
     },
+    /// The file could not be read (missing, over the size limit, not UTF-8): the diagnostic,
+    /// rendered with its file, line and column.
+    #[error("{0}")]
+    Read(String),
+    /// More rows than [`Limits::max_csv_rows`](crate::Limits::max_csv_rows).
+    #[error("{file}: more than {max} rows (max_csv_rows); split the file, or raise the limit if it is trusted")]
+    TooManyRows {
+        /// The file.
+        file: String,
+        /// The limit.
+        max: usize,
+    },
     /// A quoted field is never closed, so the rows after it cannot be told apart.
     #[error("{file}:{line}: a quoted field is never closed")]
     Unclosed {
@@ -724,6 +736,37 @@ impl Reader {
             skipped: false,
         });
     }
+}
+
+/// Reads an ATOP export from disk within the limits: at most `max_file_bytes` are read (a
+/// device such as `/dev/zero` is not read without end), and text that is not UTF-8 is an
+/// error at its line and column.
+///
+/// # Errors
+///
+/// [`AtopError::Read`] when the file is missing, too large or not UTF-8.
+pub fn read_export(path: &std::path::Path, limits: &crate::Limits) -> Result<String, AtopError> {
+    crate::load::read_text(path, limits)
+        .map(|t| t.to_string())
+        .map_err(|d| AtopError::Read(d.render().trim_end().to_string()))
+}
+
+/// As [`import`], refusing files with more rows than `limits.max_csv_rows` before any work.
+///
+/// # Errors
+///
+/// As [`import`], and [`AtopError::TooManyRows`].
+pub fn import_with(alliances: CsvText<'_>, members: CsvText<'_>, limits: &crate::Limits) -> Result<Import, AtopError> {
+    for f in [&alliances, &members] {
+        // A row takes at least one line break: counting them bounds the rows before parsing.
+        if f.text.bytes().filter(|&b| b == b'\n' || b == b'\r').count() > limits.max_csv_rows.saturating_add(1) {
+            return Err(AtopError::TooManyRows {
+                file: f.name.to_string(),
+                max: limits.max_csv_rows,
+            });
+        }
+    }
+    import(alliances, members)
 }
 
 /// Imports the alliance-level and member-level exports of ATOP into a Casus rule set.

@@ -102,6 +102,25 @@ pub enum GraphError {
         /// The end.
         to: When,
     },
+    /// The analysis would pass a budget of [`Limits`](crate::Limits); nothing was computed.
+    #[error(
+        "the {what} could hold up to {needed} {unit}, over the limit of {max} ({limit}); \
+         {how}"
+    )]
+    OverBudget {
+        /// What was asked (`commitment graph at 2025-06-01`).
+        what: String,
+        /// The bound computed before the work.
+        needed: u64,
+        /// What is counted (`commitments`).
+        unit: &'static str,
+        /// The limit's value.
+        max: u64,
+        /// The limit's name in `Limits` (`max_graph_edges`).
+        limit: &'static str,
+        /// How to get an answer anyway.
+        how: &'static str,
+    },
     /// The scenario of a cascade is malformed or names something the rule set lacks.
     #[error(transparent)]
     Scenario(#[from] crate::err::ScenarioError),
@@ -874,7 +893,44 @@ impl Engine {
         })
     }
 
-    /// The graph of every commitment at a date.
+    /// The most commitments the graph at any date can hold, computed from the rule set alone
+    /// (every pair of parties each treaty ever has, for each of its clauses): a bound checked
+    /// before the graph is built.
+    #[must_use]
+    pub fn graph_size_bound(&self) -> u64 {
+        self.treaties
+            .iter()
+            .map(|t| {
+                let n = t.ever.len() as u64;
+                n.saturating_mul(n).saturating_mul(t.clauses.len() as u64)
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// As [`Engine::commitment_graph`], refusing before any work when the graph could pass
+    /// `max_edges` commitments (see [`Engine::graph_size_bound`]).
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError::OverBudget`] naming `max_graph_edges` and its value.
+    pub fn commitment_graph_within(&self, at: When, max_edges: u64) -> Result<CommitmentGraph, GraphError> {
+        let needed = self.graph_size_bound();
+        if needed > max_edges {
+            return Err(GraphError::OverBudget {
+                what: format!("commitment graph at {at}"),
+                needed,
+                unit: "commitments",
+                max: max_edges,
+                limit: "max_graph_edges",
+                how: "ask about one party instead (guarantors, commitments), or raise the limit \
+                      (--max-edges N) if the machine can hold the graph",
+            });
+        }
+        Ok(self.commitment_graph(at))
+    }
+
+    /// Every commitment between all parties at a date (see [`Engine::commitment_graph_within`]
+    /// for the same under a budget).
     #[must_use]
     pub fn commitment_graph(&self, at: When) -> CommitmentGraph {
         let plan = self.plan();

@@ -66,6 +66,14 @@ pub struct Limits {
     /// may reach besides their confinement root (see [`confinement_root`]). Empty by default:
     /// a file can name only what lies within its own repository or the current folder.
     pub allow_outside: Vec<PathBuf>,
+    /// Most rows of a CSV file read by an import (ATOP's member-level export has 2,398).
+    pub max_csv_rows: usize,
+    /// Most targets, attackers or supporters a scenario may list (each is a dimension of the
+    /// evaluation).
+    pub max_scenario_parties: usize,
+    /// Most commitments a whole commitment graph may hold, as bounded before it is built
+    /// ([`Engine::graph_size_bound`](crate::Engine::graph_size_bound)).
+    pub max_graph_edges: u64,
 }
 
 impl Limits {
@@ -94,6 +102,9 @@ impl Default for Limits {
             max_clauses: 1_000_000,
             max_clause_parties: 1_000_000,
             allow_outside: Vec::new(),
+            max_csv_rows: 200_000,
+            max_scenario_parties: 1_000,
+            max_graph_edges: 2_000_000,
         }
     }
 }

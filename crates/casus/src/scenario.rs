@@ -225,7 +225,7 @@ impl Scenario {
     pub fn from_yaml_with(text: &str, limits: &Limits) -> Result<Scenario, crate::ScenarioError> {
         let ctx = FileCtx::new(Path::new("<scenario>"), Some(text.into()));
         let s: Scenario = parse_text(&ctx, text, limits).map_err(crate::ScenarioError::Invalid)?;
-        s.check_shape(&ctx).map_err(crate::ScenarioError::Invalid)?;
+        s.check_shape(&ctx, limits).map_err(crate::ScenarioError::Invalid)?;
         Ok(s)
     }
 
@@ -247,12 +247,25 @@ impl Scenario {
         let text = read_text(path, limits).map_err(crate::ScenarioError::Invalid)?;
         let ctx = FileCtx::new(path, Some(text.clone()));
         let s: Scenario = parse_yaml(&ctx, &text, limits).map_err(crate::ScenarioError::Invalid)?;
-        s.check_shape(&ctx).map_err(crate::ScenarioError::Invalid)?;
+        s.check_shape(&ctx, limits).map_err(crate::ScenarioError::Invalid)?;
         Ok(s)
     }
 
-    fn check_shape(&self, ctx: &FileCtx) -> Result<(), Box<Diagnostic>> {
+    fn check_shape(&self, ctx: &FileCtx, limits: &Limits) -> Result<(), Box<Diagnostic>> {
         let bad = |m: &str, h: &str| Err(Box::new(ctx.error("scenario", ctx.whole(), m.into(), Some(h.into()))));
+        let max = limits.max_scenario_parties;
+        for (field, n) in [
+            ("targets", self.targets.as_ref().map_or(0, Vec::len)),
+            ("attackers", self.attackers.as_ref().map_or(0, Vec::len)),
+            ("supported_by", self.supported_by.as_ref().map_or(0, Vec::len)),
+        ] {
+            if n > max {
+                return bad(
+                    &format!("`{field}` lists {n} parties, over the limit of {max} (max_scenario_parties)"),
+                    "split the scenario, or raise the limit if the file is trusted",
+                );
+            }
+        }
         match (&self.target, &self.targets) {
             (Some(_), Some(_)) => return bad("both `target` and `targets` are given", "use one of them"),
             (None, None) => return bad("no `target`", "name the attacked party with `target: ID`"),

@@ -655,3 +655,15 @@ fn a_repeated_column_or_an_import_without_a_pledge_is_refused() {
     );
     assert!(small(&cr_only, &members).is_err());
 }
+
+/// The default limits keep the whole ATOP import well inside: its CSV rows, and the bound on
+/// its commitment graph (a tenth of the default at most).
+#[test]
+fn the_default_limits_admit_the_atop_import() {
+    let limits = casus::Limits::default();
+    for name in ["atop-alliance-level.csv", "atop-member-level.csv"] {
+        assert!(read(name).lines().count() * 10 < limits.max_csv_rows, "{name}");
+    }
+    let bound = engine().graph_size_bound();
+    assert!(bound * 10 < limits.max_graph_edges, "{bound}");
+}
