@@ -443,7 +443,21 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
         Some((m, rest)) if rest.contains("column") => m.to_string(),
         _ => full,
     };
+    let depth = limits.max_yaml_depth.min(Limits::YAML_DEPTH_CEILING);
     let message = message
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+        .replace(
+            "multiple YAML documents detected; use from_str_multiple or from_str_multiple_with_options",
+            "a second YAML document begins here (a `---` line); a Casus file holds one",
+        )
+        .replace(
+            "cannot deserialize null into string; use Option<String>",
+            "a text is required here, not null (`~`, `null` or nothing)",
+        )
+        .replace(
+            "recursion limit exceeded",
+            &format!("YAML nested deeper than {depth} levels (max_yaml_depth)"),
+        )
         .replace("unknown variant", "unknown value")
         .replace("unknown field", "unknown key")
         .replace("missing field", "missing key");

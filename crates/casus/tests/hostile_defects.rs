@@ -390,3 +390,31 @@ fn graphs_and_scenarios_are_bounded_before_the_work() {
         "{e}"
     );
 }
+
+/// Defect 17: messages leaked the YAML library's wording ("set DuplicateKeyPolicy in Options",
+/// "use from_str_multiple", "use Option<String>", "recursion limit exceeded"). Each is worded
+/// for the person who wrote the file, and a depth error names its limit and value.
+#[test]
+fn messages_speak_of_the_file_not_of_the_library() {
+    let deep = format!("tags: {}{}\n", "[".repeat(300), "]".repeat(300));
+    let cases = [
+        (
+            "parties:\n  - {id: AAA, name: A, name: B}\n",
+            "duplicate mapping key: name",
+        ),
+        ("parties: []\n---\nparties: []\n", "a second YAML document begins here"),
+        (
+            "parties:\n  - {id: AAA, name: ~}\n",
+            "a text is required here, not null",
+        ),
+        (deep.as_str(), "YAML nested deeper than 64 levels (max_yaml_depth)"),
+    ];
+    for (yaml, expected) in cases {
+        let err = RuleSet::from_yaml(yaml).unwrap_err();
+        let text: String = err.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
+        assert!(text.contains(expected), "{text}");
+        for leak in ["Options", "from_str", "Option<", "untagged", "recursion limit"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
+    }
+}
