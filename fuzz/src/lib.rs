@@ -26,7 +26,13 @@ pub fn check_load_error(e: &LoadError) {
     for d in items {
         assert!(!d.code.is_empty(), "a diagnostic without a code: {d:?}");
         assert!(!d.message.is_empty(), "a diagnostic without a message: {d:?}");
-        let _ = d.render();
+        // Nothing a file holds can drive the terminal that prints its errors: no control
+        // character but the line breaks of the rendering itself.
+        let text = d.render();
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "a rendered diagnostic holds a control character: {text:?}"
+        );
     }
 }
 
