@@ -72,7 +72,20 @@ impl Level {
 }
 
 impl fmt::Display for Level {
+    /// The pinned name, padded and aligned as the format asks (`{:10}`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = crate::vocab::UnknownWord;
+    /// Parses a pinned name; the error lists the levels.
+    fn from_str(s: &str) -> Result<Level, Self::Err> {
+        Level::parse(s).ok_or_else(|| crate::vocab::UnknownWord {
+            word: s.to_string(),
+            kind: "level".into(),
+            allowed: Level::ALL.iter().map(|l| l.as_str()).collect(),
+        })
     }
 }

@@ -90,7 +90,7 @@ pub use text::visible;
 pub use time::When;
 pub use truth::Truth;
 pub use verdict::*;
-pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On};
+pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On, UnknownWord};
 
 /// A loaded and validated rule set: every id resolved, every date checked.
 #[derive(Debug, Clone)]

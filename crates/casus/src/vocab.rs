@@ -33,11 +33,48 @@ macro_rules! vocabulary {
         }
 
         impl fmt::Display for $name {
+            /// The name as written in files, padded and aligned as the format asks (`{:10}`).
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownWord;
+            /// Parses the name as written in files; the error lists the names there are.
+            fn from_str(s: &str) -> Result<$name, UnknownWord> {
+                $name::parse(s).ok_or_else(|| UnknownWord {
+                    word: s.to_string(),
+                    kind: words(stringify!($name)),
+                    allowed: $name::ALL.iter().map(|v| v.as_str()).collect(),
+                })
             }
         }
     };
+}
+
+/// A vocabulary's name in words: `EventKind` is "event kind".
+fn words(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// A word that is not one of a closed vocabulary's names (`"armed_atack".parse::<EventKind>()`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{word}` is not a known {kind}; one of {}", .allowed.join(", "))]
+pub struct UnknownWord {
+    /// The word as given.
+    pub word: String,
+    /// The vocabulary, in words (`event kind`, `level`, …).
+    pub kind: String,
+    /// Every name it has.
+    pub allowed: Vec<&'static str>,
 }
 
 vocabulary! {

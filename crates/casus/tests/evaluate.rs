@@ -680,3 +680,24 @@ treaties:
         ("mobilization_counts", Some(Level::Military))
     );
 }
+
+/// The vocabulary types read from and print to text as Rust users expect: `FromStr` with an
+/// error that lists the names, `Display` that honours width and alignment.
+#[test]
+fn vocabulary_parses_and_pads_like_any_text() {
+    use casus::{EventKind, Level, Means, On};
+    let check = |shown: String, expected: &str| assert_eq!(shown, expected);
+    check(format!("[{:10}]", Level::Assist), "[assist    ]");
+    check(format!("[{:>10}]", Level::Consult), "[   consult]");
+    check(format!("[{:<14}]", EventKind::ArmedAttack), "[armed_attack  ]");
+    check(format!("[{:^9}]", On::Forces), "[ forces  ]");
+    assert_eq!("all_means".parse::<Level>(), Ok(Level::AllMeans));
+    assert_eq!("nuclear".parse::<Means>(), Ok(Means::Nuclear));
+    let e = "armed_atack".parse::<EventKind>().unwrap_err().to_string();
+    assert!(
+        e.starts_with("`armed_atack` is not a known event kind; one of armed_attack, "),
+        "{e}"
+    );
+    let e = "strong".parse::<Level>().unwrap_err().to_string();
+    assert!(e.contains("not a known level") && e.contains("military"), "{e}");
+}
