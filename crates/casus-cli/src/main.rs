@@ -24,6 +24,7 @@ macro_rules! outln {
     ($($t:tt)*) => {{ out!($($t)*); out!("\n") }};
 }
 
+mod chosen;
 mod graph;
 mod import;
 mod verify;
@@ -210,8 +211,23 @@ fn main() -> ExitCode {
     code
 }
 
+/// Loads the rule set of a command whose `--rules` defaults to `rules`.
 fn load(path: &Path) -> Result<Engine, String> {
+    let how = if path == Path::new("rules") {
+        chosen::Chosen::Default { scenario: false }
+    } else {
+        chosen::Chosen::Given
+    };
+    load_chosen(path, how)
+}
+
+/// Loads the rule set at `path`; when it is not there, says where it was looked for and how
+/// it came to be that path.
+fn load_chosen(path: &Path, how: chosen::Chosen<'_>) -> Result<Engine, String> {
     let rules = RuleSet::load_with(&[path.to_path_buf()], limits()).map_err(|e| {
+        if !path.exists() {
+            return chosen::missing(path, how);
+        }
         let mut s = String::new();
         for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
             s.push_str(&d.render());
@@ -232,15 +248,15 @@ struct Engines {
 
 impl Engines {
     fn for_scenario(&mut self, explicit: Option<&Path>, scenario: &Scenario, file: &Path) -> Result<&Engine, String> {
-        let path = match explicit {
-            Some(p) => p.to_path_buf(),
-            None => scenario
+        let (path, how) = chosen::for_scenario(explicit, scenario, file);
+        if let chosen::Chosen::Scenario { .. } = how {
+            // A scenario's `rules:` may not lead out of its repository (see `Limits`).
+            scenario
                 .rules_path_confined(file, limits())
-                .map_err(|e| scenario_error(&e))?
-                .unwrap_or_else(|| PathBuf::from("rules")),
-        };
+                .map_err(|e| scenario_error(&e))?;
+        }
         if !self.cache.contains_key(&path) {
-            let e = load(&path)?;
+            let e = load_chosen(&path, how)?;
             self.cache.insert(path.clone(), e);
         }
         self.cache
@@ -272,7 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 } else {
                     engine.evaluate(&s)
                 }
-                .map_err(|e| format!("{}: error: {e}\n", path.display()))?;
+                .map_err(|e| scenario_error(&e))?;
                 match format {
                     Format::Json => {
                         outputs.push(serde_json::json!({"scenario": path.display().to_string(), "verdict": v}))
@@ -344,7 +360,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         return Ok(vec!["no `expect` block".into()]);
                     };
                     let engine = engines.for_scenario(rules.as_deref(), &s, f)?;
-                    let v = engine.evaluate(&s).map_err(|e| e.to_string())?;
+                    engine.check_expect(&s).map_err(|e| scenario_error(&e))?;
+                    let v = engine.evaluate(&s).map_err(|e| scenario_error(&e))?;
                     Ok(casus::check_expectations(&v, expect)
                         .into_iter()
                         .map(|x| format!("{}: expected {}, got {}", x.party, x.expected, x.actual))
@@ -483,10 +500,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn scenario_error(e: &casus::ScenarioError) -> String {
-    match e {
-        casus::ScenarioError::Invalid(d) => d.render(),
-        other => format!("error: {other}\n"),
-    }
+    e.render()
 }
 
 fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use casus::verify::{DiffOptions, Properties, VerifyOptions};
 
-use crate::{Format, json, load};
+use crate::chosen::Chosen;
+use crate::{Format, json, load_chosen};
 
 fn progress_bar() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
@@ -45,7 +46,7 @@ pub(crate) fn verify(
     format: Format,
     counterexamples: Option<&Path>,
 ) -> Result<ExitCode, String> {
-    let engine = load(rules)?;
+    let engine = load_chosen(rules, Chosen::Given)?;
     let props = Properties::load(properties, &engine).map_err(|e| {
         let mut s: String = e.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
         s.push_str(&format!("error: {e} in {}\n", properties.display()));
@@ -93,8 +94,8 @@ pub(crate) fn verify(
 }
 
 pub(crate) fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, String> {
-    let a = load(old)?;
-    let b = load(new)?;
+    let a = load_chosen(old, Chosen::Given)?;
+    let b = load_chosen(new, Chosen::Given)?;
     let pb = progress_bar();
     let tick = |_: &str, done: u64, total: u64| {
         if let Some(pb) = &pb {
