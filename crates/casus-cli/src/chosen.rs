@@ -45,9 +45,14 @@ pub(crate) fn tidy(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                // Above the root is the root.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
@@ -103,5 +108,7 @@ mod tests {
         check("a/../../rules", "../rules");
         check("/tmp/s/../rules", "/tmp/rules");
         check("a/..", ".");
+        check("/tmp/a/../../../rules", "/rules");
+        check("../../x", "../../x");
     }
 }

@@ -27,6 +27,7 @@ macro_rules! outln {
 mod chosen;
 mod graph;
 mod import;
+mod testing;
 mod verify;
 
 #[derive(Parser)]
@@ -346,55 +347,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Test { rules, paths } => {
-            let mut files = Vec::new();
-            for p in &paths {
-                collect(p, &mut files).map_err(|e| format!("error: {}: {e}\n", p.display()))?;
-            }
-            let mut engines = Engines { cache: BTreeMap::new() };
-            let (mut passed, mut failed) = (0usize, 0usize);
-            for f in &files {
-                let outcome = (|| -> Result<Vec<String>, String> {
-                    let s = Scenario::load(f).map_err(|e| scenario_error(&e))?;
-                    let Some(expect) = &s.expect else {
-                        return Ok(vec!["no `expect` block".into()]);
-                    };
-                    let engine = engines.for_scenario(rules.as_deref(), &s, f)?;
-                    engine.check_expect(&s).map_err(|e| scenario_error(&e))?;
-                    let v = engine.evaluate(&s).map_err(|e| scenario_error(&e))?;
-                    Ok(casus::check_expectations(&v, expect)
-                        .into_iter()
-                        .map(|x| format!("{}: expected {}, got {}", x.party, x.expected, x.actual))
-                        .collect())
-                })();
-                match outcome {
-                    Ok(fails) if fails.is_empty() => {
-                        passed += 1;
-                        outln!("ok   {}", f.display());
-                    }
-                    Ok(fails) => {
-                        failed += 1;
-                        outln!("FAIL {}", f.display());
-                        for x in fails {
-                            outln!("     {x}");
-                        }
-                    }
-                    Err(e) => {
-                        failed += 1;
-                        outln!("FAIL {}", f.display());
-                        for line in e.lines() {
-                            outln!("     {line}");
-                        }
-                    }
-                }
-            }
-            outln!("{passed} passed, {failed} failed");
-            Ok(if failed == 0 && passed > 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        Command::Test { rules, paths } => testing::run(rules.as_deref(), &paths),
         Command::Parties { rules, format } => {
             let e = load(&rules)?;
             let list = e.parties();

@@ -77,7 +77,12 @@ pub(crate) fn verify(
                 s.description = Some(c.why.clone());
                 s.rules = Some(relative(rules, dir).display().to_string());
                 let path = dir.join(format!("{}.yaml", p.id));
-                let text = s.to_yaml().map_err(|e| format!("error: {e}\n"))?;
+                let text = format!(
+                    "{} to `{}`, written by `casus verify`: `casus eval` reproduces it; `casus test` skips it until it has an `expect:` block\n{}",
+                    casus::COUNTEREXAMPLE_MARKER,
+                    p.id,
+                    s.to_yaml().map_err(|e| format!("error: {e}\n"))?
+                );
                 std::fs::write(&path, text).map_err(|e| format!("error: {}: {e}\n", path.display()))?;
             }
         }

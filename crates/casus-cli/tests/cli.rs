@@ -73,6 +73,11 @@ snapshot_case!(
     1
 );
 snapshot_case!(
+    test_a_folder_of_mixed_files,
+    ["test", "crates/casus-cli/tests/data/mixed"],
+    0
+);
+snapshot_case!(
     test_a_failing_expectation,
     ["test", "crates/casus-cli/tests/data/wrong-expectation.yaml"],
     1
@@ -171,4 +176,17 @@ fn eval_names_the_rule_set_a_scenario_chose_resolved() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A folder with scenarios but no `expect:` block tests nothing: exit 1, and it says so.
+#[test]
+fn test_with_nothing_to_test_says_so() {
+    let (code, out, err) = casus(&["test", "crates/casus-cli/tests/data/mixed/no-expectations.yaml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.ends_with(
+            "0 passed, 0 failed\n1 without expectations, 0 skipped\nnothing was tested: no scenario with an `expect:` block was found\n"
+        ),
+        "{out}"
+    );
 }

@@ -75,6 +75,20 @@ fn counterexample_files_reproduce_with_casus_eval() {
     let file = dir.join("kyiv-covered.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("name: counterexample to kyiv-covered"), "{text}");
+    // Marked as a counterexample, so that `casus test` on the folder skips it with a note.
+    assert!(text.starts_with(casus::COUNTEREXAMPLE_MARKER), "{text}");
+    let (_, out, _) = casus(&["test", dir.to_str().unwrap()]);
+    assert!(
+        out.contains(&format!(
+            "skip {}: a counterexample written by `casus verify`",
+            file.display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("0 passed, 0 failed\n0 without expectations, 2 skipped\n"),
+        "{out}"
+    );
     // The scenario names its rule set, so `casus eval` needs nothing else but, since the file
     // lies outside the repository it names the rules of, leave to reach them.
     let repo = root();

@@ -180,6 +180,114 @@ pub struct Scenario {
     origin: Origin,
 }
 
+/// The first line `casus verify --counterexamples` writes in each counterexample file, by which
+/// `casus test` knows the file for a counterexample rather than a test: it is skipped, with a
+/// note, until someone gives it an `expect:` block.
+pub const COUNTEREXAMPLE_MARKER: &str = "# casus: counterexample";
+
+/// What a YAML file found among scenarios holds, read from its top-level keys (and, for a
+/// counterexample, its first line): `casus test` runs scenarios and skips the rest with a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YamlKind {
+    /// A scenario, or meant as one: it has a key a scenario has, or it is not a mapping at all
+    /// (reading it as a scenario then says what is wrong).
+    Scenario,
+    /// A scenario written by `casus verify --counterexamples` (it starts with
+    /// [`COUNTEREXAMPLE_MARKER`]) and given no `expect:` block since.
+    Counterexample,
+    /// A properties file of `casus verify` (`properties:`).
+    Properties,
+    /// A rule file or a rule-set manifest (`parties:`, `treaties:`, `extends:`, …).
+    Rules,
+    /// A mapping with none of a scenario's keys.
+    Other,
+}
+
+impl YamlKind {
+    /// What the file is, in words, for a file that is not a scenario.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            YamlKind::Scenario => "a scenario",
+            YamlKind::Counterexample => {
+                "a counterexample written by `casus verify`, not a test (give it an `expect:` block to make it one)"
+            }
+            YamlKind::Properties => "a properties file for `casus verify`, not a scenario",
+            YamlKind::Rules => "a rule file, not a scenario",
+            YamlKind::Other => "not a scenario: it has none of a scenario's keys (date, event, target, …)",
+        }
+    }
+
+    /// What the YAML text `text` holds.
+    ///
+    /// ```
+    /// use casus::YamlKind;
+    /// assert_eq!(YamlKind::of_text("date: 2027-03-01\nevent: armed_attack\ntarget: UKR\n"), YamlKind::Scenario);
+    /// assert_eq!(YamlKind::of_text("properties:\n  - id: x\n"), YamlKind::Properties);
+    /// assert_eq!(YamlKind::of_text("parties: []\ntreaties: []\n"), YamlKind::Rules);
+    /// assert_eq!(YamlKind::of_text("{dat: 2027-03-01, evnt: threat}"), YamlKind::Other);
+    /// assert_eq!(YamlKind::of_text(": not yaml ["), YamlKind::Scenario);
+    /// let marked = format!("{}\ndate: 2027-03-01\n", casus::COUNTEREXAMPLE_MARKER);
+    /// assert_eq!(YamlKind::of_text(&marked), YamlKind::Counterexample);
+    /// assert_eq!(YamlKind::of_text(&format!("{marked}expect: {{none: [USA]}}\n")), YamlKind::Scenario);
+    /// ```
+    #[must_use]
+    pub fn of_text(text: &str) -> YamlKind {
+        const SCENARIO: [&str; 15] = [
+            "name",
+            "description",
+            "rules",
+            "date",
+            "event",
+            "means",
+            "attacker",
+            "attackers",
+            "supported_by",
+            "target",
+            "targets",
+            "location",
+            "on",
+            "facts",
+            "expect",
+        ];
+        const RULES: [&str; 7] = [
+            "parties",
+            "tags",
+            "territories",
+            "areas",
+            "facts",
+            "treaties",
+            "extends",
+        ];
+        let ctx = FileCtx::new(Path::new("<yaml>"), None);
+        let Ok(keys) = parse_yaml::<Keys>(&ctx, text, &Limits::default()) else {
+            return YamlKind::Scenario;
+        };
+        let has = |k: &str| keys.0.iter().any(|(key, _)| key.value == k);
+        if text.starts_with(COUNTEREXAMPLE_MARKER) && !has("expect") {
+            return YamlKind::Counterexample;
+        }
+        let scenario_key = |k: &&str| has(k) && !RULES.contains(k) && !["name", "description"].contains(k);
+        if SCENARIO.iter().any(scenario_key) {
+            YamlKind::Scenario
+        } else if has("properties") {
+            YamlKind::Properties
+        } else if RULES.iter().any(|k| has(k)) {
+            YamlKind::Rules
+        } else if keys.0.is_empty() {
+            YamlKind::Scenario
+        } else {
+            YamlKind::Other
+        }
+    }
+
+    /// What the YAML file at `path` holds; an error if it cannot be read.
+    pub fn of_file(path: impl AsRef<Path>) -> Result<YamlKind, crate::ScenarioError> {
+        let text = read_text(path.as_ref(), &Limits::default()).map_err(crate::ScenarioError::Invalid)?;
+        Ok(YamlKind::of_text(&text))
+    }
+}
+
 /// Where a scenario was read from. Two scenarios that differ only in their origin are equal.
 #[derive(Clone, Default)]
 struct Origin(Option<Arc<FileCtx>>);
