@@ -27,6 +27,7 @@ macro_rules! outln {
 mod chosen;
 mod graph;
 mod import;
+mod progress;
 mod testing;
 mod verify;
 
@@ -130,6 +131,10 @@ enum Command {
         /// Write each smallest counterexample as a scenario file into this folder.
         #[arg(long)]
         counterexamples: Option<PathBuf>,
+        /// Where standard error is not a terminal, also write a progress line when each
+        /// property starts and ends (there is one every few seconds anyway).
+        #[arg(long)]
+        progress: bool,
     },
     /// Compare two rule sets over every scenario: what changes, for whom (exit 1 if anything).
     Diff {
@@ -140,6 +145,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Where standard error is not a terminal, also write a progress line at the start and
+        /// the end (there is one every few seconds anyway).
+        #[arg(long)]
+        progress: bool,
     },
     /// Who is bound to help a party, at what level, under which clause (--from/--to: when that changes).
     Guarantors(graph::PartyQuery),
@@ -409,8 +418,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             sample,
             format,
             counterexamples,
-        } => verify::verify(&rules, &properties, sample, format, counterexamples.as_deref()),
-        Command::Diff { old, new, format } => verify::diff(&old, &new, format),
+            progress,
+        } => verify::verify(
+            &rules,
+            &properties,
+            sample,
+            format,
+            counterexamples.as_deref(),
+            progress,
+        ),
+        Command::Diff {
+            old,
+            new,
+            format,
+            progress,
+        } => verify::diff(&old, &new, format, progress),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments),
         Command::Exposure(a) => graph::exposure(a),

@@ -154,3 +154,44 @@ fn diff_json_is_deterministic_and_a_rule_set_equals_itself() {
     assert_eq!(code, 0);
     assert!(out.contains("No verdict changes."), "{out}");
 }
+
+/// Where standard error is not a terminal (as here), `--progress` writes a line when each
+/// property starts and ends; standard output is byte-identical with and without it.
+#[test]
+fn verify_progress_goes_to_stderr_when_asked() {
+    let (code, quiet, err) = casus(&["verify", BROKEN, BROKEN_PROPS]);
+    assert_eq!(code, 1, "{err}");
+    let (code, out, err) = casus(&["verify", BROKEN, BROKEN_PROPS, "--progress"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, quiet);
+    let lines: Vec<&str> = err.lines().collect();
+    for id in [
+        "kyiv-covered",
+        "no-ground-troops",
+        "usa-never-military",
+        "nothing-before-entry-into-force",
+    ] {
+        let prefix = format!("verify: {id}: ");
+        let of = lines.iter().filter(|l| l.starts_with(&prefix)).count();
+        assert_eq!(of, 2, "{id}: a line at the start and at the end:\n{err}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&prefix) && l.ends_with("classes (100%)")),
+            "{err}"
+        );
+    }
+    let (code, _, err) = casus(&[
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "rules/drafts/ukraine-coalition-b",
+        "--progress",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("diff: ") && l.ends_with("(100%)")),
+        "{err}"
+    );
+}
