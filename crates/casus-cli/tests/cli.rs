@@ -169,10 +169,10 @@ fn eval_names_the_rule_set_a_scenario_chose_resolved() {
     // A rule set that is there but broken: `casus check` on the resolved path.
     std::fs::create_dir_all(dir.join("rules")).unwrap();
     std::fs::write(dir.join("rules/a.yaml"), "parties: [{id: UKR, nmae: Ukraine}]\n").unwrap();
-    let (code, _, err) = casus_in(&dir.join("scenarios"), &["eval", "x.yaml"]);
+    let (code, _, err) = casus_in(&dir, &["eval", "scenarios/x.yaml"]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.ends_with("error: 1 error(s) in the rule set (run `casus check --rules ../rules`)\n"),
+        err.ends_with("error: 1 error(s) in the rule set (run `casus check --rules rules`)\n"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);

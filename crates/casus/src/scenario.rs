@@ -458,17 +458,7 @@ impl Scenario {
     fn check_shape(&self, ctx: &FileCtx, limits: &Limits) -> Result<(), Box<Diagnostic>> {
         // Where to point: the second of two keys that exclude each other, the empty list, or
         // for a missing target the start of the scenario.
-        let at = |key: &str| -> Position {
-            let text = ctx.source.as_deref().unwrap_or_default();
-            let spans = parse_yaml::<Keys>(ctx, text, &Limits::default());
-            let loc = spans.ok().and_then(|m| {
-                m.0.iter()
-                    .find(|(k, _)| k.value == key)
-                    .map(|(_, v)| *v)
-                    .or_else(|| m.0.first().map(|(k, _)| k.referenced))
-            });
-            loc.map_or_else(|| ctx.whole(), |l| ctx.at(&l))
-        };
+        let at = |key: &str| value_position(ctx, key);
         let bad = |key: &str, m: &str, h: &str| Err(Box::new(ctx.error("scenario", at(key), m.into(), Some(h.into()))));
         let max = limits.max_scenario_parties;
         for (field, n) in [
@@ -546,11 +536,14 @@ impl Scenario {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         crate::load::confined(dir, &path, limits).map_err(|why| {
-            let ctx = FileCtx::new(scenario_file, None);
+            let ctx = match &self.origin.0 {
+                Some(read) if read.path == scenario_file => (**read).clone(),
+                _ => FileCtx::new(scenario_file, None),
+            };
             crate::ScenarioError::Invalid(Box::new(
                 ctx.error(
                     "outside-root",
-                    ctx.whole(),
+                    value_position(&ctx, "rules"),
                     format!("`rules:` names `{}`, but {why}", path.display()),
                     Some(
                         "name a rule set inside the repository, or allow the folder explicitly (`--allow-outside DIR`)"
@@ -623,6 +616,21 @@ impl Scenario {
             (None, None) => None,
         }
     }
+}
+
+/// Where the value of the top-level `key` was written (the first key when there is none, the
+/// whole file when the text is not at hand).
+fn value_position(ctx: &FileCtx, key: &str) -> Position {
+    let Some(text) = ctx.source.as_deref() else {
+        return ctx.whole();
+    };
+    let loc = parse_yaml::<Keys>(ctx, text, &Limits::default()).ok().and_then(|m| {
+        m.0.iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, v)| *v)
+            .or_else(|| m.0.first().map(|(k, _)| k.referenced))
+    });
+    loc.map_or_else(|| ctx.whole(), |l| ctx.at(&l))
 }
 
 /// What a field takes and where to find the ids, for an unknown id with no near miss.

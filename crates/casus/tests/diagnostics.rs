@@ -505,6 +505,21 @@ fn a_scenario_file_error_names_the_file() {
         "{text}"
     );
     assert!(text.contains("help: did you mean `UKR`?"), "{text}");
+    // A `rules:` that leads out of the scenario's folder is pointed at too.
+    let d = folder(&[(
+        "s.yaml",
+        "date: 2027-03-01\nevent: armed_attack\ntarget: UKR\nrules: ..\n",
+    )]);
+    let outside = casus::Scenario::load(d.join("s.yaml")).unwrap();
+    let text = outside
+        .rules_path_confined(&d.join("s.yaml"), &Limits::default())
+        .unwrap_err()
+        .render();
+    assert!(
+        text.starts_with(&format!("{}:4:8: error[outside-root]", d.join("s.yaml").display())),
+        "{text}"
+    );
+    assert!(text.contains("4 | rules: ..\n  |        ^"), "{text}");
     s.target = Some("RUSS".into());
     let text = engine.evaluate(&s).unwrap_err().render();
     assert_eq!(
