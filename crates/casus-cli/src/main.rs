@@ -24,8 +24,11 @@ macro_rules! outln {
     ($($t:tt)*) => {{ out!($($t)*); out!("\n") }};
 }
 
+mod chosen;
 mod graph;
 mod import;
+mod progress;
+mod testing;
 mod verify;
 
 #[derive(Parser)]
@@ -128,6 +131,10 @@ enum Command {
         /// Write each smallest counterexample as a scenario file into this folder.
         #[arg(long)]
         counterexamples: Option<PathBuf>,
+        /// Where standard error is not a terminal, also write a progress line when each
+        /// property starts and ends (there is one every few seconds anyway).
+        #[arg(long)]
+        progress: bool,
     },
     /// Compare two rule sets over every scenario: what changes, for whom (exit 1 if anything).
     Diff {
@@ -138,6 +145,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Where standard error is not a terminal, also write a progress line at the start and
+        /// the end (there is one every few seconds anyway).
+        #[arg(long)]
+        progress: bool,
     },
     /// Who is bound to help a party, at what level, under which clause (--from/--to: when that changes).
     Guarantors(graph::PartyQuery),
@@ -210,8 +221,23 @@ fn main() -> ExitCode {
     code
 }
 
+/// Loads the rule set of a command whose `--rules` defaults to `rules`.
 fn load(path: &Path) -> Result<Engine, String> {
+    let how = if path == Path::new("rules") {
+        chosen::Chosen::Default { scenario: false }
+    } else {
+        chosen::Chosen::Given
+    };
+    load_chosen(path, how)
+}
+
+/// Loads the rule set at `path`; when it is not there, says where it was looked for and how
+/// it came to be that path.
+fn load_chosen(path: &Path, how: chosen::Chosen<'_>) -> Result<Engine, String> {
     let rules = RuleSet::load_with(&[path.to_path_buf()], limits()).map_err(|e| {
+        if !path.exists() {
+            return chosen::missing(path, how);
+        }
         let mut s = String::new();
         for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
             s.push_str(&d.render());
@@ -232,15 +258,15 @@ struct Engines {
 
 impl Engines {
     fn for_scenario(&mut self, explicit: Option<&Path>, scenario: &Scenario, file: &Path) -> Result<&Engine, String> {
-        let path = match explicit {
-            Some(p) => p.to_path_buf(),
-            None => scenario
+        let (path, how) = chosen::for_scenario(explicit, scenario, file);
+        if let chosen::Chosen::Scenario { .. } = how {
+            // A scenario's `rules:` may not lead out of its repository (see `Limits`).
+            scenario
                 .rules_path_confined(file, limits())
-                .map_err(|e| scenario_error(&e))?
-                .unwrap_or_else(|| PathBuf::from("rules")),
-        };
+                .map_err(|e| scenario_error(&e))?;
+        }
         if !self.cache.contains_key(&path) {
-            let e = load(&path)?;
+            let e = load_chosen(&path, how)?;
             self.cache.insert(path.clone(), e);
         }
         self.cache
@@ -272,7 +298,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 } else {
                     engine.evaluate(&s)
                 }
-                .map_err(|e| format!("{}: error: {e}\n", path.display()))?;
+                .map_err(|e| scenario_error(&e))?;
                 match format {
                     Format::Json => {
                         outputs.push(serde_json::json!({"scenario": path.display().to_string(), "verdict": v}))
@@ -330,54 +356,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Test { rules, paths } => {
-            let mut files = Vec::new();
-            for p in &paths {
-                collect(p, &mut files).map_err(|e| format!("error: {}: {e}\n", p.display()))?;
-            }
-            let mut engines = Engines { cache: BTreeMap::new() };
-            let (mut passed, mut failed) = (0usize, 0usize);
-            for f in &files {
-                let outcome = (|| -> Result<Vec<String>, String> {
-                    let s = Scenario::load(f).map_err(|e| scenario_error(&e))?;
-                    let Some(expect) = &s.expect else {
-                        return Ok(vec!["no `expect` block".into()]);
-                    };
-                    let engine = engines.for_scenario(rules.as_deref(), &s, f)?;
-                    let v = engine.evaluate(&s).map_err(|e| e.to_string())?;
-                    Ok(casus::check_expectations(&v, expect)
-                        .into_iter()
-                        .map(|x| format!("{}: expected {}, got {}", x.party, x.expected, x.actual))
-                        .collect())
-                })();
-                match outcome {
-                    Ok(fails) if fails.is_empty() => {
-                        passed += 1;
-                        outln!("ok   {}", f.display());
-                    }
-                    Ok(fails) => {
-                        failed += 1;
-                        outln!("FAIL {}", f.display());
-                        for x in fails {
-                            outln!("     {x}");
-                        }
-                    }
-                    Err(e) => {
-                        failed += 1;
-                        outln!("FAIL {}", f.display());
-                        for line in e.lines() {
-                            outln!("     {line}");
-                        }
-                    }
-                }
-            }
-            outln!("{passed} passed, {failed} failed");
-            Ok(if failed == 0 && passed > 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        Command::Test { rules, paths } => testing::run(rules.as_deref(), &paths),
         Command::Parties { rules, format } => {
             let e = load(&rules)?;
             let list = e.parties();
@@ -439,8 +418,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             sample,
             format,
             counterexamples,
-        } => verify::verify(&rules, &properties, sample, format, counterexamples.as_deref()),
-        Command::Diff { old, new, format } => verify::diff(&old, &new, format),
+            progress,
+        } => verify::verify(
+            &rules,
+            &properties,
+            sample,
+            format,
+            counterexamples.as_deref(),
+            progress,
+        ),
+        Command::Diff {
+            old,
+            new,
+            format,
+            progress,
+        } => verify::diff(&old, &new, format, progress),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments),
         Command::Exposure(a) => graph::exposure(a),
@@ -483,10 +475,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn scenario_error(e: &casus::ScenarioError) -> String {
-    match e {
-        casus::ScenarioError::Invalid(d) => d.render(),
-        other => format!("error: {other}\n"),
-    }
+    e.render()
 }
 
 fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -1,24 +1,14 @@
-//! `casus verify` and `casus diff`: argument handling, the progress bar, files and exit codes.
+//! `casus verify` and `casus diff`: argument handling, progress, files and exit codes.
 //! The checking and the printing are the library's (`casus::verify`).
 
-use std::io::IsTerminal;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use casus::verify::{DiffOptions, Properties, VerifyOptions};
 
-use crate::{Format, json, load};
-
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let pb = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg:24} [{bar:40}] {pos}/{len} ({eta})") {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    Some(pb)
-}
+use crate::chosen::Chosen;
+use crate::progress::Progress;
+use crate::{Format, json, load_chosen};
 
 /// `rules` as seen from `dir`, for a scenario file written there.
 fn relative(rules: &Path, dir: &Path) -> PathBuf {
@@ -44,8 +34,9 @@ pub(crate) fn verify(
     sample: Option<u32>,
     format: Format,
     counterexamples: Option<&Path>,
+    progress: bool,
 ) -> Result<ExitCode, String> {
-    let engine = load(rules)?;
+    let engine = load_chosen(rules, Chosen::Given)?;
     let props = Properties::load(properties, &engine).map_err(|e| {
         let mut s: String = e.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
         s.push_str(&format!("error: {e} in {}\n", properties.display()));
@@ -55,18 +46,10 @@ pub(crate) fn verify(
         sample,
         ..VerifyOptions::default()
     };
-    let pb = progress_bar();
-    let tick = |id: &str, done: u64, total: u64| {
-        if let Some(pb) = &pb {
-            pb.set_length(total);
-            pb.set_position(done);
-            pb.set_message(id.to_string());
-        }
-    };
+    let shown = Progress::new("verify", progress);
+    let tick = |id: &str, done: u64, total: u64| shown.tick(id, done, total);
     let report = casus::verify::verify(&engine, &props, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    shown.finish();
     if let Some(dir) = counterexamples {
         std::fs::create_dir_all(dir).map_err(|e| format!("error: {}: {e}\n", dir.display()))?;
         for p in &report.properties {
@@ -76,7 +59,12 @@ pub(crate) fn verify(
                 s.description = Some(c.why.clone());
                 s.rules = Some(relative(rules, dir).display().to_string());
                 let path = dir.join(format!("{}.yaml", p.id));
-                let text = s.to_yaml().map_err(|e| format!("error: {e}\n"))?;
+                let text = format!(
+                    "{} to `{}`, written by `casus verify`: `casus eval` reproduces it; `casus test` skips it until it has an `expect:` block\n{}",
+                    casus::COUNTEREXAMPLE_MARKER,
+                    p.id,
+                    s.to_yaml().map_err(|e| format!("error: {e}\n"))?
+                );
                 std::fs::write(&path, text).map_err(|e| format!("error: {}: {e}\n", path.display()))?;
             }
         }
@@ -92,21 +80,14 @@ pub(crate) fn verify(
     })
 }
 
-pub(crate) fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, String> {
-    let a = load(old)?;
-    let b = load(new)?;
-    let pb = progress_bar();
-    let tick = |_: &str, done: u64, total: u64| {
-        if let Some(pb) = &pb {
-            pb.set_length(total);
-            pb.set_position(done);
-        }
-    };
+pub(crate) fn diff(old: &Path, new: &Path, format: Format, progress: bool) -> Result<ExitCode, String> {
+    let a = load_chosen(old, Chosen::Given)?;
+    let b = load_chosen(new, Chosen::Given)?;
+    let shown = Progress::new("diff", progress);
+    let tick = |_: &str, done: u64, total: u64| shown.tick("", done, total);
     let report =
         casus::verify::diff(&a, &b, &DiffOptions::default(), Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    shown.finish();
     match format {
         Format::Json => println!("{}", json(&report)?),
         Format::Table => print!("{}", casus::verify::render_diff(&report)),

@@ -11,9 +11,14 @@ fn root() -> PathBuf {
 
 /// Runs `casus` in the repository root; returns (exit code, stdout, stderr).
 fn casus(args: &[&str]) -> (i32, String, String) {
+    casus_in(&root(), args)
+}
+
+/// Runs `casus` in `dir`; returns (exit code, stdout, stderr).
+fn casus_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_casus"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run casus: {e}"));
     (
@@ -56,6 +61,21 @@ snapshot_case!(
     check_bad_rules,
     ["check", "--rules", "crates/casus-cli/tests/data/bad-rules"],
     1
+);
+snapshot_case!(
+    eval_unknown_attacker_is_located,
+    ["eval", "crates/casus-cli/tests/data/unknown-attacker.yaml"],
+    2
+);
+snapshot_case!(
+    test_unknown_party_in_expect_is_located,
+    ["test", "crates/casus-cli/tests/data/unknown-expected-party.yaml"],
+    1
+);
+snapshot_case!(
+    test_a_folder_of_mixed_files,
+    ["test", "crates/casus-cli/tests/data/mixed"],
+    0
 );
 snapshot_case!(
     test_a_failing_expectation,
@@ -106,4 +126,67 @@ fn listings() {
         assert_eq!(code, 0);
         assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
     }
+}
+
+/// A fresh, empty folder outside the repository.
+fn outside(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("casus-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.canonicalize().unwrap()
+}
+
+const KYIV: &str = "date: 2027-03-01\nevent: armed_attack\nattacker: RUS\ntarget: UKR\n";
+
+/// Outside the repository, with no `--rules` and no `rules:`, the error says that `rules/` is
+/// the default, where it was looked for, and how to choose another.
+#[test]
+fn eval_outside_the_repository_explains_the_default() {
+    let dir = outside("default");
+    std::fs::write(dir.join("x.yaml"), KYIV).unwrap();
+    let (code, out, err) = casus_in(&dir, &["eval", "x.yaml"]);
+    assert_eq!(code, 2, "{out}{err}");
+    let err = err.replace(&dir.display().to_string(), "TMP");
+    insta::assert_snapshot!(err);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A scenario's `rules: ../rules` is reported resolved against the scenario's folder, and the
+/// suggested command names the rule set by that path.
+#[test]
+fn eval_names_the_rule_set_a_scenario_chose_resolved() {
+    let dir = outside("resolved");
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::write(dir.join("scenarios/x.yaml"), format!("rules: ../rules\n{KYIV}")).unwrap();
+    let (code, _, err) = casus_in(&dir, &["eval", "scenarios/x.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err,
+        "error: no rule set at rules: the scenario scenarios/x.yaml names `rules: ../rules`, which is read \
+         relative to the scenario file\n  help: correct `rules:` in the scenario, or pass `--rules DIR` to use \
+         another rule set\n"
+    );
+    // A rule set that is there but broken: `casus check` on the resolved path.
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(dir.join("rules/a.yaml"), "parties: [{id: UKR, nmae: Ukraine}]\n").unwrap();
+    let (code, _, err) = casus_in(&dir, &["eval", "scenarios/x.yaml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.ends_with("error: 1 error(s) in the rule set (run `casus check --rules rules`)\n"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A folder with scenarios but no `expect:` block tests nothing: exit 1, and it says so.
+#[test]
+fn test_with_nothing_to_test_says_so() {
+    let (code, out, err) = casus(&["test", "crates/casus-cli/tests/data/mixed/no-expectations.yaml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.ends_with(
+            "0 passed, 0 failed\n1 without expectations, 0 skipped\nnothing was tested: no scenario with an `expect:` block was found\n"
+        ),
+        "{out}"
+    );
 }

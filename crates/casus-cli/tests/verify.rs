@@ -75,6 +75,20 @@ fn counterexample_files_reproduce_with_casus_eval() {
     let file = dir.join("kyiv-covered.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("name: counterexample to kyiv-covered"), "{text}");
+    // Marked as a counterexample, so that `casus test` on the folder skips it with a note.
+    assert!(text.starts_with(casus::COUNTEREXAMPLE_MARKER), "{text}");
+    let (_, out, _) = casus(&["test", dir.to_str().unwrap()]);
+    assert!(
+        out.contains(&format!(
+            "skip {}: a counterexample written by `casus verify`",
+            file.display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("0 passed, 0 failed\n0 without expectations, 2 skipped\n"),
+        "{out}"
+    );
     // The scenario names its rule set, so `casus eval` needs nothing else but, since the file
     // lies outside the repository it names the rules of, leave to reach them.
     let repo = root();
@@ -139,4 +153,45 @@ fn diff_json_is_deterministic_and_a_rule_set_equals_itself() {
     let (code, out, _) = casus(&["diff", BROKEN, BROKEN]);
     assert_eq!(code, 0);
     assert!(out.contains("No verdict changes."), "{out}");
+}
+
+/// Where standard error is not a terminal (as here), `--progress` writes a line when each
+/// property starts and ends; standard output is byte-identical with and without it.
+#[test]
+fn verify_progress_goes_to_stderr_when_asked() {
+    let (code, quiet, err) = casus(&["verify", BROKEN, BROKEN_PROPS]);
+    assert_eq!(code, 1, "{err}");
+    let (code, out, err) = casus(&["verify", BROKEN, BROKEN_PROPS, "--progress"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, quiet);
+    let lines: Vec<&str> = err.lines().collect();
+    for id in [
+        "kyiv-covered",
+        "no-ground-troops",
+        "usa-never-military",
+        "nothing-before-entry-into-force",
+    ] {
+        let prefix = format!("verify: {id}: ");
+        let of = lines.iter().filter(|l| l.starts_with(&prefix)).count();
+        assert_eq!(of, 2, "{id}: a line at the start and at the end:\n{err}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&prefix) && l.ends_with("classes (100%)")),
+            "{err}"
+        );
+    }
+    let (code, _, err) = casus(&[
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "rules/drafts/ukraine-coalition-b",
+        "--progress",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("diff: ") && l.ends_with("(100%)")),
+        "{err}"
+    );
 }

@@ -34,7 +34,7 @@ pub enum ScenarioError {
     #[error("{0}")]
     Invalid(Box<Diagnostic>),
     /// An id in the scenario names nothing in the rule set.
-    #[error("unknown {kind} `{id}` in the scenario's `{field}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("{}", unknown_words(.kind, .id, .field, .suggestion.as_deref(), .located.as_deref()))]
     Unknown {
         /// party, territory or area, fact.
         kind: &'static str,
@@ -44,5 +44,42 @@ pub enum ScenarioError {
         field: &'static str,
         /// The closest existing id.
         suggestion: Option<String>,
+        /// The same error pointing at the id's line and column, when the scenario was read
+        /// from text (`Scenario::load`, `Scenario::from_yaml`).
+        located: Option<Box<Diagnostic>>,
     },
+}
+
+impl ScenarioError {
+    /// The error as a user reads it: `file:line:column: error[code]: message`, the line with a
+    /// caret under the offending value, and how to fix it; `error: message` when nothing
+    /// points into a file.
+    ///
+    /// ```
+    /// let rules = casus::RuleSet::from_yaml("parties: [{id: USA, name: United States}]")?.compile()?;
+    /// let s = casus::Scenario::from_yaml("date: 2027-03-01\nevent: armed_attack\ntarget: USAA\n")?;
+    /// let text = rules.evaluate(&s).unwrap_err().render();
+    /// assert!(text.starts_with("<scenario>:3:9: error[unknown-party]: unknown party `USAA` in `target`"), "{text}");
+    /// assert!(text.contains("3 | target: USAA\n  |         ^"), "{text}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn render(&self) -> String {
+        match self {
+            ScenarioError::Invalid(d) | ScenarioError::Unknown { located: Some(d), .. } => d.render(),
+            other => format!("error: {other}\n"),
+        }
+    }
+}
+
+fn unknown_words(kind: &str, id: &str, field: &str, suggestion: Option<&str>, located: Option<&Diagnostic>) -> String {
+    match located {
+        Some(d) => d.to_string(),
+        None => format!(
+            "unknown {kind} `{id}` in the scenario's `{field}`{}",
+            suggestion
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default()
+        ),
+    }
 }

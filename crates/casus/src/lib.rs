@@ -85,7 +85,7 @@ pub use level::Level;
 pub use load::{Limits, SourceFile, confinement_root};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, check_expectations, render_table};
-pub use scenario::{Actor, Expect, Scenario};
+pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, Scenario, YamlKind};
 pub use text::visible;
 pub use time::When;
 pub use truth::Truth;

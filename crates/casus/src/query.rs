@@ -356,24 +356,28 @@ impl Engine {
     /// Resolves a scenario's ids against this rule set.
     pub fn prepare(&self, s: &Scenario) -> Result<Prepared, ScenarioError> {
         let party = |id: &str, field: &'static str| -> Result<PartyIx, ScenarioError> {
-            self.party_ix.get(id).copied().ok_or_else(|| ScenarioError::Unknown {
-                kind: "party",
-                id: id.into(),
-                field,
-                suggestion: crate::suggest(id, self.party_ix.keys().map(String::as_str)),
+            self.party_ix.get(id).copied().ok_or_else(|| {
+                s.unknown(
+                    "party",
+                    id,
+                    field,
+                    crate::suggest(id, self.party_ix.keys().map(String::as_str)),
+                )
             })
         };
         let mut targets = Vec::new();
+        let target_field = if s.target.is_some() { "target" } else { "targets" };
         for t in s.targets() {
-            targets.push(party(t, "target")?);
+            targets.push(party(t, target_field)?);
         }
+        let attacker_field = if s.attacker.is_some() { "attacker" } else { "attackers" };
         let attackers = match s.attackers() {
             None => None,
             Some(list) => {
                 let mut v = Vec::new();
                 for a in list {
                     v.push(match a {
-                        Actor::Party(p) => ActorIx::Party(party(p, "attacker")?),
+                        Actor::Party(p) => ActorIx::Party(party(p, attacker_field)?),
                         Actor::NonState { .. } => ActorIx::NonState,
                     });
                 }
@@ -400,20 +404,24 @@ impl Engine {
         };
         let location = match &s.location {
             None => None,
-            Some(l) => Some(self.place_ix.get(l).copied().ok_or_else(|| ScenarioError::Unknown {
-                kind: "territory or area",
-                id: l.clone(),
-                field: "location",
-                suggestion: crate::suggest(l, self.place_ix.keys().map(String::as_str)),
+            Some(l) => Some(self.place_ix.get(l).copied().ok_or_else(|| {
+                s.unknown(
+                    "territory or area",
+                    l,
+                    "location",
+                    crate::suggest(l, self.place_ix.keys().map(String::as_str)),
+                )
             })?),
         };
         let mut facts = vec![None; self.facts.len()];
         for (k, v) in &s.facts {
-            let ix = self.fact_ix.get(k).copied().ok_or_else(|| ScenarioError::Unknown {
-                kind: "fact",
-                id: k.clone(),
-                field: "facts",
-                suggestion: crate::suggest(k, self.fact_ix.keys().map(String::as_str)),
+            let ix = self.fact_ix.get(k).copied().ok_or_else(|| {
+                s.unknown(
+                    "fact",
+                    k,
+                    "facts",
+                    crate::suggest(k, self.fact_ix.keys().map(String::as_str)),
+                )
             })?;
             if let Some(slot) = facts.get_mut(ix as usize) {
                 *slot = Some(*v);
@@ -434,6 +442,43 @@ impl Engine {
             on: s.on,
             facts,
         })
+    }
+
+    /// Checks that every party the scenario's `expect:` block names is in this rule set: an
+    /// expectation about a party that does not exist would pass or fail for the wrong reason
+    /// (`none: [USAA]` always holds).
+    ///
+    /// ```
+    /// let rules = casus::RuleSet::from_yaml("parties: [{id: USA, name: United States}]")?.compile()?;
+    /// let s = casus::Scenario::from_yaml("date: 2027-03-01\nevent: armed_attack\ntarget: USA\nexpect: {none: [USAA]}\n")?;
+    /// let e = rules.check_expect(&s).unwrap_err();
+    /// assert!(e.to_string().contains("unknown party `USAA` in `expect.none`"), "{e}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_expect(&self, s: &Scenario) -> Result<(), ScenarioError> {
+        let Some(e) = &s.expect else {
+            return Ok(());
+        };
+        let lists: [(&'static str, &Vec<String>); 9] = [
+            ("expect.neutrality", &e.neutrality),
+            ("expect.consult", &e.consult),
+            ("expect.diplomatic", &e.diplomatic),
+            ("expect.assist", &e.assist),
+            ("expect.all_means", &e.all_means),
+            ("expect.military", &e.military),
+            ("expect.none", &e.none),
+            ("expect.contingent", &e.contingent),
+            ("expect.definite", &e.definite),
+        ];
+        for (field, list) in lists {
+            for id in list {
+                if !self.party_ix.contains_key(id) {
+                    let near = crate::suggest(id, self.party_ix.keys().map(String::as_str));
+                    return Err(s.unknown("party", id, field, near));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Evaluates a scenario: obligations with their sources, and why every other member of a

@@ -12,12 +12,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, FileCtx};
+use crate::diag::{Diagnostic, FileCtx, Position};
 use crate::level::Level;
 use crate::load::{Limits, parse_text, parse_yaml, read_text};
+use crate::model::{Location, Spanned};
 use crate::time::When;
 use crate::vocab::{EventKind, Means, On};
 
@@ -172,6 +174,205 @@ pub struct Scenario {
     /// Expectations for `casus test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
+    /// The file and text the scenario was read from, if it was read: an error found later (an
+    /// id the rule set lacks) points at its line and column. Not part of what it means.
+    #[serde(skip)]
+    origin: Origin,
+}
+
+/// The first line `casus verify --counterexamples` writes in each counterexample file, by which
+/// `casus test` knows the file for a counterexample rather than a test: it is skipped, with a
+/// note, until someone gives it an `expect:` block.
+pub const COUNTEREXAMPLE_MARKER: &str = "# casus: counterexample";
+
+/// What a YAML file found among scenarios holds, read from its top-level keys (and, for a
+/// counterexample, its first line): `casus test` runs scenarios and skips the rest with a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YamlKind {
+    /// A scenario, or meant as one: it has a key a scenario has, or it is not a mapping at all
+    /// (reading it as a scenario then says what is wrong).
+    Scenario,
+    /// A scenario written by `casus verify --counterexamples` (it starts with
+    /// [`COUNTEREXAMPLE_MARKER`]) and given no `expect:` block since.
+    Counterexample,
+    /// A properties file of `casus verify` (`properties:`).
+    Properties,
+    /// A rule file or a rule-set manifest (`parties:`, `treaties:`, `extends:`, …).
+    Rules,
+    /// A mapping with none of a scenario's keys.
+    Other,
+}
+
+impl YamlKind {
+    /// What the file is, in words, for a file that is not a scenario.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            YamlKind::Scenario => "a scenario",
+            YamlKind::Counterexample => {
+                "a counterexample written by `casus verify`, not a test (give it an `expect:` block to make it one)"
+            }
+            YamlKind::Properties => "a properties file for `casus verify`, not a scenario",
+            YamlKind::Rules => "a rule file, not a scenario",
+            YamlKind::Other => "not a scenario: it has none of a scenario's keys (date, event, target, …)",
+        }
+    }
+
+    /// What the YAML text `text` holds.
+    ///
+    /// ```
+    /// use casus::YamlKind;
+    /// assert_eq!(YamlKind::of_text("date: 2027-03-01\nevent: armed_attack\ntarget: UKR\n"), YamlKind::Scenario);
+    /// assert_eq!(YamlKind::of_text("properties:\n  - id: x\n"), YamlKind::Properties);
+    /// assert_eq!(YamlKind::of_text("parties: []\ntreaties: []\n"), YamlKind::Rules);
+    /// assert_eq!(YamlKind::of_text("{dat: 2027-03-01, evnt: threat}"), YamlKind::Other);
+    /// assert_eq!(YamlKind::of_text(": not yaml ["), YamlKind::Scenario);
+    /// let marked = format!("{}\ndate: 2027-03-01\n", casus::COUNTEREXAMPLE_MARKER);
+    /// assert_eq!(YamlKind::of_text(&marked), YamlKind::Counterexample);
+    /// assert_eq!(YamlKind::of_text(&format!("{marked}expect: {{none: [USA]}}\n")), YamlKind::Scenario);
+    /// ```
+    #[must_use]
+    pub fn of_text(text: &str) -> YamlKind {
+        const SCENARIO: [&str; 15] = [
+            "name",
+            "description",
+            "rules",
+            "date",
+            "event",
+            "means",
+            "attacker",
+            "attackers",
+            "supported_by",
+            "target",
+            "targets",
+            "location",
+            "on",
+            "facts",
+            "expect",
+        ];
+        const RULES: [&str; 7] = [
+            "parties",
+            "tags",
+            "territories",
+            "areas",
+            "facts",
+            "treaties",
+            "extends",
+        ];
+        let ctx = FileCtx::new(Path::new("<yaml>"), None);
+        let Ok(keys) = parse_yaml::<Keys>(&ctx, text, &Limits::default()) else {
+            return YamlKind::Scenario;
+        };
+        let has = |k: &str| keys.0.iter().any(|(key, _)| key.value == k);
+        if text.starts_with(COUNTEREXAMPLE_MARKER) && !has("expect") {
+            return YamlKind::Counterexample;
+        }
+        let scenario_key = |k: &&str| has(k) && !RULES.contains(k) && !["name", "description"].contains(k);
+        if SCENARIO.iter().any(scenario_key) {
+            YamlKind::Scenario
+        } else if has("properties") {
+            YamlKind::Properties
+        } else if RULES.iter().any(|k| has(k)) {
+            YamlKind::Rules
+        } else if keys.0.is_empty() {
+            YamlKind::Scenario
+        } else {
+            YamlKind::Other
+        }
+    }
+
+    /// What the YAML file at `path` holds; an error if it cannot be read.
+    pub fn of_file(path: impl AsRef<Path>) -> Result<YamlKind, crate::ScenarioError> {
+        let text = read_text(path.as_ref(), &Limits::default()).map_err(crate::ScenarioError::Invalid)?;
+        Ok(YamlKind::of_text(&text))
+    }
+}
+
+/// Where a scenario was read from. Two scenarios that differ only in their origin are equal.
+#[derive(Clone, Default)]
+struct Origin(Option<Arc<FileCtx>>);
+
+impl PartialEq for Origin {
+    fn eq(&self, _: &Origin) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(ctx) => write!(f, "Origin({})", ctx.path.display()),
+            None => f.write_str("Origin(none)"),
+        }
+    }
+}
+
+/// The ids of a scenario with where each was written. Read again from the text only when an
+/// error needs a line and column, so that a scenario costs nothing more when it is right.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct IdSpans {
+    target: Option<Spanned<String>>,
+    targets: Option<Vec<Spanned<String>>>,
+    attacker: Option<Spanned<Actor>>,
+    attackers: Option<Vec<Spanned<Actor>>>,
+    supported_by: Option<Vec<Spanned<String>>>,
+    location: Option<Spanned<String>>,
+    facts: Option<Keys>,
+    expect: Option<BTreeMap<String, Vec<Spanned<String>>>>,
+}
+
+/// The keys of a mapping, each with where it and its value were written.
+#[derive(Default)]
+struct Keys(Vec<(Spanned<String>, Location)>);
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Keys, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                    let v = map.next_value::<Spanned<serde::de::IgnoredAny>>()?;
+                    keys.push((k, v.referenced));
+                }
+                Ok(Keys(keys))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl IdSpans {
+    /// Where `id` was written under the scenario key `field` (`expect.LEVEL` for an
+    /// expectation).
+    fn find(&self, field: &str, id: &str) -> Option<Location> {
+        let party = |a: &Spanned<Actor>| matches!(&a.value, Actor::Party(p) if p == id);
+        let first = |v: &Option<Vec<Spanned<String>>>| v.iter().flatten().find(|x| x.value == id).map(|x| x.referenced);
+        match field {
+            "target" => self.target.as_ref().filter(|t| t.value == id).map(|t| t.referenced),
+            "targets" => first(&self.targets),
+            "attacker" => self.attacker.as_ref().filter(|a| party(a)).map(|a| a.referenced),
+            "attackers" => self.attackers.iter().flatten().find(|a| party(a)).map(|a| a.referenced),
+            "supported_by" => first(&self.supported_by),
+            "location" => self.location.as_ref().filter(|l| l.value == id).map(|l| l.referenced),
+            "facts" => self
+                .facts
+                .iter()
+                .flat_map(|k| &k.0)
+                .find(|(k, _)| k.value == id)
+                .map(|(k, _)| k.referenced),
+            _ => {
+                let level = field.strip_prefix("expect.")?;
+                let list = self.expect.as_ref()?.get(level)?;
+                list.iter().find(|x| x.value == id).map(|x| x.referenced)
+            }
+        }
+    }
 }
 
 impl Scenario {
@@ -201,6 +402,7 @@ impl Scenario {
             on: None,
             facts: BTreeMap::new(),
             expect: None,
+            origin: Origin::default(),
         }
     }
 
@@ -224,8 +426,9 @@ impl Scenario {
     /// ```
     pub fn from_yaml_with(text: &str, limits: &Limits) -> Result<Scenario, crate::ScenarioError> {
         let ctx = FileCtx::new(Path::new("<scenario>"), Some(text.into()));
-        let s: Scenario = parse_text(&ctx, text, limits).map_err(crate::ScenarioError::Invalid)?;
+        let mut s: Scenario = parse_text(&ctx, text, limits).map_err(crate::ScenarioError::Invalid)?;
         s.check_shape(&ctx, limits).map_err(crate::ScenarioError::Invalid)?;
+        s.origin = Origin(Some(Arc::new(ctx)));
         Ok(s)
     }
 
@@ -246,13 +449,17 @@ impl Scenario {
         let path = path.as_ref();
         let text = read_text(path, limits).map_err(crate::ScenarioError::Invalid)?;
         let ctx = FileCtx::new(path, Some(text.clone()));
-        let s: Scenario = parse_yaml(&ctx, &text, limits).map_err(crate::ScenarioError::Invalid)?;
+        let mut s: Scenario = parse_yaml(&ctx, &text, limits).map_err(crate::ScenarioError::Invalid)?;
         s.check_shape(&ctx, limits).map_err(crate::ScenarioError::Invalid)?;
+        s.origin = Origin(Some(Arc::new(ctx)));
         Ok(s)
     }
 
     fn check_shape(&self, ctx: &FileCtx, limits: &Limits) -> Result<(), Box<Diagnostic>> {
-        let bad = |m: &str, h: &str| Err(Box::new(ctx.error("scenario", ctx.whole(), m.into(), Some(h.into()))));
+        // Where to point: the second of two keys that exclude each other, the empty list, or
+        // for a missing target the start of the scenario.
+        let at = |key: &str| value_position(ctx, key);
+        let bad = |key: &str, m: &str, h: &str| Err(Box::new(ctx.error("scenario", at(key), m.into(), Some(h.into()))));
         let max = limits.max_scenario_parties;
         for (field, n) in [
             ("targets", self.targets.as_ref().map_or(0, Vec::len)),
@@ -261,22 +468,30 @@ impl Scenario {
         ] {
             if n > max {
                 return bad(
+                    field,
                     &format!("`{field}` lists {n} parties, over the limit of {max} (max_scenario_parties)"),
                     "split the scenario, or raise the limit if the file is trusted",
                 );
             }
         }
         match (&self.target, &self.targets) {
-            (Some(_), Some(_)) => return bad("both `target` and `targets` are given", "use one of them"),
-            (None, None) => return bad("no `target`", "name the attacked party with `target: ID`"),
-            (None, Some(t)) if t.is_empty() => return bad("`targets` is empty", "name at least one attacked party"),
+            (Some(_), Some(_)) => return bad("targets", "both `target` and `targets` are given", "use one of them"),
+            (None, None) => return bad("", "no `target`", "name the attacked party with `target: ID`"),
+            (None, Some(t)) if t.is_empty() => {
+                return bad("targets", "`targets` is empty", "name at least one attacked party");
+            }
             _ => {}
         }
         if self.attacker.is_some() && self.attackers.is_some() {
-            return bad("both `attacker` and `attackers` are given", "use one of them");
+            return bad(
+                "attackers",
+                "both `attacker` and `attackers` are given",
+                "use one of them",
+            );
         }
         if self.attackers.as_ref().is_some_and(Vec::is_empty) {
             return bad(
+                "attackers",
                 "`attackers` is empty",
                 "name at least one attacker, or leave the field out when the attacker is unknown",
             );
@@ -287,6 +502,11 @@ impl Scenario {
             _ => None,
         }) {
             return bad(
+                if self.attacker.is_some() {
+                    "attacker"
+                } else {
+                    "attackers"
+                },
                 &format!("`{own}` is both the attacker and the target"),
                 "a party does not attack itself; for an armed group acting on a party's own territory write \
                  `attacker: {non_state: NAME}`",
@@ -316,11 +536,14 @@ impl Scenario {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         crate::load::confined(dir, &path, limits).map_err(|why| {
-            let ctx = FileCtx::new(scenario_file, None);
+            let ctx = match &self.origin.0 {
+                Some(read) if read.path == scenario_file => (**read).clone(),
+                _ => FileCtx::new(scenario_file, None),
+            };
             crate::ScenarioError::Invalid(Box::new(
                 ctx.error(
                     "outside-root",
-                    ctx.whole(),
+                    value_position(&ctx, "rules"),
                     format!("`rules:` names `{}`, but {why}", path.display()),
                     Some(
                         "name a rule set inside the repository, or allow the folder explicitly (`--allow-outside DIR`)"
@@ -330,6 +553,40 @@ impl Scenario {
             ))
         })?;
         Ok(Some(path))
+    }
+
+    /// The error for an id under `field` that names nothing in the rule set, pointing at where
+    /// it was written when the scenario was read from text.
+    pub(crate) fn unknown(
+        &self,
+        kind: &'static str,
+        id: &str,
+        field: &'static str,
+        suggestion: Option<String>,
+    ) -> crate::ScenarioError {
+        let located = self.origin.0.as_ref().and_then(|ctx| {
+            let text = ctx.source.as_deref()?;
+            let spans: IdSpans = parse_yaml(ctx, text, &Limits::default()).ok()?;
+            let loc = spans.find(field, id)?;
+            let code = match kind {
+                "party" => "unknown-party",
+                "fact" => "unknown-fact",
+                _ => "unknown-place",
+            };
+            let help = match &suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => unknown_help(kind, field),
+            };
+            let message = format!("unknown {kind} `{id}` in `{field}`");
+            Some(Box::new(ctx.error(code, ctx.at(&loc), message, Some(help))))
+        });
+        crate::ScenarioError::Unknown {
+            kind,
+            id: id.into(),
+            field,
+            suggestion,
+            located,
+        }
     }
 
     /// The rule set named by the scenario, resolved against the scenario file's folder.
@@ -358,5 +615,31 @@ impl Scenario {
             (None, Some(v)) => Some(v.iter().collect()),
             (None, None) => None,
         }
+    }
+}
+
+/// Where the value of the top-level `key` was written (the first key when there is none, the
+/// whole file when the text is not at hand).
+fn value_position(ctx: &FileCtx, key: &str) -> Position {
+    let Some(text) = ctx.source.as_deref() else {
+        return ctx.whole();
+    };
+    let loc = parse_yaml::<Keys>(ctx, text, &Limits::default()).ok().and_then(|m| {
+        m.0.iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, v)| *v)
+            .or_else(|| m.0.first().map(|(k, _)| k.referenced))
+    });
+    loc.map_or_else(|| ctx.whole(), |l| ctx.at(&l))
+}
+
+/// What a field takes and where to find the ids, for an unknown id with no near miss.
+fn unknown_help(kind: &str, field: &str) -> String {
+    match kind {
+        "party" => format!("`{field}` takes a party id of the rule set; `casus parties` lists them"),
+        "fact" => {
+            "a scenario may state only the facts its rule set declares (the `facts:` sections of its rule files)".into()
+        }
+        _ => format!("`{field}` takes a territory or area id of the rule set; `casus territories` lists them"),
     }
 }

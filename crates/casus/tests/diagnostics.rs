@@ -292,3 +292,238 @@ fn symlinks_are_not_followed() {
             .any(|n| n.message.contains("symbolic link"))
     );
 }
+
+/// A small rule set for the scenario errors: two parties, a territory, a fact.
+const SCENARIO_RULES: &str = "
+parties:
+  - {id: UKR, name: Ukraine}
+  - {id: RUS, name: Russia}
+territories:
+  - {id: UA-30, name: Kyiv, sovereign: UKR}
+facts:
+  - {id: consented, description: The host state consented.}
+";
+
+/// The first error a scenario gets, from reading it or, once read, from resolving its ids
+/// (and its `expect:` block's) against `SCENARIO_RULES`: rendered, as `casus eval` and
+/// `casus test` print it.
+fn scenario_error(yaml: &str) -> String {
+    let engine = RuleSet::from_yaml(SCENARIO_RULES).unwrap().compile().unwrap();
+    let s = match casus::Scenario::from_yaml(yaml) {
+        Ok(s) => s,
+        Err(e) => return e.render(),
+    };
+    match engine.check_expect(&s).and_then(|()| engine.evaluate(&s).map(|_| ())) {
+        Ok(()) => "ok".into(),
+        Err(e) => e.render(),
+    }
+}
+
+/// Every kind of scenario error names `<scenario>:line:column`, its code, and shows the line
+/// with a caret under the offending value.
+#[test]
+fn every_scenario_error_is_located() {
+    const HEAD: &str = "date: 2027-03-01\nevent: armed_attack\n";
+    let check = |name: &str, body: &str, expected: &str, caret_under: &str| {
+        let yaml = if body.starts_with("date") {
+            body.to_string()
+        } else {
+            format!("{HEAD}{body}")
+        };
+        let got = scenario_error(&yaml);
+        assert!(got.starts_with(expected), "{name}: expected `{expected}…`, got:\n{got}");
+        let mut lines = got.lines().skip(2);
+        let (shown, caret) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+        let col = caret.find('^').unwrap_or_else(|| panic!("{name}: no caret:\n{got}"));
+        assert!(
+            shown.get(col..).is_some_and(|rest| rest.starts_with(caret_under)),
+            "{name}: the caret is not under `{caret_under}`:\n{got}"
+        );
+    };
+    let cases = [
+        (
+            "target",
+            "target: UKRR\n",
+            "<scenario>:3:9: error[unknown-party]: unknown party `UKRR` in `target`",
+            "UKRR",
+        ),
+        (
+            "targets",
+            "targets: [UKR, RUSS]\n",
+            "<scenario>:3:16: error[unknown-party]: unknown party `RUSS` in `targets`",
+            "RUSS",
+        ),
+        (
+            "attacker",
+            "attacker: RUSS\ntarget: UKR\n",
+            "<scenario>:3:11: error[unknown-party]: unknown party `RUSS` in `attacker`",
+            "RUSS",
+        ),
+        (
+            "attackers",
+            "attackers: [{non_state: x}, BLR]\ntarget: UKR\n",
+            "<scenario>:3:29: error[unknown-party]: unknown party `BLR` in `attackers`",
+            "BLR",
+        ),
+        (
+            "supported_by",
+            "target: UKR\nsupported_by:\n  - RUS\n  - XYZQW\n",
+            "<scenario>:6:5: error[unknown-party]: unknown party `XYZQW` in `supported_by`",
+            "XYZQW",
+        ),
+        (
+            "location",
+            "target: UKR\nlocation: UA-31\n",
+            "<scenario>:4:11: error[unknown-place]: unknown territory or area `UA-31` in `location`",
+            "UA-31",
+        ),
+        (
+            "facts",
+            "target: UKR\nfacts:\n  consented: true\n  consentd: false\n",
+            "<scenario>:6:3: error[unknown-fact]: unknown fact `consentd` in `facts`",
+            "consentd",
+        ),
+        (
+            "expect level",
+            "target: UKR\nexpect:\n  assist: [UKR, GBR]\n",
+            "<scenario>:5:17: error[unknown-party]: unknown party `GBR` in `expect.assist`",
+            "GBR",
+        ),
+        (
+            "expect none",
+            "target: UKR\nexpect: {none: [RUSS]}\n",
+            "<scenario>:4:17: error[unknown-party]: unknown party `RUSS` in `expect.none`",
+            "RUSS",
+        ),
+        (
+            "expect status",
+            "target: UKR\nexpect:\n  contingent:\n    - UKRR\n",
+            "<scenario>:6:7: error[unknown-party]: unknown party `UKRR` in `expect.contingent`",
+            "UKRR",
+        ),
+        (
+            "expect key",
+            "target: UKR\nexpect: {asist: [UKR]}\n",
+            "<scenario>:4:10: error[unknown-key]: unknown key `asist`",
+            "asist",
+        ),
+        (
+            "event",
+            "date: 2027-03-01\nevent: armed_atack\ntarget: UKR\n",
+            "<scenario>:2:8: error[unknown-value]: unknown value `armed_atack`",
+            "armed_atack",
+        ),
+        (
+            "means",
+            "means: nuke\ntarget: UKR\n",
+            "<scenario>:3:8: error[unknown-value]: unknown value `nuke`",
+            "nuke",
+        ),
+        (
+            "on",
+            "on: teritory\ntarget: UKR\n",
+            "<scenario>:3:5: error[unknown-value]: unknown value `teritory`",
+            "teritory",
+        ),
+        (
+            "date",
+            "date: 2027-02-30\nevent: armed_attack\ntarget: UKR\n",
+            "<scenario>:1:7: error[syntax]: invalid date `2027-02-30`",
+            "2027-02-30",
+        ),
+        (
+            "date-time",
+            "date: 2027-03-01T25:00:00Z\nevent: armed_attack\ntarget: UKR\n",
+            "<scenario>:1:7: error[syntax]: invalid date",
+            "2027",
+        ),
+        (
+            "fact value",
+            "target: UKR\nfacts: {consented: maybe}\n",
+            "<scenario>:4:20: error[syntax]",
+            "maybe",
+        ),
+        (
+            "unknown key",
+            "target: UKR\nlocaton: UA-30\n",
+            "<scenario>:4:1: error[unknown-key]: unknown key `locaton`",
+            "locaton",
+        ),
+        (
+            "no target",
+            "attacker: RUS\n",
+            "<scenario>:1:1: error[scenario]: no `target`",
+            "date",
+        ),
+        (
+            "target and targets",
+            "target: UKR\ntargets: [UKR]\n",
+            "<scenario>:4:10: error[scenario]: both `target` and `targets`",
+            "[UKR]",
+        ),
+        (
+            "empty targets",
+            "targets: []\n",
+            "<scenario>:3:10: error[scenario]: `targets` is empty",
+            "[]",
+        ),
+        (
+            "attacker and attackers",
+            "attacker: RUS\nattackers: [RUS]\ntarget: UKR\n",
+            "<scenario>:4:12: error[scenario]: both `attacker` and `attackers`",
+            "[RUS]",
+        ),
+    ];
+    for (name, body, expected, caret_under) in cases {
+        check(name, body, expected, caret_under);
+    }
+    // The wording, help included, in one place for review.
+    let all: String = cases
+        .iter()
+        .map(|(name, body, _, _)| {
+            let yaml = if body.starts_with("date") {
+                (*body).to_string()
+            } else {
+                format!("{HEAD}{body}")
+            };
+            format!("== {name}\n{}", scenario_error(&yaml))
+        })
+        .collect();
+    insta::assert_snapshot!(all);
+}
+
+/// Read from a file, a scenario's unknown id names the file; a program that changed the
+/// scenario after reading it gets the error without a position rather than a wrong one.
+#[test]
+fn a_scenario_file_error_names_the_file() {
+    let d = folder(&[("s.yaml", "date: 2027-03-01\nevent: armed_attack\ntarget: UKRR\n")]);
+    let engine = RuleSet::from_yaml(SCENARIO_RULES).unwrap().compile().unwrap();
+    let mut s = casus::Scenario::load(d.join("s.yaml")).unwrap();
+    let text = engine.evaluate(&s).unwrap_err().render();
+    assert!(
+        text.starts_with(&format!("{}:3:9: error[unknown-party]", d.join("s.yaml").display())),
+        "{text}"
+    );
+    assert!(text.contains("help: did you mean `UKR`?"), "{text}");
+    // A `rules:` that leads out of the scenario's folder is pointed at too.
+    let d = folder(&[(
+        "s.yaml",
+        "date: 2027-03-01\nevent: armed_attack\ntarget: UKR\nrules: ..\n",
+    )]);
+    let outside = casus::Scenario::load(d.join("s.yaml")).unwrap();
+    let text = outside
+        .rules_path_confined(&d.join("s.yaml"), &Limits::default())
+        .unwrap_err()
+        .render();
+    assert!(
+        text.starts_with(&format!("{}:4:8: error[outside-root]", d.join("s.yaml").display())),
+        "{text}"
+    );
+    assert!(text.contains("4 | rules: ..\n  |        ^"), "{text}");
+    s.target = Some("RUSS".into());
+    let text = engine.evaluate(&s).unwrap_err().render();
+    assert_eq!(
+        text,
+        "error: unknown party `RUSS` in the scenario's `target` (did you mean `RUS`?)\n"
+    );
+}

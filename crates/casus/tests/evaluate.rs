@@ -621,15 +621,15 @@ fn scenario_ids_are_checked() {
     for (sc, want) in [
         (
             "{date: 2020-01-01, event: armed_attack, target: AAB}",
-            "unknown party `AAB` in the scenario's `target` (did you mean `AAA`?)",
+            "<scenario>:1:49: error[unknown-party]: unknown party `AAB` in `target`\n  help: did you mean `AAA`?",
         ),
         (
             "{date: 2020-01-01, event: armed_attack, target: AAA, location: AAA-J}",
-            "unknown territory or area `AAA-J` in the scenario's `location` (did you mean `AAA-I`?)",
+            "<scenario>:1:64: error[unknown-place]: unknown territory or area `AAA-J` in `location`\n  help: did you mean `AAA-I`?",
         ),
         (
             "{date: 2020-01-01, event: armed_attack, target: AAA, facts: {requestd: true}}",
-            "unknown fact `requestd` in the scenario's `facts` (did you mean `requested`?)",
+            "<scenario>:1:62: error[unknown-fact]: unknown fact `requestd` in `facts`\n  help: did you mean `requested`?",
         ),
     ] {
         let s = Scenario::from_yaml(sc).unwrap_or_else(|e| panic!("{e}"));

@@ -201,3 +201,51 @@ fn diff_reports_a_change_that_only_an_alternative_reading_makes() {
         "{table}"
     );
 }
+
+/// A property restricted with `among` names those parties when none (or too few) of them is
+/// obliged, instead of saying that no party is.
+#[test]
+fn a_failure_among_some_parties_names_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/broken-guarantee");
+    let e = engine(&dir.join("rules"));
+    let check = |place: &str, among: &str, at_least: u32, expected: &str| {
+        let yaml = format!(
+            "properties:
+  - id: p
+    scope:
+      all: [{{event: armed_attack}}, {{attacker: {{is: RUS}}}}, {{target: {{is: UKR}}}}, {{location: {{in: [{place}]}}}}, {{date: {{from: 2026-06-01}}}}]
+    require: {{obliged: {{at_least: {at_least}, level: assist, among: {among}}}}}
+"
+        );
+        let p = Properties::from_yaml(&yaml, &e).unwrap();
+        let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+        let why = prop(&r, "p").counterexample.as_ref().map(|c| c.why.clone());
+        assert_eq!(why.as_deref(), Some(expected), "{place} {among}");
+    };
+    // Kyiv: the broken guarantee obliges nobody.
+    check(
+        "UA-30",
+        "[USA]",
+        1,
+        "none of USA is obliged at assist or stronger, definite; at least 1 required",
+    );
+    check(
+        "UA-30",
+        "[GBR, FRA]",
+        1,
+        "none of GBR, FRA is obliged at assist or stronger, definite; at least 1 required",
+    );
+    // Crimea: GBR owes assistance, Ukraine (the target) does not.
+    check(
+        "UA-43",
+        "[GBR, UKR]",
+        2,
+        "only 1 of GBR, UKR is obliged at assist or stronger, definite (GBR); at least 2 required",
+    );
+    check(
+        "UA-43",
+        "[UKR, RUS, BLR, GBR, FRA, POL, USA]",
+        5,
+        "only 4 of the 7 parties of `among` are obliged at assist or stronger, definite (FRA, GBR, POL, USA); at least 5 required",
+    );
+}

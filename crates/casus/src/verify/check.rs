@@ -246,15 +246,24 @@ pub(crate) fn violation(
                     ""
                 }
             );
-            Some(if parties.is_empty() {
-                format!("no party is obliged at {what}; at least {count} required")
-            } else {
-                format!(
-                    "only {} part{} obliged at {what} ({}); at least {count} required",
-                    parties.len(),
-                    if parties.len() == 1 { "y is" } else { "ies are" },
-                    parties.into_iter().collect::<Vec<_>>().join(", ")
-                )
+            // Who could have counted: every party, or those of `among` (named when few).
+            let of = among.as_ref().map(|a| match a.as_slice() {
+                list if list.len() <= 6 => list.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", "),
+                list => format!("the {} parties of `among`", list.len()),
+            });
+            let n = parties.len();
+            let named = parties.into_iter().collect::<Vec<_>>().join(", ");
+            let verb = if n == 1 { "is" } else { "are" };
+            Some(match (n, of) {
+                (0, None) => format!("no party is obliged at {what}; at least {count} required"),
+                (0, Some(of)) => format!("none of {of} is obliged at {what}; at least {count} required"),
+                (_, None) => format!(
+                    "only {n} part{} obliged at {what} ({named}); at least {count} required",
+                    if n == 1 { "y is" } else { "ies are" }
+                ),
+                (_, Some(of)) => {
+                    format!("only {n} of {of} {verb} obliged at {what} ({named}); at least {count} required")
+                }
             })
         }
         Requirement::Never {
