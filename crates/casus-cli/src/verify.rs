@@ -1,6 +1,7 @@
 //! `casus verify` and `casus diff`: argument handling, the progress bar, files and exit codes.
 //! The checking and the printing are the library's (`casus::verify`).
 
+use casus::table::Width;
 use std::io::IsTerminal;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -42,7 +43,7 @@ pub(crate) fn verify(
     rules: &Path,
     properties: &Path,
     sample: Option<u32>,
-    format: Format,
+    (format, width): (Format, Width),
     counterexamples: Option<&Path>,
 ) -> Result<ExitCode, String> {
     let engine = load(rules)?;
@@ -83,7 +84,7 @@ pub(crate) fn verify(
     }
     match format {
         Format::Json => println!("{}", json(&report)?),
-        Format::Table => print!("{}", casus::verify::render_verify(&report)),
+        Format::Table => print!("{}", casus::verify::render_verify(&report, width)),
     }
     Ok(if report.all_hold() {
         ExitCode::SUCCESS
@@ -92,7 +93,7 @@ pub(crate) fn verify(
     })
 }
 
-pub(crate) fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, String> {
+pub(crate) fn diff(old: &Path, new: &Path, (format, width): (Format, Width)) -> Result<ExitCode, String> {
     let a = load(old)?;
     let b = load(new)?;
     let pb = progress_bar();
@@ -109,7 +110,7 @@ pub(crate) fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, S
     }
     match format {
         Format::Json => println!("{}", json(&report)?),
-        Format::Table => print!("{}", casus::verify::render_diff(&report)),
+        Format::Table => print!("{}", casus::verify::render_diff(&report, width)),
     }
     Ok(if report.groups.is_empty() {
         ExitCode::SUCCESS

@@ -61,6 +61,7 @@ mod scenario;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 mod text;
+pub mod table;
 mod time;
 mod truth;
 mod verdict;
@@ -84,7 +85,7 @@ pub use graph::{
 pub use level::Level;
 pub use load::{Limits, SourceFile, confinement_root};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
-pub use report::{ExpectFailure, check_expectations, render_table};
+pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
 pub use scenario::{Actor, Expect, Scenario};
 pub use text::visible;
 pub use time::When;
