@@ -202,3 +202,28 @@ fn treaties_status_is_at_the_date() {
     assert!(at("1950-01-01").contains(" not_yet_in_force "), "{}", at("1950-01-01"));
     assert!(at("1995-01-01").contains("1955-06-05") && at("1995-01-01").contains("1991-07-01"));
 }
+
+/// Russian drones over Poland (September 2025): an incursion, not an armed attack. The allies
+/// consult under Art. 4; nobody is bound to assist under Art. 5.
+#[test]
+fn an_incursion_triggers_consultation_not_collective_defence() {
+    let scenario = "examples/scenarios/nato/poland-drones-2025-09-10.yaml";
+    let (code, out, err) = casus(&["eval", "--format", "json", scenario]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["event"], "incursion");
+    let obligations = v["obligations"].as_array().unwrap();
+    assert!(obligations.len() >= 31, "{out}");
+    for o in obligations {
+        assert_eq!(o["level"], "consult", "{o}");
+        for s in o["sources"].as_array().unwrap() {
+            assert_eq!(
+                (s["treaty"].as_str(), s["clause"].as_str()),
+                (Some("nato"), Some("art4")),
+                "{s}"
+            );
+        }
+    }
+    let (code, out, _) = casus(&["test", scenario]);
+    assert_eq!(code, 0, "{out}");
+}
