@@ -227,3 +227,56 @@ fn an_incursion_triggers_consultation_not_collective_defence() {
     let (code, out, _) = casus(&["test", scenario]);
     assert_eq!(code, 0, "{out}");
 }
+
+const TAIWAN: &str = "examples/scenarios/taiwan/armed-attack-2026.yaml";
+
+/// "Would apply if TWN were a party" lists only treaties whose scope reaches the place, and
+/// when nothing obliges anyone the instruments left out on purpose are named, from data.
+#[test]
+fn would_apply_reaches_the_place_and_what_is_not_modelled_is_said() {
+    let (code, out, err) = casus(&["eval", "--explain", "--format", "json", TAIWAN]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let treaties: Vec<&str> = v["would_apply"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["treaty"].as_str().unwrap())
+        .collect();
+    for far in ["csto", "russia_dprk", "teu_42_7"] {
+        assert!(!treaties.contains(&far), "{far} listed: {treaties:?}");
+    }
+    assert!(treaties.contains(&"anzus"), "{treaties:?}");
+    assert_eq!(v["not_modelled"][0]["id"], "taiwan_relations_act", "{out}");
+    let text = stdout(&["eval", "--explain", TAIWAN]);
+    assert!(
+        text.contains("Not modelled, on purpose:\n  Taiwan Relations Act (United States, 1979) (statute)"),
+        "{text}"
+    );
+    // Without --explain the JSON is as before: no survey, no note.
+    let plain = stdout(&["eval", "--format", "json", TAIWAN]);
+    assert!(
+        !plain.contains("not_modelled") && !plain.contains("would_apply"),
+        "{plain}"
+    );
+    // A treaty whose scope reaches the place is still listed: NATO for Kyiv.
+    let kyiv = stdout(&[
+        "eval",
+        "--explain",
+        "examples/scenarios/ukraine/nato-alone-kyiv-2027.yaml",
+    ]);
+    assert!(kyiv.contains("nato — Art. 5"), "{kyiv}");
+}
+
+/// The record of instruments not modelled is checked like the rest of a rule set.
+#[test]
+fn a_not_modelled_entry_names_existing_parties() {
+    let yaml = "parties: [{id: TWN, name: Taiwan}]\nnot_modelled:\n  - {id: act, name: An act, kind: statute, concerns: [TWM], why: A statute.}\n";
+    let err = casus::RuleSet::from_yaml(yaml)
+        .err()
+        .expect("an unknown party is an error");
+    let text: String = err.diagnostics.items().iter().map(|d| d.render()).collect();
+    assert!(text.contains("TWM") && text.contains("TWN"), "{text}");
+    let ok = "parties: [{id: TWN, name: Taiwan}]\nnot_modelled:\n  - {id: act, name: An act, kind: statute, concerns: [TWN], why: A statute.}\n";
+    assert!(casus::RuleSet::from_yaml(ok).is_ok());
+}

@@ -481,6 +481,9 @@ impl Engine {
         let p = self.prepare(s)?;
         let mut v = self.build_verdict(&p, true);
         v.would_apply = self.survey(&p);
+        if v.obligations.is_empty() {
+            v.not_modelled = self.not_modelled_for(&p);
+        }
         Ok(v)
     }
 

@@ -145,6 +145,16 @@ pub fn render_verdict(v: &Verdict, options: &TableOptions) -> String {
             ));
         }
     }
+    if !v.not_modelled.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nNo treaty of the rule set obliges anyone. Not modelled, on purpose:"
+        );
+        for n in &v.not_modelled {
+            let line = format!("{} ({}): {}", n.name, n.kind, n.detail);
+            s.push_str(&paragraph("  ", "      ", &line, width));
+        }
+    }
     if options.explain {
         let _ = writeln!(s, "\nTriggers:");
         for c in &v.explanation {
