@@ -272,9 +272,9 @@ fn would_apply_reaches_the_place_and_what_is_not_modelled_is_said() {
 #[test]
 fn a_not_modelled_entry_names_existing_parties() {
     let yaml = "parties: [{id: TWN, name: Taiwan}]\nnot_modelled:\n  - {id: act, name: An act, kind: statute, concerns: [TWM], why: A statute.}\n";
-    let err = casus::RuleSet::from_yaml(yaml)
-        .err()
-        .expect("an unknown party is an error");
+    let Err(err) = casus::RuleSet::from_yaml(yaml) else {
+        panic!("an unknown party is an error");
+    };
     let text: String = err.diagnostics.items().iter().map(|d| d.render()).collect();
     assert!(text.contains("TWM") && text.contains("TWN"), "{text}");
     let ok = "parties: [{id: TWN, name: Taiwan}]\nnot_modelled:\n  - {id: act, name: An act, kind: statute, concerns: [TWN], why: A statute.}\n";
