@@ -60,8 +60,8 @@ mod resolve;
 mod scenario;
 #[cfg(feature = "proptest")]
 pub mod strategies;
-mod text;
 pub mod table;
+mod text;
 mod time;
 mod truth;
 mod verdict;
