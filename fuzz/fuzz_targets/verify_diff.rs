@@ -90,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
                 d.groups.is_empty(),
                 "changes without groups or groups without changes"
             );
-            let _ = casus::verify::render_diff(&d);
+            let _ = casus::verify::render_diff(&d, casus::table::Width::default());
             for g in &d.groups {
                 assert!(g.scenarios > 0, "an empty group: {g:?}");
                 assert_ne!(g.old, g.new, "a group that does not change: {g:?}");
@@ -123,7 +123,7 @@ fuzz_target!(|data: &[u8]| {
                     .unwrap_or_else(|e| panic!("verify failed the second time: {e}"));
                 assert_eq!(a, b, "verify gave two answers");
             }
-            let _ = casus::verify::render_verify(&a);
+            let _ = casus::verify::render_verify(&a, casus::table::Width::default());
             if let Some(p) = a.properties.first()
                 && p.outcome == Outcome::Violated
             {

@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 
+use casus::table::Width;
 use casus::{CascadeOptions, CascadePolicy, Level, Relation, Scenario, When};
 use clap::{Args, ValueEnum};
 
@@ -132,7 +133,8 @@ fn parse_level(s: &str) -> Result<Level, String> {
     })
 }
 
-fn date(s: Option<&str>) -> Result<When, String> {
+/// A date given on the command line, today (UTC) when none is given.
+pub(crate) fn date(s: Option<&str>) -> Result<When, String> {
     match s {
         Some(s) => When::parse(s).map_err(|e| format!("error: {e}\n")),
         None => Ok(When::Day(
@@ -217,7 +219,7 @@ fn render(dot: &str, format: &str) -> Result<Vec<u8>, String> {
 }
 
 /// `casus guarantors X` and `casus commitments X`, at a date or over a range.
-pub fn party_query(q: PartyQuery, relation: Relation) -> Result<ExitCode, String> {
+pub fn party_query(q: PartyQuery, relation: Relation, width: Width) -> Result<ExitCode, String> {
     let engine = load(&q.rules)?;
     let err = |e: casus::GraphError| format!("error: {e}\n");
     if let (Some(from), Some(to)) = (&q.from, &q.to) {
@@ -225,7 +227,7 @@ pub fn party_query(q: PartyQuery, relation: Relation) -> Result<ExitCode, String
             .timeline(&q.party, relation, date(Some(from))?, date(Some(to))?)
             .map_err(err)?;
         return match q.out.format {
-            GraphFormat::Table => emit(&q.out, || t.to_table(), || json(&t), String::new),
+            GraphFormat::Table => emit(&q.out, || t.to_table(width), || json(&t), String::new),
             GraphFormat::Json => emit(&q.out, String::new, || json(&t), String::new),
             _ => Err("error: a timeline has no picture; use --format table or json, or --date for one date\n".into()),
         };
@@ -238,23 +240,23 @@ pub fn party_query(q: PartyQuery, relation: Relation) -> Result<ExitCode, String
     .map_err(err)?;
     emit(
         &q.out,
-        || casus::render_commitments(&q.party, relation, &at, &list),
+        || casus::render_commitments(&q.party, relation, &at, &list, width),
         || json(&list),
         || engine.commitments_dot(&q.party, relation, at, &list),
     )
 }
 
 /// `casus exposure X`.
-pub fn exposure(a: ExposureArgs) -> Result<ExitCode, String> {
+pub fn exposure(a: ExposureArgs, width: Width) -> Result<ExitCode, String> {
     let engine = load(&a.rules)?;
     let x = engine
         .exposure(&a.party, date(a.date.as_deref())?, a.min_level)
         .map_err(|e| format!("error: {e}\n"))?;
-    emit(&a.out, || x.to_table(), || json(&x), || x.to_dot())
+    emit(&a.out, || x.to_table(width), || json(&x), || x.to_dot())
 }
 
 /// `casus cascade SCENARIO`.
-pub fn cascade(a: CascadeArgs) -> Result<ExitCode, String> {
+pub fn cascade(a: CascadeArgs, width: Width) -> Result<ExitCode, String> {
     let s = Scenario::load(&a.scenario).map_err(|e| crate::scenario_error(&e))?;
     let mut engines = Engines {
         cache: std::collections::BTreeMap::new(),
@@ -270,11 +272,11 @@ pub fn cascade(a: CascadeArgs) -> Result<ExitCode, String> {
     let c = engine
         .cascade(&s, &options)
         .map_err(|e| format!("{}: error: {e}\n", a.scenario.display()))?;
-    emit(&a.out, || c.to_table(), || json(&c), || c.to_dot())
+    emit(&a.out, || c.to_table(width), || json(&c), || c.to_dot())
 }
 
 /// `casus graph`: every commitment at a date.
-pub fn graph(a: GraphArgs) -> Result<ExitCode, String> {
+pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
     let engine = load(&a.rules)?;
     let known: Vec<String> = engine.treaties().into_iter().map(|t| t.id).collect();
     for t in &a.treaty {
@@ -294,5 +296,5 @@ pub fn graph(a: GraphArgs) -> Result<ExitCode, String> {
         )
         .map_err(|e| format!("error: {e}\n"))?
         .with_treaties(&a.treaty);
-    emit(&a.out, || g.to_table(), || json(&g), || g.to_dot())
+    emit(&a.out, || g.to_table(width), || json(&g), || g.to_dot())
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use casus::table::table;
 use casus::{Engine, RuleSet, Scenario, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -44,6 +45,10 @@ struct Cli {
     /// folder too; by default they stay within the repository or the current folder.
     #[arg(long, global = true, value_name = "DIR")]
     allow_outside: Vec<PathBuf>,
+    /// Print tables at full width, each cell on one line (default: fit 100 columns, wrapping
+    /// long cells at word boundaries).
+    #[arg(long, global = true)]
+    wide: bool,
 }
 
 /// The limits every load of this run uses (set once in `main`, from the command line).
@@ -73,9 +78,13 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Show every relevant trigger's condition tree with its values.
+        /// Show every relevant trigger's condition tree with its values (implies --why-not).
         #[arg(long)]
         explain: bool,
+        /// List every party that owes nothing with its reason (default: a summary per treaty
+        /// and reason).
+        #[arg(long)]
+        why_not: bool,
     },
     /// Validate a rule set and print every diagnostic.
     Check {
@@ -160,11 +169,14 @@ enum Command {
     Cascade(graph::CascadeArgs),
     /// Every commitment between all parties at a date (optionally of some treaties only).
     Graph(graph::GraphArgs),
-    /// List the treaties of a rule set.
+    /// List the treaties of a rule set, with where each stands on a date.
     Treaties {
         /// The rule set.
         #[arg(long, default_value = "rules")]
         rules: PathBuf,
+        /// The date of the STATUS column (YYYY-MM-DD or an RFC 3339 instant). Default: today.
+        #[arg(long)]
+        date: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -280,12 +292,14 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
+    let width = casus::table::Width::wide(cli.wide);
     match cli.command {
         Command::Eval {
             rules,
             scenarios,
             format,
             explain,
+            why_not,
         } => {
             let mut engines = Engines { cache: BTreeMap::new() };
             let mut outputs = Vec::new();
@@ -307,7 +321,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         if scenarios.len() > 1 {
                             text.push_str(&format!("== {}\n", path.display()));
                         }
-                        text.push_str(&casus::render_table(&v, explain));
+                        let options = casus::TableOptions {
+                            width,
+                            explain,
+                            why_not,
+                        };
+                        text.push_str(&casus::render_verdict(&v, &options));
                     }
                 }
             }
@@ -377,7 +396,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         ]
                     })
                     .collect();
-                out!("{}", table(&["ID", "KIND", "NAME", "MEMBERS"], &rows));
+                out!("{}", table(&["ID", "KIND", "NAME", "MEMBERS"], &rows, width));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -406,7 +425,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .collect();
                 out!(
                     "{}",
-                    table(&["ID", "NAME", "SOVEREIGN", "CONTROL / ADMINISTRATION", "TAGS"], &rows)
+                    table(
+                        &["ID", "NAME", "SOVEREIGN", "CONTROL / ADMINISTRATION", "TAGS"],
+                        &rows,
+                        width
+                    )
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -423,7 +446,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             &rules,
             &properties,
             sample,
-            format,
+            (format, width),
             counterexamples.as_deref(),
             progress,
         ),
@@ -432,14 +455,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             new,
             format,
             progress,
-        } => verify::diff(&old, &new, format, progress),
-        Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors),
-        Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments),
-        Command::Exposure(a) => graph::exposure(a),
-        Command::Cascade(a) => graph::cascade(a),
-        Command::Graph(a) => graph::graph(a),
-        Command::Treaties { rules, format } => {
+        } => verify::diff(&old, &new, (format, width), progress),
+        Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),
+        Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments, width),
+        Command::Exposure(a) => graph::exposure(a, width),
+        Command::Cascade(a) => graph::cascade(a, width),
+        Command::Graph(a) => graph::graph(a, width),
+        Command::Treaties { rules, format, date } => {
             let e = load(&rules)?;
+            let at = graph::date(date.as_deref())?;
             let list = e.treaties();
             if format == Format::Json {
                 outln!("{}", json(&list)?);
@@ -450,10 +474,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         vec![
                             t.id.clone(),
                             t.name.clone(),
-                            serde_json::to_value(t.status)
-                                .ok()
-                                .and_then(|v| v.as_str().map(String::from))
-                                .unwrap_or_default(),
+                            t.status_on(&at).to_string(),
                             t.in_force.map_or("-".into(), |d| d.to_string()),
                             t.terminated.map_or("-".into(), |d| d.to_string()),
                             t.parties.to_string(),
@@ -461,11 +482,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         ]
                     })
                     .collect();
+                outln!("Status on {at}:");
                 out!(
                     "{}",
                     table(
                         &["ID", "NAME", "STATUS", "IN FORCE", "ENDED", "PARTIES", "CLAUSES"],
-                        &rows
+                        &rows,
+                        width
                     )
                 );
             }
@@ -493,30 +516,4 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         out.push(p.to_path_buf());
     }
     Ok(())
-}
-
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(x) = w.get_mut(i) {
-                *x = (*x).max(c.chars().count());
-            }
-        }
-    }
-    let mut s = String::new();
-    let mut line = |cells: Vec<String>| {
-        let mut l = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let width = w.get(i).copied().unwrap_or(0);
-            l.push_str(&format!("{c:<width$}  "));
-        }
-        s.push_str(l.trim_end());
-        s.push('\n');
-    };
-    line(header.iter().map(|h| (*h).to_string()).collect());
-    for r in rows {
-        line(r.clone());
-    }
-    s
 }

@@ -1,6 +1,7 @@
 //! `casus verify` and `casus diff`: argument handling, progress, files and exit codes.
 //! The checking and the printing are the library's (`casus::verify`).
 
+use casus::table::Width;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,7 +33,7 @@ pub(crate) fn verify(
     rules: &Path,
     properties: &Path,
     sample: Option<u32>,
-    format: Format,
+    (format, width): (Format, Width),
     counterexamples: Option<&Path>,
     progress: bool,
 ) -> Result<ExitCode, String> {
@@ -71,7 +72,7 @@ pub(crate) fn verify(
     }
     match format {
         Format::Json => println!("{}", json(&report)?),
-        Format::Table => print!("{}", casus::verify::render_verify(&report)),
+        Format::Table => print!("{}", casus::verify::render_verify(&report, width)),
     }
     Ok(if report.all_hold() {
         ExitCode::SUCCESS
@@ -80,7 +81,12 @@ pub(crate) fn verify(
     })
 }
 
-pub(crate) fn diff(old: &Path, new: &Path, format: Format, progress: bool) -> Result<ExitCode, String> {
+pub(crate) fn diff(
+    old: &Path,
+    new: &Path,
+    (format, width): (Format, Width),
+    progress: bool,
+) -> Result<ExitCode, String> {
     let a = load_chosen(old, Chosen::Given)?;
     let b = load_chosen(new, Chosen::Given)?;
     let shown = Progress::new("diff", progress);
@@ -90,7 +96,7 @@ pub(crate) fn diff(old: &Path, new: &Path, format: Format, progress: bool) -> Re
     shown.finish();
     match format {
         Format::Json => println!("{}", json(&report)?),
-        Format::Table => print!("{}", casus::verify::render_diff(&report)),
+        Format::Table => print!("{}", casus::verify::render_diff(&report, width)),
     }
     Ok(if report.groups.is_empty() {
         ExitCode::SUCCESS

@@ -151,6 +151,18 @@ impl Engine {
                 })
                 .collect(),
             treaties: self.treaties.iter().map(|t| self.treaty_decl(t)).collect(),
+            not_modelled: self
+                .not_modelled
+                .iter()
+                .map(|n| crate::model::NotModelledDecl {
+                    id: sp(n.id.clone()),
+                    name: n.name.clone(),
+                    kind: n.kind.clone(),
+                    concerns: n.concerns.iter().map(|p| sp(self.party_id(*p).to_string())).collect(),
+                    why: n.why.clone(),
+                    source: n.source.clone(),
+                })
+                .collect(),
         }
     }
 

@@ -181,6 +181,17 @@ pub(crate) enum PTest {
     PartyTo(TreatyIx),
 }
 
+/// An instrument the rule set leaves out on purpose (`not_modelled:` in a rule file).
+#[derive(Debug, Clone)]
+pub(crate) struct NotModelled {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub concerns: Vec<PartyIx>,
+    pub why: String,
+    pub source: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum LTest {
     In(Vec<PlaceIx>),
@@ -309,6 +320,7 @@ pub(crate) struct PlaceFast {
 /// prepared.
 #[derive(Debug, Clone)]
 pub struct Engine {
+    pub(crate) not_modelled: Vec<NotModelled>,
     pub(crate) parties: Vec<Party>,
     pub(crate) places: Vec<Place>,
     pub(crate) tags: Vec<(String, String)>,

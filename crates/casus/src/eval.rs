@@ -1009,6 +1009,7 @@ impl Engine {
             not_obligated,
             conflicts,
             would_apply: Vec::new(),
+            not_modelled: Vec::new(),
             explanation,
         }
     }
@@ -1365,7 +1366,10 @@ impl Engine {
         let mut out = Vec::new();
         for (tix, t) in self.treaties.iter().enumerate() {
             let tix = tix as TreatyIx;
-            if involved.binary_search(&tix).is_ok() || self.in_force_at(tix, &s.date).0 == Truth::False {
+            if involved.binary_search(&tix).is_ok()
+                || self.in_force_at(tix, &s.date).0 == Truth::False
+                || !self.reaches(s, tix, t)
+            {
                 continue;
             }
             for &target in &s.targets {
@@ -1405,6 +1409,87 @@ impl Engine {
         }
         out.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
         out
+    }
+
+    /// The instruments left out on purpose that concern a target or a holder of the place.
+    pub(crate) fn not_modelled_for(&self, s: &Prepared) -> Vec<NotModelledNote> {
+        let mut who: Vec<PartyIx> = s.targets.clone();
+        if let Some(place) = s.location.and_then(|l| self.places.get(l as usize)) {
+            for list in [
+                Some(&place.sovereign),
+                place.controller.as_ref(),
+                place.administrator.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                who.extend(list.iter().map(|p| p.party));
+            }
+        }
+        self.not_modelled
+            .iter()
+            .filter(|n| n.concerns.iter().any(|p| who.contains(p)))
+            .map(|n| NotModelledNote {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                kind: n.kind.clone(),
+                detail: n.why.clone(),
+                source: n.source.clone(),
+            })
+            .collect()
+    }
+
+    /// Whether the scope of treaty `t` could reach the scenario's place: some clause (default
+    /// trigger or reading) names where it applies by a place test that does not depend on the
+    /// target — a list of places, a tag, a holder other than the target — and that test is not
+    /// false for the place. A treaty whose clauses only protect the target's own territory
+    /// (CSTO, TEU 42(7)) reaches no place a non-party holds. An unknown place is reached.
+    fn reaches(&self, s: &Prepared, tix: TreatyIx, t: &Treaty) -> bool {
+        if s.location.is_none() {
+            return true;
+        }
+        let mut tests = Vec::new();
+        for c in t.clauses.iter().filter_map(|c| self.clauses.get(*c as usize)) {
+            self.place_tests(c.trigger, true, &mut tests);
+            for r in &c.readings {
+                self.place_tests(r.trigger, true, &mut tests);
+            }
+        }
+        let Some(&target) = s.targets.first() else {
+            return true;
+        };
+        let f = Frame {
+            e: self,
+            s,
+            treaty: tix,
+            target,
+            assume_target_party: true,
+        };
+        tests.iter().any(|n| f.eval(*n).0 != Truth::False)
+    }
+
+    /// The place tests under `ix` that do not depend on the target, the attacker or the
+    /// treaty's own parties, outside any `not`.
+    fn place_tests(&self, ix: NodeIx, positive: bool, out: &mut Vec<NodeIx>) {
+        match self.nodes.get(ix as usize) {
+            Some(Node::All(kids) | Node::Any(kids)) => {
+                for k in kids {
+                    self.place_tests(*k, positive, out);
+                }
+            }
+            Some(Node::Not(k)) => self.place_tests(*k, !positive, out),
+            Some(Node::Location(l)) if positive => {
+                let fixed = match l {
+                    LTest::In(_) | LTest::Tagged(..) => true,
+                    LTest::Holder(_, p, _) => !matches!(p, PTest::Target | PTest::Attacker | PTest::TreatyParty),
+                    LTest::Area => false,
+                };
+                if fixed {
+                    out.push(ix);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A reason that holds for the whole treaty: not in force, not a party, the attacker.

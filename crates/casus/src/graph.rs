@@ -59,27 +59,35 @@ pub use dot::{dot_quote, level_color};
 pub use exposure::{Exposure, ExposureClass, PartyClass, PlaceClass};
 
 /// The guarantors of a party, or its commitments, at one date as an aligned table with a
-/// heading (what `casus guarantors` and `casus commitments` print).
+/// heading (what `casus guarantors` and `casus commitments` print), long cells wrapped to
+/// fit `width`.
 ///
 /// ```
-/// # use casus::{RuleSet, When, Relation};
+/// # use casus::{RuleSet, When, Relation, table::Width};
 /// # let engine = RuleSet::from_yaml(casus::doc_example())?.compile()?;
 /// let at = When::parse("2020-01-01")?;
-/// let text = casus::render_commitments("EST", Relation::Guarantors, &at, &engine.guarantors("EST", at)?);
+/// let text = casus::render_commitments("EST", Relation::Guarantors, &at, &engine.guarantors("EST", at)?, Width::default());
 /// assert!(text.starts_with("Bound to help EST on 2020-01-01: 2 parties under 1 treaty"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn render_commitments(party: &str, relation: Relation, at: &When, list: &[Commitment]) -> String {
-    text::render_commitments(party, relation, at, list)
+pub fn render_commitments(
+    party: &str,
+    relation: Relation,
+    at: &When,
+    list: &[Commitment],
+    width: crate::table::Width,
+) -> String {
+    text::render_commitments(party, relation, at, list, width)
 }
 
 impl Timeline {
     /// The timeline as text: the answer at the start, then each change with the parties that
     /// gain or lose a commitment.
+    /// Within `width` (see [`crate::table::Width`]) long cells wrap at word boundaries.
     #[must_use]
-    pub fn to_table(&self) -> String {
-        text::render_timeline(self)
+    pub fn to_table(&self, width: crate::table::Width) -> String {
+        text::render_timeline(self, width)
     }
 }
 
@@ -426,10 +434,11 @@ impl CommitmentGraph {
     }
 
     /// Every commitment as a table, with a heading.
+    /// Within `width` (see [`crate::table::Width`]) long cells wrap at word boundaries.
     #[must_use]
-    pub fn to_table(&self) -> String {
+    pub fn to_table(&self, width: crate::table::Width) -> String {
         let list: Vec<Commitment> = self.commitments().into_iter().cloned().collect();
-        text::graph_table(&self.date, &list, self.memberships().len())
+        text::graph_table(&self.date, &list, self.memberships().len(), width)
     }
 
     /// The graph in Graphviz DOT: one node per party (the party id, quoted), one edge per

@@ -60,6 +60,7 @@ mod resolve;
 mod scenario;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+pub mod table;
 mod text;
 mod time;
 mod truth;
@@ -84,7 +85,7 @@ pub use graph::{
 pub use level::Level;
 pub use load::{Limits, SourceFile, confinement_root};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
-pub use report::{ExpectFailure, check_expectations, render_table};
+pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
 pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, Scenario, YamlKind};
 pub use text::visible;
 pub use time::When;

@@ -150,6 +150,33 @@ pub struct RuleFile {
     /// Treaties with their parties and clauses.
     #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub treaties: Vec<TreatyDecl>,
+    /// Instruments the rule set leaves out on purpose (statutes, declarations, policies), so
+    /// that an answer in which no treaty applies can say what is not modelled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_modelled: Vec<NotModelledDecl>,
+}
+
+/// An instrument bearing on someone's defence that the rule set deliberately does not model
+/// as a treaty: a statute, a declaration, a policy. Data only: it obliges no one, and
+/// `casus eval --explain` names it when no treaty could apply to an attack on a party it
+/// concerns.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotModelledDecl {
+    /// Id.
+    pub id: Id,
+    /// Name.
+    pub name: String,
+    /// What kind of instrument it is, in words (`statute`, `declaration`, `policy`).
+    pub kind: String,
+    /// The parties whose defence it concerns: an attack on one of them, or on a place one of
+    /// them holds, brings it up.
+    pub concerns: Vec<Id>,
+    /// Why it is not modelled as a treaty.
+    pub why: String,
+    /// Source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The optional `ruleset.yaml` at the root of a rule-set directory.

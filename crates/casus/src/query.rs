@@ -9,6 +9,7 @@ use crate::eval::{ActorIx, Prepared};
 use crate::model::{PartyKind, TreatyStatus};
 use crate::scenario::{Actor, Scenario};
 use crate::time::{When, day_bound};
+use crate::truth::Truth;
 use crate::verdict::Verdict;
 
 /// A party as listed by `casus parties`.
@@ -79,6 +80,35 @@ pub struct TreatyInfo {
     pub withdrawal: Option<crate::model::Withdrawal>,
     /// Each clause with its paraphrase and readings.
     pub clause_details: Vec<ClauseInfo>,
+}
+
+impl TreatyInfo {
+    /// Where the treaty stands on a date, as `casus treaties` prints it: `draft` (never in
+    /// force), `not_yet_in_force`, `in_force` (`political` for a political commitment in
+    /// effect), `ended`, or `changes_that_day` when the date is a day on which an instant of
+    /// entry into force or end falls.
+    ///
+    /// ```
+    /// # let engine = casus::RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
+    /// let t = engine.treaties().into_iter().find(|t| t.id == "alliance").unwrap();
+    /// assert_eq!(t.status_on(&casus::When::parse("1940-01-01").unwrap()), "not_yet_in_force");
+    /// assert_eq!(t.status_on(&casus::When::parse("2000-01-01").unwrap()), "in_force");
+    /// ```
+    #[must_use]
+    pub fn status_on(&self, at: &When) -> &'static str {
+        if self.status == TreatyStatus::Draft {
+            return "draft";
+        }
+        let started = self.in_force.as_ref().map_or(Truth::True, |f| at.at_or_after(f));
+        let ended = self.terminated.as_ref().map_or(Truth::False, |t| at.at_or_after(t));
+        match (started, ended) {
+            (Truth::False, _) => "not_yet_in_force",
+            (_, Truth::True) => "ended",
+            (Truth::True, Truth::False) if self.status == TreatyStatus::Political => "political",
+            (Truth::True, Truth::False) => "in_force",
+            _ => "changes_that_day",
+        }
+    }
 }
 
 /// A clause as listed by `casus treaties --format json`.
@@ -496,6 +526,9 @@ impl Engine {
         let p = self.prepare(s)?;
         let mut v = self.build_verdict(&p, true);
         v.would_apply = self.survey(&p);
+        if v.obligations.is_empty() {
+            v.not_modelled = self.not_modelled_for(&p);
+        }
         Ok(v)
     }
 

@@ -69,6 +69,7 @@ fn suggest_within<'c>(
 
 pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Diagnostics) -> (Engine, Diagnostics) {
     let e = Engine {
+        not_modelled: Vec::new(),
         parties: Vec::new(),
         places: Vec::new(),
         tags: Vec::new(),
@@ -742,7 +743,49 @@ impl<'a> Resolver<'a> {
             for t in &f.treaties {
                 self.define_treaty(ctx, t);
             }
+            for n in &f.not_modelled {
+                self.define_not_modelled(ctx, n);
+            }
         }
+    }
+
+    /// An instrument left out on purpose: its id is unique among them, every party it
+    /// concerns exists.
+    fn define_not_modelled(&mut self, ctx: &FileCtx, n: &model::NotModelledDecl) {
+        if !valid_id(&n.id.value) {
+            let at = ctx.at(&n.id.referenced);
+            self.err(
+                ctx,
+                "bad-id",
+                at,
+                format!("`{}` is not a valid id", n.id.value),
+                Some("use letters, digits, `_` and `-`".into()),
+            );
+        }
+        if self.e.not_modelled.iter().any(|x| x.id == n.id.value) {
+            let at = ctx.at(&n.id.referenced);
+            self.err(
+                ctx,
+                "duplicate-id",
+                at,
+                format!("instrument `{}` is listed twice under `not_modelled`", n.id.value),
+                Some("give each instrument its own id".into()),
+            );
+            return;
+        }
+        let concerns = n
+            .concerns
+            .iter()
+            .filter_map(|p| self.party(ctx, p, &n.id.referenced))
+            .collect();
+        self.e.not_modelled.push(NotModelled {
+            id: n.id.value.clone(),
+            name: n.name.clone(),
+            kind: n.kind.clone(),
+            concerns,
+            why: n.why.clone(),
+            source: n.source.clone(),
+        });
     }
 
     fn define_place(&mut self, ctx: &FileCtx, id: &Id, tags: &[Id], t: Option<&model::TerritoryDecl>) {

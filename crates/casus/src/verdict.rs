@@ -229,6 +229,23 @@ pub struct WouldApply {
     pub detail: String,
 }
 
+/// An instrument the rule set leaves out on purpose that concerns the attack's target or the
+/// holder of its place (only in an explained verdict in which no party is obliged).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotModelledNote {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// What kind of instrument (`statute`, `declaration`, …).
+    pub kind: String,
+    /// Why the rule set does not model it.
+    pub detail: String,
+    /// Source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 /// Obligations of one party that pull in opposite directions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
@@ -297,6 +314,10 @@ pub struct Verdict {
     /// were a party (only with an explanation).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub would_apply: Vec<WouldApply>,
+    /// Instruments the rule set leaves out on purpose that concern the target or the place,
+    /// when no party is obliged (only with an explanation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_modelled: Vec<NotModelledNote>,
     /// Condition trees (only when an explanation was asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explanation: Vec<ClauseTrace>,

@@ -78,7 +78,7 @@ pub struct UnknownWord {
 }
 
 vocabulary! {
-    /// What happened (pinned scenario values; extended with `mobilization`).
+    /// What happened (pinned scenario values; extended with `mobilization` and `incursion`).
     EventKind {
         /// An armed attack.
         ArmedAttack = "armed_attack",
@@ -90,6 +90,9 @@ vocabulary! {
         Threat = "threat",
         /// A mobilization of armed forces (the Franco-Russian convention of 1892, Art. 2).
         Mobilization = "mobilization",
+        /// An incursion into or violation of a state's territory or airspace that is not an
+        /// armed attack (drones or aircraft crossing a border, September 2025 over Poland).
+        Incursion = "incursion",
     }
 }
 

@@ -146,7 +146,7 @@ fn timeline_lists_the_dates_where_the_answer_changes() {
     let t = e
         .timeline("SWE", Relation::Guarantors, day("2024-01-01"), day("2024-12-31"))
         .unwrap();
-    assert_eq!(t.changes.len(), 1, "{}", t.to_table());
+    assert_eq!(t.changes.len(), 1, "{}", t.to_table(casus::table::Width::default()));
     let ch = &t.changes[0];
     assert_eq!(ch.at, day("2024-03-07T17:30:00+01:00"));
     assert_eq!(ch.at.day(), jiff::civil::date(2024, 3, 7));
@@ -225,7 +225,7 @@ fn exposure_of_the_united_states_today() {
                 && c.place.places.contains(&"CAN".to_string())
                 && c.counterpart.description == "a state"
         })
-        .unwrap_or_else(|| panic!("{}", x.to_table()));
+        .unwrap_or_else(|| panic!("{}", x.to_table(casus::table::Width::default())));
     assert_eq!((art5.level, art5.status), (Level::Assist, Status::Definite));
     assert!(art5.on.contains(&casus::On::Territory));
     // Hawaii is outside Art. 6: no NATO class contains it.
@@ -384,7 +384,7 @@ fn under_the_worst_case_russias_allies_enter_in_round_two() {
             },
         )
         .unwrap();
-    assert!(c.rounds.len() >= 3, "{}", c.to_table());
+    assert!(c.rounds.len() >= 3, "{}", c.to_table(casus::table::Width::default()));
     let round2 = &c.rounds[1];
     assert_eq!(round2.events.len(), 1);
     assert_eq!(round2.events[0].targets, ["RUS"]);
@@ -419,7 +419,11 @@ fn in_july_1914_no_treaty_obliged_anyone_to_enter_over_serbia() {
             )
             .unwrap();
         assert_eq!(c.rounds.len(), 1);
-        assert!(c.rounds[0].entrants.is_empty(), "{}", c.to_table());
+        assert!(
+            c.rounds[0].entrants.is_empty(),
+            "{}",
+            c.to_table(casus::table::Width::default())
+        );
         // Germany's alliance with Austria-Hungary is defensive: Serbia attacked nobody.
         assert!(
             c.stayed_out

@@ -195,7 +195,7 @@ fn diff_reports_a_change_that_only_an_alternative_reading_makes() {
     assert!(d.groups.iter().any(|g| g.target == "EST" && g.party == "USA"));
     // Every changed scenario is one under the new reading: at most half the space.
     assert!(d.changed > 0 && d.changed * 2 <= d.scenarios);
-    let table = casus::verify::render_diff(&d);
+    let table = casus::verify::render_diff(&d, casus::table::Width::default());
     assert!(
         table.contains("READING") && table.contains("under the reading alliance/art5/armed_only"),
         "{table}"

@@ -212,9 +212,10 @@ pub struct Cascade {
 
 impl Cascade {
     /// The cascade as text: each round's events and entrants, conflicts, who stays out and why.
+    /// Within `width` (see [`crate::table::Width`]) long cells wrap at word boundaries.
     #[must_use]
-    pub fn to_table(&self) -> String {
-        super::text::render_cascade(self)
+    pub fn to_table(&self, width: crate::table::Width) -> String {
+        super::text::render_cascade(self, width)
     }
 
     /// The cascade as a Graphviz picture, one cluster per round.

@@ -125,9 +125,10 @@ impl ExposureClass {
 
 impl Exposure {
     /// The exposure as text: one block per clause, one entry per class of attack.
+    /// Within `width` (see [`crate::table::Width`]) long lines wrap at word boundaries.
     #[must_use]
-    pub fn to_table(&self) -> String {
-        super::text::render_exposure(self)
+    pub fn to_table(&self, width: crate::table::Width) -> String {
+        super::text::render_exposure(self, width)
     }
 
     /// The exposure as a Graphviz picture: the party and an edge to each party it owes

@@ -4,34 +4,8 @@
 use std::fmt::Write as _;
 
 use super::{Cascade, Commitment, Exposure, Occasion, Relation, Timeline};
+use crate::table::{Width, table};
 use crate::verdict::Status;
-
-/// An aligned table: a header row and rows, columns two spaces apart, no trailing spaces.
-pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(x) = w.get_mut(i) {
-                *x = (*x).max(c.chars().count());
-            }
-        }
-    }
-    let mut s = String::new();
-    let mut line = |cells: &[String]| {
-        let mut l = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let width = w.get(i).copied().unwrap_or(0);
-            let _ = write!(l, "{c:<width$}  ");
-        }
-        s.push_str(l.trim_end());
-        s.push('\n');
-    };
-    line(&header.iter().map(|h| (*h).to_string()).collect::<Vec<_>>());
-    for r in rows {
-        line(r);
-    }
-    s
-}
 
 fn status_words(status: Status, depends_on: &[String]) -> String {
     if status == Status::Contingent && !depends_on.is_empty() {
@@ -63,7 +37,7 @@ fn under(c: &Commitment) -> String {
 }
 
 /// The commitments of one party, or toward it, as a table.
-pub(crate) fn commitments_table(relation: Relation, list: &[Commitment]) -> String {
+pub(crate) fn commitments_table(relation: Relation, list: &[Commitment], width: Width) -> String {
     let attacking = list.iter().any(|c| c.occasion == Occasion::Attacking);
     let mut header = vec![
         match relation {
@@ -103,11 +77,11 @@ pub(crate) fn commitments_table(relation: Relation, list: &[Commitment]) -> Stri
             r
         })
         .collect();
-    table(&header, &rows)
+    table(&header, &rows, width)
 }
 
 /// The whole graph as a table: one row per commitment.
-pub(crate) fn graph_table(at: &crate::time::When, list: &[Commitment], memberships: usize) -> String {
+pub(crate) fn graph_table(at: &crate::time::When, list: &[Commitment], memberships: usize, width: Width) -> String {
     let parties: std::collections::BTreeSet<&str> = list
         .iter()
         .flat_map(|c| [c.obligor.as_str(), c.beneficiary.as_str()])
@@ -141,6 +115,7 @@ pub(crate) fn graph_table(at: &crate::time::When, list: &[Commitment], membershi
     s.push_str(&table(
         &["OBLIGOR", "HELPS", "LEVEL", "WHEN IT IS", "UNDER", "WAITS", "VALID"],
         &rows,
+        width,
     ));
     s
 }
@@ -152,6 +127,7 @@ pub(crate) fn render_commitments(
     relation: Relation,
     at: &crate::time::When,
     list: &[Commitment],
+    width: Width,
 ) -> String {
     let mut s = String::new();
     let parties: std::collections::BTreeSet<&str> = list
@@ -176,15 +152,15 @@ pub(crate) fn render_commitments(
     );
     if !list.is_empty() {
         s.push('\n');
-        s.push_str(&commitments_table(relation, list));
+        s.push_str(&commitments_table(relation, list, width));
     }
     s
 }
 
 /// A timeline as text: the answer at the start, then each change.
 #[must_use]
-pub(crate) fn render_timeline(t: &Timeline) -> String {
-    let mut s = render_commitments(&t.party, t.relation, &t.from, &t.initial);
+pub(crate) fn render_timeline(t: &Timeline, width: Width) -> String {
+    let mut s = render_commitments(&t.party, t.relation, &t.from, &t.initial, width);
     let who = |c: &Commitment| match t.relation {
         Relation::Guarantors => c.obligor.clone(),
         Relation::Commitments => c.beneficiary.clone(),
@@ -206,7 +182,8 @@ pub(crate) fn render_timeline(t: &Timeline) -> String {
                 groups.entry((under(c), c.level.to_string())).or_default().push(who(c));
             }
             for ((u, level), parties) in groups {
-                let _ = writeln!(s, "  {sign} {u} ({level}): {}", parties.join(" "));
+                let line = format!("{sign} {u} ({level}): {}", parties.join(" "));
+                s.push_str(&crate::table::paragraph("  ", "      ", &line, width));
             }
         }
     }
@@ -215,7 +192,7 @@ pub(crate) fn render_timeline(t: &Timeline) -> String {
 
 /// An exposure as text.
 #[must_use]
-pub(crate) fn render_exposure(x: &Exposure) -> String {
+pub(crate) fn render_exposure(x: &Exposure, width: Width) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -312,7 +289,7 @@ pub(crate) fn render_exposure(x: &Exposure) -> String {
         };
         let _ = writeln!(s, "    at {}{places}", c.place.description);
     }
-    s
+    crate::table::fit_lines(&s, width)
 }
 
 fn words_or(v: &[String]) -> String {
@@ -333,7 +310,7 @@ fn list_words(v: &[String], max: usize) -> String {
 
 /// A cascade as text: each round's events and entrants, the conflicts, who stays out and why.
 #[must_use]
-pub(crate) fn render_cascade(c: &Cascade) -> String {
+pub(crate) fn render_cascade(c: &Cascade, width: Width) -> String {
     let mut s = String::new();
     let entered: usize = c.rounds.iter().map(|r| r.entrants.len()).sum();
     let _ = writeln!(
@@ -390,6 +367,7 @@ pub(crate) fn render_cascade(c: &Cascade) -> String {
         let t = table(
             &["ENTERS", "SIDE", "HELPS", "AGAINST", "LEVEL", "STATUS", "UNDER"],
             &rows,
+            width.indented(2),
         );
         for line in t.lines() {
             let _ = writeln!(s, "  {line}");
@@ -408,10 +386,10 @@ pub(crate) fn render_cascade(c: &Cascade) -> String {
             .iter()
             .map(|x| vec![x.party.clone(), x.treaty.clone(), x.reason.clone(), x.detail.clone()])
             .collect();
-        let t = table(&["PARTY", "TREATY", "REASON", "DETAIL"], &rows);
+        let t = table(&["PARTY", "TREATY", "REASON", "DETAIL"], &rows, width.indented(2));
         for line in t.lines() {
             let _ = writeln!(s, "  {line}");
         }
     }
-    s
+    crate::table::fit_lines(&s, width)
 }

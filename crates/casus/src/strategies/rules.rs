@@ -38,12 +38,13 @@ const FORMS: [&str; 12] = [
     "naval_forces",
     "ground_troops",
 ];
-const EVENTS: [&str; 5] = [
+const EVENTS: [&str; 6] = [
     "armed_attack",
     "cyber_attack",
     "hybrid_attack",
     "threat",
     "mobilization",
+    "incursion",
 ];
 const MEANS: [&str; 4] = ["conventional", "nuclear", "chemical", "biological"];
 const ON: [&str; 4] = ["territory", "forces", "vessels", "aircraft"];

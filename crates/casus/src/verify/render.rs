@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::check::{Outcome, SpaceReport, VerifyReport};
 use super::diff::DiffReport;
+use crate::table::{Width, table};
 
 fn space_line(s: &SpaceReport) -> String {
     let mut line = format!(
@@ -17,37 +18,22 @@ fn space_line(s: &SpaceReport) -> String {
     line
 }
 
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(x) = w.get_mut(i) {
-                *x = (*x).max(c.chars().count());
-            }
-        }
-    }
-    let mut s = String::new();
-    for r in std::iter::once(header.iter().map(|h| (*h).to_string()).collect::<Vec<_>>()).chain(rows.iter().cloned()) {
-        let mut l = String::new();
-        for (i, c) in r.iter().enumerate() {
-            let width = w.get(i).copied().unwrap_or(0);
-            let _ = write!(l, "{c:<width$}  ");
-        }
-        s.push_str(l.trim_end());
-        s.push('\n');
-    }
-    s
-}
-
 fn indent(text: &str, by: &str) -> String {
     text.lines().map(|l| format!("{by}{l}\n")).collect()
 }
 
-/// The text of a verification report (what `casus verify` prints).
+/// The text of a verification report (what `casus verify` prints), its table fitted to
+/// `width`.
 #[must_use]
-pub fn render_verify(r: &VerifyReport) -> String {
+pub fn render_verify(r: &VerifyReport, width: Width) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "Scenario space: {}\n", space_line(&r.space));
+    s.push_str(&crate::table::paragraph(
+        "",
+        "    ",
+        &format!("Scenario space: {}", space_line(&r.space)),
+        width,
+    ));
+    s.push('\n');
     let rows: Vec<Vec<String>> = r
         .properties
         .iter()
@@ -68,6 +54,7 @@ pub fn render_verify(r: &VerifyReport) -> String {
     s.push_str(&table(
         &["PROPERTY", "RESULT", "MODE", "IN SCOPE", "VIOLATING", "EVALUATED"],
         &rows,
+        width,
     ));
     for p in &r.properties {
         if p.counterexample.is_none() && p.notes.is_empty() && p.outcome != Outcome::Vacuous {
@@ -96,11 +83,16 @@ pub fn render_verify(r: &VerifyReport) -> String {
 }
 
 /// The text of a diff (what `casus diff` prints). Groups that differ only in the party are
-/// printed on one line.
+/// printed on one line; the table is fitted to `width`.
 #[must_use]
-pub fn render_diff(d: &DiffReport) -> String {
+pub fn render_diff(d: &DiffReport, width: Width) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "Scenario space: {}", space_line(&d.space));
+    s.push_str(&crate::table::paragraph(
+        "",
+        "    ",
+        &format!("Scenario space: {}", space_line(&d.space)),
+        width,
+    ));
     let _ = writeln!(
         s,
         "{} of {} scenarios change ({} classes evaluated)\n",
@@ -208,7 +200,7 @@ pub fn render_diff(d: &DiffReport) -> String {
     if readings {
         head.push("READING");
     }
-    s.push_str(&table(&head, &table_rows));
+    s.push_str(&table(&head, &table_rows, width));
     s.push_str("\nOne scenario of each row:\n");
     for (i, r) in merged.iter().enumerate() {
         let under = if readings && r.reading != "default" {
