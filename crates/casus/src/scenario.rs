@@ -9,6 +9,9 @@
 //! on: territory
 //! facts: {requested: true}
 //! ```
+//!
+//! A fact may also be stated for one treaty or one clause (`treaty_facts`, `invoked`): it then
+//! overrides `facts` there and only there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -166,9 +169,17 @@ pub struct Scenario {
     /// What was hit; omitted = unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<On>,
-    /// Facts stated true or false; a fact not stated is unknown.
+    /// Facts stated true or false for every treaty; a fact not stated is unknown.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, bool>,
+    /// Facts stated for one treaty (`nato`) or one clause (`nato/art4`): they override
+    /// `facts` there and only there. A clause's statement overrides its treaty's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub treaty_facts: BTreeMap<String, BTreeMap<String, bool>>,
+    /// The treaties (`teu_42_7`) or clauses (`nato/art4`) the target invoked: short for
+    /// `treaty_facts: {T: {requested: true}}` for each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoked: Vec<String>,
     /// Expectations for `casus test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
@@ -200,6 +211,8 @@ impl Scenario {
             location: None,
             on: None,
             facts: BTreeMap::new(),
+            treaty_facts: BTreeMap::new(),
+            invoked: Vec::new(),
             expect: None,
         }
     }
@@ -292,6 +305,14 @@ impl Scenario {
                  `attacker: {non_state: NAME}`",
             );
         }
+        for scope in &self.invoked {
+            if self.treaty_facts.get(scope).and_then(|f| f.get("requested")) == Some(&false) {
+                return bad(
+                    &format!("`{scope}` is in `invoked` but `treaty_facts` states `requested: false` for it"),
+                    "keep one of the two statements",
+                );
+            }
+        }
         Ok(())
     }
 
@@ -330,6 +351,21 @@ impl Scenario {
             ))
         })?;
         Ok(Some(path))
+    }
+
+    /// Every treaty-scoped statement, `invoked` included: (scope, fact, value), where a scope
+    /// is a treaty id or `treaty/clause`. Sorted by scope and fact.
+    #[must_use]
+    pub fn scoped_facts(&self) -> Vec<(&str, &str, bool)> {
+        let mut v: Vec<(&str, &str, bool)> = self
+            .treaty_facts
+            .iter()
+            .flat_map(|(scope, facts)| facts.iter().map(move |(f, b)| (scope.as_str(), f.as_str(), *b)))
+            .collect();
+        v.extend(self.invoked.iter().map(|scope| (scope.as_str(), "requested", true)));
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// The rule set named by the scenario, resolved against the scenario file's folder.
