@@ -39,7 +39,9 @@ impl Deps {
     }
 
     pub fn has(self, bit: u32) -> bool {
-        self.0.get((bit / 64) as usize).is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
+        self.0
+            .get((bit / 64) as usize)
+            .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
     }
 
     pub fn bits(self) -> impl Iterator<Item = u32> {
@@ -1209,7 +1211,7 @@ impl Engine {
 
     /// What a party's strongest obligation waits on, in words: each open thing once, in bit
     /// order; a fact stated for some treaty is named with the treaty of every hit that waits on
-    /// it (`requested@eu_42_7`, `requested@nato`).
+    /// it (`requested@teu_42_7`, `requested@nato`).
     fn obligation_deps(&self, deps: Deps, at_level: &[&&Hit], s: &Prepared) -> Vec<String> {
         if !deps.bits().any(|b| s.scoped_bits.has(b)) {
             return self.dep_names(deps);
@@ -1475,7 +1477,11 @@ impl Engine {
                 continue;
             }
             for &target in &s.targets {
-                for (&cix, c) in t.clauses.iter().filter_map(|c| self.clauses.get(*c as usize).map(|x| (c, x))) {
+                for (&cix, c) in t
+                    .clauses
+                    .iter()
+                    .filter_map(|c| self.clauses.get(*c as usize).map(|x| (c, x)))
+                {
                     if c.event_mask & bit == 0 {
                         continue;
                     }

@@ -454,17 +454,28 @@ impl Engine {
                 Some((t, c)) => (t, Some(c)),
                 None => (scope, None),
             };
-            let treaty = self.treaty_ix.get(treaty_id).copied().ok_or_else(|| ScenarioError::Unknown {
-                kind: "treaty",
-                id: treaty_id.into(),
-                field,
-                suggestion: crate::suggest(treaty_id, self.treaty_ix.keys().map(String::as_str)),
-            })?;
+            let treaty = self
+                .treaty_ix
+                .get(treaty_id)
+                .copied()
+                .ok_or_else(|| ScenarioError::Unknown {
+                    kind: "treaty",
+                    id: treaty_id.into(),
+                    field,
+                    suggestion: crate::suggest(treaty_id, self.treaty_ix.keys().map(String::as_str)),
+                })?;
             let clause = match clause_id {
                 None => None,
                 Some(cid) => {
-                    let own = self.treaties.get(treaty as usize).map_or(&[][..], |t| t.clauses.as_slice());
-                    let ids = || own.iter().filter_map(|c| self.clauses.get(*c as usize)).map(|c| c.id.as_str());
+                    let own = self
+                        .treaties
+                        .get(treaty as usize)
+                        .map_or(&[][..], |t| t.clauses.as_slice());
+                    let ids = || {
+                        own.iter()
+                            .filter_map(|c| self.clauses.get(*c as usize))
+                            .map(|c| c.id.as_str())
+                    };
                     let found = own
                         .iter()
                         .copied()
