@@ -204,9 +204,9 @@ fn famous_cases() {
     let v = verdict("examples/scenarios/nato/sweden-2024-03-06.yaml");
     not_under(&v, "USA", "nato", "art5", Reason::TargetNotAParty, "Art. 5");
     assert!(v.party("USA").is_none());
-    // 9/11: contingent on the attack being directed from abroad.
+    // 9/11: contingent on the North Atlantic Council's determination.
     let v = verdict("examples/scenarios/nato/sept-11.yaml");
     let gbr = v.party("GBR").unwrap();
     assert_eq!((gbr.level, gbr.status), (Level::Assist, Status::Contingent));
-    assert_eq!(gbr.depends_on, vec!["directed_from_abroad"]);
+    assert_eq!(gbr.depends_on, vec!["determined"]);
 }
