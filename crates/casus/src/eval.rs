@@ -1588,7 +1588,8 @@ impl Engine {
     ) -> (Reason, String) {
         let s = f.s;
         let pid = self.party_id(p);
-        if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Others)) {
+        // Nothing is owed to oneself: a target owes nothing under obligations toward the target.
+        if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.toward, Toward::Target)) {
             return (Reason::IsTarget, format!("{pid} is the target"));
         }
         if let Some((r, d)) = when_false {
