@@ -73,10 +73,10 @@ fn guarantors_follow_membership_suspensions_and_named_obligors() {
         // Sweden: a NATO party only from the deposit of its instrument.
         ("SWE", "2024-03-06", "nato", Level::Consult, BTreeSet::new()),
         ("SWE", "2024-03-08", "nato", Level::Assist, nato_but("SWE")),
-        // ANZUS: US obligations toward New Zealand suspended from 1986-09-17.
+        // ANZUS: US obligations toward New Zealand suspended from 1986-08-11, one-sidedly.
         ("NZL", "1985-01-01", "anzus", Level::Assist, words("AUS USA")),
         ("NZL", "1990-01-01", "anzus", Level::Assist, words("AUS")),
-        ("USA", "1990-01-01", "anzus", Level::Assist, words("AUS")),
+        ("USA", "1990-01-01", "anzus", Level::Assist, words("AUS NZL")),
         // Nobody has promised anything to Ukraine at NATO's level.
         ("UKR", "2025-06-01", "nato", Level::Consult, BTreeSet::new()),
     ];
@@ -108,7 +108,7 @@ fn a_commitment_names_its_clause_level_events_and_period() {
     assert_eq!(art4.status, Status::Contingent);
     assert_eq!(art4.depends_on, ["location", "on"]);
     assert_eq!(art4.valid_from, Some(day("1952-04-29")));
-    assert_eq!(art4.valid_until, Some(day("1986-09-17")));
+    assert_eq!(art4.valid_until, Some(day("1986-08-11")));
     // Sweden's NATO guarantee starts at the instant of the deposit.
     let swe = e.guarantors("SWE", day("2025-01-01")).unwrap();
     let usa5 = swe.iter().find(|c| c.obligor == "USA" && c.clause == "art5").unwrap();
@@ -134,7 +134,8 @@ fn commitments_are_the_other_direction_of_guarantors() {
         .into_iter()
         .map(|c| c.beneficiary)
         .collect();
-    assert_eq!(nzl, words("AUS"));
+    // The 1986 suspension was the United States' alone: New Zealand is still bound to it.
+    assert_eq!(nzl, words("AUS USA"));
     let g = e.commitment_graph(at);
     assert_eq!(g.guarantors_of("POL").len(), e.guarantors("POL", at).unwrap().len());
     assert!(g.drawn_in("EST", Level::Assist).contains(&"USA".to_string()));
@@ -164,7 +165,7 @@ fn timeline_lists_the_dates_where_the_answer_changes() {
         .timeline("NZL", Relation::Guarantors, day("1980-01-01"), day("2025-01-01"))
         .unwrap();
     let dates: Vec<String> = t.changes.iter().map(|c| c.at.to_string()).collect();
-    assert_eq!(dates, ["1986-09-17"]);
+    assert_eq!(dates, ["1986-08-11"]);
     assert!(t.changes[0].removed.iter().all(|c| c.obligor == "USA"));
     // The other direction: the United Kingdom's commitments under TEU 42(7) end with Brexit.
     let t = e
@@ -191,7 +192,7 @@ fn timeline_lists_the_dates_where_the_answer_changes() {
 #[test]
 fn change_points_come_from_the_rule_data() {
     let points = main_rules().change_points();
-    for d in ["2024-03-07T17:30:00+01:00", "1986-09-17", "2020-02-01", "1949-08-24"] {
+    for d in ["2024-03-07T17:30:00+01:00", "1986-08-11", "2020-02-01", "1949-08-24"] {
         assert!(points.contains(&day(d)), "{d}");
     }
     let keys: Vec<(i64, bool)> = points
