@@ -87,10 +87,14 @@ fn guarantors_follow_membership_suspensions_and_named_obligors() {
             "{party} {date} {treaty}"
         );
     }
-    // London 1839: the guarantee names five Powers; the German Empire is a party but no
-    // guarantor by default.
+    // London 1839: the guarantee names five Powers; the German Empire is bound as Prussia's
+    // successor from 1871, Prussia no longer.
     assert_eq!(
         guarantors(rules_1914(), "BEL", "1914-08-04", "london_1839", Level::Assist),
+        words("AUH DEUE FRA GBR RUSE")
+    );
+    assert_eq!(
+        guarantors(rules_1914(), "BEL", "1870-08-10", "london_1839", Level::Assist),
         words("AUH FRA GBR PRU RUSE")
     );
 }
@@ -455,26 +459,21 @@ fn the_invasion_of_belgium_cascades_through_the_alliances_as_written() {
     let g = |p: &str, h: &str, l, s| (p.to_string(), h.to_string(), l, s);
     use Level::{Assist, Military};
     use Status::{Contingent, Definite};
-    // The five guarantors of 1839, Austria-Hungary included.
+    // The guarantors of 1839 other than the violator (the German Empire, Prussia's
+    // successor), Austria-Hungary included.
     assert_eq!(
         round(0),
         [
             g("AUH", "BEL", Assist, Definite),
             g("FRA", "BEL", Assist, Definite),
             g("GBR", "BEL", Assist, Definite),
-            g("PRU", "BEL", Assist, Definite),
             g("RUSE", "BEL", Assist, Definite),
         ]
     );
-    // Their entry against Germany: the Ottoman alliance (a Russian attack on Germany) binds
-    // outright; Italy's Triple Alliance duty waits on whether Germany provoked it.
-    assert_eq!(
-        round(1),
-        [
-            g("ITAK", "DEUE", Military, Contingent),
-            g("OTT", "DEUE", Military, Definite)
-        ]
-    );
+    // Their entry against Germany: Italy's Triple Alliance duty waits on whether Germany
+    // provoked it. The Ottoman alliance stays silent: its case is Germany's casus foederis
+    // toward Austria-Hungary, which a Russian attack on Germany is not.
+    assert_eq!(round(1), [g("ITAK", "DEUE", Military, Contingent)]);
     assert_eq!(round(2), [g("JPNE", "GBR", Military, Contingent)]);
     assert!(c.rounds[3].entrants.is_empty());
     assert_eq!(c.rounds.len(), 4);
@@ -488,7 +487,7 @@ fn the_invasion_of_belgium_cascades_through_the_alliances_as_written() {
     // The best case stops after the guarantors.
     let best = e.cascade(&s, &CascadeOptions::default()).unwrap();
     assert_eq!(best.rounds.len(), 1);
-    assert_eq!(best.rounds[0].entrants.len(), 5);
+    assert_eq!(best.rounds[0].entrants.len(), 4);
 }
 
 /// Runs Graphviz on a DOT text for the test named `test`; `None` when `dot` is not installed
