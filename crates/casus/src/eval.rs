@@ -1283,6 +1283,9 @@ impl Engine {
         out
     }
 
+    // Longer than 100 lines: one pass per relevant treaty settles, in order, the trace for
+    // `--explain`, the treaty-wide reason, the per-clause reasons and the readings that differ,
+    // sharing the values each step computes; split, each part would recompute them.
     fn why_not(
         &self,
         s: &Prepared,
