@@ -134,8 +134,11 @@ impl Prepared {
     /// the treaty's, else the scenario's `facts`; `None` when open.
     pub(crate) fn fact_in(&self, tix: TreatyIx, cix: ClauseIx, f: FactIx) -> Option<bool> {
         if !self.scoped.is_empty() {
+            // Sorted by treaty first: only this treaty's statements are read.
+            let a = self.scoped.partition_point(|x| x.treaty < tix);
+            let b = self.scoped.partition_point(|x| x.treaty <= tix);
             let mut treaty_wide = None;
-            for x in self.scoped.iter().filter(|x| x.treaty == tix && x.fact == f) {
+            for x in self.scoped.get(a..b).unwrap_or(&[]).iter().filter(|x| x.fact == f) {
                 match x.clause {
                     Some(c) if c == cix => return Some(x.value),
                     None => treaty_wide = Some(x.value),

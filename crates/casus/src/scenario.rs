@@ -267,14 +267,24 @@ impl Scenario {
     fn check_shape(&self, ctx: &FileCtx, limits: &Limits) -> Result<(), Box<Diagnostic>> {
         let bad = |m: &str, h: &str| Err(Box::new(ctx.error("scenario", ctx.whole(), m.into(), Some(h.into()))));
         let max = limits.max_scenario_parties;
-        for (field, n) in [
-            ("targets", self.targets.as_ref().map_or(0, Vec::len)),
-            ("attackers", self.attackers.as_ref().map_or(0, Vec::len)),
-            ("supported_by", self.supported_by.as_ref().map_or(0, Vec::len)),
+        for (field, n, what) in [
+            ("targets", self.targets.as_ref().map_or(0, Vec::len), "parties"),
+            ("attackers", self.attackers.as_ref().map_or(0, Vec::len), "parties"),
+            (
+                "supported_by",
+                self.supported_by.as_ref().map_or(0, Vec::len),
+                "parties",
+            ),
+            ("invoked", self.invoked.len(), "treaties or clauses"),
+            (
+                "treaty_facts",
+                self.treaty_facts.values().map(BTreeMap::len).sum(),
+                "facts",
+            ),
         ] {
             if n > max {
                 return bad(
-                    &format!("`{field}` lists {n} parties, over the limit of {max} (max_scenario_parties)"),
+                    &format!("`{field}` lists {n} {what}, over the limit of {max} (max_scenario_parties)"),
                     "split the scenario, or raise the limit if the file is trusted",
                 );
             }

@@ -293,3 +293,24 @@ fn verification_covers_facts_stated_alike_for_every_treaty() {
         .unwrap();
     assert_eq!(outside.party("BBB").unwrap().level, casus::Level::Assist);
 }
+
+#[test]
+fn treaty_scoped_statements_are_bounded_like_the_parties_of_a_scenario() {
+    let tight = casus::Limits {
+        max_scenario_parties: 2,
+        ..casus::Limits::default()
+    };
+    let text = format!("{BASE}invoked: [alpha, beta, alpha/art1]\n");
+    let err = Scenario::from_yaml_with(&text, &tight).unwrap_err().to_string();
+    assert!(
+        err.contains("`invoked` lists 3 treaties or clauses, over the limit of 2"),
+        "{err}"
+    );
+    let text =
+        format!("{BASE}treaty_facts: {{alpha: {{requested: true, hostile: true}}, beta: {{requested: false}}}}\n");
+    let err = Scenario::from_yaml_with(&text, &tight).unwrap_err().to_string();
+    assert!(
+        err.contains("`treaty_facts` lists 3 facts, over the limit of 2"),
+        "{err}"
+    );
+}
