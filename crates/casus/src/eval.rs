@@ -38,6 +38,12 @@ impl Deps {
         d
     }
 
+    pub fn has(self, bit: u32) -> bool {
+        self.0
+            .get((bit / 64) as usize)
+            .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
+    }
+
     pub fn bits(self) -> impl Iterator<Item = u32> {
         (0..256u32).filter(move |b| {
             self.0
@@ -107,6 +113,44 @@ pub struct Prepared {
     pub(crate) place: PlaceFast,
     pub(crate) on: Option<On>,
     pub(crate) facts: Vec<Option<bool>>,
+    /// Facts stated for one treaty or clause, sorted by (treaty, clause, fact).
+    pub(crate) scoped: Vec<ScopedFact>,
+    /// The facts stated for some treaty or clause: an open one is named with its treaty.
+    pub(crate) scoped_bits: Deps,
+}
+
+/// A fact stated for one treaty, or for one of its clauses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ScopedFact {
+    pub treaty: TreatyIx,
+    /// `None`: every clause of the treaty.
+    pub clause: Option<ClauseIx>,
+    pub fact: FactIx,
+    pub value: bool,
+}
+
+impl Prepared {
+    /// The value of fact `f` in clause `cix` of treaty `tix`: the clause's own statement, else
+    /// the treaty's, else the scenario's `facts`; `None` when open.
+    pub(crate) fn fact_in(&self, tix: TreatyIx, cix: ClauseIx, f: FactIx) -> Option<bool> {
+        if !self.scoped.is_empty() {
+            // Sorted by treaty first: only this treaty's statements are read.
+            let a = self.scoped.partition_point(|x| x.treaty < tix);
+            let b = self.scoped.partition_point(|x| x.treaty <= tix);
+            let mut treaty_wide = None;
+            for x in self.scoped.get(a..b).unwrap_or(&[]).iter().filter(|x| x.fact == f) {
+                match x.clause {
+                    Some(c) if c == cix => return Some(x.value),
+                    None => treaty_wide = Some(x.value),
+                    Some(_) => {}
+                }
+            }
+            if treaty_wide.is_some() {
+                return treaty_wide;
+            }
+        }
+        self.facts.get(f as usize).copied().flatten()
+    }
 }
 
 /// One obligation of a triggered clause, with what evaluating it needs.
@@ -143,10 +187,13 @@ pub struct Hit {
 }
 
 /// The evaluation of one clause for one target: which reading, what the treaty and trigger say.
+#[derive(Clone, Copy)]
 struct Frame<'a> {
     e: &'a Engine,
     s: &'a Prepared,
     treaty: TreatyIx,
+    /// The clause whose conditions are evaluated (for facts stated per clause).
+    clause: ClauseIx,
     target: PartyIx,
     /// Treat the target as a party to the clause's treaty (the survey's "what if").
     assume_target_party: bool,
@@ -306,7 +353,7 @@ impl Frame<'_> {
                 }
             }
             Node::Date(from, before) => when_val(s.date.within(from.as_ref(), before.as_ref())),
-            Node::Fact(f) => match s.facts.get(*f as usize).copied().flatten() {
+            Node::Fact(f) => match s.fact_in(self.treaty, self.clause, *f) {
                 Some(b) => known(Truth::from(b)),
                 None => unknown(FACT_BASE + f),
             },
@@ -424,7 +471,7 @@ impl Frame<'_> {
             condition: self.describe(node),
             value: v.0,
             depends_on: if v.0 == Truth::Unknown {
-                self.e.dep_names(v.1)
+                self.e.dep_names_in(v.1, self.s, self.treaty)
             } else {
                 Vec::new()
             },
@@ -601,9 +648,14 @@ impl Frame<'_> {
             Node::Date(..) => format!("the date is {}", s.date),
             Node::Fact(f) => {
                 let name = e.facts.get(*f as usize).map_or("?", |x| x.id.as_str());
-                match s.facts.get(*f as usize).copied().flatten() {
-                    Some(b) => format!("fact `{name}` is {b}"),
-                    None => format!("fact `{name}` is unknown"),
+                let scope = if s.scoped_bits.has(FACT_BASE + f) {
+                    format!(" under {}", e.treaty_id(self.treaty))
+                } else {
+                    String::new()
+                };
+                match s.fact_in(self.treaty, self.clause, *f) {
+                    Some(b) => format!("fact `{name}`{scope} is {b}"),
+                    None => format!("fact `{name}`{scope} is unknown"),
                 }
             }
             _ => String::new(),
@@ -637,6 +689,34 @@ impl Engine {
 
     pub(crate) fn treaty_name(&self, t: TreatyIx) -> &str {
         self.treaties.get(t as usize).map_or("?", |x| x.name.as_str())
+    }
+
+    pub(crate) fn treaty_id(&self, t: TreatyIx) -> &str {
+        self.treaties.get(t as usize).map_or("?", |x| x.id.as_str())
+    }
+
+    /// What `d` waits on, in words, for a clause of treaty `t`: a fact the scenario states for
+    /// some treaty or clause is named with the treaty, `requested@nato`, since stating it for
+    /// another treaty does not settle it here.
+    pub(crate) fn dep_names_in(&self, d: Deps, s: &Prepared, t: TreatyIx) -> Vec<String> {
+        d.bits()
+            .filter_map(|b| {
+                let name = self.dep_name(b)?;
+                Some(if s.scoped_bits.has(b) {
+                    format!("{name}@{}", self.treaty_id(t))
+                } else {
+                    name
+                })
+            })
+            .collect()
+    }
+
+    fn dep_name(&self, b: u32) -> Option<String> {
+        if b < FACT_BASE {
+            PSEUDO.get(b as usize).map(|s| (*s).to_string())
+        } else {
+            self.facts.get((b - FACT_BASE) as usize).map(|f| f.id.clone())
+        }
     }
 
     pub(crate) fn dep_names(&self, d: Deps) -> Vec<String> {
@@ -751,6 +831,7 @@ impl Engine {
             e: self,
             s,
             treaty: tix,
+            clause: cix,
             target,
             assume_target_party: false,
         };
@@ -1050,7 +1131,7 @@ impl Engine {
             level: h.level,
             status: h.status,
             depends_on: if h.status == Status::Contingent {
-                self.dep_names(h.deps)
+                self.dep_names_in(h.deps, s, c.treaty)
             } else {
                 Vec::new()
             },
@@ -1079,6 +1160,7 @@ impl Engine {
         } else {
             at_level.iter().fold(Deps::NONE, |d, h| d.union(h.deps))
         };
+        let depends_on = self.obligation_deps(deps, &at_level, s);
         let mut sources: Vec<Source> = hs.iter().filter_map(|h| self.source(h, s)).collect();
         sources.sort_by(|a, b| {
             (&a.treaty, &a.clause, &a.toward, a.level).cmp(&(&b.treaty, &b.clause, &b.toward, b.level))
@@ -1118,7 +1200,7 @@ impl Engine {
                 .map_or(String::new(), |p| p.name.clone()),
             level,
             status: if definite { Status::Definite } else { Status::Contingent },
-            depends_on: self.dep_names(deps),
+            depends_on,
             sources,
             forms: Forms {
                 required: forms_of(req),
@@ -1129,6 +1211,32 @@ impl Engine {
             caveats,
             readings,
         }
+    }
+
+    /// What a party's strongest obligation waits on, in words: each open thing once, in bit
+    /// order; a fact stated for some treaty is named with the treaty of every hit that waits on
+    /// it (`requested@teu_42_7`, `requested@nato`).
+    fn obligation_deps(&self, deps: Deps, at_level: &[&&Hit], s: &Prepared) -> Vec<String> {
+        if !deps.bits().any(|b| s.scoped_bits.has(b)) {
+            return self.dep_names(deps);
+        }
+        let mut out = Vec::new();
+        for b in deps.bits() {
+            if !s.scoped_bits.has(b) {
+                out.extend(self.dep_name(b));
+                continue;
+            }
+            let mut named: Vec<String> = at_level
+                .iter()
+                .filter(|h| h.deps.has(b))
+                .filter_map(|h| self.clauses.get(h.clause as usize))
+                .flat_map(|c| self.dep_names_in(Deps::one(b), s, c.treaty))
+                .collect();
+            named.sort();
+            named.dedup();
+            out.extend(named);
+        }
+        out
     }
 
     fn conflicts(&self, by_party: &BTreeMap<&str, Vec<&Hit>>, s: &Prepared) -> Vec<Conflict> {
@@ -1179,6 +1287,9 @@ impl Engine {
         out
     }
 
+    // Longer than 100 lines: one pass per relevant treaty settles, in order, the trace for
+    // `--explain`, the treaty-wide reason, the per-clause reasons and the readings that differ,
+    // sharing the values each step computes; split, each part would recompute them.
     fn why_not(
         &self,
         s: &Prepared,
@@ -1208,6 +1319,7 @@ impl Engine {
                 e: self,
                 s,
                 treaty: tix,
+                clause: 0,
                 target,
                 assume_target_party: false,
             };
@@ -1222,14 +1334,15 @@ impl Engine {
             });
             if explain {
                 for &tg in &s.targets {
-                    let ft = Frame {
-                        e: self,
-                        s,
-                        treaty: tix,
-                        target: tg,
-                        assume_target_party: false,
-                    };
-                    for (_, c) in &clauses {
+                    for &(cix, c) in &clauses {
+                        let ft = Frame {
+                            e: self,
+                            s,
+                            treaty: tix,
+                            clause: cix,
+                            target: tg,
+                            assume_target_party: false,
+                        };
                         let tr = ft.trace(c.trigger);
                         traces.push(ClauseTrace {
                             treaty: t.id.clone(),
@@ -1253,7 +1366,8 @@ impl Engine {
             // false (the reason every member gets) and the first `when` that is false.
             let settled: Vec<Settled> = clauses
                 .iter()
-                .map(|(_, c)| Settled {
+                .map(|&(cix, c)| (Frame { clause: cix, ..f }, c))
+                .map(|(f, c)| Settled {
                     trigger: (f.eval(c.trigger).0 == Truth::False).then(|| {
                         let (r, d) = f.why_false(c.trigger);
                         (r, format!("{}: {d}", c.citation))
@@ -1373,7 +1487,11 @@ impl Engine {
                 continue;
             }
             for &target in &s.targets {
-                for c in t.clauses.iter().filter_map(|c| self.clauses.get(*c as usize)) {
+                for (&cix, c) in t
+                    .clauses
+                    .iter()
+                    .filter_map(|c| self.clauses.get(*c as usize).map(|x| (c, x)))
+                {
                     if c.event_mask & bit == 0 {
                         continue;
                     }
@@ -1381,6 +1499,7 @@ impl Engine {
                         e: self,
                         s,
                         treaty: tix,
+                        clause: cix,
                         target,
                         assume_target_party: true,
                     };
@@ -1462,6 +1581,8 @@ impl Engine {
             e: self,
             s,
             treaty: tix,
+            // Place tests read no fact, so no clause's own facts are needed: none matches.
+            clause: ClauseIx::MAX,
             target,
             assume_target_party: true,
         };
@@ -1560,7 +1681,8 @@ impl Engine {
     ) -> (Reason, String) {
         let s = f.s;
         let pid = self.party_id(p);
-        if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Others)) {
+        // Nothing is owed to oneself: a target owes nothing under obligations toward the target.
+        if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.toward, Toward::Target)) {
             return (Reason::IsTarget, format!("{pid} is the target"));
         }
         if let Some((r, d)) = when_false {

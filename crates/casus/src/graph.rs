@@ -594,6 +594,8 @@ impl Engine {
             place: crate::engine::PlaceFast::default(),
             on: None,
             facts: vec![None; self.facts.len()],
+            scoped: Vec::new(),
+            scoped_bits: crate::eval::Deps::NONE,
         }
     }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::engine::*;
 use crate::err::ScenarioError;
-use crate::eval::{ActorIx, Prepared};
+use crate::eval::{ActorIx, Deps, Prepared, ScopedFact};
 use crate::model::{PartyKind, TreatyStatus};
 use crate::scenario::{Actor, Scenario};
 use crate::time::{When, day_bound};
@@ -457,6 +457,7 @@ impl Engine {
                 *slot = Some(*v);
             }
         }
+        let (scoped, scoped_bits) = self.scoped_facts(s)?;
         Ok(Prepared {
             date: s.date,
             event: s.event,
@@ -471,6 +472,8 @@ impl Engine {
                 .unwrap_or_default(),
             on: s.on,
             facts,
+            scoped,
+            scoped_bits,
         })
     }
 
@@ -509,6 +512,77 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// A scenario's facts stated for one treaty or clause, resolved: sorted, and the facts
+    /// they concern as bits.
+    fn scoped_facts(&self, s: &Scenario) -> Result<(Vec<ScopedFact>, Deps), ScenarioError> {
+        let mut out = Vec::new();
+        let mut bits = Deps::NONE;
+        for (scope, fact, value) in s.scoped_facts() {
+            let field = if s.treaty_facts.get(scope).is_some_and(|f| f.contains_key(fact)) {
+                "treaty_facts"
+            } else {
+                "invoked"
+            };
+            let (treaty_id, clause_id) = match scope.split_once('/') {
+                Some((t, c)) => (t, Some(c)),
+                None => (scope, None),
+            };
+            let treaty = self
+                .treaty_ix
+                .get(treaty_id)
+                .copied()
+                .ok_or_else(|| ScenarioError::Unknown {
+                    located: None,
+                    kind: "treaty",
+                    id: treaty_id.into(),
+                    field,
+                    suggestion: crate::suggest(treaty_id, self.treaty_ix.keys().map(String::as_str)),
+                })?;
+            let clause = match clause_id {
+                None => None,
+                Some(cid) => {
+                    let own = self
+                        .treaties
+                        .get(treaty as usize)
+                        .map_or(&[][..], |t| t.clauses.as_slice());
+                    let ids = || {
+                        own.iter()
+                            .filter_map(|c| self.clauses.get(*c as usize))
+                            .map(|c| c.id.as_str())
+                    };
+                    let found = own
+                        .iter()
+                        .copied()
+                        .find(|c| self.clauses.get(*c as usize).is_some_and(|x| x.id == cid));
+                    Some(found.ok_or_else(|| ScenarioError::Unknown {
+                        located: None,
+                        kind: "clause",
+                        id: scope.into(),
+                        field,
+                        suggestion: crate::suggest(cid, ids()).map(|c| format!("{treaty_id}/{c}")),
+                    })?)
+                }
+            };
+            let f = self.fact_ix.get(fact).copied().ok_or_else(|| ScenarioError::Unknown {
+                located: None,
+                kind: "fact",
+                id: fact.into(),
+                field,
+                suggestion: crate::suggest(fact, self.fact_ix.keys().map(String::as_str)),
+            })?;
+            bits = bits.union(Deps::one(FACT_BASE + f));
+            out.push(ScopedFact {
+                treaty,
+                clause,
+                fact: f,
+                value,
+            });
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok((out, bits))
     }
 
     /// Evaluates a scenario: obligations with their sources, and why every other member of a

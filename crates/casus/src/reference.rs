@@ -156,6 +156,27 @@ impl Situation {
             facts: p.facts.clone(),
         }
     }
+
+    /// The situation as one clause of one treaty sees it: the facts the scenario states for
+    /// the treaty replace the general ones, then those it states for the clause.
+    #[must_use]
+    pub fn in_clause(&self, p: &Prepared, treaty: u32, clause: u32) -> Situation {
+        let mut s = self.clone();
+        let mut overrides: Vec<(u8, u32, bool)> = p
+            .scoped
+            .iter()
+            .filter(|x| x.treaty == treaty && x.clause.is_none_or(|c| c == clause))
+            .map(|x| (u8::from(x.clause.is_some()), x.fact, x.value))
+            .collect();
+        // The treaty's statements first, the clause's after them: the narrower one wins.
+        overrides.sort_by_key(|o| o.0);
+        for (_, f, v) in overrides {
+            if let Some(slot) = s.facts.get_mut(f as usize) {
+                *slot = Some(v);
+            }
+        }
+        s
+    }
 }
 
 /// Day-and-instant comparison, written out again: is `at` at or after `boundary`? Unknown
@@ -413,7 +434,7 @@ impl<'a> Reference<'a> {
     pub fn hits(&self, p: &Prepared, reading: Option<(u32, usize)>) -> Vec<RefHit> {
         let mut out = Vec::new();
         for &target in &p.targets {
-            let s = Situation::of(p, target);
+            let general = Situation::of(p, target);
             for (tix, treaty) in self.e.treaties.iter().enumerate() {
                 let tix = tix as TreatyIx;
                 for (cix, clause) in self.e.clauses.iter().enumerate() {
@@ -421,6 +442,7 @@ impl<'a> Reference<'a> {
                     if clause.treaty != tix {
                         continue;
                     }
+                    let s = general.in_clause(p, tix, cix);
                     let (trigger, obligations) = match reading {
                         Some((rc, ri)) if rc == cix => match clause.readings.get(ri) {
                             Some(r) => (r.trigger, &r.obligations),

@@ -9,6 +9,9 @@
 //! on: territory
 //! facts: {requested: true}
 //! ```
+//!
+//! A fact may also be stated for one treaty or one clause (`treaty_facts`, `invoked`): it then
+//! overrides `facts` there and only there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -168,9 +171,17 @@ pub struct Scenario {
     /// What was hit; omitted = unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<On>,
-    /// Facts stated true or false; a fact not stated is unknown.
+    /// Facts stated true or false for every treaty; a fact not stated is unknown.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, bool>,
+    /// Facts stated for one treaty (`nato`) or one clause (`nato/art4`): they override
+    /// `facts` there and only there. A clause's statement overrides its treaty's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub treaty_facts: BTreeMap<String, BTreeMap<String, bool>>,
+    /// The treaties (`teu_42_7`) or clauses (`nato/art4`) the target invoked: short for
+    /// `treaty_facts: {T: {requested: true}}` for each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoked: Vec<String>,
     /// Expectations for `casus test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
@@ -401,6 +412,8 @@ impl Scenario {
             location: None,
             on: None,
             facts: BTreeMap::new(),
+            treaty_facts: BTreeMap::new(),
+            invoked: Vec::new(),
             expect: None,
             origin: Origin::default(),
         }
@@ -461,15 +474,25 @@ impl Scenario {
         let at = |key: &str| value_position(ctx, key);
         let bad = |key: &str, m: &str, h: &str| Err(Box::new(ctx.error("scenario", at(key), m.into(), Some(h.into()))));
         let max = limits.max_scenario_parties;
-        for (field, n) in [
-            ("targets", self.targets.as_ref().map_or(0, Vec::len)),
-            ("attackers", self.attackers.as_ref().map_or(0, Vec::len)),
-            ("supported_by", self.supported_by.as_ref().map_or(0, Vec::len)),
+        for (field, n, what) in [
+            ("targets", self.targets.as_ref().map_or(0, Vec::len), "parties"),
+            ("attackers", self.attackers.as_ref().map_or(0, Vec::len), "parties"),
+            (
+                "supported_by",
+                self.supported_by.as_ref().map_or(0, Vec::len),
+                "parties",
+            ),
+            ("invoked", self.invoked.len(), "treaties or clauses"),
+            (
+                "treaty_facts",
+                self.treaty_facts.values().map(BTreeMap::len).sum(),
+                "facts",
+            ),
         ] {
             if n > max {
                 return bad(
                     field,
-                    &format!("`{field}` lists {n} parties, over the limit of {max} (max_scenario_parties)"),
+                    &format!("`{field}` lists {n} {what}, over the limit of {max} (max_scenario_parties)"),
                     "split the scenario, or raise the limit if the file is trusted",
                 );
             }
@@ -511,6 +534,15 @@ impl Scenario {
                 "a party does not attack itself; for an armed group acting on a party's own territory write \
                  `attacker: {non_state: NAME}`",
             );
+        }
+        for scope in &self.invoked {
+            if self.treaty_facts.get(scope).and_then(|f| f.get("requested")) == Some(&false) {
+                return bad(
+                    "invoked",
+                    &format!("`{scope}` is in `invoked` but `treaty_facts` states `requested: false` for it"),
+                    "keep one of the two statements",
+                );
+            }
         }
         Ok(())
     }
@@ -587,6 +619,21 @@ impl Scenario {
             suggestion,
             located,
         }
+    }
+
+    /// Every treaty-scoped statement, `invoked` included: (scope, fact, value), where a scope
+    /// is a treaty id or `treaty/clause`. Sorted by scope and fact.
+    #[must_use]
+    pub fn scoped_facts(&self) -> Vec<(&str, &str, bool)> {
+        let mut v: Vec<(&str, &str, bool)> = self
+            .treaty_facts
+            .iter()
+            .flat_map(|(scope, facts)| facts.iter().map(move |(f, b)| (scope.as_str(), f.as_str(), *b)))
+            .collect();
+        v.extend(self.invoked.iter().map(|scope| (scope.as_str(), "requested", true)));
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// The rule set named by the scenario, resolved against the scenario file's folder.

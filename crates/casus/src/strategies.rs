@@ -101,7 +101,42 @@ pub fn scenarios(engine: &Engine) -> BoxedStrategy<Scenario> {
     }
     dates.sort_by_key(|w| (w.sort_key(), matches!(w, When::Instant(_))));
     dates.dedup();
-    scenarios_among(engine, &targets, &dates)
+    with_scoped_facts(engine, scenarios_among(engine, &targets, &dates))
+}
+
+/// Adds, now and then, facts stated for one treaty or one clause (`treaty_facts`,
+/// `invoked`) to generated scenarios. Kept apart from [`scenarios_among`], which `casus
+/// verify` samples from: its scenario space holds facts stated for every treaty alike.
+fn with_scoped_facts(engine: &Engine, base: BoxedStrategy<Scenario>) -> BoxedStrategy<Scenario> {
+    let mut scopes: Vec<String> = Vec::new();
+    for t in &engine.treaties {
+        scopes.push(t.id.clone());
+        for c in t.clauses.iter().filter_map(|c| engine.clauses.get(*c as usize)) {
+            scopes.push(format!("{}/{}", t.id, c.id));
+        }
+    }
+    let facts: Vec<String> = engine.facts.iter().map(|f| f.id.clone()).collect();
+    if scopes.is_empty() || facts.is_empty() {
+        return base;
+    }
+    let statement = (select(scopes.clone()), select(facts), proptest::bool::ANY);
+    (
+        base,
+        proptest::collection::vec(statement, 0..=3),
+        proptest::option::weighted(0.2, select(scopes)),
+    )
+        .prop_map(|(mut s, stated, invoked)| {
+            for (scope, fact, value) in stated {
+                s.treaty_facts.entry(scope).or_default().insert(fact, value);
+            }
+            if let Some(scope) = invoked
+                && s.treaty_facts.get(&scope).and_then(|f| f.get("requested")) != Some(&false)
+            {
+                s.invoked.push(scope);
+            }
+            s
+        })
+        .boxed()
 }
 
 /// Scenarios whose targets are drawn from `targets` and dates from `dates`.

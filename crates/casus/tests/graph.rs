@@ -73,10 +73,10 @@ fn guarantors_follow_membership_suspensions_and_named_obligors() {
         // Sweden: a NATO party only from the deposit of its instrument.
         ("SWE", "2024-03-06", "nato", Level::Consult, BTreeSet::new()),
         ("SWE", "2024-03-08", "nato", Level::Assist, nato_but("SWE")),
-        // ANZUS: US obligations toward New Zealand suspended from 1986-09-17.
+        // ANZUS: US obligations toward New Zealand suspended from 1986-08-11, one-sidedly.
         ("NZL", "1985-01-01", "anzus", Level::Assist, words("AUS USA")),
         ("NZL", "1990-01-01", "anzus", Level::Assist, words("AUS")),
-        ("USA", "1990-01-01", "anzus", Level::Assist, words("AUS")),
+        ("USA", "1990-01-01", "anzus", Level::Assist, words("AUS NZL")),
         // Nobody has promised anything to Ukraine at NATO's level.
         ("UKR", "2025-06-01", "nato", Level::Consult, BTreeSet::new()),
     ];
@@ -87,10 +87,14 @@ fn guarantors_follow_membership_suspensions_and_named_obligors() {
             "{party} {date} {treaty}"
         );
     }
-    // London 1839: the guarantee names five Powers; the German Empire is a party but no
-    // guarantor by default.
+    // London 1839: the guarantee names five Powers; the German Empire is bound as Prussia's
+    // successor from 1871, Prussia no longer.
     assert_eq!(
         guarantors(rules_1914(), "BEL", "1914-08-04", "london_1839", Level::Assist),
+        words("AUH DEUE FRA GBR RUSE")
+    );
+    assert_eq!(
+        guarantors(rules_1914(), "BEL", "1870-08-10", "london_1839", Level::Assist),
         words("AUH FRA GBR PRU RUSE")
     );
 }
@@ -108,7 +112,7 @@ fn a_commitment_names_its_clause_level_events_and_period() {
     assert_eq!(art4.status, Status::Contingent);
     assert_eq!(art4.depends_on, ["location", "on"]);
     assert_eq!(art4.valid_from, Some(day("1952-04-29")));
-    assert_eq!(art4.valid_until, Some(day("1986-09-17")));
+    assert_eq!(art4.valid_until, Some(day("1986-08-11")));
     // Sweden's NATO guarantee starts at the instant of the deposit.
     let swe = e.guarantors("SWE", day("2025-01-01")).unwrap();
     let usa5 = swe.iter().find(|c| c.obligor == "USA" && c.clause == "art5").unwrap();
@@ -134,7 +138,8 @@ fn commitments_are_the_other_direction_of_guarantors() {
         .into_iter()
         .map(|c| c.beneficiary)
         .collect();
-    assert_eq!(nzl, words("AUS"));
+    // The 1986 suspension was the United States' alone: New Zealand is still bound to it.
+    assert_eq!(nzl, words("AUS USA"));
     let g = e.commitment_graph(at);
     assert_eq!(g.guarantors_of("POL").len(), e.guarantors("POL", at).unwrap().len());
     assert!(g.drawn_in("EST", Level::Assist).contains(&"USA".to_string()));
@@ -164,7 +169,7 @@ fn timeline_lists_the_dates_where_the_answer_changes() {
         .timeline("NZL", Relation::Guarantors, day("1980-01-01"), day("2025-01-01"))
         .unwrap();
     let dates: Vec<String> = t.changes.iter().map(|c| c.at.to_string()).collect();
-    assert_eq!(dates, ["1986-09-17"]);
+    assert_eq!(dates, ["1986-08-11"]);
     assert!(t.changes[0].removed.iter().all(|c| c.obligor == "USA"));
     // The other direction: the United Kingdom's commitments under TEU 42(7) end with Brexit.
     let t = e
@@ -191,7 +196,7 @@ fn timeline_lists_the_dates_where_the_answer_changes() {
 #[test]
 fn change_points_come_from_the_rule_data() {
     let points = main_rules().change_points();
-    for d in ["2024-03-07T17:30:00+01:00", "1986-09-17", "2020-02-01", "1949-08-24"] {
+    for d in ["2024-03-07T17:30:00+01:00", "1986-08-11", "2020-02-01", "1949-08-24"] {
         assert!(points.contains(&day(d)), "{d}");
     }
     let keys: Vec<(i64, bool)> = points
@@ -458,26 +463,21 @@ fn the_invasion_of_belgium_cascades_through_the_alliances_as_written() {
     let g = |p: &str, h: &str, l, s| (p.to_string(), h.to_string(), l, s);
     use Level::{Assist, Military};
     use Status::{Contingent, Definite};
-    // The five guarantors of 1839, Austria-Hungary included.
+    // The guarantors of 1839 other than the violator (the German Empire, Prussia's
+    // successor), Austria-Hungary included.
     assert_eq!(
         round(0),
         [
             g("AUH", "BEL", Assist, Definite),
             g("FRA", "BEL", Assist, Definite),
             g("GBR", "BEL", Assist, Definite),
-            g("PRU", "BEL", Assist, Definite),
             g("RUSE", "BEL", Assist, Definite),
         ]
     );
-    // Their entry against Germany: the Ottoman alliance (a Russian attack on Germany) binds
-    // outright; Italy's Triple Alliance duty waits on whether Germany provoked it.
-    assert_eq!(
-        round(1),
-        [
-            g("ITAK", "DEUE", Military, Contingent),
-            g("OTT", "DEUE", Military, Definite)
-        ]
-    );
+    // Their entry against Germany: Italy's Triple Alliance duty waits on whether Germany
+    // provoked it. The Ottoman alliance stays silent: its case is Germany's casus foederis
+    // toward Austria-Hungary, which a Russian attack on Germany is not.
+    assert_eq!(round(1), [g("ITAK", "DEUE", Military, Contingent)]);
     assert_eq!(round(2), [g("JPNE", "GBR", Military, Contingent)]);
     assert!(c.rounds[3].entrants.is_empty());
     assert_eq!(c.rounds.len(), 4);
@@ -491,7 +491,7 @@ fn the_invasion_of_belgium_cascades_through_the_alliances_as_written() {
     // The best case stops after the guarantors.
     let best = e.cascade(&s, &CascadeOptions::default()).unwrap();
     assert_eq!(best.rounds.len(), 1);
-    assert_eq!(best.rounds[0].entrants.len(), 5);
+    assert_eq!(best.rounds[0].entrants.len(), 4);
 }
 
 /// Runs Graphviz on a DOT text for the test named `test`; `None` when `dot` is not installed

@@ -686,6 +686,8 @@ impl Finder<'_> {
                                     .unwrap_or_default(),
                                 on: on.first().copied(),
                                 facts: vec![None; e.facts.len()],
+                                scoped: Vec::new(),
+                                scoped_bits: crate::eval::Deps::NONE,
                             };
                             let Some((level, definite, deps)) = self.evaluate(&s, cix, occasion, y) else {
                                 continue;
