@@ -140,3 +140,14 @@ fn diff_json_is_deterministic_and_a_rule_set_equals_itself() {
     assert_eq!(code, 0);
     assert!(out.contains("No verdict changes."), "{out}");
 }
+
+#[test]
+fn diff_of_forms_and_deadline_only() {
+    let (code, out, err) = casus(&[
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "crates/casus/tests/data/draft-a-forms-deadline",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!(out);
+}

@@ -30,7 +30,7 @@ impl Status {
 }
 
 /// Response forms of an obligation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Forms {
     /// Forms that must be used.
     pub required: Vec<Form>,

@@ -201,3 +201,34 @@ fn diff_reports_a_change_that_only_an_alternative_reading_makes() {
         "{table}"
     );
 }
+
+/// A copy of draft A that changes only the forms (intelligence only, air and naval forces
+/// excluded) and the deadline (30 days instead of 24 hours): the diff names both, and nothing
+/// else, for every guarantor.
+#[test]
+fn diff_reports_changes_of_forms_and_deadline() {
+    let a = engine(&root().join("rules/drafts/ukraine-coalition-a"));
+    let copy = engine(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/draft-a-forms-deadline"));
+    let d = casus::verify::diff(&a, &copy, &Default::default(), None).unwrap();
+    assert!(d.changed > 0);
+    use casus::verify::Aspect;
+    let mut parties = std::collections::BTreeSet::new();
+    for g in &d.groups {
+        assert_eq!(g.changes, [Aspect::Forms, Aspect::Deadline], "{g:?}");
+        assert_eq!(g.old.level, g.new.level, "{g:?}");
+        assert_eq!(g.old.deadline.as_deref(), Some("within 24 hours"));
+        assert_eq!(g.new.deadline.as_deref(), Some("within 30 days"));
+        assert_eq!(g.new.forms.allowed, [casus::Form::Intelligence]);
+        assert_eq!(g.new.forms.excluded, [casus::Form::AirPower, casus::Form::NavalForces]);
+        assert!(g.old.forms.allowed.contains(&casus::Form::AirPower));
+        assert_eq!(g.new.toward, ["UKR"]);
+        parties.insert(g.party.as_str());
+    }
+    assert_eq!(parties.len(), 19, "every guarantor: {parties:?}");
+    let table = casus::verify::render_diff(&d);
+    assert!(table.contains("forms, deadline"), "{table}");
+    assert!(
+        table.contains("allowed: intelligence; excluded: air_power naval_forces; within 30 days"),
+        "{table}"
+    );
+}

@@ -190,6 +190,15 @@ impl VerifyReport {
     }
 }
 
+/// The obligation a hit stands for, under a reading choice.
+pub(crate) fn obligation_of<'e>(e: &'e Engine, reading: Option<(ClauseIx, usize)>, h: &Hit) -> Option<&'e Obligation> {
+    let c = e.clauses.get(h.clause as usize)?;
+    match reading {
+        Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
+        _ => c.obligations.get(h.obligation as usize),
+    }
+}
+
 /// A violation of a property in one scenario, in words; `None` when it holds.
 pub(crate) fn violation(
     req: &Requirement,
@@ -197,13 +206,7 @@ pub(crate) fn violation(
     reading: Option<(ClauseIx, usize)>,
     hits: &[Hit],
 ) -> Option<String> {
-    let obligation = |h: &Hit| -> Option<&Obligation> {
-        let c = e.clauses.get(h.clause as usize)?;
-        match reading {
-            Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
-            _ => c.obligations.get(h.obligation as usize),
-        }
-    };
+    let obligation = |h: &Hit| obligation_of(e, reading, h);
     let source = |h: &Hit| -> String {
         let c = e.clauses.get(h.clause as usize);
         let t = c.and_then(|c| e.treaties.get(c.treaty as usize));
@@ -302,11 +305,7 @@ pub(crate) fn undecided<'h>(
         if forms == 0 {
             return true;
         }
-        let o = e.clauses.get(h.clause as usize).and_then(|c| match reading {
-            Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
-            _ => c.obligations.get(h.obligation as usize),
-        });
-        o.is_some_and(|o| o.required & forms == forms)
+        obligation_of(e, reading, h).is_some_and(|o| o.required & forms == forms)
     };
     fn definite(h: &&&Hit) -> bool {
         h.status == crate::verdict::Status::Definite

@@ -8,10 +8,12 @@ use serde::Serialize;
 
 use crate::Engine;
 use crate::engine::ClauseIx;
+use crate::engine::forms_of;
 use crate::eval::Hit;
+use crate::eval::Prepared;
 use crate::level::Level;
 use crate::scenario::Scenario;
-use crate::verdict::Status;
+use crate::verdict::{Forms, Status};
 
 use super::VerifyError;
 use super::check::{Progress, SpaceReport};
@@ -34,13 +36,126 @@ impl Default for DiffOptions {
     }
 }
 
-/// A party's strongest obligation in one rule set, or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A party's strongest obligation in one rule set, or none: everything a verdict says of it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Change {
     /// The strongest level (`null`: no obligation).
     pub level: Option<Level>,
     /// Its status.
     pub status: Option<Status>,
+    /// (ext) The forms over the clauses at the strongest level, after reservations.
+    #[serde(skip_serializing_if = "Forms::is_empty")]
+    pub forms: Forms,
+    /// (ext) The tightest deadline at the strongest level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// (ext) The caveats at the strongest level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
+    /// (ext) Whom the obligations at the strongest level run toward.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub toward: Vec<String>,
+}
+
+/// One kind of difference between two obligations of a party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aspect {
+    /// The strongest level, or whether there is an obligation at all.
+    Level,
+    /// Definite or contingent.
+    Status,
+    /// Forms required, allowed or excluded.
+    Forms,
+    /// By when.
+    Deadline,
+    /// The caveats.
+    Caveats,
+    /// Whom the obligation runs toward.
+    Toward,
+}
+
+impl Aspect {
+    /// The lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aspect::Level => "level",
+            Aspect::Status => "status",
+            Aspect::Forms => "forms",
+            Aspect::Deadline => "deadline",
+            Aspect::Caveats => "caveats",
+            Aspect::Toward => "toward",
+        }
+    }
+}
+
+impl Change {
+    /// The kinds of difference between two obligations: `level` alone when one side has
+    /// none (an obligation appears or disappears with everything it says).
+    #[must_use]
+    pub fn aspects(&self, other: &Change) -> Vec<Aspect> {
+        if self.level.is_none() || other.level.is_none() {
+            return if self.level == other.level {
+                Vec::new()
+            } else {
+                vec![Aspect::Level]
+            };
+        }
+        let mut out = Vec::new();
+        let mut differs = |same: bool, a: Aspect| {
+            if !same {
+                out.push(a);
+            }
+        };
+        differs(self.level == other.level, Aspect::Level);
+        differs(self.status == other.status, Aspect::Status);
+        differs(self.forms == other.forms, Aspect::Forms);
+        differs(self.deadline == other.deadline, Aspect::Deadline);
+        differs(self.caveats == other.caveats, Aspect::Caveats);
+        differs(self.toward == other.toward, Aspect::Toward);
+        out
+    }
+
+    /// The obligation in words, with what it says of each aspect in `what` beyond its level
+    /// and status (`assist (definite); allowed: intelligence; no deadline`).
+    #[must_use]
+    pub fn describe(&self, what: &[Aspect]) -> String {
+        let mut s = self.to_string();
+        if self.level.is_none() {
+            return s;
+        }
+        let list = |v: &[crate::vocab::Form]| v.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" ");
+        for a in what {
+            let part = match a {
+                Aspect::Level | Aspect::Status => continue,
+                Aspect::Forms => {
+                    let mut parts = Vec::new();
+                    for (name, v) in [
+                        ("required", &self.forms.required),
+                        ("allowed", &self.forms.allowed),
+                        ("excluded", &self.forms.excluded),
+                    ] {
+                        if !v.is_empty() {
+                            parts.push(format!("{name}: {}", list(v)));
+                        }
+                    }
+                    if parts.is_empty() {
+                        "no forms named".to_string()
+                    } else {
+                        parts.join("; ")
+                    }
+                }
+                Aspect::Deadline => self.deadline.clone().unwrap_or_else(|| "no deadline".into()),
+                Aspect::Caveats if self.caveats.is_empty() => "no caveats".into(),
+                Aspect::Caveats => format!("caveats: {}", self.caveats.join(" ")),
+                Aspect::Toward => format!("toward {}", self.toward.join(" ")),
+            };
+            s.push_str("; ");
+            s.push_str(&part);
+        }
+        s
+    }
 }
 
 impl std::fmt::Display for Change {
@@ -80,6 +195,8 @@ pub struct DiffGroup {
     pub old: Change,
     /// Its obligation in the new rule set.
     pub new: Change,
+    /// (ext) What differs between the two, by kind.
+    pub changes: Vec<Aspect>,
     /// How many scenarios of the space change so.
     pub scenarios: u128,
     /// The smallest of them.
@@ -125,34 +242,71 @@ struct Pair {
     reading: Option<String>,
 }
 
-fn summary<'e>(e: &'e Engine, hits: &[Hit]) -> Summary<'e> {
+fn summary<'e>(e: &'e Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hits: &[Hit]) -> Summary<'e> {
     let mut by: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
     for h in hits {
         by.entry(e.party_id(h.party)).or_default().push(h);
     }
     by.into_iter()
-        .map(|(p, hs)| {
-            let level = hs
-                .iter()
-                .map(|h| h.level)
-                .filter(|l| l.is_response())
-                .max()
-                .unwrap_or(Level::Neutrality);
-            let definite = hs.iter().any(|h| h.level == level && h.status == Status::Definite);
-            (
-                p,
-                Change {
-                    level: Some(level),
-                    status: Some(if definite { Status::Definite } else { Status::Contingent }),
-                },
-            )
-        })
+        .map(|(p, hs)| (p, party_change(e, s, reading, &hs)))
         .collect()
+}
+
+/// What a verdict says of one party's obligation, from its hits: the strongest level, its
+/// status, and the forms, tightest deadline, caveats and beneficiaries at that level (as
+/// `Engine::party_entry` words them).
+fn party_change(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hs: &[&Hit]) -> Change {
+    let level = hs
+        .iter()
+        .map(|h| h.level)
+        .filter(|l| l.is_response())
+        .max()
+        .unwrap_or(Level::Neutrality);
+    let definite = hs.iter().any(|h| h.level == level && h.status == Status::Definite);
+    let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
+    let mut deadline: Option<crate::vocab::Deadline> = None;
+    let mut caveats: BTreeSet<String> = BTreeSet::new();
+    let mut toward: BTreeSet<&str> = BTreeSet::new();
+    for h in hs.iter().filter(|h| h.level == level) {
+        toward.insert(e.party_id(h.toward));
+        exc |= h.excluded;
+        let Some(o) = super::check::obligation_of(e, reading, h) else {
+            continue;
+        };
+        req |= o.required;
+        alw |= o.allowed;
+        if let Some(d) = o.deadline
+            && deadline.is_none_or(|cur| d.hours() < cur.hours())
+        {
+            deadline = Some(d);
+        }
+        caveats.extend(e.caveats_of(h, o, s));
+    }
+    Change {
+        level: Some(level),
+        status: Some(if definite { Status::Definite } else { Status::Contingent }),
+        forms: Forms {
+            required: forms_of(req),
+            allowed: forms_of(alw & !exc),
+            excluded: forms_of(exc),
+        },
+        deadline: deadline.map(|d| d.to_string()),
+        caveats: caveats.into_iter().collect(),
+        toward: toward.into_iter().map(str::to_string).collect(),
+    }
 }
 
 const NONE: Change = Change {
     level: None,
     status: None,
+    forms: Forms {
+        required: Vec::new(),
+        allowed: Vec::new(),
+        excluded: Vec::new(),
+    },
+    deadline: None,
+    caveats: Vec::new(),
+    toward: Vec::new(),
 };
 
 impl Differ<'_> {
@@ -212,8 +366,8 @@ impl Visitor for Differ<'_> {
                             weight: eo.weight,
                             reading: name,
                         },
-                        summary(vo.e, old),
-                        summary(vn.e, new),
+                        summary(vo.e, cell.prepared.first().and_then(Option::as_ref), eo.reading, old),
+                        summary(vn.e, cell.prepared.get(1).and_then(Option::as_ref), en.reading, new),
                     ))
                 }
                 _ => None,
@@ -223,7 +377,7 @@ impl Visitor for Differ<'_> {
             return;
         };
         let change = |a: &Summary<'_>, b: &Summary<'_>, p: &str| {
-            (a.get(p).copied().unwrap_or(NONE), b.get(p).copied().unwrap_or(NONE))
+            (a.get(p).cloned().unwrap_or(NONE), b.get(p).cloned().unwrap_or(NONE))
         };
         let mut changed_weight: u128 = 0;
         for (i, (ev, a, b)) in pairs.iter().enumerate() {
@@ -232,8 +386,8 @@ impl Visitor for Differ<'_> {
             parties.dedup();
             let mut any = false;
             for p in parties {
-                let (x, y) = change(a, b, p);
-                if x == y {
+                let xy = change(a, b, p);
+                if xy.0 == xy.1 {
                     continue;
                 }
                 any = true;
@@ -243,14 +397,15 @@ impl Visitor for Differ<'_> {
                     let same = pairs
                         .iter()
                         .skip(1)
-                        .filter(|(_, a, b)| change(a, b, p) == (x, y))
+                        .filter(|(_, a, b)| change(a, b, p) == xy)
                         .fold(0u128, |n, (e, _, _)| n.saturating_add(e.weight));
                     (String::new(), default.weight.saturating_add(same))
-                } else if change(a0, b0, p) == (x, y) {
+                } else if change(a0, b0, p) == xy {
                     continue;
                 } else {
                     (ev.reading.clone().unwrap_or_default(), ev.weight)
                 };
+                let (x, y) = xy;
                 self.group(u, job, cell, sat_mul(weight, times), (p, x, y, reading));
             }
             if any {
@@ -434,6 +589,7 @@ pub fn diff(
             place,
             places: v.4,
             party,
+            changes: old.aspects(&new),
             old,
             new,
             scenarios: v.0,
