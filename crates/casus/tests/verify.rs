@@ -232,3 +232,111 @@ fn diff_reports_changes_of_forms_and_deadline() {
         "{table}"
     );
 }
+
+/// "No guarantor's obligation allows ground troops" holds on the three drafts (A and B name
+/// only other forms, C excludes them) and fails on a copy of A whose forms allow them; the
+/// old requirement on *required* forms passes on that copy too.
+#[test]
+fn no_obligation_allows_ground_troops_except_on_a_copy_that_allows_them() {
+    let text = "
+properties:
+  - id: no-ground-troops
+    treaty: [ukraine_coalition_a, ukraine_coalition_b, ukraine_coalition_c]
+    scope: {target: {is: UKR}}
+    require:
+      forms: {under: treaty, not_allowed: [ground_troops]}
+  - id: never-required
+    scope: {target: {is: UKR}}
+    require:
+      never: {forms: [ground_troops]}
+";
+    let check = |rules: &Path| {
+        let e = engine(rules);
+        let p = Properties::from_yaml(text, &e).unwrap();
+        casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap()
+    };
+    for d in ["a", "b", "c"] {
+        let r = check(&root().join(format!("rules/drafts/ukraine-coalition-{d}")));
+        assert_eq!(prop(&r, "no-ground-troops").outcome, Outcome::Proven, "draft {d}");
+    }
+    let r = check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/draft-a-ground-troops"));
+    let bad = prop(&r, "no-ground-troops");
+    assert_eq!(bad.outcome, Outcome::Violated);
+    let why = &bad.counterexample.as_ref().unwrap().why;
+    assert!(
+        why.contains("under ukraine_coalition_a/guarantee, which allows ground_troops"),
+        "{why}"
+    );
+    assert_eq!(prop(&r, "never-required").outcome, Outcome::Proven);
+}
+
+/// Deadlines and the forms an obligation must allow, require or exclude, on the example
+/// library: Art. 5 names no deadline and no forms.
+#[test]
+fn requirements_on_deadlines_and_forms() {
+    let e = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
+    let check = |require: &str| {
+        let text = format!("properties:\n  - id: p\n    require: {require}\n");
+        let p = Properties::from_yaml(&text, &e).unwrap();
+        let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+        let p = &r.properties[0];
+        (
+            p.outcome,
+            p.counterexample.as_ref().map(|c| c.why.clone()).unwrap_or_default(),
+        )
+    };
+    let (o, why) = check("{deadline: {within: {hours: 24}}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(
+        why.ends_with("which has no deadline (required: within 24 hours)"),
+        "{why}"
+    );
+    let (o, why) = check("{forms: {parties: [USA], excluded: [ground_troops]}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(
+        why.starts_with("USA owes") && why.ends_with("which does not exclude ground_troops"),
+        "{why}"
+    );
+    // Art. 5 allows armed force: air power, naval forces and ground troops with it.
+    assert_eq!(
+        check("{forms: {allowed: [ground_troops, air_power]}}").0,
+        Outcome::Proven
+    );
+    let (o, why) = check("{forms: {allowed: [weapons]}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(why.ends_with("which does not allow weapons"), "{why}");
+    let (o, why) = check("{forms: {not_allowed: [ground_troops]}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(why.ends_with("which allows ground_troops"), "{why}");
+    // Naming no forms leaves every form open.
+    let text = casus::doc_example().replace("            forms: {allowed: [armed_force]}\n", "");
+    let open = RuleSet::from_yaml(&text).unwrap().compile().unwrap();
+    let p = Properties::from_yaml(
+        "properties:\n  - id: p\n    require: {forms: {not_allowed: [ground_troops]}}\n",
+        &open,
+    )
+    .unwrap();
+    let r = casus::verify::verify(&open, &p, &VerifyOptions::default(), None).unwrap();
+    let why = &r.properties[0].counterexample.as_ref().unwrap().why;
+    assert!(why.ends_with("(it names no forms, so leaves every form open)"), "{why}");
+    let (o, _) = check("{obliged: {at_least: 1, level: assist, status: any, within: {days: 2}}}");
+    assert_eq!(o, Outcome::Violated);
+}
+
+#[test]
+fn bad_requirements_are_errors_with_help() {
+    let e = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
+    for (require, says) in [
+        ("{deadline: {within: {hours: 24, days: 1}}}", "either `hours` or `days`"),
+        ("{forms: {level: assist}}", "names no form"),
+        (
+            "{forms: {under: [natoo], excluded: [ground_troops]}}",
+            "none of the treaties [natoo]",
+        ),
+    ] {
+        let text = format!("properties:\n  - id: p\n    require: {require}\n");
+        let err = Properties::from_yaml(&text, &e).unwrap_err();
+        let all: String = err.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
+        assert!(all.contains(says), "{require}: {all}");
+    }
+}
