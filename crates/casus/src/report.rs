@@ -95,8 +95,13 @@ pub fn render_table(v: &Verdict, explain: bool) -> String {
                     .collect();
                 srcs.dedup();
                 let mut extra = Vec::new();
-                if let Some(d) = &o.deadline {
-                    extra.push(d.clone());
+                match crate::verdict::Source::sequence(&o.sources) {
+                    Some(steps) => extra.push(steps),
+                    None => {
+                        if let Some(d) = &o.deadline {
+                            extra.push(d.clone());
+                        }
+                    }
                 }
                 if !o.forms.excluded.is_empty() {
                     extra.push(format!(

@@ -11,7 +11,7 @@ use crate::engine::*;
 use crate::load::Limits;
 use crate::model::{self, Condition, Id, PartyKind, PartyTest, PlaceTest, RuleFile};
 use crate::time::When;
-use crate::vocab::Caveat;
+use crate::vocab::{Caveat, Deadline};
 
 pub(crate) const BUILTIN_FACTS: [(&str, &str); 3] = [
     ("provoked", "the target provoked the attack"),
@@ -1160,6 +1160,43 @@ impl<'a> Resolver<'a> {
         (out, primacy)
     }
 
+    /// An obligation's forms as bit sets (required, allowed less excluded, excluded), with
+    /// an error for a form both required and excluded and a warning for one both allowed and
+    /// excluded.
+    fn forms(&mut self, ctx: &FileCtx, f: &model::FormsDecl, at: &Location) -> (u16, u16, u16) {
+        let req: Vec<_> = f.required.iter().map(|f| f.value).collect();
+        let alw: Vec<_> = f.allowed.iter().map(|f| f.value).collect();
+        let exc: Vec<_> = f.excluded.iter().map(|f| f.value).collect();
+        let (required, allowed, excluded) = (form_bits(&req), form_bits(&alw), form_bits(&exc));
+        if required & excluded != 0 {
+            let f = f.excluded.iter().find(|f| required & form_bits(&[f.value]) != 0);
+            let pos = f.map_or_else(|| ctx.at(at), |f| ctx.at(&f.referenced));
+            self.err(
+                ctx,
+                "form-conflict",
+                pos,
+                "a form is both required and excluded".into(),
+                Some("remove it from one of the two lists".into()),
+            );
+        }
+        if allowed & excluded != 0 {
+            let f = f.excluded.iter().find(|f| allowed & form_bits(&[f.value]) != 0);
+            let pos = f.map_or_else(|| ctx.at(at), |f| ctx.at(&f.referenced));
+            let names: Vec<String> = crate::engine::forms_of(allowed & excluded)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            self.warn(
+                ctx,
+                "form-contradiction",
+                pos,
+                format!("{} both allowed and excluded: excluded wins", names.join(", ")),
+                Some("remove it from one of the two lists, so that the text says one thing".into()),
+            );
+        }
+        (required, allowed & !excluded, excluded)
+    }
+
     fn obligations(&mut self, ctx: &FileCtx, os: &[model::ObligationDecl], at: &Location) -> Vec<Obligation> {
         let mut out = Vec::new();
         for o in os {
@@ -1186,39 +1223,11 @@ impl<'a> Resolver<'a> {
                     Obligors::Named(v)
                 }
             };
-            let req: Vec<_> = o.forms.required.iter().map(|f| f.value).collect();
-            let alw: Vec<_> = o.forms.allowed.iter().map(|f| f.value).collect();
-            let exc: Vec<_> = o.forms.excluded.iter().map(|f| f.value).collect();
-            let (required, allowed, excluded) = (form_bits(&req), form_bits(&alw), form_bits(&exc));
-            if required & excluded != 0 {
-                let f = o.forms.excluded.iter().find(|f| required & form_bits(&[f.value]) != 0);
-                let pos = f.map_or_else(|| ctx.at(&o.level.referenced), |f| ctx.at(&f.referenced));
-                self.err(
-                    ctx,
-                    "form-conflict",
-                    pos,
-                    "a form is both required and excluded".into(),
-                    Some("remove it from one of the two lists".into()),
-                );
-            }
-            if allowed & excluded != 0 {
-                let f = o.forms.excluded.iter().find(|f| allowed & form_bits(&[f.value]) != 0);
-                let pos = f.map_or_else(|| ctx.at(&o.level.referenced), |f| ctx.at(&f.referenced));
-                let names: Vec<String> = crate::engine::forms_of(allowed & excluded)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                self.warn(
-                    ctx,
-                    "form-contradiction",
-                    pos,
-                    format!("{} both allowed and excluded: excluded wins", names.join(", ")),
-                    Some("remove it from one of the two lists, so that the text says one thing".into()),
-                );
-            }
+            let (required, allowed, excluded) = self.forms(ctx, &o.forms, &o.level.referenced);
             let (caveats, primacy) = self.caveats(ctx, &o.caveats);
             let when = o.when.as_ref().map(|w| self.condition(ctx, w, 0));
-            out.push(Obligation {
+            let stages = u8::try_from(o.then.len() + 1).unwrap_or(u8::MAX);
+            let first = Obligation {
                 level: o.level.value,
                 obligated,
                 toward: o.toward,
@@ -1229,7 +1238,31 @@ impl<'a> Resolver<'a> {
                 caveats,
                 primacy,
                 when,
-            });
+                stage: (1, stages),
+                due: o.deadline.and_then(Deadline::hours),
+            };
+            let mut prev = first.clone();
+            out.push(first);
+            for (i, st) in o.then.iter().enumerate() {
+                if o.then.len() >= usize::from(u8::MAX) {
+                    break;
+                }
+                let (required, allowed, excluded) = self.forms(ctx, &st.forms, &st.level.referenced);
+                let next = Obligation {
+                    level: st.level.value,
+                    required,
+                    allowed,
+                    excluded,
+                    deadline: st.deadline,
+                    stage: (u8::try_from(i + 2).unwrap_or(u8::MAX), stages),
+                    due: prev
+                        .due
+                        .and_then(|h| st.deadline.and_then(Deadline::hours).map(|d| h.saturating_add(d))),
+                    ..prev.clone()
+                };
+                out.push(next.clone());
+                prev = next;
+            }
         }
         out
     }

@@ -29,7 +29,7 @@ use crate::eval::{Hit, Prepared};
 pub use check::{
     Counterexample, Mode, Outcome, Progress, PropertyReport, SpaceReport, VerifyOptions, VerifyReport, verify,
 };
-pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, diff};
+pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};
 pub use render::{render_diff, render_verify};
 

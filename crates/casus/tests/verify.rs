@@ -216,11 +216,20 @@ fn diff_reports_changes_of_forms_and_deadline() {
     for g in &d.groups {
         assert_eq!(g.changes, [Aspect::Forms, Aspect::Deadline], "{g:?}");
         assert_eq!(g.old.level, g.new.level, "{g:?}");
-        assert_eq!(g.old.deadline.as_deref(), Some("within 24 hours"));
-        assert_eq!(g.new.deadline.as_deref(), Some("within 30 days"));
+        // The deadline is the first stage's, the decision on a joint response.
+        let first = |c: &casus::verify::Change| c.stages.first().and_then(|s| s.deadline.clone());
+        assert_eq!(first(&g.old).as_deref(), Some("within 24 hours"), "{g:?}");
+        assert_eq!(first(&g.new).as_deref(), Some("within 30 days"), "{g:?}");
         assert_eq!(g.new.forms.allowed, [casus::Form::Intelligence]);
-        assert_eq!(g.new.forms.excluded, [casus::Form::AirPower, casus::Form::NavalForces]);
-        assert!(g.old.forms.allowed.contains(&casus::Form::AirPower));
+        assert_eq!(
+            g.new.forms.excluded,
+            [
+                casus::Form::AirPower,
+                casus::Form::NavalForces,
+                casus::Form::GroundTroops
+            ]
+        );
+        assert!(g.old.forms.allowed.contains(&casus::Form::ArmedForce));
         assert_eq!(g.new.toward, ["UKR"]);
         parties.insert(g.party.as_str());
     }
@@ -228,7 +237,9 @@ fn diff_reports_changes_of_forms_and_deadline() {
     let table = casus::verify::render_diff(&d);
     assert!(table.contains("forms, deadline"), "{table}");
     assert!(
-        table.contains("allowed: intelligence; excluded: air_power naval_forces; within 30 days"),
+        table.contains(
+            "allowed: intelligence; excluded: air_power naval_forces ground_troops; stages: 1/2 consult within 30 days, 2/2 assist (no deadline)"
+        ),
         "{table}"
     );
 }

@@ -55,6 +55,30 @@ pub struct Change {
     /// (ext) Whom the obligations at the strongest level run toward.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub toward: Vec<String>,
+    /// (ext) For obligations in stages, each stage, whatever its level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageChange>,
+}
+
+/// One stage of an obligation in stages, as `casus diff` compares it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct StageChange {
+    /// Which stage (1-based).
+    pub stage: u8,
+    /// Of how many.
+    pub of: u8,
+    /// Its level.
+    pub level: Level,
+    /// Its deadline, from the end of the stage before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+}
+
+impl std::fmt::Display for StageChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{} {} ", self.stage, self.of, self.level)?;
+        f.write_str(self.deadline.as_deref().unwrap_or("(no deadline)"))
+    }
 }
 
 /// One kind of difference between two obligations of a party.
@@ -73,6 +97,8 @@ pub enum Aspect {
     Caveats,
     /// Whom the obligation runs toward.
     Toward,
+    /// The stages of an obligation in steps.
+    Stages,
 }
 
 impl Aspect {
@@ -86,6 +112,7 @@ impl Aspect {
             Aspect::Deadline => "deadline",
             Aspect::Caveats => "caveats",
             Aspect::Toward => "toward",
+            Aspect::Stages => "stages",
         }
     }
 }
@@ -111,9 +138,16 @@ impl Change {
         differs(self.level == other.level, Aspect::Level);
         differs(self.status == other.status, Aspect::Status);
         differs(self.forms == other.forms, Aspect::Forms);
-        differs(self.deadline == other.deadline, Aspect::Deadline);
+        let steps = |c: &Change| c.stages.iter().map(|x| (x.stage, x.of, x.level)).collect::<Vec<_>>();
+        let due = |c: &Change| c.stages.iter().map(|x| x.deadline.clone()).collect::<Vec<_>>();
+        let same_steps = steps(self) == steps(other);
+        differs(
+            self.deadline == other.deadline && (!same_steps || due(self) == due(other)),
+            Aspect::Deadline,
+        );
         differs(self.caveats == other.caveats, Aspect::Caveats);
         differs(self.toward == other.toward, Aspect::Toward);
+        differs(same_steps, Aspect::Stages);
         out
     }
 
@@ -146,10 +180,20 @@ impl Change {
                         parts.join("; ")
                     }
                 }
+                Aspect::Deadline if !self.stages.is_empty() => {
+                    let v: Vec<String> = self.stages.iter().map(ToString::to_string).collect();
+                    format!("stages: {}", v.join(", "))
+                }
                 Aspect::Deadline => self.deadline.clone().unwrap_or_else(|| "no deadline".into()),
                 Aspect::Caveats if self.caveats.is_empty() => "no caveats".into(),
                 Aspect::Caveats => format!("caveats: {}", self.caveats.join(" ")),
                 Aspect::Toward => format!("toward {}", self.toward.join(" ")),
+                Aspect::Stages if self.stages.is_empty() => "in one step".into(),
+                Aspect::Stages if what.contains(&Aspect::Deadline) => continue,
+                Aspect::Stages => {
+                    let v: Vec<String> = self.stages.iter().map(ToString::to_string).collect();
+                    format!("stages: {}", v.join(", "))
+                }
             };
             s.push_str("; ");
             s.push_str(&part);
@@ -267,6 +311,19 @@ fn party_change(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usi
     let mut deadline: Option<crate::vocab::Deadline> = None;
     let mut caveats: BTreeSet<String> = BTreeSet::new();
     let mut toward: BTreeSet<&str> = BTreeSet::new();
+    let mut stages: BTreeSet<StageChange> = BTreeSet::new();
+    for h in hs {
+        if let Some(o) = super::check::obligation_of(e, reading, h)
+            && o.stage.1 > 1
+        {
+            stages.insert(StageChange {
+                stage: o.stage.0,
+                of: o.stage.1,
+                level: h.level,
+                deadline: o.deadline.map(|d| d.to_string()),
+            });
+        }
+    }
     for h in hs.iter().filter(|h| h.level == level) {
         toward.insert(e.party_id(h.toward));
         exc |= h.excluded;
@@ -293,6 +350,7 @@ fn party_change(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usi
         deadline: deadline.map(|d| d.to_string()),
         caveats: caveats.into_iter().collect(),
         toward: toward.into_iter().map(str::to_string).collect(),
+        stages: stages.into_iter().collect(),
     }
 }
 
@@ -307,6 +365,7 @@ const NONE: Change = Change {
     deadline: None,
     caveats: Vec::new(),
     toward: Vec::new(),
+    stages: Vec::new(),
 };
 
 impl Differ<'_> {

@@ -253,18 +253,22 @@ impl Must {
                 }
                 if why.is_empty() { Ok(()) } else { Err(why.join("; ")) }
             }
-            Must::Within(hours) => match o.deadline {
-                Some(d) if d.hours().is_some_and(|h| h <= hours) => Ok(()),
-                Some(d) => Err(format!("is due {d}, not within {hours} hours")),
-                None => Err(format!("has no deadline (required: within {hours} hours)")),
+            Must::Within(hours) => match (o.due, o.due_words()) {
+                (Some(h), _) if h <= hours => Ok(()),
+                (Some(_), Some(d)) => Err(format!("is due {d}, not within {hours} hours")),
+                _ if o.stage.0 > 1 && o.deadline.is_some() => Err(format!(
+                    "is a later stage after one with no deadline, so has none from the attack (required: within {hours} hours)"
+                )),
+                _ => Err(format!("has no deadline (required: within {hours} hours)")),
             },
         }
     }
 }
 
-/// Whether obligation `o` is due within `hours` (an obligation without a deadline is not).
+/// Whether obligation `o` is due within `hours` of the attack (an obligation without a
+/// deadline is not; a later stage counts the stages before it).
 pub(crate) fn due_within(o: &Obligation, hours: Option<u64>) -> bool {
-    hours.is_none_or(|h| o.deadline.is_some_and(|d| d.hours().is_some_and(|x| x <= h)))
+    hours.is_none_or(|h| o.due.is_some_and(|x| x <= h))
 }
 
 /// One property, resolved against a rule set.
