@@ -135,6 +135,12 @@ enum Command {
         old: PathBuf,
         /// The new rule set.
         new: PathBuf,
+        /// Only scenarios whose target is one of these parties (repeat, or separate with commas).
+        #[arg(long, value_delimiter = ',')]
+        target: Vec<String>,
+        /// Only the obligations of these parties (repeat, or separate with commas).
+        #[arg(long, value_delimiter = ',')]
+        party: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -440,7 +446,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             counterexamples,
         } => verify::verify(&rules, &properties, sample, format, counterexamples.as_deref()),
-        Command::Diff { old, new, format } => verify::diff(&old, &new, format),
+        Command::Diff {
+            old,
+            new,
+            target,
+            party,
+            format,
+        } => verify::diff(&old, &new, &target, &party, format),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments),
         Command::Exposure(a) => graph::exposure(a),

@@ -92,7 +92,13 @@ pub(crate) fn verify(
     })
 }
 
-pub(crate) fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, String> {
+pub(crate) fn diff(
+    old: &Path,
+    new: &Path,
+    targets: &[String],
+    parties: &[String],
+    format: Format,
+) -> Result<ExitCode, String> {
     let a = load(old)?;
     let b = load(new)?;
     let pb = progress_bar();
@@ -102,8 +108,12 @@ pub(crate) fn diff(old: &Path, new: &Path, format: Format) -> Result<ExitCode, S
             pb.set_position(done);
         }
     };
-    let report =
-        casus::verify::diff(&a, &b, &DiffOptions::default(), Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
+    let opts = DiffOptions {
+        targets: (!targets.is_empty()).then(|| targets.to_vec()),
+        parties: (!parties.is_empty()).then(|| parties.to_vec()),
+        ..DiffOptions::default()
+    };
+    let report = casus::verify::diff(&a, &b, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
     if let Some(pb) = &pb {
         pb.finish_and_clear();
     }

@@ -26,12 +26,19 @@ pub struct DiffOptions {
     /// The most classes of scenarios compared; above it, the diff fails rather than run for
     /// hours.
     pub max_classes: u64,
+    /// Only scenarios whose target is one of these party ids (`None`: every target). A class
+    /// of parties that no rule names is walked when one of its members is listed.
+    pub targets: Option<Vec<String>>,
+    /// Only the obligations of these party ids (`None`: every party).
+    pub parties: Option<Vec<String>>,
 }
 
 impl Default for DiffOptions {
     fn default() -> Self {
         DiffOptions {
             max_classes: 50_000_000,
+            targets: None,
+            parties: None,
         }
     }
 }
@@ -273,6 +280,8 @@ type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario)
 struct Differ<'a> {
     /// Per rule set, per clause: whether the clause may behave differently in the other.
     unstable: &'a [Vec<bool>],
+    /// The parties whose obligations are compared (`None`: all).
+    parties: Option<&'a [String]>,
     changed: u128,
     groups: BTreeMap<GroupKey, GroupVal>,
 }
@@ -369,9 +378,15 @@ const NONE: Change = Change {
 };
 
 impl Differ<'_> {
-    fn new(unstable: &[Vec<bool>]) -> Differ<'_> {
+    /// Whether party `p`'s obligations are compared.
+    fn compares(&self, p: &str) -> bool {
+        self.parties.is_none_or(|ps| ps.iter().any(|x| x == p))
+    }
+
+    fn new<'a>(unstable: &'a [Vec<bool>], parties: Option<&'a [String]>) -> Differ<'a> {
         Differ {
             unstable,
+            parties,
             changed: 0,
             groups: BTreeMap::new(),
         }
@@ -388,7 +403,7 @@ impl Visitor for Differ<'_> {
                 continue;
             };
             for h in hits.iter() {
-                if flags.get(h.clause as usize).copied().unwrap_or(true) {
+                if flags.get(h.clause as usize).copied().unwrap_or(true) && self.compares(v.e.party_id(h.party)) {
                     parties.push(v.e.party_id(h.party));
                 }
             }
@@ -440,7 +455,7 @@ impl Visitor for Differ<'_> {
         };
         let mut changed_weight: u128 = 0;
         for (i, (ev, a, b)) in pairs.iter().enumerate() {
-            let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
+            let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().filter(|p| self.compares(p)).collect();
             parties.sort_unstable();
             parties.dedup();
             let mut any = false;
@@ -560,6 +575,14 @@ pub fn diff(
     progress: Option<Progress<'_>>,
 ) -> Result<DiffReport, VerifyError> {
     let mut u = Universe::new(&[old, new], None, &[], false);
+    for id in opts.targets.iter().chain(opts.parties.iter()).flatten() {
+        if !u.parties.contains(id) {
+            return Err(VerifyError::UnknownParty {
+                id: id.clone(),
+                hint: crate::suggest(id, u.parties.iter().map(String::as_str)),
+            });
+        }
+    }
     let unstable = unstable_clauses(old, new);
     // Every alternative reading either rule set has, by name; the space counts each once.
     let names: [BTreeMap<String, (ClauseIx, usize)>; 2] = [old, new].map(reading_names);
@@ -576,6 +599,15 @@ pub fn diff(
                     .iter()
                     .zip(&unstable)
                     .any(|(cs, flags)| cs.iter().any(|x| flags.get(*x as usize).copied().unwrap_or(true)))
+            })
+        })
+        .map(|c| {
+            c.filter(|c| {
+                opts.targets.as_ref().is_none_or(|ts| {
+                    c.members
+                        .iter()
+                        .any(|m| u.parties.get(*m as usize).is_some_and(|p| ts.contains(p)))
+                })
             })
         })
         .map(|c| c.map(|c| with_readings(c, [old, new], &names, u.readings_total)))
@@ -595,6 +627,12 @@ pub fn diff(
             u.left_out.0, u.left_out.1
         ));
     }
+    if let Some(ts) = &opts.targets {
+        notes.push(format!("limited to scenarios whose target is {}", ts.join(", ")));
+    }
+    if let Some(ps) = &opts.parties {
+        notes.push(format!("limited to the obligations of {}", ps.join(", ")));
+    }
     if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
         notes.push("some clauses count several attackers; the space has one attacker per scenario".into());
     }
@@ -604,7 +642,7 @@ pub fn diff(
         .par_iter()
         .map(|&(tc, ei, ai)| {
             let mut stats = Stats::default();
-            let mut d = Differ::new(&unstable);
+            let mut d = Differ::new(&unstable, opts.parties.as_deref());
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
                 u.run_job(tc, *ev, a, &mut d, &mut stats);
             }
@@ -615,7 +653,7 @@ pub fn diff(
         })
         .collect();
     let mut stats = Stats::default();
-    let mut all = Differ::new(&unstable);
+    let mut all = Differ::new(&unstable, opts.parties.as_deref());
     for (s, d) in results {
         stats.add(&s);
         all.changed = all.changed.saturating_add(d.changed);
