@@ -116,7 +116,7 @@ fn checking_is_deterministic_and_sampling_finds_the_same_flaw() {
 fn shipped_properties_on_the_drafts() {
     let props = root().join("examples/properties/ukraine.yaml");
     let mut table = String::new();
-    for d in ["a", "b", "c"] {
+    for d in ["a", "b", "c", "d"] {
         let (_, r) = verify(&root().join(format!("rules/drafts/ukraine-coalition-{d}")), &props);
         for p in &r.properties {
             let c = p.counterexample.as_ref().map_or(String::new(), |c| {
@@ -350,4 +350,34 @@ fn bad_requirements_are_errors_with_help() {
         let all: String = err.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
         assert!(all.contains(says), "{require}: {all}");
     }
+}
+
+/// Draft D holds what its drafting team requires (Belarus, the guarantors' forces in Ukraine,
+/// a decision within 24 hours, Ukraine owing an attacked guarantor nothing); the same text
+/// with `obligated: others` makes Ukraine owe the attacked guarantor, and the property says so.
+#[test]
+fn draft_d_and_the_obligated_others_slip() {
+    let props = root().join("examples/properties/ukraine-d.yaml");
+    let (_, r) = verify(&root().join("rules/drafts/ukraine-coalition-d"), &props);
+    for p in &r.properties {
+        assert_eq!(p.outcome, Outcome::Proven, "{}", p.id);
+    }
+    let dir = std::env::temp_dir().join(format!("casus-draft-d-others-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(root().join("rules/drafts/ukraine-coalition-d/guarantee.yaml")).unwrap();
+    let named = "obligated: [GBR, FRA, DEU, ITA, POL, CAN, NLD, DNK, NOR, SWE, FIN, EST, LVA, LTU, BEL, ESP, PRT, TUR]";
+    assert!(text.contains(named));
+    std::fs::write(dir.join("guarantee.yaml"), text.replace(named, "obligated: others")).unwrap();
+    let rules = root().join("rules").canonicalize().unwrap();
+    std::fs::write(
+        dir.join("ruleset.yaml"),
+        format!("name: D with obligated others\nextends: ['{}']\n", rules.display()),
+    )
+    .unwrap();
+    let (_, r) = verify(&dir, &props);
+    let slip = prop(&r, "ukraine-owes-guarantors-nothing");
+    assert_eq!(slip.outcome, Outcome::Violated);
+    let why = &slip.counterexample.as_ref().unwrap().why;
+    assert!(why.starts_with("UKR owes consult"), "{why}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
