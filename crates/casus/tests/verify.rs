@@ -379,7 +379,10 @@ fn draft_d_and_the_obligated_others_slip() {
         allow_outside: vec![rules],
         ..casus::Limits::default()
     };
-    let e = RuleSet::load_with(&[dir.clone()], &limits).unwrap().compile().unwrap();
+    let e = RuleSet::load_with(std::slice::from_ref(&dir), &limits)
+        .unwrap()
+        .compile()
+        .unwrap();
     let p = Properties::load(&props, &e).unwrap();
     let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
     let slip = prop(&r, "ukraine-owes-guarantors-nothing");
