@@ -72,7 +72,10 @@ fuzz_target!(|data: &[u8]| {
     let (Some(old), Some(new)) = (engine(&text), engine(&changed)) else {
         return;
     };
-    let opts = DiffOptions { max_classes: 2_000 };
+    let opts = DiffOptions {
+        max_classes: 2_000,
+        ..DiffOptions::default()
+    };
     match casus::verify::diff(&old, &old, &opts, None) {
         Ok(same) => assert!(
             same.changed == 0 && same.groups.is_empty(),

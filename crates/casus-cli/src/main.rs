@@ -151,6 +151,12 @@ enum Command {
         old: PathBuf,
         /// The new rule set.
         new: PathBuf,
+        /// Only scenarios whose target is one of these parties (repeat, or separate with commas).
+        #[arg(long, value_delimiter = ',')]
+        target: Vec<String>,
+        /// Only the obligations of these parties (repeat, or separate with commas).
+        #[arg(long, value_delimiter = ',')]
+        party: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -453,9 +459,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Diff {
             old,
             new,
+            target,
+            party,
             format,
             progress,
-        } => verify::diff(&old, &new, (format, width), progress),
+        } => verify::diff(&old, &new, (&target, &party), (format, width), progress),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments, width),
         Command::Exposure(a) => graph::exposure(a, width),

@@ -84,6 +84,7 @@ pub(crate) fn verify(
 pub(crate) fn diff(
     old: &Path,
     new: &Path,
+    (targets, parties): (&[String], &[String]),
     (format, width): (Format, Width),
     progress: bool,
 ) -> Result<ExitCode, String> {
@@ -91,8 +92,12 @@ pub(crate) fn diff(
     let b = load_chosen(new, Chosen::Given)?;
     let shown = Progress::new("diff", progress);
     let tick = |_: &str, done: u64, total: u64| shown.tick("", done, total);
-    let report =
-        casus::verify::diff(&a, &b, &DiffOptions::default(), Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
+    let opts = DiffOptions {
+        targets: (!targets.is_empty()).then(|| targets.to_vec()),
+        parties: (!parties.is_empty()).then(|| parties.to_vec()),
+        ..DiffOptions::default()
+    };
+    let report = casus::verify::diff(&a, &b, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
     shown.finish();
     match format {
         Format::Json => println!("{}", json(&report)?),

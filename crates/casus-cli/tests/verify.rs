@@ -195,3 +195,52 @@ fn verify_progress_goes_to_stderr_when_asked() {
         "{err}"
     );
 }
+
+#[test]
+fn diff_of_forms_and_deadline_only() {
+    let (code, out, err) = casus(&[
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "crates/casus/tests/data/draft-a-forms-deadline",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!(out);
+}
+
+/// `--target` and `--party` limit a diff to what a drafter asks about; an unknown id is an
+/// error with a suggestion.
+#[test]
+fn diff_limited_to_a_target_and_a_party() {
+    let (code, out, err) = casus(&[
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "rules/drafts/ukraine-coalition-b",
+        "--target",
+        "UKR",
+        "--party",
+        "GBR,USA",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let groups = v["groups"].as_array().unwrap();
+    assert!(!groups.is_empty());
+    for g in groups {
+        assert_eq!(g["target"], "UKR");
+        assert!(g["party"] == "GBR" || g["party"] == "USA", "{g}");
+    }
+    assert!(groups.iter().any(|g| g["party"] == "USA"));
+    let (code, _, err) = casus(&[
+        "diff",
+        "rules/drafts/ukraine-coalition-a",
+        "rules/drafts/ukraine-coalition-b",
+        "--party",
+        "GBRR",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown party `GBRR` (in neither rule set); did you mean `GBR`?"),
+        "{err}"
+    );
+}

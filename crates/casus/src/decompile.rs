@@ -267,7 +267,32 @@ impl Engine {
         }
     }
 
+    /// The obligations as written: a later stage goes back under `then:` of its first stage.
     fn obligation_decls(&self, os: &[Obligation]) -> Vec<ObligationDecl> {
+        let forms = |o: &Obligation| FormsDecl {
+            required: forms_of(o.required).into_iter().map(sp).collect(),
+            allowed: forms_of(o.allowed).into_iter().map(sp).collect(),
+            excluded: forms_of(o.excluded).into_iter().map(sp).collect(),
+        };
+        let mut out: Vec<ObligationDecl> = Vec::new();
+        for o in os {
+            if o.stage.0 > 1
+                && let Some(last) = out.last_mut()
+            {
+                last.then.push(crate::model::StageDecl {
+                    level: sp(o.level),
+                    forms: forms(o),
+                    deadline: o.deadline,
+                    note: None,
+                });
+                continue;
+            }
+            out.extend(self.first_stages(std::slice::from_ref(o)));
+        }
+        out
+    }
+
+    fn first_stages(&self, os: &[Obligation]) -> Vec<ObligationDecl> {
         os.iter()
             .map(|o| ObligationDecl {
                 level: sp(o.level),
@@ -287,6 +312,7 @@ impl Engine {
                 deadline: o.deadline,
                 caveats: o.caveats.iter().cloned().map(sp).collect(),
                 when: o.when.map(|w| sp(self.condition(w))),
+                then: Vec::new(),
                 note: None,
             })
             .collect()

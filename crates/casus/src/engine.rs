@@ -145,6 +145,28 @@ pub(crate) struct Obligation {
     /// `primacy_of` caveats resolved to treaties.
     pub primacy: Vec<TreatyIx>,
     pub when: Option<NodeIx>,
+    /// Its place in a sequence of stages (1-based) and the number of stages; `(1, 1)` for an
+    /// obligation in one step.
+    pub stage: (u8, u8),
+    /// Hours from the attack by which it is due: its deadline plus those of the stages before
+    /// it (`None` when one of them has none).
+    pub due: Option<u64>,
+}
+
+impl Obligation {
+    /// When it is due, from the attack, in words: `within 24 hours` for a first stage or an
+    /// obligation in one step, `within 8 days of the attack` for a later stage.
+    pub(crate) fn due_words(&self) -> Option<String> {
+        let h = self.due?;
+        if self.stage.0 <= 1 {
+            return self.deadline.map(|d| d.to_string());
+        }
+        Some(if h % 24 == 0 {
+            format!("within {} days of the attack", h / 24)
+        } else {
+            format!("within {h} hours of the attack")
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -1095,13 +1095,13 @@ impl Engine {
         }
     }
 
-    fn source(&self, h: &Hit, s: &Prepared) -> Option<Source> {
-        let c = self.clauses.get(h.clause as usize)?;
-        let t = self.treaties.get(c.treaty as usize)?;
-        let o = c.obligations.get(h.obligation as usize)?;
+    /// The caveats of obligation `o` as hit `h` owes it: its own (a `primacy_of` caveat only
+    /// when the party is a party to that treaty on the day; `None`: the day is not known, and
+    /// the caveat is kept) and those of the reservations that changed it.
+    pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<String> {
         let mut caveats: Vec<String> = Vec::new();
         for cv in &o.caveats {
-            if let crate::vocab::Caveat::PrimacyOf(tid) = cv {
+            if let (crate::vocab::Caveat::PrimacyOf(tid), Some(s)) = (cv, s) {
                 let applies = o.primacy.iter().any(|tx| {
                     self.treaties.get(*tx as usize).is_some_and(|tt| &tt.id == tid)
                         && self.is_party_at(*tx, h.party, &s.date).0 == Truth::True
@@ -1112,13 +1112,35 @@ impl Engine {
             }
             caveats.push(cv.to_string());
         }
-        let mut reservations = Vec::new();
-        for (ri, r) in t.reservations.iter().enumerate() {
+        let treaty = self
+            .clauses
+            .get(h.clause as usize)
+            .and_then(|c| self.treaties.get(c.treaty as usize));
+        for (ri, r) in treaty
+            .map(|t| t.reservations.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             if ri < 64 && h.reservation_mask & (1u64 << ri) != 0 {
                 caveats.extend(r.caveats.iter().map(ToString::to_string));
-                reservations.push(r.note.clone());
             }
         }
+        caveats
+    }
+
+    fn source(&self, h: &Hit, s: &Prepared) -> Option<Source> {
+        let c = self.clauses.get(h.clause as usize)?;
+        let t = self.treaties.get(c.treaty as usize)?;
+        let o = c.obligations.get(h.obligation as usize)?;
+        let mut caveats = self.caveats_of(h, o, Some(s));
+        let reservations = t
+            .reservations
+            .iter()
+            .enumerate()
+            .filter(|(ri, _)| *ri < 64 && h.reservation_mask & (1u64 << ri) != 0)
+            .map(|(_, r)| r.note.clone())
+            .collect();
         caveats.sort();
         caveats.dedup();
         Some(Source {
@@ -1143,6 +1165,9 @@ impl Engine {
             deadline: o.deadline.map(|d| d.to_string()),
             caveats,
             reservations,
+            stage: (o.stage.1 > 1).then_some(o.stage.0),
+            stages: (o.stage.1 > 1).then_some(o.stage.1),
+            due: if o.stage.0 > 1 { o.due_words() } else { None },
         })
     }
 

@@ -462,6 +462,9 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
         .replace("unknown field", "unknown key")
         .replace("missing field", "missing key");
     let pos = e.location().map_or_else(|| ctx.whole(), |l| ctx.at(&l.into()));
+    if let Some((message, help)) = value_shape_words(ctx, &pos, &message) {
+        return ctx.error("syntax", pos, message, Some(help));
+    }
     let lower = message.to_lowercase();
     let (code, help) = if lower.contains("unknown key") {
         (
@@ -502,6 +505,47 @@ fn yaml_diagnostic(ctx: &FileCtx, e: &serde_saphyr::Error, limits: &Limits) -> D
         ("syntax", None)
     };
     ctx.error(code, pos, message, help)
+}
+
+/// The key that the line at `pos` starts with (`deadline` for `  deadline: {…}`).
+fn key_of_line(ctx: &FileCtx, pos: &crate::Position) -> Option<String> {
+    let text = ctx.source.as_deref()?;
+    let line = text.lines().nth((pos.line as usize).checked_sub(1)?)?;
+    let (key, _) = line.trim_start().trim_start_matches("- ").split_once(':')?;
+    let key = key.trim().trim_start_matches('{').trim();
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then(|| key.to_string())
+}
+
+/// A drafter's words for a value of the wrong shape where one value is expected (a list or a
+/// mapping of two keys for `toward`, `deadline`, a level): what the key takes, and how to say
+/// the rest. `None` when the error is not of that kind.
+fn value_shape_words(ctx: &FileCtx, pos: &crate::Position, message: &str) -> Option<(String, String)> {
+    let lower = message.to_lowercase();
+    let shape = lower.contains("externally tagged enum") || lower.contains("end of mapping after enum variant");
+    if !shape {
+        return None;
+    }
+    let key = key_of_line(ctx, pos)?;
+    let words = match key.as_str() {
+        "toward" => (
+            "`toward` takes one value, `target` or `attacker`, not a list".to_string(),
+            "an obligation runs toward one party; to oblige toward two beneficiaries, write one obligation toward each".to_string(),
+        ),
+        "deadline" => (
+            "`deadline` takes one deadline: `immediately`, `{within_hours: N}` or `{within_days: N}`".to_string(),
+            "give a single deadline; a response in steps (consult first, then assist) is one obligation per step, each with its deadline".to_string(),
+        ),
+        "level" => (
+            "`level` takes one level".to_string(),
+            "write one of consult, diplomatic, assist, all_means, military, neutrality; for several levels write several obligations".to_string(),
+        ),
+        "obligated" => (
+            "`obligated` takes `others`, `all` or a list of party ids".to_string(),
+            "write e.g. `obligated: others` or `obligated: [GBR, FRA]`".to_string(),
+        ),
+        _ => return None,
+    };
+    Some(words)
 }
 
 /// Most "skipped" notes listed one by one in a load; the rest are counted in one last note.

@@ -654,6 +654,28 @@ pub struct ObligationDecl {
     /// A further condition for this obligation only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Spanned<Condition>>,
+    /// Later stages, in order: each owed once the one before it is done, its deadline
+    /// running from then ("consult within 24 hours, then assist").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<StageDecl>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A later stage of an obligation: the same obligors, toward the same party, under the same
+/// caveats and condition, owe this once the stage before it is done.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageDecl {
+    /// How strong.
+    pub level: Spanned<Level>,
+    /// Response forms.
+    #[serde(default)]
+    pub forms: FormsDecl,
+    /// By when, counted from the end of the stage before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
     /// Remark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

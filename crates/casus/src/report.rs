@@ -251,14 +251,16 @@ fn obligation_rows(o: &crate::verdict::PartyObligation) -> Vec<Vec<String>> {
                 g.level.to_string(),
                 status_words(g.status, &g.depends_on),
                 under.join("; "),
-                extras(&g.sources),
+                extras(&g.sources, &o.sources),
             ]
         })
         .collect()
 }
 
-/// The caveats, forms and deadline of some sources, caveats first, each named once.
-fn extras(sources: &[&Source]) -> String {
+/// The caveats, forms and deadline of some sources, caveats first, each named once; where the
+/// obligation comes in stages (`all` its sources), the stages with their deadlines instead of
+/// one deadline ("consult within 24 hours, then assist (no deadline)").
+fn extras(sources: &[&Source], all: &[Source]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut add = |x: String| {
         if !out.contains(&x) {
@@ -270,8 +272,12 @@ fn extras(sources: &[&Source]) -> String {
             add(c.clone());
         }
     }
+    let stages = Source::sequence(all);
+    if let Some(steps) = &stages {
+        add(steps.clone());
+    }
     for x in sources {
-        if let Some(d) = &x.deadline {
+        if let (Some(d), None) = (&x.deadline, &stages) {
             add(d.clone());
         }
         for (word, forms) in [("excluded", &x.forms.excluded), ("required", &x.forms.required)] {

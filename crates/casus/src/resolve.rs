@@ -11,7 +11,7 @@ use crate::engine::*;
 use crate::load::Limits;
 use crate::model::{self, Condition, Id, PartyKind, PartyTest, PlaceTest, RuleFile};
 use crate::time::When;
-use crate::vocab::Caveat;
+use crate::vocab::{Caveat, Deadline};
 
 pub(crate) const BUILTIN_FACTS: [(&str, &str); 3] = [
     ("provoked", "the target provoked the attack"),
@@ -972,7 +972,12 @@ impl<'a> Resolver<'a> {
             if !self.fits(ctx, &c.id.referenced, n, max, "limit-clauses", "clauses", "max_clauses") {
                 return;
             }
+            let errors = self.diags.error_count();
             let trigger = self.condition(ctx, &c.trigger, 0);
+            // A condition with an error (an unknown id) already has its diagnostic.
+            if self.diags.error_count() == errors {
+                self.warn_never_fires(ctx, trigger, &c.trigger.referenced, &c.id.value);
+            }
             if c.obligations.is_empty() {
                 let at = ctx.at(&c.id.referenced);
                 self.err(
@@ -1014,7 +1019,14 @@ impl<'a> Resolver<'a> {
                     );
                 }
                 let rt = match &r.trigger {
-                    Some(tr) => self.condition(ctx, tr, 0),
+                    Some(tr) => {
+                        let errors = self.diags.error_count();
+                        let rt = self.condition(ctx, tr, 0);
+                        if self.diags.error_count() == errors {
+                            self.warn_never_fires(ctx, rt, &tr.referenced, &c.id.value);
+                        }
+                        rt
+                    }
                     None => trigger,
                 };
                 let ro = match &r.obligations {
@@ -1191,6 +1203,43 @@ impl<'a> Resolver<'a> {
         (out, primacy)
     }
 
+    /// An obligation's forms as bit sets (required, allowed less excluded, excluded), with
+    /// an error for a form both required and excluded and a warning for one both allowed and
+    /// excluded.
+    fn forms(&mut self, ctx: &FileCtx, f: &model::FormsDecl, at: &Location) -> (u16, u16, u16) {
+        let req: Vec<_> = f.required.iter().map(|f| f.value).collect();
+        let alw: Vec<_> = f.allowed.iter().map(|f| f.value).collect();
+        let exc: Vec<_> = f.excluded.iter().map(|f| f.value).collect();
+        let (required, allowed, excluded) = (form_bits(&req), form_bits(&alw), form_bits(&exc));
+        if required & excluded != 0 {
+            let f = f.excluded.iter().find(|f| required & form_bits(&[f.value]) != 0);
+            let pos = f.map_or_else(|| ctx.at(at), |f| ctx.at(&f.referenced));
+            self.err(
+                ctx,
+                "form-conflict",
+                pos,
+                "a form is both required and excluded".into(),
+                Some("remove it from one of the two lists".into()),
+            );
+        }
+        if allowed & excluded != 0 {
+            let f = f.excluded.iter().find(|f| allowed & form_bits(&[f.value]) != 0);
+            let pos = f.map_or_else(|| ctx.at(at), |f| ctx.at(&f.referenced));
+            let names: Vec<String> = crate::engine::forms_of(allowed & excluded)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            self.warn(
+                ctx,
+                "form-contradiction",
+                pos,
+                format!("{} both allowed and excluded: excluded wins", names.join(", ")),
+                Some("remove it from one of the two lists, so that the text says one thing".into()),
+            );
+        }
+        (required, allowed & !excluded, excluded)
+    }
+
     fn obligations(&mut self, ctx: &FileCtx, os: &[model::ObligationDecl], at: &Location) -> Vec<Obligation> {
         let mut out = Vec::new();
         for o in os {
@@ -1217,24 +1266,11 @@ impl<'a> Resolver<'a> {
                     Obligors::Named(v)
                 }
             };
-            let req: Vec<_> = o.forms.required.iter().map(|f| f.value).collect();
-            let alw: Vec<_> = o.forms.allowed.iter().map(|f| f.value).collect();
-            let exc: Vec<_> = o.forms.excluded.iter().map(|f| f.value).collect();
-            let (required, allowed, excluded) = (form_bits(&req), form_bits(&alw), form_bits(&exc));
-            if required & excluded != 0 {
-                let f = o.forms.excluded.iter().find(|f| required & form_bits(&[f.value]) != 0);
-                let pos = f.map_or_else(|| ctx.at(&o.level.referenced), |f| ctx.at(&f.referenced));
-                self.err(
-                    ctx,
-                    "form-conflict",
-                    pos,
-                    "a form is both required and excluded".into(),
-                    Some("remove it from one of the two lists".into()),
-                );
-            }
+            let (required, allowed, excluded) = self.forms(ctx, &o.forms, &o.level.referenced);
             let (caveats, primacy) = self.caveats(ctx, &o.caveats);
             let when = o.when.as_ref().map(|w| self.condition(ctx, w, 0));
-            out.push(Obligation {
+            let stages = u8::try_from(o.then.len() + 1).unwrap_or(u8::MAX);
+            let first = Obligation {
                 level: o.level.value,
                 obligated,
                 toward: o.toward,
@@ -1245,9 +1281,108 @@ impl<'a> Resolver<'a> {
                 caveats,
                 primacy,
                 when,
-            });
+                stage: (1, stages),
+                due: o.deadline.and_then(Deadline::hours),
+            };
+            let mut prev = first.clone();
+            out.push(first);
+            for (i, st) in o.then.iter().enumerate() {
+                if o.then.len() >= usize::from(u8::MAX) {
+                    break;
+                }
+                let (required, allowed, excluded) = self.forms(ctx, &st.forms, &st.level.referenced);
+                let next = Obligation {
+                    level: st.level.value,
+                    required,
+                    allowed,
+                    excluded,
+                    deadline: st.deadline,
+                    stage: (u8::try_from(i + 2).unwrap_or(u8::MAX), stages),
+                    due: prev
+                        .due
+                        .and_then(|h| st.deadline.and_then(Deadline::hours).map(|d| h.saturating_add(d))),
+                    ..prev.clone()
+                };
+                out.push(next.clone());
+                prev = next;
+            }
         }
         out
+    }
+
+    /// Warns, at the trigger, when a clause's trigger can never be true (see `never_true`).
+    fn warn_never_fires(&mut self, ctx: &FileCtx, trigger: NodeIx, at: &Location, clause: &str) {
+        let mut b = Bounds::default();
+        self.bounds(trigger, true, &mut b);
+        if let Some(why) = b.contradiction(self) {
+            let pos = ctx.at(at);
+            self.warn(
+                ctx,
+                "never-fires",
+                pos,
+                format!("the trigger of clause `{clause}` can never fire: {why}"),
+                Some(
+                    "as written the clause obliges nobody in any scenario; check the conditions under `trigger:`"
+                        .into(),
+                ),
+            );
+        }
+    }
+
+    /// Gathers what the conditions that must all hold for `node` to be true (`positive`) or
+    /// false say of the target, the attacker, the event, the means, what was hit and the date.
+    /// Conservative: an `any` of several conditions, and anything else it cannot read, adds
+    /// nothing.
+    fn bounds(&self, node: NodeIx, positive: bool, b: &mut Bounds) {
+        let party_set = |t: &PTest| match t {
+            PTest::Is(v) => Some(v.clone()),
+            _ => None,
+        };
+        let narrow = |set: &mut Option<Vec<PartyIx>>, out: &mut Vec<PartyIx>, v: Vec<PartyIx>| {
+            if positive {
+                *set = Some(match set.take() {
+                    None => v,
+                    Some(old) => old.into_iter().filter(|p| v.contains(p)).collect(),
+                });
+            } else {
+                out.extend(v);
+            }
+        };
+        match self.e.nodes.get(node as usize) {
+            Some(Node::All(kids)) if positive => kids.iter().for_each(|k| self.bounds(*k, true, b)),
+            Some(Node::Any(kids)) if !positive => kids.iter().for_each(|k| self.bounds(*k, false, b)),
+            Some(Node::All(kids) | Node::Any(kids)) if kids.len() == 1 => {
+                kids.iter().for_each(|k| self.bounds(*k, positive, b));
+            }
+            Some(Node::Not(k)) => self.bounds(*k, !positive, b),
+            Some(Node::Target(t)) => {
+                if let Some(v) = party_set(t) {
+                    narrow(&mut b.target, &mut b.not_target, v);
+                }
+            }
+            Some(Node::Attacker(t)) => {
+                if let Some(v) = party_set(t) {
+                    narrow(&mut b.attacker, &mut b.not_attacker, v);
+                }
+            }
+            Some(Node::Event(m)) => b.event &= if positive { *m } else { !*m },
+            Some(Node::Means(m)) => b.means &= if positive { *m } else { !*m },
+            Some(Node::On(m)) => b.on &= if positive { *m } else { !*m },
+            Some(Node::Date(from, before)) if positive => {
+                if let Some(f) = from
+                    && b.from.is_none_or(|x| x.day() < f.day())
+                {
+                    b.from = Some(*f);
+                }
+                if let Some(x) = before
+                    && b.before.is_none_or(|y| x.day() < y.day())
+                {
+                    b.before = Some(*x);
+                }
+            }
+            Some(Node::Always(v)) if *v != positive => b.never = true,
+            _ => {}
+        }
     }
 
     fn event_mask(&self, node: NodeIx) -> u8 {
@@ -1433,5 +1568,82 @@ pub(crate) fn normalize_tags(e: &mut Engine) {
         if let Node::Location(LTest::Tagged(bits, _)) = n {
             bits.resize(words, 0);
         }
+    }
+}
+
+/// What must hold of a scenario for a condition to be true, as far as `Resolver::bounds` can
+/// read it.
+struct Bounds {
+    target: Option<Vec<PartyIx>>,
+    not_target: Vec<PartyIx>,
+    attacker: Option<Vec<PartyIx>>,
+    not_attacker: Vec<PartyIx>,
+    event: u8,
+    means: u8,
+    on: u8,
+    from: Option<When>,
+    before: Option<When>,
+    never: bool,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            target: None,
+            not_target: Vec::new(),
+            attacker: None,
+            not_attacker: Vec::new(),
+            event: u8::MAX,
+            means: u8::MAX,
+            on: u8::MAX,
+            from: None,
+            before: None,
+            never: false,
+        }
+    }
+}
+
+impl Bounds {
+    /// Why nothing can meet these bounds, in words; `None` when something may.
+    fn contradiction(&self, r: &Resolver<'_>) -> Option<String> {
+        let all = |n: usize| -> u8 { if n >= 8 { u8::MAX } else { (1u8 << n) - 1 } };
+        let name = |p: &PartyIx| r.e.parties.get(*p as usize).map_or("?", |x| x.id.as_str()).to_string();
+        let parties = |role: &str, set: &Option<Vec<PartyIx>>, out: &[PartyIx]| -> Option<String> {
+            let set = set.as_ref()?;
+            if set.iter().any(|p| !out.contains(p)) {
+                return None;
+            }
+            Some(if set.is_empty() {
+                format!("the {role} must be one of two lists that have no party in common")
+            } else {
+                let ids: Vec<String> = set.iter().map(name).collect();
+                format!("the {role} must be {} and must not be", ids.join(" or "))
+            })
+        };
+        if self.never {
+            return Some("it requires `always: false`".into());
+        }
+        if let Some(w) = parties("target", &self.target, &self.not_target) {
+            return Some(w);
+        }
+        if let Some(w) = parties("attacker", &self.attacker, &self.not_attacker) {
+            return Some(w);
+        }
+        for (what, mask, n) in [
+            ("event", self.event, crate::vocab::EventKind::ALL.len()),
+            ("means", self.means, crate::vocab::Means::ALL.len()),
+            ("`on`", self.on, crate::vocab::On::ALL.len()),
+        ] {
+            if mask & all(n) == 0 {
+                return Some(format!("no {what} meets all its tests"));
+            }
+        }
+        // Whole days only: an instant leaves part of its day on either side.
+        if let (Some(When::Day(f)), Some(When::Day(b))) = (self.from, self.before)
+            && f >= b
+        {
+            return Some(format!("its dates ask for a day from {f} and before {b}"));
+        }
+        None
     }
 }

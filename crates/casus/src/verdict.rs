@@ -30,7 +30,7 @@ impl Status {
 }
 
 /// Response forms of an obligation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Forms {
     /// Forms that must be used.
     pub required: Vec<Form>,
@@ -79,6 +79,46 @@ pub struct Source {
     /// Reservations, understandings or suspensions of the party that changed this obligation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<String>,
+    /// (ext) For an obligation in stages: which stage this is (1-based; a later stage is owed
+    /// once the one before it is done, its `deadline` running from then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<u8>,
+    /// (ext) For an obligation in stages: how many stages there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<u8>,
+    /// (ext) For a later stage: by when it is due, counted from the attack (absent when a
+    /// stage before it has no deadline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+}
+
+impl Source {
+    /// The steps of a staged obligation in words (`consult within 24 hours, then assist (no
+    /// deadline)`), from the sources of one party; `None` when no source is staged.
+    #[must_use]
+    pub fn sequence(sources: &[Source]) -> Option<String> {
+        let mut staged: Vec<&Source> = sources.iter().filter(|s| s.stage.is_some()).collect();
+        if staged.is_empty() {
+            return None;
+        }
+        staged.sort_by(|a, b| {
+            (&a.treaty, &a.clause, &a.toward, a.stage).cmp(&(&b.treaty, &b.clause, &b.toward, b.stage))
+        });
+        staged.dedup_by(|a, b| (&a.treaty, &a.clause, a.stage) == (&b.treaty, &b.clause, b.stage));
+        let steps: Vec<String> = staged
+            .iter()
+            .map(|s| {
+                let by = match (s.stage, &s.deadline, &s.due) {
+                    (Some(1), Some(d), _) => d.clone(),
+                    (_, Some(d), Some(due)) => format!("{d} after ({due})"),
+                    (_, Some(d), None) => format!("{d} after"),
+                    (_, None, _) => "(no deadline)".into(),
+                };
+                format!("{} {by}", s.level)
+            })
+            .collect();
+        Some(steps.join(", then "))
+    }
 }
 
 /// Where an alternative reading of a clause gives a different answer for a party.

@@ -29,7 +29,7 @@ use crate::eval::{Hit, Prepared};
 pub use check::{
     Counterexample, Mode, Outcome, Progress, PropertyReport, SpaceReport, VerifyOptions, VerifyReport, verify,
 };
-pub use diff::{Change, DiffGroup, DiffOptions, DiffReport, diff};
+pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};
 pub use render::{render_diff, render_verify};
 
@@ -39,6 +39,14 @@ pub enum VerifyError {
     /// Sampling was asked for but the library was built without the `proptest` feature.
     #[error("sampling needs casus built with the `proptest` feature")]
     NoSampling,
+    /// A party named to limit a diff is in neither rule set.
+    #[error("unknown party `{id}` (in neither rule set){}", did_you_mean(.hint))]
+    UnknownParty {
+        /// The id as given.
+        id: String,
+        /// The nearest id there is.
+        hint: Option<String>,
+    },
     /// The space is too large to walk.
     #[error("the space has {classes} classes of scenarios, over the limit of {max}")]
     TooLarge {
@@ -47,6 +55,11 @@ pub enum VerifyError {
         /// The limit.
         max: u64,
     },
+}
+
+fn did_you_mean(hint: &Option<String>) -> String {
+    hint.as_ref()
+        .map_or(String::new(), |h| format!("; did you mean `{h}`?"))
 }
 
 /// The verdict-only path under a reading choice: every clause under its default reading,

@@ -527,3 +527,88 @@ fn a_scenario_file_error_names_the_file() {
         "error: unknown party `RUSS` in the scenario's `target` (did you mean `RUS`?)\n"
     );
 }
+
+/// Every diagnostic of loading `dir` that is not an error, rendered (the load must succeed).
+fn warnings(dir: &Path) -> String {
+    let rules = RuleSet::load(dir).unwrap_or_else(|e| panic!("{e:?}"));
+    rules
+        .diagnostics()
+        .items()
+        .iter()
+        .filter(|d| d.severity == casus::Severity::Warning)
+        .map(|d| d.render())
+        .collect::<String>()
+        .replace(&dir.display().to_string(), "DIR")
+}
+
+/// Contradictions a drafter can write without an error: a trigger that can never fire and a
+/// form both allowed and excluded are warnings, each at its place in the file.
+#[test]
+fn contradictions_are_warnings_at_their_place() {
+    let treaty = |trigger: &str, forms: &str| {
+        format!(
+            "{BASE}  - {{id: UKR, name: Ukraine}}\ntreaties:\n  - id: d\n    name: D\n    in_force: 2026-01-01\n    parties: [{{party: UKR}}, {{party: GBR}}]\n    clauses:\n      - id: c\n        citation: Art. 1\n        trigger: {trigger}\n        obligations:\n          - level: assist\n            forms: {forms}\n"
+        )
+    };
+    let check = |trigger: &str, forms: &str| warnings(&folder(&[("r.yaml", &treaty(trigger, forms))]));
+    let w = check("{all: [{target: {is: UKR}}, {not: {target: {is: UKR}}}]}", "{}");
+    assert!(
+        w.contains("r.yaml:16:18: warning[never-fires]: the trigger of clause `c` can never fire: the target must be UKR and must not be"),
+        "{w}"
+    );
+    let w = check("{all: [{event: armed_attack}, {event: cyber_attack}]}", "{}");
+    assert!(w.contains("no event meets all its tests"), "{w}");
+    let w = check("{all: [{target: {is: UKR}}, {target: {is: GBR}}]}", "{}");
+    assert!(w.contains("two lists that have no party in common"), "{w}");
+    let w = check(
+        "{all: [{date: {from: 2027-01-01}}, {date: {before: 2026-01-01}}]}",
+        "{}",
+    );
+    assert!(w.contains("from 2027-01-01 and before 2026-01-01"), "{w}");
+    // Satisfiable triggers, and an `any` it cannot read, say nothing.
+    assert_eq!(
+        check("{all: [{target: {is: UKR}}, {not: {target: {is: GBR}}}]}", "{}"),
+        ""
+    );
+    assert_eq!(
+        check("{any: [{target: {is: UKR}}, {not: {target: {is: UKR}}}]}", "{}"),
+        ""
+    );
+    let w = check(
+        "{target: {is: UKR}}",
+        "{allowed: [air_power, ground_troops], excluded: [ground_troops]}",
+    );
+    assert!(
+        w.contains("warning[form-contradiction]: ground_troops both allowed and excluded: excluded wins"),
+        "{w}"
+    );
+    assert_eq!(
+        check(
+            "{target: {is: UKR}}",
+            "{allowed: [armed_force], excluded: [ground_troops]}"
+        ),
+        ""
+    );
+}
+
+/// A value of the wrong shape where one value is expected says what the key takes.
+#[test]
+fn wrong_shapes_of_toward_and_deadline_speak_to_a_drafter() {
+    let obligation = |line: &str| {
+        format!(
+            "{BASE}  - {{id: UKR, name: Ukraine}}\ntreaties:\n  - id: d\n    name: D\n    in_force: 2026-01-01\n    parties: [{{party: UKR}}, {{party: GBR}}]\n    clauses:\n      - id: c\n        citation: Art. 1\n        trigger: {{target: {{is: UKR}}}}\n        obligations:\n          - level: assist\n            {line}\n"
+        )
+    };
+    let e = errors(&folder(&[("r.yaml", &obligation("toward: [target, UKR]"))]));
+    assert!(
+        e.contains("`toward` takes one value, `target` or `attacker`, not a list"),
+        "{e}"
+    );
+    assert!(!e.contains("externally tagged"), "{e}");
+    let e = errors(&folder(&[(
+        "r.yaml",
+        &obligation("deadline: {within_hours: 24, within_days: 1}"),
+    )]));
+    assert!(e.contains("`deadline` takes one deadline"), "{e}");
+    assert!(!e.contains("a condition"), "{e}");
+}

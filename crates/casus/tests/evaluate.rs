@@ -701,3 +701,67 @@ fn vocabulary_parses_and_pads_like_any_text() {
     let e = "strong".parse::<Level>().unwrap_err().to_string();
     assert!(e.contains("not a known level") && e.contains("military"), "{e}");
 }
+
+/// An obligation in stages: consult within 24 hours, then assist within 3 days of that. Each
+/// stage is a source with its own level, forms and deadline, the later one due counted from
+/// the attack; the party's level is the strongest stage's; the table says the sequence; the
+/// rule set writes back with its stages.
+#[test]
+fn an_obligation_in_stages_says_who_owes_what_by_when() {
+    let e = rules(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    parties: [{party: AAA}, {party: BBB}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger: {target: {is: AAA}}
+        obligations:
+          - level: consult
+            forms: {allowed: [consultation]}
+            deadline: {within_hours: 24}
+            then:
+              - level: assist
+                forms: {allowed: [weapons], excluded: [ground_troops]}
+                deadline: {within_days: 3}
+",
+    );
+    let v = verdict(&e, &s(""));
+    let b = v.party("BBB").unwrap();
+    assert_eq!(b.level, Level::Assist);
+    type Row<'a> = (Option<u8>, Option<u8>, Level, Option<&'a str>, Option<&'a str>);
+    let stages: Vec<Row<'_>> = b
+        .sources
+        .iter()
+        .map(|x| (x.stage, x.stages, x.level, x.deadline.as_deref(), x.due.as_deref()))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            (Some(1), Some(2), Level::Consult, Some("within 24 hours"), None),
+            (
+                Some(2),
+                Some(2),
+                Level::Assist,
+                Some("within 3 days"),
+                Some("within 4 days of the attack")
+            ),
+        ]
+    );
+    assert_eq!(b.forms.excluded, [casus::Form::GroundTroops]);
+    let table = casus::render_table(&v, false);
+    assert!(
+        table.contains("consult within 24 hours, then assist within 3 days after (within 4 days of the attack)"),
+        "{table}"
+    );
+    let yaml = e.to_yaml().unwrap();
+    assert!(yaml.contains("then:"), "{yaml}");
+    let again = RuleSet::from_yaml(&yaml).unwrap().compile().unwrap();
+    assert_eq!(
+        serde_json::to_string(&verdict(&again, &s(""))).unwrap(),
+        serde_json::to_string(&v).unwrap()
+    );
+}

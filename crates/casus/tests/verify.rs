@@ -116,7 +116,7 @@ fn checking_is_deterministic_and_sampling_finds_the_same_flaw() {
 fn shipped_properties_on_the_drafts() {
     let props = root().join("examples/properties/ukraine.yaml");
     let mut table = String::new();
-    for d in ["a", "b", "c"] {
+    for d in ["a", "b", "c", "d"] {
         let (_, r) = verify(&root().join(format!("rules/drafts/ukraine-coalition-{d}")), &props);
         for p in &r.properties {
             let c = p.counterexample.as_ref().map_or(String::new(), |c| {
@@ -248,4 +248,194 @@ fn a_failure_among_some_parties_names_them() {
         5,
         "only 4 of the 7 parties of `among` are obliged at assist or stronger, definite (FRA, GBR, POL, USA); at least 5 required",
     );
+}
+
+/// A copy of draft A that changes only the forms (intelligence only, air and naval forces
+/// excluded) and the deadline (30 days instead of 24 hours): the diff names both, and nothing
+/// else, for every guarantor.
+#[test]
+fn diff_reports_changes_of_forms_and_deadline() {
+    let a = engine(&root().join("rules/drafts/ukraine-coalition-a"));
+    let copy = engine(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/draft-a-forms-deadline"));
+    let d = casus::verify::diff(&a, &copy, &Default::default(), None).unwrap();
+    assert!(d.changed > 0);
+    use casus::verify::Aspect;
+    let mut parties = std::collections::BTreeSet::new();
+    for g in &d.groups {
+        assert_eq!(g.changes, [Aspect::Forms, Aspect::Deadline], "{g:?}");
+        assert_eq!(g.old.level, g.new.level, "{g:?}");
+        // The deadline is the first stage's, the decision on a joint response.
+        let first = |c: &casus::verify::Change| c.stages.first().and_then(|s| s.deadline.clone());
+        assert_eq!(first(&g.old).as_deref(), Some("within 24 hours"), "{g:?}");
+        assert_eq!(first(&g.new).as_deref(), Some("within 30 days"), "{g:?}");
+        assert_eq!(g.new.forms.allowed, [casus::Form::Intelligence]);
+        assert_eq!(
+            g.new.forms.excluded,
+            [
+                casus::Form::AirPower,
+                casus::Form::NavalForces,
+                casus::Form::GroundTroops
+            ]
+        );
+        assert!(g.old.forms.allowed.contains(&casus::Form::ArmedForce));
+        assert_eq!(g.new.toward, ["UKR"]);
+        parties.insert(g.party.as_str());
+    }
+    assert_eq!(parties.len(), 19, "every guarantor: {parties:?}");
+    let table = casus::verify::render_diff(&d, casus::table::Width::wide(true));
+    assert!(table.contains("forms, deadline"), "{table}");
+    assert!(
+        table.contains(
+            "allowed: intelligence; excluded: air_power naval_forces ground_troops; stages: 1/2 consult within 30 days, 2/2 assist (no deadline)"
+        ),
+        "{table}"
+    );
+}
+
+/// "No guarantor's obligation allows ground troops" holds on the three drafts (A and B name
+/// only other forms, C excludes them) and fails on a copy of A whose forms allow them; the
+/// old requirement on *required* forms passes on that copy too.
+#[test]
+fn no_obligation_allows_ground_troops_except_on_a_copy_that_allows_them() {
+    let text = "
+properties:
+  - id: no-ground-troops
+    treaty: [ukraine_coalition_a, ukraine_coalition_b, ukraine_coalition_c]
+    scope: {target: {is: UKR}}
+    require:
+      forms: {under: treaty, not_allowed: [ground_troops]}
+  - id: never-required
+    scope: {target: {is: UKR}}
+    require:
+      never: {forms: [ground_troops]}
+";
+    let check = |rules: &Path| {
+        let e = engine(rules);
+        let p = Properties::from_yaml(text, &e).unwrap();
+        casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap()
+    };
+    for d in ["a", "b", "c"] {
+        let r = check(&root().join(format!("rules/drafts/ukraine-coalition-{d}")));
+        assert_eq!(prop(&r, "no-ground-troops").outcome, Outcome::Proven, "draft {d}");
+    }
+    let r = check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/draft-a-ground-troops"));
+    let bad = prop(&r, "no-ground-troops");
+    assert_eq!(bad.outcome, Outcome::Violated);
+    let why = &bad.counterexample.as_ref().unwrap().why;
+    assert!(
+        why.contains("under ukraine_coalition_a/guarantee, which allows ground_troops"),
+        "{why}"
+    );
+    assert_eq!(prop(&r, "never-required").outcome, Outcome::Proven);
+}
+
+/// Deadlines and the forms an obligation must allow, require or exclude, on the example
+/// library: Art. 5 names no deadline and no forms.
+#[test]
+fn requirements_on_deadlines_and_forms() {
+    let e = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
+    let check = |require: &str| {
+        let text = format!("properties:\n  - id: p\n    require: {require}\n");
+        let p = Properties::from_yaml(&text, &e).unwrap();
+        let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+        let p = &r.properties[0];
+        (
+            p.outcome,
+            p.counterexample.as_ref().map(|c| c.why.clone()).unwrap_or_default(),
+        )
+    };
+    let (o, why) = check("{deadline: {within: {hours: 24}}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(
+        why.ends_with("which has no deadline (required: within 24 hours)"),
+        "{why}"
+    );
+    let (o, why) = check("{forms: {parties: [USA], excluded: [ground_troops]}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(
+        why.starts_with("USA owes") && why.ends_with("which does not exclude ground_troops"),
+        "{why}"
+    );
+    // Art. 5 allows armed force: air power, naval forces and ground troops with it.
+    assert_eq!(
+        check("{forms: {allowed: [ground_troops, air_power]}}").0,
+        Outcome::Proven
+    );
+    let (o, why) = check("{forms: {allowed: [weapons]}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(why.ends_with("which does not allow weapons"), "{why}");
+    let (o, why) = check("{forms: {not_allowed: [ground_troops]}}");
+    assert_eq!(o, Outcome::Violated);
+    assert!(why.ends_with("which allows ground_troops"), "{why}");
+    // Naming no forms leaves every form open.
+    let text = casus::doc_example().replace("            forms: {allowed: [armed_force]}\n", "");
+    let open = RuleSet::from_yaml(&text).unwrap().compile().unwrap();
+    let p = Properties::from_yaml(
+        "properties:\n  - id: p\n    require: {forms: {not_allowed: [ground_troops]}}\n",
+        &open,
+    )
+    .unwrap();
+    let r = casus::verify::verify(&open, &p, &VerifyOptions::default(), None).unwrap();
+    let why = &r.properties[0].counterexample.as_ref().unwrap().why;
+    assert!(why.ends_with("(it names no forms, so leaves every form open)"), "{why}");
+    let (o, _) = check("{obliged: {at_least: 1, level: assist, status: any, within: {days: 2}}}");
+    assert_eq!(o, Outcome::Violated);
+}
+
+#[test]
+fn bad_requirements_are_errors_with_help() {
+    let e = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
+    for (require, says) in [
+        ("{deadline: {within: {hours: 24, days: 1}}}", "either `hours` or `days`"),
+        ("{forms: {level: assist}}", "names no form"),
+        (
+            "{forms: {under: [natoo], excluded: [ground_troops]}}",
+            "none of the treaties [natoo]",
+        ),
+    ] {
+        let text = format!("properties:\n  - id: p\n    require: {require}\n");
+        let err = Properties::from_yaml(&text, &e).unwrap_err();
+        let all: String = err.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
+        assert!(all.contains(says), "{require}: {all}");
+    }
+}
+
+/// Draft D holds what its drafting team requires (Belarus, the guarantors' forces in Ukraine,
+/// a decision within 24 hours, Ukraine owing an attacked guarantor nothing); the same text
+/// with `obligated: others` makes Ukraine owe the attacked guarantor, and the property says so.
+#[test]
+fn draft_d_and_the_obligated_others_slip() {
+    let props = root().join("examples/properties/ukraine-d.yaml");
+    let (_, r) = verify(&root().join("rules/drafts/ukraine-coalition-d"), &props);
+    for p in &r.properties {
+        assert_eq!(p.outcome, Outcome::Proven, "{}", p.id);
+    }
+    let dir = std::env::temp_dir().join(format!("casus-draft-d-others-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(root().join("rules/drafts/ukraine-coalition-d/guarantee.yaml")).unwrap();
+    let named = "obligated: [GBR, FRA, DEU, ITA, POL, CAN, NLD, DNK, NOR, SWE, FIN, EST, LVA, LTU, BEL, ESP, PRT, TUR]";
+    assert!(text.contains(named));
+    std::fs::write(dir.join("guarantee.yaml"), text.replace(named, "obligated: others")).unwrap();
+    let rules = root().join("rules").canonicalize().unwrap();
+    std::fs::write(
+        dir.join("ruleset.yaml"),
+        format!("name: D with obligated others\nextends: ['{}']\n", rules.display()),
+    )
+    .unwrap();
+    // The copy lives in a temporary folder: the library it extends is allowed explicitly.
+    let limits = casus::Limits {
+        allow_outside: vec![rules],
+        ..casus::Limits::default()
+    };
+    let e = RuleSet::load_with(std::slice::from_ref(&dir), &limits)
+        .unwrap()
+        .compile()
+        .unwrap();
+    let p = Properties::load(&props, &e).unwrap();
+    let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+    let slip = prop(&r, "ukraine-owes-guarantors-nothing");
+    assert_eq!(slip.outcome, Outcome::Violated);
+    let why = &slip.counterexample.as_ref().unwrap().why;
+    assert!(why.starts_with("UKR owes consult"), "{why}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

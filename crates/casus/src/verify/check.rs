@@ -11,7 +11,7 @@ use crate::eval::Hit;
 use crate::scenario::{Actor, Scenario};
 use crate::truth::Truth;
 
-use super::props::{Property, Readings, Requirement, level_matches, status_matches};
+use super::props::{Property, Readings, Requirement, Which, due_within, level_matches, status_matches};
 use super::space::{Scope, Universe};
 use super::walk::{Cell, Dim, Eval, JobInfo, Stats, Sup, TargetCtx, Visitor, sat_mul};
 use super::{Properties, VerifyError};
@@ -190,6 +190,26 @@ impl VerifyReport {
     }
 }
 
+/// Whether a requirement on forms or deadlines speaks of hit `h`.
+fn selects(which: &Which, e: &Engine, h: &Hit) -> bool {
+    which.parties.as_ref().is_none_or(|p| p.contains(&h.party))
+        && level_matches(h.level, which.level)
+        && status_matches(h.status, which.status)
+        && which
+            .under
+            .as_ref()
+            .is_none_or(|ts| e.clauses.get(h.clause as usize).is_some_and(|c| ts.contains(&c.treaty)))
+}
+
+/// The obligation a hit stands for, under a reading choice.
+pub(crate) fn obligation_of<'e>(e: &'e Engine, reading: Option<(ClauseIx, usize)>, h: &Hit) -> Option<&'e Obligation> {
+    let c = e.clauses.get(h.clause as usize)?;
+    match reading {
+        Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
+        _ => c.obligations.get(h.obligation as usize),
+    }
+}
+
 /// A violation of a property in one scenario, in words; `None` when it holds.
 pub(crate) fn violation(
     req: &Requirement,
@@ -197,13 +217,7 @@ pub(crate) fn violation(
     reading: Option<(ClauseIx, usize)>,
     hits: &[Hit],
 ) -> Option<String> {
-    let obligation = |h: &Hit| -> Option<&Obligation> {
-        let c = e.clauses.get(h.clause as usize)?;
-        match reading {
-            Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
-            _ => c.obligations.get(h.obligation as usize),
-        }
-    };
+    let obligation = |h: &Hit| obligation_of(e, reading, h);
     let source = |h: &Hit| -> String {
         let c = e.clauses.get(h.clause as usize);
         let t = c.and_then(|c| e.treaties.get(c.treaty as usize));
@@ -223,11 +237,13 @@ pub(crate) fn violation(
             level,
             status,
             among,
+            within,
         } => {
             let parties: BTreeSet<&str> = hits
                 .iter()
                 .filter(|h| level_matches(h.level, *level) && status_matches(h.status, *status))
                 .filter(|h| among.as_ref().is_none_or(|a| a.contains(&h.party)))
+                .filter(|h| obligation(h).is_some_and(|o| due_within(o, *within)))
                 .map(|h| e.party_id(h.party))
                 .collect();
             if parties.len() >= *count as usize {
@@ -245,7 +261,7 @@ pub(crate) fn violation(
                 } else {
                     ""
                 }
-            );
+            ) + &within.map_or(String::new(), |h| format!(", due within {h} hours"));
             // Who could have counted: every party, or those of `among` (named when few).
             let of = among.as_ref().map(|a| match a.as_slice() {
                 list if list.len() <= 6 => list.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", "),
@@ -284,6 +300,12 @@ pub(crate) fn violation(
                 }
                 s
             }),
+        Requirement::Each { which, must } => hits.iter().filter(|h| selects(which, e, h)).find_map(|h| {
+            let o = obligation(h)?;
+            must.check(o, h.excluded)
+                .err()
+                .map(|why| format!("{}, which {why}", source(h)))
+        }),
         Requirement::Exclusive(a, b) => {
             for h in hits.iter().filter(|h| level_matches(h.level, Some(*a))) {
                 if let Some(g) = hits
@@ -311,23 +333,24 @@ pub(crate) fn undecided<'h>(
         if forms == 0 {
             return true;
         }
-        let o = e.clauses.get(h.clause as usize).and_then(|c| match reading {
-            Some((rc, ri)) if rc == h.clause => c.readings.get(ri)?.obligations.get(h.obligation as usize),
-            _ => c.obligations.get(h.obligation as usize),
-        });
-        o.is_some_and(|o| o.required & forms == forms)
+        obligation_of(e, reading, h).is_some_and(|o| o.required & forms == forms)
     };
     fn definite(h: &&&Hit) -> bool {
         h.status == crate::verdict::Status::Definite
     }
     match req {
         Requirement::Obliged {
-            count, level, among, ..
+            count,
+            level,
+            among,
+            within,
+            ..
         } => {
             let m: Vec<&Hit> = hits
                 .iter()
                 .filter(|h| level_matches(h.level, *level))
                 .filter(|h| among.as_ref().is_none_or(|a| a.contains(&h.party)))
+                .filter(|h| obligation_of(e, reading, h).is_some_and(|o| due_within(o, *within)))
                 .collect();
             let sure: BTreeSet<u32> = m.iter().filter(definite).map(|h| h.party).collect();
             let maybe: BTreeSet<u32> = m.iter().map(|h| h.party).collect();
@@ -343,6 +366,17 @@ pub(crate) fn undecided<'h>(
                 .iter()
                 .filter(|h| parties.as_ref().is_none_or(|p| p.contains(&h.party)))
                 .filter(|h| level_matches(h.level, *level) && requires(h, *forms))
+                .collect();
+            if m.iter().any(|h| h.status == crate::verdict::Status::Definite) {
+                return Vec::new();
+            }
+            m
+        }
+        Requirement::Each { which, must } => {
+            let m: Vec<&Hit> = hits
+                .iter()
+                .filter(|h| selects(which, e, h))
+                .filter(|h| obligation_of(e, reading, h).is_some_and(|o| must.check(o, h.excluded).is_err()))
                 .collect();
             if m.iter().any(|h| h.status == crate::verdict::Status::Definite) {
                 return Vec::new();

@@ -8,10 +8,12 @@ use serde::Serialize;
 
 use crate::Engine;
 use crate::engine::ClauseIx;
+use crate::engine::forms_of;
 use crate::eval::Hit;
+use crate::eval::Prepared;
 use crate::level::Level;
 use crate::scenario::Scenario;
-use crate::verdict::Status;
+use crate::verdict::{Forms, Status};
 
 use super::VerifyError;
 use super::check::{Progress, SpaceReport};
@@ -24,23 +26,187 @@ pub struct DiffOptions {
     /// The most classes of scenarios compared; above it, the diff fails rather than run for
     /// hours.
     pub max_classes: u64,
+    /// Only scenarios whose target is one of these party ids (`None`: every target). A class
+    /// of parties that no rule names is walked when one of its members is listed.
+    pub targets: Option<Vec<String>>,
+    /// Only the obligations of these party ids (`None`: every party).
+    pub parties: Option<Vec<String>>,
 }
 
 impl Default for DiffOptions {
     fn default() -> Self {
         DiffOptions {
             max_classes: 50_000_000,
+            targets: None,
+            parties: None,
         }
     }
 }
 
-/// A party's strongest obligation in one rule set, or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A party's strongest obligation in one rule set, or none: everything a verdict says of it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Change {
     /// The strongest level (`null`: no obligation).
     pub level: Option<Level>,
     /// Its status.
     pub status: Option<Status>,
+    /// (ext) The forms over the clauses at the strongest level, after reservations.
+    #[serde(skip_serializing_if = "Forms::is_empty")]
+    pub forms: Forms,
+    /// (ext) The tightest deadline at the strongest level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// (ext) The caveats at the strongest level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
+    /// (ext) Whom the obligations at the strongest level run toward.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub toward: Vec<String>,
+    /// (ext) For obligations in stages, each stage, whatever its level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageChange>,
+}
+
+/// One stage of an obligation in stages, as `casus diff` compares it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct StageChange {
+    /// Which stage (1-based).
+    pub stage: u8,
+    /// Of how many.
+    pub of: u8,
+    /// Its level.
+    pub level: Level,
+    /// Its deadline, from the end of the stage before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+}
+
+impl std::fmt::Display for StageChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{} {} ", self.stage, self.of, self.level)?;
+        f.write_str(self.deadline.as_deref().unwrap_or("(no deadline)"))
+    }
+}
+
+/// One kind of difference between two obligations of a party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aspect {
+    /// The strongest level, or whether there is an obligation at all.
+    Level,
+    /// Definite or contingent.
+    Status,
+    /// Forms required, allowed or excluded.
+    Forms,
+    /// By when.
+    Deadline,
+    /// The caveats.
+    Caveats,
+    /// Whom the obligation runs toward.
+    Toward,
+    /// The stages of an obligation in steps.
+    Stages,
+}
+
+impl Aspect {
+    /// The lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aspect::Level => "level",
+            Aspect::Status => "status",
+            Aspect::Forms => "forms",
+            Aspect::Deadline => "deadline",
+            Aspect::Caveats => "caveats",
+            Aspect::Toward => "toward",
+            Aspect::Stages => "stages",
+        }
+    }
+}
+
+impl Change {
+    /// The kinds of difference between two obligations: `level` alone when one side has
+    /// none (an obligation appears or disappears with everything it says).
+    #[must_use]
+    pub fn aspects(&self, other: &Change) -> Vec<Aspect> {
+        if self.level.is_none() || other.level.is_none() {
+            return if self.level == other.level {
+                Vec::new()
+            } else {
+                vec![Aspect::Level]
+            };
+        }
+        let mut out = Vec::new();
+        let mut differs = |same: bool, a: Aspect| {
+            if !same {
+                out.push(a);
+            }
+        };
+        differs(self.level == other.level, Aspect::Level);
+        differs(self.status == other.status, Aspect::Status);
+        differs(self.forms == other.forms, Aspect::Forms);
+        let steps = |c: &Change| c.stages.iter().map(|x| (x.stage, x.of, x.level)).collect::<Vec<_>>();
+        let due = |c: &Change| c.stages.iter().map(|x| x.deadline.clone()).collect::<Vec<_>>();
+        let same_steps = steps(self) == steps(other);
+        differs(
+            self.deadline == other.deadline && (!same_steps || due(self) == due(other)),
+            Aspect::Deadline,
+        );
+        differs(self.caveats == other.caveats, Aspect::Caveats);
+        differs(self.toward == other.toward, Aspect::Toward);
+        differs(same_steps, Aspect::Stages);
+        out
+    }
+
+    /// The obligation in words, with what it says of each aspect in `what` beyond its level
+    /// and status (`assist (definite); allowed: intelligence; no deadline`).
+    #[must_use]
+    pub fn describe(&self, what: &[Aspect]) -> String {
+        let mut s = self.to_string();
+        if self.level.is_none() {
+            return s;
+        }
+        let list = |v: &[crate::vocab::Form]| v.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" ");
+        for a in what {
+            let part = match a {
+                Aspect::Level | Aspect::Status => continue,
+                Aspect::Forms => {
+                    let mut parts = Vec::new();
+                    for (name, v) in [
+                        ("required", &self.forms.required),
+                        ("allowed", &self.forms.allowed),
+                        ("excluded", &self.forms.excluded),
+                    ] {
+                        if !v.is_empty() {
+                            parts.push(format!("{name}: {}", list(v)));
+                        }
+                    }
+                    if parts.is_empty() {
+                        "no forms named".to_string()
+                    } else {
+                        parts.join("; ")
+                    }
+                }
+                Aspect::Deadline if !self.stages.is_empty() => {
+                    let v: Vec<String> = self.stages.iter().map(ToString::to_string).collect();
+                    format!("stages: {}", v.join(", "))
+                }
+                Aspect::Deadline => self.deadline.clone().unwrap_or_else(|| "no deadline".into()),
+                Aspect::Caveats if self.caveats.is_empty() => "no caveats".into(),
+                Aspect::Caveats => format!("caveats: {}", self.caveats.join(" ")),
+                Aspect::Toward => format!("toward {}", self.toward.join(" ")),
+                Aspect::Stages if self.stages.is_empty() => "in one step".into(),
+                Aspect::Stages if what.contains(&Aspect::Deadline) => continue,
+                Aspect::Stages => {
+                    let v: Vec<String> = self.stages.iter().map(ToString::to_string).collect();
+                    format!("stages: {}", v.join(", "))
+                }
+            };
+            s.push_str("; ");
+            s.push_str(&part);
+        }
+        s
+    }
 }
 
 impl std::fmt::Display for Change {
@@ -80,6 +246,8 @@ pub struct DiffGroup {
     pub old: Change,
     /// Its obligation in the new rule set.
     pub new: Change,
+    /// (ext) What differs between the two, by kind.
+    pub changes: Vec<Aspect>,
     /// How many scenarios of the space change so.
     pub scenarios: u128,
     /// The smallest of them.
@@ -112,6 +280,8 @@ type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario)
 struct Differ<'a> {
     /// Per rule set, per clause: whether the clause may behave differently in the other.
     unstable: &'a [Vec<bool>],
+    /// The parties whose obligations are compared (`None`: all).
+    parties: Option<&'a [String]>,
     changed: u128,
     groups: BTreeMap<GroupKey, GroupVal>,
 }
@@ -125,40 +295,98 @@ struct Pair {
     reading: Option<String>,
 }
 
-fn summary<'e>(e: &'e Engine, hits: &[Hit]) -> Summary<'e> {
+fn summary<'e>(e: &'e Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hits: &[Hit]) -> Summary<'e> {
     let mut by: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
     for h in hits {
         by.entry(e.party_id(h.party)).or_default().push(h);
     }
     by.into_iter()
-        .map(|(p, hs)| {
-            let level = hs
-                .iter()
-                .map(|h| h.level)
-                .filter(|l| l.is_response())
-                .max()
-                .unwrap_or(Level::Neutrality);
-            let definite = hs.iter().any(|h| h.level == level && h.status == Status::Definite);
-            (
-                p,
-                Change {
-                    level: Some(level),
-                    status: Some(if definite { Status::Definite } else { Status::Contingent }),
-                },
-            )
-        })
+        .map(|(p, hs)| (p, party_change(e, s, reading, &hs)))
         .collect()
+}
+
+/// What a verdict says of one party's obligation, from its hits: the strongest level, its
+/// status, and the forms, tightest deadline, caveats and beneficiaries at that level (as
+/// `Engine::party_entry` words them).
+fn party_change(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hs: &[&Hit]) -> Change {
+    let level = hs
+        .iter()
+        .map(|h| h.level)
+        .filter(|l| l.is_response())
+        .max()
+        .unwrap_or(Level::Neutrality);
+    let definite = hs.iter().any(|h| h.level == level && h.status == Status::Definite);
+    let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
+    let mut deadline: Option<crate::vocab::Deadline> = None;
+    let mut caveats: BTreeSet<String> = BTreeSet::new();
+    let mut toward: BTreeSet<&str> = BTreeSet::new();
+    let mut stages: BTreeSet<StageChange> = BTreeSet::new();
+    for h in hs {
+        if let Some(o) = super::check::obligation_of(e, reading, h)
+            && o.stage.1 > 1
+        {
+            stages.insert(StageChange {
+                stage: o.stage.0,
+                of: o.stage.1,
+                level: h.level,
+                deadline: o.deadline.map(|d| d.to_string()),
+            });
+        }
+    }
+    for h in hs.iter().filter(|h| h.level == level) {
+        toward.insert(e.party_id(h.toward));
+        exc |= h.excluded;
+        let Some(o) = super::check::obligation_of(e, reading, h) else {
+            continue;
+        };
+        req |= o.required;
+        alw |= o.allowed;
+        if let Some(d) = o.deadline
+            && deadline.is_none_or(|cur| d.hours() < cur.hours())
+        {
+            deadline = Some(d);
+        }
+        caveats.extend(e.caveats_of(h, o, s));
+    }
+    Change {
+        level: Some(level),
+        status: Some(if definite { Status::Definite } else { Status::Contingent }),
+        forms: Forms {
+            required: forms_of(req),
+            allowed: forms_of(alw & !exc),
+            excluded: forms_of(exc),
+        },
+        deadline: deadline.map(|d| d.to_string()),
+        caveats: caveats.into_iter().collect(),
+        toward: toward.into_iter().map(str::to_string).collect(),
+        stages: stages.into_iter().collect(),
+    }
 }
 
 const NONE: Change = Change {
     level: None,
     status: None,
+    forms: Forms {
+        required: Vec::new(),
+        allowed: Vec::new(),
+        excluded: Vec::new(),
+    },
+    deadline: None,
+    caveats: Vec::new(),
+    toward: Vec::new(),
+    stages: Vec::new(),
 };
 
 impl Differ<'_> {
-    fn new(unstable: &[Vec<bool>]) -> Differ<'_> {
+    /// Whether party `p`'s obligations are compared.
+    fn compares(&self, p: &str) -> bool {
+        self.parties.is_none_or(|ps| ps.iter().any(|x| x == p))
+    }
+
+    fn new<'a>(unstable: &'a [Vec<bool>], parties: Option<&'a [String]>) -> Differ<'a> {
         Differ {
             unstable,
+            parties,
             changed: 0,
             groups: BTreeMap::new(),
         }
@@ -175,7 +403,7 @@ impl Visitor for Differ<'_> {
                 continue;
             };
             for h in hits.iter() {
-                if flags.get(h.clause as usize).copied().unwrap_or(true) {
+                if flags.get(h.clause as usize).copied().unwrap_or(true) && self.compares(v.e.party_id(h.party)) {
                     parties.push(v.e.party_id(h.party));
                 }
             }
@@ -212,8 +440,8 @@ impl Visitor for Differ<'_> {
                             weight: eo.weight,
                             reading: name,
                         },
-                        summary(vo.e, old),
-                        summary(vn.e, new),
+                        summary(vo.e, cell.prepared.first().and_then(Option::as_ref), eo.reading, old),
+                        summary(vn.e, cell.prepared.get(1).and_then(Option::as_ref), en.reading, new),
                     ))
                 }
                 _ => None,
@@ -223,17 +451,17 @@ impl Visitor for Differ<'_> {
             return;
         };
         let change = |a: &Summary<'_>, b: &Summary<'_>, p: &str| {
-            (a.get(p).copied().unwrap_or(NONE), b.get(p).copied().unwrap_or(NONE))
+            (a.get(p).cloned().unwrap_or(NONE), b.get(p).cloned().unwrap_or(NONE))
         };
         let mut changed_weight: u128 = 0;
         for (i, (ev, a, b)) in pairs.iter().enumerate() {
-            let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
+            let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().filter(|p| self.compares(p)).collect();
             parties.sort_unstable();
             parties.dedup();
             let mut any = false;
             for p in parties {
-                let (x, y) = change(a, b, p);
-                if x == y {
+                let xy = change(a, b, p);
+                if xy.0 == xy.1 {
                     continue;
                 }
                 any = true;
@@ -243,14 +471,15 @@ impl Visitor for Differ<'_> {
                     let same = pairs
                         .iter()
                         .skip(1)
-                        .filter(|(_, a, b)| change(a, b, p) == (x, y))
+                        .filter(|(_, a, b)| change(a, b, p) == xy)
                         .fold(0u128, |n, (e, _, _)| n.saturating_add(e.weight));
                     (String::new(), default.weight.saturating_add(same))
-                } else if change(a0, b0, p) == (x, y) {
+                } else if change(a0, b0, p) == xy {
                     continue;
                 } else {
                     (ev.reading.clone().unwrap_or_default(), ev.weight)
                 };
+                let (x, y) = xy;
                 self.group(u, job, cell, sat_mul(weight, times), (p, x, y, reading));
             }
             if any {
@@ -346,6 +575,14 @@ pub fn diff(
     progress: Option<Progress<'_>>,
 ) -> Result<DiffReport, VerifyError> {
     let mut u = Universe::new(&[old, new], None, &[], false);
+    for id in opts.targets.iter().chain(opts.parties.iter()).flatten() {
+        if !u.parties.contains(id) {
+            return Err(VerifyError::UnknownParty {
+                id: id.clone(),
+                hint: crate::suggest(id, u.parties.iter().map(String::as_str)),
+            });
+        }
+    }
     let unstable = unstable_clauses(old, new);
     // Every alternative reading either rule set has, by name; the space counts each once.
     let names: [BTreeMap<String, (ClauseIx, usize)>; 2] = [old, new].map(reading_names);
@@ -362,6 +599,15 @@ pub fn diff(
                     .iter()
                     .zip(&unstable)
                     .any(|(cs, flags)| cs.iter().any(|x| flags.get(*x as usize).copied().unwrap_or(true)))
+            })
+        })
+        .map(|c| {
+            c.filter(|c| {
+                opts.targets.as_ref().is_none_or(|ts| {
+                    c.members
+                        .iter()
+                        .any(|m| u.parties.get(*m as usize).is_some_and(|p| ts.contains(p)))
+                })
             })
         })
         .map(|c| c.map(|c| with_readings(c, [old, new], &names, u.readings_total)))
@@ -381,6 +627,12 @@ pub fn diff(
             u.left_out.0, u.left_out.1
         ));
     }
+    if let Some(ts) = &opts.targets {
+        notes.push(format!("limited to scenarios whose target is {}", ts.join(", ")));
+    }
+    if let Some(ps) = &opts.parties {
+        notes.push(format!("limited to the obligations of {}", ps.join(", ")));
+    }
     if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
         notes.push("some clauses count several attackers; the space has one attacker per scenario".into());
     }
@@ -390,7 +642,7 @@ pub fn diff(
         .par_iter()
         .map(|&(tc, ei, ai)| {
             let mut stats = Stats::default();
-            let mut d = Differ::new(&unstable);
+            let mut d = Differ::new(&unstable, opts.parties.as_deref());
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
                 u.run_job(tc, *ev, a, &mut d, &mut stats);
             }
@@ -401,7 +653,7 @@ pub fn diff(
         })
         .collect();
     let mut stats = Stats::default();
-    let mut all = Differ::new(&unstable);
+    let mut all = Differ::new(&unstable, opts.parties.as_deref());
     for (s, d) in results {
         stats.add(&s);
         all.changed = all.changed.saturating_add(d.changed);
@@ -434,6 +686,7 @@ pub fn diff(
             place,
             places: v.4,
             party,
+            changes: old.aspects(&new),
             old,
             new,
             scenarios: v.0,

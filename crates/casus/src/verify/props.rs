@@ -64,6 +64,54 @@ enum RequirementDecl {
     Obliged(ObligedDecl),
     Never(NeverDecl),
     Exclusive(Vec<Spanned<Level>>),
+    Forms(FormsDecl),
+    Deadline(DeadlineDecl),
+}
+
+/// A span of time, as a requirement on deadlines writes it: `{hours: 24}` or `{days: 30}`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithinDecl {
+    #[serde(default)]
+    hours: Option<u32>,
+    #[serde(default)]
+    days: Option<u32>,
+}
+
+/// Which obligations a requirement on forms or deadlines speaks of.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormsDecl {
+    #[serde(default)]
+    parties: Option<Ids>,
+    #[serde(default)]
+    level: Option<Level>,
+    #[serde(default)]
+    status: StatusFilter,
+    #[serde(default)]
+    under: Option<Ids>,
+    #[serde(default)]
+    required: Vec<Form>,
+    #[serde(default)]
+    allowed: Vec<Form>,
+    #[serde(default)]
+    excluded: Vec<Form>,
+    #[serde(default)]
+    not_allowed: Vec<Form>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadlineDecl {
+    #[serde(default)]
+    parties: Option<Ids>,
+    #[serde(default)]
+    level: Option<Level>,
+    #[serde(default)]
+    status: StatusFilter,
+    #[serde(default)]
+    under: Option<Ids>,
+    within: WithinDecl,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +124,8 @@ struct ObligedDecl {
     status: StatusFilter,
     #[serde(default)]
     among: Option<Ids>,
+    #[serde(default)]
+    within: Option<WithinDecl>,
 }
 
 fn definite() -> StatusFilter {
@@ -104,6 +154,8 @@ pub(crate) enum Requirement {
         level: Option<Level>,
         status: StatusFilter,
         among: Option<Vec<PartyIx>>,
+        /// Only obligations due within so many hours count.
+        within: Option<u64>,
     },
     /// No party (of `parties`, if given) owes an obligation matching `level` and requiring
     /// every one of `forms`.
@@ -115,6 +167,108 @@ pub(crate) enum Requirement {
     },
     /// No party owes obligations matching two levels at once.
     Exclusive(Level, Level),
+    /// Every obligation that `which` selects satisfies `must`.
+    Each { which: Which, must: Must },
+}
+
+/// The obligations a requirement on forms or deadlines speaks of.
+#[derive(Debug, Clone)]
+pub(crate) struct Which {
+    pub parties: Option<Vec<PartyIx>>,
+    pub level: Option<Level>,
+    pub status: StatusFilter,
+    /// Obligations under these treaties only.
+    pub under: Option<Vec<TreatyIx>>,
+}
+
+/// What every selected obligation must say.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Must {
+    /// Forms, as bit sets: each of `required` required, each of `allowed` allowed, each of
+    /// `excluded` excluded, none of `not_allowed` allowed.
+    Forms {
+        required: u16,
+        allowed: u16,
+        excluded: u16,
+        not_allowed: u16,
+    },
+    /// Due within so many hours.
+    Within(u64),
+}
+
+/// The forms an obligation allows: those it requires or names as allowed (`armed_force`
+/// allowing air power, naval forces and ground troops too), or every form when it names none,
+/// less those excluded (by the clause or a reservation).
+pub(crate) fn allowed_forms(o: &Obligation, excluded: u16) -> u16 {
+    let named = o.required | o.allowed;
+    let armed = form_bits(&[Form::ArmedForce]);
+    let combat = form_bits(&[Form::AirPower, Form::NavalForces, Form::GroundTroops]);
+    let open = if named == 0 {
+        form_bits(Form::ALL)
+    } else if named & armed != 0 {
+        named | combat
+    } else {
+        named
+    };
+    open & !(excluded | o.excluded)
+}
+
+impl Must {
+    /// Whether obligation `o`, owed with `excluded` forms ruled out (reservations included),
+    /// satisfies this; `Err` says how it fails.
+    pub(crate) fn check(self, o: &Obligation, excluded: u16) -> Result<(), String> {
+        let names = |bits: u16| -> String {
+            forms_of(bits)
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Must::Forms {
+                required,
+                allowed,
+                excluded: must_exclude,
+                not_allowed,
+            } => {
+                let allows = allowed_forms(o, excluded);
+                let excl = excluded | o.excluded;
+                let mut why = Vec::new();
+                if required & !o.required != 0 {
+                    why.push(format!("does not require {}", names(required & !o.required)));
+                }
+                if allowed & !allows != 0 {
+                    why.push(format!("does not allow {}", names(allowed & !allows)));
+                }
+                if must_exclude & !excl != 0 {
+                    why.push(format!("does not exclude {}", names(must_exclude & !excl)));
+                }
+                if not_allowed & allows != 0 {
+                    let how = if (o.required | o.allowed) == 0 {
+                        " (it names no forms, so leaves every form open)"
+                    } else {
+                        ""
+                    };
+                    why.push(format!("allows {}{how}", names(not_allowed & allows)));
+                }
+                if why.is_empty() { Ok(()) } else { Err(why.join("; ")) }
+            }
+            Must::Within(hours) => match (o.due, o.due_words()) {
+                (Some(h), _) if h <= hours => Ok(()),
+                (Some(_), Some(d)) => Err(format!("is due {d}, not within {hours} hours")),
+                _ if o.stage.0 > 1 && o.deadline.is_some() => Err(format!(
+                    "is a later stage after one with no deadline, so has none from the attack (required: within {hours} hours)"
+                )),
+                _ => Err(format!("has no deadline (required: within {hours} hours)")),
+            },
+        }
+    }
+}
+
+/// Whether obligation `o` is due within `hours` of the attack (an obligation without a
+/// deadline is not; a later stage counts the stages before it).
+pub(crate) fn due_within(o: &Obligation, hours: Option<u64>) -> bool {
+    hours.is_none_or(|h| o.due.is_some_and(|x| x <= h))
 }
 
 /// One property, resolved against a rule set.
@@ -214,7 +368,7 @@ impl Properties {
             r.named.clear();
             let treaty = p.treaty.as_ref().and_then(|ids| r.treaty_choice(ids, &p.id));
             let scope = p.scope.as_ref().map(|c| r.condition(c, treaty.is_some(), 0));
-            let require = r.requirement(&p.require);
+            let require = r.requirement(&p.require, treaty);
             let mut named = std::mem::take(&mut r.named);
             named.sort_unstable();
             named.dedup();
@@ -342,7 +496,57 @@ impl Resolver<'_> {
         }
     }
 
-    fn requirement(&mut self, r: &Spanned<RequirementDecl>) -> Requirement {
+    /// Hours of a `within`, or an error when it gives neither or both of hours and days.
+    fn within(&mut self, w: &WithinDecl, at: &Location) -> u64 {
+        match (w.hours, w.days) {
+            (Some(h), None) => u64::from(h),
+            (None, Some(d)) => u64::from(d) * 24,
+            _ => {
+                self.err(
+                    "bad-within",
+                    self.ctx.at(at),
+                    "`within` takes either `hours` or `days`".into(),
+                    Some("write e.g. `within: {hours: 24}` or `within: {days: 30}`".into()),
+                );
+                0
+            }
+        }
+    }
+
+    /// The treaties of `under:`: those of the list the rule set has (at least one), or the
+    /// property's `treaty` for `under: treaty`.
+    fn under(&mut self, ids: &Ids, treaty: Option<TreatyIx>, at: &Location) -> Vec<TreatyIx> {
+        if let ([one], Some(t)) = (ids.0.as_slice(), treaty)
+            && one.value == "treaty"
+            && !self.e.treaty_ix.contains_key("treaty")
+        {
+            return vec![t];
+        }
+        let found: Vec<TreatyIx> = ids
+            .0
+            .iter()
+            .filter_map(|i| self.e.treaty_ix.get(&i.value).copied())
+            .collect();
+        if found.is_empty() {
+            let names: Vec<&str> = ids.0.iter().map(|i| i.value.as_str()).collect();
+            let hint = ids
+                .0
+                .first()
+                .and_then(|i| crate::suggest(&i.value, self.e.treaty_ix.keys().map(String::as_str)));
+            self.err(
+                "unknown-id",
+                self.ctx.at(at),
+                format!("`under`: the rule set has none of the treaties [{}]", names.join(", ")),
+                Some(hint.map_or_else(
+                    || "name a treaty of the rule set, or write `under: treaty` for the property's `treaty`".into(),
+                    |h| format!("did you mean `{h}`?"),
+                )),
+            );
+        }
+        found
+    }
+
+    fn requirement(&mut self, r: &Spanned<RequirementDecl>, treaty: Option<TreatyIx>) -> Requirement {
         let at = r.referenced;
         match &r.value {
             RequirementDecl::Obliged(o) => {
@@ -359,6 +563,44 @@ impl Resolver<'_> {
                     level: o.level,
                     status: o.status,
                     among: o.among.as_ref().map(|ids| self.parties(ids, &at)),
+                    within: o.within.map(|w| self.within(&w, &at)),
+                }
+            }
+            RequirementDecl::Forms(f) => {
+                if f.required.is_empty() && f.allowed.is_empty() && f.excluded.is_empty() && f.not_allowed.is_empty() {
+                    self.err(
+                        "empty-requirement",
+                        self.ctx.at(&at),
+                        "`forms` names no form to require, allow, exclude or rule out".into(),
+                        Some("write e.g. `forms: {not_allowed: [ground_troops]}`".into()),
+                    );
+                }
+                let which = Which {
+                    parties: f.parties.as_ref().map(|ids| self.parties(ids, &at)),
+                    level: f.level,
+                    status: f.status,
+                    under: f.under.as_ref().map(|ids| self.under(ids, treaty, &at)),
+                };
+                Requirement::Each {
+                    which,
+                    must: Must::Forms {
+                        required: form_bits(&f.required),
+                        allowed: form_bits(&f.allowed),
+                        excluded: form_bits(&f.excluded),
+                        not_allowed: form_bits(&f.not_allowed),
+                    },
+                }
+            }
+            RequirementDecl::Deadline(d) => {
+                let which = Which {
+                    parties: d.parties.as_ref().map(|ids| self.parties(ids, &at)),
+                    level: d.level,
+                    status: d.status,
+                    under: d.under.as_ref().map(|ids| self.under(ids, treaty, &at)),
+                };
+                Requirement::Each {
+                    which,
+                    must: Must::Within(self.within(&d.within, &at)),
                 }
             }
             RequirementDecl::Never(n) => Requirement::Never {

@@ -105,6 +105,16 @@ pub fn render_diff(d: &DiffReport, width: Width) -> String {
         s.push_str("No verdict changes.\n");
         return s;
     }
+    // What kinds of change there are, each with the scenarios (counted per party) that show it.
+    let mut kinds: std::collections::BTreeMap<super::diff::Aspect, u128> = std::collections::BTreeMap::new();
+    for g in &d.groups {
+        for a in &g.changes {
+            let n = kinds.entry(*a).or_default();
+            *n = n.saturating_add(g.scenarios);
+        }
+    }
+    let kinds: Vec<String> = kinds.iter().map(|(a, n)| format!("{} ({n})", a.as_str())).collect();
+    let _ = writeln!(s, "Changes by kind (scenarios × parties): {}\n", kinds.join(", "));
     // Groups that differ only in the party, then rows that differ only in the place, are
     // printed as one line; the count is per party.
     struct Row {
@@ -113,6 +123,7 @@ pub fn render_diff(d: &DiffReport, width: Width) -> String {
         attacker: String,
         places: Vec<String>,
         parties: Vec<String>,
+        what: String,
         old: String,
         new: String,
         count: u128,
@@ -125,7 +136,9 @@ pub fn render_diff(d: &DiffReport, width: Width) -> String {
         } else {
             g.target.clone()
         };
-        let (old, new) = (g.old.to_string(), g.new.to_string());
+        let (old, new) = (g.old.describe(&g.changes), g.new.describe(&g.changes));
+        let what: Vec<&str> = g.changes.iter().map(|a| a.as_str()).collect();
+        let what = what.join(", ");
         let reading = g.reading.clone().unwrap_or_else(|| "default".into());
         let same = |r: &&mut Row| {
             r.target == target
@@ -144,6 +157,7 @@ pub fn render_diff(d: &DiffReport, width: Width) -> String {
                 attacker: g.attacker.clone(),
                 places: vec![g.place.clone()],
                 parties: vec![g.party.clone()],
+                what,
                 old,
                 new,
                 count: g.scenarios,
@@ -178,6 +192,7 @@ pub fn render_diff(d: &DiffReport, width: Width) -> String {
                 r.attacker.clone(),
                 r.places.join(", "),
                 r.parties.join(" "),
+                r.what.clone(),
                 r.old.clone(),
                 r.new.clone(),
                 r.count.to_string(),
@@ -193,6 +208,7 @@ pub fn render_diff(d: &DiffReport, width: Width) -> String {
         "ATTACKER",
         "PLACES",
         "PARTIES",
+        "CHANGE",
         "OLD",
         "NEW",
         "SCENARIOS (EACH)",
