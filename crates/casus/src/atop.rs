@@ -1000,7 +1000,14 @@ fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-const FACTS: [(&str, &str); 5] = [
+/// The fact an uncertain-direction pledge waits on.
+const OWED: &str = "atop_owed_to_target";
+
+const FACTS: [(&str, &str); 6] = [
+    (
+        OWED,
+        "The pledging member is bound toward the attacked member. ATOP codes the alliance as asymmetric (asymm = 1) and its member-level rows say which members pledged, not toward whom, so the importer keeps the pledge but leaves its direction open (docs/atop.md, \"Direction of pledges\"). One fact for every ATOP treaty: stating it true takes every such pledge as owed.",
+    ),
     (
         "atop_specific_adversary",
         "The attacker is the specific adversary the treaty names, where ATOP codes that a pledge is limited to a specific adversary without naming it as a state for that pledge: a defense pledge (defcoadv = 1) of an alliance with no threat state (statthr1, statthr2), or a neutrality or consultation pledge (neucoadv, concoadv = 1; ATOP's threat states belong to the defense pledge). One fact for every ATOP treaty: stating it in a scenario states it for all of them.",
@@ -1097,6 +1104,56 @@ struct Key {
     phase: i64,
     conds: Conds,
     threats: Vec<&'static str>,
+    /// The members the pledge is owed to; empty means every other member.
+    toward: Vec<&'static str>,
+    /// Whether ATOP leaves open that the pledge is owed to those members (see [`Direction`]).
+    uncertain: bool,
+}
+
+/// Who a pledging member is bound toward, from what ATOP codes (docs/atop.md, "Direction of
+/// pledges").
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Direction {
+    /// Every other member: the alliance is symmetric (`asymm` = 0), bilateral, or has at most
+    /// one pledging member, so the member rows leave no doubt.
+    Mutual,
+    /// A guarantee pact (Locarno): in an asymmetric alliance where every member pledges defense
+    /// or non-aggression and some pledge both, the members that promise non-aggression (the
+    /// codes here) are the guaranteed states and the others their guarantors. A guarantor is
+    /// bound toward the guaranteed states; a guaranteed state toward the other guaranteed
+    /// states, of uncertain direction; nobody toward a guarantor.
+    Guarantee(BTreeSet<u32>),
+    /// An asymmetric alliance of three or more members with two or more pledging members that
+    /// fits no rule above: the member rows say who pledged, not to whom, so every pledge is kept
+    /// but of uncertain direction.
+    Uncertain,
+}
+
+/// The direction rule of one alliance, from its `asymm` code and its member rows.
+fn direction(a: &Alliance, ms: &[Member]) -> Direction {
+    let members: BTreeSet<u32> = ms.iter().map(|m| m.state.code).collect();
+    let pledging: BTreeSet<u32> = ms.iter().filter(|m| m.flags.defense).map(|m| m.state.code).collect();
+    if a.asymm != Some(1) || members.len() <= 2 || pledging.len() < 2 {
+        return Direction::Mutual;
+    }
+    let guaranteed: BTreeSet<u32> = ms.iter().filter(|m| m.flags.nonagg).map(|m| m.state.code).collect();
+    let guarantors: BTreeSet<u32> = pledging.difference(&guaranteed).copied().collect();
+    let covered = guaranteed.union(&pledging).count() == members.len();
+    if !guaranteed.is_empty() && !guarantors.is_empty() && covered && guaranteed.iter().any(|g| pledging.contains(g)) {
+        return Direction::Guarantee(guaranteed);
+    }
+    Direction::Uncertain
+}
+
+/// The party ids of the members with these codes, over their membership (COW 365 by period).
+fn member_ids(ms: &[Member], codes: &BTreeSet<u32>) -> Vec<&'static str> {
+    let mut ids = BTreeSet::new();
+    for m in ms.iter().filter(|m| codes.contains(&m.state.code)) {
+        for (id, _, _) in split(m.state, m.entry, m.exit) {
+            ids.insert(id);
+        }
+    }
+    ids.into_iter().collect()
 }
 
 struct Group {
@@ -1229,8 +1286,14 @@ fn treaty_yaml(
         }
     };
     // Obligation groups.
+    let plan = direction(a, ms);
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     for m in ms {
+        let (toward, uncertain) = match &plan {
+            Direction::Mutual => (Vec::new(), false),
+            Direction::Uncertain => (Vec::new(), true),
+            Direction::Guarantee(g) => (member_ids(ms, g), g.contains(&m.state.code)),
+        };
         for (i, kind) in [Kind::Defense, Kind::Neutrality, Kind::Consult].into_iter().enumerate() {
             let on = match kind {
                 Kind::Defense => m.flags.defense,
@@ -1273,6 +1336,8 @@ fn treaty_yaml(
                 phase: m.phase,
                 conds,
                 threats,
+                toward: toward.clone(),
+                uncertain,
             };
             let g = groups.entry(key).or_insert_with(|| Group {
                 obligated: BTreeSet::new(),
@@ -1432,6 +1497,24 @@ fn treaty_note(a: &Alliance, ms: &[Member], ongoing: bool) -> String {
     s
 }
 
+/// What the clause's summary says about who the pledge is owed to.
+fn direction_summary(key: &Key) -> String {
+    match (key.toward.is_empty(), key.uncertain) {
+        (true, false) => String::new(),
+        (false, false) => format!(
+            " Owed only to {}: the alliance is an asymmetric guarantee (asymm = 1) in which these members promise non-aggression and the obligated members do not, so the obligated members are the guarantors.",
+            key.toward.join(", ")
+        ),
+        (false, true) => format!(
+            " Direction uncertain: the alliance is an asymmetric guarantee (asymm = 1) and ATOP does not say whether a guaranteed member ({}) is bound toward the others; the pledge waits on the fact {OWED}.",
+            key.toward.join(", ")
+        ),
+        (true, true) => format!(
+            " Direction uncertain: ATOP codes the alliance as asymmetric (asymm = 1) and its member rows say which members pledged, not toward whom; the pledge waits on the fact {OWED}."
+        ),
+    }
+}
+
 fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, names: &Names) {
     let kind = key.kind;
     let vars = conditions_of(kind, &key.conds);
@@ -1510,6 +1593,7 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
     if key.conds.request {
         conds.push("only on the request of a member (concoreq): the built-in fact requested".into());
     }
+    summary.push_str(&direction_summary(key));
     if conds.is_empty() {
         summary.push_str(" ATOP codes no condition on it.");
     } else {
@@ -1526,6 +1610,12 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
         Kind::Defense | Kind::Neutrality => out.push_str("            - event: armed_attack\n"),
     }
     out.push_str("            - target: treaty_party\n");
+    if !key.toward.is_empty() {
+        let _ = writeln!(out, "            - target: {{is: [{}]}}", key.toward.join(", "));
+    }
+    if key.uncertain {
+        let _ = writeln!(out, "            - fact: {OWED}");
+    }
     match key.to {
         Some(t) => {
             let _ = writeln!(out, "            - date: {{from: {}, before: {t}}}", key.from);
