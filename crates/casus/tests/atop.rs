@@ -395,6 +395,85 @@ fn an_asymmetric_alliance_without_a_rule_keeps_its_pledges_with_uncertain_direct
 }
 
 #[test]
+fn every_member_row_s_cow_code_is_recovered_from_its_party_and_day() {
+    let e = engine();
+    let direct = Direct::load();
+    let mut checked = 0;
+    for on in sample_dates() {
+        for (atopid, code, entry, exit, _) in &direct.rows {
+            if !(*entry <= on && exit.is_none_or(|x| on < x)) {
+                continue;
+            }
+            let id = direct.id(*code, on);
+            // COW's Federal Republic ends at unification; a 260 row left open past it is 255's.
+            let want = if *code == 260 && on >= date(1990, 10, 3) {
+                255
+            } else {
+                *code
+            };
+            assert_eq!(
+                e.cow_code(&id, &When::Day(on)),
+                Some(want),
+                "ATOP {atopid}: COW {code} is {id} on {on}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 5_000, "{checked}");
+    // Germany: the Federal Republic is 260, Prussia, the Empire and Germany since 1990 are 255.
+    let cow = |id: &str, d: Date| e.cow_code(id, &When::Day(d));
+    assert_eq!(cow("DEU", date(1900, 1, 1)), Some(255));
+    assert_eq!(cow("DEU", date(1980, 1, 1)), Some(260));
+    assert_eq!(cow("DEU", date(1990, 10, 3)), Some(255));
+    assert_eq!(
+        (cow("SUN", date(1950, 1, 1)), cow("RUS", date(2000, 1, 1))),
+        (Some(365), Some(365))
+    );
+    assert_eq!(cow("ATOP_ANM", date(1874, 6, 1)), Some(8152));
+    let deu = e.parties().into_iter().find(|p| p.id == "DEU").unwrap();
+    assert_eq!(deu.cow, vec!["260 from 1954-10-23 until 1990-10-03", "255"]);
+}
+
+#[test]
+fn serbia_is_not_yugoslavia_before_1918_or_after_2006() {
+    let e = engine();
+    // Every membership the import writes for COW 345 lies inside 1918-12-01 .. 2006-06-05 as
+    // YUG and outside it as SRB.
+    let (from, to) = (date(1918, 12, 1), date(2006, 6, 5));
+    let mut seen = BTreeMap::new();
+    for f in import_real().files {
+        for line in f
+            .text
+            .lines()
+            .filter(|l| l.contains("{party: YUG,") || l.contains("{party: SRB,"))
+        {
+            let field = |k: &str| {
+                line.split_once(k)
+                    .map(|(_, r)| r.trim_start().get(..10).unwrap().parse::<Date>().unwrap())
+            };
+            let (joined, left) = (field("joined:").unwrap(), field("left:"));
+            let yug = line.contains("YUG");
+            *seen.entry(yug).or_insert(0) += 1;
+            if yug {
+                assert!(joined >= from && left.is_some_and(|l| l <= to), "{}: {line}", f.path);
+            } else {
+                assert!(joined >= to || left.is_some_and(|l| l <= from), "{}: {line}", f.path);
+            }
+        }
+    }
+    assert!(seen[&true] > 5 && seen[&false] > 3, "{seen:?}");
+    // The Balkan League: Serbia, not Yugoslavia, is bound to Bulgaria in 1912–13 (ATOP 1470).
+    let to_bgr = casus::atop::defenders(&e, "BGR", &When::Day(date(1913, 1, 1))).unwrap();
+    assert!(to_bgr.iter().any(|p| p.obligor == "SRB"), "{to_bgr:?}");
+    assert!(to_bgr.iter().all(|p| p.obligor != "YUG"));
+    let srb = e.parties().into_iter().find(|p| p.id == "SRB").unwrap();
+    assert_eq!(
+        (srb.name.as_str(), srb.cow.clone()),
+        ("Serbia", vec!["345".to_string()])
+    );
+}
+
+#[test]
 fn cow_365_is_the_soviet_union_only_between_1922_and_1991() {
     let e = engine();
     // The Warsaw Pact (ATOP 3285) ends 1991-07-01, inside the Soviet period.
@@ -521,6 +600,9 @@ impl Direct {
     fn id(&self, code: u32, on: Date) -> String {
         if code == 365 && on >= date(1922, 12, 30) && on < date(1991, 12, 26) {
             return "SUN".into();
+        }
+        if code == 345 && (on < date(1918, 12, 1) || on >= date(2006, 6, 5)) {
+            return "SRB".into();
         }
         self.ids[&code].clone()
     }
