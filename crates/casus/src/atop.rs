@@ -1322,6 +1322,8 @@ fn threat_names(ids: &[&str]) -> String {
 }
 
 /// The treaty file of one alliance; returns its text, its number of clauses and warnings.
+/// (Over 100 lines: it writes the file top to bottom, membership, direction, groups and
+/// clauses in order, and each step feeds the next.)
 fn treaty_yaml(
     a: &Alliance,
     ms: &[Member],
@@ -1611,6 +1613,8 @@ fn direction_summary(key: &Key) -> String {
     }
 }
 
+/// One clause of a treaty file. (Over 100 lines: one branch per condition ATOP codes, each
+/// writing its summary phrase and its trigger line, kept side by side so they cannot drift.)
 fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, names: &Names) {
     let kind = key.kind;
     let vars = conditions_of(kind, &key.conds);
