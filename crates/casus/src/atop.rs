@@ -21,7 +21,12 @@
 //!   unknown unless it states them, so the pledge comes out contingent and names them;
 //! - Correlates of War codes become ISO 3166-1 alpha-3 ids where the state has one, else
 //!   `COW_<abbreviation>` ([`cow_states`]); COW 365 is the Soviet Union (`SUN`) from 1922-12-30
-//!   up to 1991-12-26 and Russia (`RUS`) otherwise ([`party_id`]).
+//!   up to 1991-12-26 and Russia (`RUS`) otherwise, COW 345 Yugoslavia (`YUG`) from 1918-12-01
+//!   up to 2006-06-05 and Serbia (`SRB`) otherwise ([`party_id`]); every party carries its COW
+//!   code(s) as `cow:` data ([`Engine::cow_code`]);
+//! - an asymmetric alliance (`asymm` = 1) is directed as far as its member rows tell: a
+//!   guarantee pact binds its guarantors toward the guaranteed members only, and a pledge whose
+//!   direction ATOP leaves open waits on the fact `atop_owed_to_target`.
 //!
 //! ```
 //! let alliances = "atopid,begyr,begmo,begday,endyr,endmo,endday,defense,offense,neutral,nonagg,consul\n\
@@ -106,9 +111,33 @@ pub const SOVIET_UNION_FROM: Date = Date::constant(1922, 12, 30);
 pub const SOVIET_UNION_TO: Date = Date::constant(1991, 12, 26);
 /// The COW code that stands for Russia and the Soviet Union alike.
 const COW_RUSSIA: u32 = 365;
+/// First day on which COW 345 is Yugoslavia (`YUG`): the Kingdom of the Serbs, Croats and
+/// Slovenes proclaimed on 1918-12-01; before it COW 345 is Serbia (`SRB`).
+pub const YUGOSLAVIA_FROM: Date = Date::constant(1918, 12, 1);
+/// First day on which COW 345 is Serbia (`SRB`) again: Serbia continued the state union's
+/// membership on 2006-06-05, after Montenegro's independence.
+pub const YUGOSLAVIA_TO: Date = Date::constant(2006, 6, 5);
+/// The day the Federal Republic (COW 260) ends in COW's list: German unification, after which
+/// Germany is COW 255 again.
+const GERMAN_UNIFICATION: Date = Date::constant(1990, 10, 3);
+/// The COW code of the Federal Republic of Germany.
+const COW_FRG: u32 = 260;
+/// The COW code that stands for Serbia and Yugoslavia alike.
+const COW_SERBIA: u32 = 345;
+
+/// The ids a COW code that names two states by period takes: `(before, between, after)` and
+/// the window of the middle one.
+fn periods_of(code: u32) -> Option<([&'static str; 3], Date, Date)> {
+    match code {
+        COW_RUSSIA => Some((["RUS", "SUN", "RUS"], SOVIET_UNION_FROM, SOVIET_UNION_TO)),
+        COW_SERBIA => Some((["SRB", "YUG", "SRB"], YUGOSLAVIA_FROM, YUGOSLAVIA_TO)),
+        _ => None,
+    }
+}
 
 /// The party id of a COW state on a day: the table's id, except that COW 365 is `SUN` from
-/// [`SOVIET_UNION_FROM`] up to [`SOVIET_UNION_TO`] and `RUS` otherwise.
+/// [`SOVIET_UNION_FROM`] up to [`SOVIET_UNION_TO`] and `RUS` otherwise, and COW 345 is `YUG`
+/// from [`YUGOSLAVIA_FROM`] up to [`YUGOSLAVIA_TO`] and Serbia (`SRB`) otherwise.
 ///
 /// ```
 /// use jiff::civil::date;
@@ -117,27 +146,36 @@ const COW_RUSSIA: u32 = 365;
 /// assert_eq!(party_id(365, date(1991, 12, 26)), Some("RUS"));
 /// assert_eq!(party_id(260, date(1960, 1, 1)), Some("DEU"));
 /// assert_eq!(party_id(245, date(1850, 1, 1)), Some("COW_BAV"));
+/// assert_eq!(party_id(345, date(1912, 1, 1)), Some("SRB"));
+/// assert_eq!(party_id(345, date(1950, 1, 1)), Some("YUG"));
+/// assert_eq!(party_id(345, date(2010, 1, 1)), Some("SRB"));
 /// assert_eq!(party_id(1, date(1850, 1, 1)), None);
 /// ```
 #[must_use]
 pub fn party_id(code: u32, on: Date) -> Option<&'static str> {
-    if code == COW_RUSSIA && on >= SOVIET_UNION_FROM && on < SOVIET_UNION_TO {
-        return Some("SUN");
+    if let Some(([before, between, after], from, to)) = periods_of(code) {
+        return Some(if on < from {
+            before
+        } else if on < to {
+            between
+        } else {
+            after
+        });
     }
     cow_state(code).map(|s| s.id)
 }
 
-/// The ids a COW state has over `[from, to)`, each with its sub-period (only COW 365 has more
-/// than one).
+/// The ids a COW state has over `[from, to)`, each with its sub-period (only COW 365 and 345
+/// have more than one).
 fn split(state: &CowState, from: Date, to: Option<Date>) -> Vec<(&'static str, Date, Option<Date>)> {
-    if state.code != COW_RUSSIA {
+    let Some(([before, between, after], s, e)) = periods_of(state.code) else {
         return vec![(state.id, from, to)];
-    }
+    };
     let mut out = Vec::new();
     let segments = [
-        ("RUS", None, Some(SOVIET_UNION_FROM)),
-        ("SUN", Some(SOVIET_UNION_FROM), Some(SOVIET_UNION_TO)),
-        ("RUS", Some(SOVIET_UNION_TO), None),
+        (before, None, Some(s)),
+        (between, Some(s), Some(e)),
+        (after, Some(e), None),
     ];
     for (id, s, e) in segments {
         let a = s.map_or(from, |s| s.max(from));
@@ -843,7 +881,7 @@ pub fn import(alliances: CsvText<'_>, members: CsvText<'_>) -> Result<Import, At
     }
     files.push(RuleText {
         path: "parties.yaml".into(),
-        text: parties_yaml(&used, &names),
+        text: parties_yaml(&used, &code_spans(&rows), &names),
     });
     files.push(RuleText {
         path: "facts.yaml".into(),
@@ -1000,7 +1038,14 @@ fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-const FACTS: [(&str, &str); 5] = [
+/// The fact an uncertain-direction pledge waits on.
+const OWED: &str = "atop_owed_to_target";
+
+const FACTS: [(&str, &str); 6] = [
+    (
+        OWED,
+        "The pledging member is bound toward the attacked member. ATOP codes the alliance as asymmetric (asymm = 1) and its member-level rows say which members pledged, not toward whom, so the importer keeps the pledge but leaves its direction open (docs/atop.md, \"Direction of pledges\"). One fact for every ATOP treaty: stating it true takes every such pledge as owed.",
+    ),
     (
         "atop_specific_adversary",
         "The attacker is the specific adversary the treaty names, where ATOP codes that a pledge is limited to a specific adversary without naming it as a state for that pledge: a defense pledge (defcoadv = 1) of an alliance with no threat state (statthr1, statthr2), or a neutrality or consultation pledge (neucoadv, concoadv = 1; ATOP's threat states belong to the defense pledge). One fact for every ATOP treaty: stating it in a scenario states it for all of them.",
@@ -1041,7 +1086,51 @@ fn facts_yaml() -> String {
     out
 }
 
-fn parties_yaml(used: &BTreeMap<&'static str, BTreeSet<u32>>, names: &Names) -> String {
+/// The span of the member rows of each (party id, COW code): the earliest entry and the latest
+/// exit (`None` when a row is ongoing).
+type Spans = BTreeMap<(&'static str, u32), Span>;
+/// A first day and an end (exclusive; `None` when open).
+type Span = (Date, Option<Date>);
+
+fn code_spans(rows: &BTreeMap<u32, Vec<Member>>) -> Spans {
+    let mut spans: Spans = BTreeMap::new();
+    for m in rows.values().flatten() {
+        for (id, f, t) in split(m.state, m.entry, m.exit) {
+            let slot = spans.entry((id, m.state.code)).or_insert((f, t));
+            slot.0 = slot.0.min(f);
+            slot.1 = match (slot.1, t) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+            if m.state.code == COW_FRG {
+                // A row of the FRG that ATOP leaves open past unification is Germany's (255) then.
+                slot.1 = Some(slot.1.map_or(GERMAN_UNIFICATION, |e| e.min(GERMAN_UNIFICATION)));
+            }
+        }
+    }
+    spans
+}
+
+/// The `cow:` entries of a party: one code unbounded; several (COW 255 and 260, both `DEU`)
+/// each over the span of its member rows, narrowest first, the last unbounded so that every
+/// day has a code.
+fn cow_yaml(id: &'static str, codes: &BTreeSet<u32>, spans: &Spans) -> String {
+    let mut by_span: Vec<(u32, Option<Span>)> = codes.iter().map(|c| (*c, spans.get(&(id, *c)).copied())).collect();
+    by_span.sort_by_key(|(c, s)| (s.is_none(), s.is_some_and(|s| s.1.is_none()), s.map(|s| s.0), *c));
+    let last = by_span.len().saturating_sub(1);
+    let entries: Vec<String> = by_span
+        .iter()
+        .enumerate()
+        .map(|(i, (code, span))| match span {
+            Some((f, Some(t))) if i < last => format!("{{code: {code}, from: {f}, before: {t}}}"),
+            Some((f, None)) if i < last => format!("{{code: {code}, from: {f}}}"),
+            _ => format!("{{code: {code}}}"),
+        })
+        .collect();
+    entries.join(", ")
+}
+
+fn parties_yaml(used: &BTreeMap<&'static str, BTreeSet<u32>>, spans: &Spans, names: &Names) -> String {
     let mut out = String::new();
     header(&mut out, "every state that appears as a member or a threat", names);
     out.push_str("parties:\n");
@@ -1051,6 +1140,8 @@ fn parties_yaml(used: &BTreeMap<&'static str, BTreeSet<u32>>, names: &Names) -> 
             "SUN" => "Soviet Union",
             "RUS" => "Russia",
             "DEU" => "Germany",
+            "SRB" => "Serbia",
+            "YUG" => "Yugoslavia",
             _ => states.first().map_or(*id, |s| s.name),
         };
         let mut note = states
@@ -1065,12 +1156,24 @@ fn parties_yaml(used: &BTreeMap<&'static str, BTreeSet<u32>>, names: &Names) -> 
             "RUS" => note.push_str(&format!(
                 " before {SOVIET_UNION_FROM} and from {SOVIET_UNION_TO}; the Soviet Union in between is SUN"
             )),
+            "YUG" => note.push_str(&format!(
+                " from {YUGOSLAVIA_FROM} up to {YUGOSLAVIA_TO}; COW does not tell Serbia and Yugoslavia apart"
+            )),
+            "SRB" => note.push_str(&format!(
+                " before {YUGOSLAVIA_FROM} and from {YUGOSLAVIA_TO}: Serbia; Yugoslavia in between is YUG"
+            )),
             _ => {}
         }
         if states.iter().all(|s| s.iso3.is_none()) {
             note.push_str("; no ISO 3166 code, so the id is made from the COW abbreviation");
         }
-        let _ = writeln!(out, "  - id: {id}\n    name: {}\n    note: {}", q(name), q(&note));
+        let _ = writeln!(
+            out,
+            "  - id: {id}\n    name: {}\n    cow: [{}]\n    note: {}",
+            q(name),
+            cow_yaml(id, codes, spans),
+            q(&note)
+        );
     }
     out
 }
@@ -1097,6 +1200,56 @@ struct Key {
     phase: i64,
     conds: Conds,
     threats: Vec<&'static str>,
+    /// The members the pledge is owed to; empty means every other member.
+    toward: Vec<&'static str>,
+    /// Whether ATOP leaves open that the pledge is owed to those members (see [`Direction`]).
+    uncertain: bool,
+}
+
+/// Who a pledging member is bound toward, from what ATOP codes (docs/atop.md, "Direction of
+/// pledges").
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Direction {
+    /// Every other member: the alliance is symmetric (`asymm` = 0), bilateral, or has at most
+    /// one pledging member, so the member rows leave no doubt.
+    Mutual,
+    /// A guarantee pact (Locarno): in an asymmetric alliance where every member pledges defense
+    /// or non-aggression and some pledge both, the members that promise non-aggression (the
+    /// codes here) are the guaranteed states and the others their guarantors. A guarantor is
+    /// bound toward the guaranteed states; a guaranteed state toward the other guaranteed
+    /// states, of uncertain direction; nobody toward a guarantor.
+    Guarantee(BTreeSet<u32>),
+    /// An asymmetric alliance of three or more members with two or more pledging members that
+    /// fits no rule above: the member rows say who pledged, not to whom, so every pledge is kept
+    /// but of uncertain direction.
+    Uncertain,
+}
+
+/// The direction rule of one alliance, from its `asymm` code and its member rows.
+fn direction(a: &Alliance, ms: &[Member]) -> Direction {
+    let members: BTreeSet<u32> = ms.iter().map(|m| m.state.code).collect();
+    let pledging: BTreeSet<u32> = ms.iter().filter(|m| m.flags.defense).map(|m| m.state.code).collect();
+    if a.asymm != Some(1) || members.len() <= 2 || pledging.len() < 2 {
+        return Direction::Mutual;
+    }
+    let guaranteed: BTreeSet<u32> = ms.iter().filter(|m| m.flags.nonagg).map(|m| m.state.code).collect();
+    let guarantors: BTreeSet<u32> = pledging.difference(&guaranteed).copied().collect();
+    let covered = guaranteed.union(&pledging).count() == members.len();
+    if !guaranteed.is_empty() && !guarantors.is_empty() && covered && guaranteed.iter().any(|g| pledging.contains(g)) {
+        return Direction::Guarantee(guaranteed);
+    }
+    Direction::Uncertain
+}
+
+/// The party ids of the members with these codes, over their membership (COW 365 by period).
+fn member_ids(ms: &[Member], codes: &BTreeSet<u32>) -> Vec<&'static str> {
+    let mut ids = BTreeSet::new();
+    for m in ms.iter().filter(|m| codes.contains(&m.state.code)) {
+        for (id, _, _) in split(m.state, m.entry, m.exit) {
+            ids.insert(id);
+        }
+    }
+    ids.into_iter().collect()
 }
 
 struct Group {
@@ -1169,6 +1322,8 @@ fn threat_names(ids: &[&str]) -> String {
 }
 
 /// The treaty file of one alliance; returns its text, its number of clauses and warnings.
+/// (Over 100 lines: it writes the file top to bottom, membership, direction, groups and
+/// clauses in order, and each step feeds the next.)
 fn treaty_yaml(
     a: &Alliance,
     ms: &[Member],
@@ -1229,8 +1384,14 @@ fn treaty_yaml(
         }
     };
     // Obligation groups.
+    let plan = direction(a, ms);
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     for m in ms {
+        let (toward, uncertain) = match &plan {
+            Direction::Mutual => (Vec::new(), false),
+            Direction::Uncertain => (Vec::new(), true),
+            Direction::Guarantee(g) => (member_ids(ms, g), g.contains(&m.state.code)),
+        };
         for (i, kind) in [Kind::Defense, Kind::Neutrality, Kind::Consult].into_iter().enumerate() {
             let on = match kind {
                 Kind::Defense => m.flags.defense,
@@ -1273,6 +1434,8 @@ fn treaty_yaml(
                 phase: m.phase,
                 conds,
                 threats,
+                toward: toward.clone(),
+                uncertain,
             };
             let g = groups.entry(key).or_insert_with(|| Group {
                 obligated: BTreeSet::new(),
@@ -1432,6 +1595,26 @@ fn treaty_note(a: &Alliance, ms: &[Member], ongoing: bool) -> String {
     s
 }
 
+/// What the clause's summary says about who the pledge is owed to.
+fn direction_summary(key: &Key) -> String {
+    match (key.toward.is_empty(), key.uncertain) {
+        (true, false) => String::new(),
+        (false, false) => format!(
+            " Owed only to {}: the alliance is an asymmetric guarantee (asymm = 1) in which these members promise non-aggression and the obligated members do not, so the obligated members are the guarantors.",
+            key.toward.join(", ")
+        ),
+        (false, true) => format!(
+            " Direction uncertain: the alliance is an asymmetric guarantee (asymm = 1) and ATOP does not say whether a guaranteed member ({}) is bound toward the others; the pledge waits on the fact {OWED}.",
+            key.toward.join(", ")
+        ),
+        (true, true) => format!(
+            " Direction uncertain: ATOP codes the alliance as asymmetric (asymm = 1) and its member rows say which members pledged, not toward whom; the pledge waits on the fact {OWED}."
+        ),
+    }
+}
+
+/// One clause of a treaty file. (Over 100 lines: one branch per condition ATOP codes, each
+/// writing its summary phrase and its trigger line, kept side by side so they cannot drift.)
 fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, names: &Names) {
     let kind = key.kind;
     let vars = conditions_of(kind, &key.conds);
@@ -1510,6 +1693,7 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
     if key.conds.request {
         conds.push("only on the request of a member (concoreq): the built-in fact requested".into());
     }
+    summary.push_str(&direction_summary(key));
     if conds.is_empty() {
         summary.push_str(" ATOP codes no condition on it.");
     } else {
@@ -1526,6 +1710,12 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
         Kind::Defense | Kind::Neutrality => out.push_str("            - event: armed_attack\n"),
     }
     out.push_str("            - target: treaty_party\n");
+    if !key.toward.is_empty() {
+        let _ = writeln!(out, "            - target: {{is: [{}]}}", key.toward.join(", "));
+    }
+    if key.uncertain {
+        let _ = writeln!(out, "            - fact: {OWED}");
+    }
     match key.to {
         Some(t) => {
             let _ = writeln!(out, "            - date: {{from: {}, before: {t}}}", key.from);

@@ -105,6 +105,15 @@ impl Engine {
                         .map(|m| self.member(Some(m.party), None, m.from, m.to))
                         .collect(),
                     territory_tags: Vec::new(),
+                    cow: p
+                        .cow
+                        .iter()
+                        .map(|(code, from, before)| crate::model::CowDecl {
+                            code: *code,
+                            from: from.map(sp),
+                            before: before.map(sp),
+                        })
+                        .collect(),
                     note: None,
                 })
                 .collect(),

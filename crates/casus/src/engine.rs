@@ -38,6 +38,8 @@ pub(crate) struct Party {
     pub name: String,
     pub kind: PartyKind,
     pub members: Vec<Period>,
+    /// Correlates of War codes over time: `(code, from, before)`, first match wins.
+    pub cow: Vec<(u32, Option<When>, Option<When>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

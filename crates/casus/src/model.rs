@@ -225,9 +225,27 @@ pub struct PartyDecl {
     /// territory with that id is declared explicitly.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub territory_tags: Vec<Id>,
+    /// The Correlates of War state codes the party carries, each over a period (ext): the data
+    /// researchers merge on. On a day the first entry whose period covers it applies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cow: Vec<CowDecl>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// A Correlates of War state code a party carries over a period (`cow:` on a party; ext).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CowDecl {
+    /// The numeric COW code (`255`; ATOP's own `8152` is accepted too).
+    pub code: u32,
+    /// From this date or instant (default: always).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Spanned<When>>,
+    /// Up to, not including, this date or instant (default: for ever).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Spanned<When>>,
 }
 
 /// One membership of a party in an organization, group or treaty.

@@ -24,6 +24,9 @@ pub struct PartyInfo {
     /// Members (organizations and groups), as `ID from–to`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// Correlates of War codes (ext), as `255`, `260 from 1955-05-05 until 1990-10-03`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cow: Vec<String>,
 }
 
 /// A territory or area as listed by `casus territories`.
@@ -623,10 +626,42 @@ impl Engine {
                 name: p.name.clone(),
                 kind: p.kind,
                 members: periods(self, &p.members),
+                cow: p
+                    .cow
+                    .iter()
+                    .map(|(code, from, to)| match (from, to) {
+                        (None, None) => code.to_string(),
+                        (Some(f), None) => format!("{code} from {f}"),
+                        (None, Some(t)) => format!("{code} until {t}"),
+                        (Some(f), Some(t)) => format!("{code} from {f} until {t}"),
+                    })
+                    .collect(),
             })
             .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v
+    }
+
+    /// The Correlates of War code `party` carries on a day: its first `cow:` entry whose
+    /// period covers the day; `None` for an unknown party or one without a code then.
+    ///
+    /// ```
+    /// let rules = casus::RuleSet::from_yaml(
+    ///     "parties:\n  - {id: DEU, name: Germany, cow: [{code: 260, from: 1955-05-05, before: 1990-10-03}, {code: 255}]}\n",
+    /// )?;
+    /// let engine = rules.compile()?;
+    /// assert_eq!(engine.cow_code("DEU", &casus::When::parse("1980-01-01")?), Some(260));
+    /// assert_eq!(engine.cow_code("DEU", &casus::When::parse("1991-01-01")?), Some(255));
+    /// assert_eq!(engine.cow_code("FRA", &casus::When::parse("1991-01-01")?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn cow_code(&self, party: &str, on: &When) -> Option<u32> {
+        let p = self.parties.get(*self.party_ix.get(party)? as usize)?;
+        p.cow
+            .iter()
+            .find(|(_, from, to)| on.within(from.as_ref(), to.as_ref()) == crate::Truth::True)
+            .map(|(code, _, _)| *code)
     }
 
     /// Every territory and area, sorted by id.

@@ -327,6 +327,9 @@ impl<'a> Resolver<'a> {
                         loc: p.id.referenced,
                     },
                 );
+                for c in &p.cow {
+                    self.order(ctx, c.from.as_ref(), c.before.as_ref(), "from", "before");
+                }
                 let ix = self.e.parties.len() as PartyIx;
                 self.e.party_ix.insert(p.id.value.clone(), ix);
                 self.e.parties.push(Party {
@@ -334,6 +337,17 @@ impl<'a> Resolver<'a> {
                     name: p.name.clone(),
                     kind: p.kind,
                     members: Vec::new(),
+                    cow: p
+                        .cow
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.code,
+                                c.from.as_ref().map(|w| w.value),
+                                c.before.as_ref().map(|w| w.value),
+                            )
+                        })
+                        .collect(),
                 });
             }
             for t in &f.treaties {
