@@ -52,6 +52,7 @@ mod graph;
 mod level;
 mod load;
 pub mod model;
+mod names;
 mod query;
 #[doc(hidden)]
 pub mod reference;
@@ -83,6 +84,7 @@ pub use graph::{
 };
 pub use level::Level;
 pub use load::{Limits, SourceFile, confinement_root};
+pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, check_expectations, render_table};
 pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, Scenario, YamlKind};
