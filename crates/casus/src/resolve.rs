@@ -320,6 +320,9 @@ impl<'a> Resolver<'a> {
                 }
                 self.check_id(ctx, &p.id, "party");
                 self.check_text(ctx, &p.id, "name", &p.name, true);
+                for alias in &p.aliases {
+                    self.check_text(ctx, &p.id, "alias", alias, true);
+                }
                 self.party_decl.insert(
                     p.id.value.clone(),
                     Decl {
@@ -767,6 +770,9 @@ impl<'a> Resolver<'a> {
             .is_none_or(|d| d.ctx.path != ctx.path || d.loc != id.referenced)
         {
             return;
+        }
+        for alias in aliases {
+            self.check_text(ctx, id, "alias", alias, true);
         }
         let (bits, names) = self.tags(ctx, tags, &id.referenced);
         let (sov, ctl, adm) = match t {

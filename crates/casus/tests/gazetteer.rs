@@ -213,6 +213,8 @@ fn bad_within_is_an_error() {
             "no-sovereign: territory `T1` has no sovereign and lies within no other place (name the de jure sovereign (`sovereign: ISO3`) or the place it lies within (`within: ID`))",
         ),
     ];
+    let bidi = "territories: [{id: T1, name: T, within: AAA, aliases: [\"a\u{202E}b\"]}]";
+    assert!(load_errors(bidi).contains("the alias of `T1`"), "{}", load_errors(bidi));
     for (yaml, want) in cases {
         assert_eq!(load_errors(yaml), want, "{yaml}");
     }
