@@ -126,7 +126,8 @@ impl Engine {
                     name: p.name.clone(),
                     aliases: p.aliases.clone(),
                     within: p.within.map(|w| sp(self.place_id(w).to_string())),
-                    sovereign: Some(sp(self.holder(&p.sovereign))),
+                    // A place within another may have no sovereign (a disputed feature at sea).
+                    sovereign: (!p.sovereign.is_empty() || p.within.is_none()).then(|| sp(self.holder(&p.sovereign))),
                     controller: p.controller.as_ref().map(|c| sp(self.holder(c))),
                     administrator: p.administrator.as_ref().map(|c| sp(self.holder(c))),
                     tags: p.tag_names.iter().cloned().map(sp).collect(),

@@ -26,6 +26,7 @@ territories:
   - {id: AA-LEASE, name: The Lease, within: AAA, controller: BBB}
   - {id: US-GA, name: Georgia, within: USA}
   - {id: AA-G, name: Aland, within: AAA}
+  - {id: REEF, name: Disputed Reef, within: ocean, controller: [{party: XXX, from: 2012-06-01}]}
 areas:
   - {id: ocean, name: Ocean, tags: [sea, atlantic]}
   - {id: bay, name: The Bay, within: ocean, aliases: [Great Bay]}
@@ -93,6 +94,11 @@ fn places_inherit_what_they_do_not_state() {
         ("AA-LEASE", "AA-LEASE within=AAA sov=AAA ctl=BBB tags=europe"),
         // Areas inherit tags.
         ("bay", "bay within=ocean sov= ctl= tags=sea,atlantic"),
+        // A disputed feature at sea: no sovereign, a controller, the sea's tags.
+        (
+            "REEF",
+            "REEF within=ocean sov= ctl=XXX from 2012-06-01 tags=sea,atlantic",
+        ),
     ];
     for (id, want) in cases {
         assert_eq!(info(&e, id), want, "{id}");
@@ -218,4 +224,18 @@ fn bad_within_is_an_error() {
     for (yaml, want) in cases {
         assert_eq!(load_errors(yaml), want, "{yaml}");
     }
+}
+
+#[test]
+fn a_rule_set_written_back_keeps_its_hierarchy() {
+    let e = engine();
+    let yaml = e.to_yaml().unwrap_or_else(|err| panic!("{err}"));
+    let again = RuleSet::from_yaml(&yaml)
+        .unwrap_or_else(|err| panic!("{}\n{yaml}", err.diagnostics))
+        .compile()
+        .unwrap();
+    for id in ["AA-1-K", "AA-IS-2", "AA-OCC-R", "bay", "REEF"] {
+        assert_eq!(info(&again, id), info(&e, id), "{id}");
+    }
+    assert_eq!(again.find_place("Great Bay").map(|p| p.id).unwrap(), "bay");
 }
