@@ -118,6 +118,13 @@ enum Command {
         /// The rule set.
         #[arg(long, default_value = "rules")]
         rules: PathBuf,
+        /// Only the places that lie within this one (an id or a name), at any depth.
+        #[arg(long, value_name = "PLACE")]
+        within: Option<String>,
+        /// Only the places whose id, name or an alias contains this text (case, diacritics
+        /// and punctuation ignored).
+        #[arg(long, value_name = "NAME")]
+        find: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -406,9 +413,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Territories { rules, format } => {
+        Command::Territories {
+            rules,
+            within,
+            find,
+            format,
+        } => {
             let e = load(&rules)?;
-            let list = e.places();
+            let mut list = match &within {
+                Some(w) => e.places_within(w).map_err(|err| err.to_string())?,
+                None => e.places(),
+            };
+            if let Some(q) = &find {
+                let hits: std::collections::BTreeSet<String> = e.search_places(q).into_iter().map(|p| p.id).collect();
+                list.retain(|p| hits.contains(&p.id));
+            }
             if format == Format::Json {
                 outln!("{}", json(&list)?);
             } else {

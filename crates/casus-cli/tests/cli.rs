@@ -190,3 +190,56 @@ fn test_with_nothing_to_test_says_so() {
         "{out}"
     );
 }
+
+/// Issue: `location: Poland` answered "did you mean `AND`?". A state's name finds its main
+/// territory; suggestions come from names as well as ids; a shared name lists its places.
+#[test]
+fn locations_by_name() {
+    let cases = [
+        ("poland.yaml", 0, "armed_attack by RUS on POL at POL"),
+        ("polnd.yaml", 2, "did you mean `Poland`?"),
+        (
+            "georgia.yaml",
+            2,
+            "`Georgia` in the scenario's `location` names 2 places: `GEO` (Georgia), `US-GA` (Georgia); give the id",
+        ),
+    ];
+    for (file, want_code, want) in cases {
+        let path = format!("crates/casus-cli/tests/data/names/{file}");
+        let (code, out, err) = casus(&["eval", &path]);
+        assert_eq!(code, want_code, "{file}: {out}{err}");
+        assert!(out.contains(want) || err.contains(want), "{file}: {out}{err}");
+    }
+}
+
+#[test]
+fn territories_within_and_find() {
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["territories", "--format", "json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = casus(&all);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let ukr = ids(&["--within", "UKR"]);
+    assert_eq!(
+        ukr.len(),
+        27 + 5,
+        "24 oblasts, Crimea, Kyiv, Sevastopol, 4 occupied parts, a raion: {ukr:?}"
+    );
+    assert!(ukr.contains(&"UA-14-OCC-MARIUPOL".to_string()) && !ukr.contains(&"UKR".to_string()));
+    assert_eq!(ids(&["--find", "Sanliurfa"]), ["TR-63"]);
+    assert_eq!(ids(&["--within", "Canary Islands"]), ["ES-GC", "ES-TF"]);
+    assert_eq!(ids(&["--within", "ESP", "--find", "palmas"]), ["ES-GC"]);
+    let (code, _, err) = casus(&["territories", "--within", "Georgia"]);
+    assert_eq!(
+        (code, err.contains("`GEO` (Georgia), `US-GA` (Georgia)")),
+        (2, true),
+        "{err}"
+    );
+}

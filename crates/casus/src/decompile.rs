@@ -98,6 +98,7 @@ impl Engine {
                 .map(|p| PartyDecl {
                     id: sp(p.id.clone()),
                     name: p.name.clone(),
+                    aliases: Vec::new(),
                     kind: p.kind,
                     members: p
                         .members
@@ -132,7 +133,10 @@ impl Engine {
                 .map(|p| TerritoryDecl {
                     id: sp(p.id.clone()),
                     name: p.name.clone(),
-                    sovereign: sp(self.holder(&p.sovereign)),
+                    aliases: p.aliases.clone(),
+                    within: p.within.map(|w| sp(self.place_id(w).to_string())),
+                    // A place within another may have no sovereign (a disputed feature at sea).
+                    sovereign: (!p.sovereign.is_empty() || p.within.is_none()).then(|| sp(self.holder(&p.sovereign))),
                     controller: p.controller.as_ref().map(|c| sp(self.holder(c))),
                     administrator: p.administrator.as_ref().map(|c| sp(self.holder(c))),
                     tags: p.tag_names.iter().cloned().map(sp).collect(),
@@ -146,6 +150,8 @@ impl Engine {
                 .map(|p| AreaDecl {
                     id: sp(p.id.clone()),
                     name: p.name.clone(),
+                    aliases: p.aliases.clone(),
+                    within: p.within.map(|w| sp(self.place_id(w).to_string())),
                     tags: p.tag_names.iter().cloned().map(sp).collect(),
                     note: None,
                 })

@@ -58,6 +58,10 @@ pub(crate) struct Place {
     pub administrator: Option<Vec<Period>>,
     pub tags: Vec<u64>,
     pub tag_names: Vec<String>,
+    /// The place this one lies within (`within:`), after inheritance was applied.
+    pub within: Option<PlaceIx>,
+    /// Other names (`aliases:`; for a state's main territory, the party's).
+    pub aliases: Vec<String>,
 }
 
 impl Place {
@@ -264,6 +268,19 @@ pub(crate) struct Index {
 }
 
 impl Engine {
+    /// Whether place `px` is one of `list` or lies (through `within:`) in one of them: a
+    /// scenario at a subdivision is also at every place containing it.
+    pub(crate) fn place_in(&self, px: PlaceIx, list: &[PlaceIx]) -> bool {
+        self.place_and_ancestors(px).any(|p| list.contains(&p))
+    }
+
+    /// The place itself, then each place containing it, nearest first.
+    pub(crate) fn place_and_ancestors(&self, px: PlaceIx) -> impl Iterator<Item = PlaceIx> + '_ {
+        // Cycles are rejected when the rule set is resolved; the bound is a second guard.
+        std::iter::successors(Some(px), |p| self.places.get(*p as usize).and_then(|x| x.within))
+            .take(self.places.len().max(1))
+    }
+
     /// The member rows of treaty `t`, when it has them (see `Engine::member_rows`).
     pub(crate) fn day_members(&self, t: TreatyIx) -> Option<&[(PartyIx, i32, i32)]> {
         let (a, b) = self.treaty_rows.get(t as usize).copied().flatten()?;
@@ -371,6 +388,8 @@ pub struct Engine {
     pub(crate) place_ix: std::collections::HashMap<String, PlaceIx>,
     pub(crate) fact_ix: std::collections::HashMap<String, FactIx>,
     pub(crate) treaty_ix: std::collections::HashMap<String, TreatyIx>,
+    /// Places by folded name, built on the first lookup by name.
+    pub(crate) names: std::sync::OnceLock<crate::names::NameIndex>,
 }
 
 pub(crate) fn form_bits(forms: &[Form]) -> u16 {

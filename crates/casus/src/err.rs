@@ -42,11 +42,21 @@ pub enum ScenarioError {
         id: String,
         /// The scenario field.
         field: &'static str,
-        /// The closest existing id.
+        /// The closest existing id (or, for a place, id or name).
         suggestion: Option<String>,
         /// The same error pointing at the id's line and column, when the scenario was read
         /// from text (`Scenario::load`, `Scenario::from_yaml`).
         located: Option<Box<Diagnostic>>,
+    },
+    /// A name in the scenario that several places share (none containing the others).
+    #[error("`{name}` in the scenario's `{field}` names {} places: {}; give the id", .candidates.len(), .candidates.iter().map(|(id, n)| format!("`{id}` ({n})")).collect::<Vec<_>>().join(", "))]
+    Ambiguous {
+        /// The scenario field.
+        field: &'static str,
+        /// The name as given.
+        name: String,
+        /// Each place it names, as (id, name), sorted by id.
+        candidates: Vec<(String, String)>,
     },
 }
 

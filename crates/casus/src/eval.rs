@@ -332,7 +332,7 @@ impl Frame<'_> {
                 };
                 let fast = &s.place;
                 match l {
-                    LTest::In(v) => known(Truth::from(v.contains(&px))),
+                    LTest::In(v) => known(Truth::from(self.e.place_in(px, v))),
                     LTest::Tagged(bits, _) if fast.all_tags => {
                         known(Truth::from(bits.first().is_some_and(|b| b & fast.tags != 0)))
                     }

@@ -52,6 +52,7 @@ mod graph;
 mod level;
 mod load;
 pub mod model;
+mod names;
 mod query;
 #[doc(hidden)]
 pub mod reference;
@@ -84,6 +85,7 @@ pub use graph::{
 };
 pub use level::Level;
 pub use load::{Limits, SourceFile, confinement_root};
+pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
 pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, Scenario, YamlKind};

@@ -215,6 +215,9 @@ pub struct PartyDecl {
     pub id: Id,
     /// The name to print.
     pub name: String,
+    /// Other names a scenario may give for the state's main territory.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// State (default), organization or group.
     #[serde(default)]
     pub kind: PartyKind,
@@ -408,8 +411,18 @@ pub struct TerritoryDecl {
     pub id: Id,
     /// The name to print.
     pub name: String,
-    /// De jure sovereign: a party, or periods.
-    pub sovereign: Spanned<Holder>,
+    /// Other names a scenario may give for it (matched like the name, without regard to case
+    /// or diacritics).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The place this one lies within (a subdivision in its state, a district in its region):
+    /// it inherits that place's sovereign, controller, administrator and tags unless it
+    /// states its own, and a test `in: [PARENT]` holds for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Id>,
+    /// De jure sovereign: a party, or periods (required unless inherited through `within`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sovereign: Option<Spanned<Holder>>,
     /// De facto controller where it differs from the sovereign (occupation), as periods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<Spanned<Holder>>,
@@ -433,6 +446,13 @@ pub struct AreaDecl {
     pub id: Id,
     /// The name to print.
     pub name: String,
+    /// Other names a scenario may give for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The area this one is part of (the Gulf of Aden in the Indian Ocean): it inherits that
+    /// area's tags unless it states its own, and `in: [PARENT]` holds for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Id>,
     /// Tags used by scope rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Id>,

@@ -46,8 +46,14 @@ pub struct PlaceInfo {
     /// Administrator over time, where it differs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub administrator: Vec<String>,
-    /// Tags.
+    /// Tags (inherited ones included).
     pub tags: Vec<String>,
+    /// The place it lies within, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+    /// Other names it is found by.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// A treaty as listed by `casus treaties`.
@@ -437,13 +443,15 @@ impl Engine {
         };
         let location = match &s.location {
             None => None,
-            Some(l) => Some(self.place_ix.get(l).copied().ok_or_else(|| {
-                s.unknown(
-                    "territory or area",
-                    l,
-                    "location",
-                    crate::suggest(l, self.place_ix.keys().map(String::as_str)),
-                )
+            Some(l) => Some(self.place_named(l).map_err(|e| match e {
+                crate::FindPlaceError::Unknown { query, suggestion } => {
+                    s.unknown("territory or area", &query, "location", suggestion)
+                }
+                crate::FindPlaceError::Ambiguous { query, candidates } => ScenarioError::Ambiguous {
+                    field: "location",
+                    name: query,
+                    candidates,
+                },
             })?),
         };
         let mut facts = vec![None; self.facts.len()];
@@ -667,21 +675,26 @@ impl Engine {
     /// Every territory and area, sorted by id.
     #[must_use]
     pub fn places(&self) -> Vec<PlaceInfo> {
-        let mut v: Vec<PlaceInfo> = self
-            .places
-            .iter()
-            .map(|p| PlaceInfo {
-                id: p.id.clone(),
-                name: p.name.clone(),
-                kind: if p.kind == PlaceKind::Area { "area" } else { "territory" },
-                sovereign: periods(self, &p.sovereign),
-                controller: p.controller.as_ref().map(|c| periods(self, c)).unwrap_or_default(),
-                administrator: p.administrator.as_ref().map(|c| periods(self, c)).unwrap_or_default(),
-                tags: p.tag_names.clone(),
-            })
+        let mut v: Vec<PlaceInfo> = (0..self.places.len() as PlaceIx)
+            .filter_map(|px| self.place_info(px))
             .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v
+    }
+
+    /// One place as listed.
+    pub(crate) fn place_info(&self, px: PlaceIx) -> Option<PlaceInfo> {
+        self.places.get(px as usize).map(|p| PlaceInfo {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            kind: if p.kind == PlaceKind::Area { "area" } else { "territory" },
+            sovereign: periods(self, &p.sovereign),
+            controller: p.controller.as_ref().map(|c| periods(self, c)).unwrap_or_default(),
+            administrator: p.administrator.as_ref().map(|c| periods(self, c)).unwrap_or_default(),
+            tags: p.tag_names.clone(),
+            within: p.within.map(|w| self.place_id(w).to_string()),
+            aliases: p.aliases.clone(),
+        })
     }
 
     /// The tags and places (`scope`) or the facts a clause's conditions mention, sorted.

@@ -349,7 +349,7 @@ impl<'a> Reference<'a> {
             return Value::known(Truth::False);
         };
         match l {
-            LTest::In(v) => Value::known(Truth::from(v.contains(&px))),
+            LTest::In(v) => Value::known(Truth::from(self.e.place_in(px, v))),
             LTest::Tagged(_, names) => Value::known(Truth::from(place.tag_names.iter().any(|t| names.contains(t)))),
             LTest::Holder(role, t, fixed) => {
                 let at = fixed.as_ref().or(s.date.as_ref());

@@ -87,6 +87,7 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         place_ix: HashMap::new(),
         fact_ix: HashMap::new(),
         treaty_ix: HashMap::new(),
+        names: std::sync::OnceLock::new(),
     };
     let mut r = Resolver {
         diags,
@@ -320,6 +321,9 @@ impl<'a> Resolver<'a> {
                 }
                 self.check_id(ctx, &p.id, "party");
                 self.check_text(ctx, &p.id, "name", &p.name, true);
+                for alias in &p.aliases {
+                    self.check_text(ctx, &p.id, "alias", alias, true);
+                }
                 self.party_decl.insert(
                     p.id.value.clone(),
                     Decl {
@@ -433,6 +437,8 @@ impl<'a> Resolver<'a> {
                         administrator: None,
                         tags,
                         tag_names: names,
+                        within: None,
+                        aliases: p.aliases.clone(),
                     });
                 } else if p.kind == PartyKind::State && !p.territory_tags.is_empty() {
                     let at = ctx.at(&p.id.referenced);
@@ -517,6 +523,8 @@ impl<'a> Resolver<'a> {
             administrator: None,
             tags: Vec::new(),
             tag_names: Vec::new(),
+            within: None,
+            aliases: Vec::new(),
         });
     }
 
@@ -747,12 +755,13 @@ impl<'a> Resolver<'a> {
                 }
             }
             for t in &f.territories {
-                self.define_place(ctx, &t.id, &t.tags, Some(t));
+                self.define_place(ctx, (&t.id, &t.tags, &t.aliases), Some(t));
             }
             for a in &f.areas {
-                self.define_place(ctx, &a.id, &a.tags, None);
+                self.define_place(ctx, (&a.id, &a.tags, &a.aliases), None);
             }
         }
+        self.link_places(files);
         for (ctx, f) in files {
             for t in &f.treaties {
                 self.define_treaty(ctx, t);
@@ -766,16 +775,7 @@ impl<'a> Resolver<'a> {
     /// An instrument left out on purpose: its id is unique among them, every party it
     /// concerns exists.
     fn define_not_modelled(&mut self, ctx: &FileCtx, n: &model::NotModelledDecl) {
-        if !valid_id(&n.id.value) {
-            let at = ctx.at(&n.id.referenced);
-            self.err(
-                ctx,
-                "bad-id",
-                at,
-                format!("`{}` is not a valid id", n.id.value),
-                Some("use letters, digits, `_` and `-`".into()),
-            );
-        }
+        self.check_id(ctx, &n.id, "instrument");
         if self.e.not_modelled.iter().any(|x| x.id == n.id.value) {
             let at = ctx.at(&n.id.referenced);
             self.err(
@@ -802,7 +802,12 @@ impl<'a> Resolver<'a> {
         });
     }
 
-    fn define_place(&mut self, ctx: &FileCtx, id: &Id, tags: &[Id], t: Option<&model::TerritoryDecl>) {
+    fn define_place(
+        &mut self,
+        ctx: &FileCtx,
+        (id, tags, aliases): (&Id, &[Id], &[String]),
+        t: Option<&model::TerritoryDecl>,
+    ) {
         let Some(&ix) = self.e.place_ix.get(&id.value) else {
             return;
         };
@@ -814,20 +819,40 @@ impl<'a> Resolver<'a> {
         {
             return;
         }
+        for alias in aliases {
+            self.check_text(ctx, id, "alias", alias, true);
+        }
         let (bits, names) = self.tags(ctx, tags, &id.referenced);
         let (sov, ctl, adm) = match t {
             Some(t) => {
-                let sov = self.periods(ctx, &t.sovereign);
-                if sov.is_empty() && t.sovereign.value.0.is_empty() {
-                    let at = ctx.at(&t.sovereign.referenced);
-                    self.err(
-                        ctx,
-                        "no-sovereign",
-                        at,
-                        format!("territory `{}` has no sovereign", id.value),
-                        Some("name the de jure sovereign".into()),
-                    );
-                }
+                let sov = match &t.sovereign {
+                    Some(h) => {
+                        let sov = self.periods(ctx, h);
+                        if sov.is_empty() && h.value.0.is_empty() {
+                            let at = ctx.at(&h.referenced);
+                            self.err(
+                                ctx,
+                                "no-sovereign",
+                                at,
+                                format!("territory `{}` has no sovereign", id.value),
+                                Some("name the de jure sovereign".into()),
+                            );
+                        }
+                        sov
+                    }
+                    None if t.within.is_none() => {
+                        let at = ctx.at(&id.referenced);
+                        self.err(
+                            ctx,
+                            "no-sovereign",
+                            at,
+                            format!("territory `{}` has no sovereign and lies within no other place", id.value),
+                            Some("name the de jure sovereign (`sovereign: ISO3`) or the place it lies within (`within: ID`)".into()),
+                        );
+                        Vec::new()
+                    }
+                    None => Vec::new(),
+                };
                 let ctl = t.controller.as_ref().map(|h| self.periods(ctx, h));
                 let adm = t.administrator.as_ref().map(|h| self.periods(ctx, h));
                 (sov, ctl, adm)
@@ -840,7 +865,105 @@ impl<'a> Resolver<'a> {
             p.sovereign = sov;
             p.controller = ctl;
             p.administrator = adm;
+            p.aliases = aliases.to_vec();
         }
+    }
+
+    /// Whether this declaration is the one that won its place id (a duplicate is reported
+    /// once, where it was declared, and otherwise ignored).
+    fn owns_place(&self, ctx: &FileCtx, id: &Id) -> Option<PlaceIx> {
+        let d = self.place_decl.get(&id.value)?;
+        (d.ctx.path == ctx.path && d.loc == id.referenced).then(|| self.e.place_ix.get(&id.value).copied())?
+    }
+
+    /// Resolves every `within:`, rejects cycles, and gives each place what it inherits:
+    /// sovereign, controller, administrator and tags it does not state itself, from the
+    /// nearest place containing it that has them (parents are completed before children).
+    fn link_places(&mut self, files: &'a [(FileCtx, RuleFile)]) {
+        let n = self.e.places.len();
+        let mut parent: Vec<Option<PlaceIx>> = vec![None; n];
+        // (place, parent, states its sovereign, states its tags)
+        let mut links: Vec<(PlaceIx, PlaceIx, bool, bool)> = Vec::new();
+        for (ctx, f) in files {
+            let decls = f
+                .territories
+                .iter()
+                .map(|t| (&t.id, &t.within, t.sovereign.is_some(), !t.tags.is_empty()))
+                .chain(f.areas.iter().map(|a| (&a.id, &a.within, true, !a.tags.is_empty())));
+            for (id, within, own_sov, own_tags) in decls {
+                let Some(w) = within else { continue };
+                let Some(ix) = self.owns_place(ctx, id) else { continue };
+                let Some(px) = self.place(ctx, w, &id.referenced) else {
+                    continue;
+                };
+                if let Some(slot) = parent.get_mut(ix as usize) {
+                    *slot = Some(px);
+                }
+                links.push((ix, px, own_sov, own_tags));
+                if self.within_cycle(&parent, ix) {
+                    let at = ctx.at(&w.referenced);
+                    self.err(
+                        ctx,
+                        "within-cycle",
+                        at,
+                        format!(
+                            "`{}` lies within `{}`, which lies within `{}`",
+                            id.value, w.value, id.value
+                        ),
+                        Some("a place cannot contain itself: remove one of the `within:`".into()),
+                    );
+                    if let Some(slot) = parent.get_mut(ix as usize) {
+                        *slot = None;
+                    }
+                    links.pop();
+                }
+            }
+        }
+        // Parents first: by depth.
+        let depth = |mut p: PlaceIx| {
+            let mut d = 0usize;
+            while let Some(Some(up)) = parent.get(p as usize) {
+                d += 1;
+                p = *up;
+            }
+            d
+        };
+        links.sort_by_cached_key(|l| (depth(l.0), l.0));
+        for (ix, px, own_sov, own_tags) in links {
+            let Some(up) = self.e.places.get(px as usize).cloned() else {
+                continue;
+            };
+            let Some(p) = self.e.places.get_mut(ix as usize) else {
+                continue;
+            };
+            p.within = Some(px);
+            if !own_sov && p.kind == PlaceKind::Territory {
+                p.sovereign = up.sovereign;
+            }
+            if p.controller.is_none() {
+                p.controller = up.controller;
+            }
+            if p.administrator.is_none() {
+                p.administrator = up.administrator;
+            }
+            if !own_tags {
+                p.tags = up.tags;
+                p.tag_names = up.tag_names;
+            }
+        }
+    }
+
+    /// Whether following `within` up from `ix` comes back to it.
+    fn within_cycle(&self, parent: &[Option<PlaceIx>], ix: PlaceIx) -> bool {
+        let mut at = parent.get(ix as usize).copied().flatten();
+        for _ in 0..parent.len() {
+            match at {
+                None => return false,
+                Some(p) if p == ix => return true,
+                Some(p) => at = parent.get(p as usize).copied().flatten(),
+            }
+        }
+        true
     }
 
     fn define_treaty(&mut self, ctx: &'a FileCtx, t: &model::TreatyDecl) {

@@ -201,7 +201,7 @@ impl Ctx<'_> {
             return Truth::False;
         };
         match t {
-            LTest::In(v) => Truth::from(v.contains(&place)),
+            LTest::In(v) => Truth::from(self.e.place_in(place, v)),
             LTest::Tagged(bits, _) => Truth::from(bits.iter().zip(&pl.tags).any(|(a, b)| a & b != 0)),
             LTest::Holder(role, pt, fixed) => match pl.holder_on(*role, fixed.as_ref().unwrap_or(&self.at)) {
                 Some(h) => self.ptest(pt, Some(h)),

@@ -753,11 +753,11 @@ fn holdings(e: &Engine, p: PartyIx) -> Vec<String> {
             "{:?}|{}|{}|{}|{}|{}",
             place.kind,
             place.tag_names.join(","),
-            if in_lists.contains(&(px as PlaceIx)) {
-                place.id.as_str()
-            } else {
-                ""
-            },
+            e.place_and_ancestors(px as PlaceIx)
+                .filter(|x| in_lists.contains(x))
+                .map(|x| e.place_id(x))
+                .collect::<Vec<_>>()
+                .join(","),
             who(&place.sovereign),
             place.controller.as_deref().map_or("-".into(), who),
             place.administrator.as_deref().map_or("-".into(), who),

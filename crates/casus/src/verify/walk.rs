@@ -349,7 +349,7 @@ impl Universe<'_> {
     /// Places grouped by what the target's clauses can tell of them, for attacker `a`.
     pub fn place_classes(&self, t: u32, rel: &Rel, a: Atk) -> Vec<PlaceClass> {
         type PeriodsKey = Vec<(super::space::WKey, super::space::WKey, Vec<Key>)>;
-        type PlaceKey = Vec<(u8, Vec<String>, Option<u32>, Vec<Option<PeriodsKey>>)>;
+        type PlaceKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Option<PeriodsKey>>)>;
         let mut groups: BTreeMap<PlaceKey, Vec<u32>> = BTreeMap::new();
         for u in 0..self.places.len() as u32 {
             let key = self
@@ -359,7 +359,7 @@ impl Universe<'_> {
                 .map(|(k, v)| {
                     let px = v.place.get(u as usize).copied().unwrap_or(0);
                     let Some(place) = v.e.places.get(px as usize) else {
-                        return (0, Vec::new(), None, Vec::new());
+                        return (0, Vec::new(), Vec::new(), Vec::new());
                     };
                     let tags: Vec<String> = place
                         .tag_names
@@ -367,7 +367,14 @@ impl Universe<'_> {
                         .filter(|x| rel.tags.contains(*x))
                         .cloned()
                         .collect();
-                    let ident = rel.in_places.contains(&u).then_some(u);
+                    // The listed places it is, or lies within.
+                    let ident: Vec<u32> =
+                        v.e.place_and_ancestors(px)
+                            .filter_map(|p| v.e.places.get(p as usize))
+                            .filter_map(|x| self.places.binary_search(&x.id).ok())
+                            .map(|x| x as u32)
+                            .filter(|x| rel.in_places.contains(x))
+                            .collect();
                     let tk = self.pk(k, t);
                     let ak: Vec<PartyIx> = match a {
                         Atk::Party(x) => vec![self.pk(k, x)],
