@@ -227,13 +227,20 @@ fn obligation_rows(o: &crate::verdict::PartyObligation) -> Vec<Vec<String>> {
     let mut shown: Vec<(SourceGroup<'_>, Vec<String>)> = Vec::new();
     for g in groups {
         match shown.iter_mut().find(|(k, _)| k.covers(&g)) {
-            Some((_, also)) => also.extend(g.sources.iter().map(|x| {
-                let status = match g.status {
-                    Status::Definite => String::new(),
-                    Status::Contingent => format!(", if {}", g.depends_on.join(", ")),
-                };
-                format!("{} ({}{status})", cited(x), g.level)
-            })),
+            // A later or earlier stage of a clause already shown is in its stage sequence, not
+            // an "also".
+            Some((k, also)) => also.extend(
+                g.sources
+                    .iter()
+                    .filter(|x| !k.sources.iter().any(|y| y.treaty == x.treaty && y.clause == x.clause))
+                    .map(|x| {
+                        let status = match g.status {
+                            Status::Definite => String::new(),
+                            Status::Contingent => format!(", if {}", g.depends_on.join(", ")),
+                        };
+                        format!("{} ({}{status})", cited(x), g.level)
+                    }),
+            ),
             None => shown.push((g, Vec::new())),
         }
     }

@@ -752,7 +752,12 @@ treaties:
         ]
     );
     assert_eq!(b.forms.excluded, [casus::Form::GroundTroops]);
-    let table = casus::render_table(&v, false);
+    let wide = casus::TableOptions {
+        width: casus::table::Width::wide(true),
+        explain: false,
+        why_not: false,
+    };
+    let table = casus::render_verdict(&v, &wide);
     assert!(
         table.contains("consult within 24 hours, then assist within 3 days after (within 4 days of the attack)"),
         "{table}"

@@ -114,7 +114,13 @@ pub fn render_diff(d: &DiffReport, width: Width) -> String {
         }
     }
     let kinds: Vec<String> = kinds.iter().map(|(a, n)| format!("{} ({n})", a.as_str())).collect();
-    let _ = writeln!(s, "Changes by kind (scenarios × parties): {}\n", kinds.join(", "));
+    s.push_str(&crate::table::paragraph(
+        "Changes by kind (scenarios × parties): ",
+        "    ",
+        &kinds.join(", "),
+        width,
+    ));
+    s.push('\n');
     // Groups that differ only in the party, then rows that differ only in the place, are
     // printed as one line; the count is per party.
     struct Row {
