@@ -1476,18 +1476,7 @@ impl Engine {
                 .filter_map(|a| if let ActorIx::Party(p) = a { Some(*p) } else { None }),
         );
         parties.extend(s.supporters.iter().flatten());
-        if let Some(place) = s.location.and_then(|l| self.places.get(l as usize)) {
-            for list in [
-                Some(&place.sovereign),
-                place.controller.as_ref(),
-                place.administrator.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                parties.extend(list.iter().map(|p| p.party));
-            }
-        }
+        self.place_holders(s, &mut parties);
         let mut out: Vec<TreatyIx> = self.index.open_treaties.clone();
         for p in parties {
             out.extend(self.index.treaties_of.get(p as usize).into_iter().flatten());
@@ -1555,21 +1544,25 @@ impl Engine {
         out
     }
 
-    /// The instruments left out on purpose that concern a target or a holder of the place.
-    pub(crate) fn not_modelled_for(&self, s: &Prepared) -> Vec<NotModelledNote> {
-        let mut who: Vec<PartyIx> = s.targets.clone();
+    /// Every party that ever holds the scenario's place (sovereign, controller,
+    /// administrator), appended to `out`.
+    fn place_holders(&self, s: &Prepared, out: &mut Vec<PartyIx>) {
         if let Some(place) = s.location.and_then(|l| self.places.get(l as usize)) {
-            for list in [
+            let lists = [
                 Some(&place.sovereign),
                 place.controller.as_ref(),
                 place.administrator.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                who.extend(list.iter().map(|p| p.party));
+            ];
+            for list in lists.into_iter().flatten() {
+                out.extend(list.iter().map(|p| p.party));
             }
         }
+    }
+
+    /// The instruments left out on purpose that concern a target or a holder of the place.
+    pub(crate) fn not_modelled_for(&self, s: &Prepared) -> Vec<NotModelledNote> {
+        let mut who: Vec<PartyIx> = s.targets.clone();
+        self.place_holders(s, &mut who);
         self.not_modelled
             .iter()
             .filter(|n| n.concerns.iter().any(|p| who.contains(p)))
