@@ -1086,6 +1086,7 @@ impl Engine {
             targets: s.targets.iter().map(|t| self.party_id(*t).to_string()).collect(),
             attackers: s.attacker_names.clone(),
             location: s.location.map(|p| self.place_id(p).to_string()),
+            place: s.location.and_then(|p| self.place_on_day(p, &s.date)),
             obligations,
             not_obligated,
             conflicts,
@@ -1542,6 +1543,34 @@ impl Engine {
         }
         out.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
         out
+    }
+
+    /// Place `px` as it stands on day `at`: its containing places, holders and tags.
+    fn place_on_day(&self, px: PlaceIx, at: &When) -> Option<PlaceOnDay> {
+        let place = self.places.get(px as usize)?;
+        let holder = |role| place.holder_on(role, at).map(|p| self.party_id(p).to_string());
+        let mut within = Vec::new();
+        let mut up = place.within;
+        while let Some(w) = up {
+            let Some(parent) = self.places.get(w as usize) else {
+                break;
+            };
+            if within.len() > self.places.len() {
+                debug_assert!(false, "a cycle of `within` survived validation");
+                break;
+            }
+            within.push(parent.id.clone());
+            up = parent.within;
+        }
+        Some(PlaceOnDay {
+            id: place.id.clone(),
+            name: place.name.clone(),
+            within,
+            sovereign: holder(HolderRole::Sovereign),
+            controller: holder(HolderRole::Controller),
+            administrator: holder(HolderRole::Administrator),
+            tags: place.tag_names.clone(),
+        })
     }
 
     /// Every party that ever holds the scenario's place (sovereign, controller,

@@ -88,7 +88,7 @@ pub use load::{Limits, SourceFile, confinement_root};
 pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
-pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, Scenario, YamlKind};
+pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, ExpectPlace, Scenario, YamlKind};
 pub use text::visible;
 pub use time::When;
 pub use truth::Truth;

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::level::Level;
 use crate::scenario::Expect;
 use crate::table::{Width, paragraph, table};
-use crate::verdict::{NotObligated, Reason, Source, Status, Verdict};
+use crate::verdict::{NotObligated, PlaceOnDay, Reason, Source, Status, Verdict};
 
 /// One expectation of a scenario that the verdict does not meet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,27 @@ pub struct ExpectFailure {
     pub expected: String,
     /// What the verdict says.
     pub actual: String,
+}
+
+/// One line on the scenario's place: its name, what it lies within, its holders on the day
+/// (the controller and administrator only where they differ) and its tags.
+fn place_line(p: &PlaceOnDay) -> String {
+    let mut line = format!("{} {}", p.id, p.name);
+    if !p.within.is_empty() {
+        let _ = write!(line, ", within {}", p.within.join(" < "));
+    }
+    let none = "no one";
+    let _ = write!(line, "; sovereign {}", p.sovereign.as_deref().unwrap_or(none));
+    if p.controller != p.sovereign {
+        let _ = write!(line, ", controlled by {}", p.controller.as_deref().unwrap_or(none));
+    }
+    if p.administrator != p.controller {
+        let _ = write!(line, ", administered by {}", p.administrator.as_deref().unwrap_or(none));
+    }
+    if !p.tags.is_empty() {
+        let _ = write!(line, "; tags {}", p.tags.join(", "));
+    }
+    line
 }
 
 /// Checks a verdict against a scenario's `expect` block.
@@ -58,7 +79,40 @@ pub fn check_expectations(v: &Verdict, e: &Expect) -> Vec<ExpectFailure> {
             }
         }
     }
+    place_expectations(v, e, &mut out);
     out
+}
+
+/// The `expect.place` holders (*ext*) that the verdict's place does not have on the day.
+fn place_expectations(v: &Verdict, e: &Expect, out: &mut Vec<ExpectFailure>) {
+    let Some(want) = &e.place else {
+        return;
+    };
+    let place = v.place.as_ref();
+    let roles = [
+        ("sovereign", &want.sovereign, place.and_then(|p| p.sovereign.as_deref())),
+        (
+            "controller",
+            &want.controller,
+            place.and_then(|p| p.controller.as_deref()),
+        ),
+        (
+            "administrator",
+            &want.administrator,
+            place.and_then(|p| p.administrator.as_deref()),
+        ),
+    ];
+    for (role, wanted, got) in roles {
+        if let Some(wanted) = wanted
+            && Some(wanted.as_str()) != got
+        {
+            out.push(ExpectFailure {
+                party: format!("the place's {role}"),
+                expected: wanted.clone(),
+                actual: got.unwrap_or("none").to_string(),
+            });
+        }
+    }
 }
 
 /// How a verdict is printed as text.
@@ -113,6 +167,9 @@ pub fn render_verdict(v: &Verdict, options: &TableOptions) -> String {
         v.location.as_deref().unwrap_or("an unknown place"),
         v.date
     );
+    if let Some(place) = &v.place {
+        s.push_str(&paragraph("", "  ", &place_line(place), width));
+    }
     if v.obligations.is_empty() {
         let _ = writeln!(s, "\nNo party is obliged to respond.");
     } else {

@@ -105,6 +105,25 @@ pub struct Expect {
     /// Parties whose obligation is definite.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub definite: Vec<String>,
+    /// Who holds the scenario's place on its day (*ext*): pins a date of control in the
+    /// gazetteer, such as the start of an occupation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<ExpectPlace>,
+}
+
+/// The holders a scenario expects its place to have on its day; each one given is checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectPlace {
+    /// The expected de jure sovereign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sovereign: Option<String>,
+    /// The expected de facto controller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<String>,
+    /// The expected administrator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrator: Option<String>,
 }
 
 impl Expect {

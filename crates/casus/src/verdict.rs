@@ -331,6 +331,27 @@ pub struct ClauseTrace {
     pub trigger: ConditionTrace,
 }
 
+/// The scenario's place as the rule set has it on the scenario's day (*ext*): what it lies
+/// within, who holds it in each role, and its tags, inherited ones included.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaceOnDay {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The places it lies within, nearest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub within: Vec<String>,
+    /// The de jure sovereign on the day (`null` when it has none then).
+    pub sovereign: Option<String>,
+    /// The de facto controller on the day (the sovereign unless the rules say otherwise).
+    pub controller: Option<String>,
+    /// The administrator on the day (the controller unless the rules say otherwise).
+    pub administrator: Option<String>,
+    /// Tags, inherited ones included.
+    pub tags: Vec<String>,
+}
+
 /// The answer for one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -344,6 +365,9 @@ pub struct Verdict {
     pub attackers: Option<Vec<String>>,
     /// The place (`null` when unknown).
     pub location: Option<String>,
+    /// The place's holders and tags on the day (*ext*; absent when the place is unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<PlaceOnDay>,
     /// Every obliged party, by id.
     pub obligations: Vec<PartyObligation>,
     /// Every member of a relevant treaty that is not obliged, and why.
