@@ -2,7 +2,8 @@
 //!
 //! Method: criterion with 10 samples (each run takes seconds); the shipped `rules/` folder
 //! with `examples/properties/library.yaml` (three properties over every scenario of the whole
-//! library), the three drafts with `examples/properties/ukraine.yaml`, and the diff of drafts A
+//! library) and `examples/properties/analyst.yaml` (four properties, each measured alone), the
+//! three drafts with `examples/properties/ukraine.yaml`, and the diff of drafts A
 //! and B. Before measuring, the bench prints the size of each space and the number of classes
 //! evaluated, from which the classes per second follow. Compare within one run only: the
 //! machines are shared and noisy.
@@ -47,6 +48,17 @@ fn bench(c: &mut Criterion) {
     group.bench_function("library.yaml on rules/ (3 properties, every scenario)", |b| {
         b.iter(|| casus::verify::verify(&library, &props, &opts, None))
     });
+    // An analyst's four properties (NATO homeland, Japan-administered territory, Taiwan, cyber
+    // attacks), one at a time: each is a target of its own (at most 10 s on 2 cores).
+    if let Ok(analyst) = Properties::load(root().join("examples/properties/analyst.yaml"), &library) {
+        for p in &analyst.properties {
+            let mut one = analyst.clone();
+            one.properties.retain(|q| q.id == p.id);
+            group.bench_function(format!("analyst.yaml {} on rules/", p.id), |b| {
+                b.iter(|| casus::verify::verify(&library, &one, &opts, None))
+            });
+        }
+    }
     let drafts: Vec<_> = ["a", "b", "c"]
         .iter()
         .filter_map(|d| {

@@ -132,7 +132,8 @@ enum Command {
     /// Import a rule set from another data set (ATOP 4.0 alliances).
     #[command(subcommand)]
     Import(import::Import),
-    /// Check what a drafter requires of a rule set over every scenario (exit 1 if violated).
+    /// Check what a drafter requires of a rule set over every scenario (exit 1 if violated, 3 if
+    /// a property could only be sampled).
     Verify {
         /// The rule set (folder or file).
         rules: PathBuf,
@@ -151,6 +152,14 @@ enum Command {
         /// property starts and ends (there is one every few seconds anyway).
         #[arg(long)]
         progress: bool,
+        /// Accept a property that could only be sampled (its scope counts several attackers,
+        /// or its space is too large): exit 0 when sampling finds no violation, instead of 3.
+        #[arg(long)]
+        accept_sampled: bool,
+        /// The most classes of scenarios one property's walk may evaluate before it stops with
+        /// an error (default 50 000 000).
+        #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
+        max_evaluations: u64,
     },
     /// Compare two rule sets over every scenario: what changes, for whom (exit 1 if anything).
     Diff {
@@ -171,6 +180,10 @@ enum Command {
         /// the end (there is one every few seconds anyway).
         #[arg(long)]
         progress: bool,
+        /// The most classes of scenarios the walk may evaluate before it stops with an error
+        /// (default 50 000 000).
+        #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
+        max_evaluations: u64,
     },
     /// Who is bound to help a party, at what level, under which clause (--from/--to: when that changes).
     Guarantors(graph::PartyQuery),
@@ -467,10 +480,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             counterexamples,
             progress,
+            accept_sampled,
+            max_evaluations,
         } => verify::verify(
             &rules,
             &properties,
-            sample,
+            (sample, accept_sampled, max_evaluations),
             (format, width),
             counterexamples.as_deref(),
             progress,
@@ -482,7 +497,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             party,
             format,
             progress,
-        } => verify::diff(&old, &new, (&target, &party), (format, width), progress),
+            max_evaluations,
+        } => verify::diff(
+            &old,
+            &new,
+            (&target, &party),
+            (format, width),
+            (progress, max_evaluations),
+        ),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments, width),
         Command::Exposure(a) => graph::exposure(a, width),

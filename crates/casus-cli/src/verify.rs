@@ -32,7 +32,7 @@ fn relative(rules: &Path, dir: &Path) -> PathBuf {
 pub(crate) fn verify(
     rules: &Path,
     properties: &Path,
-    sample: Option<u32>,
+    (sample, accept_sampled, max_evaluations): (Option<u32>, bool, u64),
     (format, width): (Format, Width),
     counterexamples: Option<&Path>,
     progress: bool,
@@ -45,6 +45,7 @@ pub(crate) fn verify(
     })?;
     let opts = VerifyOptions {
         sample,
+        max_evaluations,
         ..VerifyOptions::default()
     };
     let shown = Progress::new("verify", progress);
@@ -74,10 +75,12 @@ pub(crate) fn verify(
         Format::Json => println!("{}", json(&report)?),
         Format::Table => print!("{}", casus::verify::render_verify(&report, width)),
     }
-    Ok(if report.all_hold() {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if !report.all_hold() {
         ExitCode::FAILURE
+    } else if report.any_unsettled() && !accept_sampled {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -86,7 +89,7 @@ pub(crate) fn diff(
     new: &Path,
     (targets, parties): (&[String], &[String]),
     (format, width): (Format, Width),
-    progress: bool,
+    (progress, max_evaluations): (bool, u64),
 ) -> Result<ExitCode, String> {
     let a = load_chosen(old, Chosen::Given)?;
     let b = load_chosen(new, Chosen::Given)?;
@@ -95,6 +98,7 @@ pub(crate) fn diff(
     let opts = DiffOptions {
         targets: (!targets.is_empty()).then(|| targets.to_vec()),
         parties: (!parties.is_empty()).then(|| parties.to_vec()),
+        max_evaluations,
         ..DiffOptions::default()
     };
     let report = casus::verify::diff(&a, &b, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;

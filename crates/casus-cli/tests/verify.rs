@@ -244,3 +244,25 @@ fn diff_limited_to_a_target_and_a_party() {
         "{err}"
     );
 }
+
+#[test]
+fn a_property_only_sampled_exits_3_unless_sampling_is_accepted() {
+    let dir = std::env::temp_dir().join(format!("casus-verify-sampled-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let props = dir.join("p.yaml");
+    std::fs::write(
+        &props,
+        "properties:\n  - id: two\n    scope: {attackers: {at_least: 2, that: state}}\n    require: {never: {parties: [USA], level: military}}\n",
+    )
+    .unwrap();
+    let p = props.to_str().unwrap();
+    let (code, out, err) = casus(&["verify", BROKEN, p]);
+    assert_eq!(code, 3, "{out}\n{err}");
+    assert!(out.contains("two: not checked exhaustively"), "{out}");
+    assert!(out.contains("random scenarios"), "{out}");
+    let (code, out, err) = casus(&["verify", BROKEN, p, "--accept-sampled"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = casus(&["verify", BROKEN, p, "--sample", "200"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

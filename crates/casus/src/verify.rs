@@ -27,7 +27,8 @@ use crate::engine::ClauseIx;
 use crate::eval::{Hit, Prepared};
 
 pub use check::{
-    Counterexample, Mode, Outcome, Progress, PropertyReport, SpaceReport, VerifyOptions, VerifyReport, verify,
+    Counterexample, DEFAULT_MAX_EVALUATIONS, Mode, Outcome, Progress, PropertyReport, SpaceReport, VerifyOptions,
+    VerifyReport, verify,
 };
 pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};
@@ -46,6 +47,22 @@ pub enum VerifyError {
         id: String,
         /// The nearest id there is.
         hint: Option<String>,
+    },
+    /// The walk spent its evaluation budget (`max_evaluations`) before it was done.
+    #[error(
+        "{what} stopped: {reached}, over the limit of {limit} evaluations (max_evaluations); restrict the scope{narrow}, or raise the limit with --max-evaluations N ({field})"
+    )]
+    OverBudget {
+        /// `verify` or `diff`.
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+        /// How far the work got, in words.
+        reached: String,
+        /// How to narrow the work, in words (empty when there is nothing to add).
+        narrow: &'static str,
+        /// The library field that sets the limit.
+        field: &'static str,
     },
     /// The space is too large to walk.
     #[error("the space has {classes} classes of scenarios, over the limit of {max}")]

@@ -441,3 +441,148 @@ fn draft_d_and_the_obligated_others_slip() {
     assert!(why.starts_with("UKR owes consult"), "{why}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A scope that counts several attackers lies beyond the exhaustive walk (one attacker per
+/// scenario): it was reported "vacuous" though sampling finds a violation. Now it is sampled,
+/// and when sampling finds nothing it is "not checked exhaustively", never proven or vacuous.
+#[test]
+fn a_scope_of_several_attackers_is_sampled_not_called_vacuous() {
+    let e = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
+    let p = Properties::from_yaml(
+        "
+properties:
+  - id: two-attackers-never-assist
+    scope: {attackers: {at_least: 2, that: state}}
+    require: {never: {level: assist}}
+  - id: two-attackers-never-military
+    scope: {attackers: {at_least: 2, that: state}}
+    require: {never: {level: military}}
+",
+        &e,
+    )
+    .unwrap();
+    let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+    let assist = prop(&r, "two-attackers-never-assist");
+    assert_eq!(assist.outcome, Outcome::Violated);
+    assert_eq!(assist.mode, casus::verify::Mode::Sampled);
+    let c = assist.counterexample.as_ref().unwrap();
+    assert!(c.scenario.attackers().is_some_and(|a| a.len() >= 2), "{:?}", c.scenario);
+    let military = prop(&r, "two-attackers-never-military");
+    assert_eq!(military.outcome, Outcome::NotCheckedExhaustively);
+    assert_eq!(military.outcome.as_str(), "not checked exhaustively");
+    assert!(
+        military
+            .notes
+            .iter()
+            .any(|n| n.contains("sampled instead, 10000 random scenarios")),
+        "{:?}",
+        military.notes
+    );
+    assert!(r.any_unsettled());
+    assert!(!r.all_hold());
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["properties"][1]["outcome"], "not_checked_exhaustively");
+}
+
+/// Fourteen facts, each obliging one party, and a property that needs seven of them: every
+/// class waits on every fact (3^14 evaluations each). The walk stops at its budget with an
+/// error that names the limit, how far it got and how to raise it.
+fn fourteen_facts() -> (Engine, Properties) {
+    let mut y = String::from("parties:\n  - {id: TGT, name: Target}\n");
+    for i in 0..14 {
+        y.push_str(&format!("  - {{id: P{i:02}, name: Party {i}}}\n"));
+    }
+    y.push_str("facts:\n");
+    for i in 0..14 {
+        y.push_str(&format!("  - {{id: f{i:02}, description: Fact {i}.}}\n"));
+    }
+    y.push_str(
+        "treaties:\n  - id: pact\n    name: Pact\n    in_force: 2000-01-01\n    parties:\n      - {party: TGT}\n",
+    );
+    for i in 0..14 {
+        y.push_str(&format!("      - {{party: P{i:02}}}\n"));
+    }
+    y.push_str("    clauses:\n");
+    for i in 0..14 {
+        y.push_str(&format!(
+            "      - {{id: c{i:02}, citation: Art. {i}, trigger: {{all: [{{target: {{is: TGT}}}}, {{fact: f{i:02}}}]}}, obligations: [{{level: assist, obligated: [P{i:02}]}}]}}\n"
+        ));
+    }
+    let e = RuleSet::from_yaml(&y).unwrap().compile().unwrap();
+    let p = Properties::from_yaml(
+        "properties:\n  - id: seven\n    scope: {target: {is: TGT}}\n    require: {obliged: {at_least: 7, level: assist}}\n",
+        &e,
+    )
+    .unwrap();
+    (e, p)
+}
+
+#[test]
+fn a_walk_over_too_many_open_facts_stops_at_its_budget() {
+    let (e, p) = fourteen_facts();
+    let opts = VerifyOptions {
+        max_evaluations: 20_000,
+        ..VerifyOptions::default()
+    };
+    let err = casus::verify::verify(&e, &p, &opts, None).unwrap_err().to_string();
+    assert!(
+        err.starts_with("verify stopped: 20000 classes of scenarios evaluated with "),
+        "{err}"
+    );
+    assert!(err.contains("(target, event, attacker) jobs done"), "{err}");
+    assert!(
+        err.contains("over the limit of 20000 evaluations (max_evaluations)"),
+        "{err}"
+    );
+    assert!(err.contains("--max-evaluations N"), "{err}");
+}
+
+#[test]
+fn a_ring_of_many_parties_stops_before_the_walk() {
+    // 3 000 parties, each bound to its neighbour: 3 000 targets, each to be told apart from
+    // 3 000 attackers and places, before a single evaluation.
+    let n = 3000;
+    let mut y = String::from("parties:\n");
+    for i in 0..n {
+        y.push_str(&format!("  - {{id: R{i:04}, name: Ring {i}}}\n"));
+    }
+    y.push_str("treaties:\n");
+    for i in 0..n {
+        let j = (i + 1) % n;
+        y.push_str(&format!(
+            "  - {{id: t{i:04}, name: Link {i}, in_force: 2000-01-01, parties: [{{party: R{i:04}}}, {{party: R{j:04}}}], clauses: [{{id: c, citation: Art. 1, trigger: {{target: treaty_party}}, obligations: [{{level: assist}}]}}]}}\n"
+        ));
+    }
+    let e = RuleSet::from_yaml(&y).unwrap().compile().unwrap();
+    let p = Properties::from_yaml(
+        "properties:\n  - id: any\n    require: {never: {level: military}}\n",
+        &e,
+    )
+    .unwrap();
+    let opts = VerifyOptions {
+        max_evaluations: 1_000_000,
+        ..VerifyOptions::default()
+    };
+    let err = casus::verify::verify(&e, &p, &opts, None).unwrap_err().to_string();
+    assert!(
+        err.starts_with("verify stopped: nothing evaluated: preparing the walk takes "),
+        "{err}"
+    );
+    assert!(
+        err.contains("over the limit of 1000000 evaluations (max_evaluations)"),
+        "{err}"
+    );
+    let d = casus::verify::diff(
+        &e,
+        &e,
+        &casus::verify::DiffOptions {
+            max_evaluations: 1_000_000,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(d.starts_with("diff stopped: nothing evaluated"), "{d}");
+    assert!(d.contains("(--target, --party)"), "{d}");
+}

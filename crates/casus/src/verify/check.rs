@@ -13,7 +13,7 @@ use crate::truth::Truth;
 
 use super::props::{Property, Readings, Requirement, Which, due_within, level_matches, status_matches};
 use super::space::{Scope, Universe};
-use super::walk::{Cell, Dim, Eval, JobInfo, Stats, Sup, TargetCtx, Visitor, sat_mul};
+use super::walk::{Budget, Cell, Dim, Eval, JobInfo, Stats, Sup, TargetCtx, Visitor, sat_mul};
 use super::{Properties, VerifyError};
 
 /// How `casus verify` checks.
@@ -26,6 +26,11 @@ pub struct VerifyOptions {
     pub max_classes: u64,
     /// Samples per property when the space is too large and `sample` is not given.
     pub default_samples: u32,
+    /// The most classes a property's exhaustive walk may evaluate (each split on an open
+    /// value counts its children); past it, `verify` stops with [`VerifyError::OverBudget`].
+    /// Checked before the walk too, against the (target, attacker) and (target, place) pairs
+    /// that preparing it takes.
+    pub max_evaluations: u64,
 }
 
 impl Default for VerifyOptions {
@@ -34,9 +39,14 @@ impl Default for VerifyOptions {
             sample: None,
             max_classes: 20_000_000,
             default_samples: 10_000,
+            max_evaluations: DEFAULT_MAX_EVALUATIONS,
         }
     }
 }
+
+/// The default evaluation budget of one property's walk (and of a diff): about a minute of a
+/// release build on 2 cores; the shipped library's properties take under a tenth of it.
+pub const DEFAULT_MAX_EVALUATIONS: u64 = 50_000_000;
 
 /// A progress callback: `(done, total)` units of work of the current property, and its id.
 pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
@@ -118,6 +128,10 @@ pub enum Outcome {
     Violated,
     /// No scenario is in the property's scope: it says nothing.
     Vacuous,
+    /// The exhaustive walk could not settle the property (its scope speaks of scenarios with
+    /// several attackers, or its space is too large), and the random scenarios sampled in its
+    /// place found no violation: not proven.
+    NotCheckedExhaustively,
 }
 
 impl Outcome {
@@ -128,6 +142,7 @@ impl Outcome {
             Outcome::Proven => "proven",
             Outcome::Violated => "violated",
             Outcome::Vacuous => "vacuous",
+            Outcome::NotCheckedExhaustively => "not checked exhaustively",
         }
     }
 }
@@ -183,10 +198,19 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
-    /// Whether every property holds (or is vacuous).
+    /// Whether no property is violated (each is proven, vacuous or not checked exhaustively).
     #[must_use]
     pub fn all_hold(&self) -> bool {
         self.properties.iter().all(|p| p.outcome != Outcome::Violated)
+    }
+
+    /// Whether some property could only be sampled where an exhaustive check was asked for
+    /// (`casus verify` exits 3 then, unless sampling is accepted).
+    #[must_use]
+    pub fn any_unsettled(&self) -> bool {
+        self.properties
+            .iter()
+            .any(|p| p.outcome == Outcome::NotCheckedExhaustively)
     }
 }
 
@@ -601,6 +625,8 @@ fn check_property(
     if let Some(n) = opts.sample {
         return super::sample::sample(engine, &u, p, n, notes);
     }
+    let budget = Budget::new(opts.max_evaluations);
+    before_walk(&u, &budget, "verify")?;
     let ctxs = u.contexts(readings);
     let jobs = u.jobs(&ctxs);
     let classes: u64 = jobs
@@ -612,7 +638,7 @@ fn check_property(
             "the exhaustive space has {classes} classes of scenarios in scope, over the limit of {}: sampled instead (restrict the scope, or raise the limit)",
             opts.max_classes
         ));
-        return super::sample::sample(engine, &u, p, opts.default_samples, notes);
+        return unsettled(super::sample::sample(engine, &u, p, opts.default_samples, notes));
     }
     if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
         notes.push(
@@ -620,7 +646,7 @@ fn check_property(
                 .into(),
         );
     }
-    let done = AtomicU64::new(0);
+    let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let total = jobs.len() as u64;
     let results: Vec<(Stats, u128, Option<Best>)> = jobs
         .par_iter()
@@ -632,8 +658,13 @@ fn check_property(
                 violations: 0,
                 best: None,
             };
-            if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
-                u.run_job(tc, *ev, a, &mut checker, &mut stats);
+            if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
+                && !budget.exceeded()
+            {
+                u.run_job(tc, *ev, a, true, &budget, &mut checker, &mut stats);
+                if !budget.exceeded() {
+                    finished.fetch_add(1, Ordering::Relaxed);
+                }
             }
             if let Some(f) = progress {
                 f(&p.id, done.fetch_add(1, Ordering::Relaxed) + 1, total);
@@ -641,6 +672,9 @@ fn check_property(
             (stats, checker.violations, checker.best)
         })
         .collect();
+    if budget.exceeded() {
+        return Err(over_budget("verify", &budget, finished.into_inner(), total));
+    }
     let mut stats = Stats::default();
     let mut violations = 0u128;
     let mut best: Option<Best> = None;
@@ -663,7 +697,7 @@ fn check_property(
     } else {
         Outcome::Proven
     };
-    Ok(PropertyReport {
+    let report = PropertyReport {
         id: p.id.clone(),
         description: p.description.clone(),
         mode: Mode::Exhaustive,
@@ -674,5 +708,119 @@ fn check_property(
         evaluated: stats.evaluated,
         notes,
         counterexample: best.map(|b| b.2),
+    };
+    if !p.scope.is_some_and(|root| counts_attackers(&props.nodes, root)) {
+        return Ok(report);
+    }
+    beyond_reach(engine, &u, p, opts, report)
+}
+
+/// A property whose scope the exhaustive walk cannot reach in full (several attackers): a
+/// violation found stands; otherwise the property is sampled, and is not checked
+/// exhaustively unless sampling finds a violation.
+fn beyond_reach(
+    engine: &Engine,
+    u: &Universe,
+    p: &Property,
+    opts: &VerifyOptions,
+    mut report: PropertyReport,
+) -> Result<PropertyReport, VerifyError> {
+    let beyond = "the scope speaks of scenarios with several attackers, which the exhaustive walk (one attacker per scenario) cannot reach";
+    if report.outcome == Outcome::Violated {
+        report.notes.push(format!("{beyond}; they were not checked"));
+        return Ok(report);
+    }
+    let mut notes = vec![format!(
+        "{beyond}: sampled instead, {} random scenarios (choose how many with --sample N)",
+        opts.default_samples
+    )];
+    if report.scenarios > 0 {
+        notes.push(format!(
+            "the {} scenarios with one attacker in scope were checked exhaustively: none violates it",
+            report.scenarios
+        ));
+    }
+    unsettled(super::sample::sample(engine, u, p, opts.default_samples, notes))
+}
+
+/// Stops a walk before it starts when preparing it would already pass the evaluation budget:
+/// telling the attackers and the places of each target apart takes a step per (target,
+/// attacker) and (target, place) pair.
+pub(crate) fn before_walk(u: &Universe, budget: &Budget, what: &'static str) -> Result<(), VerifyError> {
+    let targets = u.targets().len() as u64;
+    let pairs = targets.saturating_mul((u.parties.len() + 2 + u.places.len()) as u64);
+    if pairs <= budget.limit {
+        return Ok(());
+    }
+    Err(VerifyError::OverBudget {
+        what,
+        limit: budget.limit,
+        reached: format!(
+            "nothing evaluated: preparing the walk takes {pairs} steps ({targets} target classes × {} attackers and places)",
+            u.parties.len() + 2 + u.places.len()
+        ),
+        narrow: narrowing(what),
+        field: field(what),
     })
+}
+
+/// The error of a walk that ran out of evaluations, with how far it got.
+pub(crate) fn over_budget(what: &'static str, budget: &Budget, finished: u64, total: u64) -> VerifyError {
+    VerifyError::OverBudget {
+        what,
+        limit: budget.limit,
+        reached: format!(
+            "{} classes of scenarios evaluated with {finished} of {total} (target, event, attacker) jobs done",
+            budget.limit
+        ),
+        narrow: narrowing(what),
+        field: field(what),
+    }
+}
+
+fn narrowing(what: &str) -> &'static str {
+    if what == "diff" {
+        " (--target, --party)"
+    } else {
+        " of the property"
+    }
+}
+
+fn field(what: &str) -> &'static str {
+    if what == "diff" {
+        "DiffOptions::max_evaluations in the library"
+    } else {
+        "VerifyOptions::max_evaluations in the library"
+    }
+}
+
+/// A property sampled in place of an exhaustive check: unless sampling found a violation, it
+/// is not checked exhaustively (neither proven nor vacuous).
+fn unsettled(sampled: Result<PropertyReport, VerifyError>) -> Result<PropertyReport, VerifyError> {
+    sampled.map(|mut r| {
+        if r.outcome != Outcome::Violated {
+            r.outcome = Outcome::NotCheckedExhaustively;
+        }
+        r
+    })
+}
+
+/// Whether a scope counts several attackers (`attackers: {at_least: N}` with N ≥ 2): the
+/// exhaustive space has one attacker per scenario, so it cannot reach all of such a scope.
+fn counts_attackers(nodes: &[Node], root: NodeIx) -> bool {
+    let mut stack = vec![root];
+    let mut seen = 0usize;
+    while let Some(n) = stack.pop() {
+        seen += 1;
+        if seen > nodes.len() {
+            return false;
+        }
+        match nodes.get(n as usize) {
+            Some(Node::Attackers(count, _)) if *count >= 2 => return true,
+            Some(Node::All(k) | Node::Any(k)) => stack.extend(k.iter().copied()),
+            Some(Node::Not(k)) => stack.push(*k),
+            _ => {}
+        }
+    }
+    false
 }

@@ -18,7 +18,7 @@ use crate::verdict::{Forms, Status};
 use super::VerifyError;
 use super::check::{Progress, SpaceReport};
 use super::space::Universe;
-use super::walk::{Atk, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
+use super::walk::{Atk, Budget, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
 
 /// Options of [`diff()`](fn@diff).
 #[derive(Debug, Clone)]
@@ -31,6 +31,9 @@ pub struct DiffOptions {
     pub targets: Option<Vec<String>>,
     /// Only the obligations of these party ids (`None`: every party).
     pub parties: Option<Vec<String>>,
+    /// The most classes the walk may evaluate; past it, the diff stops with
+    /// [`VerifyError::OverBudget`] (see [`VerifyOptions::max_evaluations`](super::VerifyOptions)).
+    pub max_evaluations: u64,
 }
 
 impl Default for DiffOptions {
@@ -39,6 +42,7 @@ impl Default for DiffOptions {
             max_classes: 50_000_000,
             targets: None,
             parties: None,
+            max_evaluations: super::check::DEFAULT_MAX_EVALUATIONS,
         }
     }
 }
@@ -583,6 +587,8 @@ pub fn diff(
             });
         }
     }
+    let budget = Budget::new(opts.max_evaluations);
+    super::check::before_walk(&u, &budget, "diff")?;
     let unstable = unstable_clauses(old, new);
     // Every alternative reading either rule set has, by name; the space counts each once.
     let names: [BTreeMap<String, (ClauseIx, usize)>; 2] = [old, new].map(reading_names);
@@ -636,15 +642,20 @@ pub fn diff(
     if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
         notes.push("some clauses count several attackers; the space has one attacker per scenario".into());
     }
-    let done = AtomicU64::new(0);
+    let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let total = jobs.len() as u64;
     let results: Vec<(Stats, Differ)> = jobs
         .par_iter()
         .map(|&(tc, ei, ai)| {
             let mut stats = Stats::default();
             let mut d = Differ::new(&unstable, opts.parties.as_deref());
-            if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
-                u.run_job(tc, *ev, a, &mut d, &mut stats);
+            if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
+                && !budget.exceeded()
+            {
+                u.run_job(tc, *ev, a, false, &budget, &mut d, &mut stats);
+                if !budget.exceeded() {
+                    finished.fetch_add(1, Ordering::Relaxed);
+                }
             }
             if let Some(f) = progress {
                 f("diff", done.fetch_add(1, Ordering::Relaxed) + 1, total);
@@ -652,6 +663,9 @@ pub fn diff(
             (stats, d)
         })
         .collect();
+    if budget.exceeded() {
+        return Err(super::check::over_budget("diff", &budget, finished.into_inner(), total));
+    }
     let mut stats = Stats::default();
     let mut all = Differ::new(&unstable, opts.parties.as_deref());
     for (s, d) in results {

@@ -114,6 +114,8 @@ pub(crate) struct Rel {
     pub holder_attacker: bool,
     pub count_tests: bool,
     pub boundaries: Vec<When>,
+    /// The fixed dates holder tests read the holders on (`controller: {on: DATE}`).
+    pub fixed_dates: Vec<When>,
     pub identity: BTreeSet<u32>,
 }
 
@@ -520,8 +522,13 @@ impl<'a> Universe<'a> {
                     if matches!(t, PTest::Attacker) {
                         rel.holder_attacker = true;
                     }
-                    if fixed.is_none() {
-                        ptest_whens(t, &mut rel.boundaries);
+                    match fixed {
+                        None => ptest_whens(t, &mut rel.boundaries),
+                        Some(day) => {
+                            if !rel.fixed_dates.contains(day) {
+                                rel.fixed_dates.push(*day);
+                            }
+                        }
                     }
                     if let Some(x) = rel.holder_tests.get_mut(k) {
                         x.push((t.clone(), treaty));

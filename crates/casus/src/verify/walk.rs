@@ -11,9 +11,12 @@
 //! of an unknown one.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::*;
 use crate::eval::{Deps, Hit, Prepared};
+use crate::model::HolderRole;
 use crate::reference::{Reference, Situation, Value};
 use crate::time::When;
 use crate::truth::Truth;
@@ -94,7 +97,10 @@ pub(crate) struct AtkClass {
 #[derive(Debug, Clone)]
 pub(crate) struct PlaceClass {
     pub rep: u32,
+    /// The places of the class (empty for the classes of one date, which only count them).
     pub members: Vec<u32>,
+    /// How many places the class stands for.
+    pub weight: u128,
 }
 
 /// Everything about one target that every job for it shares.
@@ -110,6 +116,9 @@ pub(crate) struct TargetCtx {
     pub evals: Vec<Eval>,
     /// Place classes, when they do not depend on the attacker.
     pub places: Option<Vec<PlaceClass>>,
+    /// Per date class: the place classes coarsened to that date ([`Universe::places_on`]),
+    /// made when first needed, when the place classes do not depend on the attacker.
+    pub dated: Vec<OnceLock<Vec<PlaceClass>>>,
 }
 
 /// Counts of one walk.
@@ -147,6 +156,35 @@ pub(crate) struct JobInfo<'a> {
     pub target: &'a TargetCtx,
     pub attacker: &'a AtkClass,
     pub places: &'a [PlaceClass],
+    pub budget: &'a Budget,
+}
+
+/// The evaluations a walk may spend, shared by all its jobs (`max_evaluations`): checked at
+/// every evaluation, so that a walk over too many combinations of open values stops within
+/// the limit instead of running for hours.
+pub(crate) struct Budget {
+    /// The most evaluations.
+    pub limit: u64,
+    used: AtomicU64,
+}
+
+impl Budget {
+    pub fn new(limit: u64) -> Budget {
+        Budget {
+            limit,
+            used: AtomicU64::new(0),
+        }
+    }
+
+    /// Takes one evaluation; `false` once the limit is spent (nothing is evaluated then).
+    pub fn spend(&self) -> bool {
+        self.used.fetch_add(1, Ordering::Relaxed) < self.limit
+    }
+
+    /// Whether the walk ran out.
+    pub fn exceeded(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.limit
+    }
 }
 
 pub(crate) fn sat_mul(a: u128, b: u128) -> u128 {
@@ -249,6 +287,7 @@ impl Universe<'_> {
         TargetCtx {
             target: t,
             members,
+            dated: dates.iter().map(|_| OnceLock::new()).collect(),
             rel,
             events,
             dates,
@@ -346,6 +385,47 @@ impl Universe<'_> {
         out
     }
 
+    /// What the target's clauses can tell of place `px` of rule set `k` apart from its
+    /// holders: whether it is an area, its tested tags, and the listed places it is or lies
+    /// within.
+    fn place_facets(&self, k: usize, px: PlaceIx, rel: &Rel) -> (u8, Vec<String>, Vec<u32>) {
+        let Some(e) = self.views.get(k).map(|v| v.e) else {
+            return (0, Vec::new(), Vec::new());
+        };
+        let Some(place) = e.places.get(px as usize) else {
+            return (0, Vec::new(), Vec::new());
+        };
+        let tags: Vec<String> = place
+            .tag_names
+            .iter()
+            .filter(|x| rel.tags.contains(*x))
+            .cloned()
+            .collect();
+        let ident: Vec<u32> = e
+            .place_and_ancestors(px)
+            .filter_map(|p| e.places.get(p as usize))
+            .filter_map(|x| self.places.binary_search(&x.id).ok())
+            .map(|x| x as u32)
+            .filter(|x| rel.in_places.contains(x))
+            .collect();
+        (u8::from(place.kind == PlaceKind::Area), tags, ident)
+    }
+
+    /// What every holder test of the target's clauses makes of party `p` of rule set `k`.
+    fn holder_keys(&self, k: usize, rel: &Rel, p: PartyIx, t: u32, a: Atk) -> Vec<Key> {
+        let tk = self.pk(k, t);
+        let ak: Vec<PartyIx> = match a {
+            Atk::Party(x) => vec![self.pk(k, x)],
+            _ => Vec::new(),
+        };
+        rel.holder_tests
+            .get(k)
+            .into_iter()
+            .flatten()
+            .map(|test| self.key(k, test, p, tk, &ak))
+            .collect()
+    }
+
     /// Places grouped by what the target's clauses can tell of them, for attacker `a`.
     pub fn place_classes(&self, t: u32, rel: &Rel, a: Atk) -> Vec<PlaceClass> {
         type PeriodsKey = Vec<(super::space::WKey, super::space::WKey, Vec<Key>)>;
@@ -361,35 +441,11 @@ impl Universe<'_> {
                     let Some(place) = v.e.places.get(px as usize) else {
                         return (0, Vec::new(), Vec::new(), Vec::new());
                     };
-                    let tags: Vec<String> = place
-                        .tag_names
-                        .iter()
-                        .filter(|x| rel.tags.contains(*x))
-                        .cloned()
-                        .collect();
-                    // The listed places it is, or lies within.
-                    let ident: Vec<u32> =
-                        v.e.place_and_ancestors(px)
-                            .filter_map(|p| v.e.places.get(p as usize))
-                            .filter_map(|x| self.places.binary_search(&x.id).ok())
-                            .map(|x| x as u32)
-                            .filter(|x| rel.in_places.contains(x))
-                            .collect();
-                    let tk = self.pk(k, t);
-                    let ak: Vec<PartyIx> = match a {
-                        Atk::Party(x) => vec![self.pk(k, x)],
-                        _ => Vec::new(),
-                    };
+                    let (area, tags, ident) = self.place_facets(k, px, rel);
                     let holder = |ps: &[Period]| -> PeriodsKey {
                         ps.iter()
                             .map(|x| {
-                                let keys = rel
-                                    .holder_tests
-                                    .get(k)
-                                    .into_iter()
-                                    .flatten()
-                                    .map(|test| self.key(k, test, x.party, tk, &ak))
-                                    .collect();
+                                let keys = self.holder_keys(k, rel, x.party, t, a);
                                 (wkey(x.from.as_ref()), wkey(x.to.as_ref()), keys)
                             })
                             .collect()
@@ -403,15 +459,71 @@ impl Universe<'_> {
                     } else {
                         Vec::new()
                     };
-                    (u8::from(place.kind == PlaceKind::Area), tags, ident, holders)
+                    (area, tags, ident, holders)
                 })
                 .collect();
             groups.entry(key).or_default().push(u);
         }
         let mut out: Vec<PlaceClass> = groups
             .into_values()
-            .filter_map(|m| m.first().copied().map(|rep| PlaceClass { rep, members: m }))
+            .filter_map(|m| {
+                m.first().copied().map(|rep| PlaceClass {
+                    rep,
+                    weight: m.len() as u128,
+                    members: m,
+                })
+            })
             .collect();
+        out.sort_by_key(|c| c.rep);
+        out
+    }
+
+    /// The place classes `classes` (of target `t` and attacker `a`) merged where the target's
+    /// clauses cannot tell them apart on `date`: a place's holders count as they are on that
+    /// date (and on the fixed dates of holder tests), not over all time. Two places that
+    /// changed hands on different days are one class on a day when the same party holds both.
+    /// Exact for the scenarios of that date; the classes only count their places (`members`
+    /// is empty), and each stands for its first place.
+    pub fn places_on(&self, t: u32, rel: &Rel, a: Atk, date: &When, classes: &[PlaceClass]) -> Vec<PlaceClass> {
+        let counted = |rep: u32, weight: u128| PlaceClass {
+            rep,
+            members: Vec::new(),
+            weight,
+        };
+        if !rel.holders {
+            return classes.iter().map(|c| counted(c.rep, c.weight)).collect();
+        }
+        let days: Vec<When> = std::iter::once(*date).chain(rel.fixed_dates.iter().copied()).collect();
+        type Chain = Vec<(u8, Vec<Key>)>;
+        type DayKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Chain>)>;
+        let mut groups: BTreeMap<DayKey, (u32, u128)> = BTreeMap::new();
+        for pc in classes {
+            let key = self
+                .views
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let px = v.place.get(pc.rep as usize).copied().unwrap_or(0);
+                    let (area, tags, ident) = self.place_facets(k, px, rel);
+                    let mut chains = Vec::new();
+                    if let Some(place) = v.e.places.get(px as usize) {
+                        let mut keys = |p: PartyIx| self.holder_keys(k, rel, p, t, a);
+                        for day in &days {
+                            for role in [HolderRole::Sovereign, HolderRole::Controller, HolderRole::Administrator] {
+                                let mut chain = Vec::new();
+                                holder_chain(place, role, day, &mut keys, &mut chain);
+                                chains.push(chain);
+                            }
+                        }
+                    }
+                    (area, tags, ident, chains)
+                })
+                .collect();
+            let slot = groups.entry(key).or_insert((pc.rep, 0));
+            slot.0 = slot.0.min(pc.rep);
+            slot.1 = slot.1.saturating_add(pc.weight);
+        }
+        let mut out: Vec<PlaceClass> = groups.into_values().map(|(rep, w)| counted(rep, w)).collect();
         out.sort_by_key(|c| c.rep);
         out
     }
@@ -540,13 +652,18 @@ impl Universe<'_> {
         open.then_some(s)
     }
 
-    /// Runs one job: every date of target `tc` for one event and attacker class.
+    /// Runs one job: every date of target `tc` for one event and attacker class. With
+    /// `by_date`, a class split on the place has the place classes of its date
+    /// ([`Universe::places_on`]); otherwise those of all time, whose members a diff names.
+    /// Stops early, leaving the job unfinished, when `budget` runs out.
     #[allow(clippy::too_many_arguments)]
     pub fn run_job<V: Visitor>(
         &self,
         tc: &TargetCtx,
         event: (EventKind, u128),
         atk: &AtkClass,
+        by_date: bool,
+        budget: &Budget,
         visitor: &mut V,
         stats: &mut Stats,
     ) {
@@ -559,14 +676,29 @@ impl Universe<'_> {
             }
         };
         let mut supporters: Option<Vec<(u32, u128)>> = None;
-        let job = JobInfo {
-            target: tc,
-            attacker: atk,
-            places,
-        };
         let base = sat_mul(sat_mul(tc.members.len() as u128, event.1), atk.weight);
         let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); tc.evals.len()];
-        for &(date, dw) in &tc.dates {
+        for (i, &(date, dw)) in tc.dates.iter().enumerate() {
+            if budget.exceeded() {
+                return;
+            }
+            let on_day;
+            let day_places: &[PlaceClass] = match (by_date, &tc.places, tc.dated.get(i)) {
+                (false, _, _) => places,
+                (true, Some(all), Some(cache)) => {
+                    cache.get_or_init(|| self.places_on(tc.target, &tc.rel, atk.atk, &date, all))
+                }
+                (true, _, _) => {
+                    on_day = self.places_on(tc.target, &tc.rel, atk.atk, &date, places);
+                    &on_day
+                }
+            };
+            let job = JobInfo {
+                target: tc,
+                attacker: atk,
+                places: day_places,
+                budget,
+            };
             let cell = Cell {
                 target: tc.target,
                 attacker: atk.atk,
@@ -594,6 +726,9 @@ impl Universe<'_> {
         supporters: &mut Option<Vec<(u32, u128)>>,
         hits: &mut [Vec<Hit>],
     ) {
+        if !job.budget.spend() {
+            return;
+        }
         stats.evaluated += 1;
         for k in 0..self.views.len() {
             if cell.prepared.get(k).is_some_and(Option::is_none) {
@@ -672,7 +807,7 @@ impl Universe<'_> {
                             c.location = Dim::Is(Some(pc.rep));
                             c.place_class = Some(i);
                         },
-                        pc.members.len() as u128,
+                        pc.weight,
                     ));
                 }
             }
@@ -765,4 +900,41 @@ pub(crate) fn factor(evals: &[Eval]) -> u128 {
         .filter(|e| e.k == 0)
         .map(|e| e.weight)
         .fold(0u128, u128::saturating_add)
+}
+
+/// Who holds `place` in `role` on `at`, as the evaluator reads it (`Frame::holder`): each
+/// period that may cover the day (with how surely), what the holder tests make of its party,
+/// and, unless a period surely covers the day, the next role's chain after a marker.
+fn holder_chain(
+    place: &Place,
+    role: HolderRole,
+    at: &When,
+    keys: &mut dyn FnMut(PartyIx) -> Vec<Key>,
+    out: &mut Vec<(u8, Vec<Key>)>,
+) {
+    let own: &[Period] = match role {
+        HolderRole::Sovereign => &place.sovereign,
+        HolderRole::Controller => place.controller.as_deref().unwrap_or(&[]),
+        HolderRole::Administrator => place.administrator.as_deref().unwrap_or(&[]),
+    };
+    let fallback = match role {
+        HolderRole::Sovereign => None,
+        HolderRole::Controller => Some(HolderRole::Sovereign),
+        HolderRole::Administrator => Some(HolderRole::Controller),
+    };
+    let mut covered = Truth::False;
+    for period in own {
+        let within = at.within(period.from.as_ref(), period.to.as_ref());
+        if within == Truth::False {
+            continue;
+        }
+        covered = covered.or(within);
+        out.push((within as u8, keys(period.party)));
+    }
+    if let Some(next) = fallback
+        && covered != Truth::True
+    {
+        out.push((u8::MAX, Vec::new()));
+        holder_chain(place, next, at, keys, out);
+    }
 }
