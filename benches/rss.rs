@@ -1,6 +1,7 @@
 //! Peak memory (RSS high-water mark) after loading a synthetic world, in a fresh process so
 //! the two loaders do not share a heap: `cargo run --release -p casus-benches --bin casus-rss
-//! -- L casus` and `-- L baseline`.
+//! -- L casus` and `-- L baseline`; `-- L build` writes the compiled form that `-- L compiled`
+//! loads.
 
 use casus_benches::{Baseline, Size, World};
 
@@ -18,7 +19,7 @@ fn main() -> Result<(), String> {
         Some("S") => Size::S,
         Some("M") => Size::M,
         Some("L") => Size::L,
-        _ => return Err("usage: casus-rss S|M|L casus|baseline|none".into()),
+        _ => return Err("usage: casus-rss S|M|L casus|baseline|ruleset|build|compiled|none".into()),
     };
     let who = args.next().unwrap_or_else(|| "casus".into());
     let dir = std::env::temp_dir().join(format!("casus-rss-{}", size.name()));
@@ -32,6 +33,17 @@ fn main() -> Result<(), String> {
                 .map_err(|e| e.to_string())?
                 .compile()
                 .map_err(|e| e.to_string())?;
+            println!("{} {who}: {} parties loaded", size.name(), e.parties().len());
+        }
+        "build" => {
+            let r = casus::RuleSet::load(&dir).map_err(|e| e.to_string())?;
+            let (_, bytes) = r.build(&dir.display().to_string()).map_err(|e| e.to_string())?;
+            std::fs::write(dir.with_extension("casus"), &bytes).map_err(|e| e.to_string())?;
+            println!("{} {who}: {} bytes written", size.name(), bytes.len());
+        }
+        "compiled" => {
+            let e = casus::Engine::load_compiled(&dir.with_extension("casus"), &casus::Limits::default())
+                .map_err(|e| format!("{e} (run `casus-rss {} build` first)", size.name()))?;
             println!("{} {who}: {} parties loaded", size.name(), e.parties().len());
         }
         "ruleset" => {

@@ -49,6 +49,27 @@ struct Cli {
     /// long cells at word boundaries).
     #[arg(long, global = true)]
     wide: bool,
+    /// Read every rule set from its YAML, neither using nor filling the cache of compiled rule
+    /// sets (also: environment variable CASUS_NO_CACHE=1).
+    #[arg(long, global = true)]
+    no_cache: bool,
+}
+
+/// Where compiled rule sets are cached (set once in `main`; `None`: no cache).
+static CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// The cache folder: `$CASUS_CACHE_DIR`, else `$XDG_CACHE_HOME/casus`, else
+/// `$HOME/.cache/casus`; none with `--no-cache` or `CASUS_NO_CACHE` set to anything but
+/// empty or `0`.
+fn cache_dir(no_cache: bool) -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if no_cache || env("CASUS_NO_CACHE").is_some_and(|v| v != "0") {
+        return None;
+    }
+    env("CASUS_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("casus")))
+        .or_else(|| env("HOME").map(|d| PathBuf::from(d).join(".cache/casus")))
 }
 
 /// The limits every load of this run uses (set once in `main`, from the command line).
@@ -195,6 +216,14 @@ enum Command {
     Cascade(graph::CascadeArgs),
     /// Every commitment between all parties at a date (optionally of some treaties only).
     Graph(graph::GraphArgs),
+    /// Compile a rule set into one file that loads without reading YAML (use it as `--rules FILE`).
+    Build {
+        /// The rule set (folder or file).
+        rules: PathBuf,
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// List the treaties of a rule set, with where each stands on a date.
     Treaties {
         /// The rule set.
@@ -242,6 +271,7 @@ fn main() -> ExitCode {
         allow_outside: cli.allow_outside.clone(),
         ..casus::Limits::default()
     });
+    let _ = CACHE.set(cache_dir(cli.no_cache));
     let code = match run(cli) {
         Ok(code) => code,
         Err(message) => {
@@ -271,23 +301,48 @@ fn load(path: &Path) -> Result<Engine, String> {
 
 /// Loads the rule set at `path`; when it is not there, says where it was looked for and how
 /// it came to be that path.
+///
+/// A compiled rule set (`casus build`) is read as such; a folder or YAML file goes through the
+/// cache of compiled rule sets unless it is turned off.
 fn load_chosen(path: &Path, how: chosen::Chosen<'_>) -> Result<Engine, String> {
-    let rules = RuleSet::load_with(&[path.to_path_buf()], limits()).map_err(|e| {
-        if !path.exists() {
-            return chosen::missing(path, how);
+    if path.is_file() && starts_compiled(path) {
+        return Engine::load_compiled(path, limits()).map_err(|e| format!("error: {e}\n"));
+    }
+    let paths = [path.to_path_buf()];
+    let loaded = match CACHE.get().and_then(Option::as_deref) {
+        Some(cache) => Engine::load_cached(&paths, limits(), cache),
+        None => RuleSet::load_with(&paths, limits())
+            .map_err(casus::CachedLoadError::from)
+            .and_then(|r| Ok(r.compile()?)),
+    };
+    loaded.map_err(|e| match e {
+        casus::CachedLoadError::Load(e) => {
+            if !path.exists() {
+                return chosen::missing(path, how);
+            }
+            let mut s = String::new();
+            for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
+                s.push_str(&d.render());
+            }
+            s.push_str(&format!(
+                "error: {} (run `casus check --rules {}`)\n",
+                e,
+                path.display()
+            ));
+            s
         }
-        let mut s = String::new();
-        for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
-            s.push_str(&d.render());
-        }
-        s.push_str(&format!(
-            "error: {} (run `casus check --rules {}`)\n",
-            e,
-            path.display()
-        ));
-        s
-    })?;
-    rules.compile().map_err(|e| format!("error: {e}\n"))
+        casus::CachedLoadError::Compile(e) => format!("error: {e}\n"),
+    })
+}
+
+/// Whether a file begins as a compiled rule set does.
+fn starts_compiled(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && casus::is_compiled(&head)
 }
 
 struct Engines {
@@ -510,6 +565,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Exposure(a) => graph::exposure(a, width),
         Command::Cascade(a) => graph::cascade(a, width),
         Command::Graph(a) => graph::graph(a, width),
+        Command::Build { rules, output } => build(&rules, &output),
         Command::Treaties { rules, format, date } => {
             let e = load(&rules)?;
             let at = graph::date(date.as_deref())?;
@@ -544,6 +600,37 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `casus build`: the rule set, validated and compiled, into one file that records the
+/// (absolute) path and content hash of its sources.
+fn build(rules: &Path, output: &Path) -> Result<ExitCode, String> {
+    let set = RuleSet::load_with(&[rules.to_path_buf()], limits()).map_err(|e| {
+        if !rules.exists() {
+            return chosen::missing(rules, chosen::Chosen::Given);
+        }
+        let mut s = String::new();
+        for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
+            s.push_str(&d.render());
+        }
+        s.push_str(&format!("error: {e} (run `casus check --rules {}`)\n", rules.display()));
+        s
+    })?;
+    let origin = std::fs::canonicalize(rules).unwrap_or_else(|_| rules.to_path_buf());
+    let (engine, bytes) = set
+        .build(&origin.display().to_string())
+        .map_err(|e| format!("error: {e}\n"))?;
+    std::fs::write(output, &bytes).map_err(|e| format!("error: cannot write {}: {e}\n", output.display()))?;
+    outln!(
+        "{}: {} parties, {} territories and areas, {} treaties; {} bytes written to {}",
+        rules.display(),
+        engine.parties().len(),
+        engine.places().len(),
+        engine.treaties().len(),
+        bytes.len(),
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn scenario_error(e: &casus::ScenarioError) -> String {

@@ -19,6 +19,11 @@ fn casus_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_casus"))
         .args(args)
         .current_dir(dir)
+        .env(
+            "CASUS_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("casus-cache"),
+        )
+        .env_remove("CASUS_NO_CACHE")
         .output()
         .unwrap_or_else(|e| panic!("cannot run casus: {e}"));
     (
@@ -242,4 +247,88 @@ fn territories_within_and_find() {
         (2, true),
         "{err}"
     );
+}
+
+/// A fresh scratch folder under the target's temporary folder.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `casus` in the repository root with extra environment variables.
+fn casus_env(env: &[(&str, &Path)], args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casus"));
+    cmd.args(args).current_dir(root()).env_remove("CASUS_NO_CACHE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_built_rule_set_answers_as_its_yaml_and_is_refused_once_the_yaml_changes() {
+    let dir = scratch("build");
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(rules.join("alliance.yaml"), casus::doc_example()).unwrap();
+    let scenario = dir.join("attack.yaml");
+    std::fs::write(
+        &scenario,
+        "date: 2020-01-01\nevent: armed_attack\nattacker: RUS\ntarget: EST\nlocation: EST\non: territory\n",
+    )
+    .unwrap();
+    let built = dir.join("alliance.casus");
+    let (code, out, err) = casus(&["build", rules.to_str().unwrap(), "-o", built.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("4 parties") && out.contains("bytes written to"), "{out}");
+    let s = scenario.to_str().unwrap();
+    let from_yaml = casus(&["--no-cache", "eval", "--rules", rules.to_str().unwrap(), s]);
+    let from_file = casus(&["eval", "--rules", built.to_str().unwrap(), s]);
+    assert_eq!(from_yaml.0, 0, "{}", from_yaml.2);
+    assert_eq!(from_file, from_yaml);
+    assert!(from_file.1.contains("USA"), "{}", from_file.1);
+    // The YAML changes: the built file is refused with the command that rebuilds it.
+    std::fs::write(
+        rules.join("alliance.yaml"),
+        casus::doc_example().replace("assist", "military"),
+    )
+    .unwrap();
+    let (code, out, err) = casus(&["eval", "--rules", built.to_str().unwrap(), s]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("has changed since") && err.contains("casus build"),
+        "{err}"
+    );
+    // A file that is not a compiled rule set is read as YAML, and says so in YAML's words.
+    std::fs::write(&built, b"\x00\x01binary").unwrap();
+    let (code, _, err) = casus(&["eval", "--rules", built.to_str().unwrap(), s]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn the_cache_is_filled_once_and_can_be_turned_off() {
+    let cache = scratch("cache").join("c");
+    let scenario = "examples/scenarios/nato/hawaii.yaml";
+    let count = || std::fs::read_dir(&cache).map_or(0, |d| d.count());
+    let plain = casus_env(&[("CASUS_NO_CACHE", Path::new("1"))], &["eval", scenario]);
+    assert_eq!(plain.0, 0, "{}", plain.2);
+    let env = [("CASUS_CACHE_DIR", cache.as_path())];
+    let off = casus_env(&env, &["--no-cache", "eval", scenario]);
+    assert_eq!((off, count()), (plain.clone(), 0));
+    let first = casus_env(&env, &["eval", scenario]);
+    assert_eq!((first, count()), (plain.clone(), 1));
+    let second = casus_env(&env, &["eval", scenario]);
+    assert_eq!((second, count()), (plain.clone(), 1));
+    let env_off = casus_env(
+        &[("CASUS_CACHE_DIR", cache.as_path()), ("CASUS_NO_CACHE", Path::new("1"))],
+        &["exposure", "USA"],
+    );
+    assert_eq!((env_off.0, count()), (0, 1));
 }

@@ -3,6 +3,8 @@
 //! Nothing here refers to a file or a string id at evaluation time; the strings are kept only
 //! to print answers.
 
+use serde::{Deserialize, Serialize};
+
 use crate::level::Level;
 use crate::model::{Accession, HolderRole, PartyKind, Toward, TreatyStatus, Withdrawal};
 use crate::time::When;
@@ -25,14 +27,14 @@ pub(crate) const DEP_TIME: u32 = 5;
 pub(crate) const PSEUDO: [&str; 6] = ["attacker", "means", "location", "on", "supported_by", "time"];
 pub(crate) const FACT_BASE: u32 = 8;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Period {
     pub party: PartyIx,
     pub from: Option<When>,
     pub to: Option<When>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Party {
     pub id: String,
     pub name: String,
@@ -42,13 +44,13 @@ pub(crate) struct Party {
     pub cow: Vec<(u32, Option<When>, Option<When>)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum PlaceKind {
     Territory,
     Area,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Place {
     pub id: String,
     pub name: String,
@@ -86,7 +88,7 @@ impl Place {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct TreatyMember {
     pub party: Option<PartyIx>,
     pub members_of: Option<PartyIx>,
@@ -94,7 +96,7 @@ pub(crate) struct TreatyMember {
     pub to: Option<When>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Reservation {
     pub party: PartyIx,
     pub kind: crate::model::ReservationKind,
@@ -109,7 +111,7 @@ pub(crate) struct Reservation {
     pub note: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Treaty {
     pub id: String,
     pub name: String,
@@ -125,20 +127,22 @@ pub(crate) struct Treaty {
     /// Each party appears in exactly one direct entry of `members` (no `members_of`): the
     /// obligors of a clause can then be read off `members` in one pass.
     pub simple_members: bool,
+    #[serde(with = "crate::compiled::accession")]
     pub accession: Option<Accession>,
+    #[serde(with = "crate::compiled::withdrawal")]
     pub withdrawal: Option<Withdrawal>,
     pub clauses: Vec<ClauseIx>,
     pub reservations: Vec<Reservation>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum Obligors {
     Others,
     All,
     Named(Vec<PartyIx>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Obligation {
     pub level: Level,
     pub obligated: Obligors,
@@ -175,7 +179,7 @@ impl Obligation {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Reading {
     pub id: String,
     pub basis: String,
@@ -183,7 +187,7 @@ pub(crate) struct Reading {
     pub obligations: Vec<Obligation>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Clause {
     pub treaty: TreatyIx,
     pub id: String,
@@ -197,7 +201,7 @@ pub(crate) struct Clause {
     pub event_mask: u8,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum PTest {
     Target,
     Attacker,
@@ -210,7 +214,7 @@ pub(crate) enum PTest {
 }
 
 /// An instrument the rule set leaves out on purpose (`not_modelled:` in a rule file).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct NotModelled {
     pub id: String,
     pub name: String,
@@ -220,7 +224,7 @@ pub(crate) struct NotModelled {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum LTest {
     In(Vec<PlaceIx>),
     Tagged(Vec<u64>, Vec<String>),
@@ -228,7 +232,7 @@ pub(crate) enum LTest {
     Area,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum Node {
     All(Vec<NodeIx>),
     Any(Vec<NodeIx>),
@@ -246,7 +250,7 @@ pub(crate) enum Node {
     Always(bool),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Fact {
     pub id: String,
     pub description: String,
@@ -255,7 +259,7 @@ pub(crate) struct Fact {
 /// Candidate clauses per target party and for any target, each with the event kinds that can
 /// trigger it, in one flat array per kind of key (compressed rows: `starts[p]..starts[p + 1]`),
 /// so that choosing candidates touches no clause that cannot fire.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Index {
     /// Per party, the treaties it is a party to at some date (directly or through an
     /// organization), sorted.
@@ -298,7 +302,7 @@ impl Index {
 }
 
 /// A clause as the first step of evaluation reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ClauseHot {
     pub treaty: TreatyIx,
     /// The default reading's trigger.
@@ -315,7 +319,7 @@ pub(crate) struct ClauseHot {
 /// contiguous): what evaluating the trigger of a candidate clause reads, in a cache line or
 /// two, instead of following the condition tree's nodes and child lists. Evaluating a program
 /// gives exactly what evaluating its nodes gives (value and what it waits on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Op {
     /// The next `n` subtrees, all of them; `end` is the index after the last.
     All { n: u16, end: u32 },
@@ -339,7 +343,7 @@ pub(crate) enum Op {
 
 /// A place as the hot path reads it: copied into a prepared scenario, so that evaluating a
 /// location test touches no `Place`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PlaceFast {
     /// The first 64 tags as bits (all of them when `all_tags`).
     pub tags: u64,
@@ -359,7 +363,7 @@ pub(crate) struct PlaceFast {
 /// Built by [`crate::RuleSet::compile`]. Evaluation does no I/O and never fails once the
 /// engine exists; a scenario that names something the rule set lacks is rejected when it is
 /// prepared.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Engine {
     pub(crate) not_modelled: Vec<NotModelled>,
     pub(crate) parties: Vec<Party>,
@@ -384,11 +388,16 @@ pub struct Engine {
     /// [`crate::time::day_key`] (`i32::MIN` / `i32::MAX` when open), one treaty after
     /// another: on a day, membership is two integer comparisons on twelve contiguous bytes.
     pub(crate) member_rows: Vec<(PartyIx, i32, i32)>,
+    #[serde(with = "crate::compiled::sorted_map")]
     pub(crate) party_ix: std::collections::HashMap<String, PartyIx>,
+    #[serde(with = "crate::compiled::sorted_map")]
     pub(crate) place_ix: std::collections::HashMap<String, PlaceIx>,
+    #[serde(with = "crate::compiled::sorted_map")]
     pub(crate) fact_ix: std::collections::HashMap<String, FactIx>,
+    #[serde(with = "crate::compiled::sorted_map")]
     pub(crate) treaty_ix: std::collections::HashMap<String, TreatyIx>,
     /// Places by folded name, built on the first lookup by name.
+    #[serde(skip)]
     pub(crate) names: std::sync::OnceLock<crate::names::NameIndex>,
 }
 

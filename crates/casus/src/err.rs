@@ -25,6 +25,9 @@ pub enum CompileError {
         /// The most allowed.
         max: usize,
     },
+    /// The compiled form could not be written.
+    #[error("cannot write the compiled rule set: {0}")]
+    Encode(String),
 }
 
 /// A scenario is malformed or names something the rule set lacks.

@@ -43,6 +43,7 @@
 //!   with a file, line and column; a whole load reports every error at once.
 
 pub mod atop;
+mod compiled;
 mod decompile;
 mod diag;
 mod engine;
@@ -71,6 +72,7 @@ mod vocab;
 
 use std::path::{Path, PathBuf};
 
+pub use compiled::{CompiledError, CompiledHeader, FORMAT_VERSION, compiled_header, is_compiled};
 pub use decompile::WriteError;
 #[cfg(feature = "miette")]
 pub use diag::Report;
@@ -84,7 +86,8 @@ pub use graph::{
     Round, Side, StayedOut, Timeline, dot_quote, level_color, render_commitments,
 };
 pub use level::Level;
-pub use load::{Limits, SourceFile, confinement_root};
+pub use load::{CompiledFileError, Limits, SourceFile, SourceHash, confinement_root};
+
 pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
@@ -101,6 +104,8 @@ pub struct RuleSet {
     engine: Engine,
     diagnostics: Diagnostics,
     name: Option<String>,
+    /// The hash of the files it was read from (`None` for text given in memory).
+    sources: Option<SourceHash>,
 }
 
 impl RuleSet {
@@ -115,7 +120,9 @@ impl RuleSet {
     pub fn load_with(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, LoadError> {
         let read = load::read_rules(paths, limits);
         let name = read.manifest.as_ref().and_then(|m| m.name.clone());
-        RuleSet::finish(read.files, read.diagnostics, limits, name)
+        let mut rules = RuleSet::finish(read.files, read.diagnostics, limits, name)?;
+        rules.sources = Some(read.sources);
+        Ok(rules)
     }
 
     /// Loads one rule file given as text (tests, examples, embedding).
@@ -157,6 +164,7 @@ impl RuleSet {
             engine,
             diagnostics,
             name,
+            sources: None,
         })
     }
 
@@ -170,6 +178,36 @@ impl RuleSet {
     #[must_use]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// The content hash of the files the rule set was read from (`None` when it was given as
+    /// text): what a compiled form of it records.
+    #[must_use]
+    pub fn source_hash(&self) -> Option<SourceHash> {
+        self.sources
+    }
+
+    /// Compiles the rule set and writes the engine in the compiled form (see
+    /// [`Engine::from_compiled`]), recording the hash of its sources and `origin`, the path
+    /// it was read from (named in the message when the sources have changed since).
+    ///
+    /// ```
+    /// let rules = casus::RuleSet::from_yaml(casus::doc_example())?;
+    /// let (engine, bytes) = rules.build("example")?;
+    /// let again = casus::Engine::from_compiled(&bytes, &rules.source_hash().unwrap_or_default())?;
+    /// assert_eq!(again.parties().len(), engine.parties().len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build(&self, origin: &str) -> Result<(Engine, Vec<u8>), CompileError> {
+        let engine = self.compile()?;
+        let header = CompiledHeader {
+            casus_version: env!("CARGO_PKG_VERSION").to_string(),
+            sources: self.sources.unwrap_or_default(),
+            name: self.name.clone(),
+            origin: origin.to_string(),
+        };
+        let bytes = compiled::encode(&engine, &header).map_err(|e| CompileError::Encode(e.to_string()))?;
+        Ok((engine, bytes))
     }
 
     /// Builds the evaluation indexes.
@@ -192,6 +230,59 @@ impl RuleSet {
         e.build_index();
         Ok(e)
     }
+}
+
+impl Engine {
+    /// Reads an engine from its compiled form (written by [`RuleSet::build`] or `casus
+    /// build`), if it was built from sources whose hash is `sources` (see [`SourceHash::of`]).
+    ///
+    /// # Errors
+    /// When the bytes are not a compiled rule set, are of another format version, are
+    /// damaged, or were built from other sources: never a wrong answer.
+    pub fn from_compiled(bytes: &[u8], sources: &SourceHash) -> Result<Engine, CompiledError> {
+        compiled::decode(bytes, sources).map(|(_, e)| e)
+    }
+
+    /// Reads a compiled rule set from a file, checking that the rule set it was built from
+    /// (the path it records) still has the same sources.
+    ///
+    /// # Errors
+    /// When the file cannot be read, is not a usable compiled rule set, or its sources have
+    /// changed or cannot be read.
+    pub fn load_compiled(file: &Path, limits: &Limits) -> Result<Engine, CompiledFileError> {
+        load::load_compiled(file, limits)
+    }
+
+    /// Loads a rule set through a cache of compiled rule sets in the folder `cache`: a
+    /// compiled form built from the same sources (by content) is read instead of the YAML;
+    /// otherwise the YAML is loaded and compiled, and its compiled form stored for next time
+    /// (a cache that cannot be written is passed over in silence).
+    ///
+    /// # Errors
+    /// As [`RuleSet::load_with`] and [`RuleSet::compile`].
+    pub fn load_cached(paths: &[PathBuf], limits: &Limits, cache: &Path) -> Result<Engine, CachedLoadError> {
+        if let Some(e) = load::cached(paths, limits, cache) {
+            return Ok(e);
+        }
+        let rules = RuleSet::load_with(paths, limits)?;
+        let origin = paths.first().map(|p| p.display().to_string()).unwrap_or_default();
+        let (engine, bytes) = rules.build(&origin)?;
+        if let Some(h) = rules.source_hash() {
+            load::store_cached(cache, &h, limits, &bytes);
+        }
+        Ok(engine)
+    }
+}
+
+/// A rule set could not be loaded through the cache (see [`Engine::load_cached`]).
+#[derive(Debug, thiserror::Error)]
+pub enum CachedLoadError {
+    /// The rule set does not load.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// It loads, but cannot be compiled.
+    #[error(transparent)]
+    Compile(#[from] CompileError),
 }
 
 /// A small rule set used by the documentation examples: NATO-like Art. 5 with three parties.

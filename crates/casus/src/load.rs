@@ -161,6 +161,53 @@ pub(crate) struct Read {
     pub files: Vec<(FileCtx, RuleFile)>,
     pub diagnostics: Diagnostics,
     pub manifest: Option<Manifest>,
+    /// The content hash of every file read (see [`SourceHash`]).
+    pub sources: SourceHash,
+}
+
+/// The content hash of a rule set's sources: every rule file and manifest it reads, in the
+/// order it reads them, each with its path relative to its rule set's folder (so that the same
+/// folder gives the same hash from anywhere). A compiled rule set records the hash of the
+/// sources it was built from, and is refused when they have changed since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub struct SourceHash(pub(crate) [u8; 32]);
+
+impl SourceHash {
+    /// Hashes the sources a load of `paths` would read, without parsing the rule files (the
+    /// manifests are read for what they extend). `None` when a file cannot be read or the walk
+    /// breaks a limit: a load would fail, and its diagnostics say why.
+    #[must_use]
+    pub fn of(paths: &[PathBuf], limits: &Limits) -> Option<SourceHash> {
+        let read = on_parse_stack(|| walk_rules(paths, limits, false));
+        (!read.diagnostics.has_errors()).then_some(read.sources)
+    }
+
+    /// The hash in hexadecimal (64 digits).
+    #[must_use]
+    pub fn to_hex(&self) -> String {
+        self.0.iter().fold(String::with_capacity(64), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+    }
+}
+
+impl std::fmt::Display for SourceHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// Adds one source file to a hash: a kind byte, then its path and its text, each preceded by
+/// its length, so that no two different lists of files hash alike by concatenation.
+fn hash_source(h: &mut blake3::Hasher, kind: u8, rel: &Path, text: &str) {
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    h.update(&[kind]);
+    h.update(&(rel.len() as u64).to_le_bytes());
+    h.update(rel.as_bytes());
+    h.update(&(text.len() as u64).to_le_bytes());
+    h.update(text.as_bytes());
 }
 
 fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
@@ -602,8 +649,15 @@ pub(crate) fn read_rules(paths: &[PathBuf], limits: &Limits) -> Read {
 }
 
 fn read_rules_here(paths: &[PathBuf], limits: &Limits) -> Read {
+    walk_rules(paths, limits, true)
+}
+
+/// Walks the rule folders; `parse` false reads and hashes the files without parsing them.
+fn walk_rules(paths: &[PathBuf], limits: &Limits, parse: bool) -> Read {
     let mut w = Walker {
         limits,
+        parse,
+        hasher: blake3::Hasher::new(),
         read: Read::default(),
         seen: Vec::new(),
         chain: Vec::new(),
@@ -623,6 +677,7 @@ fn read_rules_here(paths: &[PathBuf], limits: &Limits) -> Read {
             &format!("skipped {more} more entries, not listed one by one"),
         ));
     }
+    w.read.sources = SourceHash(*w.hasher.finalize().as_bytes());
     w.read
 }
 
@@ -630,6 +685,10 @@ fn read_rules_here(paths: &[PathBuf], limits: &Limits) -> Read {
 /// that the limits bound.
 struct Walker<'l> {
     limits: &'l Limits,
+    /// Parse the rule files (false: only read and hash them).
+    parse: bool,
+    /// The hash of every file read, in order.
+    hasher: blake3::Hasher,
     read: Read,
     /// Canonical paths of the rule sets loaded (or being loaded): each is read once.
     seen: Vec<PathBuf>,
@@ -710,7 +769,8 @@ impl Walker<'_> {
             }
             if !self.over_files(root) {
                 self.files += 1;
-                self.rule_file(root, meta.len());
+                let rel = root.file_name().map_or(root, Path::new);
+                self.rule_file(root, rel, meta.len());
             }
             return;
         }
@@ -719,6 +779,7 @@ impl Walker<'_> {
             match read_text(&manifest_path, limits) {
                 Err(d) => self.read.diagnostics.push(*d),
                 Ok(text) => {
+                    hash_source(&mut self.hasher, b'm', Path::new("ruleset.yaml"), &text);
                     let mctx = FileCtx::new(&manifest_path, Some(text.clone()));
                     match parse_yaml::<Manifest>(&mctx, &text, limits) {
                         Err(d) => self.read.diagnostics.push(*d),
@@ -743,7 +804,8 @@ impl Walker<'_> {
             if self.stopped {
                 return;
             }
-            self.rule_file(&f, len);
+            let rel = f.strip_prefix(root).unwrap_or(&f);
+            self.rule_file(&f, rel, len);
         }
     }
 
@@ -892,7 +954,7 @@ impl Walker<'_> {
     }
 
     /// Reads and parses one rule file within the total size limit.
-    fn rule_file(&mut self, path: &Path, len: u64) {
+    fn rule_file(&mut self, path: &Path, rel: &Path, len: u64) {
         let limits = self.limits;
         // A file over the per-file limit is reported as such by `read_text`, unread.
         if len <= limits.max_file_bytes && self.bytes.saturating_add(len) > limits.max_total_bytes {
@@ -913,6 +975,10 @@ impl Walker<'_> {
             Err(d) => self.read.diagnostics.push(*d),
             Ok(text) => {
                 self.bytes = self.bytes.saturating_add(text.len() as u64);
+                hash_source(&mut self.hasher, b'r', rel, &text);
+                if !self.parse {
+                    return;
+                }
                 let ctx = FileCtx::new(path, Some(text.clone()));
                 match parse_yaml::<RuleFile>(&ctx, &text, limits) {
                     Err(d) => self.read.diagnostics.push(*d),
@@ -945,4 +1011,94 @@ pub(crate) fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> 
     // YAML 1.2 rules, as the loader reads: dates and `on` need no quotes.
     let options = serde_saphyr::ser_options! { yaml_12: true, no_lang_directive: true };
     serde_saphyr::to_string_with_options(value, options).map_err(|e| e.to_string().to_lowercase())
+}
+
+/// A compiled rule set file that cannot be used (see [`crate::Engine::load_compiled`]).
+#[derive(Debug, thiserror::Error)]
+pub enum CompiledFileError {
+    /// The file cannot be read.
+    #[error("{}: cannot read: {message}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why, in words.
+        message: String,
+    },
+    /// It is not a compiled rule set this build can use, or its sources have changed.
+    #[error("{}: {error}", .path.display())]
+    Compiled {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        error: crate::compiled::CompiledError,
+    },
+}
+
+/// Reads a compiled rule set, checking that the rule set it records as its origin still has
+/// the sources it was built from.
+pub(crate) fn load_compiled(file: &Path, limits: &Limits) -> Result<crate::Engine, CompiledFileError> {
+    let bytes = fs::read(file).map_err(|e| CompiledFileError::Io {
+        path: file.to_path_buf(),
+        message: io_words(&e),
+    })?;
+    let wrap = |error| CompiledFileError::Compiled {
+        path: file.to_path_buf(),
+        error,
+    };
+    let header = crate::compiled::compiled_header(&bytes).map_err(wrap)?;
+    let sources = SourceHash::of(&[PathBuf::from(&header.origin)], limits).ok_or_else(|| {
+        wrap(crate::compiled::CompiledError::Stale {
+            origin: header.origin.clone(),
+        })
+    })?;
+    crate::Engine::from_compiled(&bytes, &sources).map_err(wrap)
+}
+
+/// How many compiled rule sets a cache folder keeps (the most recently written).
+const CACHE_KEEP: usize = 16;
+
+/// The file in `cache` for sources with hash `sources` read under `limits`: the key covers
+/// the format version, the version of Casus and the limits too, since a load under other
+/// limits may refuse what these accepted.
+fn cache_file(cache: &Path, sources: &SourceHash, limits: &Limits) -> PathBuf {
+    let mut h = blake3::Hasher::new();
+    h.update(&crate::compiled::FORMAT_VERSION.to_le_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&sources.0);
+    h.update(format!("{limits:?}").as_bytes());
+    let key = SourceHash(*h.finalize().as_bytes()).to_hex();
+    cache.join(format!("{}.casus", key.get(..32).unwrap_or(&key)))
+}
+
+/// The engine from the cache, when a compiled form of the same sources is there and sound.
+pub(crate) fn cached(paths: &[PathBuf], limits: &Limits, cache: &Path) -> Option<crate::Engine> {
+    let sources = SourceHash::of(paths, limits)?;
+    let bytes = fs::read(cache_file(cache, &sources, limits)).ok()?;
+    crate::Engine::from_compiled(&bytes, &sources).ok()
+}
+
+/// Stores a compiled form in the cache (written aside, then renamed, so that a reader never
+/// sees half a file), and removes the oldest beyond [`CACHE_KEEP`]. Failures are ignored: the
+/// cache only saves time.
+pub(crate) fn store_cached(cache: &Path, sources: &SourceHash, limits: &Limits, bytes: &[u8]) {
+    let file = cache_file(cache, sources, limits);
+    let aside = file.with_extension(format!("tmp{}", std::process::id()));
+    let stored = fs::create_dir_all(cache)
+        .and_then(|()| fs::write(&aside, bytes))
+        .and_then(|()| fs::rename(&aside, &file));
+    if stored.is_err() {
+        let _ = fs::remove_file(&aside);
+        return;
+    }
+    let Ok(entries) = fs::read_dir(cache) else { return };
+    let mut kept: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "casus"))
+        .filter_map(|p| Some((fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    kept.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, old) in kept.iter().skip(CACHE_KEEP) {
+        let _ = fs::remove_file(old);
+    }
 }

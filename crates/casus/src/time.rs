@@ -167,14 +167,36 @@ impl fmt::Display for When {
     }
 }
 
+/// A `When` in a binary format (the compiled rule set): numbers, not text, so that loading
+/// parses no date. Human-readable formats (JSON, YAML) keep the text.
+#[derive(Serialize, Deserialize)]
+enum CompactWhen {
+    Day(i16, i8, i8),
+    Instant(i64, i32),
+}
+
 impl Serialize for When {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            return s.collect_str(self);
+        }
+        match self {
+            When::Day(d) => CompactWhen::Day(d.year(), d.month(), d.day()),
+            When::Instant(t) => CompactWhen::Instant(t.as_second(), t.subsec_nanosecond()),
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for When {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !d.is_human_readable() {
+            return match CompactWhen::deserialize(d)? {
+                CompactWhen::Day(y, m, day) => Date::new(y, m, day).map(When::Day),
+                CompactWhen::Instant(secs, nanos) => Timestamp::new(secs, nanos).map(When::Instant),
+            }
+            .map_err(serde::de::Error::custom);
+        }
         let s = String::deserialize(d)?;
         When::parse(&s).map_err(serde::de::Error::custom)
     }
