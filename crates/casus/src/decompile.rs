@@ -235,6 +235,7 @@ impl Engine {
                 .collect(),
             accession: t.accession.clone(),
             withdrawal: t.withdrawal.clone(),
+            lapses: t.lapses.clone(),
             clauses: t
                 .clauses
                 .iter()
@@ -318,7 +319,20 @@ impl Engine {
                         crate::model::Obligated::Named(v.iter().map(|p| sp(self.party_id(*p).to_string())).collect())
                     }
                 },
-                toward: o.toward,
+                toward: crate::model::Ids(
+                    o.toward
+                        .iter()
+                        .map(|b| {
+                            sp(match b {
+                                crate::engine::Benef::Target => "target".to_string(),
+                                crate::engine::Benef::Attacker => "attacker".to_string(),
+                                crate::engine::Benef::Party(p) => self.party_id(*p).to_string(),
+                            })
+                        })
+                        .collect(),
+                ),
+                against: o.against.iter().copied().map(sp).collect(),
+                lead: o.lead.iter().map(|p| sp(self.party_id(*p).to_string())).collect(),
                 forms: FormsDecl {
                     required: forms_of(o.required).into_iter().map(sp).collect(),
                     allowed: forms_of(o.allowed).into_iter().map(sp).collect(),
@@ -353,6 +367,27 @@ impl Engine {
         }
     }
 
+    /// A place test in the rule language.
+    fn place_test(&self, l: &LTest) -> PlaceTest {
+        match l {
+            LTest::In(v) => PlaceTest::In(crate::model::Ids(
+                v.iter().map(|p| sp(self.place_id(*p).to_string())).collect(),
+            )),
+            LTest::Tagged(_, names) => PlaceTest::Tagged(crate::model::Ids(names.iter().cloned().map(sp).collect())),
+            LTest::Holder(role, t, None) => match role {
+                HolderRole::Sovereign => PlaceTest::Sovereign(self.party_test(t)),
+                HolderRole::Controller => PlaceTest::Controller(self.party_test(t)),
+                HolderRole::Administrator => PlaceTest::Administrator(self.party_test(t)),
+            },
+            LTest::Holder(role, t, Some(d)) => PlaceTest::HeldOn(HeldOn {
+                role: *role,
+                by: self.party_test(t),
+                date: sp(*d),
+            }),
+            LTest::Area => PlaceTest::Area,
+        }
+    }
+
     /// The condition rooted at node `ix`, in the rule language.
     pub(crate) fn condition(&self, ix: NodeIx) -> Condition {
         let kids = |k: &[NodeIx]| k.iter().map(|c| sp(self.condition(*c))).collect();
@@ -372,25 +407,8 @@ impl Engine {
                 }),
                 Node::SupportedBy(t) => Condition::SupportedBy(self.party_test(t)),
                 Node::Target(t) => Condition::Target(self.party_test(t)),
-                Node::Location(l) => Condition::Location(match l {
-                    LTest::In(v) => PlaceTest::In(crate::model::Ids(
-                        v.iter().map(|p| sp(self.place_id(*p).to_string())).collect(),
-                    )),
-                    LTest::Tagged(_, names) => {
-                        PlaceTest::Tagged(crate::model::Ids(names.iter().cloned().map(sp).collect()))
-                    }
-                    LTest::Holder(role, t, None) => match role {
-                        HolderRole::Sovereign => PlaceTest::Sovereign(self.party_test(t)),
-                        HolderRole::Controller => PlaceTest::Controller(self.party_test(t)),
-                        HolderRole::Administrator => PlaceTest::Administrator(self.party_test(t)),
-                    },
-                    LTest::Holder(role, t, Some(d)) => PlaceTest::HeldOn(HeldOn {
-                        role: *role,
-                        by: self.party_test(t),
-                        date: sp(*d),
-                    }),
-                    LTest::Area => PlaceTest::Area,
-                }),
+                Node::Location(l) => Condition::Location(self.place_test(l)),
+                Node::LaunchedFrom(l) => Condition::LaunchedFrom(self.place_test(l)),
                 Node::Date(from, before) => Condition::Date(DateWindow {
                     from: from.map(sp),
                     before: before.map(sp),

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::level::Level;
-use crate::model::{Accession, HolderRole, PartyKind, Toward, TreatyStatus, Withdrawal};
+use crate::model::{Accession, Against, HolderRole, PartyKind, TreatyStatus, Withdrawal};
 use crate::time::When;
 use crate::vocab::{Caveat, Deadline, Form};
 
@@ -24,7 +24,16 @@ pub(crate) const DEP_LOCATION: u32 = 2;
 pub(crate) const DEP_ON: u32 = 3;
 pub(crate) const DEP_SUPPORTED_BY: u32 = 4;
 pub(crate) const DEP_TIME: u32 = 5;
-pub(crate) const PSEUDO: [&str; 6] = ["attacker", "means", "location", "on", "supported_by", "time"];
+pub(crate) const DEP_LAUNCHED_FROM: u32 = 6;
+pub(crate) const PSEUDO: [&str; 7] = [
+    "attacker",
+    "means",
+    "location",
+    "on",
+    "supported_by",
+    "time",
+    "launched_from",
+];
 pub(crate) const FACT_BASE: u32 = 8;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -133,6 +142,10 @@ pub(crate) struct Treaty {
     pub withdrawal: Option<Withdrawal>,
     pub clauses: Vec<ClauseIx>,
     pub reservations: Vec<Reservation>,
+    /// Its lapses as written, and the first day one happens (already folded into
+    /// `terminated`) with the words for it.
+    pub lapses: Vec<crate::model::LapseDecl>,
+    pub lapsed: Option<(When, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -142,11 +155,27 @@ pub(crate) enum Obligors {
     Named(Vec<PartyIx>),
 }
 
+/// A beneficiary of an obligation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Benef {
+    /// The party attacked (the usual case).
+    Target,
+    /// Each attacker that is a party.
+    Attacker,
+    /// A named party, whoever is attacked (Ukraine, when a guarantor's forces are).
+    Party(PartyIx),
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Obligation {
     pub level: Level,
     pub obligated: Obligors,
-    pub toward: Toward,
+    /// Toward whom, in order, without repeats (at least one).
+    pub toward: Vec<Benef>,
+    /// Against whom besides the attacker(s), sorted.
+    pub against: Vec<Against>,
+    /// Obligors who lead the response.
+    pub lead: Vec<PartyIx>,
     pub required: u16,
     pub allowed: u16,
     pub excluded: u16,
@@ -245,6 +274,7 @@ pub(crate) enum Node {
     SupportedBy(PTest),
     Target(PTest),
     Location(LTest),
+    LaunchedFrom(LTest),
     Date(Option<When>, Option<When>),
     Fact(FactIx),
     Always(bool),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::*;
 use crate::level::Level;
-use crate::model::{HolderRole, PartyKind, Toward, TreatyStatus};
+use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::*;
@@ -111,6 +111,8 @@ pub struct Prepared {
     pub(crate) targets: Vec<PartyIx>,
     pub(crate) location: Option<PlaceIx>,
     pub(crate) place: PlaceFast,
+    /// Where the attack was launched from, if known.
+    pub(crate) launched_from: Option<PlaceIx>,
     pub(crate) on: Option<On>,
     pub(crate) facts: Vec<Option<bool>>,
     /// Facts stated for one treaty or clause, sorted by (treaty, clause, fact).
@@ -164,6 +166,40 @@ struct Owed<'a> {
     oi: u16,
     ov: Val,
     target: PartyIx,
+}
+
+/// Calls `f` with each party an obligation runs toward, in the order of its `toward` list,
+/// each once: the target, each attacker that is a party, named parties. Allocates nothing.
+pub(crate) fn for_each_beneficiary(
+    toward: &[Benef],
+    attackers: Option<&[ActorIx]>,
+    target: PartyIx,
+    f: &mut dyn FnMut(PartyIx),
+) {
+    fn each(b: &Benef, attackers: Option<&[ActorIx]>, target: PartyIx, g: &mut dyn FnMut(PartyIx)) {
+        match b {
+            Benef::Target => g(target),
+            Benef::Party(p) => g(*p),
+            Benef::Attacker => {
+                for a in attackers.into_iter().flatten() {
+                    if let ActorIx::Party(p) = a {
+                        g(*p);
+                    }
+                }
+            }
+        }
+    }
+    for (i, b) in toward.iter().enumerate() {
+        each(b, attackers, target, &mut |p| {
+            let mut seen = false;
+            for prev in toward.get(..i).unwrap_or(&[]) {
+                each(prev, attackers, target, &mut |q| seen |= q == p);
+            }
+            if !seen {
+                f(p);
+            }
+        });
+    }
 }
 
 /// One obligation found by the verdict-only path: plain integers, no strings.
@@ -276,6 +312,20 @@ impl Frame<'_> {
         }
     }
 
+    /// Whether place `px` passes place test `l` (read from the place itself, not the
+    /// scenario's prepared copy: used for the launch place and the location's slow path).
+    fn place_test(&self, px: PlaceIx, l: &LTest) -> Val {
+        let Some(place) = self.e.places.get(px as usize) else {
+            return known(Truth::False);
+        };
+        match l {
+            LTest::In(v) => known(Truth::from(self.e.place_in(px, v))),
+            LTest::Tagged(bits, _) => known(Truth::from(bits.iter().zip(&place.tags).any(|(a, b)| a & b != 0))),
+            LTest::Holder(role, t, at) => self.holder(place, *role, t, at.as_ref().unwrap_or(&self.s.date)),
+            LTest::Area => known(Truth::from(place.kind == PlaceKind::Area)),
+        }
+    }
+
     fn leaf(&self, node: &Node) -> Val {
         let s = self.s;
         match node {
@@ -338,20 +388,13 @@ impl Frame<'_> {
                     }
                     LTest::Holder(_, t, None) if fast.simple => self.ptest_party(t, fast.sovereign, &s.date),
                     LTest::Area => known(Truth::from(fast.area)),
-                    _ => {
-                        let Some(place) = self.e.places.get(px as usize) else {
-                            return known(Truth::False);
-                        };
-                        match l {
-                            LTest::Tagged(bits, _) => {
-                                known(Truth::from(bits.iter().zip(&place.tags).any(|(a, b)| a & b != 0)))
-                            }
-                            LTest::Holder(role, t, at) => self.holder(place, *role, t, at.as_ref().unwrap_or(&s.date)),
-                            _ => known(Truth::False),
-                        }
-                    }
+                    _ => self.place_test(px, l),
                 }
             }
+            Node::LaunchedFrom(l) => match s.launched_from {
+                None => unknown(DEP_LAUNCHED_FROM),
+                Some(px) => self.place_test(px, l),
+            },
             Node::Date(from, before) => when_val(s.date.within(from.as_ref(), before.as_ref())),
             Node::Fact(f) => match s.fact_in(self.treaty, self.clause, *f) {
                 Some(b) => known(Truth::from(b)),
@@ -519,7 +562,9 @@ impl Frame<'_> {
             Node::Event(_) => Reason::EventNotCovered,
             Node::Means(_) => Reason::MeansNotCovered,
             Node::On(_) | Node::Location(_) => Reason::OutOfScope,
-            Node::Attacker(_) | Node::Attackers(..) | Node::SupportedBy(_) => Reason::AttackerNotCovered,
+            Node::Attacker(_) | Node::Attackers(..) | Node::SupportedBy(_) | Node::LaunchedFrom(_) => {
+                Reason::AttackerNotCovered
+            }
             Node::Target(PTest::TreatyParty) => Reason::TargetNotAParty,
             Node::Target(_) => Reason::TargetNotCovered,
             Node::Date(..) => Reason::DateOutOfRange,
@@ -543,6 +588,35 @@ impl Frame<'_> {
         }
     }
 
+    /// A place test in words, about `what` ("place", "the place the attack was launched from").
+    fn ltest_words(&self, what: &str, l: &LTest) -> String {
+        let e = self.e;
+        match l {
+            LTest::In(v) => format!(
+                "{what} is one of [{}]",
+                v.iter().map(|p| e.place_id(*p)).collect::<Vec<_>>().join(", ")
+            ),
+            LTest::Tagged(_, names) => format!("{what} is tagged {}", names.join(" or ")),
+            LTest::Holder(role, t, at) => {
+                let role = match role {
+                    HolderRole::Sovereign => "sovereign",
+                    HolderRole::Controller => "controller",
+                    HolderRole::Administrator => "administrator",
+                };
+                let whose = if what == "place" {
+                    format!("the place's {role}")
+                } else {
+                    format!("the {role} of {what}")
+                };
+                match at {
+                    Some(d) => format!("{whose} on {d} is {}", self.ptest_words(t)),
+                    None => format!("{whose} is {}", self.ptest_words(t)),
+                }
+            }
+            LTest::Area => format!("{what} is a sea or air area"),
+        }
+    }
+
     fn describe(&self, node: &Node) -> String {
         let e = self.e;
         match node {
@@ -556,25 +630,8 @@ impl Frame<'_> {
             Node::Attackers(n, t) => format!("at least {n} attackers are {}", self.ptest_words(t)),
             Node::SupportedBy(t) => format!("the attacker is supported by {}", self.ptest_words(t)),
             Node::Target(t) => format!("target is {}", self.ptest_words(t)),
-            Node::Location(l) => match l {
-                LTest::In(v) => format!(
-                    "place is one of [{}]",
-                    v.iter().map(|p| e.place_id(*p)).collect::<Vec<_>>().join(", ")
-                ),
-                LTest::Tagged(_, names) => format!("place is tagged {}", names.join(" or ")),
-                LTest::Holder(role, t, at) => {
-                    let role = match role {
-                        HolderRole::Sovereign => "sovereign",
-                        HolderRole::Controller => "controller",
-                        HolderRole::Administrator => "administrator",
-                    };
-                    match at {
-                        Some(d) => format!("the place's {role} on {d} is {}", self.ptest_words(t)),
-                        None => format!("the place's {role} is {}", self.ptest_words(t)),
-                    }
-                }
-                LTest::Area => "place is a sea or air area".into(),
-            },
+            Node::Location(l) => self.ltest_words("place", l),
+            Node::LaunchedFrom(l) => self.ltest_words("the place the attack was launched from", l),
             Node::Date(from, before) => match (from, before) {
                 (Some(f), Some(b)) => format!("date is on or after {f} and before {b}"),
                 (Some(f), None) => format!("date is on or after {f}"),
@@ -644,6 +701,10 @@ impl Frame<'_> {
                     format!("the place is {t}")
                 }
                 None => "the place is unknown".into(),
+            },
+            Node::LaunchedFrom(_) => match s.launched_from.and_then(|p| e.places.get(p as usize)) {
+                Some(p) => format!("the attack was launched from {} ({})", p.id, p.name),
+                None => "where the attack was launched from is unknown".into(),
             },
             Node::Date(..) => format!("the date is {}", s.date),
             Node::Fact(f) => {
@@ -865,16 +926,8 @@ impl Engine {
                 ov,
                 target,
             };
-            match o.toward {
-                Toward::Target => self.owed_toward(&at, target, out),
-                Toward::Attacker => {
-                    for a in s.attackers.iter().flatten() {
-                        if let ActorIx::Party(p) = a {
-                            self.owed_toward(&at, *p, out);
-                        }
-                    }
-                }
-            }
+            let attackers = s.attackers.as_deref();
+            for_each_beneficiary(&o.toward, attackers, target, &mut |p| self.owed_toward(&at, p, out));
         }
     }
 
@@ -1169,7 +1222,45 @@ impl Engine {
             stage: (o.stage.1 > 1).then_some(o.stage.0),
             stages: (o.stage.1 > 1).then_some(o.stage.1),
             due: if o.stage.0 > 1 { o.due_words() } else { None },
+            lead: o.lead.contains(&h.party),
+            against: self.against(o, s),
         })
+    }
+
+    /// The parties an obligation's response is directed against, when it names more than the
+    /// attacker: the attackers, then (as it says) the supporters and the controller of the
+    /// place the attack was launched from, each once.
+    fn against(&self, o: &Obligation, s: &Prepared) -> Vec<String> {
+        if o.against.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<PartyIx> = Vec::new();
+        let mut add = |p: PartyIx| {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        };
+        for a in s.attackers.iter().flatten() {
+            if let ActorIx::Party(p) = a {
+                add(*p);
+            }
+        }
+        for a in &o.against {
+            match a {
+                crate::model::Against::Attacker => {}
+                crate::model::Against::Supporters => s.supporters.iter().flatten().for_each(|p| add(*p)),
+                crate::model::Against::LaunchedFrom => {
+                    let held = s
+                        .launched_from
+                        .and_then(|px| self.places.get(px as usize))
+                        .and_then(|place| place.holder_on(HolderRole::Controller, &s.date));
+                    if let Some(p) = held {
+                        add(p);
+                    }
+                }
+            }
+        }
+        out.iter().map(|p| self.party_id(*p).to_string()).collect()
     }
 
     fn party_entry(&self, pid: &str, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
@@ -1683,10 +1774,16 @@ impl Engine {
                     format!("{} enters into force only on {}", t.name, when(t.in_force)),
                 )
             } else {
-                (
-                    Reason::TreatyTerminated,
-                    format!("{} ended on {}", t.name, when(t.terminated)),
-                )
+                match &t.lapsed {
+                    Some((d, why)) if Some(*d) == t.terminated => (
+                        Reason::TreatyTerminated,
+                        format!("{} lapsed on {d}, when {why}", t.name),
+                    ),
+                    _ => (
+                        Reason::TreatyTerminated,
+                        format!("{} ended on {}", t.name, when(t.terminated)),
+                    ),
+                }
             });
         }
         let pid = self.party_id(p);
@@ -1729,7 +1826,7 @@ impl Engine {
         let s = f.s;
         let pid = self.party_id(p);
         // Nothing is owed to oneself: a target owes nothing under obligations toward the target.
-        if s.targets.contains(&p) && c.obligations.iter().all(|o| matches!(o.toward, Toward::Target)) {
+        if s.targets.contains(&p) && c.obligations.iter().all(|o| o.toward == [Benef::Target]) {
             return (Reason::IsTarget, format!("{pid} is the target"));
         }
         if let Some((r, d)) = when_false {

@@ -592,6 +592,7 @@ impl Engine {
             targets: vec![target],
             location: None,
             place: crate::engine::PlaceFast::default(),
+            launched_from: None,
             on: None,
             facts: vec![None; self.facts.len()],
             scoped: Vec::new(),
@@ -603,7 +604,13 @@ impl Engine {
         self.clauses
             .get(h.clause as usize)
             .and_then(|c| c.obligations.get(h.obligation as usize))
-            .map(|o| o.toward)
+            .map(|o| {
+                if o.toward.contains(&crate::engine::Benef::Attacker) {
+                    Toward::Attacker
+                } else {
+                    Toward::Target
+                }
+            })
     }
 
     pub(crate) fn plan(&self) -> Plan {
@@ -611,7 +618,11 @@ impl Engine {
             .clauses
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.obligations.iter().any(|o| o.toward == Toward::Attacker))
+            .filter(|(_, c)| {
+                c.obligations
+                    .iter()
+                    .any(|o| o.toward.contains(&crate::engine::Benef::Attacker))
+            })
             .map(|(i, _)| i as ClauseIx)
             .collect();
         let any = self.index.any_target.iter().any(|(c, _)| attacker_clauses.contains(c));
@@ -694,7 +705,9 @@ impl Engine {
                 Some(Node::Attacker(t) | Node::Attackers(_, t) | Node::SupportedBy(t) | Node::Target(t)) => {
                     self.ptest_dates(t, &mut out)
                 }
-                Some(Node::Location(LTest::Holder(_, t, _))) => self.ptest_dates(t, &mut out),
+                Some(Node::Location(LTest::Holder(_, t, _)) | Node::LaunchedFrom(LTest::Holder(_, t, _))) => {
+                    self.ptest_dates(t, &mut out)
+                }
                 _ => {}
             }
         }

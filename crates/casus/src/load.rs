@@ -568,19 +568,21 @@ fn key_of_line(ctx: &FileCtx, pos: &crate::Position) -> Option<String> {
 /// the rest. `None` when the error is not of that kind.
 fn value_shape_words(ctx: &FileCtx, pos: &crate::Position, message: &str) -> Option<(String, String)> {
     let lower = message.to_lowercase();
-    let shape = lower.contains("externally tagged enum") || lower.contains("end of mapping after enum variant");
+    let shape = lower.contains("externally tagged enum")
+        || lower.contains("end of mapping after enum variant")
+        || lower.contains("invalid type");
     if !shape {
         return None;
     }
     let key = key_of_line(ctx, pos)?;
     let words = match key.as_str() {
         "toward" => (
-            "`toward` takes one value, `target` or `attacker`, not a list".to_string(),
-            "an obligation runs toward one party; to oblige toward two beneficiaries, write one obligation toward each".to_string(),
+            "`toward` takes `target`, `attacker`, a party id, or a list of these".to_string(),
+            "write e.g. `toward: target` or, toward the attacked guarantor and Ukraine, `toward: [target, UKR]`".to_string(),
         ),
         "deadline" => (
             "`deadline` takes one deadline: `immediately`, `{within_hours: N}` or `{within_days: N}`".to_string(),
-            "give a single deadline; a response in steps (consult first, then assist) is one obligation per step, each with its deadline".to_string(),
+            "give a single deadline; for a response in steps (consult within 24 hours, then assist) give the later steps under `then:`, each with its own deadline".to_string(),
         ),
         "level" => (
             "`level` takes one level".to_string(),

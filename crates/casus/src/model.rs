@@ -546,6 +546,24 @@ pub struct TreatyDecl {
     /// Per-party reservations, opt-outs and suspensions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<ReservationDecl>,
+    /// (ext) Events on which the treaty lapses: it no longer binds from the first day one of
+    /// them happens (a guarantee that ends when Ukraine joins NATO).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lapses: Vec<LapseDecl>,
+}
+
+/// An event on which a treaty lapses: `party` becomes a party to treaty `joins`, or a member
+/// of organization or group `joins`, by the dates the rule set gives for that membership.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LapseDecl {
+    /// The party whose accession ends the treaty (`UKR`).
+    pub party: Id,
+    /// The treaty (`nato`) or organization (`EU`) it joins.
+    pub joins: Id,
+    /// Source and paraphrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A clause: when it triggers and what it obliges.
@@ -653,6 +671,24 @@ pub enum Toward {
     Attacker,
 }
 
+/// Whether a `toward` list says only "the target" (and can be left out when written back).
+fn towards_target_only(t: &Ids) -> bool {
+    t.0.is_empty() || (t.0.len() == 1 && t.0.iter().all(|x| x.value == "target"))
+}
+
+/// Against whom a response is directed besides the attacker(s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Against {
+    /// The attacker(s) (always included; may be written for clarity).
+    Attacker,
+    /// Every party the scenario names as supporting the attacker.
+    Supporters,
+    /// The controller, at the scenario's date, of the place the attack was launched from
+    /// (Belarus, for a Russian attack launched from Belarusian territory).
+    LaunchedFrom,
+}
+
 /// Response forms: required, allowed, excluded.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -677,9 +713,18 @@ pub struct ObligationDecl {
     /// Who owes it (default `others`).
     #[serde(default)]
     pub obligated: Obligated,
-    /// To whom (default `target`).
-    #[serde(default)]
-    pub toward: Toward,
+    /// To whom: `target` (the default), `attacker`, a party id, or (ext) a list of these
+    /// (the attacked guarantor *and* Ukraine: `[target, UKR]`). Empty means `target`.
+    #[serde(default, skip_serializing_if = "towards_target_only")]
+    pub toward: Ids,
+    /// (ext) Against whom the response is directed, beyond the attacker(s): `supporters`
+    /// (every supporter of the attacker) and `launched_from` (the controller of the place
+    /// the attack was launched from). Empty means the attacker(s) only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<Spanned<Against>>,
+    /// (ext) Obligors who lead the response (each must be an obligor of the obligation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lead: Vec<Id>,
     /// Response forms.
     #[serde(default)]
     pub forms: FormsDecl,
@@ -883,6 +928,9 @@ pub enum Condition {
     Target(PartyTest),
     /// The place passes the test.
     Location(PlaceTest),
+    /// The place the attack was launched from passes the test (Russia attacking from
+    /// Belarusian territory).
+    LaunchedFrom(PlaceTest),
     /// The scenario's date lies in the window.
     Date(DateWindow),
     /// The named fact is true.

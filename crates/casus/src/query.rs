@@ -441,19 +441,21 @@ impl Engine {
                 Some(v)
             }
         };
-        let location = match &s.location {
-            None => None,
-            Some(l) => Some(self.place_named(l).map_err(|e| match e {
+        let place = |l: &Option<String>, field: &'static str| -> Result<Option<PlaceIx>, ScenarioError> {
+            let Some(l) = l else { return Ok(None) };
+            self.place_named(l).map(Some).map_err(|e| match e {
                 crate::FindPlaceError::Unknown { query, suggestion } => {
-                    s.unknown("territory or area", &query, "location", suggestion)
+                    s.unknown("territory or area", &query, field, suggestion)
                 }
                 crate::FindPlaceError::Ambiguous { query, candidates } => ScenarioError::Ambiguous {
-                    field: "location",
+                    field,
                     name: query,
                     candidates,
                 },
-            })?),
+            })
         };
+        let location = place(&s.location, "location")?;
+        let launched_from = place(&s.launched_from, "launched_from")?;
         let mut facts = vec![None; self.facts.len()];
         for (k, v) in &s.facts {
             let ix = self.fact_ix.get(k).copied().ok_or_else(|| {
@@ -481,6 +483,7 @@ impl Engine {
             place: location
                 .and_then(|l| self.place_fast.get(l as usize).copied())
                 .unwrap_or_default(),
+            launched_from,
             on: s.on,
             facts,
             scoped,

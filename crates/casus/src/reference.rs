@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use crate::engine::*;
 use crate::eval::{ActorIx, Hit, Prepared};
 use crate::level::Level;
-use crate::model::{HolderRole, PartyKind, Toward, TreatyStatus};
+use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::When;
 use crate::truth::Truth;
 use crate::verdict::Status;
@@ -118,6 +118,8 @@ pub struct Situation {
     pub target: Option<u32>,
     /// The place, if known (place index).
     pub location: Option<u32>,
+    /// Where the attack was launched from, if known (place index).
+    pub launched_from: Option<u32>,
     /// What was hit, if known.
     pub on: Option<On>,
     /// Each named fact's value, by fact index; missing or `None` = unknown.
@@ -152,6 +154,7 @@ impl Situation {
             supporters: p.supporters.clone(),
             target: Some(target),
             location: p.location,
+            launched_from: p.launched_from,
             on: p.on,
             facts: p.facts.clone(),
         }
@@ -345,6 +348,11 @@ impl<'a> Reference<'a> {
         let Some(px) = s.location else {
             return Value::unknown(crate::engine::DEP_LOCATION);
         };
+        self.place(s, treaty, px, l)
+    }
+
+    /// Whether place `px` passes place test `l`.
+    fn place(&self, s: &Situation, treaty: Option<TreatyIx>, px: u32, l: &LTest) -> Value {
         let Some(place) = self.e.places.get(px as usize) else {
             return Value::known(Truth::False);
         };
@@ -418,6 +426,10 @@ impl<'a> Reference<'a> {
                 Some(p) => self.ptest(s, treaty, t, p, s.date.as_ref()),
             },
             Node::Location(l) => self.location(s, treaty, l),
+            Node::LaunchedFrom(l) => match s.launched_from {
+                None => Value::unknown(crate::engine::DEP_LAUNCHED_FROM),
+                Some(px) => self.place(s, treaty, px, l),
+            },
             Node::Date(from, before) => during(s.date.as_ref(), from.as_ref(), before.as_ref()),
             Node::Fact(f) => match s.facts.get(*f as usize).copied().flatten() {
                 Some(b) => Value::known(Truth::from(b)),
@@ -465,18 +477,27 @@ impl<'a> Reference<'a> {
                         if owed.truth == Truth::False {
                             continue;
                         }
-                        let towards: Vec<u32> = match o.toward {
-                            Toward::Target => vec![target],
-                            Toward::Attacker => s
-                                .attackers
-                                .iter()
-                                .flatten()
-                                .filter_map(|a| match a {
-                                    Attacker::Party(x) => Some(*x),
-                                    Attacker::NonState => None,
-                                })
-                                .collect(),
-                        };
+                        let mut towards: Vec<u32> = Vec::new();
+                        for b in &o.toward {
+                            let parties: Vec<u32> = match b {
+                                Benef::Target => vec![target],
+                                Benef::Party(p) => vec![*p],
+                                Benef::Attacker => s
+                                    .attackers
+                                    .iter()
+                                    .flatten()
+                                    .filter_map(|a| match a {
+                                        Attacker::Party(x) => Some(*x),
+                                        Attacker::NonState => None,
+                                    })
+                                    .collect(),
+                            };
+                            for p in parties {
+                                if !towards.contains(&p) {
+                                    towards.push(p);
+                                }
+                            }
+                        }
                         for toward in towards {
                             self.owed(&s, tix, treaty, cix, oi, o, &owed, toward, &mut out);
                         }

@@ -254,7 +254,13 @@ fn status_words(status: Status, depends_on: &[String]) -> String {
 }
 
 fn cited(x: &Source) -> String {
-    format!("{} {}{}", x.treaty, x.citation, if x.draft { " (draft)" } else { "" })
+    let marks = match (x.draft, x.lead) {
+        (true, true) => " (draft, lead)",
+        (true, false) => " (draft)",
+        (false, true) => " (lead)",
+        (false, false) => "",
+    };
+    format!("{} {}{marks}", x.treaty, x.citation)
 }
 
 /// The rows of one obligation: the strongest level first; below it, a weaker level only where
@@ -335,6 +341,18 @@ fn extras(sources: &[&Source], all: &[Source]) -> String {
         for c in &x.caveats {
             add(c.clone());
         }
+    }
+    let mut toward: Vec<&str> = Vec::new();
+    for x in sources {
+        if !toward.contains(&x.toward.as_str()) {
+            toward.push(&x.toward);
+        }
+    }
+    if toward.len() > 1 {
+        add(format!("toward {}", toward.join(" and ")));
+    }
+    for x in sources.iter().filter(|x| !x.against.is_empty()) {
+        add(format!("against {}", x.against.join(", ")));
     }
     let stages = Source::sequence(all);
     if let Some(steps) = &stages {

@@ -396,6 +396,8 @@ impl<'a> Resolver<'a> {
                     withdrawal: t.withdrawal.clone(),
                     clauses: Vec::new(),
                     reservations: Vec::new(),
+                    lapses: t.lapses.clone(),
+                    lapsed: None,
                 });
             }
         }
@@ -770,6 +772,112 @@ impl<'a> Resolver<'a> {
                 self.define_not_modelled(ctx, n);
             }
         }
+        for (ctx, f) in files {
+            for t in &f.treaties {
+                self.apply_lapses(ctx, t);
+            }
+        }
+    }
+
+    /// Folds a treaty's `lapses:` into its end: the first day the party named becomes a party
+    /// to the treaty (or a member of the organization) named, by the rule set's dates. A lapse
+    /// whose event never happens in the rule set changes nothing.
+    fn apply_lapses(&mut self, ctx: &FileCtx, t: &model::TreatyDecl) {
+        if t.lapses.is_empty() || self.over {
+            return;
+        }
+        let Some(&tix) = self.e.treaty_ix.get(&t.id.value) else {
+            return;
+        };
+        let mut first: Option<(When, String)> = None;
+        for l in &t.lapses {
+            let Some(p) = self.party(ctx, &l.party, &t.id.referenced) else {
+                continue;
+            };
+            let joined = if let Some(&other) = self.e.treaty_ix.get(&l.joins.value) {
+                if other == tix {
+                    self.err(
+                        ctx,
+                        "lapse-on-itself",
+                        ctx.at(&l.joins.referenced),
+                        format!("treaty `{}` cannot lapse when a party joins it", t.id.value),
+                        Some("name another treaty or an organization in `joins`".into()),
+                    );
+                    continue;
+                }
+                self.first_joined_treaty(other, p)
+            } else if let Some(&org) = self.e.party_ix.get(&l.joins.value) {
+                self.first_joined_org(org, p, None)
+            } else {
+                let names: Vec<String> = self.e.treaty_ix.keys().chain(self.e.party_ix.keys()).cloned().collect();
+                let hint = crate::suggest(&l.joins.value, names.iter().map(String::as_str));
+                self.err(
+                    ctx,
+                    "unknown-treaty",
+                    ctx.at(&l.joins.referenced),
+                    format!("unknown treaty or organization `{}` in `joins`", l.joins.value),
+                    Some(match hint {
+                        Some(h) => format!("did you mean `{h}`?"),
+                        None => "name a treaty id or an organization's party id".into(),
+                    }),
+                );
+                continue;
+            };
+            let Some(day) = joined else { continue };
+            if first.as_ref().is_none_or(|(d, _)| day.sort_key() < d.sort_key()) {
+                first = Some((day, format!("{} joined {}", l.party.value, l.joins.value)));
+            }
+        }
+        let Some((day, words)) = first else { return };
+        if let Some(tr) = self.e.treaties.get_mut(tix as usize) {
+            if tr.terminated.as_ref().is_none_or(|end| day.sort_key() < end.sort_key()) {
+                tr.terminated = Some(day);
+            }
+            tr.lapsed = Some((day, words));
+        }
+    }
+
+    /// The first day party `p` is a party to treaty `t` (directly or through an organization),
+    /// if ever. An entry without a start counts from the treaty's entry into force.
+    fn first_joined_treaty(&self, t: TreatyIx, p: PartyIx) -> Option<When> {
+        let tr = self.e.treaties.get(t as usize)?;
+        let start = tr.in_force.or(tr.signed);
+        let mut best: Option<When> = None;
+        for m in &tr.members {
+            let from = m.from.or(start);
+            let day = if m.party == Some(p) {
+                from
+            } else if let Some(org) = m.members_of {
+                self.first_joined_org(org, p, from)
+            } else {
+                continue;
+            };
+            let Some(day) = day else { continue };
+            if best.as_ref().is_none_or(|b| day.sort_key() < b.sort_key()) {
+                best = Some(day);
+            }
+        }
+        best
+    }
+
+    /// The first day party `p` is a member of organization `org`, not before `after`.
+    fn first_joined_org(&self, org: PartyIx, p: PartyIx, after: Option<When>) -> Option<When> {
+        let o = self.e.parties.get(org as usize)?;
+        let mut best: Option<When> = None;
+        for m in o.members.iter().filter(|m| m.party == p) {
+            let day = match (m.from, after) {
+                (Some(a), Some(b)) => Some(if a.sort_key() < b.sort_key() { b } else { a }),
+                (a, b) => a.or(b),
+            };
+            let Some(day) = day else { continue };
+            if m.to.as_ref().is_some_and(|to| to.sort_key() <= day.sort_key()) {
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| day.sort_key() < b.sort_key()) {
+                best = Some(day);
+            }
+        }
+        best
     }
 
     /// An instrument left out on purpose: its id is unique among them, every party it
@@ -1377,6 +1485,85 @@ impl<'a> Resolver<'a> {
         (required, allowed & !excluded, excluded)
     }
 
+    /// An obligation's `toward:` list resolved: `target`, `attacker` or a party id, in order,
+    /// without repeats; empty means the target.
+    fn beneficiaries(&mut self, ctx: &FileCtx, ids: &model::Ids, at: &Location) -> Vec<Benef> {
+        let mut out = Vec::new();
+        for id in &ids.0 {
+            let b = match id.value.as_str() {
+                "target" => Benef::Target,
+                "attacker" => Benef::Attacker,
+                _ => match self.e.party_ix.get(&id.value) {
+                    Some(p) => Benef::Party(*p),
+                    None => {
+                        let pos = if id.referenced == Location::UNKNOWN {
+                            ctx.at(at)
+                        } else {
+                            ctx.at(&id.referenced)
+                        };
+                        let words = ["target", "attacker"].into_iter().map(str::to_string);
+                        let hint = crate::suggest(
+                            &id.value,
+                            words
+                                .chain(self.e.party_ix.keys().cloned())
+                                .collect::<Vec<_>>()
+                                .iter()
+                                .map(String::as_str),
+                        );
+                        self.err(
+                            ctx,
+                            "unknown-beneficiary",
+                            pos,
+                            format!("unknown beneficiary `{}` in `toward`", id.value),
+                            Some(match hint {
+                                Some(h) => format!("did you mean `{h}`? `toward` takes `target`, `attacker`, a party id, or a list of these"),
+                                None => "`toward` takes `target`, `attacker`, a party id, or a list of these".into(),
+                            }),
+                        );
+                        continue;
+                    }
+                },
+            };
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+        if out.is_empty() {
+            out.push(Benef::Target);
+        }
+        out
+    }
+
+    /// An obligation's `lead:` parties, each of which must be one of its named obligors (or,
+    /// for `others` and `all`, a party to the treaty: checked when the obligation is owed).
+    fn leads(&mut self, ctx: &FileCtx, o: &model::ObligationDecl, obligated: &Obligors) -> Vec<PartyIx> {
+        let mut out = Vec::new();
+        for id in &o.lead {
+            let Some(p) = self.party(ctx, id, &o.level.referenced) else {
+                continue;
+            };
+            if let Obligors::Named(v) = obligated
+                && !v.contains(&p)
+            {
+                self.err(
+                    ctx,
+                    "lead-not-obligor",
+                    ctx.at(&id.referenced),
+                    format!(
+                        "`{}` leads the response but is not among the obligated parties",
+                        id.value
+                    ),
+                    Some("add it to `obligated`, or remove it from `lead`".into()),
+                );
+                continue;
+            }
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
     fn obligations(&mut self, ctx: &FileCtx, os: &[model::ObligationDecl], at: &Location) -> Vec<Obligation> {
         let mut out = Vec::new();
         for o in os {
@@ -1404,13 +1591,25 @@ impl<'a> Resolver<'a> {
                 }
             };
             let (required, allowed, excluded) = self.forms(ctx, &o.forms, &o.level.referenced);
+            let toward = self.beneficiaries(ctx, &o.toward, &o.level.referenced);
+            let lead = self.leads(ctx, o, &obligated);
+            let mut against: Vec<model::Against> = o
+                .against
+                .iter()
+                .map(|a| a.value)
+                .filter(|a| *a != model::Against::Attacker)
+                .collect();
+            against.sort_unstable();
+            against.dedup();
             let (caveats, primacy) = self.caveats(ctx, &o.caveats);
             let when = o.when.as_ref().map(|w| self.condition(ctx, w, 0));
             let stages = u8::try_from(o.then.len() + 1).unwrap_or(u8::MAX);
             let first = Obligation {
                 level: o.level.value,
                 obligated,
-                toward: o.toward,
+                toward,
+                against,
+                lead,
                 required,
                 allowed: allowed & !excluded,
                 excluded,
@@ -1605,6 +1804,7 @@ impl<'a> Resolver<'a> {
             Condition::SupportedBy(t) => Node::SupportedBy(self.ptest(ctx, t, &at)),
             Condition::Target(t) => Node::Target(self.ptest(ctx, t, &at)),
             Condition::Location(l) => Node::Location(self.ltest(ctx, l, &at)),
+            Condition::LaunchedFrom(l) => Node::LaunchedFrom(self.ltest(ctx, l, &at)),
             Condition::Date(w) => {
                 if w.from.is_none() && w.before.is_none() {
                     self.err(

@@ -187,6 +187,10 @@ pub struct Scenario {
     /// Where: a territory or area id; omitted = unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// Where the attack was launched from: a territory or area id, or a name (a state's id
+    /// names its main territory: `BLR`); omitted = unknown. (ext)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launched_from: Option<String>,
     /// What was hit; omitted = unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<On>,
@@ -263,7 +267,7 @@ impl YamlKind {
     /// ```
     #[must_use]
     pub fn of_text(text: &str) -> YamlKind {
-        const SCENARIO: [&str; 15] = [
+        const SCENARIO: [&str; 16] = [
             "name",
             "description",
             "rules",
@@ -276,6 +280,7 @@ impl YamlKind {
             "target",
             "targets",
             "location",
+            "launched_from",
             "on",
             "facts",
             "expect",
@@ -348,6 +353,7 @@ struct IdSpans {
     attackers: Option<Vec<Spanned<Actor>>>,
     supported_by: Option<Vec<Spanned<String>>>,
     location: Option<Spanned<String>>,
+    launched_from: Option<Spanned<String>>,
     facts: Option<Keys>,
     expect: Option<BTreeMap<String, Vec<Spanned<String>>>>,
 }
@@ -390,6 +396,11 @@ impl IdSpans {
             "attackers" => self.attackers.iter().flatten().find(|a| party(a)).map(|a| a.referenced),
             "supported_by" => first(&self.supported_by),
             "location" => self.location.as_ref().filter(|l| l.value == id).map(|l| l.referenced),
+            "launched_from" => self
+                .launched_from
+                .as_ref()
+                .filter(|l| l.value == id)
+                .map(|l| l.referenced),
             "facts" => self
                 .facts
                 .iter()
@@ -429,6 +440,7 @@ impl Scenario {
             target: Some(target.to_string()),
             targets: None,
             location: None,
+            launched_from: None,
             on: None,
             facts: BTreeMap::new(),
             treaty_facts: BTreeMap::new(),

@@ -160,7 +160,7 @@ pub(crate) fn scenarios_among(engine: &Engine, targets: &[String], dates: &[When
     let place: BoxedStrategy<Option<String>> = if places.is_empty() {
         Just(None).boxed()
     } else {
-        proptest::option::weighted(0.75, select(places)).boxed()
+        proptest::option::weighted(0.75, select(places.clone())).boxed()
     };
     let attackers = prop_oneof![
         2 => Just(None),
@@ -174,9 +174,26 @@ pub(crate) fn scenarios_among(engine: &Engine, targets: &[String], dates: &[When
         1 => proptest::collection::vec(select(targets), 2..=2),
     ];
     let supporters = proptest::option::of(proptest::collection::vec(party, 0..=2));
+    // Only where a condition reads it: elsewhere it changes no answer, and drawing it would
+    // change the scenarios (and the seeds) that samples of other rule sets have always drawn.
+    let reads_launch = engine
+        .nodes
+        .iter()
+        .any(|n| matches!(n, crate::engine::Node::LaunchedFrom(_)));
+    let launched_from: BoxedStrategy<Option<String>> = if places.is_empty() || !reads_launch {
+        Just(None).boxed()
+    } else {
+        proptest::option::weighted(0.5, select(places)).boxed()
+    };
     let nfacts = facts.len();
     (
-        (select(dates), select(EventKind::ALL.to_vec()), target_list, attackers),
+        (
+            select(dates),
+            select(EventKind::ALL.to_vec()),
+            target_list,
+            attackers,
+            launched_from,
+        ),
         (
             place,
             proptest::option::of(select(On::ALL.to_vec())),
@@ -186,7 +203,7 @@ pub(crate) fn scenarios_among(engine: &Engine, targets: &[String], dates: &[When
         ),
     )
         .prop_map(
-            move |((date, event, targets, attackers), (location, on, means, supported_by, fv))| {
+            move |((date, event, targets, attackers, launched_from), (location, on, means, supported_by, fv))| {
                 let mut s = Scenario::new(date, event, targets.first().map_or("", String::as_str));
                 if targets.len() > 1 {
                     s.target = None;
@@ -197,6 +214,7 @@ pub(crate) fn scenarios_among(engine: &Engine, targets: &[String], dates: &[When
                     other => s.attackers = other,
                 }
                 s.location = location;
+                s.launched_from = launched_from;
                 s.on = on;
                 s.means = means;
                 s.supported_by = supported_by;

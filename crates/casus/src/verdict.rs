@@ -90,6 +90,15 @@ pub struct Source {
     /// stage before it has no deadline).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<String>,
+    /// (ext) Whether the party leads the response under this obligation (`lead:` in the rule
+    /// language); absent when it does not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lead: bool,
+    /// (ext) Against whom the response is directed, where the obligation names more than the
+    /// attacker (`against:`): the attackers, then the supporters or the state the attack was
+    /// launched from, each once; absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<String>,
 }
 
 impl Source {
@@ -102,8 +111,9 @@ impl Source {
             return None;
         }
         staged.sort_by(|a, b| {
-            (&a.treaty, &a.clause, &a.toward, a.stage).cmp(&(&b.treaty, &b.clause, &b.toward, b.stage))
+            (&a.treaty, &a.clause, a.stage, &a.toward).cmp(&(&b.treaty, &b.clause, b.stage, &b.toward))
         });
+        // One step per stage, whoever it runs toward (an obligation toward two beneficiaries).
         staged.dedup_by(|a, b| (&a.treaty, &a.clause, a.stage) == (&b.treaty, &b.clause, b.stage));
         let steps: Vec<String> = staged
             .iter()

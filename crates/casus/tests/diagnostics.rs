@@ -599,16 +599,21 @@ fn wrong_shapes_of_toward_and_deadline_speak_to_a_drafter() {
             "{BASE}  - {{id: UKR, name: Ukraine}}\ntreaties:\n  - id: d\n    name: D\n    in_force: 2026-01-01\n    parties: [{{party: UKR}}, {{party: GBR}}]\n    clauses:\n      - id: c\n        citation: Art. 1\n        trigger: {{target: {{is: UKR}}}}\n        obligations:\n          - level: assist\n            {line}\n"
         )
     };
-    let e = errors(&folder(&[("r.yaml", &obligation("toward: [target, UKR]"))]));
+    // (ext) A list of beneficiaries is now the rule language: only a mapping is the wrong shape.
+    let e = errors(&folder(&[("r.yaml", &obligation("toward: {target: UKR}"))]));
     assert!(
-        e.contains("`toward` takes one value, `target` or `attacker`, not a list"),
+        e.contains("`toward` takes `target`, `attacker`, a party id, or a list of these"),
         "{e}"
     );
+    assert!(e.contains("`toward: [target, UKR]`"), "{e}");
     assert!(!e.contains("externally tagged"), "{e}");
+    let ok = folder(&[("r.yaml", &obligation("toward: [target, UKR]"))]);
+    assert_eq!(errors(&ok), "ok");
     let e = errors(&folder(&[(
         "r.yaml",
         &obligation("deadline: {within_hours: 24, within_days: 1}"),
     )]));
     assert!(e.contains("`deadline` takes one deadline"), "{e}");
+    assert!(e.contains("under `then:`"), "{e}");
     assert!(!e.contains("a condition"), "{e}");
 }

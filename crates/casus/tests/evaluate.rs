@@ -770,3 +770,194 @@ treaties:
         serde_json::to_string(&v).unwrap()
     );
 }
+
+#[test]
+fn launched_from_tests() {
+    // (ext) Where the attack was launched from: a place, tested like the location.
+    let e = alliance("{all: [{event: armed_attack}, {launched_from: {controller: {is: YYY}}}]}");
+    check(&e, &s(", launched_from: YYY"), "BBB=assist/definite");
+    check(&e, &s(", launched_from: XXX"), "BBB=-");
+    check(&e, &s(""), "BBB=assist/contingent[launched_from]");
+    // A place given by name as well as by id.
+    let e = alliance("{launched_from: {in: [AAA-OCC]}}");
+    check(&e, &s(", launched_from: Occupied Aland"), "BBB=assist/definite");
+    check(&e, &s(", launched_from: north_sea"), "BBB=-");
+    // A holder at a fixed date, and a place that is not the location.
+    let e = alliance("{launched_from: {held_on: {role: controller, by: attacker, date: 2015-01-01}}}");
+    check(&e, &s(", launched_from: AAA-OCC"), "BBB=assist/definite");
+    check(&e, &s(", launched_from: AAA"), "BBB=-");
+    // An unknown place is an error that names the field.
+    let bad = Scenario::from_yaml(&s(", launched_from: YYYY")).unwrap();
+    let err = e.evaluate(&bad).unwrap_err().to_string();
+    assert!(err.contains("launched_from") && err.contains("YYY"), "{err}");
+}
+
+/// A treaty among AAA, BBB, CCC whose one clause obliges with `obligation` (a flow mapping's
+/// inside) on any armed attack.
+fn obliging(obligation: &str) -> casus::Engine {
+    rules(&format!(
+        r"
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 1950-01-01
+    parties: [{{party: AAA}}, {{party: BBB}}, {{party: CCC}}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger: {{event: armed_attack}}
+        obligations: [{{{obligation}}}]
+"
+    ))
+}
+
+/// The beneficiaries of each party's sources, `PARTY:A+B`, sorted.
+fn towards(v: &casus::Verdict) -> String {
+    let mut out = Vec::new();
+    for o in &v.obligations {
+        let mut t: Vec<&str> = o.sources.iter().map(|x| x.toward.as_str()).collect();
+        t.sort_unstable();
+        t.dedup();
+        out.push(format!("{}:{}", o.party, t.join("+")));
+    }
+    out.join(" ")
+}
+
+#[test]
+fn toward_more_than_one_beneficiary() {
+    // (ext) `toward: [target, AAA]`: the attacked party and a named one. Each named obligor
+    // owes every beneficiary but itself (the target BBB owes AAA), and a beneficiary named
+    // twice (the target is AAA) counts once.
+    let e = obliging("level: assist, obligated: [AAA, BBB, CCC], toward: [target, AAA]");
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: BBB}",
+    );
+    assert_eq!(towards(&v), "AAA:BBB BBB:AAA CCC:AAA+BBB");
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA}",
+    );
+    assert_eq!(towards(&v), "BBB:AAA CCC:AAA");
+    assert_eq!(v.party("CCC").unwrap().sources.len(), 1);
+    // A single named party, whoever is attacked.
+    let e = obliging("level: consult, obligated: all, toward: CCC");
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA}",
+    );
+    assert_eq!(towards(&v), "AAA:CCC BBB:CCC");
+}
+
+#[test]
+fn toward_names_an_unknown_beneficiary_with_a_suggestion() {
+    let text = format!(
+        "{WORLD}\ntreaties:\n  - id: pact\n    name: Pact\n    in_force: 1950-01-01\n    parties: [{{party: AAA}}]\n    clauses:\n      - id: art1\n        citation: Art. 1\n        trigger: {{event: armed_attack}}\n        obligations: [{{level: assist, toward: [target, AAAA]}}]\n"
+    );
+    let err = RuleSet::from_yaml(&text).unwrap_err().diagnostics.to_string();
+    assert!(err.contains("unknown beneficiary `AAAA` in `toward`"), "{err}");
+    assert!(err.contains("did you mean `AAA`?"), "{err}");
+}
+
+#[test]
+fn against_and_lead_are_reported_on_the_sources() {
+    let e = obliging(
+        "level: assist, obligated: [AAA, BBB, CCC], lead: [BBB], against: [attacker, launched_from, supporters]",
+    );
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA, launched_from: AAA-OCC, supported_by: [YYY]}",
+    );
+    let b = &v.party("BBB").unwrap().sources[0];
+    let c = &v.party("CCC").unwrap().sources[0];
+    assert!(b.lead && !c.lead);
+    // The attacker, the launch place's controller (XXX again: once), the supporters.
+    assert_eq!(b.against, ["XXX", "YYY"]);
+    let table = casus::render_table(&v, false);
+    assert!(table.contains("pact Art. 1 (lead)"), "{table}");
+    assert!(table.contains("against XXX, YYY"), "{table}");
+    // Without `against:`, nothing is added to the answer.
+    let e = obliging("level: assist");
+    let v = verdict(
+        &e,
+        "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA}",
+    );
+    assert!(v.party("BBB").unwrap().sources[0].against.is_empty());
+    // A lead that is not an obligor is an error.
+    let text = format!(
+        "{WORLD}\ntreaties:\n  - id: pact\n    name: Pact\n    in_force: 1950-01-01\n    parties: [{{party: AAA}}, {{party: BBB}}]\n    clauses:\n      - id: art1\n        citation: Art. 1\n        trigger: {{event: armed_attack}}\n        obligations: [{{level: assist, obligated: [AAA], lead: [BBB]}}]\n"
+    );
+    let err = RuleSet::from_yaml(&text).unwrap_err().diagnostics.to_string();
+    assert!(
+        err.contains("`BBB` leads the response but is not among the obligated parties"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_treaty_lapses_when_a_party_joins_another() {
+    // (ext) The guarantee lapses when AAA joins `bloc` (2010-06-01) or ORG (never for CCC).
+    let e = rules(
+        r"
+treaties:
+  - id: bloc
+    name: Bloc
+    in_force: 1960-01-01
+    parties: [{party: BBB}, {party: AAA, joined: 2010-06-01}]
+  - id: guarantee
+    name: Guarantee
+    in_force: 2000-01-01
+    lapses: [{party: AAA, joins: bloc}, {party: CCC, joins: ORG}]
+    parties: [{party: AAA}, {party: CCC}, {party: DDD}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger: {all: [{event: armed_attack}, {target: {is: AAA}}]}
+        obligations: [{level: assist}]
+",
+    );
+    let at = |d: &str| format!("{{date: {d}, event: armed_attack, attacker: XXX, target: AAA}}");
+    check(&e, &at("2010-05-31"), "CCC=assist/definite DDD=assist/definite");
+    check(&e, &at("2010-06-01"), "CCC=- DDD=-");
+    let v = verdict(&e, &at("2011-01-01"));
+    let why = v.not_obligated.iter().find(|n| n.party == "CCC").unwrap();
+    assert_eq!(why.reason, Reason::TreatyTerminated);
+    assert!(
+        why.detail.contains("lapsed on 2010-06-01, when AAA joined bloc"),
+        "{}",
+        why.detail
+    );
+    // A lapse on a treaty or organization the rule set lacks is an error with a suggestion.
+    let text = format!(
+        "{WORLD}\ntreaties:\n  - id: guarantee\n    name: Guarantee\n    in_force: 2000-01-01\n    lapses: [{{party: AAA, joins: ORGG}}]\n    parties: [{{party: AAA}}]\n"
+    );
+    let err = RuleSet::from_yaml(&text).unwrap_err().diagnostics.to_string();
+    assert!(
+        err.contains("unknown treaty or organization `ORGG` in `joins`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `ORG`?"), "{err}");
+}
+
+#[test]
+fn a_lapse_through_an_organization_counts_from_its_accession() {
+    // BBB joins ORG on 2000-01-01 (WORLD): a guarantee lapsing on BBB's membership ends then.
+    let e = rules(
+        r"
+treaties:
+  - id: guarantee
+    name: Guarantee
+    in_force: 1990-01-01
+    lapses: [{party: BBB, joins: ORG}]
+    parties: [{party: BBB}, {party: CCC}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger: {event: armed_attack}
+        obligations: [{level: consult}]
+",
+    );
+    let at = |d: &str| format!("{{date: {d}, event: armed_attack, attacker: XXX, target: BBB}}");
+    check(&e, &at("1999-12-31"), "CCC=consult/definite");
+    check(&e, &at("2000-01-01"), "CCC=-");
+}

@@ -167,6 +167,7 @@ proptest! {
             if fine.means.is_none() { fine.means = other.means; }
             if fine.on.is_none() { fine.on = other.on; }
             if fine.location.is_none() { fine.location.clone_from(&other.location); }
+            if fine.launched_from.is_none() { fine.launched_from.clone_from(&other.launched_from); }
             if fine.supported_by.is_none() { fine.supported_by.clone_from(&other.supported_by); }
             for (k, v) in &other.facts {
                 fine.facts.entry(k.clone()).or_insert(*v);

@@ -100,6 +100,7 @@ enum Cond {
     SupportedBy(PT),
     Target(PT),
     Location(LT),
+    LaunchedFrom(LT),
     Date(Option<usize>, Option<usize>),
     Fact(usize),
     Always(bool),
@@ -111,6 +112,8 @@ struct Obl {
     obligated: Option<Vec<usize>>,
     all: bool,
     toward_attacker: bool,
+    /// Further beneficiaries: the attacker (`None`) or a party, after the first.
+    toward_more: Vec<Option<usize>>,
     required: u16,
     allowed: u16,
     excluded: u16,
@@ -290,7 +293,7 @@ impl Rules {
                 Cond::Attacker(p) | Cond::Attackers(_, p) | Cond::SupportedBy(p) | Cond::Target(p) => {
                     neg && pt_any(p) && pt(p)
                 }
-                Cond::Location(LT::Holder(_, p, _)) => neg && pt(p),
+                Cond::Location(LT::Holder(_, p, _)) | Cond::LaunchedFrom(LT::Holder(_, p, _)) => neg && pt(p),
                 _ => false,
             }
         }
@@ -403,7 +406,7 @@ impl Clause {
                 Cond::All(v) | Cond::Any(v) => v.iter_mut().for_each(|k| cond(k, f)),
                 Cond::Not(k) => cond(k, f),
                 Cond::Attacker(p) | Cond::Attackers(_, p) | Cond::SupportedBy(p) | Cond::Target(p) => f(p),
-                Cond::Location(LT::Holder(_, p, _)) => f(p),
+                Cond::Location(LT::Holder(_, p, _)) | Cond::LaunchedFrom(LT::Holder(_, p, _)) => f(p),
                 _ => {}
             }
         }
@@ -488,6 +491,7 @@ impl Ctx<'_> {
             Cond::SupportedBy(p) => json!({"supported_by": self.pt(p)}),
             Cond::Target(p) => json!({"target": self.pt(p)}),
             Cond::Location(l) => json!({"location": self.lt(l)}),
+            Cond::LaunchedFrom(l) => json!({"launched_from": self.lt(l)}),
             Cond::Date(a, b) => match period(*a, *b) {
                 (Some(f), Some(t)) => json!({"date": {"from": date(f), "before": date(t)}}),
                 (Some(f), None) => json!({"date": {"from": date(f)}}),
@@ -550,6 +554,19 @@ impl Ctx<'_> {
             .collect()
     }
 
+    fn toward(&self, o: &Obl) -> Value {
+        let first = if o.toward_attacker { "attacker" } else { "target" };
+        if o.toward_more.is_empty() {
+            return json!(first);
+        }
+        let mut v = vec![first.to_string()];
+        v.extend(o.toward_more.iter().map(|x| match x {
+            None => "attacker".to_string(),
+            Some(i) => self.party(*i),
+        }));
+        json!(v)
+    }
+
     fn obligation(&self, o: &Obl) -> Value {
         let obligated = match (&o.obligated, o.all) {
             (Some(v), _) if !v.is_empty() => json!(v.iter().map(|i| self.party(*i)).collect::<Vec<_>>()),
@@ -560,7 +577,7 @@ impl Ctx<'_> {
         let mut v = json!({
             "level": LEVELS.get(o.level % LEVELS.len()).copied().unwrap_or("assist"),
             "obligated": obligated,
-            "toward": if o.toward_attacker { "attacker" } else { "target" },
+            "toward": self.toward(o),
             "forms": {"required": Self::forms(o.required), "allowed": Self::forms(o.allowed), "excluded": Self::forms(excluded)},
             "deadline": {"within_hours": 24},
             "caveats": ["constitutional_processes"],
@@ -797,6 +814,15 @@ fn pt() -> impl Strategy<Value = PT> {
     ]
 }
 
+fn lt() -> impl Strategy<Value = LT> {
+    prop_oneof![
+        1 => proptest::collection::vec(0usize..12, 1..=2).prop_map(LT::In),
+        1 => proptest::collection::vec(0usize..4, 1..=2).prop_map(LT::Tagged),
+        2 => ((0u8..3), pt(), proptest::option::of(date_ix())).prop_map(|(r, p, d)| LT::Holder(r, p, d)),
+        1 => Just(LT::Area),
+    ]
+}
+
 fn date_ix() -> impl Strategy<Value = usize> {
     0usize..DATES.len()
 }
@@ -814,6 +840,7 @@ fn cond() -> impl Strategy<Value = Cond> {
         2 => proptest::collection::vec(0usize..4, 1..=2).prop_map(|v| Cond::Location(LT::Tagged(v))),
         2 => ((0u8..3), pt(), proptest::option::of(date_ix())).prop_map(|(r, p, d)| Cond::Location(LT::Holder(r, p, d))),
         1 => Just(Cond::Location(LT::Area)),
+        2 => lt().prop_map(Cond::LaunchedFrom),
         1 => (proptest::option::of(date_ix()), proptest::option::of(date_ix())).prop_map(|(a, b)| Cond::Date(a, b)),
         2 => (0usize..6).prop_map(Cond::Fact),
         1 => any::<bool>().prop_map(Cond::Always),
@@ -841,13 +868,18 @@ fn obligation() -> impl Strategy<Value = Obl> {
             any::<u16>().prop_map(|x| x & 0x0fff & (x >> 8)),
         ),
         proptest::option::weighted(0.2, cond()),
+        prop_oneof![
+            3 => Just(Vec::new()),
+            1 => proptest::collection::vec(proptest::option::weighted(0.8, 0usize..8), 1..=2),
+        ],
     )
         .prop_map(
-            |((level, obligated, all, toward_attacker), (required, allowed, excluded), when)| Obl {
+            |((level, obligated, all, toward_attacker), (required, allowed, excluded), when, more)| Obl {
                 level,
                 obligated,
                 all,
                 toward_attacker,
+                toward_more: more,
                 required,
                 allowed,
                 excluded,

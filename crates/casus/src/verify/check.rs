@@ -74,6 +74,10 @@ pub struct SpaceReport {
     pub supporters: usize,
     /// Named facts that some condition tests (each true, false or unknown).
     pub facts: usize,
+    /// (ext) Places an attack may be launched from, or unknown; 1 (and left out of the JSON)
+    /// when no condition reads where an attack was launched from.
+    #[serde(skip_serializing_if = "is_one")]
+    pub launched_from: usize,
     /// Readings: the default, and each alternative reading of a clause.
     pub readings: u128,
     /// Parties that only one of two rule sets compared has (left out).
@@ -86,6 +90,10 @@ pub struct SpaceReport {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 impl SpaceReport {
@@ -101,6 +109,7 @@ impl SpaceReport {
             means: crate::vocab::Means::ALL.len() + 1,
             supporters: u.parties.len() + 2,
             facts: u.facts.len(),
+            launched_from: if u.launch { u.places.len() + 1 } else { 1 },
             readings: u.readings_total,
             left_out_parties: u.left_out.0,
             left_out_places: u.left_out.1,
@@ -443,6 +452,7 @@ pub(crate) fn undecided<'h>(
 pub(crate) fn stated_count(c: &Cell) -> usize {
     usize::from(c.attacker != super::walk::Atk::Unknown)
         + usize::from(matches!(c.location, Dim::Is(Some(_))))
+        + usize::from(matches!(c.launched_from, Dim::Is(Some(_))))
         + usize::from(matches!(c.on, Dim::Is(Some(_))))
         + usize::from(matches!(c.means, Dim::Is(Some(_))))
         + usize::from(matches!(c.supporters, Dim::Is(Sup::Nobody | Sup::One(_))))
@@ -462,6 +472,10 @@ impl Universe<'_> {
             super::walk::Atk::Party(u) => Some(Actor::Party(id(u))),
         };
         s.location = match c.location {
+            Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
+            _ => None,
+        };
+        s.launched_from = match c.launched_from {
             Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
             _ => None,
         };

@@ -666,6 +666,7 @@ impl Resolver<'_> {
             Condition::SupportedBy(t) => Node::SupportedBy(self.ptest(t, has_treaty, &at)),
             Condition::Target(t) => Node::Target(self.ptest(t, has_treaty, &at)),
             Condition::Location(l) => Node::Location(self.ltest(l, has_treaty, &at)),
+            Condition::LaunchedFrom(l) => Node::LaunchedFrom(self.ltest(l, has_treaty, &at)),
             Condition::Date(w) => {
                 if w.from.is_none() && w.before.is_none() {
                     self.err(

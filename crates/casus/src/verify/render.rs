@@ -12,6 +12,9 @@ fn space_line(s: &SpaceReport) -> String {
         "{} scenarios = {} targets × {} attackers × {} events × {} dates × {} places × {} on × {} means × {} supporters × 3^{} facts",
         s.scenarios, s.targets, s.attackers, s.events, s.dates, s.locations, s.on, s.means, s.supporters, s.facts
     );
+    if s.launched_from > 1 {
+        let _ = write!(line, " × {} launch places", s.launched_from);
+    }
     if s.readings > 1 {
         let _ = write!(line, " × {} readings", s.readings);
     }

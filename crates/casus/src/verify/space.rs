@@ -58,6 +58,9 @@ pub(crate) struct Universe<'a> {
     pub anon: Vec<Option<u32>>,
     pub anon_members: Vec<Vec<u32>>,
     pub readings_total: u128,
+    /// Whether some condition (of a rule set or the scope) reads where the attack was
+    /// launched from: only then is it a dimension of the space.
+    pub launch: bool,
 }
 
 /// A date, comparable and hashable (days before instants of the same second).
@@ -155,6 +158,11 @@ impl<'a> Universe<'a> {
             }
         }
         let facts: Vec<String> = facts.into_iter().collect();
+        let launch = engines
+            .iter()
+            .flat_map(|e| e.nodes.iter())
+            .chain(scope.iter().flat_map(|s| s.nodes.iter()))
+            .any(|n| matches!(n, Node::LaunchedFrom(_)));
         let views = engines
             .iter()
             .map(|e| {
@@ -202,6 +210,7 @@ impl<'a> Universe<'a> {
             anon: Vec::new(),
             anon_members: Vec::new(),
             readings_total: 1,
+            launch,
         };
         u.named_extra = named
             .iter()
@@ -297,7 +306,7 @@ impl<'a> Universe<'a> {
             for n in arenas.into_iter().flatten() {
                 match n {
                     Node::Attacker(t) | Node::Attackers(_, t) | Node::SupportedBy(t) | Node::Target(t) => ptest(t),
-                    Node::Location(LTest::Holder(_, t, _)) => ptest(t),
+                    Node::Location(LTest::Holder(_, t, _)) | Node::LaunchedFrom(LTest::Holder(_, t, _)) => ptest(t),
                     _ => {}
                 }
             }
@@ -506,7 +515,7 @@ impl<'a> Universe<'a> {
                 }
             }
             Node::Target(t) => ptest_whens(t, &mut rel.boundaries),
-            Node::Location(l) => match l {
+            Node::Location(l) | Node::LaunchedFrom(l) => match l {
                 LTest::In(ps) => {
                     for p in ps {
                         if let Some(id) = e.places.get(*p as usize).map(|x| &x.id)

@@ -54,6 +54,7 @@ pub(crate) enum Split {
     On,
     Means,
     Supporters,
+    LaunchedFrom,
     Fact(u32),
 }
 
@@ -70,6 +71,8 @@ pub(crate) struct Cell {
     pub on: Dim<Option<On>>,
     pub means: Dim<Option<Means>>,
     pub supporters: Dim<Sup>,
+    /// Where the attack was launched from (a place representative), or unknown.
+    pub launched_from: Dim<Option<u32>>,
     pub facts: Vec<Dim<Option<bool>>>,
     /// The product of the weights of the values fixed so far.
     pub fixed: u128,
@@ -199,6 +202,9 @@ impl Universe<'_> {
             Split::On => On::ALL.len() as u128 + 1,
             Split::Means => Means::ALL.len() as u128 + 1,
             Split::Supporters => self.parties.len() as u128 + 2,
+            // Counted only where some condition reads it: elsewhere every value answers alike.
+            Split::LaunchedFrom if self.launch => self.places.len() as u128 + 1,
+            Split::LaunchedFrom => 1,
             Split::Fact(_) => 3,
         }
     }
@@ -217,6 +223,9 @@ impl Universe<'_> {
         if c.supporters == Dim::Open {
             w = sat_mul(w, self.open_size(Split::Supporters));
         }
+        if c.launched_from == Dim::Open {
+            w = sat_mul(w, self.open_size(Split::LaunchedFrom));
+        }
         for f in &c.facts {
             if *f == Dim::Open {
                 w = sat_mul(w, 3);
@@ -231,7 +240,13 @@ impl Universe<'_> {
         let mut w = sat_mul(p, p + 2);
         w = sat_mul(w, EventKind::ALL.len() as u128);
         w = sat_mul(w, self.dates.len() as u128);
-        for s in [Split::Location, Split::On, Split::Means, Split::Supporters] {
+        for s in [
+            Split::Location,
+            Split::On,
+            Split::Means,
+            Split::Supporters,
+            Split::LaunchedFrom,
+        ] {
             w = sat_mul(w, self.open_size(s));
         }
         for _ in &self.facts {
@@ -606,6 +621,7 @@ impl Universe<'_> {
                 supporters: None,
                 target: Some(self.pk(0, t)),
                 location: None,
+                launched_from: None,
                 on: None,
                 facts: vec![None; v.e.facts.len()],
             },
@@ -632,6 +648,7 @@ impl Universe<'_> {
             DEP_ON => Split::On,
             DEP_MEANS => Split::Means,
             DEP_SUPPORTED_BY => Split::Supporters,
+            DEP_LAUNCHED_FROM => Split::LaunchedFrom,
             b if (FACT_BASE..crate::reference::OPEN_TARGET).contains(&b) => Split::Fact(
                 self.views
                     .get(k)?
@@ -647,6 +664,7 @@ impl Universe<'_> {
             Split::On => c.on == Dim::Open,
             Split::Means => c.means == Dim::Open,
             Split::Supporters => c.supporters == Dim::Open,
+            Split::LaunchedFrom => c.launched_from == Dim::Open,
             Split::Fact(u) => c.facts.get(u as usize) == Some(&Dim::Open),
         };
         open.then_some(s)
@@ -709,6 +727,7 @@ impl Universe<'_> {
                 on: Dim::Open,
                 means: Dim::Open,
                 supporters: Dim::Open,
+                launched_from: Dim::Open,
                 facts: vec![Dim::Open; self.facts.len()],
                 fixed: sat_mul(base, dw),
                 prepared: vec![None; self.views.len()],
@@ -832,6 +851,15 @@ impl Universe<'_> {
                     children.push(child(&|c| c.supporters = Dim::Is(Sup::One(s)), w));
                 }
             }
+            Split::LaunchedFrom => {
+                children.push(child(&|c| c.launched_from = Dim::Is(None), 1));
+                for pc in job.places {
+                    children.push(child(
+                        &|c| c.launched_from = Dim::Is(Some(pc.rep)),
+                        pc.members.len() as u128,
+                    ));
+                }
+            }
             Split::Fact(u) => {
                 for v in [None, Some(true), Some(false)] {
                     children.push(child(
@@ -856,7 +884,7 @@ impl Universe<'_> {
         for (k, slot) in c.prepared.iter_mut().enumerate() {
             let Some(p) = slot.as_mut() else { continue };
             match split {
-                Split::Location => *slot = None,
+                Split::Location | Split::LaunchedFrom => *slot = None,
                 Split::On => {
                     p.on = match c.on {
                         Dim::Is(o) => o,
