@@ -106,9 +106,11 @@ pub(crate) fn render(map: &Map, shapes: &[Shape]) -> String {
     draw_places(&mut o, map, shapes, &frame);
     draw_labels(&mut o, map, shapes, &frame);
     o.push_str("</g>\n");
+    // A long title is set smaller so that it fits the width.
+    let title_size = (1700.0 / map.title.chars().count().max(1) as f64).clamp(12.0, 17.0);
     let _ = writeln!(
         o,
-        r##"<text x="12" y="22" font-size="17" font-weight="bold" fill="#222222">{}</text>"##,
+        r##"<text x="12" y="22" font-size="{title_size:.1}" font-weight="bold" fill="#222222">{}</text>"##,
         esc(&map.title)
     );
     let _ = writeln!(
@@ -187,8 +189,18 @@ fn draw_labels(o: &mut String, map: &Map, shapes: &[Shape], frame: &Frame) {
         if shade == "none" || shade == "absent" {
             continue;
         }
-        let (x0, _, x1, _) = frame.extent(&s.rings);
+        let (x0, y0, x1, y1) = frame.extent(&s.rings);
         let w = x1 - x0;
+        if w.max(y1 - y0) < 4.0 {
+            // Too small to see: a dot in its colour marks it.
+            let (x, y) = frame.point(s.label.0, s.label.1);
+            let _ = writeln!(
+                o,
+                r##"<circle class="marker" data-place="{}" data-shade="{shade}" cx="{x:.1}" cy="{y:.1}" r="3.5" fill="{}" stroke="#333333" stroke-width="0.6"/>"##,
+                esc(id),
+                fill(shade)
+            );
+        }
         let small = s.source == Source::Schematic;
         if (w >= 16.0 || small && w >= 5.0) && best.get(id).is_none_or(|(bw, _)| w > *bw) {
             best.insert(id, (w, frame.point(s.label.0, s.label.1)));
