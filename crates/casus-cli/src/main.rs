@@ -28,6 +28,7 @@ macro_rules! outln {
 mod chosen;
 mod graph;
 mod import;
+mod map;
 mod progress;
 mod testing;
 mod verify;
@@ -224,6 +225,9 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// (ext) Draw a world map (SVG or PNG): coverage, guarantors, exposure, diff, cascade.
+    #[command(subcommand)]
+    Map(map::MapCommand),
     /// List the treaties of a rule set, with where each stands on a date.
     Treaties {
         /// The rule set.
@@ -566,6 +570,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Cascade(a) => graph::cascade(a, width),
         Command::Graph(a) => graph::graph(a, width),
         Command::Build { rules, output } => build(&rules, &output),
+        Command::Map(m) => map::run(m),
         Command::Treaties { rules, format, date } => {
             let e = load(&rules)?;
             let at = graph::date(date.as_deref())?;
