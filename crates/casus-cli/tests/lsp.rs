@@ -308,5 +308,27 @@ fn an_editor_session_on_the_shipped_rules() {
     );
     let (line, col) = find(&broken, "USAA");
     assert_eq!(diags[0]["range"]["start"], json!({"line": line, "character": col}));
+
+    // A properties file: checked against rules/, its misspelt level reported.
+    let props = root.join("examples/properties/library.yaml");
+    let ptext = std::fs::read_to_string(&props).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&props), "languageId": "yaml", "version": 1, "text": ptext}}),
+    );
+    assert_eq!(c.diagnostics_for(&props), Vec::<Value>::new());
+    let broken = ptext.replacen("level: military}", "level: militry}", 1);
+    assert_ne!(broken, ptext);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&props), "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let diags = c.diagnostics_for(&props);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"]["line"],
+        json!(find(&broken, "militry").0),
+        "{diags:?}"
+    );
     c.stop();
 }

@@ -61,8 +61,10 @@ pub fn run_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let result = server.initialize(&params);
     connection.initialize_finish(id, result)?;
     for message in &connection.receiver {
+        // `shutdown` ends the loop; a client that leaves without `exit` after it (closing
+        // the pipe instead) is done with the server all the same.
         if let Message::Request(req) = &message
-            && connection.handle_shutdown(req)?
+            && connection.handle_shutdown(req).unwrap_or(true)
         {
             break;
         }
@@ -219,7 +221,8 @@ impl Server {
         );
         match kind {
             YamlKind::Scenario | YamlKind::Counterexample => self.check_scenario(&path, saved),
-            YamlKind::Rules | YamlKind::Other | YamlKind::Properties => self.rule_file_changed(&path),
+            YamlKind::Properties => self.check_properties(&path),
+            YamlKind::Rules | YamlKind::Other => self.rule_file_changed(&path),
         }
     }
 
@@ -425,6 +428,26 @@ impl Server {
         publish_one(path, diags)
     }
 
+    /// Checks a properties file against the rule set a scenario beside it would use (the
+    /// `rules` option, else the nearest `rules/` folder above it): its shape and its ids.
+    fn check_properties(&mut self, path: &Path) -> Vec<Message> {
+        let Some(text) = self.docs.get(path).map(|d| d.text.clone()) else {
+            return Vec::new();
+        };
+        let mut diags = Vec::new();
+        if let Some(root) = self.scenario_root(path) {
+            if !self.sets.contains_key(&root) {
+                self.load(&root, None);
+            }
+            if let Some(engine) = self.sets.get(&root).and_then(|s| s.engine.as_ref())
+                && let Err(e) = casus::verify::Properties::from_yaml(&text, engine)
+            {
+                diags.extend(e.diagnostics.items().iter().map(|d| to_lsp(d, &text)));
+            }
+        }
+        publish_one(path, diags)
+    }
+
     /// The rule set an open document belongs to (loaded when it is not yet).
     fn set_of(&mut self, path: &Path) -> Option<&Set> {
         let root = self.root_of_doc(path)?;
@@ -435,7 +458,7 @@ impl Server {
     fn root_of_doc(&mut self, path: &Path) -> Option<PathBuf> {
         let doc = self.docs.get(path)?;
         let root = match doc.kind {
-            YamlKind::Scenario | YamlKind::Counterexample => self.scenario_root(path)?,
+            YamlKind::Scenario | YamlKind::Counterexample | YamlKind::Properties => self.scenario_root(path)?,
             _ => self.root_of_rule_file(path),
         };
         if !self.sets.contains_key(&root) {
