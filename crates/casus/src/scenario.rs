@@ -114,6 +114,7 @@ pub struct Expect {
 
 /// The holders a scenario expects its place to have on its day; each one given is checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpectPlace {
     /// The expected de jure sovereign.
