@@ -240,6 +240,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Run the language server over standard input and output (for editors; see docs/editors.md).
+    Lsp,
+    /// Print the JSON Schema of a file format, for editors (the same as schemas/KIND.schema.json).
+    Schema {
+        /// Which format: rule files, scenarios, properties files or `ruleset.yaml` manifests.
+        #[arg(value_enum)]
+        kind: SchemaArg,
+    },
+}
+
+/// The file formats `casus schema` describes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SchemaArg {
+    Rules,
+    Scenario,
+    Properties,
+    Manifest,
 }
 
 /// Set once a reader closed standard output (`casus … | head`): what follows is not written.
@@ -379,6 +396,21 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let width = casus::table::Width::wide(cli.wide);
     match cli.command {
+        Command::Lsp => {
+            casus_lsp::run_stdio().map_err(|e| format!("error: the language server stopped: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { kind } => {
+            use casus::schema::SchemaKind;
+            let kind = match kind {
+                SchemaArg::Rules => SchemaKind::Rules,
+                SchemaArg::Scenario => SchemaKind::Scenario,
+                SchemaArg::Properties => SchemaKind::Properties,
+                SchemaArg::Manifest => SchemaKind::Manifest,
+            };
+            out!("{}", casus::schema::json(kind));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval {
             rules,
             scenarios,

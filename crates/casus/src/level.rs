@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(Level::parse("all_means"), Some(Level::AllMeans));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Must not aid the attacker (benevolent or strict neutrality).

@@ -62,6 +62,8 @@ pub mod reference;
 mod report;
 mod resolve;
 mod scenario;
+#[cfg(feature = "schema")]
+pub mod schema;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod table;
@@ -88,8 +90,7 @@ pub use graph::{
     Round, Side, StayedOut, Timeline, dot_quote, level_color, render_commitments,
 };
 pub use level::Level;
-pub use load::{CompiledFileError, Limits, SourceFile, SourceHash, confinement_root};
-
+pub use load::{CompiledFileError, Limits, SourceFile, SourceHash, Sources, confinement_root};
 pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
@@ -120,7 +121,28 @@ impl RuleSet {
 
     /// Loads the union of several folders or files, with explicit limits.
     pub fn load_with(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, LoadError> {
-        let read = load::read_rules(paths, limits);
+        RuleSet::load_with_sources(paths, limits, &Sources::new())
+    }
+
+    /// Loads the union of several folders or files, reading the texts held in `sources` in
+    /// place of the files on disk at their paths (an editor's unsaved buffers): the same
+    /// diagnostics as [`RuleSet::load_with`] would give were the texts saved.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("casus-doc-sources-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// let file = dir.join("a.yaml");
+    /// std::fs::write(&file, "parties: [{id: USA, name: United States}]\n").unwrap();
+    /// let mut sources = casus::Sources::new();
+    /// sources.insert(&file, "parties: [{id: USA, nmae: United States}]\n");
+    /// let err = casus::RuleSet::load_with_sources(&[dir.clone()], &casus::Limits::default(), &sources).unwrap_err();
+    /// assert!(err.diagnostics.items()[0].message.contains("unknown key `nmae`"));
+    /// sources.remove(&file);
+    /// assert!(casus::RuleSet::load_with_sources(&[dir.clone()], &casus::Limits::default(), &sources).is_ok());
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn load_with_sources(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Result<RuleSet, LoadError> {
+        let read = load::read_rules(paths, limits, sources);
         let name = read.manifest.as_ref().and_then(|m| m.name.clone());
         let mut rules = RuleSet::finish(read.files, read.diagnostics, limits, name)?;
         rules.sources = Some(read.sources);

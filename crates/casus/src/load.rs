@@ -155,6 +155,61 @@ pub struct SourceFile {
     pub text: Arc<str>,
 }
 
+/// Texts a load reads in place of files on disk: an editor's unsaved buffers, or files a
+/// program holds in memory beside a rule set on disk.
+///
+/// A text stands in for the file at its path (compared after resolving links and `..`, so
+/// `rules/./a.yaml` and `rules/a.yaml` are one file); the folder walk still decides which
+/// files belong to the rule set, so the file must exist on disk.
+///
+/// ```no_run
+/// let mut sources = casus::Sources::new();
+/// sources.insert("rules/treaties/nato.yaml", "treaties: []\n");
+/// let result = casus::RuleSet::load_with_sources(&["rules".into()], &casus::Limits::default(), &sources);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    texts: std::collections::BTreeMap<PathBuf, Arc<str>>,
+}
+
+impl Sources {
+    /// No text held: every file is read from disk.
+    #[must_use]
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Reads `text` in place of the file at `path`.
+    pub fn insert(&mut self, path: impl AsRef<Path>, text: impl Into<Arc<str>>) {
+        self.texts.insert(canonical(path.as_ref()), text.into());
+    }
+
+    /// Reads the file at `path` from disk again.
+    pub fn remove(&mut self, path: impl AsRef<Path>) {
+        self.texts.remove(&canonical(path.as_ref()));
+    }
+
+    /// The text held for `path`, if any.
+    #[must_use]
+    pub fn get(&self, path: impl AsRef<Path>) -> Option<&Arc<str>> {
+        if self.texts.is_empty() {
+            return None;
+        }
+        self.texts.get(&canonical(path.as_ref()))
+    }
+
+    /// Whether no text is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+}
+
+/// The path with links and `..` resolved, or as given when it cannot be.
+fn canonical(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// What a read of rule folders produced: parsed files and diagnostics.
 #[derive(Debug, Default)]
 pub(crate) struct Read {
@@ -178,7 +233,7 @@ impl SourceHash {
     /// breaks a limit: a load would fail, and its diagnostics say why.
     #[must_use]
     pub fn of(paths: &[PathBuf], limits: &Limits) -> Option<SourceHash> {
-        let read = on_parse_stack(|| walk_rules(paths, limits, false));
+        let read = on_parse_stack(|| walk_rules(paths, limits, false, &Sources::new()));
         (!read.diagnostics.has_errors()).then_some(read.sources)
     }
 
@@ -646,20 +701,21 @@ pub(crate) fn parse_rule_text(ctx: &FileCtx, text: &str, limits: &Limits) -> Res
 }
 
 /// Reads a rule-set folder (and what it extends), or a single rule file, on the parse stack.
-pub(crate) fn read_rules(paths: &[PathBuf], limits: &Limits) -> Read {
-    on_parse_stack(|| read_rules_here(paths, limits))
+pub(crate) fn read_rules(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Read {
+    on_parse_stack(|| read_rules_here(paths, limits, sources))
 }
 
-fn read_rules_here(paths: &[PathBuf], limits: &Limits) -> Read {
-    walk_rules(paths, limits, true)
+fn read_rules_here(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Read {
+    walk_rules(paths, limits, true, sources)
 }
 
 /// Walks the rule folders; `parse` false reads and hashes the files without parsing them.
-fn walk_rules(paths: &[PathBuf], limits: &Limits, parse: bool) -> Read {
+fn walk_rules(paths: &[PathBuf], limits: &Limits, parse: bool, sources: &Sources) -> Read {
     let mut w = Walker {
         limits,
         parse,
         hasher: blake3::Hasher::new(),
+        sources,
         read: Read::default(),
         seen: Vec::new(),
         chain: Vec::new(),
@@ -691,6 +747,8 @@ struct Walker<'l> {
     parse: bool,
     /// The hash of every file read, in order.
     hasher: blake3::Hasher,
+    /// Texts read in place of files on disk.
+    sources: &'l Sources,
     read: Read,
     /// Canonical paths of the rule sets loaded (or being loaded): each is read once.
     seen: Vec<PathBuf>,
@@ -708,6 +766,14 @@ struct Walker<'l> {
 }
 
 impl Walker<'_> {
+    /// A file's text: the one held in `sources`, else the file's on disk.
+    fn text(&self, path: &Path) -> Result<Arc<str>, Box<Diagnostic>> {
+        match self.sources.get(path) {
+            Some(text) => Ok(text.clone()),
+            None => read_text(path, self.limits),
+        }
+    }
+
     fn root(&mut self, root: &Path, depth: usize, from: Option<(&FileCtx, &Spanned<String>)>) {
         if self.stopped {
             return;
@@ -778,7 +844,7 @@ impl Walker<'_> {
         }
         let manifest_path = root.join("ruleset.yaml");
         if manifest_path.is_file() {
-            match read_text(&manifest_path, limits) {
+            match self.text(&manifest_path) {
                 Err(d) => self.read.diagnostics.push(*d),
                 Ok(text) => {
                     hash_source(&mut self.hasher, b'm', Path::new("ruleset.yaml"), &text);
@@ -973,7 +1039,7 @@ impl Walker<'_> {
             ));
             return;
         }
-        match read_text(path, limits) {
+        match self.text(path) {
             Err(d) => self.read.diagnostics.push(*d),
             Ok(text) => {
                 self.bytes = self.bytes.saturating_add(text.len() as u64);

@@ -130,6 +130,7 @@ fn shrunk<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>
 
 /// One rule file: any of the sections may be present; a rule set is the union of its files.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     /// States, organizations and groups.
@@ -161,6 +162,7 @@ pub struct RuleFile {
 /// `casus eval --explain` names it when no treaty could apply to an attack on a party it
 /// concerns.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotModelledDecl {
     /// Id.
@@ -181,6 +183,7 @@ pub struct NotModelledDecl {
 
 /// The optional `ruleset.yaml` at the root of a rule-set directory.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// A human name for the rule set.
@@ -196,6 +199,7 @@ pub struct Manifest {
 
 /// What kind of party an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartyKind {
     /// A state; it has a main territory with the same id.
@@ -209,6 +213,7 @@ pub enum PartyKind {
 
 /// A party: a state, an organization or a group.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PartyDecl {
     /// ISO 3166-1 alpha-3 for states; a short upper-case id otherwise.
@@ -239,6 +244,7 @@ pub struct PartyDecl {
 
 /// A Correlates of War state code a party carries over a period (`cow:` on a party; ext).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CowDecl {
     /// The numeric COW code (`255`; ATOP's own `8152` is accepted too).
@@ -253,6 +259,7 @@ pub struct CowDecl {
 
 /// One membership of a party in an organization, group or treaty.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberDecl {
     /// The member (exclusive with `members_of`).
@@ -275,6 +282,7 @@ pub struct MemberDecl {
 
 /// A tag that scope rules use (continent, sea basin, "island north of the Tropic", …).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TagDecl {
     /// The tag.
@@ -285,6 +293,7 @@ pub struct TagDecl {
 
 /// A named fact that a scenario may state as true or false, or leave unknown.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FactDecl {
     /// The fact's name as used in conditions and scenarios.
@@ -299,6 +308,7 @@ pub struct Holder(pub Vec<HolderPeriod>);
 
 /// One period of a [`Holder`].
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HolderPeriod {
     /// The holding party.
@@ -404,6 +414,7 @@ pub(crate) fn unspanned(value: String) -> Id {
 
 /// A land territory.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TerritoryDecl {
     /// ISO 3166-2 for subdivisions (`US-HI`), alpha-2 for dependent territories (`GU`), the
@@ -440,6 +451,7 @@ pub struct TerritoryDecl {
 
 /// A sea or air area.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AreaDecl {
     /// A lower-case id (`mediterranean`, `north_atlantic_north`).
@@ -463,6 +475,7 @@ pub struct AreaDecl {
 
 /// Whether a treaty is law or a text under negotiation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TreatyStatus {
     /// Signed and (from `in_force`) binding.
@@ -477,6 +490,7 @@ pub enum TreatyStatus {
 
 /// The rule by which new parties join (data only; the engine does not simulate accession).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Accession {
     /// `unanimity`, `majority`, `open`, `closed`, …
@@ -491,6 +505,7 @@ pub struct Accession {
 
 /// How a party leaves (data only).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     /// The notice period, e.g. `1 year`.
@@ -506,6 +521,7 @@ pub struct Withdrawal {
 
 /// A treaty (or memorandum, or draft).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TreatyDecl {
     /// A lower-case id (`nato`, `teu_42_7`).
@@ -554,6 +570,7 @@ pub struct TreatyDecl {
 
 /// An event on which a treaty lapses: `party` becomes a party to treaty `joins`, or a member
 /// of organization or group `joins`, by the dates the rule set gives for that membership.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LapseDecl {
@@ -568,6 +585,7 @@ pub struct LapseDecl {
 
 /// A clause: when it triggers and what it obliges.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClauseDecl {
     /// Unique within the treaty (`art5`).
@@ -595,6 +613,7 @@ pub struct ClauseDecl {
 
 /// The name of the default reading of a clause.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReadingName {
     /// Its id.
@@ -605,6 +624,7 @@ pub struct ReadingName {
 
 /// An alternative reading: replaces the trigger, the obligations, or both.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReadingDecl {
     /// Its id.
@@ -662,6 +682,7 @@ impl<'de> Deserialize<'de> for Obligated {
 
 /// Toward whom an obligation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Toward {
     /// The attacked party (the usual case).
@@ -677,6 +698,7 @@ fn towards_target_only(t: &Ids) -> bool {
 }
 
 /// Against whom a response is directed besides the attacker(s).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Against {
@@ -691,6 +713,7 @@ pub enum Against {
 
 /// Response forms: required, allowed, excluded.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormsDecl {
     /// Forms the obligor must use.
@@ -706,6 +729,7 @@ pub struct FormsDecl {
 
 /// One obligation of a clause.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ObligationDecl {
     /// How strong.
@@ -749,6 +773,7 @@ pub struct ObligationDecl {
 /// A later stage of an obligation: the same obligors, toward the same party, under the same
 /// caveats and condition, owe this once the stage before it is done.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StageDecl {
     /// How strong.
@@ -766,6 +791,7 @@ pub struct StageDecl {
 
 /// What a reservation does to the obligations it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReservationKind {
     /// A reservation or declaration made by the party itself.
@@ -779,6 +805,7 @@ pub enum ReservationKind {
 
 /// A per-party reservation, opt-out or suspension.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReservationDecl {
     /// The party whose obligations it changes.
@@ -816,6 +843,7 @@ pub struct ReservationDecl {
 
 /// A date window `[from, before)`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DateWindow {
     /// On or after.
@@ -828,6 +856,7 @@ pub struct DateWindow {
 
 /// A test on a party (the attacker, the target, a place's holder).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum PartyTest {
     /// It is the target being evaluated.
@@ -850,6 +879,7 @@ pub enum PartyTest {
 
 /// Which holder of a place a test looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HolderRole {
     /// The de jure sovereign.
@@ -862,6 +892,7 @@ pub enum HolderRole {
 
 /// A holder test at a fixed date rather than the scenario's.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HeldOn {
     /// Sovereign, controller or administrator.
@@ -874,6 +905,7 @@ pub struct HeldOn {
 
 /// A test on the place of the event.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum PlaceTest {
     /// The place is one of these territories or areas.
@@ -894,6 +926,7 @@ pub enum PlaceTest {
 
 /// At least `n` attackers pass the test.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CountTest {
     /// How many at least.
@@ -904,6 +937,7 @@ pub struct CountTest {
 
 /// A condition: operators and predicates on the event, three-valued.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Condition {
     /// Every sub-condition holds.

@@ -76,6 +76,7 @@ impl<'de> Deserialize<'de> for Actor {
 
 /// What a scenario expects, checked by `casus test`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// Parties whose strongest level is `neutrality`.
@@ -113,6 +114,7 @@ pub struct Expect {
 
 /// The holders a scenario expects its place to have on its day; each one given is checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpectPlace {
     /// The expected de jure sovereign.
@@ -151,6 +153,7 @@ impl Expect {
 
 /// An event to evaluate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// A short name (optional).

@@ -14,7 +14,7 @@
 
 mod check;
 mod diff;
-mod props;
+pub(crate) mod props;
 mod render;
 mod sample;
 mod space;

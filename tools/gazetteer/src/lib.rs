@@ -294,7 +294,8 @@ fn country_file(
         ));
     }
     let mut head = format!(
-        "# ISO 3166-2 subdivisions of {} ({cc}), generated from iso-codes {version}\n\
+        "# yaml-language-server: $schema=../../../schemas/rules.schema.json\n\
+         # ISO 3166-2 subdivisions of {} ({cc}), generated from iso-codes {version}\n\
          # (data/iso-codes/iso_3166-2.json; LGPL-2.1-or-later, see data/iso-codes/README.md).\n\
          # Do not edit: regenerate with `cargo run -p casus-gazetteer` (docs/conventions.md).\n\
          # Each lies within its parent subdivision or its country ({country_place}) and inherits\n\

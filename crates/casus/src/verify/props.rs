@@ -16,28 +16,40 @@ use crate::{Engine, LoadError};
 
 /// A properties file as written.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct PropertiesFile {
+pub(crate) struct PropertiesFile {
+    /// The properties, each checked over every scenario in its scope.
     properties: Vec<PropertyDecl>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+/// One property: what a drafter requires of every scenario in its scope.
 #[serde(deny_unknown_fields)]
 struct PropertyDecl {
+    /// The property's id, named in the report.
     id: Id,
+    /// What it requires, in words.
     #[serde(default)]
     description: Option<String>,
+    /// Only the obligations of these treaties count (default: every treaty).
     #[serde(default)]
     treaty: Option<Ids>,
+    /// The scenarios it speaks of: a condition, written as a clause's trigger (default: every
+    /// scenario).
     #[serde(default)]
     scope: Option<Spanned<Condition>>,
+    /// Under which readings of ambiguous clauses it is checked (default: every one).
     #[serde(default)]
     readings: Readings,
+    /// What must hold in every scenario of the scope.
     require: Spanned<RequirementDecl>,
 }
 
 /// Which readings of ambiguous clauses a property is checked under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Readings {
     /// The default reading and every alternative reading, one at a time.
@@ -49,6 +61,7 @@ pub enum Readings {
 
 /// Which obligations a requirement counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusFilter {
     /// Definite obligations only.
@@ -59,71 +72,104 @@ pub enum StatusFilter {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+/// What a property requires: one of `obliged`, `never`, `exclusive`, `forms`, `deadline`.
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum RequirementDecl {
+    /// At least so many parties owe an obligation.
     Obliged(ObligedDecl),
+    /// No party owes such an obligation.
     Never(NeverDecl),
+    /// No party owes two of these levels at once.
     Exclusive(Vec<Spanned<Level>>),
+    /// The obligations let the obligors use these forms, or rule them out.
     Forms(FormsDecl),
+    /// The obligations fall due within a time.
     Deadline(DeadlineDecl),
 }
 
 /// A span of time, as a requirement on deadlines writes it: `{hours: 24}` or `{days: 30}`.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct WithinDecl {
+    /// So many hours.
     #[serde(default)]
     hours: Option<u32>,
+    /// So many days.
     #[serde(default)]
     days: Option<u32>,
 }
 
 /// Which obligations a requirement on forms or deadlines speaks of.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct FormsDecl {
+    /// Only these parties' obligations (default: every party's).
     #[serde(default)]
     parties: Option<Ids>,
+    /// Only obligations at this level (default: any).
     #[serde(default)]
     level: Option<Level>,
+    /// Definite obligations only, or any (the default).
     #[serde(default)]
     status: StatusFilter,
+    /// Only obligations under these treaties or clauses (`nato`, `nato/art5`).
     #[serde(default)]
     under: Option<Ids>,
+    /// Forms every such obligation must require.
     #[serde(default)]
     required: Vec<Form>,
+    /// Forms every such obligation must allow.
     #[serde(default)]
     allowed: Vec<Form>,
+    /// Forms every such obligation must exclude.
     #[serde(default)]
     excluded: Vec<Form>,
+    /// Forms no such obligation may allow.
     #[serde(default)]
     not_allowed: Vec<Form>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+/// `deadline`: the obligations it speaks of fall due within a time.
 #[serde(deny_unknown_fields)]
 struct DeadlineDecl {
+    /// Only these parties' obligations (default: every party's).
     #[serde(default)]
     parties: Option<Ids>,
+    /// Only obligations at this level (default: any).
     #[serde(default)]
     level: Option<Level>,
+    /// Definite obligations only, or any (the default).
     #[serde(default)]
     status: StatusFilter,
+    /// Only obligations under these treaties or clauses (`nato`, `nato/art5`).
     #[serde(default)]
     under: Option<Ids>,
+    /// Each such obligation falls due within this time.
     within: WithinDecl,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+/// `obliged`: at least so many parties owe an obligation.
 #[serde(deny_unknown_fields)]
 struct ObligedDecl {
+    /// How many parties at least.
     at_least: u32,
+    /// At this level or stronger (default: any level).
     #[serde(default)]
     level: Option<Level>,
+    /// Definite obligations only (the default), or any.
     #[serde(default = "definite")]
     status: StatusFilter,
+    /// Counting only these parties (default: every party).
     #[serde(default)]
     among: Option<Ids>,
+    /// Counting only obligations due within this time.
     #[serde(default)]
     within: Option<WithinDecl>,
 }
@@ -133,14 +179,20 @@ fn definite() -> StatusFilter {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+/// `never`: no party owes such an obligation.
 #[serde(deny_unknown_fields)]
 struct NeverDecl {
+    /// Only these parties (default: every party).
     #[serde(default)]
     parties: Option<Ids>,
+    /// At this level or stronger (default: any level).
     #[serde(default)]
     level: Option<Level>,
+    /// Requiring one of these forms (default: any).
     #[serde(default)]
     forms: Vec<Form>,
+    /// Definite obligations only, or any (the default).
     #[serde(default)]
     status: StatusFilter,
 }
