@@ -26,6 +26,17 @@ pub struct VerifyOptions {
     pub max_classes: u64,
     /// Samples per property when the space is too large and `sample` is not given.
     pub default_samples: u32,
+    /// Set to `true` (from another thread) to stop an exhaustive walk at its next class of
+    /// scenarios: [`verify()`](fn@verify) then returns [`VerifyError::Cancelled`].
+    pub cancel: Option<Cancel>,
+}
+
+/// A flag that stops a running `verify` or `diff` when set (shared with another thread).
+pub type Cancel = std::sync::Arc<std::sync::atomic::AtomicBool>;
+
+/// Whether the walk was asked to stop.
+pub(crate) fn cancelled(cancel: Option<&Cancel>) -> bool {
+    cancel.is_some_and(|c| c.load(Ordering::Relaxed))
 }
 
 impl Default for VerifyOptions {
@@ -34,6 +45,7 @@ impl Default for VerifyOptions {
             sample: None,
             max_classes: 20_000_000,
             default_samples: 10_000,
+            cancel: None,
         }
     }
 }
@@ -579,6 +591,9 @@ pub fn verify(
     let mut out = Vec::new();
     for p in &props.properties {
         out.push(check_property(engine, props, p, opts, progress)?);
+        if cancelled(opts.cancel.as_ref()) {
+            return Err(VerifyError::Cancelled);
+        }
     }
     Ok(VerifyReport { space, properties: out })
 }
@@ -632,6 +647,9 @@ fn check_property(
                 violations: 0,
                 best: None,
             };
+            if cancelled(opts.cancel.as_ref()) {
+                return (stats, checker.violations, checker.best);
+            }
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
                 u.run_job(tc, *ev, a, &mut checker, &mut stats);
             }
@@ -641,6 +659,9 @@ fn check_property(
             (stats, checker.violations, checker.best)
         })
         .collect();
+    if cancelled(opts.cancel.as_ref()) {
+        return Err(VerifyError::Cancelled);
+    }
     let mut stats = Stats::default();
     let mut violations = 0u128;
     let mut best: Option<Best> = None;

@@ -16,7 +16,7 @@ use crate::scenario::Scenario;
 use crate::verdict::{Forms, Status};
 
 use super::VerifyError;
-use super::check::{Progress, SpaceReport};
+use super::check::{Cancel, Progress, SpaceReport, cancelled};
 use super::space::Universe;
 use super::walk::{Atk, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
 
@@ -31,6 +31,9 @@ pub struct DiffOptions {
     pub targets: Option<Vec<String>>,
     /// Only the obligations of these party ids (`None`: every party).
     pub parties: Option<Vec<String>>,
+    /// Set to `true` (from another thread) to stop the walk at its next class of scenarios:
+    /// [`diff()`](fn@diff) then returns [`VerifyError::Cancelled`].
+    pub cancel: Option<Cancel>,
 }
 
 impl Default for DiffOptions {
@@ -39,6 +42,7 @@ impl Default for DiffOptions {
             max_classes: 50_000_000,
             targets: None,
             parties: None,
+            cancel: None,
         }
     }
 }
@@ -643,6 +647,9 @@ pub fn diff(
         .map(|&(tc, ei, ai)| {
             let mut stats = Stats::default();
             let mut d = Differ::new(&unstable, opts.parties.as_deref());
+            if cancelled(opts.cancel.as_ref()) {
+                return (stats, d);
+            }
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai)) {
                 u.run_job(tc, *ev, a, &mut d, &mut stats);
             }
@@ -652,6 +659,9 @@ pub fn diff(
             (stats, d)
         })
         .collect();
+    if cancelled(opts.cancel.as_ref()) {
+        return Err(VerifyError::Cancelled);
+    }
     let mut stats = Stats::default();
     let mut all = Differ::new(&unstable, opts.parties.as_deref());
     for (s, d) in results {
