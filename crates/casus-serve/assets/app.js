@@ -79,7 +79,9 @@ async function evaluate(yaml) {
 
 function sourceItem(s) {
   const bits = [`${s.citation} (${s.treaty_name}${s.draft ? ", a draft not in force" : ""}): ${s.level}, ${s.status}`];
-  if (s.toward && s.toward.length) bits.push(`toward ${s.toward.join(", ")}`);
+  if (s.toward) bits.push(`toward ${s.toward}`);
+  const forms = s.forms || {};
+  for (const k of ["required", "allowed", "excluded"]) if ((forms[k] || []).length) bits.push(`forms ${k}: ${forms[k].join(", ")}`);
   if (s.depends_on && s.depends_on.length) bits.push(`waits on ${s.depends_on.join(", ")}`);
   if (s.deadline) bits.push(`deadline: ${s.deadline}`);
   if (s.caveats && s.caveats.length) bits.push(`caveats: ${s.caveats.join(", ")}`);
@@ -159,7 +161,7 @@ function strongest(list) {
   for (const c of list) {
     const i = LEVELS.indexOf(c.level);
     if (i < 0) continue;
-    const rank = i * 2 + (c.status === "definite" ? 1 : 0);
+    const rank = (c.status === "definite" ? 10 : 0) + i; // the firmest guarantee first, then the strongest
     if (!best || rank > best.rank) best = { rank, level: c.level, status: c.status };
   }
   return best;
@@ -180,7 +182,8 @@ async function look() {
       "data-guarantors": n, "aria-pressed": p.id === lookParty, title: `${p.name}: ${s ? s.level + ", " + s.status : "no guarantee"}`,
       onclick: () => { lookParty = p.id; look(); } }, p.id);
   }));
-  if (lookParty) lookAt(lookParty, date, rules, treaty);
+  document.body.dataset.lookDate = date;
+  if (lookParty) await lookAt(lookParty, date, rules, treaty);
 }
 
 async function lookAt(party, date, rules, treaty) {
@@ -199,6 +202,7 @@ async function lookAt(party, date, rules, treaty) {
     : ex.classes.filter(keep).length ? table(["Under", "Owed to", "Where", "Level"], ex.classes.filter(keep).map((c) =>
       [c.citation, c.beneficiaries.join(" "), c.place.description, `${c.level}, ${c.status}`]))
       : el("p", {}, "No attack obliges it."));
+  $("guarantors").dataset.shown = `${party} ${date}`;
 }
 
 function lookSoon() { clearTimeout(lookTimer); lookTimer = setTimeout(look, 150); }
@@ -349,6 +353,8 @@ async function start() {
   for (const id of ["ask-date", "look-date", "graph-date"]) $(id).value = today();
   $("ask-attacker").value = INFO.parties.some((p) => p.id === "RUS") ? "RUS" : "";
   $("look-slider").value = dateToDay(today());
+  $("look-legend").replaceChildren("Firmest guarantee held: ", ...LEVELS.map((l) => el("span", { class: "lvl-" + l }, l)),
+    el("span", { class: "lvl-assist contingent" }, "striped: contingent"), el("span", { class: "lvl-none" }, "none"));
   document.body.dataset.ready = "true";
   look();
 }
