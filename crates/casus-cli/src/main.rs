@@ -28,6 +28,7 @@ macro_rules! outln {
 mod chosen;
 mod graph;
 mod import;
+mod map;
 mod progress;
 mod testing;
 mod verify;
@@ -182,6 +183,9 @@ enum Command {
     Cascade(graph::CascadeArgs),
     /// Every commitment between all parties at a date (optionally of some treaties only).
     Graph(graph::GraphArgs),
+    /// (ext) Draw a world map (SVG or PNG): coverage, guarantors, exposure, diff, cascade.
+    #[command(subcommand)]
+    Map(map::MapCommand),
     /// List the treaties of a rule set, with where each stands on a date.
     Treaties {
         /// The rule set.
@@ -488,6 +492,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Exposure(a) => graph::exposure(a, width),
         Command::Cascade(a) => graph::cascade(a, width),
         Command::Graph(a) => graph::graph(a, width),
+        Command::Map(m) => map::run(m),
         Command::Treaties { rules, format, date } => {
             let e = load(&rules)?;
             let at = graph::date(date.as_deref())?;
