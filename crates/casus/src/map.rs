@@ -173,6 +173,13 @@ impl Map {
         self.shades.get(place).map(|(s, _)| s.as_str())
     }
 
+    /// Where a point (longitude, latitude in degrees) falls in the picture, in pixels from
+    /// its top-left corner (to place a marker, or to find the place under a click).
+    #[must_use]
+    pub fn point(&self, lon: f64, lat: f64) -> (f64, f64) {
+        svg::frame(self).point(lon, lat)
+    }
+
     /// The map as an SVG picture.
     #[must_use]
     pub fn to_svg(&self) -> String {

@@ -145,6 +145,12 @@ pub(super) fn build(engine: &Engine, req: &MapRequest, shapes: &[Shape]) -> Resu
         }
         MapKind::Cascade { cascade } => cascade_shades(&mut map, cascade, req.rules_label),
     }
+    if shapes
+        .iter()
+        .any(|s| s.source != Source::Sea && !joined.contains_key(s.key()))
+    {
+        map.legend.push(entry("absent", "not in the rule set"));
+    }
     if historic {
         map.subtitle
             .push_str(" · polities of the time drawn on the land of their successors");

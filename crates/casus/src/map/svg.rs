@@ -76,8 +76,13 @@ fn shading<'m>(map: &'m Map, s: &'m Shape) -> (&'m str, &'m str, Option<&'m str>
     }
 }
 
+/// How a map projects onto its picture.
+pub(crate) fn frame(map: &Map) -> Frame {
+    Frame::new(&map.bounds, WIDTH, TOP, MAX_MAP_HEIGHT)
+}
+
 pub(crate) fn render(map: &Map, shapes: &[Shape]) -> String {
-    let frame = Frame::new(&map.bounds, WIDTH, TOP, MAX_MAP_HEIGHT);
+    let frame = frame(map);
     let legend_rows = map.legend.len().div_ceil(3);
     let legend_top = TOP + frame.height + 12.0;
     let height = (legend_top + 20.0 * legend_rows as f64 + 30.0).round();
@@ -132,6 +137,10 @@ fn draw_places(o: &mut String, map: &Map, shapes: &[Shape], frame: &Frame) {
     // Seas first, beneath the land; then the land.
     for pass in [true, false] {
         for s in shapes.iter().filter(|s| (s.source == Source::Sea) == pass) {
+            let (x0, y0, x1, y1) = frame.extent(&s.rings);
+            if x1 < 0.0 || x0 > WIDTH || y1 < TOP || y0 > TOP + frame.height {
+                continue;
+            }
             let d = frame.path(&s.rings);
             if d.is_empty() {
                 continue;
