@@ -126,7 +126,7 @@ pub struct GraphArgs {
     out: Output,
 }
 
-fn parse_level(s: &str) -> Result<Level, String> {
+pub(crate) fn parse_level(s: &str) -> Result<Level, String> {
     Level::parse(s).ok_or_else(|| {
         let all: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
         format!("unknown level `{s}`; one of {}", all.join(", "))
@@ -170,7 +170,7 @@ fn emit(
 
 /// Writes the whole output to `path` at once: into a temporary file beside it, renamed over
 /// `path` only when every byte is written, so that no reader sees a partial file.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

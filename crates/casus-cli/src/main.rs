@@ -28,6 +28,7 @@ macro_rules! outln {
 mod chosen;
 mod graph;
 mod import;
+mod map;
 mod progress;
 mod testing;
 mod verify;
@@ -202,6 +203,9 @@ enum Command {
         #[arg(long, default_value_t = 600)]
         max_seconds: u64,
     },
+    /// (ext) Draw a world map (SVG or PNG): coverage, guarantors, exposure, diff, cascade.
+    #[command(subcommand)]
+    Map(map::MapCommand),
     /// List the treaties of a rule set, with where each stands on a date.
     Treaties {
         /// The rule set.
@@ -533,6 +537,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             casus_serve::serve(&config)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Map(m) => map::run(m),
         Command::Treaties { rules, format, date } => {
             let e = load(&rules)?;
             let at = graph::date(date.as_deref())?;

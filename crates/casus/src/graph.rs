@@ -559,7 +559,8 @@ fn periods_dates(ps: &[Period], out: &mut Vec<When>) {
 }
 
 impl Engine {
-    fn lookup_party(&self, id: &str) -> Result<PartyIx, GraphError> {
+    /// The index of a party id, or an error naming the closest id.
+    pub(crate) fn lookup_party(&self, id: &str) -> Result<PartyIx, GraphError> {
         self.party_ix.get(id).copied().ok_or_else(|| GraphError::UnknownParty {
             id: id.to_string(),
             suggestion: crate::suggest(id, self.party_ix.keys().map(String::as_str)),

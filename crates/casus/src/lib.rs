@@ -51,6 +51,8 @@ mod eval;
 mod graph;
 mod level;
 mod load;
+#[cfg(feature = "map")]
+pub mod map;
 pub mod model;
 mod names;
 mod query;
