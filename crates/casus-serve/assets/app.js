@@ -70,6 +70,8 @@ async function evaluate(yaml) {
       api(`/api/eval?explain=false&format=table&rules=${rules}`, { method: "POST", body: yaml }),
     ]);
     renderVerdict(v, tableText);
+    const target = (v.targets || [])[0];
+    if (target) showMap($("ask-map"), `kind=guarantors&party=${target}&date=${(v.date || "").slice(0, 10)}&rules=${rules}`);
   } catch (e) {
     $("verdict").replaceChildren();
     $("ask-error").textContent = e.message;
@@ -150,6 +152,18 @@ function toYaml(s) { // a scenario object (from a report) as YAML: JSON is valid
   return Object.entries(s).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n") + "\n";
 }
 
+// ---- Maps: the SVG of /api/map, inline so that a place on it can be chosen
+async function showMap(box, query, onPlace) {
+  const r = await fetch("/api/map?" + query);
+  if (!r.ok) { box.replaceChildren(el("p", { class: "hint" }, "No map: " + ((await r.json().catch(() => ({}))).error || r.status))); return; }
+  const doc = new DOMParser().parseFromString(await r.text(), "image/svg+xml");
+  const svg = doc.documentElement;
+  svg.setAttribute("role", "img");
+  box.replaceChildren(document.importNode(svg, true));
+  box.dataset.query = query;
+  if (onPlace) box.firstChild.addEventListener("click", (e) => { const p = e.target.closest("[data-place]"); if (p) onPlace(p.dataset.place); });
+}
+
 // ---- Look
 const DAY0 = Date.UTC(1945, 0, 1);
 const dayToDate = (n) => new Date(DAY0 + n * 86400000).toISOString().slice(0, 10);
@@ -167,9 +181,12 @@ function strongest(list) {
   return best;
 }
 
+let lookSeq = 0;
 async function look() {
+  const seq = ++lookSeq; // only the latest choice is shown, whichever answer comes back last
   const date = $("look-date").value, rules = encodeURIComponent($("look-rules").value), treaty = $("look-treaty").value;
   const g = await api(`/api/graph?date=${date}&rules=${rules}${treaty ? "&treaties=" + treaty : ""}`).catch((e) => ({ error: e.message }));
+  if (seq !== lookSeq) return;
   if (g.error) { $("look-parties").replaceChildren(el("p", { class: "error" }, g.error)); return; }
   const by = new Map();
   for (const c of g.commitments) if (c.occasion === "attacked") (by.get(c.beneficiary) || by.set(c.beneficiary, []).get(c.beneficiary)).push(c);
@@ -182,16 +199,20 @@ async function look() {
       "data-guarantors": n, "aria-pressed": p.id === lookParty, title: `${p.name}: ${s ? s.level + ", " + s.status : "no guarantee"}`,
       onclick: () => { lookParty = p.id; look(); } }, p.id);
   }));
+  showMap($("look-map"), `kind=coverage&date=${date}&rules=${rules}${treaty ? "&treaty=" + treaty : ""}`, (place) => {
+    if (INFO.parties.some((p) => p.id === place)) { lookParty = place; look(); }
+  });
   document.body.dataset.lookDate = date;
-  if (lookParty) await lookAt(lookParty, date, rules, treaty);
+  if (lookParty) await lookAt(lookParty, date, rules, treaty, seq);
 }
 
-async function lookAt(party, date, rules, treaty) {
+async function lookAt(party, date, rules, treaty, seq) {
   $("look-title").textContent = `${partyName(party)} (${party}) on ${date}`;
   const [gs, ex] = await Promise.all([
     api(`/api/guarantors/${party}?date=${date}&rules=${rules}`).catch((e) => e),
     api(`/api/exposure/${party}?date=${date}&rules=${rules}`).catch((e) => e),
   ]);
+  if (seq !== lookSeq) return;
   const keep = (c) => !treaty || c.treaty === treaty;
   $("guarantors").replaceChildren(gs instanceof Error ? el("p", { class: "error" }, gs.message)
     : gs.filter(keep).length ? table(["Guarantor", "Under", "Level", "Status"], gs.filter(keep).map((c) =>
@@ -282,7 +303,9 @@ $("verify-go").addEventListener("click", () => {
 $("diff-go").addEventListener("click", () => {
   const body = { old: source($("diff-old")), new: source($("diff-new")) };
   const rules = $("diff-new").value;
+  const named = body.old.name && body.new.name;
   runJob("diff", body, $("diff-progress"), $("diff-cancel"), $("diff-result"), (r) => {
+    if (named) showMap($("diff-map"), `kind=diff&rules=${encodeURIComponent(body.old.name)}&new=${encodeURIComponent(body.new.name)}`);
     const places = new Set(r.groups.flatMap((g) => g.places || []));
     $("diff-result").replaceChildren(
       el("p", {}, r.groups.length ? `${r.groups.length} changes; places where a verdict changes:` : "No verdict changes."),

@@ -603,3 +603,76 @@ pub async fn cancel(Shared(s): St, Path(id): Path<u64>) -> Response {
         fail(StatusCode::NOT_FOUND, format!("error: no job {id}"), Vec::new())
     }
 }
+
+/// Query of `GET /api/map`.
+#[derive(Deserialize)]
+pub struct MapQuery {
+    /// `coverage` (default), `guarantors`, `exposure` or `diff`.
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    rules: Option<String>,
+    /// For `diff`: the new rule set.
+    #[serde(default)]
+    new: Option<String>,
+    #[serde(default)]
+    treaty: Option<String>,
+    #[serde(default)]
+    party: Option<String>,
+    #[serde(default)]
+    attacker: Option<String>,
+    #[serde(default)]
+    min_level: Option<String>,
+}
+
+/// `GET /api/map?kind=&date=&rules=&treaty=&party=&attacker=&new=`: the map of `casus map`
+/// as SVG (each place's path carries `data-place` and `data-shade`).
+pub async fn map(Shared(s): St, Query(q): Query<MapQuery>) -> Response {
+    let at = match date(q.date.as_deref()) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let min_level = match q.min_level.as_deref().filter(|l| !l.is_empty()) {
+        None => Level::Assist,
+        Some(l) => match Level::parse(l) {
+            Some(l) => l,
+            None => return bad(format!("error: unknown level `{l}`")),
+        },
+    };
+    let out = blocking(move || {
+        let rules = q.rules.clone().unwrap_or_else(|| "main".into());
+        let engine = s.engine_named(&rules)?;
+        let new_name = q.new.clone().unwrap_or_default();
+        let new = s.engine_named(&new_name)?;
+        let treaty = q.treaty.as_deref().filter(|t| !t.is_empty());
+        let attacker = q.attacker.as_deref().filter(|t| !t.is_empty());
+        let party = q.party.as_deref().unwrap_or("");
+        let kind = match q.kind.as_deref().unwrap_or("coverage") {
+            "coverage" => casus::map::MapKind::Coverage { treaty, attacker },
+            "guarantors" => casus::map::MapKind::Guarantors { party },
+            "exposure" => casus::map::MapKind::Exposure { party, min_level },
+            "diff" => casus::map::MapKind::Diff {
+                new: &new,
+                new_label: &new_name,
+                treaty,
+                attacker,
+            },
+            k => {
+                return Err(format!(
+                    "error: unknown map `{k}`; one of coverage, guarantors, exposure, diff"
+                ));
+            }
+        };
+        let label = if rules == "main" { s.name.clone() } else { rules.clone() };
+        casus::map::render_svg(&engine, &casus::map::MapRequest::new(kind, at, &label))
+            .map_err(|e| format!("error: {e}"))
+    })
+    .await;
+    match out {
+        Err(r) => r,
+        Ok(Err(e)) => bad(e),
+        Ok(Ok(svg)) => ([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response(),
+    }
+}

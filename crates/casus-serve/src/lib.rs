@@ -195,6 +195,7 @@ pub fn app(state: Arc<State>) -> Router {
         .route("/api/commitments/{party}", get(api::commitments))
         .route("/api/exposure/{party}", get(api::exposure))
         .route("/api/graph", get(api::graph))
+        .route("/api/map", get(api::map))
         .route("/api/cascade", post(api::cascade))
         .route("/api/drafts/{*name}", get(api::draft))
         .route("/api/properties/{name}", get(api::properties))

@@ -354,3 +354,33 @@ async fn the_page_and_its_assets_are_served_from_the_binary() {
         );
     }
 }
+
+/// The shade of a place on a map of the API.
+async fn shade(uri: &str, place: &str) -> String {
+    let (status, v) = send(get(uri)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let svg = v.as_str().unwrap_or_default();
+    let key = format!("data-place=\"{place}\" data-shade=\"");
+    svg.split(&key)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("absent")
+        .to_string()
+}
+
+#[tokio::test]
+async fn maps_shade_sweden_by_its_accession_and_leave_hawaii_out_of_nato() {
+    let nato = "/api/map?kind=coverage&treaty=nato/art5";
+    assert_eq!(shade(&format!("{nato}&date=2024-03-06"), "SWE").await, "none");
+    assert_eq!(
+        shade(&format!("{nato}&date=2024-03-08"), "SWE").await,
+        "assist-contingent"
+    );
+    assert_eq!(shade(&format!("{nato}&date=2024-03-08"), "US-HI").await, "none");
+    let (status, v) = send(get("/api/map?kind=atlas")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"].as_str().unwrap_or_default().contains("one of coverage"),
+        "{v}"
+    );
+}

@@ -217,6 +217,18 @@ async fn sweden_on(c: &Client, date: &str) -> (String, String) {
     (level, text(c, "#guarantors").await)
 }
 
+/// Sweden's shade on the map of the Look view, once the map of the date is shown.
+async fn map_shade(c: &Client, date: &str) -> String {
+    wait_for(
+        c,
+        &format!("#look-map[data-query*='date={date}'] path[data-place=SWE]"),
+        120,
+    )
+    .await;
+    let swe = wait_for(c, "#look-map path[data-place=SWE]", 5).await;
+    swe.attr("data-shade").await.ok().flatten().unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn move_the_date_across_swedens_accession() {
     let Some((c, _driver, _)) = open("move_the_date_across_swedens_accession").await else {
@@ -239,9 +251,16 @@ async fn move_the_date_across_swedens_accession() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let (before, _) = sweden_on(&c, "2024-03-05").await;
+    let map_before = map_shade(&c, "2024-03-05").await;
     let (after, _) = sweden_on(&c, "2024-03-09").await;
+    let map_after = map_shade(&c, "2024-03-09").await;
     assert_eq!(before, "lvl-none");
     assert!(after.starts_with("lvl-assist"), "{after}");
+    assert_eq!(
+        (map_before.as_str(), map_after.as_str()),
+        ("none", "assist-contingent"),
+        "contingent: on who attacked"
+    );
     screenshot(&c, "look", "#look-legend").await;
     c.close().await.unwrap_or_else(|e| panic!("{e}"));
 }
