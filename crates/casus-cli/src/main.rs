@@ -225,6 +225,26 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Serve the analyst's page and its HTTP API (see docs/serve.md); Ctrl-C stops it.
+    Serve {
+        /// The rule set (its `drafts/` folder lists the drafts the page offers).
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// The address to listen on. The default, 127.0.0.1, is reachable only from this
+        /// machine; any other address exposes the page and its API to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// A folder of properties files the page offers to `verify` (default:
+        /// examples/properties when it exists).
+        #[arg(long, value_name = "DIR")]
+        properties: Option<PathBuf>,
+        /// The longest, in seconds, a `verify` or `diff` started from the page may run.
+        #[arg(long, default_value_t = 600)]
+        max_seconds: u64,
+    },
     /// (ext) Draw a world map (SVG or PNG): coverage, guarantors, exposure, diff, cascade.
     #[command(subcommand)]
     Map(map::MapCommand),
@@ -602,6 +622,31 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Cascade(a) => graph::cascade(a, width),
         Command::Graph(a) => graph::graph(a, width),
         Command::Build { rules, output } => build(&rules, &output),
+        Command::Serve {
+            rules,
+            port,
+            bind,
+            properties,
+            max_seconds,
+        } => {
+            if !rules.exists() {
+                let how = if rules == Path::new("rules") {
+                    chosen::Chosen::Default { scenario: false }
+                } else {
+                    chosen::Chosen::Given
+                };
+                return Err(chosen::missing(&rules, how));
+            }
+            let mut config = casus_serve::Config::new(rules);
+            config.addr = std::net::SocketAddr::new(bind, port);
+            config.limits = limits().clone();
+            config.job_time = std::time::Duration::from_secs(max_seconds.max(1));
+            if properties.is_some() {
+                config.properties = properties;
+            }
+            casus_serve::serve(&config)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Map(m) => map::run(m),
         Command::Treaties { rules, format, date } => {
             let e = load(&rules)?;

@@ -172,6 +172,29 @@ impl RuleSet {
         RuleSet::finish(files, diags, limits, None)
     }
 
+    /// Loads the rule sets at `base` (folders or files, with what they extend) together with
+    /// one more rule file given as text, named `name` in diagnostics: a draft being edited over
+    /// the library it extends. The text obeys the same limits as a file (`max_file_bytes`,
+    /// YAML budgets); the count limits apply to the whole.
+    ///
+    /// ```
+    /// let text = "treaties:\n  - id: pact\n    nmae: x\n";
+    /// let err = casus::RuleSet::load_with_text(&[], "<draft>", text, &Default::default()).unwrap_err();
+    /// let d = &err.diagnostics.items()[0];
+    /// assert_eq!((d.position.file.to_str(), d.position.line), (Some("<draft>"), 3));
+    /// ```
+    pub fn load_with_text(base: &[PathBuf], name: &str, text: &str, limits: &Limits) -> Result<RuleSet, LoadError> {
+        let read = load::read_rules(base, limits, &Sources::new());
+        let mut files = read.files;
+        let mut diags = read.diagnostics;
+        let ctx = diag::FileCtx::new(Path::new(name), Some(text.into()));
+        match load::parse_rule_text(&ctx, text, limits) {
+            Ok(f) => files.push((ctx, f)),
+            Err(d) => diags.push(*d),
+        }
+        RuleSet::finish(files, diags, limits, None)
+    }
+
     fn finish(
         files: Vec<(diag::FileCtx, model::RuleFile)>,
         diags: Diagnostics,

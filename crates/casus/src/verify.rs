@@ -27,8 +27,8 @@ use crate::engine::ClauseIx;
 use crate::eval::{Hit, Prepared};
 
 pub use check::{
-    Counterexample, DEFAULT_MAX_EVALUATIONS, Mode, Outcome, Progress, PropertyReport, SpaceReport, VerifyOptions,
-    VerifyReport, verify,
+    Cancel, Counterexample, DEFAULT_MAX_EVALUATIONS, Mode, Outcome, Progress, PropertyReport, SpaceReport,
+    VerifyOptions, VerifyReport, verify,
 };
 pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};
@@ -64,6 +64,9 @@ pub enum VerifyError {
         /// The library field that sets the limit.
         field: &'static str,
     },
+    /// The walk was stopped through the options' `cancel` flag.
+    #[error("stopped before the end: the check was cancelled or ran out of time")]
+    Cancelled,
     /// The space is too large to walk.
     #[error("the space has {classes} classes of scenarios, over the limit of {max}")]
     TooLarge {

@@ -31,6 +31,17 @@ pub struct VerifyOptions {
     /// Checked before the walk too, against the (target, attacker) and (target, place) pairs
     /// that preparing it takes.
     pub max_evaluations: u64,
+    /// Set to `true` (from another thread) to stop an exhaustive walk at its next class of
+    /// scenarios: [`verify()`](fn@verify) then returns [`VerifyError::Cancelled`].
+    pub cancel: Option<Cancel>,
+}
+
+/// A flag that stops a running `verify` or `diff` when set (shared with another thread).
+pub type Cancel = std::sync::Arc<std::sync::atomic::AtomicBool>;
+
+/// Whether the walk was asked to stop.
+pub(crate) fn cancelled(cancel: Option<&Cancel>) -> bool {
+    cancel.is_some_and(|c| c.load(Ordering::Relaxed))
 }
 
 impl Default for VerifyOptions {
@@ -40,6 +51,7 @@ impl Default for VerifyOptions {
             max_classes: 20_000_000,
             default_samples: 10_000,
             max_evaluations: DEFAULT_MAX_EVALUATIONS,
+            cancel: None,
         }
     }
 }
@@ -617,6 +629,9 @@ pub fn verify(
     let mut out = Vec::new();
     for p in &props.properties {
         out.push(check_property(engine, props, p, opts, progress)?);
+        if cancelled(opts.cancel.as_ref()) {
+            return Err(VerifyError::Cancelled);
+        }
     }
     Ok(VerifyReport { space, properties: out })
 }
@@ -672,6 +687,9 @@ fn check_property(
                 violations: 0,
                 best: None,
             };
+            if cancelled(opts.cancel.as_ref()) {
+                return (stats, checker.violations, checker.best);
+            }
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
                 && !budget.exceeded()
             {
@@ -686,6 +704,9 @@ fn check_property(
             (stats, checker.violations, checker.best)
         })
         .collect();
+    if cancelled(opts.cancel.as_ref()) {
+        return Err(VerifyError::Cancelled);
+    }
     if budget.exceeded() {
         return Err(over_budget("verify", &budget, finished.into_inner(), total));
     }

@@ -16,7 +16,7 @@ use crate::scenario::Scenario;
 use crate::verdict::{Forms, Status};
 
 use super::VerifyError;
-use super::check::{Progress, SpaceReport};
+use super::check::{Cancel, Progress, SpaceReport, cancelled};
 use super::space::Universe;
 use super::walk::{Atk, Budget, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
 
@@ -34,6 +34,9 @@ pub struct DiffOptions {
     /// The most classes the walk may evaluate; past it, the diff stops with
     /// [`VerifyError::OverBudget`] (see [`VerifyOptions::max_evaluations`](super::VerifyOptions)).
     pub max_evaluations: u64,
+    /// Set to `true` (from another thread) to stop the walk at its next class of scenarios:
+    /// [`diff()`](fn@diff) then returns [`VerifyError::Cancelled`].
+    pub cancel: Option<Cancel>,
 }
 
 impl Default for DiffOptions {
@@ -43,6 +46,7 @@ impl Default for DiffOptions {
             targets: None,
             parties: None,
             max_evaluations: super::check::DEFAULT_MAX_EVALUATIONS,
+            cancel: None,
         }
     }
 }
@@ -649,6 +653,9 @@ pub fn diff(
         .map(|&(tc, ei, ai)| {
             let mut stats = Stats::default();
             let mut d = Differ::new(&unstable, opts.parties.as_deref());
+            if cancelled(opts.cancel.as_ref()) {
+                return (stats, d);
+            }
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
                 && !budget.exceeded()
             {
@@ -663,6 +670,9 @@ pub fn diff(
             (stats, d)
         })
         .collect();
+    if cancelled(opts.cancel.as_ref()) {
+        return Err(VerifyError::Cancelled);
+    }
     if budget.exceeded() {
         return Err(super::check::over_budget("diff", &budget, finished.into_inner(), total));
     }
