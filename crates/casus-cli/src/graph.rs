@@ -170,7 +170,7 @@ fn emit(
 
 /// Writes the whole output to `path` at once: into a temporary file beside it, renamed over
 /// `path` only when every byte is written, so that no reader sees a partial file.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -53,6 +53,8 @@ mod level;
 mod load;
 pub mod model;
 mod names;
+#[cfg(feature = "panel")]
+pub mod panel;
 mod query;
 #[doc(hidden)]
 pub mod reference;
@@ -83,7 +85,7 @@ pub use graph::{
     Entrant, Exposure, ExposureClass, GraphError, Membership, Occasion, PartyClass, PartyNode, PlaceClass, Relation,
     Round, Side, StayedOut, Timeline, dot_quote, level_color, render_commitments,
 };
-pub use level::Level;
+pub use level::{Level, strongest_level};
 pub use load::{Limits, SourceFile, confinement_root};
 pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
