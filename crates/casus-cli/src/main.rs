@@ -29,6 +29,7 @@ mod chosen;
 mod graph;
 mod import;
 mod map;
+mod panel;
 mod progress;
 mod testing;
 mod verify;
@@ -87,6 +88,19 @@ enum Format {
     Json,
 }
 
+/// How `casus eval` writes its answer.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EvalFormat {
+    Table,
+    Json,
+    /// With --batch: one row per scenario and obliged party.
+    Csv,
+    /// With --batch: the same rows as Parquet.
+    Parquet,
+    /// With --batch: the full verdict of each scenario, one JSON object a line.
+    Jsonl,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate scenario files and print who must respond.
@@ -95,11 +109,18 @@ enum Command {
         #[arg(long)]
         rules: Option<PathBuf>,
         /// Scenario files.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
         scenarios: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Output format (csv, parquet and jsonl with --batch).
+        #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+        format: EvalFormat,
+        /// Evaluate every row of a CSV file (columns date, attacker, target; optional place,
+        /// event, facts): one output row per scenario and obliged party (docs/research.md).
+        #[arg(long, value_name = "FILE.csv")]
+        batch: Option<PathBuf>,
+        /// With --batch: write to this file instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE", requires = "batch")]
+        output: Option<PathBuf>,
         /// Show every relevant trigger's condition tree with its values (implies --why-not).
         #[arg(long)]
         explain: bool,
@@ -248,6 +269,9 @@ enum Command {
     /// (ext) Draw a world map (SVG or PNG): coverage, guarantors, exposure, diff, cascade.
     #[command(subcommand)]
     Map(map::MapCommand),
+    /// Who is bound to whom, year by year (or day by day), as CSV or Parquet for statistics
+    /// packages: one row per pair and period (see docs/research.md).
+    Panel(panel::PanelArgs),
     /// List the treaties of a rule set, with where each stands on a date.
     Treaties {
         /// The rule set.
@@ -437,7 +461,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             explain,
             why_not,
+            batch,
+            output,
         } => {
+            if let Some(file) = batch {
+                return panel::batch(rules.as_deref(), &file, format, output.as_deref());
+            }
+            let format = match format {
+                EvalFormat::Table => Format::Table,
+                EvalFormat::Json => Format::Json,
+                _ => return Err("error: --format csv, parquet and jsonl go with --batch FILE.csv\n".into()),
+            };
             let mut engines = Engines { cache: BTreeMap::new() };
             let mut outputs = Vec::new();
             let mut text = String::new();
@@ -648,6 +682,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Map(m) => map::run(m),
+        Command::Panel(a) => panel::run(a),
         Command::Treaties { rules, format, date } => {
             let e = load(&rules)?;
             let at = graph::date(date.as_deref())?;
@@ -712,6 +747,21 @@ fn build(rules: &Path, output: &Path) -> Result<ExitCode, String> {
         bytes.len(),
         output.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `--format parquet` says in a build without Parquet.
+#[cfg(not(feature = "parquet"))]
+pub(crate) const NO_PARQUET: &str = "error: this casus was built without Parquet support\n  help: use --format csv, or rebuild with it: cargo install --path crates/casus-cli --features parquet\n";
+
+/// Writes bytes to a file (whole, or not at all) or to standard output.
+fn emit_bytes(output: Option<&Path>, bytes: &[u8]) -> Result<ExitCode, String> {
+    use std::io::Write as _;
+    if let Some(path) = output {
+        graph::write_file(path, bytes)?;
+    } else if let Err(e) = std::io::stdout().write_all(bytes) {
+        write_failed(&e);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

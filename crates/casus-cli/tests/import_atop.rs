@@ -62,13 +62,13 @@ fn the_written_folder_is_a_rule_set_and_bad_rows_are_reported() {
         "a.csv:3: row skipped: `begyr` is `19xx`, not a whole number\n\
          m.csv:4: row skipped: unknown state code 12345 in `member`\n"
     );
-    assert!(out.contains("1 treaties, 2 clauses, 2 parties"), "{out}");
+    assert!(out.contains("1 treaties, 3 clauses, 2 parties"), "{out}");
     assert!(dir.join("rules/alliances/atop_3180.yaml").is_file());
     assert!(dir.join("rules/ruleset.yaml").is_file());
 
     let (code, out, err) = casus(&["check", "--rules", "rules"], &dir);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("1 treaties, 2 clauses"), "{out}");
+    assert!(out.contains("1 treaties, 3 clauses"), "{out}");
 
     std::fs::write(
         dir.join("attack.yaml"),

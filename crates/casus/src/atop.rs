@@ -12,8 +12,8 @@
 //!   up to, not including, their exit, phase by phase;
 //! - a member-level row with `defense=1` becomes an obligation at `assist` owed by that member
 //!   (named) to any other member that is attacked; `neutral=1` a `neutrality` obligation;
-//!   `consul=1` a `consult` obligation; offense and non-aggression are written into the treaty's
-//!   note, not made response obligations;
+//!   `consul=1` a `consult` obligation; `offense=1` an obligation at `assist` toward another
+//!   member when it attacks; `nonagg=1` a `non_aggression` obligation toward another member;
 //! - conditions stay conditions: a specific adversary becomes an attacker filter on the threat
 //!   states ATOP codes (or the fact `atop_specific_adversary` where it codes none);
 //!   non-provocation becomes `not: {fact: provoked}`; location, specific conflict, number of
@@ -163,6 +163,37 @@ pub fn party_id(code: u32, on: Date) -> Option<&'static str> {
         });
     }
     cow_state(code).map(|s| s.id)
+}
+
+/// The Correlates of War code of a party id on a day, for a rule set whose parties carry no
+/// `cow:` data (the shipped library): the code whose id ([`party_id`]) is `id` on that day.
+/// `DEU` is the Federal Republic (260) from 1955-05-05 up to 1990-10-03 and Germany (255)
+/// otherwise; without a day, the first code. `None` for an id no COW state has.
+///
+/// ```
+/// use jiff::civil::date;
+/// use casus::atop::cow_code_of;
+/// assert_eq!(cow_code_of("GBR", Some(date(2000, 1, 1))), Some(200));
+/// assert_eq!(cow_code_of("DEU", Some(date(1980, 1, 1))), Some(260));
+/// assert_eq!(cow_code_of("DEU", Some(date(2000, 1, 1))), Some(255));
+/// assert_eq!(cow_code_of("RUS", Some(date(1950, 1, 1))), None);
+/// assert_eq!(cow_code_of("SUN", Some(date(1950, 1, 1))), Some(365));
+/// assert_eq!(cow_code_of("NATO", None), None);
+/// ```
+#[must_use]
+pub fn cow_code_of(id: &str, on: Option<Date>) -> Option<u32> {
+    if id == "DEU" {
+        let frg = on.is_some_and(|d| d >= jiff::civil::date(1955, 5, 5) && d < jiff::civil::date(1990, 10, 3));
+        return Some(if frg { 260 } else { 255 });
+    }
+    let mut codes = cow::STATES
+        .iter()
+        .filter(|s| match on {
+            Some(d) => party_id(s.code, d) == Some(id),
+            None => s.id == id || periods_of(s.code).is_some_and(|(ids, _, _)| ids.contains(&id)),
+        })
+        .map(|s| s.code);
+    codes.next()
 }
 
 /// The ids a COW state has over `[from, to)`, each with its sub-period (only COW 365 and 345
@@ -513,12 +544,26 @@ struct Conds {
     request: bool,
 }
 
-/// The three response obligations ATOP codes per member.
+/// The five obligations ATOP codes per member (defense, neutrality and consultation first, so
+/// that their clauses keep their numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Kind {
     Defense,
     Neutrality,
     Consult,
+    Offense,
+    NonAggression,
+}
+
+impl Kind {
+    /// Every kind, in the order of [`Member::conds`].
+    const ALL: [Kind; 5] = [
+        Kind::Defense,
+        Kind::Neutrality,
+        Kind::Consult,
+        Kind::Offense,
+        Kind::NonAggression,
+    ];
 }
 
 impl Kind {
@@ -527,6 +572,8 @@ impl Kind {
             Kind::Defense => "def",
             Kind::Neutrality => "neu",
             Kind::Consult => "con",
+            Kind::Offense => "off",
+            Kind::NonAggression => "nonagg",
         }
     }
 
@@ -535,6 +582,8 @@ impl Kind {
             Kind::Defense => "defense",
             Kind::Neutrality => "neutral",
             Kind::Consult => "consul",
+            Kind::Offense => "offense",
+            Kind::NonAggression => "nonagg",
         }
     }
 
@@ -543,6 +592,19 @@ impl Kind {
             Kind::Defense => "defense",
             Kind::Neutrality => "neutrality",
             Kind::Consult => "consult",
+            Kind::Offense => "offense",
+            Kind::NonAggression => "non_aggression",
+        }
+    }
+
+    /// Whether a member's row pledges this kind.
+    fn pledged(self, f: &Flags) -> bool {
+        match self {
+            Kind::Defense => f.defense,
+            Kind::Neutrality => f.neutral,
+            Kind::Consult => f.consul,
+            Kind::Offense => f.offense,
+            Kind::NonAggression => f.nonagg,
         }
     }
 }
@@ -592,7 +654,7 @@ struct Member {
     exit: Option<Date>,
     approx: Vec<String>,
     flags: Flags,
-    conds: [Conds; 3],
+    conds: [Conds; 5],
     threats: Vec<u32>,
 }
 
@@ -678,8 +740,12 @@ fn read_member(row: &mut Row<'_>, alliances: &BTreeMap<u32, Alliance>) -> Result
         return Err(format!("exit {} is not after entry {entry}", coded(xy, xm, xd)));
     }
     let flags = Flags::read(row)?;
-    let mut conds = [Conds::default(); 3];
-    for (c, kind) in conds.iter_mut().zip([Kind::Defense, Kind::Neutrality, Kind::Consult]) {
+    let mut conds = [Conds::default(); 5];
+    for (c, kind) in conds.iter_mut().zip(Kind::ALL) {
+        if kind == Kind::NonAggression {
+            // ATOP codes no condition on non-aggression.
+            continue;
+        }
         let p = kind.prefix();
         c.adversary = row.flag(&format!("{p}coadv"))?;
         c.location = row.flag(&format!("{p}coloc"))?;
@@ -687,12 +753,15 @@ fn read_member(row: &mut Row<'_>, alliances: &BTreeMap<u32, Alliance>) -> Result
         if kind != Kind::Consult {
             c.number = row.flag(&format!("{p}conum"))?;
             c.demand = row.flag(&format!("{p}codem"))?;
-            c.provocation = row.flag(&format!("{p}conpr"))?;
         }
         match kind {
             Kind::Neutrality => c.attacked = row.flag("neucoatt")?,
             Kind::Consult => c.request = row.flag("concoreq")?,
-            Kind::Defense => {}
+            Kind::Defense | Kind::Offense | Kind::NonAggression => {}
+        }
+        if matches!(kind, Kind::Defense | Kind::Neutrality) {
+            // Offense has no non-provocation condition: the ally is the one that attacks.
+            c.provocation = row.flag(&format!("{p}conpr"))?;
         }
     }
     let own: Vec<u32> = [row.code("statthr1")?, row.code("statthr2")?]
@@ -1309,6 +1378,11 @@ fn conditions_of(kind: Kind, c: &Conds) -> Vec<&'static str> {
                 ("con", "coloc") => "concoloc",
                 ("con", "cocon") => "concocon",
                 ("con", "coreq") => "concoreq",
+                ("off", "coadv") => "offcoadv",
+                ("off", "coloc") => "offcoloc",
+                ("off", "cocon") => "offcocon",
+                ("off", "conum") => "offconum",
+                ("off", "codem") => "offcodem",
                 _ => "",
             });
         }
@@ -1392,15 +1466,13 @@ fn treaty_yaml(
             Direction::Uncertain => (Vec::new(), true),
             Direction::Guarantee(g) => (member_ids(ms, g), g.contains(&m.state.code)),
         };
-        for (i, kind) in [Kind::Defense, Kind::Neutrality, Kind::Consult].into_iter().enumerate() {
-            let on = match kind {
-                Kind::Defense => m.flags.defense,
-                Kind::Neutrality => m.flags.neutral,
-                Kind::Consult => m.flags.consul,
-            };
-            if !on {
+        for (i, kind) in Kind::ALL.into_iter().enumerate() {
+            if !kind.pledged(&m.flags) {
                 continue;
             }
+            // In a guarantee pact the guaranteed states promise non-aggression to each other,
+            // which the rows do say: that pledge is not of uncertain direction.
+            let uncertain = uncertain && !(kind == Kind::NonAggression && matches!(plan, Direction::Guarantee(_)));
             let conds = m.conds.get(i).copied().unwrap_or_default();
             // ATOP codes its threat states once per alliance; they describe the adversary of
             // the defense pledge (defcoadv). A neutrality or consultation pledge limited to a
@@ -1561,7 +1633,7 @@ fn treaty_note(a: &Alliance, ms: &[Member], ongoing: bool) -> String {
     let offense = who(|f| f.offense);
     let nonagg = who(|f| f.nonagg);
     s.push_str(
-        "Offense (a promise to join an ally's war that the ally starts) and non-aggression are recorded here as attributes of the treaty, not as response obligations: ",
+        "Offense (a promise to join an ally's war that the ally starts) and non-aggression are clauses of their own (offense_*, non_aggression_*): ",
     );
     if offense.is_empty() {
         s.push_str("no member promises offensive support; ");
@@ -1640,6 +1712,12 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
         Kind::Consult => {
             "Each obligated member promises to consult another member in a crisis that threatens it (ATOP consul = 1); any event that can be such a crisis counts."
         }
+        Kind::Offense => {
+            "Each obligated member promises active military support to another member in a war that member starts: owed toward the attacker when another member attacks (ATOP offense = 1). Graded like defense: assist with armed force allowed."
+        }
+        Kind::NonAggression => {
+            "Each obligated member promises not to attack another member (ATOP nonagg = 1): owed toward any member that is attacked or threatened, at non_aggression (it must not be the attacker itself). ATOP codes no condition on it."
+        }
     });
     let p = kind.prefix();
     let mut conds: Vec<String> = Vec::new();
@@ -1704,14 +1782,16 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
     let _ = writeln!(out, "        summary: {}", q(&summary));
     out.push_str("        trigger:\n          all:\n");
     match kind {
-        Kind::Consult => {
+        Kind::Consult | Kind::NonAggression => {
             out.push_str("            - event: [armed_attack, cyber_attack, hybrid_attack, threat, mobilization]\n")
         }
-        Kind::Defense | Kind::Neutrality => out.push_str("            - event: armed_attack\n"),
+        Kind::Defense | Kind::Neutrality | Kind::Offense => out.push_str("            - event: armed_attack\n"),
     }
-    out.push_str("            - target: treaty_party\n");
+    // Offense is owed to the member that attacks; every other pledge to the member attacked.
+    let beneficiary = if kind == Kind::Offense { "attacker" } else { "target" };
+    let _ = writeln!(out, "            - {beneficiary}: treaty_party");
     if !key.toward.is_empty() {
-        let _ = writeln!(out, "            - target: {{is: [{}]}}", key.toward.join(", "));
+        let _ = writeln!(out, "            - {beneficiary}: {{is: [{}]}}", key.toward.join(", "));
     }
     if key.uncertain {
         let _ = writeln!(out, "            - fact: {OWED}");
@@ -1725,7 +1805,7 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
         }
     }
     if key.conds.adversary {
-        if key.threats.is_empty() {
+        if key.threats.is_empty() || kind == Kind::Offense {
             out.push_str("            - fact: atop_specific_adversary\n");
         } else {
             let _ = writeln!(out, "            - attacker: {{is: [{}]}}", key.threats.join(", "));
@@ -1751,20 +1831,21 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
     }
     out.push_str("        obligations:\n");
     let level = match kind {
-        Kind::Defense => "assist",
+        Kind::Defense | Kind::Offense => "assist",
         Kind::Neutrality => "neutrality",
         Kind::Consult => "consult",
+        Kind::NonAggression => "non_aggression",
     };
     let obligated: Vec<&str> = g.obligated.iter().copied().collect();
     let _ = writeln!(
         out,
-        "          - level: {level}\n            obligated: [{}]\n            toward: target",
+        "          - level: {level}\n            obligated: [{}]\n            toward: {beneficiary}",
         obligated.join(", ")
     );
     match kind {
-        Kind::Defense => out.push_str("            forms: {allowed: [armed_force]}\n"),
+        Kind::Defense | Kind::Offense => out.push_str("            forms: {allowed: [armed_force]}\n"),
         Kind::Consult => out.push_str("            forms: {required: [consultation]}\n"),
-        Kind::Neutrality => {}
+        Kind::Neutrality | Kind::NonAggression => {}
     }
     let rows: Vec<String> = g.rows.iter().map(|(l, id)| format!("{l} ({id})")).collect();
     let mut note = format!(

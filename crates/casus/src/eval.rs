@@ -1264,12 +1264,7 @@ impl Engine {
     }
 
     fn party_entry(&self, pid: &str, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
-        let level = hs
-            .iter()
-            .map(|h| h.level)
-            .filter(|l| l.is_response())
-            .max()
-            .unwrap_or(Level::Neutrality);
+        let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
         let at_level: Vec<&&Hit> = hs.iter().filter(|h| h.level == level).collect();
         let definite = at_level.iter().any(|h| h.status == Status::Definite);
         let deps = if definite {

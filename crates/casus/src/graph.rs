@@ -533,11 +533,11 @@ pub(crate) struct RawEdge {
 /// Precomputed facts about the rule set that every graph query needs.
 pub(crate) struct Plan {
     /// Clauses with an obligation toward the attacker.
-    attacker_clauses: Vec<ClauseIx>,
+    pub(crate) attacker_clauses: Vec<ClauseIx>,
     /// Parties that can be the target when one of those clauses applies.
     attacker_targets: Vec<PartyIx>,
     /// Per clause, the dates at which its answer for a known target can change.
-    clause_dates: Vec<Vec<When>>,
+    pub(crate) clause_dates: Vec<Vec<When>>,
 }
 
 /// Sorts dates in time (a day before an instant on the same day) and drops duplicates.
@@ -547,7 +547,7 @@ pub(crate) fn sort_dates(v: &mut Vec<When>) {
 }
 
 /// Whether `a` comes strictly after `b` in time.
-fn later(a: &When, b: &When) -> bool {
+pub(crate) fn later(a: &When, b: &When) -> bool {
     (a.sort_key(), matches!(a, When::Instant(_))) > (b.sort_key(), matches!(b, When::Instant(_)))
 }
 
@@ -753,6 +753,20 @@ impl Engine {
 
     /// Every commitment toward `y` at `at`, merged over the kinds of event.
     pub(crate) fn edges_toward(&self, plan: &Plan, y: PartyIx, at: &When, buf: &mut Vec<Hit>) -> Vec<RawEdge> {
+        self.edges_toward_via(plan, y, at, buf, &plan.attacker_targets)
+    }
+
+    /// As [`Engine::edges_toward`], trying only `attacker_targets` as the target of an attack
+    /// by `y` (a caller that knows fewer targets suffice; none: no commitment toward `y` as an
+    /// attacker).
+    pub(crate) fn edges_toward_via(
+        &self,
+        plan: &Plan,
+        y: PartyIx,
+        at: &When,
+        buf: &mut Vec<Hit>,
+        attacker_targets: &[PartyIx],
+    ) -> Vec<RawEdge> {
         if self.is_group(y) {
             return Vec::new();
         }
@@ -792,7 +806,7 @@ impl Engine {
             }
         }
         if !plan.attacker_clauses.is_empty() {
-            for &z in plan.attacker_targets.iter().filter(|z| **z != y) {
+            for &z in attacker_targets.iter().filter(|z| **z != y) {
                 for &event in EventKind::ALL {
                     let s = self.open_scenario(*at, event, z, Some(vec![y]));
                     self.hits(&s, buf);
@@ -808,7 +822,7 @@ impl Engine {
     }
 
     /// The clauses a commitment toward `y` can come from.
-    fn clauses_toward(&self, plan: &Plan, y: PartyIx) -> Vec<ClauseIx> {
+    pub(crate) fn clauses_toward(&self, plan: &Plan, y: PartyIx) -> Vec<ClauseIx> {
         let mut v: Vec<ClauseIx> = self.index.of(y).iter().map(|(c, _)| *c).collect();
         v.extend(self.index.any_target.iter().map(|(c, _)| *c));
         v.extend(&plan.attacker_clauses);
@@ -848,7 +862,7 @@ impl Engine {
             .collect()
     }
 
-    fn dates_of(plan: &Plan, clauses: &[ClauseIx]) -> Vec<When> {
+    pub(crate) fn dates_of(plan: &Plan, clauses: &[ClauseIx]) -> Vec<When> {
         let mut v: Vec<When> = clauses
             .iter()
             .filter_map(|c| plan.clause_dates.get(*c as usize))

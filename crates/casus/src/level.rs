@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 ///
 /// The five response levels are ordered, weakest first: `consult` < `diplomatic` < `assist` <
 /// `all_means` < `military`. `neutrality` (must not aid the attacker) stands apart: it is not
-/// weaker or stronger than the others and can conflict with them.
+/// weaker or stronger than the others and can conflict with them. `non_aggression` (must not
+/// itself attack the party; an addition to the pinned names) stands apart likewise.
 ///
 /// ```
 /// use casus::Level;
@@ -21,6 +22,8 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// Must not attack the party itself (a promise of non-aggression, ATOP's `nonagg`).
+    NonAggression,
     /// Must not aid the attacker (benevolent or strict neutrality).
     Neutrality,
     /// Must consult.
@@ -36,8 +39,10 @@ pub enum Level {
 }
 
 impl Level {
-    /// Every level, neutrality first, then weakest to strongest.
-    pub const ALL: [Level; 6] = [
+    /// Every level, the two that stand apart first (non-aggression, neutrality), then weakest to
+    /// strongest.
+    pub const ALL: [Level; 7] = [
+        Level::NonAggression,
         Level::Neutrality,
         Level::Consult,
         Level::Diplomatic,
@@ -50,6 +55,7 @@ impl Level {
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
+            Level::NonAggression => "non_aggression",
             Level::Neutrality => "neutrality",
             Level::Consult => "consult",
             Level::Diplomatic => "diplomatic",
@@ -65,11 +71,24 @@ impl Level {
         Level::ALL.into_iter().find(|l| l.as_str() == s)
     }
 
-    /// Whether this is one of the ordered response levels (not neutrality).
+    /// Whether this is one of the ordered response levels (not neutrality or non-aggression).
     #[must_use]
     pub fn is_response(self) -> bool {
-        self != Level::Neutrality
+        !matches!(self, Level::Neutrality | Level::NonAggression)
     }
+}
+
+/// The strongest of some levels: the strongest response level when there is one, else
+/// neutrality over non-aggression; `None` for none.
+///
+/// ```
+/// use casus::{Level, strongest_level};
+/// assert_eq!(strongest_level([Level::Neutrality, Level::Consult]), Some(Level::Consult));
+/// assert_eq!(strongest_level([Level::NonAggression, Level::Neutrality]), Some(Level::Neutrality));
+/// assert_eq!(strongest_level([]), None);
+/// ```
+pub fn strongest_level(levels: impl IntoIterator<Item = Level>) -> Option<Level> {
+    levels.into_iter().max_by_key(|l| (l.is_response(), *l))
 }
 
 impl fmt::Display for Level {

@@ -56,6 +56,8 @@ mod load;
 pub mod map;
 pub mod model;
 mod names;
+#[cfg(feature = "panel")]
+pub mod panel;
 mod query;
 #[doc(hidden)]
 pub mod reference;
@@ -89,7 +91,7 @@ pub use graph::{
     Entrant, Exposure, ExposureClass, GraphError, Membership, Occasion, PartyClass, PartyNode, PlaceClass, Relation,
     Round, Side, StayedOut, Timeline, dot_quote, level_color, render_commitments,
 };
-pub use level::Level;
+pub use level::{Level, strongest_level};
 pub use load::{CompiledFileError, Limits, SourceFile, SourceHash, Sources, confinement_root};
 pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};

@@ -550,7 +550,7 @@ impl<'a> Reference<'a> {
                 }
                 opted_out |= r.opt_out;
                 if let Some(max) = r.max_level
-                    && level != Level::Neutrality
+                    && level.is_response()
                     && level > max
                 {
                     level = max;

@@ -42,6 +42,7 @@ pub fn level_color(l: Level) -> &'static str {
         Level::Diplomatic => "#4393c3",
         Level::Consult => "#92c5de",
         Level::Neutrality => "#999999",
+        Level::NonAggression => "#bbbbbb",
     }
 }
 
@@ -232,7 +233,7 @@ pub(crate) fn commitments_dot(
             ("penwidth", penwidth(*level).into()),
             ("tooltip", dot_quote(&tip)),
         ];
-        if *level == Level::Neutrality || *occasion == Occasion::Attacking {
+        if !level.is_response() || *occasion == Occasion::Attacking {
             attrs.push(("style", "dashed".into()));
         }
         w.edge(from, to, &attrs);

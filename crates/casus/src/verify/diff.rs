@@ -317,12 +317,7 @@ fn summary<'e>(e: &'e Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, u
 /// status, and the forms, tightest deadline, caveats and beneficiaries at that level (as
 /// `Engine::party_entry` words them).
 fn party_change(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hs: &[&Hit]) -> Change {
-    let level = hs
-        .iter()
-        .map(|h| h.level)
-        .filter(|l| l.is_response())
-        .max()
-        .unwrap_or(Level::Neutrality);
+    let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
     let definite = hs.iter().any(|h| h.level == level && h.status == Status::Definite);
     let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
     let mut deadline: Option<crate::vocab::Deadline> = None;

@@ -355,7 +355,7 @@ pub struct Properties {
 pub(crate) fn level_matches(have: Level, want: Option<Level>) -> bool {
     match want {
         None => true,
-        Some(Level::Neutrality) => have == Level::Neutrality,
+        Some(w) if !w.is_response() => have == w,
         Some(w) => have.is_response() && have >= w,
     }
 }
