@@ -53,6 +53,7 @@ mod level;
 mod load;
 pub mod model;
 mod names;
+mod overlay;
 mod query;
 #[doc(hidden)]
 pub mod reference;
@@ -113,8 +114,9 @@ impl RuleSet {
 
     /// Loads the union of several folders or files, with explicit limits.
     pub fn load_with(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, LoadError> {
-        let read = load::read_rules(paths, limits);
+        let mut read = load::read_rules(paths, limits);
         let name = read.manifest.as_ref().and_then(|m| m.name.clone());
+        overlay::apply(&mut read.files, &read.amendments, &mut read.diagnostics);
         RuleSet::finish(read.files, read.diagnostics, limits, name)
     }
 

@@ -161,6 +161,8 @@ pub(crate) struct Read {
     pub files: Vec<(FileCtx, RuleFile)>,
     pub diagnostics: Diagnostics,
     pub manifest: Option<Manifest>,
+    /// The `amend:` lists of every manifest read, in the order read (what is extended first).
+    pub amendments: Vec<(FileCtx, Vec<crate::overlay::AmendDecl>)>,
 }
 
 fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
@@ -725,6 +727,9 @@ impl Walker<'_> {
                         Ok(m) => {
                             for ext in &m.extends {
                                 self.extends(root, &mctx, ext, depth);
+                            }
+                            if !m.amend.is_empty() {
+                                self.read.amendments.push((mctx.clone(), m.amend.clone()));
                             }
                             if depth == 0 {
                                 self.read.manifest = Some(m);
