@@ -171,6 +171,10 @@ enum Command {
         /// the end (there is one every few seconds anyway).
         #[arg(long)]
         progress: bool,
+        /// Every row of the table and one scenario of each, however many (by default a diff
+        /// of more than 40 rows shows the first 40 and sums up the rest per kind and party).
+        #[arg(long)]
+        full: bool,
     },
     /// Who is bound to help a party, at what level, under which clause (--from/--to: when that changes).
     Guarantors(graph::PartyQuery),
@@ -482,7 +486,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             party,
             format,
             progress,
-        } => verify::diff(&old, &new, (&target, &party), (format, width), progress),
+            full,
+        } => verify::diff(&old, &new, (&target, &party), (format, width), (progress, full)),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments, width),
         Command::Exposure(a) => graph::exposure(a, width),

@@ -86,7 +86,7 @@ pub(crate) fn diff(
     new: &Path,
     (targets, parties): (&[String], &[String]),
     (format, width): (Format, Width),
-    progress: bool,
+    (progress, full): (bool, bool),
 ) -> Result<ExitCode, String> {
     let a = load_chosen(old, Chosen::Given)?;
     let b = load_chosen(new, Chosen::Given)?;
@@ -101,7 +101,20 @@ pub(crate) fn diff(
     shown.finish();
     match format {
         Format::Json => println!("{}", json(&report)?),
-        Format::Table => print!("{}", casus::verify::render_diff(&report, width)),
+        Format::Table => {
+            let view = casus::verify::DiffView {
+                full,
+                ..casus::verify::DiffView::default()
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            // Written as it is made: a full diff of a large alliance is never held whole.
+            if let Err(e) =
+                casus::verify::write_diff(&report, width, view, &mut out).and_then(|()| std::io::Write::flush(&mut out))
+            {
+                crate::write_failed(&e);
+            }
+        }
     }
     Ok(if report.groups.is_empty() {
         ExitCode::SUCCESS
