@@ -227,6 +227,10 @@ enum Command {
         /// (default 50 000 000).
         #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
         max_evaluations: u64,
+        /// Every row of the table and one scenario of each, however many (by default a diff
+        /// of more than 40 rows shows the first 40 and sums up the rest per kind and party).
+        #[arg(long)]
+        full: bool,
     },
     /// Who is bound to help a party, at what level, under which clause (--from/--to: when that changes).
     Guarantors(graph::PartyQuery),
@@ -643,12 +647,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             progress,
             max_evaluations,
+            full,
         } => verify::diff(
             &old,
             &new,
             (&target, &party),
             (format, width),
-            (progress, max_evaluations),
+            (progress, max_evaluations, full),
         ),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments, width),

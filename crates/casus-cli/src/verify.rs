@@ -89,7 +89,7 @@ pub(crate) fn diff(
     new: &Path,
     (targets, parties): (&[String], &[String]),
     (format, width): (Format, Width),
-    (progress, max_evaluations): (bool, u64),
+    (progress, max_evaluations, full): (bool, u64, bool),
 ) -> Result<ExitCode, String> {
     let a = load_chosen(old, Chosen::Given)?;
     let b = load_chosen(new, Chosen::Given)?;
@@ -105,7 +105,20 @@ pub(crate) fn diff(
     shown.finish();
     match format {
         Format::Json => println!("{}", json(&report)?),
-        Format::Table => print!("{}", casus::verify::render_diff(&report, width)),
+        Format::Table => {
+            let view = casus::verify::DiffView {
+                full,
+                ..casus::verify::DiffView::default()
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            // Written as it is made: a full diff of a large alliance is never held whole.
+            if let Err(e) =
+                casus::verify::write_diff(&report, width, view, &mut out).and_then(|()| std::io::Write::flush(&mut out))
+            {
+                crate::write_failed(&e);
+            }
+        }
     }
     Ok(if report.groups.is_empty() {
         ExitCode::SUCCESS

@@ -268,3 +268,85 @@ fn svg_and_png_render_through_graphviz() {
     assert_eq!(code, 0, "{err}");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
 }
+
+// Who owes what by when, stage by stage: draft D's consultation within 24 hours, then
+// assistance without ground troops, beside the bilateral agreements' consultations.
+snapshot_case!(
+    guarantors_of_ukraine_under_draft_d_stage_by_stage,
+    [
+        "guarantors",
+        "UKR",
+        "--rules",
+        "rules/drafts/ukraine-coalition-d",
+        "--date",
+        "2027-01-01"
+    ],
+    0
+);
+
+/// The JSON of `guarantors` carries each commitment's forms, deadline and stage (additions).
+#[test]
+fn guarantors_json_gives_forms_deadlines_and_stages() {
+    let (code, out, err) = casus(&[
+        "guarantors",
+        "UKR",
+        "--rules",
+        "rules/drafts/ukraine-coalition-d",
+        "--date",
+        "2027-01-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let of = |obligor: &str, treaty: &str| -> Vec<serde_json::Value> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["obligor"] == obligor && c["treaty"] == treaty)
+            .cloned()
+            .collect()
+    };
+    let d = of("BEL", "ukraine_coalition_d");
+    let summary: Vec<(String, String, String, String, String, String)> = d
+        .iter()
+        .map(|c| {
+            (
+                c["level"].as_str().unwrap_or("").to_string(),
+                c["stage"].to_string(),
+                c["stages"].to_string(),
+                c["deadline"].to_string(),
+                c["due"].to_string(),
+                c["forms"]["excluded"].to_string(),
+            )
+        })
+        .collect();
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                s("consult"),
+                s("1"),
+                s("2"),
+                s("\"within 24 hours\""),
+                s("null"),
+                s("[]")
+            ),
+            (
+                s("assist"),
+                s("2"),
+                s("2"),
+                s("null"),
+                s("null"),
+                s("[\"ground_troops\"]")
+            ),
+        ]
+    );
+    assert_eq!(d[0]["forms"]["allowed"], serde_json::json!(["consultation"]));
+    // A one-step obligation has no stage fields.
+    let can = of("CAN", "ukr_can_2024");
+    assert_eq!(can.len(), 1);
+    assert!(can[0].get("stage").is_none());
+    assert_eq!(can[0]["deadline"], "within 24 hours");
+}

@@ -265,4 +265,68 @@ fn a_property_only_sampled_exits_3_unless_sampling_is_accepted() {
     let (code, out, err) = casus(&["verify", BROKEN, p, "--sample", "200"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let _ = std::fs::remove_dir_all(&dir);
+/// A rule file: 300 parties and a rival, `members` of them in one alliance whose Art. 5
+/// obliges every other member to assist an attacked member.
+fn alliance(members: usize) -> String {
+    let mut s = String::from("parties:\n");
+    for i in 1..=300 {
+        s.push_str(&format!("  - {{id: P{i:03}, name: Party {i}}}\n"));
+    }
+    s.push_str("  - {id: RRR, name: Rival}\ntreaties:\n  - id: big\n    name: Big Alliance\n");
+    s.push_str("    in_force: 2000-01-01\n    source: generated for a test\n    parties:\n");
+    for i in 1..=members {
+        s.push_str(&format!("      - {{party: P{i:03}}}\n"));
+    }
+    s.push_str(
+        "    clauses:\n      - id: art5\n        citation: Art. 5\n        summary: one for all\n        trigger:\n          all: [{target: treaty_party}, {event: armed_attack}]\n        obligations:\n          - level: assist\n",
+    );
+    s
+}
+
+/// Issue 14, item 15: a diff of a 300-member alliance against the same minus one member
+/// printed 142 MB. By default the table stops at 40 rows and sums up the rest per kind and per
+/// party (parties in a cell cut at twenty); `--full` prints every row.
+#[test]
+fn a_diff_of_a_large_alliance_is_summarized_unless_full() {
+    let dir = std::env::temp_dir().join(format!("casus-big-diff-{}", std::process::id()));
+    for (name, members) in [("old", 300), ("new", 299)] {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        std::fs::write(dir.join(name).join("rules.yaml"), alliance(members)).unwrap();
+    }
+    let (old, new) = (dir.join("old"), dir.join("new"));
+    let args = |full: bool| {
+        let mut v = vec![
+            "diff".to_string(),
+            old.display().to_string(),
+            new.display().to_string(),
+            "--target".into(),
+            "P300".into(),
+        ];
+        if full {
+            v.push("--full".into());
+        }
+        v
+    };
+    let run = |full: bool| {
+        let a = args(full);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        casus(&refs)
+    };
+    let (code, summary, err) = run(false);
+    assert_eq!(code, 1, "{err}");
+    // Each attacker but the leaving member gives a row: 303 rows in all.
+    assert!(summary.contains("… and 263 more rows"), "{summary}");
+    assert!(summary.contains("Changes by party (scenarios): P001 "), "{summary}");
+    assert!(summary.contains("and 279 more parties"), "{summary}");
+    assert!(summary.contains("\n#40 ") && !summary.contains("\n#41 "), "{summary}");
+    assert!(summary.len() < 40_000, "{} bytes", summary.len());
+    let (code, full, _) = run(true);
+    assert_eq!(code, 1);
+    assert!(full.contains("\n#303 ") && !full.contains("more rows"));
+    assert!(
+        full.len() > 50 * summary.len(),
+        "{} against {}",
+        full.len(),
+        summary.len()
+    );
 }

@@ -44,12 +44,13 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::engine::forms_of;
 use crate::engine::{ClauseIx, Engine, LTest, Node, NodeIx, PTest, PartyIx, Period, TreatyIx};
 use crate::eval::{ActorIx, Deps, Hit, Prepared};
 use crate::level::Level;
 use crate::model::{PartyKind, Toward, TreatyStatus};
 use crate::time::When;
-use crate::verdict::Status;
+use crate::verdict::{Forms, Status};
 use crate::vocab::EventKind;
 
 pub use cascade::{
@@ -186,6 +187,24 @@ pub struct Commitment {
     /// Reservations or understandings of the obligor that shape it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<String>,
+    /// (ext) The response forms the clause requires, allows and excludes (after
+    /// reservations); absent when the clause says nothing of forms.
+    #[serde(skip_serializing_if = "Forms::is_empty")]
+    pub forms: Forms,
+    /// (ext) By when, under the clause (`within 24 hours`); for a later stage, counted from
+    /// the end of the stage before. Absent when the clause sets no deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// (ext) For an obligation in stages: which stage this is (1-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<u8>,
+    /// (ext) For an obligation in stages: how many stages there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<u8>,
+    /// (ext) For a later stage: by when it is due, counted from the attack (absent when a
+    /// stage before it has no deadline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
     /// The first date of the period around the query date in which it holds (`null`: always).
     pub valid_from: Option<When>,
     /// The first date on which it no longer holds (`null`: open-ended).
@@ -226,6 +245,9 @@ pub enum Relation {
     Commitments,
 }
 
+// Commitments are nearly every edge and memberships few: boxing the large variant would add an
+// allocation per commitment to save space on the few membership edges.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum GraphEdge {
     Commitment(Commitment),
@@ -471,14 +493,24 @@ impl Serialize for CommitmentGraph {
 }
 
 fn commitment_order(a: &Commitment, b: &Commitment) -> std::cmp::Ordering {
-    (&a.obligor, &a.beneficiary, &a.treaty, &a.clause, a.occasion, a.level).cmp(&(
-        &b.obligor,
-        &b.beneficiary,
-        &b.treaty,
-        &b.clause,
-        b.occasion,
-        b.level,
-    ))
+    (
+        &a.obligor,
+        &a.beneficiary,
+        &a.treaty,
+        &a.clause,
+        a.occasion,
+        a.stage,
+        a.level,
+    )
+        .cmp(&(
+            &b.obligor,
+            &b.beneficiary,
+            &b.treaty,
+            &b.clause,
+            b.occasion,
+            b.stage,
+            b.level,
+        ))
 }
 
 /// A change in the answer to a query.
@@ -528,6 +560,8 @@ pub(crate) struct RawEdge {
     definite: bool,
     deps: Deps,
     reservations: u64,
+    /// Forms excluded, by the clause or a reservation.
+    excluded: u16,
 }
 
 /// Precomputed facts about the rule set that every graph query needs.
@@ -789,6 +823,7 @@ impl Engine {
                     r.definite |= definite;
                     r.deps = r.deps.union(h.deps);
                     r.reservations |= h.reservation_mask;
+                    r.excluded |= h.excluded;
                 })
                 .or_insert(RawEdge {
                     key,
@@ -796,6 +831,7 @@ impl Engine {
                     definite,
                     deps: h.deps,
                     reservations: h.reservation_mask,
+                    excluded: h.excluded,
                 });
         };
         for &event in EventKind::ALL {
@@ -877,6 +913,8 @@ impl Engine {
         let k = r.key;
         let c = self.clauses.get(k.clause as usize);
         let t = c.and_then(|c| self.treaties.get(c.treaty as usize));
+        let o = c.and_then(|c| c.obligations.get(usize::from(k.obligation)));
+        let staged = o.filter(|o| o.stage.1 > 1);
         let mut reservations = Vec::new();
         for (ri, res) in t
             .map(|t| t.reservations.as_slice())
@@ -910,6 +948,15 @@ impl Engine {
             },
             depends_on: if r.definite { Vec::new() } else { self.dep_names(r.deps) },
             reservations,
+            forms: o.map_or_else(Forms::default, |o| Forms {
+                required: forms_of(o.required),
+                allowed: forms_of(o.allowed & !r.excluded),
+                excluded: forms_of(r.excluded),
+            }),
+            deadline: o.and_then(|o| o.deadline).map(|d| d.to_string()),
+            stage: staged.map(|o| o.stage.0),
+            stages: staged.map(|o| o.stage.1),
+            due: staged.filter(|o| o.stage.0 > 1).and_then(|o| o.due_words()),
             valid_from: validity.0,
             valid_until: validity.1,
         }

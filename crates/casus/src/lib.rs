@@ -56,6 +56,7 @@ mod load;
 pub mod map;
 pub mod model;
 mod names;
+mod overlay;
 #[cfg(feature = "panel")]
 pub mod panel;
 mod query;
@@ -144,8 +145,9 @@ impl RuleSet {
     /// # std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn load_with_sources(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Result<RuleSet, LoadError> {
-        let read = load::read_rules(paths, limits, sources);
+        let mut read = load::read_rules(paths, limits, sources);
         let name = read.manifest.as_ref().and_then(|m| m.name.clone());
+        overlay::apply(&mut read.files, &read.amendments, &mut read.diagnostics);
         let mut rules = RuleSet::finish(read.files, read.diagnostics, limits, name)?;
         rules.sources = Some(read.sources);
         Ok(rules)

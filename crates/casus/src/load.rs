@@ -216,6 +216,8 @@ pub(crate) struct Read {
     pub files: Vec<(FileCtx, RuleFile)>,
     pub diagnostics: Diagnostics,
     pub manifest: Option<Manifest>,
+    /// The `amend:` lists of every manifest read, in the order read (what is extended first).
+    pub amendments: Vec<(FileCtx, Vec<crate::overlay::AmendDecl>)>,
     /// The content hash of every file read (see [`SourceHash`]).
     pub sources: SourceHash,
 }
@@ -854,6 +856,9 @@ impl Walker<'_> {
                         Ok(m) => {
                             for ext in &m.extends {
                                 self.extends(root, &mctx, ext, depth);
+                            }
+                            if !m.amend.is_empty() {
+                                self.read.amendments.push((mctx.clone(), m.amend.clone()));
                             }
                             if depth == 0 {
                                 self.read.manifest = Some(m);

@@ -181,6 +181,8 @@ pub struct NotModelledDecl {
     pub source: Option<String>,
 }
 
+pub use crate::overlay::{AmendDecl, RemoveParty};
+
 /// The optional `ruleset.yaml` at the root of a rule-set directory.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -195,6 +197,9 @@ pub struct Manifest {
     /// Other rule-set directories loaded first (paths relative to this directory).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extends: Vec<Spanned<String>>,
+    /// (ext) Amendments to treaties of the rule sets it extends (see `overlay`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amend: Vec<AmendDecl>,
 }
 
 /// What kind of party an id names.

@@ -288,7 +288,7 @@ impl YamlKind {
             "facts",
             "expect",
         ];
-        const RULES: [&str; 7] = [
+        const RULES: [&str; 8] = [
             "parties",
             "tags",
             "territories",
@@ -296,6 +296,7 @@ impl YamlKind {
             "facts",
             "treaties",
             "extends",
+            "amend",
         ];
         let ctx = FileCtx::new(Path::new("<yaml>"), None);
         let Ok(keys) = parse_yaml::<Keys>(&ctx, text, &Limits::default()) else {

@@ -32,7 +32,7 @@ pub use check::{
 };
 pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};
-pub use render::{render_diff, render_verify};
+pub use render::{DiffView, render_diff, render_verify, write_diff};
 
 /// Verification could not run.
 #[derive(Debug, Error)]

@@ -32,6 +32,43 @@ fn period(c: &Commitment) -> String {
     }
 }
 
+/// The level, with its place in a sequence of stages (`1. consult`, `2. assist`).
+fn level_words(c: &Commitment) -> String {
+    match c.stage {
+        Some(n) => format!("{n}. {}", c.level),
+        None => c.level.to_string(),
+    }
+}
+
+/// The forms in words: those allowed, those required, those excluded
+/// (`armed_force, weapons; not ground_troops`).
+pub(crate) fn forms_words(f: &crate::verdict::Forms) -> String {
+    let list = |v: &[crate::vocab::Form]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if !f.required.is_empty() {
+        parts.push(format!("must: {}", list(&f.required)));
+    }
+    if !f.allowed.is_empty() {
+        parts.push(list(&f.allowed));
+    }
+    if !f.excluded.is_empty() {
+        parts.push(format!("not {}", list(&f.excluded)));
+    }
+    parts.join("; ")
+}
+
+/// By when, in words: the deadline of a one-step obligation or a first stage; for a later
+/// stage, its own deadline after the stage before and when it falls from the attack.
+pub(crate) fn by_when(deadline: Option<&str>, stage: Option<u8>, due: Option<&str>) -> String {
+    match (deadline, stage, due) {
+        (None, Some(n), _) if n > 1 => format!("after stage {}, no deadline", n - 1),
+        (None, _, _) => "no deadline".into(),
+        (Some(d), Some(n), Some(due)) if n > 1 => format!("{d} after stage {} ({due})", n - 1),
+        (Some(d), Some(n), None) if n > 1 => format!("{d} after stage {}", n - 1),
+        (Some(d), _, _) => d.to_string(),
+    }
+}
+
 fn under(c: &Commitment) -> String {
     format!("{} {}{}", c.treaty, c.citation, if c.draft { " (draft)" } else { "" })
 }
@@ -61,7 +98,7 @@ pub(crate) fn commitments_table(relation: Relation, list: &[Commitment], width: 
                     Relation::Guarantors => c.obligor.clone(),
                     Relation::Commitments => c.beneficiary.clone(),
                 },
-                c.level.to_string(),
+                level_words(c),
             ];
             if attacking {
                 r.push(match (relation, c.occasion) {
@@ -77,7 +114,110 @@ pub(crate) fn commitments_table(relation: Relation, list: &[Commitment], width: 
             r
         })
         .collect();
-    table(&header, &rows, width)
+    let mut s = table(&header, &rows, width);
+    s.push_str(&response_table(relation, list, width));
+    s
+}
+
+/// What is owed, clause by clause and stage by stage: level, forms and by when, with the
+/// parties that owe it (or are owed it); empty when no clause says anything of forms,
+/// deadlines or stages.
+fn response_table(relation: Relation, list: &[Commitment], width: Width) -> String {
+    if !list
+        .iter()
+        .any(|c| !c.forms.is_empty() || c.deadline.is_some() || c.stage.is_some())
+    {
+        return String::new();
+    }
+    type Key = (
+        String,
+        String,
+        Occasion,
+        Option<u8>,
+        crate::level::Level,
+        String,
+        String,
+    );
+    let mut groups: std::collections::BTreeMap<Key, Vec<String>> = std::collections::BTreeMap::new();
+    for c in list {
+        let key = (
+            c.treaty.clone(),
+            c.clause.clone(),
+            c.occasion,
+            c.stage,
+            c.level,
+            forms_words(&c.forms),
+            by_when(c.deadline.as_deref(), c.stage, c.due.as_deref()),
+        );
+        let who = match relation {
+            Relation::Guarantors => &c.obligor,
+            Relation::Commitments => &c.beneficiary,
+        };
+        let v = groups.entry(key).or_default();
+        if !v.contains(who) {
+            v.push(who.clone());
+        }
+    }
+    let citation = |treaty: &str, clause: &str| {
+        list.iter()
+            .find(|c| c.treaty == treaty && c.clause == clause)
+            .map(under)
+            .unwrap_or_default()
+    };
+    let staged = list.iter().any(|c| c.stage.is_some());
+    let mut last: Option<(String, String, Occasion)> = None;
+    let rows: Vec<Vec<String>> = groups
+        .into_iter()
+        .map(|((treaty, clause, occasion, stage, level, forms, by), who)| {
+            let here = Some((treaty.clone(), clause.clone(), occasion));
+            let first = last != here;
+            last = here;
+            let mut r = vec![if first {
+                citation(&treaty, &clause)
+            } else {
+                String::new()
+            }];
+            if staged {
+                r.push(stage.map_or_else(String::new, |n| n.to_string()));
+            }
+            r.extend([
+                level.to_string(),
+                if forms.is_empty() { "not said".into() } else { forms },
+                by,
+                who.join(" "),
+            ]);
+            r
+        })
+        .collect();
+    let mut header = vec!["UNDER"];
+    if staged {
+        header.push("STAGE");
+    }
+    header.extend([
+        "LEVEL",
+        "FORMS",
+        "BY WHEN",
+        match relation {
+            Relation::Guarantors => "GUARANTORS",
+            Relation::Commitments => "TOWARD",
+        },
+    ]);
+    let mut s = String::from(if staged {
+        "\nWhat is owed, in what form, by when, stage by stage:\n\n"
+    } else {
+        "\nWhat is owed, in what form, by when:\n\n"
+    });
+    s.push_str(&table(&header, &rows, width));
+    if staged {
+        s.push_str(&crate::table::paragraph(
+            "",
+            "",
+            "Stages are owed one after the other: a later stage's deadline runs from the end of \
+             the stage before (in brackets: from the attack).",
+            width,
+        ));
+    }
+    s
 }
 
 /// The whole graph as a table: one row per commitment.
