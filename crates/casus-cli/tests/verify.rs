@@ -265,6 +265,8 @@ fn a_property_only_sampled_exits_3_unless_sampling_is_accepted() {
     let (code, out, err) = casus(&["verify", BROKEN, p, "--sample", "200"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A rule file: 300 parties and a rival, `members` of them in one alliance whose Art. 5
 /// obliges every other member to assist an attacked member.
 fn alliance(members: usize) -> String {
