@@ -254,7 +254,15 @@ fn an_editor_session_on_the_shipped_rules() {
         .collect();
     assert_eq!(
         labels,
-        ["neutrality", "consult", "diplomatic", "assist", "all_means", "military"]
+        [
+            "non_aggression",
+            "neutrality",
+            "consult",
+            "diplomatic",
+            "assist",
+            "all_means",
+            "military"
+        ]
     );
     // Elsewhere, the ids with their names.
     let completion = c.request("textDocument/completion", at(&nato, line, col + 9));

@@ -235,7 +235,14 @@ impl Engine {
                 .collect(),
             accession: t.accession.clone(),
             withdrawal: t.withdrawal.clone(),
-            lapses: t.lapses.clone(),
+            lapses: t
+                .lapses
+                .iter()
+                .map(|(party, joins)| crate::model::LapseDecl {
+                    party: crate::model::unspanned(party.clone()),
+                    joins: crate::model::unspanned(joins.clone()),
+                })
+                .collect(),
             clauses: t
                 .clauses
                 .iter()

@@ -396,7 +396,11 @@ impl<'a> Resolver<'a> {
                     withdrawal: t.withdrawal.clone(),
                     clauses: Vec::new(),
                     reservations: Vec::new(),
-                    lapses: t.lapses.clone(),
+                    lapses: t
+                        .lapses
+                        .iter()
+                        .map(|l| (l.party.value.clone(), l.joins.value.clone()))
+                        .collect(),
                     lapsed: None,
                 });
             }
