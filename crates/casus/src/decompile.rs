@@ -238,9 +238,10 @@ impl Engine {
             lapses: t
                 .lapses
                 .iter()
-                .map(|(party, joins)| crate::model::LapseDecl {
+                .map(|(party, joins, note)| crate::model::LapseDecl {
                     party: crate::model::unspanned(party.clone()),
                     joins: crate::model::unspanned(joins.clone()),
+                    note: note.clone(),
                 })
                 .collect(),
             clauses: t

@@ -142,9 +142,9 @@ pub(crate) struct Treaty {
     pub withdrawal: Option<Withdrawal>,
     pub clauses: Vec<ClauseIx>,
     pub reservations: Vec<Reservation>,
-    /// Its lapses as written (party, what it joins), and the first day one happens (already folded into
+    /// Its lapses as written (party, what it joins, note), and the first day one happens (already folded into
     /// `terminated`) with the words for it.
-    pub lapses: Vec<(String, String)>,
+    pub lapses: Vec<(String, String, Option<String>)>,
     pub lapsed: Option<(When, String)>,
 }
 

@@ -399,7 +399,7 @@ impl<'a> Resolver<'a> {
                     lapses: t
                         .lapses
                         .iter()
-                        .map(|l| (l.party.value.clone(), l.joins.value.clone()))
+                        .map(|l| (l.party.value.clone(), l.joins.value.clone(), l.note.clone()))
                         .collect(),
                     lapsed: None,
                 });
