@@ -119,6 +119,9 @@ pub(crate) struct TargetCtx {
     pub evals: Vec<Eval>,
     /// Place classes, when they do not depend on the attacker.
     pub places: Option<Vec<PlaceClass>>,
+    /// Places grouped by what the clauses can tell of them and by who held them when, party
+    /// by party: the place classes of any attacker merge these ([`Universe::merge_held`]).
+    pub held: Vec<PlaceClass>,
     /// Per date class: the place classes coarsened to that date ([`Universe::places_on`]),
     /// made when first needed, when the place classes do not depend on the attacker.
     pub dated: Vec<OnceLock<Vec<PlaceClass>>>,
@@ -294,10 +297,11 @@ impl Universe<'_> {
                 });
             }
         }
+        let held = self.held_classes(&rel);
         let places = if rel.holder_attacker {
             None
         } else {
-            Some(self.place_classes(t, &rel, Atk::Unknown))
+            Some(self.merge_held(t, &rel, Atk::Unknown, &held))
         };
         TargetCtx {
             target: t,
@@ -311,6 +315,7 @@ impl Universe<'_> {
             means,
             evals,
             places,
+            held,
         }
     }
 
@@ -441,11 +446,14 @@ impl Universe<'_> {
             .collect()
     }
 
-    /// Places grouped by what the target's clauses can tell of them, for attacker `a`.
-    pub fn place_classes(&self, t: u32, rel: &Rel, a: Atk) -> Vec<PlaceClass> {
-        type PeriodsKey = Vec<(super::space::WKey, super::space::WKey, Vec<Key>)>;
-        type PlaceKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Option<PeriodsKey>>)>;
-        let mut groups: BTreeMap<PlaceKey, Vec<u32>> = BTreeMap::new();
+    /// Places grouped by what the target's clauses can tell of them apart from their holders,
+    /// and by their holders' periods, party by party. Every place class of any attacker is a
+    /// union of these, so [`Universe::merge_held`] looks at one place per group instead of
+    /// every place for each attacker.
+    pub fn held_classes(&self, rel: &Rel) -> Vec<PlaceClass> {
+        type Held = Vec<(super::space::WKey, super::space::WKey, PartyIx)>;
+        type HeldKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Option<Held>>)>;
+        let mut groups: BTreeMap<HeldKey, Vec<u32>> = BTreeMap::new();
         for u in 0..self.places.len() as u32 {
             let key = self
                 .views
@@ -457,19 +465,16 @@ impl Universe<'_> {
                         return (0, Vec::new(), Vec::new(), Vec::new());
                     };
                     let (area, tags, ident) = self.place_facets(k, px, rel);
-                    let holder = |ps: &[Period]| -> PeriodsKey {
+                    let held = |ps: &[Period]| -> Held {
                         ps.iter()
-                            .map(|x| {
-                                let keys = self.holder_keys(k, rel, x.party, t, a);
-                                (wkey(x.from.as_ref()), wkey(x.to.as_ref()), keys)
-                            })
+                            .map(|x| (wkey(x.from.as_ref()), wkey(x.to.as_ref()), x.party))
                             .collect()
                     };
                     let holders = if rel.holders {
                         vec![
-                            Some(holder(&place.sovereign)),
-                            place.controller.as_deref().map(holder),
-                            place.administrator.as_deref().map(holder),
+                            Some(held(&place.sovereign)),
+                            place.controller.as_deref().map(held),
+                            place.administrator.as_deref().map(held),
                         ]
                     } else {
                         Vec::new()
@@ -479,9 +484,67 @@ impl Universe<'_> {
                 .collect();
             groups.entry(key).or_default().push(u);
         }
-        let mut out: Vec<PlaceClass> = groups
+        groups
             .into_values()
             .filter_map(|m| {
+                m.first().copied().map(|rep| PlaceClass {
+                    rep,
+                    weight: m.len() as u128,
+                    members: m,
+                })
+            })
+            .collect()
+    }
+
+    /// The groups `held` ([`Universe::held_classes`]) merged where the target's clauses cannot
+    /// tell their holders apart for attacker `a`: the place classes of all time. Each class
+    /// lists its places in order and stands for its first.
+    pub fn merge_held(&self, t: u32, rel: &Rel, a: Atk, held: &[PlaceClass]) -> Vec<PlaceClass> {
+        type PeriodsKey = Vec<(super::space::WKey, super::space::WKey, Vec<Key>)>;
+        type PlaceKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Option<PeriodsKey>>)>;
+        let mut groups: BTreeMap<PlaceKey, Vec<u32>> = BTreeMap::new();
+        // What the holder tests make of a party is the same for every place it holds.
+        let mut memo: BTreeMap<(usize, PartyIx), Vec<Key>> = BTreeMap::new();
+        for hc in held {
+            let key = self
+                .views
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let px = v.place.get(hc.rep as usize).copied().unwrap_or(0);
+                    let Some(place) = v.e.places.get(px as usize) else {
+                        return (0, Vec::new(), Vec::new(), Vec::new());
+                    };
+                    let (area, tags, ident) = self.place_facets(k, px, rel);
+                    let mut holder = |ps: &[Period]| -> PeriodsKey {
+                        ps.iter()
+                            .map(|x| {
+                                let keys = memo
+                                    .entry((k, x.party))
+                                    .or_insert_with(|| self.holder_keys(k, rel, x.party, t, a))
+                                    .clone();
+                                (wkey(x.from.as_ref()), wkey(x.to.as_ref()), keys)
+                            })
+                            .collect()
+                    };
+                    let holders = if rel.holders {
+                        vec![
+                            Some(holder(&place.sovereign)),
+                            place.controller.as_deref().map(&mut holder),
+                            place.administrator.as_deref().map(&mut holder),
+                        ]
+                    } else {
+                        Vec::new()
+                    };
+                    (area, tags, ident, holders)
+                })
+                .collect();
+            groups.entry(key).or_default().extend(hc.members.iter().copied());
+        }
+        let mut out: Vec<PlaceClass> = groups
+            .into_values()
+            .filter_map(|mut m| {
+                m.sort_unstable();
                 m.first().copied().map(|rep| PlaceClass {
                     rep,
                     weight: m.len() as u128,
@@ -510,6 +573,7 @@ impl Universe<'_> {
         }
         let days: Vec<When> = std::iter::once(*date).chain(rel.fixed_dates.iter().copied()).collect();
         type Chain = Vec<(u8, Vec<Key>)>;
+        let mut memo: BTreeMap<(usize, PartyIx), Vec<Key>> = BTreeMap::new();
         type DayKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Chain>)>;
         let mut groups: BTreeMap<DayKey, (u32, u128)> = BTreeMap::new();
         for pc in classes {
@@ -522,7 +586,11 @@ impl Universe<'_> {
                     let (area, tags, ident) = self.place_facets(k, px, rel);
                     let mut chains = Vec::new();
                     if let Some(place) = v.e.places.get(px as usize) {
-                        let mut keys = |p: PartyIx| self.holder_keys(k, rel, p, t, a);
+                        let mut keys = |p: PartyIx| {
+                            memo.entry((k, p))
+                                .or_insert_with(|| self.holder_keys(k, rel, p, t, a))
+                                .clone()
+                        };
                         for day in &days {
                             for role in [HolderRole::Sovereign, HolderRole::Controller, HolderRole::Administrator] {
                                 let mut chain = Vec::new();
@@ -689,7 +757,7 @@ impl Universe<'_> {
         let places: &[PlaceClass] = match &tc.places {
             Some(p) => p,
             None => {
-                own_places = self.place_classes(tc.target, &tc.rel, atk.atk);
+                own_places = self.merge_held(tc.target, &tc.rel, atk.atk, &tc.held);
                 &own_places
             }
         };
