@@ -10,6 +10,7 @@
 //! are never left open: an attacker is never obliged, so a known attacker is not a refinement
 //! of an unknown one.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -161,7 +162,14 @@ pub(crate) trait Visitor {
 pub(crate) struct JobInfo<'a> {
     pub target: &'a TargetCtx,
     pub attacker: &'a AtkClass,
-    pub places: &'a [PlaceClass],
+    /// The date class of the job's cells: its index among the target's dates, and the date.
+    pub day: (usize, When),
+    /// Whether a split on the place uses the place classes of that date.
+    pub by_date: bool,
+    /// The place classes of all time and of the date, made when a cell first splits on the
+    /// place ([`Universe::job_places`]).
+    pub all_time: &'a OnceCell<Vec<PlaceClass>>,
+    pub on_day: &'a OnceCell<Vec<PlaceClass>>,
     pub budget: &'a Budget,
 }
 
@@ -753,36 +761,22 @@ impl Universe<'_> {
         visitor: &mut V,
         stats: &mut Stats,
     ) {
-        let own_places;
-        let places: &[PlaceClass] = match &tc.places {
-            Some(p) => p,
-            None => {
-                own_places = self.merge_held(tc.target, &tc.rel, atk.atk, &tc.held);
-                &own_places
-            }
-        };
         let mut supporters: Option<Vec<(u32, u128)>> = None;
         let base = sat_mul(sat_mul(tc.members.len() as u128, event.1), atk.weight);
         let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); tc.evals.len()];
+        let all_time = OnceCell::new();
         for (i, &(date, dw)) in tc.dates.iter().enumerate() {
             if budget.exceeded() {
                 return;
             }
-            let on_day;
-            let day_places: &[PlaceClass] = match (by_date, &tc.places, tc.dated.get(i)) {
-                (false, _, _) => places,
-                (true, Some(all), Some(cache)) => {
-                    cache.get_or_init(|| self.places_on(tc.target, &tc.rel, atk.atk, &date, all))
-                }
-                (true, _, _) => {
-                    on_day = self.places_on(tc.target, &tc.rel, atk.atk, &date, places);
-                    &on_day
-                }
-            };
+            let on_day = OnceCell::new();
             let job = JobInfo {
                 target: tc,
                 attacker: atk,
-                places: day_places,
+                day: (i, date),
+                by_date,
+                all_time: &all_time,
+                on_day: &on_day,
                 budget,
             };
             let cell = Cell {
@@ -801,6 +795,30 @@ impl Universe<'_> {
                 prepared: vec![None; self.views.len()],
             };
             self.walk(&job, cell, visitor, stats, &mut supporters, &mut hits);
+        }
+    }
+
+    /// The place classes a cell of `job` splits on: with `by_date`, those of its date
+    /// ([`Universe::places_on`]), otherwise those of all time. Made when first needed, since
+    /// most cells never split on the place.
+    pub fn job_places<'j, 'a: 'j>(&self, job: &'j JobInfo<'a>) -> &'j [PlaceClass] {
+        let tc = job.target;
+        let atk = job.attacker.atk;
+        let all: &'j [PlaceClass] = match &tc.places {
+            Some(p) => p,
+            None => job
+                .all_time
+                .get_or_init(|| self.merge_held(tc.target, &tc.rel, atk, &tc.held)),
+        };
+        if !job.by_date {
+            return all;
+        }
+        let (i, date) = job.day;
+        match (&tc.places, tc.dated.get(i)) {
+            (Some(_), Some(cache)) => cache.get_or_init(|| self.places_on(tc.target, &tc.rel, atk, &date, all)),
+            _ => job
+                .on_day
+                .get_or_init(|| self.places_on(tc.target, &tc.rel, atk, &date, all)),
         }
     }
 
@@ -888,7 +906,7 @@ impl Universe<'_> {
         match split {
             Split::Location => {
                 children.push(child(&|c| c.location = Dim::Is(None), 1));
-                for (i, pc) in job.places.iter().enumerate() {
+                for (i, pc) in self.job_places(job).iter().enumerate() {
                     children.push(child(
                         &|c| {
                             c.location = Dim::Is(Some(pc.rep));
