@@ -939,11 +939,8 @@ impl Universe<'_> {
             }
             Split::LaunchedFrom => {
                 children.push(child(&|c| c.launched_from = Dim::Is(None), 1));
-                for pc in job.places {
-                    children.push(child(
-                        &|c| c.launched_from = Dim::Is(Some(pc.rep)),
-                        pc.members.len() as u128,
-                    ));
+                for pc in self.job_places(job) {
+                    children.push(child(&|c| c.launched_from = Dim::Is(Some(pc.rep)), pc.weight));
                 }
             }
             Split::Fact(u) => {
