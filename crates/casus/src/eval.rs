@@ -44,11 +44,18 @@ impl Deps {
             .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
     }
 
+    /// The bits set, in increasing order; visits only those (a walk asks at every class).
     pub fn bits(self) -> impl Iterator<Item = u32> {
-        (0..256u32).filter(move |b| {
-            self.0
-                .get((b / 64) as usize)
-                .is_some_and(|w| w & (1u64 << (b % 64)) != 0)
+        self.0.into_iter().zip(0u32..).flat_map(|(word, i)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                if rest == 0 {
+                    return None;
+                }
+                let b = rest.trailing_zeros();
+                rest &= rest - 1;
+                Some(i * 64 + b)
+            })
         })
     }
 }
@@ -1874,4 +1881,27 @@ fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
         };
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Deps;
+
+    #[test]
+    fn deps_list_their_bits_in_order() {
+        let check = |set: &[u32]| {
+            let d = set.iter().fold(Deps::NONE, |d, b| d.union(Deps::one(*b)));
+            let mut expected = set.to_vec();
+            expected.sort_unstable();
+            expected.dedup();
+            assert_eq!(d.bits().collect::<Vec<u32>>(), expected, "{set:?}");
+            assert!(expected.iter().all(|b| d.has(*b)));
+        };
+        check(&[]);
+        check(&[0]);
+        check(&[255]);
+        check(&[63, 64, 0, 127, 128, 191, 192, 255]);
+        check(&[200, 3, 3, 77, 130]);
+        check(&(0..256).collect::<Vec<u32>>());
+    }
 }

@@ -514,7 +514,7 @@ impl Differ<'_> {
                 job.attacker.members.iter().map(|m| name(*m)).collect(),
             ),
         };
-        let (place, places) = match (cell.location, cell.place_class.and_then(|i| job.places.get(i))) {
+        let (place, places) = match (cell.location, cell.place_class.and_then(|i| u.job_places(job).get(i))) {
             (Dim::Open, _) => ("any place".to_string(), Vec::new()),
             (Dim::Is(None), _) | (Dim::Is(Some(_)), None) => ("unknown".to_string(), Vec::new()),
             (Dim::Is(Some(_)), Some(pc)) => {

@@ -10,6 +10,7 @@
 //! are never left open: an attacker is never obliged, so a known attacker is not a refinement
 //! of an unknown one.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -119,6 +120,9 @@ pub(crate) struct TargetCtx {
     pub evals: Vec<Eval>,
     /// Place classes, when they do not depend on the attacker.
     pub places: Option<Vec<PlaceClass>>,
+    /// Places grouped by what the clauses can tell of them and by who held them when, party
+    /// by party: the place classes of any attacker merge these ([`Universe::merge_held`]).
+    pub held: Vec<PlaceClass>,
     /// Per date class: the place classes coarsened to that date ([`Universe::places_on`]),
     /// made when first needed, when the place classes do not depend on the attacker.
     pub dated: Vec<OnceLock<Vec<PlaceClass>>>,
@@ -158,7 +162,14 @@ pub(crate) trait Visitor {
 pub(crate) struct JobInfo<'a> {
     pub target: &'a TargetCtx,
     pub attacker: &'a AtkClass,
-    pub places: &'a [PlaceClass],
+    /// The date class of the job's cells: its index among the target's dates, and the date.
+    pub day: (usize, When),
+    /// Whether a split on the place uses the place classes of that date.
+    pub by_date: bool,
+    /// The place classes of all time and of the date, made when a cell first splits on the
+    /// place ([`Universe::job_places`]).
+    pub all_time: &'a OnceCell<Vec<PlaceClass>>,
+    pub on_day: &'a OnceCell<Vec<PlaceClass>>,
     pub budget: &'a Budget,
 }
 
@@ -294,10 +305,11 @@ impl Universe<'_> {
                 });
             }
         }
+        let held = self.held_classes(&rel);
         let places = if rel.holder_attacker {
             None
         } else {
-            Some(self.place_classes(t, &rel, Atk::Unknown))
+            Some(self.merge_held(t, &rel, Atk::Unknown, &held))
         };
         TargetCtx {
             target: t,
@@ -311,6 +323,7 @@ impl Universe<'_> {
             means,
             evals,
             places,
+            held,
         }
     }
 
@@ -441,11 +454,14 @@ impl Universe<'_> {
             .collect()
     }
 
-    /// Places grouped by what the target's clauses can tell of them, for attacker `a`.
-    pub fn place_classes(&self, t: u32, rel: &Rel, a: Atk) -> Vec<PlaceClass> {
-        type PeriodsKey = Vec<(super::space::WKey, super::space::WKey, Vec<Key>)>;
-        type PlaceKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Option<PeriodsKey>>)>;
-        let mut groups: BTreeMap<PlaceKey, Vec<u32>> = BTreeMap::new();
+    /// Places grouped by what the target's clauses can tell of them apart from their holders,
+    /// and by their holders' periods, party by party. Every place class of any attacker is a
+    /// union of these, so [`Universe::merge_held`] looks at one place per group instead of
+    /// every place for each attacker.
+    pub fn held_classes(&self, rel: &Rel) -> Vec<PlaceClass> {
+        type Held = Vec<(super::space::WKey, super::space::WKey, PartyIx)>;
+        type HeldKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Option<Held>>)>;
+        let mut groups: BTreeMap<HeldKey, Vec<u32>> = BTreeMap::new();
         for u in 0..self.places.len() as u32 {
             let key = self
                 .views
@@ -457,19 +473,16 @@ impl Universe<'_> {
                         return (0, Vec::new(), Vec::new(), Vec::new());
                     };
                     let (area, tags, ident) = self.place_facets(k, px, rel);
-                    let holder = |ps: &[Period]| -> PeriodsKey {
+                    let held = |ps: &[Period]| -> Held {
                         ps.iter()
-                            .map(|x| {
-                                let keys = self.holder_keys(k, rel, x.party, t, a);
-                                (wkey(x.from.as_ref()), wkey(x.to.as_ref()), keys)
-                            })
+                            .map(|x| (wkey(x.from.as_ref()), wkey(x.to.as_ref()), x.party))
                             .collect()
                     };
                     let holders = if rel.holders {
                         vec![
-                            Some(holder(&place.sovereign)),
-                            place.controller.as_deref().map(holder),
-                            place.administrator.as_deref().map(holder),
+                            Some(held(&place.sovereign)),
+                            place.controller.as_deref().map(held),
+                            place.administrator.as_deref().map(held),
                         ]
                     } else {
                         Vec::new()
@@ -479,9 +492,67 @@ impl Universe<'_> {
                 .collect();
             groups.entry(key).or_default().push(u);
         }
-        let mut out: Vec<PlaceClass> = groups
+        groups
             .into_values()
             .filter_map(|m| {
+                m.first().copied().map(|rep| PlaceClass {
+                    rep,
+                    weight: m.len() as u128,
+                    members: m,
+                })
+            })
+            .collect()
+    }
+
+    /// The groups `held` ([`Universe::held_classes`]) merged where the target's clauses cannot
+    /// tell their holders apart for attacker `a`: the place classes of all time. Each class
+    /// lists its places in order and stands for its first.
+    pub fn merge_held(&self, t: u32, rel: &Rel, a: Atk, held: &[PlaceClass]) -> Vec<PlaceClass> {
+        type PeriodsKey = Vec<(super::space::WKey, super::space::WKey, Vec<Key>)>;
+        type PlaceKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Option<PeriodsKey>>)>;
+        let mut groups: BTreeMap<PlaceKey, Vec<u32>> = BTreeMap::new();
+        // What the holder tests make of a party is the same for every place it holds.
+        let mut memo: BTreeMap<(usize, PartyIx), Vec<Key>> = BTreeMap::new();
+        for hc in held {
+            let key = self
+                .views
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let px = v.place.get(hc.rep as usize).copied().unwrap_or(0);
+                    let Some(place) = v.e.places.get(px as usize) else {
+                        return (0, Vec::new(), Vec::new(), Vec::new());
+                    };
+                    let (area, tags, ident) = self.place_facets(k, px, rel);
+                    let mut holder = |ps: &[Period]| -> PeriodsKey {
+                        ps.iter()
+                            .map(|x| {
+                                let keys = memo
+                                    .entry((k, x.party))
+                                    .or_insert_with(|| self.holder_keys(k, rel, x.party, t, a))
+                                    .clone();
+                                (wkey(x.from.as_ref()), wkey(x.to.as_ref()), keys)
+                            })
+                            .collect()
+                    };
+                    let holders = if rel.holders {
+                        vec![
+                            Some(holder(&place.sovereign)),
+                            place.controller.as_deref().map(&mut holder),
+                            place.administrator.as_deref().map(&mut holder),
+                        ]
+                    } else {
+                        Vec::new()
+                    };
+                    (area, tags, ident, holders)
+                })
+                .collect();
+            groups.entry(key).or_default().extend(hc.members.iter().copied());
+        }
+        let mut out: Vec<PlaceClass> = groups
+            .into_values()
+            .filter_map(|mut m| {
+                m.sort_unstable();
                 m.first().copied().map(|rep| PlaceClass {
                     rep,
                     weight: m.len() as u128,
@@ -510,6 +581,7 @@ impl Universe<'_> {
         }
         let days: Vec<When> = std::iter::once(*date).chain(rel.fixed_dates.iter().copied()).collect();
         type Chain = Vec<(u8, Vec<Key>)>;
+        let mut memo: BTreeMap<(usize, PartyIx), Vec<Key>> = BTreeMap::new();
         type DayKey = Vec<(u8, Vec<String>, Vec<u32>, Vec<Chain>)>;
         let mut groups: BTreeMap<DayKey, (u32, u128)> = BTreeMap::new();
         for pc in classes {
@@ -522,7 +594,11 @@ impl Universe<'_> {
                     let (area, tags, ident) = self.place_facets(k, px, rel);
                     let mut chains = Vec::new();
                     if let Some(place) = v.e.places.get(px as usize) {
-                        let mut keys = |p: PartyIx| self.holder_keys(k, rel, p, t, a);
+                        let mut keys = |p: PartyIx| {
+                            memo.entry((k, p))
+                                .or_insert_with(|| self.holder_keys(k, rel, p, t, a))
+                                .clone()
+                        };
                         for day in &days {
                             for role in [HolderRole::Sovereign, HolderRole::Controller, HolderRole::Administrator] {
                                 let mut chain = Vec::new();
@@ -685,36 +761,22 @@ impl Universe<'_> {
         visitor: &mut V,
         stats: &mut Stats,
     ) {
-        let own_places;
-        let places: &[PlaceClass] = match &tc.places {
-            Some(p) => p,
-            None => {
-                own_places = self.place_classes(tc.target, &tc.rel, atk.atk);
-                &own_places
-            }
-        };
         let mut supporters: Option<Vec<(u32, u128)>> = None;
         let base = sat_mul(sat_mul(tc.members.len() as u128, event.1), atk.weight);
         let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); tc.evals.len()];
+        let all_time = OnceCell::new();
         for (i, &(date, dw)) in tc.dates.iter().enumerate() {
             if budget.exceeded() {
                 return;
             }
-            let on_day;
-            let day_places: &[PlaceClass] = match (by_date, &tc.places, tc.dated.get(i)) {
-                (false, _, _) => places,
-                (true, Some(all), Some(cache)) => {
-                    cache.get_or_init(|| self.places_on(tc.target, &tc.rel, atk.atk, &date, all))
-                }
-                (true, _, _) => {
-                    on_day = self.places_on(tc.target, &tc.rel, atk.atk, &date, places);
-                    &on_day
-                }
-            };
+            let on_day = OnceCell::new();
             let job = JobInfo {
                 target: tc,
                 attacker: atk,
-                places: day_places,
+                day: (i, date),
+                by_date,
+                all_time: &all_time,
+                on_day: &on_day,
                 budget,
             };
             let cell = Cell {
@@ -733,6 +795,30 @@ impl Universe<'_> {
                 prepared: vec![None; self.views.len()],
             };
             self.walk(&job, cell, visitor, stats, &mut supporters, &mut hits);
+        }
+    }
+
+    /// The place classes a cell of `job` splits on: with `by_date`, those of its date
+    /// ([`Universe::places_on`]), otherwise those of all time. Made when first needed, since
+    /// most cells never split on the place.
+    pub fn job_places<'j, 'a: 'j>(&self, job: &'j JobInfo<'a>) -> &'j [PlaceClass] {
+        let tc = job.target;
+        let atk = job.attacker.atk;
+        let all: &'j [PlaceClass] = match &tc.places {
+            Some(p) => p,
+            None => job
+                .all_time
+                .get_or_init(|| self.merge_held(tc.target, &tc.rel, atk, &tc.held)),
+        };
+        if !job.by_date {
+            return all;
+        }
+        let (i, date) = job.day;
+        match (&tc.places, tc.dated.get(i)) {
+            (Some(_), Some(cache)) => cache.get_or_init(|| self.places_on(tc.target, &tc.rel, atk, &date, all)),
+            _ => job
+                .on_day
+                .get_or_init(|| self.places_on(tc.target, &tc.rel, atk, &date, all)),
         }
     }
 
@@ -820,7 +906,7 @@ impl Universe<'_> {
         match split {
             Split::Location => {
                 children.push(child(&|c| c.location = Dim::Is(None), 1));
-                for (i, pc) in job.places.iter().enumerate() {
+                for (i, pc) in self.job_places(job).iter().enumerate() {
                     children.push(child(
                         &|c| {
                             c.location = Dim::Is(Some(pc.rep));
@@ -853,11 +939,8 @@ impl Universe<'_> {
             }
             Split::LaunchedFrom => {
                 children.push(child(&|c| c.launched_from = Dim::Is(None), 1));
-                for pc in job.places {
-                    children.push(child(
-                        &|c| c.launched_from = Dim::Is(Some(pc.rep)),
-                        pc.members.len() as u128,
-                    ));
+                for pc in self.job_places(job) {
+                    children.push(child(&|c| c.launched_from = Dim::Is(Some(pc.rep)), pc.weight));
                 }
             }
             Split::Fact(u) => {
