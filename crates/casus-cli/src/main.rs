@@ -25,6 +25,7 @@ macro_rules! outln {
     ($($t:tt)*) => {{ out!($($t)*); out!("\n") }};
 }
 
+mod brief;
 mod chosen;
 mod graph;
 mod import;
@@ -273,6 +274,10 @@ enum Command {
     /// (ext) Draw a world map (SVG or PNG): coverage, guarantors, exposure, diff, cascade.
     #[command(subcommand)]
     Map(map::MapCommand),
+    /// (ext) A one-page brief: who must respond to each kind of attack, where, by whom, in
+    /// what form and by when; the properties that hold or fail; the differences from another
+    /// rule set (--against).
+    Brief(brief::BriefArgs),
     /// Who is bound to whom, year by year (or day by day), as CSV or Parquet for statistics
     /// packages: one row per pair and period (see docs/research.md).
     Panel(panel::PanelArgs),
@@ -655,6 +660,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             (format, width),
             (progress, max_evaluations, full),
         ),
+        Command::Brief(a) => brief::brief(a),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments, width),
         Command::Exposure(a) => graph::exposure(a, width),

@@ -29,6 +29,15 @@ fn relative(rules: &Path, dir: &Path) -> PathBuf {
     out
 }
 
+/// Reads a properties file against a rule set; its diagnostics become the error text.
+pub(crate) fn load_properties(path: &Path, engine: &casus::Engine) -> Result<Properties, String> {
+    Properties::load(path, engine).map_err(|e| {
+        let mut s: String = e.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
+        s.push_str(&format!("error: {e} in {}\n", path.display()));
+        s
+    })
+}
+
 pub(crate) fn verify(
     rules: &Path,
     properties: &Path,
@@ -38,11 +47,7 @@ pub(crate) fn verify(
     progress: bool,
 ) -> Result<ExitCode, String> {
     let engine = load_chosen(rules, Chosen::Given)?;
-    let props = Properties::load(properties, &engine).map_err(|e| {
-        let mut s: String = e.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
-        s.push_str(&format!("error: {e} in {}\n", properties.display()));
-        s
-    })?;
+    let props = load_properties(properties, &engine)?;
     let opts = VerifyOptions {
         sample,
         max_evaluations,

@@ -43,6 +43,7 @@
 //!   with a file, line and column; a whole load reports every error at once.
 
 pub mod atop;
+pub mod brief;
 mod compiled;
 mod decompile;
 mod diag;
