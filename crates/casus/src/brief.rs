@@ -216,7 +216,8 @@ pub struct DiffLine {
     pub there: String,
     /// The parties concerned.
     pub parties: Vec<String>,
-    /// Scenarios that change so (summed over the parties).
+    /// Scenarios that change so (for the party with the most: the same scenario changes for
+    /// several parties at once).
     pub scenarios: u128,
 }
 
@@ -640,8 +641,9 @@ pub fn forms_words(f: &Forms) -> String {
 
 /// The obliged parties of a verdict, grouped by what they owe (strongest first).
 fn obliged_groups(obligations: &[PartyObligation]) -> Vec<ObligedGroup> {
-    let mut by: BTreeMap<(std::cmp::Reverse<Level>, Status, Vec<String>, String, String), (Vec<String>, Vec<String>)> =
-        BTreeMap::new();
+    /// Strongest first; then status, what it waits on, forms and by when.
+    type Key = (std::cmp::Reverse<Level>, Status, Vec<String>, String, String);
+    let mut by: BTreeMap<Key, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for p in obligations {
         let by_when = Source::sequence(&p.sources)
             .or_else(|| p.deadline.clone())
@@ -750,7 +752,7 @@ fn differences(
     };
     let report = crate::verify::diff(rules.engine, other.engine, &opts, None)?;
     // One line per target, attacker and change, whatever the places and parties.
-    type Acc = (BTreeSet<String>, BTreeSet<String>, u128);
+    type Acc = (BTreeSet<String>, BTreeMap<String, u128>);
     let mut lines: BTreeMap<(String, String, String, String), Acc> = BTreeMap::new();
     for g in &report.groups {
         let forms = g.old.level.is_some() && g.new.level.is_some() && g.old.forms != g.new.forms;
@@ -760,27 +762,26 @@ fn differences(
             change_words(&g.old, forms),
             change_words(&g.new, forms),
         );
-        let (places, parties, n) = lines.entry(key).or_default();
+        let (places, parties) = lines.entry(key).or_default();
         if g.places.is_empty() {
             places.insert(g.place.clone());
         }
         places.extend(g.places.iter().cloned());
-        parties.insert(g.party.clone());
+        let n = parties.entry(g.party.clone()).or_default();
         *n = n.saturating_add(g.scenarios);
     }
     let mut rows: Vec<DiffLine> = lines
         .into_iter()
-        .map(
-            |((target, attacker, here, there), (places, parties, scenarios))| DiffLine {
-                target,
-                attacker,
-                place: places_words(&places.into_iter().collect::<Vec<_>>()),
-                here,
-                there,
-                parties: parties.into_iter().collect(),
-                scenarios,
-            },
-        )
+        .map(|((target, attacker, here, there), (places, parties))| DiffLine {
+            target,
+            attacker,
+            place: places_words(&places.into_iter().collect::<Vec<_>>()),
+            here,
+            there,
+            // The same scenario changes for several parties at once: not summed over them.
+            scenarios: parties.values().copied().max().unwrap_or(0),
+            parties: parties.into_keys().collect(),
+        })
         .collect();
     rows.sort_by(|a, b| b.scenarios.cmp(&a.scenarios).then_with(|| a.cmp(b)));
     let more = rows.len().saturating_sub(options.diff_rows);

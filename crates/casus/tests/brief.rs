@@ -210,3 +210,43 @@ fn a_comparison_names_what_changes() {
     );
     assert_eq!(first.there, "consult (definite); allowed: consultation");
 }
+
+#[test]
+fn a_failing_property_comes_with_its_counterexample() {
+    let e = engine(GUARANTEE);
+    let props = casus::verify::Properties::from_yaml(
+        r"
+properties:
+  - id: two-assist
+    description: Any armed attack on Land obliges two parties to assist.
+    scope:
+      all:
+        - event: armed_attack
+        - target: {is: LND}
+        - date: {from: 2026-06-01}
+    require:
+      obliged: {at_least: 2, level: assist}
+  - id: lead-consults
+    scope: {target: {is: LND}}
+    require:
+      never: {parties: [LND], level: consult}
+",
+        &e,
+    )
+    .unwrap();
+    let b = brief(named(&e), Some(&props), None, &BriefOptions::default()).unwrap();
+    let p = &b.properties;
+    assert_eq!(p.len(), 2);
+    assert_eq!(p[0].id, "two-assist");
+    assert_eq!(p[0].outcome, casus::verify::Outcome::Violated);
+    let detail = p[0].detail.as_deref().unwrap();
+    assert!(detail.contains("; for example 2026-06-01: armed_attack"), "{detail}");
+    assert!(detail.contains(" on LND"), "{detail}");
+    assert_eq!(p[1].outcome, casus::verify::Outcome::Proven);
+    assert_eq!(p[1].detail, None);
+    let md = b.to_markdown();
+    assert!(
+        md.contains("| two-assist | FAILS | Any armed attack on Land obliges two parties to assist. — "),
+        "{md}"
+    );
+}
