@@ -110,8 +110,15 @@ pub struct CascadeArgs {
 #[derive(Args)]
 pub struct GraphArgs {
     /// The date. Default: today.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["from", "to"])]
     date: Option<String>,
+    /// With --to: the graph at this date and every date up to --to at which a commitment
+    /// begins or ends.
+    #[arg(long, requires = "to")]
+    from: Option<String>,
+    /// The end of the range (inclusive).
+    #[arg(long, requires = "from")]
+    to: Option<String>,
     /// The most commitments the whole graph may hold before it is built (default 2,000,000;
     /// see docs/limits.md).
     #[arg(long, value_name = "N")]
@@ -275,7 +282,7 @@ pub fn cascade(a: CascadeArgs, width: Width) -> Result<ExitCode, String> {
     emit(&a.out, || c.to_table(width), || json(&c), || c.to_dot())
 }
 
-/// `casus graph`: every commitment at a date.
+/// `casus graph`: every commitment at a date, or over a range.
 pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
     let engine = load(&a.rules)?;
     let known: Vec<String> = engine.treaties().into_iter().map(|t| t.id).collect();
@@ -289,11 +296,16 @@ pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
             ));
         }
     }
+    let max_edges = a.max_edges.unwrap_or(crate::limits().max_graph_edges);
+    if let (Some(from), Some(to)) = (&a.from, &a.to) {
+        let t = engine
+            .graph_timeline(date(Some(from))?, date(Some(to))?, max_edges)
+            .map_err(|e| format!("error: {e}\n"))?
+            .with_treaties(&a.treaty);
+        return emit(&a.out, || t.to_table(width), || json(&t), || t.to_dot());
+    }
     let g = engine
-        .commitment_graph_within(
-            date(a.date.as_deref())?,
-            a.max_edges.unwrap_or(crate::limits().max_graph_edges),
-        )
+        .commitment_graph_within(date(a.date.as_deref())?, max_edges)
         .map_err(|e| format!("error: {e}\n"))?
         .with_treaties(&a.treaty);
     emit(&a.out, || g.to_table(width), || json(&g), || g.to_dot())

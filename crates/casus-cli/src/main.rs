@@ -241,7 +241,7 @@ enum Command {
     Exposure(graph::ExposureArgs),
     /// How one attack pulls in party after party: rounds of entry until no one new enters.
     Cascade(graph::CascadeArgs),
-    /// Every commitment between all parties at a date (optionally of some treaties only).
+    /// Every commitment between all parties at a date (optionally of some treaties only; --from/--to: how it changes).
     Graph(graph::GraphArgs),
     /// Compile a rule set into one file that loads without reading YAML (use it as `--rules FILE`).
     Build {

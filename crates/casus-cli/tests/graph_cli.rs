@@ -148,6 +148,68 @@ snapshot_case!(
     ],
     0
 );
+snapshot_case!(
+    graph_of_1914_triple_alliance_over_1914_1915,
+    [
+        "graph",
+        "--from",
+        "1914-07-01",
+        "--to",
+        "1915-12-31",
+        "--rules",
+        "rules/historical/1914",
+        "--treaty",
+        "triple_alliance"
+    ],
+    0
+);
+snapshot_case!(
+    graph_of_1914_over_august_json,
+    [
+        "graph",
+        "--from",
+        "1914-07-31",
+        "--to",
+        "1914-08-31",
+        "--rules",
+        "rules/historical/1914",
+        "--treaty",
+        "ottoman_german",
+        "--format",
+        "json"
+    ],
+    0
+);
+snapshot_case!(
+    graph_of_1914_triple_alliance_over_1914_1915_dot,
+    [
+        "graph",
+        "--from",
+        "1914-07-01",
+        "--to",
+        "1915-12-31",
+        "--rules",
+        "rules/historical/1914",
+        "--treaty",
+        "triple_alliance",
+        "--format",
+        "dot"
+    ],
+    0
+);
+snapshot_case!(
+    graph_over_an_empty_range,
+    [
+        "graph",
+        "--from",
+        "1915-01-01",
+        "--to",
+        "1914-01-01",
+        "--rules",
+        "rules/historical/1914"
+    ],
+    2
+);
 snapshot_case!(unknown_party, ["guarantors", "SWEE", "--date", "2025-01-01"], 2);
 snapshot_case!(unknown_treaty, ["graph", "--treaty", "natoo"], 2);
 snapshot_case!(bad_date, ["exposure", "USA", "--date", "2025-13-01"], 2);

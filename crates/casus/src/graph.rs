@@ -541,6 +541,78 @@ pub struct Timeline {
     pub changes: Vec<Change>,
 }
 
+/// Every commitment between all parties over a range of dates: the graph at the start and
+/// every change (see [`Engine::graph_timeline`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GraphTimeline {
+    /// The start of the range.
+    pub from: When,
+    /// The end of the range (inclusive).
+    pub to: When,
+    /// Every commitment at `from`.
+    pub initial: Vec<Commitment>,
+    /// Every date in the range where a commitment begins or ends, in order.
+    pub changes: Vec<Change>,
+}
+
+impl GraphTimeline {
+    /// The same timeline with only the commitments under the given treaties (ids); changes
+    /// left empty are dropped. An empty list keeps everything.
+    #[must_use]
+    pub fn with_treaties(&self, treaties: &[String]) -> GraphTimeline {
+        if treaties.is_empty() {
+            return self.clone();
+        }
+        let keep = |v: &[Commitment]| -> Vec<Commitment> {
+            v.iter().filter(|c| treaties.contains(&c.treaty)).cloned().collect()
+        };
+        GraphTimeline {
+            from: self.from,
+            to: self.to,
+            initial: keep(&self.initial),
+            changes: self
+                .changes
+                .iter()
+                .map(|ch| Change {
+                    at: ch.at,
+                    added: keep(&ch.added),
+                    removed: keep(&ch.removed),
+                })
+                .filter(|ch| !ch.added.is_empty() || !ch.removed.is_empty())
+                .collect(),
+        }
+    }
+
+    /// The timeline as text: the graph at the start as a table, then each change with the
+    /// commitments that begin (`+`) or end (`-`), one line per clause and level.
+    /// Within `width` (see [`crate::table::Width`]) long cells wrap at word boundaries.
+    #[must_use]
+    pub fn to_table(&self, width: crate::table::Width) -> String {
+        text::render_graph_timeline(self, width)
+    }
+
+    /// The timeline as a Graphviz picture: every commitment that holds at some time in the
+    /// range, each edge that begins or ends within it labelled with the dates (`+D`, `-D`).
+    #[must_use]
+    pub fn to_dot(&self) -> String {
+        dot::graph_timeline_dot(self)
+    }
+}
+
+/// The dates strictly after `from` and up to `to` (a day: through its end).
+fn within_range(dates: Vec<When>, from: &When, to: &When) -> Vec<When> {
+    dates
+        .into_iter()
+        .filter(|d| {
+            later(d, from)
+                && match to {
+                    When::Day(day) => d.day() <= *day,
+                    When::Instant(_) => !later(d, to),
+                }
+        })
+        .collect()
+}
+
 /// What identifies a commitment at one date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct EdgeKey {
@@ -1144,46 +1216,8 @@ impl Engine {
             Relation::Guarantors => self.clauses_toward(&plan, x),
             Relation::Commitments => self.clauses_of(x),
         };
-        let in_range = |d: &When| {
-            later(d, &from)
-                && match to {
-                    When::Day(day) => d.day() <= day,
-                    When::Instant(_) => !later(d, &to),
-                }
-        };
-        let dates: Vec<When> = Self::dates_of(&plan, &clauses).into_iter().filter(in_range).collect();
-        let mut validity = Validity::new(self, &plan);
-        let mut current = answer(&from, &mut buf);
-        let initial = current
-            .values()
-            .map(|r| self.commitment_of(r, validity.of(r, &from)))
-            .collect::<Vec<_>>();
-        let mut changes = Vec::new();
-        let mut previous = from;
-        for d in dates {
-            let next = answer(&d, &mut buf);
-            let added: Vec<Commitment> = next
-                .iter()
-                .filter(|(k, _)| !current.contains_key(k))
-                .map(|(_, r)| self.commitment_of(r, validity.of(r, &d)))
-                .collect();
-            let removed: Vec<Commitment> = current
-                .iter()
-                .filter(|(k, _)| !next.contains_key(k))
-                .map(|(_, r)| self.commitment_of(r, validity.of(r, &previous)))
-                .collect();
-            if !added.is_empty() || !removed.is_empty() {
-                let mut added = added;
-                let mut removed = removed;
-                added.sort_by(commitment_order);
-                removed.sort_by(commitment_order);
-                changes.push(Change { at: d, added, removed });
-            }
-            current = next;
-            previous = d;
-        }
-        let mut initial = initial;
-        initial.sort_by(commitment_order);
+        let dates = within_range(Self::dates_of(&plan, &clauses), &from, &to);
+        let (initial, changes) = self.changes_over(&plan, from, &dates, |at: &When| answer(at, &mut buf));
         Ok(Timeline {
             party: self.party_id(x).to_string(),
             relation: direction,
@@ -1192,6 +1226,109 @@ impl Engine {
             initial,
             changes,
         })
+    }
+}
+
+impl Engine {
+    /// Every commitment between all parties over a range of dates: the graph at `from` and
+    /// every date up to `to` (inclusive) at which a commitment begins or ends, refusing before
+    /// any work when the graph at one date could pass `max_edges` commitments (as
+    /// [`Engine::commitment_graph_within`]). The dates come from the rule data, as for
+    /// [`Engine::timeline`]; memberships are not listed.
+    ///
+    /// ```
+    /// # use casus::{RuleSet, When};
+    /// # let engine = RuleSet::from_yaml(casus::doc_example())?.compile()?;
+    /// let t = engine.graph_timeline(When::parse("2000-01-01")?, When::parse("2020-01-01")?, 1_000)?;
+    /// assert_eq!(t.initial.len(), 2); // France and the United States, toward each other
+    /// assert_eq!(t.changes.len(), 1);
+    /// assert_eq!(t.changes[0].at.to_string(), "2004-03-29");
+    /// assert_eq!(t.changes[0].added.len(), 4); // Estonia joins: 2 toward it, 2 from it
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError::EmptyRange`] when `to` comes before `from`; [`GraphError::OverBudget`]
+    /// as for [`Engine::commitment_graph_within`].
+    pub fn graph_timeline(&self, from: When, to: When, max_edges: u64) -> Result<GraphTimeline, GraphError> {
+        if later(&from, &to) {
+            return Err(GraphError::EmptyRange { from, to });
+        }
+        let needed = self.graph_size_bound();
+        if needed > max_edges {
+            return Err(GraphError::OverBudget {
+                what: format!("commitment graph from {from} to {to}"),
+                needed,
+                unit: "commitments",
+                max: max_edges,
+                limit: "max_graph_edges",
+                how: "ask about one party over the range instead (guarantors, commitments with \
+                      --from/--to), or raise the limit (--max-edges N) if the machine can hold the graph",
+            });
+        }
+        let plan = self.plan();
+        let mut buf = Vec::new();
+        let parties: Vec<PartyIx> = (0..self.parties.len() as PartyIx).collect();
+        let answer = |at: &When, buf: &mut Vec<Hit>| -> BTreeMap<EdgeKey, RawEdge> {
+            parties
+                .iter()
+                .flat_map(|y| self.edges_toward(&plan, *y, at, buf))
+                .map(|r| (r.key, r))
+                .collect()
+        };
+        let clauses: Vec<ClauseIx> = (0..self.clauses.len() as ClauseIx).collect();
+        let dates = within_range(Self::dates_of(&plan, &clauses), &from, &to);
+        let (initial, changes) = self.changes_over(&plan, from, &dates, |at: &When| answer(at, &mut buf));
+        Ok(GraphTimeline {
+            from,
+            to,
+            initial,
+            changes,
+        })
+    }
+
+    /// The answer at `from` and every change at `dates` (sorted, after `from`): the one
+    /// change-listing step of every query over a range (`timeline`, `graph_timeline`).
+    /// `answer` gives the commitments found at a date, keyed so that a commitment found at
+    /// two dates is the same one.
+    fn changes_over(
+        &self,
+        plan: &Plan,
+        from: When,
+        dates: &[When],
+        mut answer: impl FnMut(&When) -> BTreeMap<EdgeKey, RawEdge>,
+    ) -> (Vec<Commitment>, Vec<Change>) {
+        let mut validity = Validity::new(self, plan);
+        let mut current = answer(&from);
+        let mut initial: Vec<Commitment> = current
+            .values()
+            .map(|r| self.commitment_of(r, validity.of(r, &from)))
+            .collect();
+        initial.sort_by(commitment_order);
+        let mut changes = Vec::new();
+        let mut previous = from;
+        for d in dates {
+            let next = answer(d);
+            let mut added: Vec<Commitment> = next
+                .iter()
+                .filter(|(k, _)| !current.contains_key(k))
+                .map(|(_, r)| self.commitment_of(r, validity.of(r, d)))
+                .collect();
+            let mut removed: Vec<Commitment> = current
+                .iter()
+                .filter(|(k, _)| !next.contains_key(k))
+                .map(|(_, r)| self.commitment_of(r, validity.of(r, &previous)))
+                .collect();
+            if !added.is_empty() || !removed.is_empty() {
+                added.sort_by(commitment_order);
+                removed.sort_by(commitment_order);
+                changes.push(Change { at: *d, added, removed });
+            }
+            current = next;
+            previous = *d;
+        }
+        (initial, changes)
     }
 }
 

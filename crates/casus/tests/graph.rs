@@ -193,6 +193,88 @@ fn timeline_lists_the_dates_where_the_answer_changes() {
     ));
 }
 
+/// A commitment as a key that does not depend on the period around the date.
+fn edge_key(c: &Commitment) -> (String, String, String, String, Occasion, Level, Option<u8>) {
+    (
+        c.obligor.clone(),
+        c.beneficiary.clone(),
+        c.treaty.clone(),
+        c.clause.clone(),
+        c.occasion,
+        c.level,
+        c.stage,
+    )
+}
+
+#[test]
+fn the_graph_over_a_range_replays_into_the_graph_at_each_date() {
+    let e = rules_1914();
+    let (from, to) = (day("1905-01-01"), day("1919-12-31"));
+    let t = e.graph_timeline(from, to, 1_000_000).unwrap();
+    let at = |d: When| -> BTreeSet<_> { e.commitment_graph(d).commitments().into_iter().map(edge_key).collect() };
+    let mut current: BTreeSet<_> = t.initial.iter().map(edge_key).collect();
+    assert_eq!(current, at(from));
+    assert!(t.changes.len() >= 5, "{}", t.to_table(casus::table::Width::default()));
+    let mut previous = from;
+    for ch in &t.changes {
+        assert!(ch.at.sort_key() > previous.sort_key());
+        for c in &ch.removed {
+            assert!(current.remove(&edge_key(c)), "{c:?} removed but not present");
+        }
+        for c in &ch.added {
+            assert!(current.insert(edge_key(c)), "{c:?} added twice");
+        }
+        assert_eq!(current, at(ch.at), "the graph on {}", ch.at);
+        // Nothing changes on the day before a change.
+        if let Ok(before) = ch.at.day().yesterday()
+            && When::Day(before).sort_key() > previous.sort_key()
+        {
+            let mut before_set: BTreeSet<_> = current.clone();
+            for c in &ch.added {
+                before_set.remove(&edge_key(c));
+            }
+            before_set.extend(ch.removed.iter().map(edge_key));
+            assert_eq!(
+                before_set,
+                at(When::Day(before)),
+                "the graph on the day before {}",
+                ch.at
+            );
+        }
+        previous = ch.at;
+    }
+    // Italy's pledges under the Triple Alliance end with its denunciation, Art. II included.
+    let italy = t
+        .changes
+        .iter()
+        .find(|c| c.at == day("1915-05-04"))
+        .expect("a change on 1915-05-04");
+    let removed: BTreeSet<(&str, &str, &str)> = italy
+        .removed
+        .iter()
+        .filter(|c| c.treaty == "triple_alliance")
+        .map(|c| (c.obligor.as_str(), c.beneficiary.as_str(), c.clause.as_str()))
+        .collect();
+    assert!(removed.contains(&("DEUE", "ITAK", "art2_italy")), "{removed:?}");
+    assert!(removed.contains(&("ITAK", "DEUE", "art2_germany")), "{removed:?}");
+    // Only the treaty asked for, and a range that ends before it starts is refused.
+    let only = t.with_treaties(&["triple_alliance".to_string()]);
+    assert!(
+        only.changes
+            .iter()
+            .flat_map(|c| &c.added)
+            .all(|c| c.treaty == "triple_alliance")
+    );
+    assert!(matches!(
+        e.graph_timeline(to, from, 1_000_000),
+        Err(GraphError::EmptyRange { .. })
+    ));
+    assert!(matches!(
+        e.graph_timeline(from, to, 1),
+        Err(GraphError::OverBudget { .. })
+    ));
+}
+
 #[test]
 fn change_points_come_from_the_rule_data() {
     let points = main_rules().change_points();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{Cascade, Commitment, Exposure, Membership, Occasion};
+use super::{Cascade, Commitment, Exposure, GraphTimeline, Membership, Occasion};
 use crate::level::Level;
 
 /// Quotes a string for DOT: backslashes, quotes and line breaks escaped, other control
@@ -168,6 +168,19 @@ pub(crate) fn commitments_dot(
     memberships: &[&Membership],
     name: &dyn Fn(&str) -> Option<String>,
 ) -> String {
+    commitments_dot_labelled(title, focus, commitments, memberships, name, &BTreeMap::new())
+}
+
+/// As [`commitments_dot`], with a label on the edges `labels` names (by obligor, beneficiary
+/// and treaty).
+fn commitments_dot_labelled(
+    title: &str,
+    focus: Option<&str>,
+    commitments: &[&Commitment],
+    memberships: &[&Membership],
+    name: &dyn Fn(&str) -> Option<String>,
+    labels: &EdgeLabels,
+) -> String {
     let mut w = Writer::new(title, if focus.is_some() { "TB" } else { "LR" });
     // (obligor, beneficiary, treaty) -> (strongest level, citations, occasion)
     let mut edges: EdgeMap = BTreeMap::new();
@@ -236,6 +249,9 @@ pub(crate) fn commitments_dot(
         if !level.is_response() || *occasion == Occasion::Attacking {
             attrs.push(("style", "dashed".into()));
         }
+        if let Some(l) = labels.get(&(from.to_string(), to.to_string(), treaty.to_string())) {
+            attrs.push(("label", dot_quote(l)));
+        }
         w.edge(from, to, &attrs);
     }
     for m in memberships {
@@ -255,6 +271,42 @@ pub(crate) fn commitments_dot(
     }
     w.legend(&levels);
     w.finish()
+}
+
+/// Labels of edges, by obligor, beneficiary and treaty.
+type EdgeLabels = BTreeMap<(String, String, String), String>;
+
+/// The graph over a range as a picture: every commitment that holds at some time in the range,
+/// an edge that begins or ends within it labelled with the dates (`+1914-08-04`, `-1915-05-04`).
+pub(crate) fn graph_timeline_dot(t: &GraphTimeline) -> String {
+    let mut all: Vec<&Commitment> = t.initial.iter().collect();
+    let mut labels: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    for ch in &t.changes {
+        for (sign, list) in [("+", &ch.added), ("-", &ch.removed)] {
+            for c in list {
+                let v = labels
+                    .entry((c.obligor.clone(), c.beneficiary.clone(), c.treaty.clone()))
+                    .or_default();
+                let l = format!("{sign}{}", ch.at);
+                if !v.contains(&l) {
+                    v.push(l);
+                }
+            }
+        }
+        all.extend(ch.added.iter());
+    }
+    // A commitment that ends and begins again within the range is drawn once.
+    all.sort_by(|a, b| super::commitment_order(a, b));
+    all.dedup_by(|a, b| super::commitment_order(a, b).is_eq());
+    let labels: EdgeLabels = labels.into_iter().map(|(k, v)| (k, v.join(" "))).collect();
+    commitments_dot_labelled(
+        &format!("Commitments from {} to {}", t.from, t.to),
+        None,
+        &all,
+        &[],
+        &|_| None,
+        &labels,
+    )
 }
 
 /// An exposure as a picture: the party, an edge to each party it owes something to per treaty,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Cascade, Commitment, Exposure, Occasion, Relation, Timeline};
+use super::{Cascade, Change, Commitment, Exposure, GraphTimeline, Occasion, Relation, Timeline};
 use crate::table::{Width, table};
 use crate::verdict::Status;
 
@@ -305,14 +305,37 @@ pub(crate) fn render_timeline(t: &Timeline, width: Width) -> String {
         Relation::Guarantors => c.obligor.clone(),
         Relation::Commitments => c.beneficiary.clone(),
     };
+    s.push_str(&changes_text(&t.changes, &t.to, &who, width));
+    s
+}
+
+/// The graph over a range as text: the graph at the start, then each change, each commitment
+/// named by its two parties (`FRA→EST`).
+#[must_use]
+pub(crate) fn render_graph_timeline(t: &GraphTimeline, width: Width) -> String {
+    let mut s = graph_table(&t.from, &t.initial, 0, width);
+    let who = |c: &Commitment| format!("{}→{}", c.obligor, c.beneficiary);
+    s.push_str(&changes_text(&t.changes, &t.to, &who, width));
+    s
+}
+
+/// The changes of a timeline: a count, then per date one line per clause and level with the
+/// parties (`who`) that gain (`+`) or lose (`-`) a commitment under it.
+fn changes_text(
+    changes: &[Change],
+    to: &crate::time::When,
+    who: &dyn Fn(&Commitment) -> String,
+    width: Width,
+) -> String {
+    let mut s = String::new();
     let _ = writeln!(
         s,
         "\n{} change{} up to {}",
-        t.changes.len(),
-        if t.changes.len() == 1 { "" } else { "s" },
-        t.to
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" },
+        to
     );
-    for ch in &t.changes {
+    for ch in changes {
         let _ = writeln!(s, "\n{}", ch.at);
         for (sign, list) in [("+", &ch.added), ("-", &ch.removed)] {
             // One line per clause and level: the parties that gain or lose it.
