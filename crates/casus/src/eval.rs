@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::*;
+use crate::graph::Wait;
 use crate::level::Level;
 use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
@@ -732,6 +733,122 @@ impl Frame<'_> {
             wanted
         } else {
             format!("requires {wanted}; {actual}")
+        }
+    }
+}
+
+impl Engine {
+    /// What a contingent obligation of `clause` waits on in scenario `s` for `target`: every
+    /// condition of its trigger (and of the obligation's own `when`) that the scenario leaves
+    /// open and on which the answer still turns, in the order the clause states them.
+    pub(crate) fn waits_in(&self, s: &Prepared, clause: ClauseIx, obligation: u16, target: PartyIx) -> Vec<Wait> {
+        let Some(c) = self.clauses.get(clause as usize) else {
+            return Vec::new();
+        };
+        let f = Frame {
+            e: self,
+            s,
+            treaty: c.treaty,
+            clause,
+            target,
+            assume_target_party: false,
+        };
+        let mut out = Vec::new();
+        let mut groups = 0u16;
+        let when = c.obligations.get(usize::from(obligation)).and_then(|o| o.when);
+        for n in std::iter::once(c.trigger).chain(when) {
+            f.waits(n, false, None, &mut groups, &mut out);
+        }
+        out
+    }
+}
+
+impl Frame<'_> {
+    /// Collects the open conditions under `ix` into `out`. `negated`: under an odd number of
+    /// `not`s (so `all` becomes alternatives and `any` requirements); `group`: the group of
+    /// alternatives this node belongs to and which alternative in it; `groups` counts the
+    /// groups handed out.
+    fn waits(&self, ix: NodeIx, negated: bool, group: Option<(u16, u16)>, groups: &mut u16, out: &mut Vec<Wait>) {
+        let v = self.eval(ix);
+        if v.0 != Truth::Unknown {
+            return;
+        }
+        let Some(node) = self.e.nodes.get(ix as usize) else {
+            return;
+        };
+        match node {
+            Node::All(kids) | Node::Any(kids) => {
+                let open: Vec<NodeIx> = kids
+                    .iter()
+                    .copied()
+                    .filter(|k| self.eval(*k).0 == Truth::Unknown)
+                    .collect();
+                let alternatives = matches!(node, Node::Any(_)) != negated;
+                if alternatives && open.len() > 1 {
+                    *groups += 1;
+                    let g = *groups;
+                    for (i, k) in open.into_iter().enumerate() {
+                        let option = u16::try_from(i + 1).unwrap_or(u16::MAX);
+                        self.waits(k, negated, Some((g, option)), groups, out);
+                    }
+                } else {
+                    for k in open {
+                        self.waits(k, negated, group, groups, out);
+                    }
+                }
+            }
+            Node::Not(k) => self.waits(*k, !negated, group, groups, out),
+            leaf => {
+                let on = self
+                    .e
+                    .dep_names_in(v.1, self.s, self.treaty)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                let mut w = Wait {
+                    on,
+                    test: if negated {
+                        format!("not {}", self.describe(leaf))
+                    } else {
+                        self.describe(leaf)
+                    },
+                    negated,
+                    any_of: group.map(|g| g.0),
+                    option: group.map(|g| g.1),
+                    ..Wait::default()
+                };
+                self.wait_data(leaf, &mut w);
+                if !out.contains(&w) {
+                    out.push(w);
+                }
+            }
+        }
+    }
+
+    /// The parties, places and tags a leaf condition names, as data.
+    fn wait_data(&self, node: &Node, w: &mut Wait) {
+        let e = self.e;
+        let party = |t: &PTest, w: &mut Wait| match t {
+            PTest::Is(v) => w.is = v.iter().map(|p| e.party_id(*p).to_string()).collect(),
+            PTest::MemberOf(o) => w.member_of = Some(e.party_id(*o).to_string()),
+            PTest::PartyTo(t) => w.party_to = Some(e.treaty_id(*t).to_string()),
+            PTest::TreatyParty => w.party_to = Some(e.treaty_id(self.treaty).to_string()),
+            PTest::Target | PTest::Attacker | PTest::State | PTest::NonState => {}
+        };
+        let place = |l: &LTest, w: &mut Wait| match l {
+            LTest::In(v) => w.places = v.iter().map(|p| e.place_id(*p).to_string()).collect(),
+            LTest::Tagged(_, names) => w.tagged = names.clone(),
+            LTest::Holder(_, t, _) => party(t, w),
+            LTest::Area => {}
+        };
+        match node {
+            Node::Attacker(t) | Node::SupportedBy(t) | Node::Target(t) => party(t, w),
+            Node::Attackers(n, t) => {
+                w.at_least = Some(*n);
+                party(t, w);
+            }
+            Node::Location(l) | Node::LaunchedFrom(l) => place(l, w),
+            _ => {}
         }
     }
 }

@@ -184,6 +184,10 @@ pub struct Commitment {
     pub status: Status,
     /// What a contingent commitment waits on.
     pub depends_on: Vec<String>,
+    /// (ext) The same in words and data, condition by condition: the attacker it must be, the
+    /// place, the facts. Absent for a definite commitment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waits_on: Vec<Wait>,
     /// Reservations or understandings of the obligor that shape it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<String>,
@@ -209,6 +213,48 @@ pub struct Commitment {
     pub valid_from: Option<When>,
     /// The first date on which it no longer holds (`null`: open-ended).
     pub valid_until: Option<When>,
+}
+
+/// (ext) One condition a contingent commitment waits on, in words and as data: what is open
+/// (`on`), the condition (`test`), and the parties, places or tags it names (the attacker it
+/// must be: `is: [FRA]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Wait {
+    /// What the scenario must say: `attacker`, `supported_by`, `location`, `launched_from`,
+    /// `on`, `means`, `time`, or a fact's id (`fact@treaty` when stated per treaty).
+    pub on: String,
+    /// The condition in words (`an attacker is one of [FRA]`).
+    pub test: String,
+    /// The parties it names: the attacker (supporter, holder) must be one of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub is: Vec<String>,
+    /// The organization or group it must be a member of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_of: Option<String>,
+    /// The treaty it must be a party to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_to: Option<String>,
+    /// How many attackers must pass the test (`attackers: {at_least: 2, …}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<u32>,
+    /// The places it names (the place, or where the attack was launched from, lies in one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<String>,
+    /// The tags it names (the place carries one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tagged: Vec<String>,
+    /// The condition must *not* hold (it stands under a `not`: `not provoked`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub negated: bool,
+    /// Conditions with the same `any_of` number are alternatives: any one of them suffices.
+    /// Absent: required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub any_of: Option<u16>,
+    /// Within a group of alternatives (`any_of`), which alternative this condition belongs to
+    /// (1-based): conditions of the same group and option are required together, as one
+    /// alternative.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub option: Option<u16>,
 }
 
 /// A party in the graph.
@@ -634,6 +680,9 @@ pub(crate) struct RawEdge {
     reservations: u64,
     /// Forms excluded, by the clause or a reservation.
     excluded: u16,
+    /// The target of the first scenario that found it (the beneficiary, unless it is owed
+    /// to the beneficiary as an attacker).
+    target: PartyIx,
 }
 
 /// Precomputed facts about the rule set that every graph query needs.
@@ -877,7 +926,7 @@ impl Engine {
             return Vec::new();
         }
         let mut merged: BTreeMap<EdgeKey, RawEdge> = BTreeMap::new();
-        let mut add = |h: &Hit, occasion: Occasion, event: EventKind| {
+        let mut add = |h: &Hit, occasion: Occasion, event: EventKind, target: PartyIx| {
             let key = EdgeKey {
                 obligor: h.party,
                 beneficiary: y,
@@ -904,13 +953,14 @@ impl Engine {
                     deps: h.deps,
                     reservations: h.reservation_mask,
                     excluded: h.excluded,
+                    target,
                 });
         };
         for &event in EventKind::ALL {
             let s = self.open_scenario(*at, event, y, None);
             self.hits(&s, buf);
             for h in buf.iter().filter(|h| h.toward == y) {
-                add(h, Occasion::Attacked, event);
+                add(h, Occasion::Attacked, event, y);
             }
         }
         if !plan.attacker_clauses.is_empty() {
@@ -920,7 +970,7 @@ impl Engine {
                     self.hits(&s, buf);
                     for h in buf.iter() {
                         if h.toward == y && self.obligation_toward(h) == Some(Toward::Attacker) {
-                            add(h, Occasion::Attacking, event);
+                            add(h, Occasion::Attacking, event, z);
                         }
                     }
                 }
@@ -981,6 +1031,35 @@ impl Engine {
         v
     }
 
+    /// As [`Engine::commitment_of`], with what a contingent commitment waits on at `at`
+    /// spelt out condition by condition (`waits_on`).
+    fn commitment_at(&self, r: &RawEdge, validity: (Option<When>, Option<When>), at: &When) -> Commitment {
+        let mut c = self.commitment_of(r, validity);
+        c.waits_on = self.waits_of(r, at);
+        c
+    }
+
+    /// What a contingent commitment waits on at `at`, over the kinds of event that give it
+    /// (nothing when it is definite).
+    fn waits_of(&self, r: &RawEdge, at: &When) -> Vec<Wait> {
+        let mut out: Vec<Wait> = Vec::new();
+        if r.definite {
+            return out;
+        }
+        for &event in EventKind::ALL.iter().filter(|e| r.events & (1u8 << (**e as u8)) != 0) {
+            let s = match r.key.occasion {
+                Occasion::Attacked => self.open_scenario(*at, event, r.key.beneficiary, None),
+                Occasion::Attacking => self.open_scenario(*at, event, r.target, Some(vec![r.key.beneficiary])),
+            };
+            for w in self.waits_in(&s, r.key.clause, r.key.obligation, r.target) {
+                if !out.contains(&w) {
+                    out.push(w);
+                }
+            }
+        }
+        out
+    }
+
     pub(crate) fn commitment_of(&self, r: &RawEdge, validity: (Option<When>, Option<When>)) -> Commitment {
         let k = r.key;
         let c = self.clauses.get(k.clause as usize);
@@ -1019,6 +1098,7 @@ impl Engine {
                 Status::Contingent
             },
             depends_on: if r.definite { Vec::new() } else { self.dep_names(r.deps) },
+            waits_on: Vec::new(),
             reservations,
             forms: o.map_or_else(Forms::default, |o| Forms {
                 required: forms_of(o.required),
@@ -1101,7 +1181,7 @@ impl Engine {
         let mut validity = Validity::new(self, &plan);
         for r in &raw {
             let v = validity.of(r, &at);
-            let c = self.commitment_of(r, v);
+            let c = self.commitment_at(r, v, &at);
             let a = g.node(self, r.key.obligor);
             let b = g.node(self, r.key.beneficiary);
             g.graph.add_edge(a, b, GraphEdge::Commitment(c));
@@ -1138,7 +1218,7 @@ impl Engine {
         let mut out: Vec<Commitment> = self
             .edges_toward(&plan, x, &at, &mut buf)
             .iter()
-            .map(|r| self.commitment_of(r, validity.of(r, &at)))
+            .map(|r| self.commitment_at(r, validity.of(r, &at), &at))
             .collect();
         out.sort_by(commitment_order);
         Ok(out)
@@ -1163,7 +1243,7 @@ impl Engine {
         let mut out: Vec<Commitment> = self
             .raw_commitments_of(&plan, x, &at)
             .iter()
-            .map(|r| self.commitment_of(r, validity.of(r, &at)))
+            .map(|r| self.commitment_at(r, validity.of(r, &at), &at))
             .collect();
         out.sort_by(commitment_order);
         Ok(out)
@@ -1303,7 +1383,7 @@ impl Engine {
         let mut current = answer(&from);
         let mut initial: Vec<Commitment> = current
             .values()
-            .map(|r| self.commitment_of(r, validity.of(r, &from)))
+            .map(|r| self.commitment_at(r, validity.of(r, &from), &from))
             .collect();
         initial.sort_by(commitment_order);
         let mut changes = Vec::new();
@@ -1313,12 +1393,12 @@ impl Engine {
             let mut added: Vec<Commitment> = next
                 .iter()
                 .filter(|(k, _)| !current.contains_key(k))
-                .map(|(_, r)| self.commitment_of(r, validity.of(r, d)))
+                .map(|(_, r)| self.commitment_at(r, validity.of(r, d), d))
                 .collect();
             let mut removed: Vec<Commitment> = current
                 .iter()
                 .filter(|(k, _)| !next.contains_key(k))
-                .map(|(_, r)| self.commitment_of(r, validity.of(r, &previous)))
+                .map(|(_, r)| self.commitment_at(r, validity.of(r, &previous), &previous))
                 .collect();
             if !added.is_empty() || !removed.is_empty() {
                 added.sort_by(commitment_order);

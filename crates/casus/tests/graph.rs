@@ -275,6 +275,84 @@ fn the_graph_over_a_range_replays_into_the_graph_at_each_date() {
     ));
 }
 
+/// What a commitment waits on, as `(on, is, any_of, negated)` per condition.
+fn waits(c: &Commitment) -> Vec<(String, Vec<String>, Option<u16>, bool)> {
+    c.waits_on
+        .iter()
+        .map(|w| (w.on.clone(), w.is.clone(), w.any_of, w.negated))
+        .collect()
+}
+
+#[test]
+fn a_contingent_commitment_names_the_attacker_it_must_be() {
+    let e = rules_1914();
+    let find = |party: &str, date: &str, obligor: &str, clause: &str| -> Commitment {
+        e.guarantors(party, day(date))
+            .unwrap()
+            .into_iter()
+            .find(|c| c.obligor == obligor && c.clause == clause)
+            .unwrap_or_else(|| panic!("{obligor} {clause} toward {party}"))
+    };
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_string()).collect::<Vec<_>>();
+    // Triple Alliance Art. II: France, unprovoked.
+    let c = find("ITAK", "1900-01-01", "DEUE", "art2_italy");
+    assert_eq!(c.depends_on, ["attacker", "provoked"]);
+    assert_eq!(
+        waits(&c),
+        [
+            ("attacker".to_string(), s(&["FRA"]), None, false),
+            ("provoked".to_string(), vec![], None, true)
+        ]
+    );
+    assert_eq!(c.waits_on[1].test, "not fact `provoked`");
+    // Art. III: at least two Great Powers.
+    let c = find("ITAK", "1900-01-01", "DEUE", "art3");
+    assert_eq!(c.waits_on[0].at_least, Some(2));
+    assert_eq!(c.waits_on[0].member_of.as_deref(), Some("GREAT_POWERS"));
+    // Dual Alliance Art. I: Russia attacks, or supports the attacker: two alternatives.
+    let c = find("AUH", "1900-01-01", "DEUE", "art1");
+    assert_eq!(
+        waits(&c),
+        [
+            ("attacker".to_string(), s(&["RUSE"]), Some(1), false),
+            ("supported_by".to_string(), s(&["RUSE"]), Some(1), false)
+        ]
+    );
+    assert_eq!((c.waits_on[0].option, c.waits_on[1].option), (Some(1), Some(2)));
+    // Art. II: neither of them (both required, negated).
+    let c = find("AUH", "1900-01-01", "DEUE", "art2");
+    assert_eq!(
+        waits(&c),
+        [
+            ("attacker".to_string(), s(&["RUSE"]), None, true),
+            ("supported_by".to_string(), s(&["RUSE"]), None, true)
+        ]
+    );
+    // The 1839 guarantee waits on the place: Belgium's own territory.
+    let c = find("BEL", "1914-08-04", "GBR", "art2");
+    assert_eq!(c.waits_on.len(), 1);
+    assert_eq!(c.waits_on[0].on, "location");
+    assert_eq!(c.waits_on[0].places, ["BEL"]);
+    // A definite commitment waits on nothing.
+    let c = find("OTT", "1914-08-05", "DEUE", "art4");
+    assert_eq!(c.status, Status::Definite, "{c:?}");
+    assert!(c.waits_on.is_empty());
+    // The same in the graph's JSON, beside the pinned `depends_on`.
+    let g = e.commitment_graph(day("1900-01-01"));
+    let json = serde_json::to_value(&g).unwrap();
+    let edge = json["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["obligor"] == "DEUE" && c["clause"] == "art2_italy")
+        .unwrap();
+    assert_eq!(edge["depends_on"], serde_json::json!(["attacker", "provoked"]));
+    assert_eq!(
+        edge["waits_on"][0],
+        serde_json::json!({"on": "attacker", "test": "an attacker is one of [FRA]", "is": ["FRA"]})
+    );
+}
+
 #[test]
 fn change_points_come_from_the_rule_data() {
     let points = main_rules().change_points();
