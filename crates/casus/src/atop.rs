@@ -1687,6 +1687,37 @@ fn direction_summary(key: &Key) -> String {
 
 /// One clause of a treaty file. (Over 100 lines: one branch per condition ATOP codes, each
 /// writing its summary phrase and its trigger line, kept side by side so they cannot drift.)
+/// The default reading of a pledge with several circumstances: any one suffices.
+const ALTERNATIVE: &str = "atop_conditions_alternative";
+/// The other reading: every circumstance at once.
+const CUMULATIVE: &str = "atop_conditions_cumulative";
+
+/// The circumstances a pledge is limited to, as conditions (one YAML flow item each): the
+/// adversary (the threat states or the fact), the location, the conflict, the number of
+/// attackers, the demand. Non-provocation and request are not circumstances: they qualify
+/// every one.
+fn circumstance_tests(kind: Kind, key: &Key) -> Vec<String> {
+    let mut v = Vec::new();
+    if key.conds.adversary {
+        if key.threats.is_empty() || kind == Kind::Offense {
+            v.push("fact: atop_specific_adversary".to_string());
+        } else {
+            v.push(format!("attacker: {{is: [{}]}}", key.threats.join(", ")));
+        }
+    }
+    for (on, fact) in [
+        (key.conds.location, "atop_location_condition"),
+        (key.conds.conflict, "atop_specific_conflict"),
+        (key.conds.number, "atop_number_of_attackers"),
+        (key.conds.demand, "atop_demand_not_met"),
+    ] {
+        if on {
+            v.push(format!("fact: {fact}"));
+        }
+    }
+    v
+}
+
 fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, names: &Names) {
     let kind = key.kind;
     let vars = conditions_of(kind, &key.conds);
@@ -1777,57 +1808,79 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
     } else {
         let _ = write!(summary, " Conditions ATOP codes: {}.", conds.join("; "));
     }
+    if circumstance_tests(kind, key).len() > 1 {
+        let _ = write!(
+            summary,
+            " The circumstances (adversary, location, conflict, number, demand) are read as alternatives: any one of them suffices (reading {ALTERNATIVE}; the reading {CUMULATIVE} requires them all)."
+        );
+    }
     let _ = writeln!(out, "      - id: {}_{n}", kind.clause());
     let _ = writeln!(out, "        citation: {}", q(&citation));
     let _ = writeln!(out, "        summary: {}", q(&summary));
-    out.push_str("        trigger:\n          all:\n");
-    match kind {
+    // The conditions every reading shares, the circumstances, and the qualifiers.
+    let mut items: Vec<String> = vec![match kind {
         Kind::Consult | Kind::NonAggression => {
-            out.push_str("            - event: [armed_attack, cyber_attack, hybrid_attack, threat, mobilization]\n")
+            "event: [armed_attack, cyber_attack, hybrid_attack, threat, mobilization]".to_string()
         }
-        Kind::Defense | Kind::Neutrality | Kind::Offense => out.push_str("            - event: armed_attack\n"),
-    }
+        Kind::Defense | Kind::Neutrality | Kind::Offense => "event: armed_attack".to_string(),
+    }];
     // Offense is owed to the member that attacks; every other pledge to the member attacked.
     let beneficiary = if kind == Kind::Offense { "attacker" } else { "target" };
-    let _ = writeln!(out, "            - {beneficiary}: treaty_party");
+    items.push(format!("{beneficiary}: treaty_party"));
     if !key.toward.is_empty() {
-        let _ = writeln!(out, "            - {beneficiary}: {{is: [{}]}}", key.toward.join(", "));
+        items.push(format!("{beneficiary}: {{is: [{}]}}", key.toward.join(", ")));
     }
     if key.uncertain {
-        let _ = writeln!(out, "            - fact: {OWED}");
+        items.push(format!("fact: {OWED}"));
     }
-    match key.to {
-        Some(t) => {
-            let _ = writeln!(out, "            - date: {{from: {}, before: {t}}}", key.from);
-        }
-        None => {
-            let _ = writeln!(out, "            - date: {{from: {}}}", key.from);
-        }
-    }
-    if key.conds.adversary {
-        if key.threats.is_empty() || kind == Kind::Offense {
-            out.push_str("            - fact: atop_specific_adversary\n");
-        } else {
-            let _ = writeln!(out, "            - attacker: {{is: [{}]}}", key.threats.join(", "));
-        }
-    }
+    items.push(match key.to {
+        Some(t) => format!("date: {{from: {}, before: {t}}}", key.from),
+        None => format!("date: {{from: {}}}", key.from),
+    });
+    let circumstances = circumstance_tests(kind, key);
+    let mut qualifiers = Vec::new();
     if key.conds.provocation {
-        out.push_str("            - not: {fact: provoked}\n");
-    }
-    if key.conds.location {
-        out.push_str("            - fact: atop_location_condition\n");
-    }
-    if key.conds.conflict {
-        out.push_str("            - fact: atop_specific_conflict\n");
-    }
-    if key.conds.number {
-        out.push_str("            - fact: atop_number_of_attackers\n");
-    }
-    if key.conds.demand {
-        out.push_str("            - fact: atop_demand_not_met\n");
+        qualifiers.push("not: {fact: provoked}".to_string());
     }
     if key.conds.request {
-        out.push_str("            - fact: requested\n");
+        qualifiers.push("fact: requested".to_string());
+    }
+    out.push_str("        trigger:\n          all:\n");
+    for i in &items {
+        let _ = writeln!(out, "            - {i}");
+    }
+    if circumstances.len() > 1 {
+        // Several circumstances on one pledge are alternatives (docs/atop.md, "Conditions").
+        out.push_str("            - any:\n");
+        for c in &circumstances {
+            let _ = writeln!(out, "                - {c}");
+        }
+    } else {
+        for c in &circumstances {
+            let _ = writeln!(out, "            - {c}");
+        }
+    }
+    for c in &qualifiers {
+        let _ = writeln!(out, "            - {c}");
+    }
+    if circumstances.len() > 1 {
+        let _ = writeln!(
+            out,
+            "        reading:\n          id: {ALTERNATIVE}\n          basis: {}",
+            q(
+                "ATOP flags each circumstance of a pledge separately (adversary, location, conflict, number of attackers, demand); where a treaty names several, they are read as separate cases of the casus foederis (the Triple Alliance: an attack by France, Art. II, or by two or more Great Powers, Art. III), so any one of them suffices. Non-provocation and a request qualify every case and stay required."
+            )
+        );
+        let _ = writeln!(
+            out,
+            "        readings:\n          - id: {CUMULATIVE}\n            basis: {}\n            trigger:\n              all:",
+            q(
+                "Every circumstance ATOP codes on the pledge is required at once: the pledge holds only when all of them are met."
+            )
+        );
+        for c in items.iter().chain(&circumstances).chain(&qualifiers) {
+            let _ = writeln!(out, "                - {c}");
+        }
     }
     out.push_str("        obligations:\n");
     let level = match kind {

@@ -197,6 +197,76 @@ fn bad_rows_are_reported_with_file_and_line_and_the_rest_is_imported() {
 }
 
 #[test]
+fn two_circumstances_on_one_pledge_are_alternatives_and_non_provocation_stays_required() {
+    // Britain and France pledge defense against Russia (defcoadv, threat state 365 on the
+    // alliance row) or in a location the treaty names (defcoloc), if not provoked (defconpr);
+    // the Netherlands, a member that pledges nothing, stands for another attacker.
+    let alliances = format!("{ALLIANCE_HEADER}\n1,1900,1,1,0,0,0,1,0,0,0,0,1,365,0\n");
+    let rest = ",0,0,0,0,0,0,0,0,0,0,0,0,0";
+    let members = format!(
+        "{MEMBER_HEADER}\n\
+         1,200,0,1900,1,1,0,0,0,1,0,0,0,0,1,1,0,0,0,1{rest}\n\
+         1,220,0,1900,1,1,0,0,0,1,0,0,0,0,1,1,0,0,0,1{rest}\n\
+         1,210,0,1900,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0{rest}\n"
+    );
+    let import = small(&alliances, &members).unwrap();
+    assert!(import.problems.is_empty(), "{:#?}", import.problems);
+    let text = &import
+        .files
+        .iter()
+        .find(|f| f.path == "alliances/atop_0001.yaml")
+        .unwrap_or_else(|| panic!("{:?}", import.files.iter().map(|f| &f.path).collect::<Vec<_>>()))
+        .text;
+    assert!(
+        text.contains("            - any:\n                - attacker: {is: [RUS, SUN]}\n                - fact: atop_location_condition\n            - not: {fact: provoked}\n"),
+        "{text}"
+    );
+    let engine = import.rule_set().unwrap().compile().unwrap();
+    let gbr = |yaml: &str| {
+        let v = engine.evaluate(&Scenario::from_yaml(yaml).unwrap()).unwrap();
+        v.party("GBR").map(|p| (p.level, p.status, p.depends_on.clone()))
+    };
+    // Russia attacks: the adversary suffices, whatever the location.
+    assert_eq!(
+        gbr("{date: 1950-01-01, event: armed_attack, attacker: RUS, target: FRA, facts: {provoked: false}}"),
+        Some((Level::Assist, Status::Definite, vec![]))
+    );
+    // Someone else attacks: the pledge waits on the location alone.
+    assert_eq!(
+        gbr("{date: 1950-01-01, event: armed_attack, attacker: NLD, target: FRA, facts: {provoked: false}}"),
+        Some((
+            Level::Assist,
+            Status::Contingent,
+            vec!["atop_location_condition".to_string()]
+        ))
+    );
+    assert_eq!(
+        gbr(
+            "{date: 1950-01-01, event: armed_attack, attacker: NLD, target: FRA, facts: {provoked: false, atop_location_condition: false}}"
+        ),
+        None
+    );
+    // Non-provocation qualifies every case.
+    assert_eq!(
+        gbr("{date: 1950-01-01, event: armed_attack, attacker: RUS, target: FRA, facts: {provoked: true}}"),
+        None
+    );
+    // The cumulative reading is kept beside it, and differs where only one circumstance holds.
+    let v = engine
+        .evaluate(
+            &Scenario::from_yaml("{date: 1950-01-01, event: armed_attack, attacker: RUS, target: FRA, facts: {provoked: false, atop_location_condition: false}}")
+                .unwrap(),
+        )
+        .unwrap();
+    let r = &v.party("GBR").unwrap().readings;
+    assert!(
+        r.iter()
+            .any(|r| r.reading == "atop_conditions_cumulative" && r.level.is_none()),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn a_file_that_is_not_an_atop_export_is_refused_whole() {
     let err = small("atopid,begyr\n1,1900\n", "x\n").unwrap_err();
     assert_eq!(
@@ -294,10 +364,19 @@ fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() 
         .unwrap();
     assert_eq!(src.status, Status::Contingent);
     // ATOP codes the Triple Alliance as asymmetric (asymm = 1) with all three members pledging
-    // and nothing in the rows to say who is owed: the direction is open (docs/atop.md).
+    // and nothing in the rows to say who is owed: the direction is open (docs/atop.md). The
+    // adversary (France, Art. II) and the number of attackers (Art. III) are alternatives: a
+    // French attack does not also wait on the number.
+    assert_eq!(src.depends_on, vec!["provoked", "atop_owed_to_target"]);
+    // Two Great Powers other than France (Britain and Russia): Art. III, waiting on the number
+    // ATOP does not code.
+    let v = attack(
+        &e,
+        "{date: 1900-01-01, event: armed_attack, attackers: [GBR, RUS], target: ITA, facts: {provoked: false, atop_owed_to_target: true, atop_number_of_attackers: true}}",
+    );
     assert_eq!(
-        src.depends_on,
-        vec!["provoked", "atop_owed_to_target", "atop_number_of_attackers"]
+        v.party("DEU").map(|p| (p.level, p.status)),
+        Some((Level::Assist, Status::Definite))
     );
     let v = attack(
         &e,
