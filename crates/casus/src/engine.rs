@@ -193,6 +193,21 @@ pub(crate) struct Obligation {
 }
 
 impl Obligation {
+    /// Where it stands in a sequence of stages, as verdicts and the graph write it: nothing
+    /// for an obligation in one step; for a later stage, also when it is due from the attack.
+    pub(crate) fn staging(&self) -> crate::verdict::Staging {
+        let staged = self.stage.1 > 1;
+        crate::verdict::Staging {
+            stage: staged.then_some(self.stage.0),
+            stages: staged.then_some(self.stage.1),
+            due: if staged && self.stage.0 > 1 {
+                self.due_words()
+            } else {
+                None
+            },
+        }
+    }
+
     /// When it is due, from the attack, in words: `within 24 hours` for a first stage or an
     /// obligation in one step, `within 8 days of the attack` for a later stage.
     pub(crate) fn due_words(&self) -> Option<String> {

@@ -1343,9 +1343,7 @@ impl Engine {
             deadline: o.deadline.map(|d| d.to_string()),
             caveats,
             reservations,
-            stage: (o.stage.1 > 1).then_some(o.stage.0),
-            stages: (o.stage.1 > 1).then_some(o.stage.1),
-            due: if o.stage.0 > 1 { o.due_words() } else { None },
+            staging: o.staging(),
             lead: o.lead.contains(&h.party),
             against: self.against(o, s),
         })

@@ -50,7 +50,7 @@ use crate::eval::{ActorIx, Deps, Hit, Prepared};
 use crate::level::Level;
 use crate::model::{PartyKind, Toward, TreatyStatus};
 use crate::time::When;
-use crate::verdict::{Forms, Status};
+use crate::verdict::{Forms, Staging, Status};
 use crate::vocab::EventKind;
 
 pub use cascade::{
@@ -199,16 +199,10 @@ pub struct Commitment {
     /// the end of the stage before. Absent when the clause sets no deadline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
-    /// (ext) For an obligation in stages: which stage this is (1-based).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<u8>,
-    /// (ext) For an obligation in stages: how many stages there are.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stages: Option<u8>,
-    /// (ext) For a later stage: by when it is due, counted from the attack (absent when a
-    /// stage before it has no deadline).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    /// (ext) For an obligation in stages: which stage, of how many, due by when (the fields
+    /// `stage`, `stages`, `due`, written inline).
+    #[serde(flatten)]
+    pub staging: Staging,
     /// The first date of the period around the query date in which it holds (`null`: always).
     pub valid_from: Option<When>,
     /// The first date on which it no longer holds (`null`: open-ended).
@@ -545,7 +539,7 @@ fn commitment_order(a: &Commitment, b: &Commitment) -> std::cmp::Ordering {
         &a.treaty,
         &a.clause,
         a.occasion,
-        a.stage,
+        a.staging.stage,
         a.level,
     )
         .cmp(&(
@@ -554,7 +548,7 @@ fn commitment_order(a: &Commitment, b: &Commitment) -> std::cmp::Ordering {
             &b.treaty,
             &b.clause,
             b.occasion,
-            b.stage,
+            b.staging.stage,
             b.level,
         ))
 }
@@ -1065,7 +1059,6 @@ impl Engine {
         let c = self.clauses.get(k.clause as usize);
         let t = c.and_then(|c| self.treaties.get(c.treaty as usize));
         let o = c.and_then(|c| c.obligations.get(usize::from(k.obligation)));
-        let staged = o.filter(|o| o.stage.1 > 1);
         let mut reservations = Vec::new();
         for (ri, res) in t
             .map(|t| t.reservations.as_slice())
@@ -1106,9 +1099,7 @@ impl Engine {
                 excluded: forms_of(r.excluded),
             }),
             deadline: o.and_then(|o| o.deadline).map(|d| d.to_string()),
-            stage: staged.map(|o| o.stage.0),
-            stages: staged.map(|o| o.stage.1),
-            due: staged.filter(|o| o.stage.0 > 1).and_then(|o| o.due_words()),
+            staging: o.map(crate::engine::Obligation::staging).unwrap_or_default(),
             valid_from: validity.0,
             valid_until: validity.1,
         }

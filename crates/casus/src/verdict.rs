@@ -79,17 +79,10 @@ pub struct Source {
     /// Reservations, understandings or suspensions of the party that changed this obligation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<String>,
-    /// (ext) For an obligation in stages: which stage this is (1-based; a later stage is owed
-    /// once the one before it is done, its `deadline` running from then).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<u8>,
-    /// (ext) For an obligation in stages: how many stages there are.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stages: Option<u8>,
-    /// (ext) For a later stage: by when it is due, counted from the attack (absent when a
-    /// stage before it has no deadline).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    /// (ext) For an obligation in stages: which stage, of how many, due by when (the fields
+    /// `stage`, `stages`, `due`, written inline).
+    #[serde(flatten)]
+    pub staging: Staging,
     /// (ext) Whether the party leads the response under this obligation (`lead:` in the rule
     /// language); absent when it does not.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -106,19 +99,19 @@ impl Source {
     /// deadline)`), from the sources of one party; `None` when no source is staged.
     #[must_use]
     pub fn sequence(sources: &[Source]) -> Option<String> {
-        let mut staged: Vec<&Source> = sources.iter().filter(|s| s.stage.is_some()).collect();
+        let mut staged: Vec<&Source> = sources.iter().filter(|s| s.staging.stage.is_some()).collect();
         if staged.is_empty() {
             return None;
         }
         staged.sort_by(|a, b| {
-            (&a.treaty, &a.clause, a.stage, &a.toward).cmp(&(&b.treaty, &b.clause, b.stage, &b.toward))
+            (&a.treaty, &a.clause, a.staging.stage, &a.toward).cmp(&(&b.treaty, &b.clause, b.staging.stage, &b.toward))
         });
         // One step per stage, whoever it runs toward (an obligation toward two beneficiaries).
-        staged.dedup_by(|a, b| (&a.treaty, &a.clause, a.stage) == (&b.treaty, &b.clause, b.stage));
+        staged.dedup_by(|a, b| (&a.treaty, &a.clause, a.staging.stage) == (&b.treaty, &b.clause, b.staging.stage));
         let steps: Vec<String> = staged
             .iter()
             .map(|s| {
-                let by = match (s.stage, &s.deadline, &s.due) {
+                let by = match (s.staging.stage, &s.deadline, &s.staging.due) {
                     (Some(1), Some(d), _) => d.clone(),
                     (_, Some(d), Some(due)) => format!("{d} after ({due})"),
                     (_, Some(d), None) => format!("{d} after"),
@@ -129,6 +122,24 @@ impl Source {
             .collect();
         Some(steps.join(", then "))
     }
+}
+
+/// (ext) Where an obligation in stages stands (`then:` in the rule language), as a verdict's
+/// sources and the graph's commitments write it: every field absent for an obligation in one
+/// step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Staging {
+    /// Which stage this is (1-based; a later stage is owed once the one before it is done,
+    /// its `deadline` running from then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<u8>,
+    /// How many stages there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<u8>,
+    /// For a later stage: by when it is due, counted from the attack (absent when a stage
+    /// before it has no deadline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
 }
 
 /// Where an alternative reading of a clause gives a different answer for a party.

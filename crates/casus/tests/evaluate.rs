@@ -736,7 +736,15 @@ treaties:
     let stages: Vec<Row<'_>> = b
         .sources
         .iter()
-        .map(|x| (x.stage, x.stages, x.level, x.deadline.as_deref(), x.due.as_deref()))
+        .map(|x| {
+            (
+                x.staging.stage,
+                x.staging.stages,
+                x.level,
+                x.deadline.as_deref(),
+                x.staging.due.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         stages,

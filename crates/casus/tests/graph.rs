@@ -202,7 +202,7 @@ fn edge_key(c: &Commitment) -> (String, String, String, String, Occasion, Level,
         c.clause.clone(),
         c.occasion,
         c.level,
-        c.stage,
+        c.staging.stage,
     )
 }
 

@@ -34,7 +34,7 @@ fn period(c: &Commitment) -> String {
 
 /// The level, with its place in a sequence of stages (`1. consult`, `2. assist`).
 fn level_words(c: &Commitment) -> String {
-    match c.stage {
+    match c.staging.stage {
         Some(n) => format!("{n}. {}", c.level),
         None => c.level.to_string(),
     }
@@ -125,7 +125,7 @@ pub(crate) fn commitments_table(relation: Relation, list: &[Commitment], width: 
 fn response_table(relation: Relation, list: &[Commitment], width: Width) -> String {
     if !list
         .iter()
-        .any(|c| !c.forms.is_empty() || c.deadline.is_some() || c.stage.is_some())
+        .any(|c| !c.forms.is_empty() || c.deadline.is_some() || c.staging.stage.is_some())
     {
         return String::new();
     }
@@ -144,10 +144,10 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
             c.treaty.clone(),
             c.clause.clone(),
             c.occasion,
-            c.stage,
+            c.staging.stage,
             c.level,
             forms_words(&c.forms),
-            by_when(c.deadline.as_deref(), c.stage, c.due.as_deref()),
+            by_when(c.deadline.as_deref(), c.staging.stage, c.staging.due.as_deref()),
         );
         let who = match relation {
             Relation::Guarantors => &c.obligor,
@@ -164,7 +164,7 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
             .map(under)
             .unwrap_or_default()
     };
-    let staged = list.iter().any(|c| c.stage.is_some());
+    let staged = list.iter().any(|c| c.staging.stage.is_some());
     let mut last: Option<(String, String, Occasion)> = None;
     let rows: Vec<Vec<String>> = groups
         .into_iter()
