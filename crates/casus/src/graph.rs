@@ -57,6 +57,7 @@ pub use cascade::{
     Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Entrant, Round, Side, StayedOut,
 };
 pub use dot::{dot_quote, level_color};
+pub(crate) use exposure::Leaves;
 pub use exposure::{Exposure, ExposureClass, PartyClass, PlaceClass};
 
 /// The guarantors of a party, or its commitments, at one date as an aligned table with a

@@ -397,19 +397,10 @@ impl Engine {
             let Some(clause) = self.clauses.get(*c as usize) else {
                 continue;
             };
-            let mut stack = vec![clause.trigger];
-            let mut budget = self.nodes.len() + 1;
-            while let Some(n) = stack.pop() {
-                budget = budget.saturating_sub(1);
-                if budget == 0 {
-                    break;
-                }
-                match self.nodes.get(n as usize) {
-                    Some(Node::All(k) | Node::Any(k)) => stack.extend(k.iter().copied()),
-                    Some(Node::Not(k)) => stack.push(*k),
-                    Some(Node::Target(t)) => self.named_by(t, clause.treaty, &mut named),
-                    _ => {}
-                }
+            let mut leaves = crate::graph::Leaves::default();
+            self.collect_leaves(std::iter::once(clause.trigger), &mut leaves);
+            for t in leaves.targets {
+                self.named_by(t, clause.treaty, &mut named);
             }
         }
         // Three, so that one is neither the attacker nor the obligor.

@@ -147,12 +147,12 @@ type BatchKey = (ClauseIx, Occasion, u8, Vec<Owed>, Vec<u8>);
 
 /// The tests of one clause, by what they look at.
 #[derive(Default)]
-struct Leaves<'a> {
+pub(crate) struct Leaves<'a> {
     places: Vec<&'a LTest>,
     attackers: Vec<&'a PTest>,
     /// The largest `attackers: {at_least: n}` count.
     at_least: u32,
-    targets: Vec<&'a PTest>,
+    pub(crate) targets: Vec<&'a PTest>,
     on: Vec<u8>,
     means: Vec<u8>,
 }
@@ -247,7 +247,9 @@ fn ltest_words(e: &Engine, t: &LTest, value: bool) -> Option<String> {
 }
 
 impl Engine {
-    fn collect_leaves<'a>(&'a self, roots: impl Iterator<Item = NodeIx>, out: &mut Leaves<'a>) {
+    /// The leaf tests under `roots` (places, attackers, targets, what was hit, means), the
+    /// one walk of a condition tree that exposure and the panel's probes share.
+    pub(crate) fn collect_leaves<'a>(&'a self, roots: impl Iterator<Item = NodeIx>, out: &mut Leaves<'a>) {
         let mut stack: Vec<NodeIx> = roots.collect();
         let mut budget = self.nodes.len() + 1;
         while let Some(n) = stack.pop() {
