@@ -97,7 +97,7 @@ fn brief_writes_a_file() {
     assert!(out.is_empty());
     let page = std::fs::read_to_string(&file).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert!(page.contains("forces of United Kingdom in Ukraine"));
+    assert!(page.contains("forces of United Kingdom deployed under ukraine_coalition_d in Ukraine"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -351,6 +351,8 @@ struct Seen {
     launch: BTreeSet<PartyIx>,
     /// The party whose forces in the target's territory a clause protects.
     forces: Option<PartyIx>,
+    /// The treaty those forces are deployed under, when that clause asks (`deployed_under`).
+    mission: Option<TreatyIx>,
     /// The treaties of those clauses.
     treaties: BTreeSet<TreatyIx>,
 }
@@ -389,6 +391,7 @@ fn scan(e: &Engine, target: PartyIx) -> Seen {
         if tests.forces && seen.forces.is_none() {
             let lead = c.obligations.iter().flat_map(|o| o.lead.iter().copied()).next();
             seen.forces = lead.or_else(|| tests.targets.iter().copied().find(|&p| p != target));
+            seen.mission = tests.mission;
         }
     }
     seen.events = if draft_events != 0 { draft_events } else { all_events };
@@ -405,6 +408,7 @@ struct Tests {
     launch: BTreeSet<PartyIx>,
     targets: Vec<PartyIx>,
     forces: bool,
+    mission: Option<TreatyIx>,
 }
 
 impl Tests {
@@ -422,6 +426,7 @@ impl Tests {
             Node::On(mask) => self.forces |= mask & (1u8 << (On::Forces as u8)) != 0,
             Node::Attacker(PTest::Is(ps)) | Node::Attackers(_, PTest::Is(ps)) => self.attackers.extend(ps),
             Node::Target(PTest::Is(ps)) => self.targets.extend(ps),
+            Node::DeployedUnder(ts) => self.mission = self.mission.or_else(|| ts.first().copied()),
             Node::LaunchedFrom(crate::engine::LTest::Holder(_, PTest::Is(ps), _)) => self.launch.extend(ps),
             Node::LaunchedFrom(crate::engine::LTest::In(places)) => {
                 for &px in places {
@@ -442,6 +447,7 @@ struct PlaceGroup {
     location: PlaceIx,
     launched_from: Option<PlaceIx>,
     on: Option<On>,
+    deployed_under: Option<TreatyIx>,
 }
 
 /// Place ids in sorted order, with their index.
@@ -477,6 +483,7 @@ fn place_groups(e: &Engine, target: PartyIx, date: &When, seen: &Seen) -> Vec<Pl
         location,
         launched_from: None,
         on: None,
+        deployed_under: None,
     };
     out.push(group(
         format!("territory {name} controls ({})", e.place_id(home)),
@@ -495,8 +502,17 @@ fn place_groups(e: &Engine, target: PartyIx, date: &When, seen: &Seen) -> Vec<Pl
         ));
     }
     if let Some(f) = seen.forces {
-        let mut g = group(format!("forces of {} in {name}", party_name(e, f)), f, home);
+        let words = match seen.mission {
+            Some(t) => format!(
+                "forces of {} deployed under {} in {name}",
+                party_name(e, f),
+                e.treaty_id(t)
+            ),
+            None => format!("forces of {} in {name}", party_name(e, f)),
+        };
+        let mut g = group(words, f, home);
         g.on = Some(On::Forces);
+        g.deployed_under = seen.mission;
         out.push(g);
     }
     for &l in &seen.launch {
@@ -594,6 +610,7 @@ fn rows(e: &Engine, target: PartyIx, date: When, seen: &Seen, extra: &[PartyIx])
                 s.location = Some(e.place_id(g.location).to_string());
                 s.launched_from = g.launched_from.map(|l| e.place_id(l).to_string());
                 s.on = g.on;
+                s.deployed_under = g.deployed_under.map(|t| e.treaty_id(t).to_string());
                 let obliged = obliged_groups(&e.evaluate(&s)?.obligations);
                 // Attackers whose attacks oblige alike share a row.
                 match out.iter_mut().skip(first).find(|r| r.obliged == obliged) {

@@ -254,6 +254,7 @@ mod tests {
     fn assert_same(a: &Engine, b: &Engine) {
         let Engine {
             not_modelled,
+            lines,
             parties,
             places,
             tags,
@@ -275,6 +276,7 @@ mod tests {
         } = a;
         let d = |x: &dyn Debug| format!("{x:?}");
         assert_eq!(d(not_modelled), d(&b.not_modelled));
+        assert_eq!(d(lines), d(&b.lines));
         assert_eq!(d(parties), d(&b.parties));
         assert_eq!(d(places), d(&b.places));
         assert_eq!(d(tags), d(&b.tags));

@@ -178,6 +178,17 @@ impl Engine {
                     source: n.source.clone(),
                 })
                 .collect(),
+            lines: self
+                .lines
+                .iter()
+                .map(|l| crate::model::LineDecl {
+                    id: sp(l.id.clone()),
+                    name: l.name.clone(),
+                    date: sp(l.date),
+                    side: sp(self.party_id(l.side).to_string()),
+                    note: l.note.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -375,6 +386,18 @@ impl Engine {
         }
     }
 
+    /// The line of contact a place test is the compiled form of, if any (`across_line:`).
+    fn line_of(&self, l: &LTest) -> Option<&str> {
+        let LTest::Holder(HolderRole::Controller, PTest::Is(v), Some(d)) = l else {
+            return None;
+        };
+        let [side] = v.as_slice() else { return None };
+        self.lines
+            .iter()
+            .find(|x| x.side == *side && x.date == *d)
+            .map(|x| x.id.as_str())
+    }
+
     /// A place test in the rule language.
     fn place_test(&self, l: &LTest) -> PlaceTest {
         match l {
@@ -415,7 +438,13 @@ impl Engine {
                 }),
                 Node::SupportedBy(t) => Condition::SupportedBy(self.party_test(t)),
                 Node::Target(t) => Condition::Target(self.party_test(t)),
-                Node::Location(l) => Condition::Location(self.place_test(l)),
+                Node::Location(l) => match self.line_of(l) {
+                    Some(id) => Condition::AcrossLine(sp(id.to_string())),
+                    None => Condition::Location(self.place_test(l)),
+                },
+                Node::DeployedUnder(ts) => Condition::DeployedUnder(crate::model::Ids(
+                    ts.iter().map(|t| sp(self.treaty_id(*t).to_string())).collect(),
+                )),
                 Node::LaunchedFrom(l) => Condition::LaunchedFrom(self.place_test(l)),
                 Node::Date(from, before) => Condition::Date(DateWindow {
                     from: from.map(sp),

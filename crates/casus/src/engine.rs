@@ -25,7 +25,8 @@ pub(crate) const DEP_ON: u32 = 3;
 pub(crate) const DEP_SUPPORTED_BY: u32 = 4;
 pub(crate) const DEP_TIME: u32 = 5;
 pub(crate) const DEP_LAUNCHED_FROM: u32 = 6;
-pub(crate) const PSEUDO: [&str; 7] = [
+pub(crate) const DEP_DEPLOYED_UNDER: u32 = 7;
+pub(crate) const PSEUDO: [&str; 8] = [
     "attacker",
     "means",
     "location",
@@ -33,6 +34,7 @@ pub(crate) const PSEUDO: [&str; 7] = [
     "supported_by",
     "time",
     "launched_from",
+    "deployed_under",
 ];
 pub(crate) const FACT_BASE: u32 = 8;
 
@@ -41,6 +43,16 @@ pub(crate) struct Period {
     pub party: PartyIx,
     pub from: Option<When>,
     pub to: Option<When>,
+}
+
+/// A line of contact: control of the places on `side`'s side on `date`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Line {
+    pub id: String,
+    pub name: Option<String>,
+    pub date: When,
+    pub side: PartyIx,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -290,6 +302,8 @@ pub(crate) enum Node {
     Target(PTest),
     Location(LTest),
     LaunchedFrom(LTest),
+    /// The forces hit were deployed under one of these treaties (sorted, no repeats).
+    DeployedUnder(Vec<TreatyIx>),
     Date(Option<When>, Option<When>),
     Fact(FactIx),
     Always(bool),
@@ -411,6 +425,9 @@ pub(crate) struct PlaceFast {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Engine {
     pub(crate) not_modelled: Vec<NotModelled>,
+    /// Lines of contact, as declared (`across_line:` compiles to a holder test at the line's
+    /// date; these are kept to write the rule set back and to name the line).
+    pub(crate) lines: Vec<Line>,
     pub(crate) parties: Vec<Party>,
     pub(crate) places: Vec<Place>,
     pub(crate) tags: Vec<(String, String)>,

@@ -121,6 +121,8 @@ pub struct Prepared {
     pub(crate) place: PlaceFast,
     /// Where the attack was launched from, if known.
     pub(crate) launched_from: Option<PlaceIx>,
+    /// Whose mission the forces hit served, if known: `Some(None)` under no treaty's.
+    pub(crate) deployed_under: Option<Option<TreatyIx>>,
     pub(crate) on: Option<On>,
     pub(crate) facts: Vec<Option<bool>>,
     /// Facts stated for one treaty or clause, sorted by (treaty, clause, fact).
@@ -403,6 +405,11 @@ impl Frame<'_> {
                 None => unknown(DEP_LAUNCHED_FROM),
                 Some(px) => self.place_test(px, l),
             },
+            Node::DeployedUnder(ts) => match s.deployed_under {
+                None => unknown(DEP_DEPLOYED_UNDER),
+                Some(None) => known(Truth::False),
+                Some(Some(t)) => known(Truth::from(ts.contains(&t))),
+            },
             Node::Date(from, before) => when_val(s.date.within(from.as_ref(), before.as_ref())),
             Node::Fact(f) => match s.fact_in(self.treaty, self.clause, *f) {
                 Some(b) => known(Truth::from(b)),
@@ -569,7 +576,7 @@ impl Frame<'_> {
         match node {
             Node::Event(_) => Reason::EventNotCovered,
             Node::Means(_) => Reason::MeansNotCovered,
-            Node::On(_) | Node::Location(_) => Reason::OutOfScope,
+            Node::On(_) | Node::Location(_) | Node::DeployedUnder(_) => Reason::OutOfScope,
             Node::Attacker(_) | Node::Attackers(..) | Node::SupportedBy(_) | Node::LaunchedFrom(_) => {
                 Reason::AttackerNotCovered
             }
@@ -640,6 +647,10 @@ impl Frame<'_> {
             Node::Target(t) => format!("target is {}", self.ptest_words(t)),
             Node::Location(l) => self.ltest_words("place", l),
             Node::LaunchedFrom(l) => self.ltest_words("the place the attack was launched from", l),
+            Node::DeployedUnder(ts) => format!(
+                "the forces hit were deployed under {}",
+                ts.iter().map(|t| e.treaty_id(*t)).collect::<Vec<_>>().join(" or ")
+            ),
             Node::Date(from, before) => match (from, before) {
                 (Some(f), Some(b)) => format!("date is on or after {f} and before {b}"),
                 (Some(f), None) => format!("date is on or after {f}"),
@@ -713,6 +724,11 @@ impl Frame<'_> {
             Node::LaunchedFrom(_) => match s.launched_from.and_then(|p| e.places.get(p as usize)) {
                 Some(p) => format!("the attack was launched from {} ({})", p.id, p.name),
                 None => "where the attack was launched from is unknown".into(),
+            },
+            Node::DeployedUnder(_) => match s.deployed_under {
+                Some(Some(t)) => format!("the forces hit were deployed under {}", e.treaty_id(t)),
+                Some(None) => "the forces hit served under no treaty's mission".into(),
+                None => "whose mission the forces hit served is unknown".into(),
             },
             Node::Date(..) => format!("the date is {}", s.date),
             Node::Fact(f) => {

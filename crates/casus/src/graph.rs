@@ -744,6 +744,7 @@ impl Engine {
             location: None,
             place: crate::engine::PlaceFast::default(),
             launched_from: None,
+            deployed_under: None,
             on: None,
             facts: vec![None; self.facts.len()],
             scoped: Vec::new(),

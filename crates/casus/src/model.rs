@@ -155,6 +155,32 @@ pub struct RuleFile {
     /// that an answer in which no treaty applies can say what is not modelled.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_modelled: Vec<NotModelledDecl>,
+    /// (ext) Lines of contact and ceasefire lines, each declared once and named by the
+    /// conditions `across_line:`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineDecl>,
+}
+
+/// (ext) A line of contact or ceasefire line: where control stood on a date. The condition
+/// `across_line: ID` holds for an attack on a place the line's `side` controlled that day, so
+/// a clause that requires it covers a renewed attack across the line, and not every incident
+/// in the territory the other side then held.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LineDecl {
+    /// Id, named by `across_line:`.
+    pub id: Id,
+    /// Name, in words (`Line of contact of the ceasefire of 2026-06-01`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The day on which the line is drawn: where control stood that day.
+    pub date: Spanned<When>,
+    /// The party whose side of the line is protected: the places it controlled on `date`.
+    pub side: Id,
+    /// Source and paraphrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// An instrument bearing on someone's defence that the rule set deliberately does not model
@@ -970,6 +996,13 @@ pub enum Condition {
     /// The place the attack was launched from passes the test (Russia attacking from
     /// Belarusian territory).
     LaunchedFrom(PlaceTest),
+    /// (ext) The place lay on the side of a declared line (`lines:`) on the line's date: the
+    /// line's side controlled it then, so the attack crosses the line of contact.
+    AcrossLine(Id),
+    /// (ext) The forces hit were deployed under one of these treaties (scenario
+    /// `deployed_under:`); `treaty` names the clause's own treaty (a reassurance force
+    /// deployed under the guarantee).
+    DeployedUnder(Ids),
     /// The scenario's date lies in the window.
     Date(DateWindow),
     /// The named fact is true.

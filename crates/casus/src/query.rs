@@ -456,6 +456,18 @@ impl Engine {
         };
         let location = place(&s.location, "location")?;
         let launched_from = place(&s.launched_from, "launched_from")?;
+        let deployed_under = match s.deployed_under.as_deref() {
+            None => None,
+            Some(crate::scenario::NO_MISSION) => Some(None),
+            Some(t) => Some(Some(self.treaty_ix.get(t).copied().ok_or_else(|| {
+                s.unknown(
+                    "treaty",
+                    t,
+                    "deployed_under",
+                    crate::suggest(t, self.treaty_ix.keys().map(String::as_str)),
+                )
+            })?)),
+        };
         let mut facts = vec![None; self.facts.len()];
         for (k, v) in &s.facts {
             let ix = self.fact_ix.get(k).copied().ok_or_else(|| {
@@ -484,6 +496,7 @@ impl Engine {
                 .and_then(|l| self.place_fast.get(l as usize).copied())
                 .unwrap_or_default(),
             launched_from,
+            deployed_under,
             on: s.on,
             facts,
             scoped,

@@ -28,12 +28,14 @@ use crate::vocab::{EventKind, Form, Means, On};
 /// named facts), plus two that only a property's scope can leave open.
 pub type Open = BTreeSet<u32>;
 
-/// The event kind is open (a property scope evaluated before the event is chosen).
-pub const OPEN_EVENT: u32 = 6;
-/// The date is open (likewise).
-pub const OPEN_DATE: u32 = 7;
-/// The target is open (likewise); above every named fact.
+/// The target is open (a property scope evaluated before the target is chosen); above every
+/// named fact.
 pub const OPEN_TARGET: u32 = 1 << 20;
+/// The event kind is open (likewise); above every named fact, apart from the evaluator's
+/// pseudo-facts.
+pub const OPEN_EVENT: u32 = OPEN_TARGET + 1;
+/// The date is open (likewise).
+pub const OPEN_DATE: u32 = OPEN_TARGET + 2;
 
 /// A three-valued value with what it waits on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +122,9 @@ pub struct Situation {
     pub location: Option<u32>,
     /// Where the attack was launched from, if known (place index).
     pub launched_from: Option<u32>,
+    /// Whose mission the forces hit served, if known: `Some(None)` under no treaty's,
+    /// `Some(Some(t))` under treaty index `t`.
+    pub deployed_under: Option<Option<u32>>,
     /// What was hit, if known.
     pub on: Option<On>,
     /// Each named fact's value, by fact index; missing or `None` = unknown.
@@ -155,6 +160,7 @@ impl Situation {
             target: Some(target),
             location: p.location,
             launched_from: p.launched_from,
+            deployed_under: p.deployed_under,
             on: p.on,
             facts: p.facts.clone(),
         }
@@ -429,6 +435,11 @@ impl<'a> Reference<'a> {
             Node::LaunchedFrom(l) => match s.launched_from {
                 None => Value::unknown(crate::engine::DEP_LAUNCHED_FROM),
                 Some(px) => self.place(s, treaty, px, l),
+            },
+            Node::DeployedUnder(ts) => match s.deployed_under {
+                None => Value::unknown(crate::engine::DEP_DEPLOYED_UNDER),
+                Some(None) => Value::known(Truth::False),
+                Some(Some(t)) => Value::known(Truth::from(ts.contains(&t))),
             },
             Node::Date(from, before) => during(s.date.as_ref(), from.as_ref(), before.as_ref()),
             Node::Fact(f) => match s.facts.get(*f as usize).copied().flatten() {

@@ -44,6 +44,10 @@ struct Resolver<'a> {
     reported: Vec<&'static str>,
     /// Candidate comparisons left for "did you mean" suggestions (see [`SUGGEST_BUDGET`]).
     suggest_budget: usize,
+    /// Lines of contact by id (`lines:`), for `across_line:`.
+    line_ix: HashMap<String, u32>,
+    /// The treaty whose clauses are being resolved (`deployed_under: treaty` names it).
+    current_treaty: Option<TreatyIx>,
 }
 
 /// Most candidate comparisons spent on "did you mean" suggestions in one load. A file with
@@ -70,6 +74,7 @@ fn suggest_within<'c>(
 pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Diagnostics) -> (Engine, Diagnostics) {
     let e = Engine {
         not_modelled: Vec::new(),
+        lines: Vec::new(),
         parties: Vec::new(),
         places: Vec::new(),
         tags: Vec::new(),
@@ -101,6 +106,8 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         over: false,
         reported: Vec::new(),
         suggest_budget: SUGGEST_BUDGET,
+        line_ix: HashMap::new(),
+        current_treaty: None,
     };
     r.declare(files);
     if !r.over {
@@ -769,6 +776,11 @@ impl<'a> Resolver<'a> {
         }
         self.link_places(files);
         for (ctx, f) in files {
+            for l in &f.lines {
+                self.define_line(ctx, l);
+            }
+        }
+        for (ctx, f) in files {
             for t in &f.treaties {
                 self.define_treaty(ctx, t);
             }
@@ -882,6 +894,80 @@ impl<'a> Resolver<'a> {
             }
         }
         best
+    }
+
+    /// A line of contact: its id is unique among lines, its side is a party.
+    fn define_line(&mut self, ctx: &FileCtx, l: &model::LineDecl) {
+        self.check_id(ctx, &l.id, "line");
+        for (what, text, one_line) in [("name", &l.name, true), ("note", &l.note, false)] {
+            if let Some(text) = text {
+                self.check_text(ctx, &l.id, what, text, one_line);
+            }
+        }
+        if self.line_ix.contains_key(&l.id.value) {
+            self.duplicate(ctx, "line", &l.id, None);
+            return;
+        }
+        let Some(side) = self.party(ctx, &l.side, &l.id.referenced) else {
+            return;
+        };
+        self.line_ix.insert(l.id.value.clone(), self.e.lines.len() as u32);
+        self.e.lines.push(Line {
+            id: l.id.value.clone(),
+            name: l.name.clone(),
+            date: l.date.value,
+            side,
+            note: l.note.clone(),
+        });
+    }
+
+    /// `across_line: ID`: the place was on the line's side on its date, a holder test at a
+    /// fixed date (so the engine and `casus verify` read it as they read `held_on`).
+    fn across_line(&mut self, ctx: &FileCtx, id: &Id, at: &Location) -> Node {
+        let declare = "declare the line under `lines:` in a rule file: `{id, date, side}`";
+        let found = Self::lookup(
+            &mut self.diags,
+            &mut self.suggest_budget,
+            &self.line_ix,
+            ctx,
+            id,
+            at,
+            "unknown-line",
+            "line",
+            Some(declare),
+        );
+        match found.and_then(|ix| self.e.lines.get(ix as usize)) {
+            Some(l) => Node::Location(LTest::Holder(
+                model::HolderRole::Controller,
+                PTest::Is(vec![l.side]),
+                Some(l.date),
+            )),
+            None => Node::Always(false),
+        }
+    }
+
+    /// `deployed_under: [..]`: treaty ids, `treaty` for the clause's own; sorted, no repeats.
+    fn deployed_under(&mut self, ctx: &FileCtx, ids: &model::Ids, at: &Location) -> Node {
+        if ids.0.is_empty() {
+            self.err(
+                ctx,
+                "empty-condition",
+                ctx.at(at),
+                "`deployed_under: []` names no treaty".into(),
+                Some("write `deployed_under: treaty` for forces deployed under this clause's treaty".into()),
+            );
+        }
+        let mut v = Vec::new();
+        for id in &ids.0 {
+            if id.value == "treaty" {
+                v.extend(self.current_treaty);
+            } else if let Some(t) = self.treaty(ctx, id, at) {
+                v.push(t);
+            }
+        }
+        v.sort_unstable();
+        v.dedup();
+        Node::DeployedUnder(v)
     }
 
     /// An instrument left out on purpose: its id is unique among them, every party it
@@ -1093,6 +1179,7 @@ impl<'a> Resolver<'a> {
         {
             return; // a duplicate id: the first declaration is the one kept
         }
+        self.current_treaty = Some(tix);
         if t.in_force.is_none() && t.status != model::TreatyStatus::Draft {
             let at = ctx.at(&t.id.referenced);
             self.err(
@@ -1809,6 +1896,8 @@ impl<'a> Resolver<'a> {
             Condition::Target(t) => Node::Target(self.ptest(ctx, t, &at)),
             Condition::Location(l) => Node::Location(self.ltest(ctx, l, &at)),
             Condition::LaunchedFrom(l) => Node::LaunchedFrom(self.ltest(ctx, l, &at)),
+            Condition::AcrossLine(id) => self.across_line(ctx, id, &at),
+            Condition::DeployedUnder(ids) => self.deployed_under(ctx, ids, &at),
             Condition::Date(w) => {
                 if w.from.is_none() && w.before.is_none() {
                     self.err(

@@ -194,6 +194,11 @@ pub struct Scenario {
     /// names its main territory: `BLR`); omitted = unknown. (ext)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub launched_from: Option<String>,
+    /// (ext) Whose mission the forces hit served: the id of the treaty they were deployed
+    /// under (a reassurance force deployed under a guarantee), or `none` for forces under no
+    /// treaty's mission (a state's national forces); omitted = unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_under: Option<String>,
     /// What was hit; omitted = unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<On>,
@@ -216,6 +221,10 @@ pub struct Scenario {
     #[serde(skip)]
     origin: Origin,
 }
+
+/// The value of a scenario's `deployed_under:` for forces deployed under no treaty's
+/// mission (a state's national forces).
+pub const NO_MISSION: &str = "none";
 
 /// The first line `casus verify --counterexamples` writes in each counterexample file, by which
 /// `casus test` knows the file for a counterexample rather than a test: it is skipped, with a
@@ -270,7 +279,7 @@ impl YamlKind {
     /// ```
     #[must_use]
     pub fn of_text(text: &str) -> YamlKind {
-        const SCENARIO: [&str; 16] = [
+        const SCENARIO: [&str; 17] = [
             "name",
             "description",
             "rules",
@@ -284,6 +293,7 @@ impl YamlKind {
             "targets",
             "location",
             "launched_from",
+            "deployed_under",
             "on",
             "facts",
             "expect",
@@ -358,6 +368,7 @@ struct IdSpans {
     supported_by: Option<Vec<Spanned<String>>>,
     location: Option<Spanned<String>>,
     launched_from: Option<Spanned<String>>,
+    deployed_under: Option<Spanned<String>>,
     facts: Option<Keys>,
     expect: Option<BTreeMap<String, Vec<Spanned<String>>>>,
 }
@@ -405,6 +416,11 @@ impl IdSpans {
                 .as_ref()
                 .filter(|l| l.value == id)
                 .map(|l| l.referenced),
+            "deployed_under" => self
+                .deployed_under
+                .as_ref()
+                .filter(|l| l.value == id)
+                .map(|l| l.referenced),
             "facts" => self
                 .facts
                 .iter()
@@ -445,6 +461,7 @@ impl Scenario {
             targets: None,
             location: None,
             launched_from: None,
+            deployed_under: None,
             on: None,
             facts: BTreeMap::new(),
             treaty_facts: BTreeMap::new(),
@@ -638,6 +655,7 @@ impl Scenario {
             let code = match kind {
                 "party" => "unknown-party",
                 "fact" => "unknown-fact",
+                "treaty" => "unknown-treaty",
                 _ => "unknown-place",
             };
             let help = match &suggestion {
@@ -719,6 +737,9 @@ fn value_position(ctx: &FileCtx, key: &str) -> Position {
 fn unknown_help(kind: &str, field: &str) -> String {
     match kind {
         "party" => format!("`{field}` takes a party id of the rule set; `casus parties` lists them"),
+        "treaty" => format!(
+            "`{field}` takes the id of a treaty of the rule set (`casus treaties` lists them), or `{NO_MISSION}` for forces under no treaty's mission"
+        ),
         "fact" => {
             "a scenario may state only the facts its rule set declares (the `facts:` sections of its rule files)".into()
         }

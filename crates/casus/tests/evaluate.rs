@@ -969,3 +969,78 @@ treaties:
     check(&e, &at("1999-12-31"), "CCC=consult/definite");
     check(&e, &at("2000-01-01"), "CCC=-");
 }
+
+/// (ext) Forces deployed under a treaty (a reassurance force): `deployed_under: treaty` names
+/// the clause's own treaty; the scenario says whose mission the unit hit served, `none` for
+/// national forces; left out, the obligation waits on it.
+#[test]
+fn deployed_under_tests() {
+    let e = alliance("{all: [{on: [forces, vessels]}, {deployed_under: treaty}]}");
+    let forces = "{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA, on: forces";
+    let with = |extra: &str| format!("{forces}{extra}}}");
+    check(
+        &e,
+        &with(", deployed_under: pact"),
+        "BBB=assist/definite CCC=assist/definite",
+    );
+    check(&e, &with(", deployed_under: none"), "BBB=-");
+    check(&e, &with(""), "BBB=assist/contingent[deployed_under]");
+    // Territory hit: `on` decides, whoever's mission is named.
+    check(&e, &s(", deployed_under: pact"), "BBB=-");
+    // Written back and read again: the same answers.
+    let again = RuleSet::from_yaml(&e.to_yaml().unwrap()).unwrap().compile().unwrap();
+    check(&again, &with(", deployed_under: pact"), "BBB=assist/definite");
+    check(&again, &with(", deployed_under: none"), "BBB=-");
+    // A treaty the scenario names must exist: an error with a suggestion.
+    let bad = Scenario::from_yaml(&with(", deployed_under: pakt")).unwrap();
+    let err = e.evaluate(&bad).unwrap_err().to_string();
+    assert!(
+        err.contains("unknown treaty `pakt` in `deployed_under`") && err.contains("did you mean `pact`?"),
+        "{err}"
+    );
+    // So must a treaty a clause names.
+    let text = format!(
+        "{WORLD}\ntreaties:\n  - id: pact\n    name: Pact\n    in_force: 1950-01-01\n    parties: [{{party: AAA}}, {{party: BBB}}]\n    clauses:\n      - id: art1\n        citation: Art. 1\n        trigger: {{deployed_under: [pakt]}}\n        obligations: [{{level: assist}}]\n"
+    );
+    let err = RuleSet::from_yaml(&text).err().unwrap().diagnostics.to_string();
+    assert!(
+        err.contains("error[unknown-treaty]: unknown treaty `pakt`") && err.contains("did you mean `pact`?"),
+        "{err}"
+    );
+}
+
+/// (ext) A line of contact declared once (`lines:`) and named by `across_line:`: the place was
+/// controlled by the line's side on the line's date.
+#[test]
+fn across_line_tests() {
+    let pact = |line: &str| {
+        format!(
+            "lines:\n  - {{id: line-2015, name: Line of 2015, date: 2015-01-01, side: AAA}}\ntreaties:\n  - id: pact\n    name: Pact\n    in_force: 1950-01-01\n    parties: [{{party: AAA}}, {{party: BBB}}]\n    clauses:\n      - id: art1\n        citation: Art. 1\n        trigger: {{across_line: {line}}}\n        obligations: [{{level: assist}}]\n"
+        )
+    };
+    let e = rules(&pact("line-2015"));
+    let at = |place: &str| {
+        format!("{{date: 2020-01-01, event: armed_attack, attacker: XXX, target: AAA, on: territory{place}}}")
+    };
+    // AAA held its own territory in 2015: an attack there crosses the line.
+    check(&e, &at(", location: AAA"), "BBB=assist/definite");
+    // XXX has controlled AAA-OCC since 2014: behind the line.
+    check(&e, &at(", location: AAA-OCC"), "BBB=-");
+    check(&e, &at(""), "BBB=assist/contingent[location]");
+    // Written back, the line and the condition keep their names.
+    let yaml = e.to_yaml().unwrap();
+    assert!(
+        yaml.contains("across_line: line-2015") && yaml.contains("id: line-2015"),
+        "{yaml}"
+    );
+    let again = RuleSet::from_yaml(&yaml).unwrap().compile().unwrap();
+    check(&again, &at(", location: AAA-OCC"), "BBB=-");
+    check(&again, &at(", location: AAA"), "BBB=assist/definite");
+    // An unknown line is an error at its place, with the nearest line.
+    let text = format!("{WORLD}\n{}", pact("line-2016"));
+    let err = RuleSet::from_yaml(&text).err().unwrap().diagnostics.to_string();
+    assert!(
+        err.contains("error[unknown-line]: unknown line `line-2016`") && err.contains("did you mean `line-2015`?"),
+        "{err}"
+    );
+}

@@ -586,3 +586,63 @@ fn a_ring_of_many_parties_stops_before_the_walk() {
     assert!(d.starts_with("diff stopped: nothing evaluated"), "{d}");
     assert!(d.contains("(--target, --party)"), "{d}");
 }
+
+/// (ext) Whose mission the forces hit served is a dimension of the walk when a condition reads
+/// it: unknown, no treaty's, and each treaty named. A property about the reassurance force is
+/// proven; one about any forces is violated by national forces, and the counterexample says so.
+#[test]
+fn the_walk_covers_whose_mission_the_forces_served() {
+    let rules = "
+parties:
+  - {id: AAA, name: Aland}
+  - {id: BBB, name: Bland}
+  - {id: XXX, name: Xland}
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 2000-01-01
+    parties: [{party: AAA}, {party: BBB}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger: {all: [{event: armed_attack}, {on: forces}, {deployed_under: treaty}]}
+        obligations: [{level: assist}]
+";
+    let e = RuleSet::from_yaml(rules).unwrap().compile().unwrap();
+    let text = "
+properties:
+  - id: mission-covered
+    scope: {all: [{target: {is: AAA}}, {attacker: {is: XXX}}, {event: armed_attack}, {on: forces}, {deployed_under: pact}, {date: {from: 2000-01-01}}]}
+    require: {obliged: {at_least: 1, level: assist}}
+  - id: any-forces
+    scope: {all: [{target: {is: AAA}}, {attacker: {is: XXX}}, {event: armed_attack}, {on: forces}, {date: {from: 2000-01-01}}]}
+    require: {obliged: {at_least: 1, level: assist, status: any}}
+";
+    let p = Properties::from_yaml(text, &e).unwrap();
+    let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+    assert_eq!(r.space.deployed_under, 3, "unknown, none, pact");
+    let covered = prop(&r, "mission-covered");
+    assert_eq!(covered.outcome, Outcome::Proven, "{:?}", covered.counterexample);
+    let bad = prop(&r, "any-forces");
+    assert_eq!(bad.outcome, Outcome::Violated);
+    let c = bad.counterexample.as_ref().unwrap();
+    assert_eq!(
+        c.scenario.deployed_under.as_deref(),
+        Some("none"),
+        "{}: {:?}",
+        c.why,
+        c.scenario
+    );
+    // A property names a treaty of the rule set.
+    let err = Properties::from_yaml(
+        "properties:\n  - id: p\n    scope: {deployed_under: pakt}\n    require: {obliged: {at_least: 1}}\n",
+        &e,
+    )
+    .err()
+    .unwrap();
+    let err: String = err.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
+    assert!(
+        err.contains("unknown treaty `pakt`") && err.contains("did you mean `pact`?"),
+        "{err}"
+    );
+}

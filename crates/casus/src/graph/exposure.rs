@@ -687,6 +687,7 @@ impl Finder<'_> {
                                     .and_then(|l| e.place_fast.get(*l as usize).copied())
                                     .unwrap_or_default(),
                                 launched_from: None,
+                                deployed_under: None,
                                 on: on.first().copied(),
                                 facts: vec![None; e.facts.len()],
                                 scoped: Vec::new(),

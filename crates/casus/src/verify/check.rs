@@ -90,6 +90,10 @@ pub struct SpaceReport {
     /// when no condition reads where an attack was launched from.
     #[serde(skip_serializing_if = "is_one")]
     pub launched_from: usize,
+    /// (ext) Whose mission the forces hit served: unknown, no treaty's, or each treaty of the
+    /// rule sets; 1 (and left out of the JSON) when no condition reads `deployed_under`.
+    #[serde(skip_serializing_if = "is_one")]
+    pub deployed_under: usize,
     /// Readings: the default, and each alternative reading of a clause.
     pub readings: u128,
     /// Parties that only one of two rule sets compared has (left out).
@@ -122,6 +126,9 @@ impl SpaceReport {
             supporters: u.parties.len() + 2,
             facts: u.facts.len(),
             launched_from: if u.launch { u.places.len() + 1 } else { 1 },
+            deployed_under: u.missions.as_ref().map_or(1, |(named, rest)| {
+                named.len() + usize::try_from(*rest).unwrap_or(usize::MAX) + 1
+            }),
             readings: u.readings_total,
             left_out_parties: u.left_out.0,
             left_out_places: u.left_out.1,
@@ -465,6 +472,7 @@ pub(crate) fn stated_count(c: &Cell) -> usize {
     usize::from(c.attacker != super::walk::Atk::Unknown)
         + usize::from(matches!(c.location, Dim::Is(Some(_))))
         + usize::from(matches!(c.launched_from, Dim::Is(Some(_))))
+        + usize::from(matches!(c.deployed_under, Dim::Is(Some(_))))
         + usize::from(matches!(c.on, Dim::Is(Some(_))))
         + usize::from(matches!(c.means, Dim::Is(Some(_))))
         + usize::from(matches!(c.supporters, Dim::Is(Sup::Nobody | Sup::One(_))))
@@ -489,6 +497,11 @@ impl Universe<'_> {
         };
         s.launched_from = match c.launched_from {
             Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
+            _ => None,
+        };
+        s.deployed_under = match c.deployed_under {
+            Dim::Is(Some(Some(i))) => self.missions.as_ref().and_then(|(m, _)| m.get(i as usize)).cloned(),
+            Dim::Is(Some(None)) => Some(crate::scenario::NO_MISSION.to_string()),
             _ => None,
         };
         s.on = match c.on {

@@ -719,6 +719,29 @@ impl Resolver<'_> {
             Condition::Target(t) => Node::Target(self.ptest(t, has_treaty, &at)),
             Condition::Location(l) => Node::Location(self.ltest(l, has_treaty, &at)),
             Condition::LaunchedFrom(l) => Node::LaunchedFrom(self.ltest(l, has_treaty, &at)),
+            Condition::AcrossLine(id) => self.across_line(id, &at),
+            Condition::DeployedUnder(ids) => {
+                let mut v: Vec<TreatyIx> = ids
+                    .0
+                    .iter()
+                    .filter_map(|i| {
+                        if i.value == "treaty" && !self.e.treaty_ix.contains_key("treaty") {
+                            let pos = self.pos(&i.referenced, &at);
+                            self.err(
+                                "no-treaty",
+                                pos,
+                                "in a property, `deployed_under` names its treaties".into(),
+                                Some("write the treaty's id, e.g. `deployed_under: ukraine_coalition_d`".into()),
+                            );
+                            return None;
+                        }
+                        self.lookup(&self.e.treaty_ix, i, &at, "treaty")
+                    })
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                Node::DeployedUnder(v)
+            }
             Condition::Date(w) => {
                 if w.from.is_none() && w.before.is_none() {
                     self.err(
@@ -766,6 +789,30 @@ impl Resolver<'_> {
                 None => PTest::Is(Vec::new()),
             },
         }
+    }
+
+    /// `across_line: ID`, as the rule set compiles it: the line's side controlled the place on
+    /// the line's date.
+    fn across_line(&mut self, id: &Id, at: &Location) -> Node {
+        if let Some(l) = self.e.lines.iter().find(|l| l.id == id.value) {
+            return Node::Location(LTest::Holder(
+                crate::model::HolderRole::Controller,
+                PTest::Is(vec![l.side]),
+                Some(l.date),
+            ));
+        }
+        let help = crate::suggest(&id.value, self.e.lines.iter().map(|l| l.id.as_str())).map_or_else(
+            || "the rule set's lines are declared under `lines:` in its rule files".to_string(),
+            |s| format!("did you mean `{s}`?"),
+        );
+        let pos = self.pos(&id.referenced, at);
+        self.err(
+            "unknown-id",
+            pos,
+            format!("unknown line `{}` (not in the rule set)", id.value),
+            Some(help),
+        );
+        Node::Always(false)
     }
 
     fn ltest(&mut self, l: &PlaceTest, has_treaty: bool, at: &Location) -> LTest {

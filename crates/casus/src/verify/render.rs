@@ -15,6 +15,9 @@ fn space_line(s: &SpaceReport) -> String {
     if s.launched_from > 1 {
         let _ = write!(line, " × {} launch places", s.launched_from);
     }
+    if s.deployed_under > 1 {
+        let _ = write!(line, " × {} missions", s.deployed_under);
+    }
     if s.readings > 1 {
         let _ = write!(line, " × {} readings", s.readings);
     }

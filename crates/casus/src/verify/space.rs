@@ -61,6 +61,41 @@ pub(crate) struct Universe<'a> {
     /// Whether some condition (of a rule set or the scope) reads where the attack was
     /// launched from: only then is it a dimension of the space.
     pub launch: bool,
+    /// Whose mission the forces hit served, when some condition reads it (`deployed_under`):
+    /// the treaties some condition names, by id, and the weight of the rest (no treaty's
+    /// mission, or that of a treaty no condition names: alike for every condition). `None`
+    /// when no condition reads it: then it is no dimension of the space.
+    pub missions: Option<(Vec<String>, u128)>,
+}
+
+/// The treaties `deployed_under` conditions name (by id, sorted) and how many other values
+/// the scenario's `deployed_under` can take (`none` and every other treaty of the rule sets);
+/// `None` when no condition reads it.
+fn missions(engines: &[&Engine], scope: Option<&Scope>) -> Option<(Vec<String>, u128)> {
+    let mut named = BTreeSet::new();
+    let mut reads = false;
+    let scope_nodes = scope.map(|s| (s.nodes, engines.first()));
+    let arenas = engines.iter().map(|e| (e.nodes.as_slice(), Some(e))).chain(scope_nodes);
+    for (nodes, e) in arenas {
+        for n in nodes {
+            if let Node::DeployedUnder(ts) = n {
+                reads = true;
+                named.extend(
+                    ts.iter()
+                        .filter_map(|t| e.and_then(|e| e.treaties.get(*t as usize)).map(|t| t.id.clone())),
+                );
+            }
+        }
+    }
+    if !reads {
+        return None;
+    }
+    let all: BTreeSet<&str> = engines
+        .iter()
+        .flat_map(|e| e.treaties.iter().map(|t| t.id.as_str()))
+        .collect();
+    let rest = 1 + all.iter().filter(|t| !named.contains(**t)).count() as u128;
+    Some((named.into_iter().collect(), rest))
 }
 
 /// A date, comparable and hashable (days before instants of the same second).
@@ -163,6 +198,7 @@ impl<'a> Universe<'a> {
             .flat_map(|e| e.nodes.iter())
             .chain(scope.iter().flat_map(|s| s.nodes.iter()))
             .any(|n| matches!(n, Node::LaunchedFrom(_)));
+        let missions = missions(engines, scope.as_ref());
         let views = engines
             .iter()
             .map(|e| {
@@ -211,6 +247,7 @@ impl<'a> Universe<'a> {
             anon_members: Vec::new(),
             readings_total: 1,
             launch,
+            missions,
         };
         u.named_extra = named
             .iter()
@@ -546,7 +583,8 @@ impl<'a> Universe<'a> {
                 LTest::Area => {}
             },
             Node::Date(from, before) => rel.boundaries.extend(from.iter().chain(before.iter()).copied()),
-            Node::All(_) | Node::Any(_) | Node::Not(_) | Node::Always(_) => {}
+            // Whose mission the forces served is a dimension of its own (`Universe::missions`).
+            Node::All(_) | Node::Any(_) | Node::Not(_) | Node::Always(_) | Node::DeployedUnder(_) => {}
         }
     }
 

@@ -56,6 +56,7 @@ pub(crate) enum Split {
     Means,
     Supporters,
     LaunchedFrom,
+    DeployedUnder,
     Fact(u32),
 }
 
@@ -74,6 +75,9 @@ pub(crate) struct Cell {
     pub supporters: Dim<Sup>,
     /// Where the attack was launched from (a place representative), or unknown.
     pub launched_from: Dim<Option<u32>>,
+    /// Whose mission the forces hit served: unknown (`None`), no treaty's or that of a treaty
+    /// no condition names (`Some(None)`), or the `i`th of the universe's missions.
+    pub deployed_under: Dim<Option<Option<u32>>>,
     pub facts: Vec<Dim<Option<bool>>>,
     /// The product of the weights of the values fixed so far.
     pub fixed: u128,
@@ -216,6 +220,10 @@ impl Universe<'_> {
             // Counted only where some condition reads it: elsewhere every value answers alike.
             Split::LaunchedFrom if self.launch => self.places.len() as u128 + 1,
             Split::LaunchedFrom => 1,
+            Split::DeployedUnder => self
+                .missions
+                .as_ref()
+                .map_or(1, |(named, rest)| named.len() as u128 + rest + 1),
             Split::Fact(_) => 3,
         }
     }
@@ -237,6 +245,9 @@ impl Universe<'_> {
         if c.launched_from == Dim::Open {
             w = sat_mul(w, self.open_size(Split::LaunchedFrom));
         }
+        if c.deployed_under == Dim::Open {
+            w = sat_mul(w, self.open_size(Split::DeployedUnder));
+        }
         for f in &c.facts {
             if *f == Dim::Open {
                 w = sat_mul(w, 3);
@@ -257,6 +268,7 @@ impl Universe<'_> {
             Split::Means,
             Split::Supporters,
             Split::LaunchedFrom,
+            Split::DeployedUnder,
         ] {
             w = sat_mul(w, self.open_size(s));
         }
@@ -658,13 +670,28 @@ impl Universe<'_> {
     pub fn prepared(&self, k: usize, c: &Cell) -> Option<Prepared> {
         let v = self.views.get(k)?;
         let mut s = self.scenario(c);
+        s.deployed_under = None;
         // A fact only the other rule set knows stays unknown here.
         s.facts.retain(|name, _| {
             self.facts
                 .binary_search(name)
                 .is_ok_and(|u| v.fact.get(u).is_some_and(Option::is_some))
         });
-        v.e.prepare(&s).ok()
+        let mut p = v.e.prepare(&s).ok()?;
+        p.deployed_under = self.mission_in(k, c);
+        Some(p)
+    }
+
+    /// A cell's mission as rule set `k` knows it: a treaty it lacks is no treaty's mission
+    /// there (no condition of it can name that treaty).
+    pub fn mission_in(&self, k: usize, c: &Cell) -> Option<Option<TreatyIx>> {
+        match c.deployed_under {
+            Dim::Open | Dim::Is(None) => None,
+            Dim::Is(Some(m)) => Some(m.and_then(|i| {
+                let id = self.missions.as_ref()?.0.get(i as usize)?;
+                self.views.get(k)?.e.treaty_ix.get(id).copied()
+            })),
+        }
     }
 
     /// The scope's value for what is known so far (`None` fields open).
@@ -698,6 +725,7 @@ impl Universe<'_> {
                 target: Some(self.pk(0, t)),
                 location: None,
                 launched_from: None,
+                deployed_under: None,
                 on: None,
                 facts: vec![None; v.e.facts.len()],
             },
@@ -725,6 +753,7 @@ impl Universe<'_> {
             DEP_MEANS => Split::Means,
             DEP_SUPPORTED_BY => Split::Supporters,
             DEP_LAUNCHED_FROM => Split::LaunchedFrom,
+            DEP_DEPLOYED_UNDER => Split::DeployedUnder,
             b if (FACT_BASE..crate::reference::OPEN_TARGET).contains(&b) => Split::Fact(
                 self.views
                     .get(k)?
@@ -741,6 +770,7 @@ impl Universe<'_> {
             Split::Means => c.means == Dim::Open,
             Split::Supporters => c.supporters == Dim::Open,
             Split::LaunchedFrom => c.launched_from == Dim::Open,
+            Split::DeployedUnder => c.deployed_under == Dim::Open,
             Split::Fact(u) => c.facts.get(u as usize) == Some(&Dim::Open),
         };
         open.then_some(s)
@@ -790,6 +820,7 @@ impl Universe<'_> {
                 means: Dim::Open,
                 supporters: Dim::Open,
                 launched_from: Dim::Open,
+                deployed_under: Dim::Open,
                 facts: vec![Dim::Open; self.facts.len()],
                 fixed: sat_mul(base, dw),
                 prepared: vec![None; self.views.len()],
@@ -943,6 +974,15 @@ impl Universe<'_> {
                     children.push(child(&|c| c.launched_from = Dim::Is(Some(pc.rep)), pc.weight));
                 }
             }
+            Split::DeployedUnder => {
+                children.push(child(&|c| c.deployed_under = Dim::Is(None), 1));
+                if let Some((named, rest)) = &self.missions {
+                    children.push(child(&|c| c.deployed_under = Dim::Is(Some(None)), *rest));
+                    for i in 0..named.len() as u32 {
+                        children.push(child(&|c| c.deployed_under = Dim::Is(Some(Some(i))), 1));
+                    }
+                }
+            }
             Split::Fact(u) => {
                 for v in [None, Some(true), Some(false)] {
                     children.push(child(
@@ -964,6 +1004,11 @@ impl Universe<'_> {
     /// Brings a child's prepared scenarios in line with the value just fixed (a new place is
     /// prepared again from the scenario; the other values are set in place).
     fn sync(&self, c: &mut Cell, split: Split) {
+        let missions: Vec<Option<Option<TreatyIx>>> = if split == Split::DeployedUnder {
+            (0..c.prepared.len()).map(|k| self.mission_in(k, c)).collect()
+        } else {
+            Vec::new()
+        };
         for (k, slot) in c.prepared.iter_mut().enumerate() {
             let Some(p) = slot.as_mut() else { continue };
             match split {
@@ -980,6 +1025,7 @@ impl Universe<'_> {
                         Dim::Open => None,
                     };
                 }
+                Split::DeployedUnder => p.deployed_under = missions.get(k).copied().flatten(),
                 Split::Supporters => {
                     p.supporters = match c.supporters {
                         Dim::Open | Dim::Is(Sup::Unknown) => None,
