@@ -229,7 +229,8 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
         max_evaluations: u64,
         /// Every row of the table and one scenario of each, however many (by default a diff
-        /// of more than 40 rows shows the first 40 and sums up the rest per kind and party).
+        /// of more than 40 rows shows the first 40 and sums up the rest per kind and party);
+        /// with `--format json`, every group (by default the first 40 and a `summary`).
         #[arg(long)]
         full: bool,
     },

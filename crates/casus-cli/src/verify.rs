@@ -106,28 +106,29 @@ pub(crate) fn diff(
         max_evaluations,
         ..DiffOptions::default()
     };
-    let report = casus::verify::diff(&a, &b, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
+    let mut report = casus::verify::diff(&a, &b, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
     shown.finish();
-    match format {
-        Format::Json => println!("{}", json(&report)?),
-        Format::Table => {
-            let view = casus::verify::DiffView {
-                full,
-                ..casus::verify::DiffView::default()
-            };
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            // Written as it is made: a full diff of a large alliance is never held whole.
-            if let Err(e) =
-                casus::verify::write_diff(&report, width, view, &mut out).and_then(|()| std::io::Write::flush(&mut out))
-            {
-                crate::write_failed(&e);
+    let changed = !report.groups.is_empty();
+    let view = casus::verify::DiffView {
+        full,
+        ..casus::verify::DiffView::default()
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    // Written as it is made: a full diff of a large alliance is never held whole.
+    let written = match format {
+        Format::Json => {
+            if !full {
+                report.summarize(view.rows);
             }
+            serde_json::to_writer_pretty(&mut out, &report)
+                .map_err(std::io::Error::from)
+                .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
         }
+        Format::Table => casus::verify::write_diff(&report, width, view, &mut out),
+    };
+    if let Err(e) = written.and_then(|()| std::io::Write::flush(&mut out)) {
+        crate::write_failed(&e);
     }
-    Ok(if report.groups.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if changed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

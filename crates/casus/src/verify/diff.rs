@@ -278,6 +278,98 @@ pub struct DiffReport {
     /// Anything the reader should know.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// (ext) Set when [`DiffReport::summarize`] kept only the first groups: what the rest
+    /// holds. Absent from a full report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<DiffSummary>,
+}
+
+/// What a summarized diff says of all its groups, including those it leaves out (the JSON of
+/// `casus diff` without `--full`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffSummary {
+    /// Groups in the full diff.
+    pub groups: usize,
+    /// Groups kept in `groups`: the first ones, in the report's order.
+    pub shown: usize,
+    /// Scenarios (counted once per party) of the groups left out.
+    pub omitted_scenarios: u128,
+    /// Per kind of change, the scenarios (counted once per party) that show it, over every
+    /// group.
+    pub by_kind: BTreeMap<Aspect, u128>,
+    /// Per party whose obligation changes, most scenarios first (then by id): the first
+    /// [`DiffSummary::PARTIES`].
+    pub by_party: Vec<PartyChanges>,
+    /// How many more parties' obligations change than `by_party` lists.
+    pub more_parties: usize,
+}
+
+impl DiffSummary {
+    /// The most parties `by_party` lists.
+    pub const PARTIES: usize = 20;
+}
+
+/// How much of a diff concerns one party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartyChanges {
+    /// The party whose obligation changes.
+    pub party: String,
+    /// The scenarios in which it changes.
+    pub scenarios: u128,
+    /// The groups that show it.
+    pub groups: usize,
+}
+
+impl DiffReport {
+    /// Per kind of change, the scenarios (counted once per party) that show it.
+    #[must_use]
+    pub fn scenarios_by_kind(&self) -> BTreeMap<Aspect, u128> {
+        let mut kinds: BTreeMap<Aspect, u128> = BTreeMap::new();
+        for g in &self.groups {
+            for a in &g.changes {
+                let n = kinds.entry(*a).or_default();
+                *n = n.saturating_add(g.scenarios);
+            }
+        }
+        kinds
+    }
+
+    /// Keeps the first `most` groups and says in [`DiffReport::summary`] what all of them
+    /// hold (per kind of change, per party, what was left out), so that the diff of a large
+    /// alliance stays readable; a report of `most` groups or fewer is left whole.
+    pub fn summarize(&mut self, most: usize) {
+        if self.groups.len() <= most {
+            return;
+        }
+        let mut by: BTreeMap<&str, (u128, usize)> = BTreeMap::new();
+        for g in &self.groups {
+            let e = by.entry(g.party.as_str()).or_default();
+            e.0 = e.0.saturating_add(g.scenarios);
+            e.1 += 1;
+        }
+        let mut parties: Vec<PartyChanges> = by
+            .into_iter()
+            .map(|(p, (scenarios, groups))| PartyChanges {
+                party: p.to_string(),
+                scenarios,
+                groups,
+            })
+            .collect();
+        parties.sort_by(|a, b| b.scenarios.cmp(&a.scenarios).then_with(|| a.party.cmp(&b.party)));
+        let more_parties = parties.len().saturating_sub(DiffSummary::PARTIES);
+        parties.truncate(DiffSummary::PARTIES);
+        let omitted = self.groups.get(most..).unwrap_or_default();
+        let summary = DiffSummary {
+            groups: self.groups.len(),
+            shown: most,
+            omitted_scenarios: omitted.iter().fold(0u128, |n, g| n.saturating_add(g.scenarios)),
+            by_kind: self.scenarios_by_kind(),
+            by_party: parties,
+            more_parties,
+        };
+        self.groups.truncate(most);
+        self.summary = Some(summary);
+    }
 }
 
 /// Target, attacker, place, party, old, new, reading (empty: the default).
@@ -719,6 +811,7 @@ pub fn diff(
         evaluated: stats.evaluated,
         groups,
         notes,
+        summary: None,
     })
 }
 
