@@ -194,8 +194,11 @@ enum Command {
         counterexamples: Option<PathBuf>,
         /// Where standard error is not a terminal, also write a progress line when each
         /// property starts and ends (there is one every few seconds anyway).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_progress")]
         progress: bool,
+        /// (ext) Show no progress at all: no bar on a terminal, no lines elsewhere.
+        #[arg(long)]
+        no_progress: bool,
         /// Accept a property that could only be sampled (its scope counts several attackers,
         /// or its space is too large): exit 0 when sampling finds no violation, instead of 3.
         #[arg(long)]
@@ -222,8 +225,11 @@ enum Command {
         format: Format,
         /// Where standard error is not a terminal, also write a progress line at the start and
         /// the end (there is one every few seconds anyway).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_progress")]
         progress: bool,
+        /// (ext) Show no progress at all: no bar on a terminal, no lines elsewhere.
+        #[arg(long)]
+        no_progress: bool,
         /// The most classes of scenarios the walk may evaluate before it stops with an error
         /// (default 50 000 000).
         #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
@@ -635,6 +641,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             counterexamples,
             progress,
+            no_progress,
             accept_sampled,
             max_evaluations,
         } => verify::verify(
@@ -643,7 +650,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             (sample, accept_sampled, max_evaluations),
             (format, width),
             counterexamples.as_deref(),
-            progress,
+            (progress, no_progress),
         ),
         Command::Diff {
             old,
@@ -652,6 +659,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             party,
             format,
             progress,
+            no_progress,
             max_evaluations,
             full,
         } => verify::diff(
@@ -659,7 +667,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             &new,
             (&target, &party),
             (format, width),
-            (progress, max_evaluations, full),
+            ((progress, no_progress), max_evaluations, full),
         ),
         Command::Brief(a) => brief::brief(a),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),

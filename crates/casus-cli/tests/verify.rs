@@ -164,6 +164,11 @@ fn verify_progress_goes_to_stderr_when_asked() {
     let (code, out, err) = casus(&["verify", BROKEN, BROKEN_PROPS, "--progress"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(out, quiet);
+    // (ext) `--no-progress` shows nothing, and cannot be asked together with `--progress`.
+    let (code, silent, none) = casus(&["verify", BROKEN, BROKEN_PROPS, "--no-progress"]);
+    assert_eq!((code, silent.as_str(), none.as_str()), (1, quiet.as_str(), ""));
+    let (code, _, both) = casus(&["verify", BROKEN, BROKEN_PROPS, "--progress", "--no-progress"]);
+    assert_eq!(code, 2, "{both}");
     let lines: Vec<&str> = err.lines().collect();
     for id in [
         "kyiv-covered",

@@ -28,7 +28,7 @@ use crate::eval::{Hit, Prepared};
 
 pub use check::{
     Cancel, Counterexample, DEFAULT_MAX_EVALUATIONS, Mode, Outcome, Progress, PropertyReport, SpaceReport,
-    VerifyOptions, VerifyReport, verify,
+    VerifyOptions, VerifyReport, WalkProgress, verify,
 };
 pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, DiffSummary, PartyChanges, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};

@@ -16,7 +16,7 @@ use crate::scenario::Scenario;
 use crate::verdict::{Forms, Status};
 
 use super::VerifyError;
-use super::check::{Cancel, Progress, SpaceReport, cancelled};
+use super::check::{Cancel, Progress, SpaceReport, WalkProgress, cancelled};
 use super::space::Universe;
 use super::walk::{Atk, Budget, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
 
@@ -37,6 +37,9 @@ pub struct DiffOptions {
     /// Set to `true` (from another thread) to stop the walk at its next class of scenarios:
     /// [`diff()`](fn@diff) then returns [`VerifyError::Cancelled`].
     pub cancel: Option<Cancel>,
+    /// (ext) Counts how far the walk has got, inside one long class of scenarios too
+    /// ([`WalkProgress`]; the diff is walk 1).
+    pub progress: Option<std::sync::Arc<WalkProgress>>,
 }
 
 impl Default for DiffOptions {
@@ -47,6 +50,7 @@ impl Default for DiffOptions {
             parties: None,
             max_evaluations: super::check::DEFAULT_MAX_EVALUATIONS,
             cancel: None,
+            progress: None,
         }
     }
 }
@@ -735,6 +739,10 @@ pub fn diff(
     }
     let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let total = jobs.len() as u64;
+    let walked = opts.progress.as_deref();
+    if let Some(w) = walked {
+        w.start(1, total);
+    }
     let results: Vec<(Stats, Differ)> = jobs
         .par_iter()
         .map(|&(tc, ei, ai)| {
@@ -746,7 +754,7 @@ pub fn diff(
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
                 && !budget.exceeded()
             {
-                u.run_job(tc, *ev, a, false, &budget, &mut d, &mut stats);
+                u.run_job(tc, *ev, a, (false, walked), &budget, &mut d, &mut stats);
                 if !budget.exceeded() {
                     finished.fetch_add(1, Ordering::Relaxed);
                 }
