@@ -560,7 +560,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Err(e) => outln!("{}: {e}", rules.display()),
                 }
             }
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            // A path that cannot be read is "could not run" (2), not "the rules are wrong" (1).
+            let unreadable = diags
+                .items()
+                .iter()
+                .any(|d| d.code == "io" && d.severity == casus::Severity::Error);
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else if unreadable {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Test { rules, paths } => testing::run(rules.as_deref(), &paths),
         Command::Parties { rules, format } => {
