@@ -553,8 +553,10 @@ pub fn rule_set_yaml(u: &mut Unstructured<'_>) -> Result<String> {
     Ok(y)
 }
 
-/// Tokens that mutations insert: vocabulary, ids that exist and ids that do not, YAML syntax.
-const TOKENS: [&str; 24] = [
+/// Tokens that mutations insert: vocabulary, ids that exist and ids that do not, YAML syntax,
+/// merge keys, tags Casus refuses, and ids and names holding control, line-break and invisible
+/// characters.
+const TOKENS: [&str; 33] = [
     "P0",
     "P99",
     "tr0",
@@ -579,6 +581,15 @@ const TOKENS: [&str; 24] = [
     "\"",
     "'",
     "\t",
+    "<<: *a",
+    "<<: {id: P0}",
+    "!!binary ",
+    "!foo ",
+    "!!merge ",
+    "\"P0\\e[31m\"",
+    "\"t0\\u200b\"",
+    "\"\\e]0;x\\a\"",
+    "\"a\\nb\"",
 ];
 
 /// Mutates YAML text line by line: deletes, duplicates, swaps, re-indents, or inserts tokens.

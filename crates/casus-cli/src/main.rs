@@ -194,8 +194,11 @@ enum Command {
         counterexamples: Option<PathBuf>,
         /// Where standard error is not a terminal, also write a progress line when each
         /// property starts and ends (there is one every few seconds anyway).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_progress")]
         progress: bool,
+        /// (ext) Show no progress at all: no bar on a terminal, no lines elsewhere.
+        #[arg(long)]
+        no_progress: bool,
         /// Accept a property that could only be sampled (its scope counts several attackers,
         /// or its space is too large): exit 0 when sampling finds no violation, instead of 3.
         #[arg(long)]
@@ -222,14 +225,18 @@ enum Command {
         format: Format,
         /// Where standard error is not a terminal, also write a progress line at the start and
         /// the end (there is one every few seconds anyway).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_progress")]
         progress: bool,
+        /// (ext) Show no progress at all: no bar on a terminal, no lines elsewhere.
+        #[arg(long)]
+        no_progress: bool,
         /// The most classes of scenarios the walk may evaluate before it stops with an error
         /// (default 50 000 000).
         #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
         max_evaluations: u64,
         /// Every row of the table and one scenario of each, however many (by default a diff
-        /// of more than 40 rows shows the first 40 and sums up the rest per kind and party).
+        /// of more than 40 rows shows the first 40 and sums up the rest per kind and party);
+        /// with `--format json`, every group (by default the first 40 and a `summary`).
         #[arg(long)]
         full: bool,
     },
@@ -553,7 +560,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Err(e) => outln!("{}: {e}", rules.display()),
                 }
             }
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            // A path that cannot be read is "could not run" (2), not "the rules are wrong" (1).
+            let unreadable = diags
+                .items()
+                .iter()
+                .any(|d| d.code == "io" && d.severity == casus::Severity::Error);
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else if unreadable {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Test { rules, paths } => testing::run(rules.as_deref(), &paths),
         Command::Parties { rules, format } => {
@@ -634,6 +652,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             counterexamples,
             progress,
+            no_progress,
             accept_sampled,
             max_evaluations,
         } => verify::verify(
@@ -642,7 +661,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             (sample, accept_sampled, max_evaluations),
             (format, width),
             counterexamples.as_deref(),
-            progress,
+            (progress, no_progress),
         ),
         Command::Diff {
             old,
@@ -651,6 +670,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             party,
             format,
             progress,
+            no_progress,
             max_evaluations,
             full,
         } => verify::diff(
@@ -658,7 +678,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             &new,
             (&target, &party),
             (format, width),
-            (progress, max_evaluations, full),
+            ((progress, no_progress), max_evaluations, full),
         ),
         Command::Brief(a) => brief::brief(a),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),

@@ -44,16 +44,18 @@ pub(crate) fn verify(
     (sample, accept_sampled, max_evaluations): (Option<u32>, bool, u64),
     (format, width): (Format, Width),
     counterexamples: Option<&Path>,
-    progress: bool,
+    progress: (bool, bool),
 ) -> Result<ExitCode, String> {
     let engine = load_chosen(rules, Chosen::Given)?;
     let props = load_properties(properties, &engine)?;
+    let names = props.properties.iter().map(|p| p.id.clone()).collect();
+    let shown = Progress::new("verify", progress.0, progress.1, names);
     let opts = VerifyOptions {
         sample,
         max_evaluations,
+        progress: shown.count(),
         ..VerifyOptions::default()
     };
-    let shown = Progress::new("verify", progress);
     let tick = |id: &str, done: u64, total: u64| shown.tick(id, done, total);
     let report = casus::verify::verify(&engine, &props, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
     shown.finish();
@@ -94,40 +96,42 @@ pub(crate) fn diff(
     new: &Path,
     (targets, parties): (&[String], &[String]),
     (format, width): (Format, Width),
-    (progress, max_evaluations, full): (bool, u64, bool),
+    (progress, max_evaluations, full): ((bool, bool), u64, bool),
 ) -> Result<ExitCode, String> {
     let a = load_chosen(old, Chosen::Given)?;
     let b = load_chosen(new, Chosen::Given)?;
-    let shown = Progress::new("diff", progress);
+    let shown = Progress::new("diff", progress.0, progress.1, vec!["diff".into()]);
     let tick = |_: &str, done: u64, total: u64| shown.tick("", done, total);
     let opts = DiffOptions {
         targets: (!targets.is_empty()).then(|| targets.to_vec()),
         parties: (!parties.is_empty()).then(|| parties.to_vec()),
         max_evaluations,
+        progress: shown.count(),
         ..DiffOptions::default()
     };
-    let report = casus::verify::diff(&a, &b, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
+    let mut report = casus::verify::diff(&a, &b, &opts, Some(&tick)).map_err(|e| format!("error: {e}\n"))?;
     shown.finish();
-    match format {
-        Format::Json => println!("{}", json(&report)?),
-        Format::Table => {
-            let view = casus::verify::DiffView {
-                full,
-                ..casus::verify::DiffView::default()
-            };
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            // Written as it is made: a full diff of a large alliance is never held whole.
-            if let Err(e) =
-                casus::verify::write_diff(&report, width, view, &mut out).and_then(|()| std::io::Write::flush(&mut out))
-            {
-                crate::write_failed(&e);
+    let changed = !report.groups.is_empty();
+    let view = casus::verify::DiffView {
+        full,
+        ..casus::verify::DiffView::default()
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    // Written as it is made: a full diff of a large alliance is never held whole.
+    let written = match format {
+        Format::Json => {
+            if !full {
+                report.summarize(view.rows);
             }
+            serde_json::to_writer_pretty(&mut out, &report)
+                .map_err(std::io::Error::from)
+                .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
         }
+        Format::Table => casus::verify::write_diff(&report, width, view, &mut out),
+    };
+    if let Err(e) = written.and_then(|()| std::io::Write::flush(&mut out)) {
+        crate::write_failed(&e);
     }
-    Ok(if report.groups.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if changed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

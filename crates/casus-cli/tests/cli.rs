@@ -61,7 +61,7 @@ snapshot_case!(
 );
 snapshot_case!(eval_hawaii, ["eval", "examples/scenarios/nato/hawaii.yaml"], 0);
 snapshot_case!(eval_missing_file, ["eval", "no/such/scenario.yaml"], 2);
-snapshot_case!(check_missing_rules, ["check", "--rules", "no/such/rules"], 1);
+snapshot_case!(check_missing_rules, ["check", "--rules", "no/such/rules"], 2);
 snapshot_case!(
     check_bad_rules,
     ["check", "--rules", "crates/casus-cli/tests/data/bad-rules"],

@@ -95,3 +95,18 @@ fn a_scenario_cannot_make_casus_read_any_file() {
     assert!(!err.contains("PATH="), "the environment is never echoed: {err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Defect 17, exit codes: `check` exited 1 for a path it could not read, as for rules with an
+/// error. Per the README, "could not read" is 2 and "the rules are wrong" 1; `test` tells a
+/// scenario it cannot read (2) from one whose rules fail to load or whose expectation fails (1).
+#[test]
+fn could_not_read_and_rules_wrong_exit_differently() {
+    let code = |args: &[&str]| casus().args(args).output().unwrap().status.code();
+    assert_eq!(code(&["check", "--rules", "no/such/rules"]), Some(2));
+    assert_eq!(
+        code(&["check", "--rules", "crates/casus-cli/tests/data/bad-rules"]),
+        Some(1)
+    );
+    assert_eq!(code(&["check", "--rules", "rules"]), Some(0));
+    assert_eq!(code(&["test", "no/such/scenario.yaml"]), Some(2));
+}

@@ -164,6 +164,11 @@ fn verify_progress_goes_to_stderr_when_asked() {
     let (code, out, err) = casus(&["verify", BROKEN, BROKEN_PROPS, "--progress"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(out, quiet);
+    // (ext) `--no-progress` shows nothing, and cannot be asked together with `--progress`.
+    let (code, silent, none) = casus(&["verify", BROKEN, BROKEN_PROPS, "--no-progress"]);
+    assert_eq!((code, silent.as_str(), none.as_str()), (1, quiet.as_str(), ""));
+    let (code, _, both) = casus(&["verify", BROKEN, BROKEN_PROPS, "--progress", "--no-progress"]);
+    assert_eq!(code, 2, "{both}");
     let lines: Vec<&str> = err.lines().collect();
     for id in [
         "kyiv-covered",
@@ -331,4 +336,70 @@ fn a_diff_of_a_large_alliance_is_summarized_unless_full() {
         full.len(),
         summary.len()
     );
+}
+
+/// Issue 14, item 15, the JSON form: `--format json` of the same diff printed every group
+/// (90 000 of them, 49 MB). By default it keeps the first 40 groups and a `summary` of all of
+/// them (per kind, per party, what was left out); `--full` writes every group. Both are valid
+/// JSON and agree on the totals.
+#[test]
+fn a_diff_json_of_a_large_alliance_is_summarized_unless_full() {
+    let dir = std::env::temp_dir().join(format!("casus-big-diff-json-{}", std::process::id()));
+    for (name, members) in [("old", 300), ("new", 299)] {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        std::fs::write(dir.join(name).join("rules.yaml"), alliance(members)).unwrap();
+    }
+    let (old, new) = (
+        dir.join("old").display().to_string(),
+        dir.join("new").display().to_string(),
+    );
+    let run = |full: bool| {
+        let mut a = vec![
+            "diff",
+            old.as_str(),
+            new.as_str(),
+            "--target",
+            "P300",
+            "--format",
+            "json",
+        ];
+        if full {
+            a.push("--full");
+        }
+        let (code, out, err) = casus(&a);
+        assert_eq!(code, 1, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (out.len(), v)
+    };
+    let (short_len, short) = run(false);
+    let (full_len, full) = run(true);
+    let _ = std::fs::remove_dir_all(&dir);
+    let groups = |v: &serde_json::Value| v["groups"].as_array().unwrap().clone();
+    let scenarios = |g: &[serde_json::Value]| g.iter().map(|g| g["scenarios"].as_u64().unwrap()).sum::<u64>();
+    let (shown, all) = (groups(&short), groups(&full));
+    let summary = &short["summary"];
+    assert_eq!(shown.len(), 40);
+    assert_eq!(shown[..], all[..40], "the groups kept are the first of the full report");
+    assert_eq!(summary["shown"], 40);
+    assert_eq!(summary["groups"].as_u64(), Some(all.len() as u64));
+    assert!(all.len() > 10_000, "{}", all.len());
+    assert_eq!(
+        scenarios(&shown) + summary["omitted_scenarios"].as_u64().unwrap(),
+        scenarios(&all)
+    );
+    assert_eq!(summary["by_kind"]["level"].as_u64(), Some(scenarios(&all)));
+    let by_party = summary["by_party"].as_array().unwrap();
+    assert_eq!(by_party.len(), 20);
+    assert_eq!(by_party[0]["party"], "P001");
+    let parties = all
+        .iter()
+        .map(|g| g["party"].as_str().unwrap())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(summary["more_parties"].as_u64(), Some(parties.len() as u64 - 20));
+    for key in ["space", "scenarios", "changed", "evaluated"] {
+        assert_eq!(short[key], full[key], "{key}");
+    }
+    assert!(full.get("summary").is_none());
+    assert!(short_len < 40_000, "{short_len} bytes");
+    assert!(full_len > 500 * short_len, "{full_len} against {short_len}");
 }

@@ -28,9 +28,9 @@ use crate::eval::{Hit, Prepared};
 
 pub use check::{
     Cancel, Counterexample, DEFAULT_MAX_EVALUATIONS, Mode, Outcome, Progress, PropertyReport, SpaceReport,
-    VerifyOptions, VerifyReport, verify,
+    VerifyOptions, VerifyReport, WalkProgress, verify,
 };
-pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, StageChange, diff};
+pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, DiffSummary, PartyChanges, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};
 pub use render::{DiffView, render_diff, render_verify, write_diff};
 

@@ -418,3 +418,49 @@ fn messages_speak_of_the_file_not_of_the_library() {
         }
     }
 }
+
+/// Done-means of the second round: every default limit keeps the shipped rule sets (`rules/`,
+/// every draft, 1914) well inside. Each loads under limits ten times tighter than the defaults
+/// for sizes and counts, and half as deep for nesting; their commitment graphs stay under a
+/// tenth of `max_graph_edges`. (The ATOP import has its own test in `atop.rs`.)
+#[test]
+fn every_default_limit_keeps_the_shipped_rule_sets_well_inside() {
+    let d = casus::Limits::default();
+    let tight = casus::Limits {
+        max_file_bytes: d.max_file_bytes / 10,
+        max_total_bytes: d.max_total_bytes / 10,
+        max_files: d.max_files / 10,
+        max_yaml_nodes: d.max_yaml_nodes / 10,
+        max_yaml_depth: d.max_yaml_depth / 2,
+        max_condition_depth: d.max_condition_depth / 2,
+        max_extends_depth: d.max_extends_depth / 2,
+        max_facts: d.max_facts / 10,
+        max_parties: d.max_parties / 10,
+        max_places: d.max_places / 10,
+        max_tags: d.max_tags / 10,
+        max_treaties: d.max_treaties / 10,
+        max_clauses: d.max_clauses / 10,
+        max_clause_parties: d.max_clause_parties / 10,
+        ..d.clone()
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let mut sets = vec![root.clone(), root.join("historical/1914")];
+    for e in std::fs::read_dir(root.join("drafts")).unwrap() {
+        sets.push(e.unwrap().path());
+    }
+    sets.sort();
+    assert!(sets.len() >= 7, "{sets:?}");
+    for set in &sets {
+        let engine = RuleSet::load_with(std::slice::from_ref(set), &tight)
+            .map_err(|e| format!("{}: {e}", set.display()))
+            .unwrap()
+            .compile()
+            .unwrap();
+        assert!(
+            engine.graph_size_bound() * 10 < d.max_graph_edges,
+            "{}: {}",
+            set.display(),
+            engine.graph_size_bound()
+        );
+    }
+}

@@ -488,29 +488,35 @@ properties:
 /// class waits on every fact (3^14 evaluations each). The walk stops at its budget with an
 /// error that names the limit, how far it got and how to raise it.
 fn fourteen_facts() -> (Engine, Properties) {
+    open_facts(14, 7)
+}
+
+/// `n` facts, each obliging one party, and a property that needs `at_least` of them.
+fn open_facts(n: usize, at_least: usize) -> (Engine, Properties) {
     let mut y = String::from("parties:\n  - {id: TGT, name: Target}\n");
-    for i in 0..14 {
+    for i in 0..n {
         y.push_str(&format!("  - {{id: P{i:02}, name: Party {i}}}\n"));
     }
     y.push_str("facts:\n");
-    for i in 0..14 {
+    for i in 0..n {
         y.push_str(&format!("  - {{id: f{i:02}, description: Fact {i}.}}\n"));
     }
     y.push_str(
         "treaties:\n  - id: pact\n    name: Pact\n    in_force: 2000-01-01\n    parties:\n      - {party: TGT}\n",
     );
-    for i in 0..14 {
+    for i in 0..n {
         y.push_str(&format!("      - {{party: P{i:02}}}\n"));
     }
     y.push_str("    clauses:\n");
-    for i in 0..14 {
+    for i in 0..n {
         y.push_str(&format!(
             "      - {{id: c{i:02}, citation: Art. {i}, trigger: {{all: [{{target: {{is: TGT}}}}, {{fact: f{i:02}}}]}}, obligations: [{{level: assist, obligated: [P{i:02}]}}]}}\n"
         ));
     }
     let e = RuleSet::from_yaml(&y).unwrap().compile().unwrap();
     let p = Properties::from_yaml(
-        "properties:\n  - id: seven\n    scope: {target: {is: TGT}}\n    require: {obliged: {at_least: 7, level: assist}}\n",
+        &"properties:\n  - id: seven\n    scope: {target: {is: TGT}}\n    require: {obliged: {at_least: AT_LEAST, level: assist}}\n"
+            .replace("AT_LEAST", &at_least.to_string()),
         &e,
     )
     .unwrap();
@@ -645,4 +651,95 @@ properties:
         err.contains("unknown treaty `pakt`") && err.contains("did you mean `pact`?"),
         "{err}"
     );
+}
+
+/// Issue 14, item 13: a property over fourteen open facts spent minutes inside one job, and
+/// progress counted whole jobs only. `VerifyOptions::progress` counts inside a job: a walk
+/// stopped part of the way through its jobs has counted a part of a job.
+#[test]
+fn progress_moves_inside_one_long_job() {
+    use casus::verify::WalkProgress;
+    let (e, p) = open_facts(9, 5);
+    let counter = std::sync::Arc::new(WalkProgress::default());
+    let opts = VerifyOptions {
+        max_evaluations: 30_000,
+        progress: Some(counter.clone()),
+        ..VerifyOptions::default()
+    };
+    assert!(
+        casus::verify::verify(&e, &p, &opts, None).is_err(),
+        "the budget stops the walk"
+    );
+    let (done, total) = (counter.done(), counter.total());
+    assert_eq!(counter.walk(), 1);
+    assert!(0 < done && done < total, "{done} of {total}");
+    assert_ne!(done % WalkProgress::JOB, 0, "part of a job is counted: {done}");
+}
+
+/// The progress of a walk never goes back, and reaches its total exactly when the walk ends,
+/// for every property of `verify` and for `diff`; the reports are the same with and without it.
+#[test]
+fn progress_is_monotone_and_reaches_the_total() {
+    use casus::verify::{DiffOptions, WalkProgress};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let watch = |run: &dyn Fn(Option<std::sync::Arc<WalkProgress>>)| {
+        let counter = std::sync::Arc::new(WalkProgress::default());
+        let stop = AtomicBool::new(false);
+        let seen = std::thread::scope(|s| {
+            let reader = s.spawn(|| {
+                let mut seen = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    seen.push((counter.walk(), counter.done(), counter.total()));
+                    std::thread::yield_now();
+                }
+                seen
+            });
+            run(Some(counter.clone()));
+            stop.store(true, Ordering::Relaxed);
+            reader.join().unwrap()
+        });
+        for w in seen.windows(2) {
+            let ((wa, da, ta), (wb, db, tb)) = (w[0], w[1]);
+            assert!(wb >= wa, "walks go forward: {w:?}");
+            if wa == wb && ta == tb {
+                assert!(db >= da, "never back within a walk: {w:?}");
+            }
+        }
+        assert!(counter.total() > 0);
+        assert_eq!(counter.done(), counter.total());
+        counter.walk()
+    };
+    let (e, p) = open_facts(7, 4);
+    let quiet = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+    let walks = watch(&|progress| {
+        let opts = VerifyOptions {
+            progress,
+            ..VerifyOptions::default()
+        };
+        assert_eq!(casus::verify::verify(&e, &p, &opts, None).unwrap(), quiet);
+    });
+    assert_eq!(walks, 1);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/broken-guarantee");
+    let e = engine(&dir.join("rules"));
+    let p = Properties::load(dir.join("properties.yaml"), &e).unwrap();
+    let walks = watch(&|progress| {
+        let opts = VerifyOptions {
+            progress,
+            ..VerifyOptions::default()
+        };
+        casus::verify::verify(&e, &p, &opts, None).unwrap();
+    });
+    assert_eq!(walks, p.properties.len() as u64);
+    let old = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
+    let text = casus::doc_example().replace("- {party: EST, joined: 2004-03-29}", "");
+    let new = RuleSet::from_yaml(&text).unwrap().compile().unwrap();
+    let quiet = casus::verify::diff(&old, &new, &DiffOptions::default(), None).unwrap();
+    let walks = watch(&|progress| {
+        let opts = DiffOptions {
+            progress,
+            ..DiffOptions::default()
+        };
+        assert_eq!(casus::verify::diff(&old, &new, &opts, None).unwrap(), quiet);
+    });
+    assert_eq!(walks, 1);
 }

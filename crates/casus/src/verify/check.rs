@@ -34,6 +34,106 @@ pub struct VerifyOptions {
     /// Set to `true` (from another thread) to stop an exhaustive walk at its next class of
     /// scenarios: [`verify()`](fn@verify) then returns [`VerifyError::Cancelled`].
     pub cancel: Option<Cancel>,
+    /// (ext) Counts how far each property's exhaustive walk has got, inside one long class
+    /// of scenarios too, for a progress display on another thread ([`WalkProgress`]).
+    pub progress: Option<std::sync::Arc<WalkProgress>>,
+}
+
+/// How far a running exhaustive walk of `verify` or `diff` has got, read from another thread
+/// (a progress bar): the walk's work is `total` units, of which `done` are finished. Each job
+/// (target, event, attacker class) is [`WalkProgress::JOB`] units, shared out over its cells
+/// as they split, so `done` moves inside one long job too, never goes back within a walk, and
+/// reaches `total` exactly when the walk finishes. The walk adds to it every few thousand
+/// cells, so counting costs nothing measurable.
+#[derive(Debug, Default)]
+pub struct WalkProgress {
+    done: AtomicU64,
+    total: AtomicU64,
+    walk: AtomicU64,
+}
+
+impl WalkProgress {
+    /// The units of one job.
+    pub const JOB: u64 = 1 << 24;
+    /// Cells a job walks before it adds what it did to the count.
+    const EVERY: u32 = 1024;
+
+    /// Units finished in the current walk.
+    #[must_use]
+    pub fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed).min(self.total())
+    }
+
+    /// Units of the current walk.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Which walk runs: `verify` numbers its properties from 1 (a property sampled instead
+    /// has no walk), `diff` has walk 1; 0 before any starts.
+    #[must_use]
+    pub fn walk(&self) -> u64 {
+        self.walk.load(Ordering::Relaxed)
+    }
+
+    /// Starts walk number `walk` of `jobs` jobs.
+    pub(crate) fn start(&self, walk: u64, jobs: u64) {
+        self.total.store(0, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+        self.walk.store(walk, Ordering::Relaxed);
+        self.total.store(jobs.saturating_mul(Self::JOB), Ordering::Relaxed);
+    }
+}
+
+/// A job's share of a [`WalkProgress`]: what its cells finished since it last added to the
+/// count.
+pub(crate) struct JobProgress<'a> {
+    to: Option<&'a WalkProgress>,
+    pending: std::cell::Cell<u64>,
+    cells: std::cell::Cell<u32>,
+}
+
+impl<'a> JobProgress<'a> {
+    pub(crate) fn new(to: Option<&'a WalkProgress>) -> JobProgress<'a> {
+        JobProgress {
+            to,
+            pending: std::cell::Cell::new(0),
+            cells: std::cell::Cell::new(0),
+        }
+    }
+
+    /// A cell of `units` is finished (with its children, if any).
+    pub(crate) fn finished(&self, units: u64) {
+        if self.to.is_none() {
+            return;
+        }
+        self.pending.set(self.pending.get().saturating_add(units));
+        self.cells.set(self.cells.get().saturating_add(1));
+        if self.cells.get() >= WalkProgress::EVERY {
+            self.flush();
+        }
+    }
+
+    /// Adds what is pending to the count.
+    pub(crate) fn flush(&self) {
+        if let Some(to) = self.to {
+            to.done.fetch_add(self.pending.replace(0), Ordering::Relaxed);
+            self.cells.set(0);
+        }
+    }
+}
+
+/// `units` shared out over `n` parts: part `i` gets its share, the last one the remainder, so
+/// the parts add up to `units` exactly.
+pub(crate) fn share(units: u64, n: usize, i: usize) -> u64 {
+    let n = n.max(1) as u64;
+    let each = units / n;
+    if i as u64 + 1 == n {
+        units - each * (n - 1)
+    } else {
+        each
+    }
 }
 
 /// A flag that stops a running `verify` or `diff` when set (shared with another thread).
@@ -52,6 +152,7 @@ impl Default for VerifyOptions {
             default_samples: 10_000,
             max_evaluations: DEFAULT_MAX_EVALUATIONS,
             cancel: None,
+            progress: None,
         }
     }
 }
@@ -640,8 +741,8 @@ pub fn verify(
 ) -> Result<VerifyReport, VerifyError> {
     let space = SpaceReport::of(&Universe::new(&[engine], None, &[], true));
     let mut out = Vec::new();
-    for p in &props.properties {
-        out.push(check_property(engine, props, p, opts, progress)?);
+    for (i, p) in props.properties.iter().enumerate() {
+        out.push(check_property(engine, props, (i, p), opts, progress)?);
         if cancelled(opts.cancel.as_ref()) {
             return Err(VerifyError::Cancelled);
         }
@@ -652,7 +753,7 @@ pub fn verify(
 fn check_property(
     engine: &Engine,
     props: &Properties,
-    p: &Property,
+    (index, p): (usize, &Property),
     opts: &VerifyOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<PropertyReport, VerifyError> {
@@ -690,6 +791,10 @@ fn check_property(
     }
     let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let total = jobs.len() as u64;
+    let walked = opts.progress.as_deref();
+    if let Some(w) = walked {
+        w.start(index as u64 + 1, total);
+    }
     let results: Vec<(Stats, u128, Option<Best>)> = jobs
         .par_iter()
         .map(|&(tc, ei, ai)| {
@@ -706,7 +811,7 @@ fn check_property(
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
                 && !budget.exceeded()
             {
-                u.run_job(tc, *ev, a, true, &budget, &mut checker, &mut stats);
+                u.run_job(tc, *ev, a, (true, walked), &budget, &mut checker, &mut stats);
                 if !budget.exceeded() {
                     finished.fetch_add(1, Ordering::Relaxed);
                 }

@@ -16,7 +16,7 @@ use crate::scenario::Scenario;
 use crate::verdict::{Forms, Status};
 
 use super::VerifyError;
-use super::check::{Cancel, Progress, SpaceReport, cancelled};
+use super::check::{Cancel, Progress, SpaceReport, WalkProgress, cancelled};
 use super::space::Universe;
 use super::walk::{Atk, Budget, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
 
@@ -37,6 +37,9 @@ pub struct DiffOptions {
     /// Set to `true` (from another thread) to stop the walk at its next class of scenarios:
     /// [`diff()`](fn@diff) then returns [`VerifyError::Cancelled`].
     pub cancel: Option<Cancel>,
+    /// (ext) Counts how far the walk has got, inside one long class of scenarios too
+    /// ([`WalkProgress`]; the diff is walk 1).
+    pub progress: Option<std::sync::Arc<WalkProgress>>,
 }
 
 impl Default for DiffOptions {
@@ -47,6 +50,7 @@ impl Default for DiffOptions {
             parties: None,
             max_evaluations: super::check::DEFAULT_MAX_EVALUATIONS,
             cancel: None,
+            progress: None,
         }
     }
 }
@@ -278,6 +282,98 @@ pub struct DiffReport {
     /// Anything the reader should know.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// (ext) Set when [`DiffReport::summarize`] kept only the first groups: what the rest
+    /// holds. Absent from a full report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<DiffSummary>,
+}
+
+/// What a summarized diff says of all its groups, including those it leaves out (the JSON of
+/// `casus diff` without `--full`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffSummary {
+    /// Groups in the full diff.
+    pub groups: usize,
+    /// Groups kept in `groups`: the first ones, in the report's order.
+    pub shown: usize,
+    /// Scenarios (counted once per party) of the groups left out.
+    pub omitted_scenarios: u128,
+    /// Per kind of change, the scenarios (counted once per party) that show it, over every
+    /// group.
+    pub by_kind: BTreeMap<Aspect, u128>,
+    /// Per party whose obligation changes, most scenarios first (then by id): the first
+    /// [`DiffSummary::PARTIES`].
+    pub by_party: Vec<PartyChanges>,
+    /// How many more parties' obligations change than `by_party` lists.
+    pub more_parties: usize,
+}
+
+impl DiffSummary {
+    /// The most parties `by_party` lists.
+    pub const PARTIES: usize = 20;
+}
+
+/// How much of a diff concerns one party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartyChanges {
+    /// The party whose obligation changes.
+    pub party: String,
+    /// The scenarios in which it changes.
+    pub scenarios: u128,
+    /// The groups that show it.
+    pub groups: usize,
+}
+
+impl DiffReport {
+    /// Per kind of change, the scenarios (counted once per party) that show it.
+    #[must_use]
+    pub fn scenarios_by_kind(&self) -> BTreeMap<Aspect, u128> {
+        let mut kinds: BTreeMap<Aspect, u128> = BTreeMap::new();
+        for g in &self.groups {
+            for a in &g.changes {
+                let n = kinds.entry(*a).or_default();
+                *n = n.saturating_add(g.scenarios);
+            }
+        }
+        kinds
+    }
+
+    /// Keeps the first `most` groups and says in [`DiffReport::summary`] what all of them
+    /// hold (per kind of change, per party, what was left out), so that the diff of a large
+    /// alliance stays readable; a report of `most` groups or fewer is left whole.
+    pub fn summarize(&mut self, most: usize) {
+        if self.groups.len() <= most {
+            return;
+        }
+        let mut by: BTreeMap<&str, (u128, usize)> = BTreeMap::new();
+        for g in &self.groups {
+            let e = by.entry(g.party.as_str()).or_default();
+            e.0 = e.0.saturating_add(g.scenarios);
+            e.1 += 1;
+        }
+        let mut parties: Vec<PartyChanges> = by
+            .into_iter()
+            .map(|(p, (scenarios, groups))| PartyChanges {
+                party: p.to_string(),
+                scenarios,
+                groups,
+            })
+            .collect();
+        parties.sort_by(|a, b| b.scenarios.cmp(&a.scenarios).then_with(|| a.party.cmp(&b.party)));
+        let more_parties = parties.len().saturating_sub(DiffSummary::PARTIES);
+        parties.truncate(DiffSummary::PARTIES);
+        let omitted = self.groups.get(most..).unwrap_or_default();
+        let summary = DiffSummary {
+            groups: self.groups.len(),
+            shown: most,
+            omitted_scenarios: omitted.iter().fold(0u128, |n, g| n.saturating_add(g.scenarios)),
+            by_kind: self.scenarios_by_kind(),
+            by_party: parties,
+            more_parties,
+        };
+        self.groups.truncate(most);
+        self.summary = Some(summary);
+    }
 }
 
 /// Target, attacker, place, party, old, new, reading (empty: the default).
@@ -643,6 +739,10 @@ pub fn diff(
     }
     let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let total = jobs.len() as u64;
+    let walked = opts.progress.as_deref();
+    if let Some(w) = walked {
+        w.start(1, total);
+    }
     let results: Vec<(Stats, Differ)> = jobs
         .par_iter()
         .map(|&(tc, ei, ai)| {
@@ -654,7 +754,7 @@ pub fn diff(
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
                 && !budget.exceeded()
             {
-                u.run_job(tc, *ev, a, false, &budget, &mut d, &mut stats);
+                u.run_job(tc, *ev, a, (false, walked), &budget, &mut d, &mut stats);
                 if !budget.exceeded() {
                     finished.fetch_add(1, Ordering::Relaxed);
                 }
@@ -719,6 +819,7 @@ pub fn diff(
         evaluated: stats.evaluated,
         groups,
         notes,
+        summary: None,
     })
 }
 

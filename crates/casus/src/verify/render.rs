@@ -256,14 +256,11 @@ pub fn write_diff(d: &DiffReport, width: Width, view: DiffView, out: &mut dyn st
         return out.write_all(s.as_bytes());
     }
     // What kinds of change there are, each with the scenarios (counted per party) that show it.
-    let mut kinds: std::collections::BTreeMap<super::diff::Aspect, u128> = std::collections::BTreeMap::new();
-    for g in &d.groups {
-        for a in &g.changes {
-            let n = kinds.entry(*a).or_default();
-            *n = n.saturating_add(g.scenarios);
-        }
-    }
-    let kinds: Vec<String> = kinds.iter().map(|(a, n)| format!("{} ({n})", a.as_str())).collect();
+    let kinds: Vec<String> = d
+        .scenarios_by_kind()
+        .iter()
+        .map(|(a, n)| format!("{} ({n})", a.as_str()))
+        .collect();
     s.push_str(&crate::table::paragraph(
         "Changes by kind (scenarios × parties): ",
         "    ",

@@ -23,6 +23,7 @@ use crate::time::When;
 use crate::truth::Truth;
 use crate::vocab::{EventKind, Means, On};
 
+use super::check::{JobProgress, WalkProgress, share};
 use super::space::{Key, Rel, Universe, event_classes, means_classes, on_classes, wkey};
 
 /// An attacker of the space.
@@ -175,6 +176,8 @@ pub(crate) struct JobInfo<'a> {
     pub all_time: &'a OnceCell<Vec<PlaceClass>>,
     pub on_day: &'a OnceCell<Vec<PlaceClass>>,
     pub budget: &'a Budget,
+    /// The job's share of the walk's progress.
+    pub progress: &'a JobProgress<'a>,
 }
 
 /// The evaluations a walk may spend, shared by all its jobs (`max_evaluations`): checked at
@@ -779,14 +782,15 @@ impl Universe<'_> {
     /// Runs one job: every date of target `tc` for one event and attacker class. With
     /// `by_date`, a class split on the place has the place classes of its date
     /// ([`Universe::places_on`]); otherwise those of all time, whose members a diff names.
-    /// Stops early, leaving the job unfinished, when `budget` runs out.
+    /// Stops early, leaving the job unfinished, when `budget` runs out. Adds the job's
+    /// [`WalkProgress::JOB`] units to `walked` as its cells finish.
     #[allow(clippy::too_many_arguments)]
     pub fn run_job<V: Visitor>(
         &self,
         tc: &TargetCtx,
         event: (EventKind, u128),
         atk: &AtkClass,
-        by_date: bool,
+        (by_date, walked): (bool, Option<&WalkProgress>),
         budget: &Budget,
         visitor: &mut V,
         stats: &mut Stats,
@@ -795,9 +799,10 @@ impl Universe<'_> {
         let base = sat_mul(sat_mul(tc.members.len() as u128, event.1), atk.weight);
         let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); tc.evals.len()];
         let all_time = OnceCell::new();
+        let progress = JobProgress::new(walked);
         for (i, &(date, dw)) in tc.dates.iter().enumerate() {
             if budget.exceeded() {
-                return;
+                break;
             }
             let on_day = OnceCell::new();
             let job = JobInfo {
@@ -808,7 +813,9 @@ impl Universe<'_> {
                 all_time: &all_time,
                 on_day: &on_day,
                 budget,
+                progress: &progress,
             };
+            let units = share(WalkProgress::JOB, tc.dates.len(), i);
             let cell = Cell {
                 target: tc.target,
                 attacker: atk.atk,
@@ -825,8 +832,12 @@ impl Universe<'_> {
                 fixed: sat_mul(base, dw),
                 prepared: vec![None; self.views.len()],
             };
-            self.walk(&job, cell, visitor, stats, &mut supporters, &mut hits);
+            self.walk(&job, (cell, units), visitor, stats, &mut supporters, &mut hits);
         }
+        if tc.dates.is_empty() {
+            progress.finished(WalkProgress::JOB);
+        }
+        progress.flush();
     }
 
     /// The place classes a cell of `job` splits on: with `by_date`, those of its date
@@ -853,7 +864,37 @@ impl Universe<'_> {
         }
     }
 
+    /// Walks `cell`, which stands for `units` of its job's progress: a cell that does not
+    /// split counts them as finished; one that splits shares them out over its children.
     fn walk<V: Visitor>(
+        &self,
+        job: &JobInfo<'_>,
+        (cell, units): (Cell, u64),
+        visitor: &mut V,
+        stats: &mut Stats,
+        supporters: &mut Option<Vec<(u32, u128)>>,
+        hits: &mut [Vec<Hit>],
+    ) {
+        let split = self.visit(job, cell, visitor, stats, supporters, hits);
+        let Some(children) = split else {
+            // A cell the budget stopped is not done.
+            if !job.budget.exceeded() {
+                job.progress.finished(units);
+            }
+            return;
+        };
+        let n = children.len();
+        if n == 0 {
+            job.progress.finished(units);
+        }
+        for (i, c) in children.into_iter().enumerate() {
+            self.walk(job, (c, share(units, n, i)), visitor, stats, supporters, hits);
+        }
+    }
+
+    /// Evaluates `cell`: counts it when no open value matters, or returns the children it
+    /// splits into.
+    fn visit<V: Visitor>(
         &self,
         job: &JobInfo<'_>,
         mut cell: Cell,
@@ -861,9 +902,9 @@ impl Universe<'_> {
         stats: &mut Stats,
         supporters: &mut Option<Vec<(u32, u128)>>,
         hits: &mut [Vec<Hit>],
-    ) {
+    ) -> Option<Vec<Cell>> {
         if !job.budget.spend() {
-            return;
+            return None;
         }
         stats.evaluated += 1;
         for k in 0..self.views.len() {
@@ -888,7 +929,7 @@ impl Universe<'_> {
         if scope.truth == Truth::False {
             let w = sat_mul(self.weight(&cell), factor(&job.target.evals));
             stats.out_of_scope = stats.out_of_scope.saturating_add(w);
-            return;
+            return None;
         }
         let mut open: BTreeSet<Split> = BTreeSet::new();
         if scope.truth == Truth::Unknown {
@@ -922,10 +963,10 @@ impl Universe<'_> {
                 } else {
                     stats.out_of_scope = stats.out_of_scope.saturating_add(sat_mul(w, factor(&job.target.evals)));
                 }
-                return;
+                return None;
             }
         }
-        let Some(split) = open.first().copied() else { return };
+        let split = open.first().copied()?;
         let mut children: Vec<Cell> = Vec::new();
         let child = |f: &dyn Fn(&mut Cell), w: u128| -> Cell {
             let mut c = cell.clone();
@@ -996,9 +1037,7 @@ impl Universe<'_> {
                 }
             }
         }
-        for c in children {
-            self.walk(job, c, visitor, stats, supporters, hits);
-        }
+        Some(children)
     }
 
     /// Brings a child's prepared scenarios in line with the value just fixed (a new place is
