@@ -129,6 +129,10 @@ pub struct GraphArgs {
     /// The rule set.
     #[arg(long, default_value = "rules")]
     rules: PathBuf,
+    /// (ext) Every commitment, however many: past 20,000, table and JSON show the first 100
+    /// and a summary (per treaty, level and obligor), and dot, svg and png are refused.
+    #[arg(long)]
+    full: bool,
     #[command(flatten)]
     out: Output,
 }
@@ -306,7 +310,60 @@ pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
     }
     let g = engine
         .commitment_graph_within(date(a.date.as_deref())?, max_edges)
-        .map_err(|e| format!("error: {e}\n"))?
-        .with_treaties(&a.treaty);
-    emit(&a.out, || g.to_table(width), || json(&g), || g.to_dot())
+        .map_err(|e| format!("error: {e}\n"))?;
+    // Filtering copies the graph: only when asked to.
+    let g = if a.treaty.is_empty() {
+        g
+    } else {
+        g.with_treaties(&a.treaty)
+    };
+    let full = a.full;
+    match a.out.format {
+        GraphFormat::Table => stream(&a.out, |w| g.write_table(width, full, w)),
+        GraphFormat::Json => stream(&a.out, |w| g.write_json(full, w)),
+        _ => {
+            let n = g.commitments().len();
+            if !full && n > casus::CommitmentGraph::SUMMARIZE_ABOVE {
+                return Err(format!(
+                    "error: the graph holds {n} commitments, too many to draw (more than {}); \
+                     draw some treaties with --treaty, ask about one party (guarantors, commitments), \
+                     see a summary with --format table, or draw every one with --full\n",
+                    casus::CommitmentGraph::SUMMARIZE_ABOVE
+                ));
+            }
+            emit(&a.out, String::new, || Ok(String::new()), || g.to_dot())
+        }
+    }
+}
+
+/// Writes output as it is made: to standard output, or into a temporary file beside `--output`,
+/// renamed over it only when every byte is written (as [`write_file`]).
+fn stream(
+    out: &Output,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<ExitCode, String> {
+    if let Some(path) = &out.output {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+        let written = std::fs::File::create(&tmp).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w)?;
+            w.flush()
+        });
+        if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(format!("error: cannot write {}: {e}\n", path.display()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    // A reader that stops early (`| head`) is not an error; a full disk is.
+    if let Err(e) = write(&mut w).and_then(|()| w.flush()) {
+        crate::write_failed(&e);
+    }
+    Ok(ExitCode::SUCCESS)
 }

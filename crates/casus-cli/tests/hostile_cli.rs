@@ -110,3 +110,113 @@ fn could_not_read_and_rules_wrong_exit_differently() {
     assert_eq!(code(&["check", "--rules", "rules"]), Some(0));
     assert_eq!(code(&["test", "no/such/scenario.yaml"]), Some(2));
 }
+
+/// One alliance of `n` parties with one clause, in a new folder: `n × (n − 1)` commitments.
+fn alliance(n: usize, tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("casus-alliance-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut yaml = String::from("parties:\n");
+    for i in 0..n {
+        yaml.push_str(&format!("  - {{id: P{i}, name: P{i}}}\n"));
+    }
+    yaml.push_str("treaties:\n  - id: big\n    name: big\n    in_force: 2000-01-01\n    parties:\n");
+    for i in 0..n {
+        yaml.push_str(&format!("      - {{party: P{i}}}\n"));
+    }
+    yaml.push_str(
+        "    clauses:\n      - {id: c0, citation: c0, trigger: {target: treaty_party}, obligations: [{level: consult}]}\n",
+    );
+    std::fs::write(dir.join("rules.yaml"), yaml).unwrap();
+    dir
+}
+
+fn graph_of(dir: &Path, extra: &[&str]) -> std::process::Output {
+    casus()
+        .args(["graph", "--date", "2025-01-01", "--rules"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Item 12: the graph of one alliance of 1,000 parties (999,000 commitments, inside the edge
+/// limit) printed 72 MB of text. Without `--full`, table and JSON show the first 100
+/// commitments and a summary whose totals count them all; a picture is refused with the way out.
+#[test]
+fn a_huge_graph_is_summarized() {
+    let dir = alliance(1000, "big");
+    let out = graph_of(&dir, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.len() < 20_000, "{} bytes", text.len());
+    assert!(
+        text.starts_with("Commitments on 2025-01-01: 999000 between 1000 parties\n"),
+        "{text}"
+    );
+    assert!(text.contains("By treaty: big (999000)\n"), "{text}");
+    assert!(text.contains("By level: consult (999000)\n"), "{text}");
+    assert!(text.contains("P0 (999), "), "{text}");
+    assert!(text.contains("and 980 more\n"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains(" big c0 ")).count(), 100, "{text}");
+    assert!(
+        text.contains("… and 998900 more commitments: `casus graph --full`"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+
+    // JSON and DOT on 300 parties (89,700 commitments), which keeps the test quick.
+    let dir = alliance(300, "summary");
+    let out = graph_of(&dir, &["--format", "json"]);
+    assert!(out.stdout.len() < 100_000, "{} bytes", out.stdout.len());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["commitments"].as_array().unwrap().len(), 100);
+    assert_eq!(v["parties"].as_array().unwrap().len(), 300);
+    let s = &v["summary"];
+    assert_eq!(
+        (s["commitments"].as_u64(), s["shown"].as_u64()),
+        (Some(89_700), Some(100))
+    );
+    assert_eq!(s["by_treaty"]["big"], 89_700);
+    assert_eq!(s["by_level"]["consult"], 89_700);
+    assert_eq!(s["by_obligor"].as_array().unwrap().len(), 20);
+    assert_eq!(s["by_obligor"][0]["commitments"], 299);
+    assert_eq!(s["more_obligors"], 280);
+
+    let out = graph_of(&dir, &["--format", "dot"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        err.contains("89700 commitments, too many to draw") && err.contains("--treaty") && err.contains("--full"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Item 12: `--full` writes every commitment, table and JSON (300 parties: 89,700), each once.
+#[test]
+fn a_huge_graph_is_written_whole_with_full() {
+    let dir = alliance(300, "full");
+    let out = graph_of(&dir, &["--full"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: std::collections::BTreeSet<(&str, &str)> = text
+        .lines()
+        .filter(|l| l.contains(" big c0 "))
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next().unwrap(), w.next().unwrap())
+        })
+        .collect();
+    assert_eq!(rows.len(), 89_700);
+    assert_eq!(text.lines().count(), 89_700 + 3);
+    assert!(!text.contains("more commitments"));
+
+    let file = dir.join("graph.json");
+    let out = graph_of(&dir, &["--full", "--format", "json", "-o", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(v["commitments"].as_array().unwrap().len(), 89_700);
+    assert!(v.get("summary").is_none());
+    std::fs::remove_dir_all(dir).unwrap();
+}

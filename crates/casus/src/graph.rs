@@ -500,8 +500,68 @@ impl CommitmentGraph {
     /// Within `width` (see [`crate::table::Width`]) long cells wrap at word boundaries.
     #[must_use]
     pub fn to_table(&self, width: crate::table::Width) -> String {
-        let list: Vec<Commitment> = self.commitments().into_iter().cloned().collect();
-        text::graph_table(&self.date, &list, self.memberships().len(), width)
+        text::graph_table(&self.date, &self.commitments(), self.memberships().len(), width)
+    }
+
+    /// (ext) Past this many commitments, [`CommitmentGraph::write_table`] and
+    /// [`CommitmentGraph::write_json`] summarize the graph unless asked for all of it: above
+    /// every shipped rule set's graph (about 6,500 commitments), far below an alliance of a
+    /// thousand parties (999,000).
+    pub const SUMMARIZE_ABOVE: usize = 20_000;
+
+    /// (ext) The commitments a summarized graph shows: the first ones, by obligor.
+    pub const SHOWN: usize = 100;
+
+    /// (ext) The graph as text, written to `out` as it is made (what `casus graph` prints).
+    /// Up to [`CommitmentGraph::SUMMARIZE_ABOVE`] commitments, or with `full`, every one (the
+    /// same text as [`CommitmentGraph::to_table`]; a large graph with `full` at full width, row
+    /// by row); past it, a summary per treaty, level and obligor, the first
+    /// [`CommitmentGraph::SHOWN`] commitments and how many were left out.
+    ///
+    /// # Errors
+    ///
+    /// A write error of `out`.
+    pub fn write_table(
+        &self,
+        width: crate::table::Width,
+        full: bool,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        text::write_graph_table(self, width, full, out)
+    }
+
+    /// (ext) The graph as JSON (as its `Serialize`), written to `out` as it is made. Past
+    /// [`CommitmentGraph::SUMMARIZE_ABOVE`] commitments and without `full`, `commitments`
+    /// holds the first [`CommitmentGraph::SHOWN`] and a `summary` ([`GraphSummary`]) counts
+    /// them all.
+    ///
+    /// # Errors
+    ///
+    /// A write error of `out`.
+    pub fn write_json(&self, full: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Summarized<'a> {
+            date: When,
+            parties: Vec<&'a PartyNode>,
+            commitments: &'a [&'a Commitment],
+            memberships: Vec<&'a Membership>,
+            summary: GraphSummary,
+        }
+        let list = self.commitments();
+        if full || list.len() <= Self::SUMMARIZE_ABOVE {
+            serde_json::to_writer_pretty(&mut *out, self).map_err(std::io::Error::from)?;
+        } else {
+            let summary = GraphSummary::of(&list, Self::SHOWN);
+            let s = Summarized {
+                date: self.date,
+                parties: self.parties(),
+                commitments: list.get(..summary.shown).unwrap_or(&list),
+                memberships: self.memberships(),
+                summary,
+            };
+            serde_json::to_writer_pretty(&mut *out, &s).map_err(std::io::Error::from)?;
+        }
+        out.write_all(b"\n")
     }
 
     /// The graph in Graphviz DOT: one node per party (the party id, quoted), one edge per
@@ -530,6 +590,73 @@ impl Serialize for CommitmentGraph {
         st.serialize_field("commitments", &self.commitments())?;
         st.serialize_field("memberships", &self.memberships())?;
         st.end()
+    }
+}
+
+/// (ext) What a summarized graph says of all its commitments, including those it leaves out
+/// (the `summary` of `casus graph --format json` past
+/// [`CommitmentGraph::SUMMARIZE_ABOVE`] commitments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GraphSummary {
+    /// Commitments in the whole graph.
+    pub commitments: usize,
+    /// Commitments shown: the first ones, by obligor, beneficiary, treaty and clause.
+    pub shown: usize,
+    /// Commitments per treaty (id).
+    pub by_treaty: BTreeMap<String, usize>,
+    /// Commitments per level.
+    pub by_level: BTreeMap<String, usize>,
+    /// Per obligor, most commitments first (then by id): the first [`GraphSummary::OBLIGORS`].
+    pub by_obligor: Vec<ObligorCommitments>,
+    /// How many more obligors there are than `by_obligor` lists.
+    pub more_obligors: usize,
+}
+
+/// (ext) How many commitments bind one obligor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObligorCommitments {
+    /// The bound party.
+    pub obligor: String,
+    /// Its commitments.
+    pub commitments: usize,
+}
+
+impl GraphSummary {
+    /// The most obligors `by_obligor` lists.
+    pub const OBLIGORS: usize = 20;
+
+    /// The summary of a sorted list of commitments, of which the first `most` are shown.
+    fn of(list: &[&Commitment], most: usize) -> GraphSummary {
+        let mut by_treaty: BTreeMap<String, usize> = BTreeMap::new();
+        let mut levels: BTreeMap<Level, usize> = BTreeMap::new();
+        let mut obligors: BTreeMap<&str, usize> = BTreeMap::new();
+        for c in list {
+            *by_treaty.entry(c.treaty.clone()).or_default() += 1;
+            *levels.entry(c.level).or_default() += 1;
+            *obligors.entry(c.obligor.as_str()).or_default() += 1;
+        }
+        let mut by_obligor: Vec<ObligorCommitments> = obligors
+            .into_iter()
+            .map(|(o, n)| ObligorCommitments {
+                obligor: o.to_string(),
+                commitments: n,
+            })
+            .collect();
+        by_obligor.sort_by(|a, b| {
+            b.commitments
+                .cmp(&a.commitments)
+                .then_with(|| a.obligor.cmp(&b.obligor))
+        });
+        let more_obligors = by_obligor.len().saturating_sub(Self::OBLIGORS);
+        by_obligor.truncate(Self::OBLIGORS);
+        GraphSummary {
+            commitments: list.len(),
+            shown: most.min(list.len()),
+            by_treaty,
+            by_level: levels.into_iter().map(|(l, n)| (l.to_string(), n)).collect(),
+            by_obligor,
+            more_obligors,
+        }
     }
 }
 
@@ -1414,15 +1541,49 @@ struct Validity<'a> {
     buf: Vec<Hit>,
     /// The commitments toward a party at a date, once computed.
     found: HashMap<(PartyIx, When), BTreeSet<EdgeKey>>,
+    /// Per treaty, the membership dates of each party named as a member, indexed once so that
+    /// the dates of one commitment do not walk every member of an alliance (which made the
+    /// graph of a large alliance quadratic in its size).
+    member_dates: Vec<HashMap<PartyIx, Vec<When>>>,
+    /// Per treaty, its members given as the members of an organization: their period and the
+    /// organization.
+    group_members: Vec<Vec<(Option<When>, Option<When>, PartyIx)>>,
 }
 
 impl<'a> Validity<'a> {
     fn new(e: &'a Engine, plan: &'a Plan) -> Validity<'a> {
+        let member_dates = e
+            .treaties
+            .iter()
+            .map(|t| {
+                let mut by: HashMap<PartyIx, Vec<When>> = HashMap::new();
+                for m in &t.members {
+                    if let Some(p) = m.party {
+                        let v = by.entry(p).or_default();
+                        v.extend(m.from);
+                        v.extend(m.to);
+                    }
+                }
+                by
+            })
+            .collect();
+        let group_members = e
+            .treaties
+            .iter()
+            .map(|t| {
+                t.members
+                    .iter()
+                    .filter_map(|m| m.members_of.map(|o| (m.from, m.to, o)))
+                    .collect()
+            })
+            .collect();
         Validity {
             e,
             plan,
             buf: Vec::new(),
             found: HashMap::new(),
+            member_dates,
+            group_members,
         }
     }
 
@@ -1460,16 +1621,15 @@ impl<'a> Validity<'a> {
             }
         };
         let treaty_dates = |t: TreatyIx, out: &mut Vec<When>| {
-            if let Some(tr) = e.treaties.get(t as usize) {
-                for m in &tr.members {
-                    if m.party.is_some_and(ours) || m.members_of.is_some() {
-                        out.extend(m.from);
-                        out.extend(m.to);
-                    }
-                    if let Some(org) = m.members_of {
-                        org_dates(org, out);
-                    }
+            if let Some(by) = self.member_dates.get(t as usize) {
+                for p in [k.obligor, k.beneficiary] {
+                    out.extend(by.get(&p).into_iter().flatten().copied());
                 }
+            }
+            for (from, to, org) in self.group_members.get(t as usize).into_iter().flatten() {
+                out.extend(*from);
+                out.extend(*to);
+                org_dates(*org, out);
             }
         };
         let Some(c) = e.clauses.get(k.clause as usize) else {

@@ -90,8 +90,9 @@ pub use err::{CompileError, LoadError, ScenarioError};
 pub use eval::{Hit, Prepared};
 pub use graph::{
     Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Change, Commitment, CommitmentGraph,
-    Entrant, Exposure, ExposureClass, GraphError, GraphTimeline, Membership, Occasion, PartyClass, PartyNode,
-    PlaceClass, Relation, Round, Side, StayedOut, Timeline, dot_quote, level_color, render_commitments,
+    Entrant, Exposure, ExposureClass, GraphError, GraphSummary, GraphTimeline, Membership, ObligorCommitments,
+    Occasion, PartyClass, PartyNode, PlaceClass, Relation, Round, Side, StayedOut, Timeline, dot_quote, level_color,
+    render_commitments,
 };
 pub use level::{Level, strongest_level};
 pub use load::{CompiledFileError, Limits, SourceFile, SourceHash, Sources, confinement_root};

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Cascade, Change, Commitment, Exposure, GraphTimeline, Occasion, Relation, Timeline};
+use super::{
+    Cascade, Change, Commitment, CommitmentGraph, Exposure, GraphSummary, GraphTimeline, Occasion, Relation, Timeline,
+};
 use crate::table::{Width, table};
 use crate::verdict::Status;
 
@@ -221,7 +223,22 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
 }
 
 /// The whole graph as a table: one row per commitment.
-pub(crate) fn graph_table(at: &crate::time::When, list: &[Commitment], memberships: usize, width: Width) -> String {
+pub(crate) fn graph_table(at: &crate::time::When, list: &[&Commitment], memberships: usize, width: Width) -> String {
+    let mut s = graph_heading(at, list, memberships);
+    if list.is_empty() {
+        return s;
+    }
+    let rows: Vec<Vec<String>> = list.iter().map(|c| graph_row(c).to_vec()).collect();
+    s.push('\n');
+    s.push_str(&table(&GRAPH_HEADER, &rows, width));
+    s
+}
+
+const GRAPH_HEADER: [&str; 7] = ["OBLIGOR", "HELPS", "LEVEL", "WHEN IT IS", "UNDER", "WAITS", "VALID"];
+
+/// The first line of the graph as text: the date, how many commitments between how many
+/// parties, and the memberships left out.
+fn graph_heading(at: &crate::time::When, list: &[&Commitment], memberships: usize) -> String {
     let parties: std::collections::BTreeSet<&str> = list
         .iter()
         .flat_map(|c| [c.obligor.as_str(), c.beneficiary.as_str()])
@@ -231,33 +248,116 @@ pub(crate) fn graph_table(at: &crate::time::When, list: &[Commitment], membershi
         s.push_str(&format!(" ({memberships} memberships not listed)"));
     }
     s.push('\n');
-    if list.is_empty() {
-        return s;
+    s
+}
+
+/// One commitment as the cells of a row of the graph table.
+fn graph_row(c: &Commitment) -> [String; 7] {
+    [
+        c.obligor.clone(),
+        c.beneficiary.clone(),
+        c.level.to_string(),
+        match c.occasion {
+            Occasion::Attacked => "attacked".into(),
+            Occasion::Attacking => "attacking".into(),
+        },
+        under(c),
+        status_words(c.status, &c.depends_on),
+        period(c),
+    ]
+}
+
+/// The graph as text, written as it is made. A graph of at most
+/// [`CommitmentGraph::SUMMARIZE_ABOVE`] commitments (or any graph when `full`) is written
+/// whole; a larger one as its heading, a summary of every commitment (per treaty, level and
+/// obligor), the first [`CommitmentGraph::SHOWN`] rows and what was left out.
+pub(crate) fn write_graph_table(
+    g: &CommitmentGraph,
+    width: Width,
+    full: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let list = g.commitments();
+    let memberships = g.memberships().len();
+    if list.len() <= CommitmentGraph::SUMMARIZE_ABOVE {
+        return out.write_all(graph_table(&g.date(), &list, memberships, width).as_bytes());
     }
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|c| {
-            vec![
-                c.obligor.clone(),
-                c.beneficiary.clone(),
-                c.level.to_string(),
-                match c.occasion {
-                    Occasion::Attacked => "attacked".into(),
-                    Occasion::Attacking => "attacking".into(),
-                },
-                under(c),
-                status_words(c.status, &c.depends_on),
-                period(c),
-            ]
-        })
-        .collect();
-    s.push('\n');
-    s.push_str(&table(
-        &["OBLIGOR", "HELPS", "LEVEL", "WHEN IT IS", "UNDER", "WAITS", "VALID"],
-        &rows,
+    out.write_all(graph_heading(&g.date(), &list, memberships).as_bytes())?;
+    if full {
+        return write_aligned(&list, out);
+    }
+    let sum = GraphSummary::of(&list, CommitmentGraph::SHOWN);
+    let counts = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut s = crate::table::paragraph("By treaty: ", "    ", &counts(&sum.by_treaty), width);
+    s.push_str(&crate::table::paragraph(
+        "By level: ",
+        "    ",
+        &counts(&sum.by_level),
         width,
     ));
-    s
+    let mut obligors: Vec<String> = sum
+        .by_obligor
+        .iter()
+        .map(|o| format!("{} ({})", o.obligor, o.commitments))
+        .collect();
+    if sum.more_obligors > 0 {
+        obligors.push(format!("and {} more", sum.more_obligors));
+    }
+    s.push_str(&crate::table::paragraph(
+        "By obligor: ",
+        "    ",
+        &obligors.join(", "),
+        width,
+    ));
+    s.push('\n');
+    let shown = list.get(..sum.shown).unwrap_or(&list);
+    let rows: Vec<Vec<String>> = shown.iter().map(|c| graph_row(c).to_vec()).collect();
+    s.push_str(&table(&GRAPH_HEADER, &rows, width));
+    s.push_str(&crate::table::paragraph(
+        "",
+        "",
+        &format!(
+            "… and {} more commitments: `casus graph --full` lists every one, or limit the graph with --treaty, or ask about one party (guarantors, commitments).",
+            sum.commitments - sum.shown
+        ),
+        width,
+    ));
+    out.write_all(s.as_bytes())
+}
+
+/// Every commitment as an aligned table at full width, each row written as it is made: the
+/// column widths are measured in a first pass, so no row is held longer than its line.
+fn write_aligned(list: &[&Commitment], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w: Vec<usize> = GRAPH_HEADER.iter().map(|h| h.chars().count()).collect();
+    for c in list {
+        for (x, cell) in w.iter_mut().zip(graph_row(c)) {
+            *x = (*x).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, (c, n)) in cells.iter().zip(&w).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                let _ = write!(s, "{c:<n$}  ");
+            }
+        }
+        let mut s = s.trim_end().to_string();
+        s.push('\n');
+        s
+    };
+    out.write_all(b"\n")?;
+    out.write_all(line(&GRAPH_HEADER.map(String::from)).as_bytes())?;
+    for c in list {
+        out.write_all(line(&graph_row(c)).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// A heading and the table of guarantors or commitments at one date.
@@ -313,7 +413,8 @@ pub(crate) fn render_timeline(t: &Timeline, width: Width) -> String {
 /// named by its two parties (`FRA→EST`).
 #[must_use]
 pub(crate) fn render_graph_timeline(t: &GraphTimeline, width: Width) -> String {
-    let mut s = graph_table(&t.from, &t.initial, 0, width);
+    let initial: Vec<&Commitment> = t.initial.iter().collect();
+    let mut s = graph_table(&t.from, &initial, 0, width);
     let who = |c: &Commitment| format!("{}→{}", c.obligor, c.beneficiary);
     s.push_str(&changes_text(&t.changes, &t.to, &who, width));
     s
