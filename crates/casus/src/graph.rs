@@ -1532,6 +1532,9 @@ impl Engine {
     }
 }
 
+/// A treaty's member given as the members of an organization: its period and the organization.
+type GroupMember = (Option<When>, Option<When>, PartyIx);
+
 /// Computes the period in which a commitment holds: the run of consecutive periods, between
 /// the dates at which something that commitment depends on changes, in which the same
 /// commitment is found.
@@ -1547,7 +1550,7 @@ struct Validity<'a> {
     member_dates: Vec<HashMap<PartyIx, Vec<When>>>,
     /// Per treaty, its members given as the members of an organization: their period and the
     /// organization.
-    group_members: Vec<Vec<(Option<When>, Option<When>, PartyIx)>>,
+    group_members: Vec<Vec<GroupMember>>,
 }
 
 impl<'a> Validity<'a> {
