@@ -21,7 +21,7 @@ use crate::engine::Engine;
 use crate::load::SourceHash;
 
 /// The version of the compiled form this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The first bytes of every compiled rule set.
 const MAGIC: [u8; 8] = *b"casus-rs";
@@ -268,6 +268,8 @@ mod tests {
             program,
             treaty_rows,
             member_rows,
+            treaty_party_rows,
+            party_rows,
             party_ix,
             place_ix,
             fact_ix,
@@ -290,6 +292,8 @@ mod tests {
         assert_eq!(d(program), d(&b.program));
         assert_eq!(d(treaty_rows), d(&b.treaty_rows));
         assert_eq!(d(member_rows), d(&b.member_rows));
+        assert_eq!(d(treaty_party_rows), d(&b.treaty_party_rows));
+        assert_eq!(d(party_rows), d(&b.party_rows));
         assert_eq!(sorted(party_ix), sorted(&b.party_ix));
         assert_eq!(sorted(place_ix), sorted(&b.place_ix));
         assert_eq!(sorted(fact_ix), sorted(&b.fact_ix));

@@ -946,12 +946,16 @@ impl Engine {
     }
 
     pub(crate) fn is_party_at(&self, t: TreatyIx, p: PartyIx, at: &When) -> Val {
-        if let (When::Day(d), Some(rows)) = (at, self.day_members(t)) {
+        if let (When::Day(d), Some(rows)) = (at, self.party_windows(t, p)) {
             let k = crate::time::day_key(*d);
-            return known(Truth::from(
-                rows.iter().any(|&(x, from, to)| x == p && in_days(k, from, to)),
-            ));
+            return known(Truth::from(rows.iter().any(|&(_, from, to)| in_days(k, from, to))));
         }
+        self.is_party_by_entries(t, p, at)
+    }
+
+    /// Whether `p` is a party to treaty `t` at `at`, read from the treaty's entries and the
+    /// organisations they name: what `is_party_at` answers without rows.
+    pub(crate) fn is_party_by_entries(&self, t: TreatyIx, p: PartyIx, at: &When) -> Val {
         let Some(tr) = self.treaties.get(t as usize) else {
             return known(Truth::False);
         };
@@ -2017,6 +2021,61 @@ fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
 #[cfg(test)]
 mod tests {
     use super::Deps;
+    use crate::time::When;
+
+    /// The flattened windows of membership (`Engine::party_rows`) answer as the treaty's
+    /// entries do, on every day around each boundary of each treaty that has them, for every
+    /// party ever a member and for two that never are; and the treaties whose members come
+    /// from an organisation (the EU's 42(7), through `members_of`) have them.
+    #[test]
+    fn membership_windows_answer_as_the_entries_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let mut flattened = 0;
+        for path in [
+            root.clone(),
+            root.join("historical/1914"),
+            root.join("drafts/ukraine-coalition-c"),
+        ] {
+            let rules = crate::RuleSet::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let (e, _) = rules.build("rules").unwrap_or_else(|e| panic!("{e}"));
+            for (t, tr) in e.treaties.iter().enumerate() {
+                let t = t as u32;
+                if e.treaty_party_rows.get(t as usize).copied().flatten().is_none() {
+                    continue;
+                }
+                flattened += usize::from(tr.members.iter().any(|m| m.members_of.is_some()));
+                let mut bounds: Vec<&When> = Vec::new();
+                for m in &tr.members {
+                    bounds.extend(m.from.iter().chain(m.to.iter()));
+                    if let Some(o) = m.members_of.and_then(|o| e.parties.get(o as usize)) {
+                        bounds.extend(o.members.iter().flat_map(|om| om.from.iter().chain(om.to.iter())));
+                    }
+                }
+                let mut days = vec![jiff::civil::date(1900, 1, 1), jiff::civil::date(2100, 1, 1)];
+                for b in bounds {
+                    let d = b.day();
+                    days.extend([d.yesterday().ok(), Some(d), d.tomorrow().ok()].into_iter().flatten());
+                }
+                let never = [e.parties.len() as u32, 0];
+                for p in tr.ever.iter().chain(never.iter().filter(|p| !tr.ever.contains(p))) {
+                    for d in &days {
+                        let at = When::Day(*d);
+                        assert_eq!(
+                            e.is_party_at(t, *p, &at),
+                            e.is_party_by_entries(t, *p, &at),
+                            "{} {} {d}",
+                            tr.id,
+                            e.party_id_of(*p)
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            flattened > 0,
+            "no treaty with members through an organisation was flattened"
+        );
+    }
 
     #[test]
     fn deps_list_their_bits_in_order() {

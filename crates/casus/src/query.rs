@@ -211,6 +211,89 @@ impl Engine {
         }
     }
 
+    /// `member_rows` and `treaty_rows`: one row per entry of each treaty whose members are
+    /// simple and whose dates of membership are whole days, in the order of `members`.
+    fn build_member_rows(&mut self) {
+        self.member_rows.clear();
+        self.treaty_rows = Vec::with_capacity(self.treaties.len());
+        for t in &self.treaties {
+            let rows: Option<Vec<(PartyIx, i32, i32)>> = if t.simple_members {
+                t.members
+                    .iter()
+                    .map(|m| {
+                        Some((
+                            m.party?,
+                            day_bound(m.from.as_ref(), i32::MIN)?,
+                            day_bound(m.to.as_ref(), i32::MAX)?,
+                        ))
+                    })
+                    .collect()
+            } else {
+                None
+            };
+            let span = rows.and_then(|rows| {
+                let a = u32::try_from(self.member_rows.len()).ok()?;
+                let b = u32::try_from(self.member_rows.len() + rows.len()).ok()?;
+                self.member_rows.extend(rows);
+                Some((a, b))
+            });
+            self.treaty_rows.push(span);
+        }
+    }
+
+    /// `party_rows` and `treaty_party_rows`: for each treaty whose dates of membership (its
+    /// own entries' and, through `members_of`, the organisations') are all whole days, every
+    /// window in which a party is a party, sorted by party. An entry through an organisation
+    /// becomes one row per period of membership in it, cut to the entry's own dates; a party
+    /// may have several rows. `Engine::is_party_at` finds a party's rows by binary search.
+    fn build_party_rows(&mut self) {
+        self.party_rows.clear();
+        self.treaty_party_rows = Vec::with_capacity(self.treaties.len());
+        for t in &self.treaties {
+            let mut rows: Option<Vec<(PartyIx, i32, i32)>> = Some(Vec::new());
+            for m in &t.members {
+                let (Some(out), Some(from), Some(to)) = (
+                    rows.as_mut(),
+                    day_bound(m.from.as_ref(), i32::MIN),
+                    day_bound(m.to.as_ref(), i32::MAX),
+                ) else {
+                    rows = None;
+                    break;
+                };
+                if let Some(p) = m.party {
+                    out.push((p, from, to));
+                    continue;
+                }
+                let Some(org) = m.members_of.and_then(|o| self.parties.get(o as usize)) else {
+                    continue;
+                };
+                for om in &org.members {
+                    let (Some(a), Some(b)) = (
+                        day_bound(om.from.as_ref(), i32::MIN),
+                        day_bound(om.to.as_ref(), i32::MAX),
+                    ) else {
+                        rows = None;
+                        break;
+                    };
+                    out.push((om.party, from.max(a), to.min(b)));
+                }
+                if rows.is_none() {
+                    break;
+                }
+            }
+            let span = rows.and_then(|mut rows| {
+                rows.retain(|&(_, a, b)| a < b);
+                rows.sort_unstable();
+                rows.dedup();
+                let a = u32::try_from(self.party_rows.len()).ok()?;
+                let b = u32::try_from(self.party_rows.len() + rows.len()).ok()?;
+                self.party_rows.extend(rows);
+                Some((a, b))
+            });
+            self.treaty_party_rows.push(span);
+        }
+    }
+
     pub(crate) fn build_index(&mut self) {
         let mut keyed: Vec<Vec<(ClauseIx, u8)>> = vec![Vec::new(); self.parties.len()];
         let mut any = Vec::new();
@@ -268,31 +351,8 @@ impl Engine {
             by_target,
             any_target: any,
         };
-        self.member_rows.clear();
-        self.treaty_rows = Vec::with_capacity(self.treaties.len());
-        for t in &self.treaties {
-            let rows: Option<Vec<(PartyIx, i32, i32)>> = if t.simple_members {
-                t.members
-                    .iter()
-                    .map(|m| {
-                        Some((
-                            m.party?,
-                            day_bound(m.from.as_ref(), i32::MIN)?,
-                            day_bound(m.to.as_ref(), i32::MAX)?,
-                        ))
-                    })
-                    .collect()
-            } else {
-                None
-            };
-            let span = rows.and_then(|rows| {
-                let a = u32::try_from(self.member_rows.len()).ok()?;
-                let b = u32::try_from(self.member_rows.len() + rows.len()).ok()?;
-                self.member_rows.extend(rows);
-                Some((a, b))
-            });
-            self.treaty_rows.push(span);
-        }
+        self.build_member_rows();
+        self.build_party_rows();
         let mut program = Vec::new();
         let spans: Vec<(u32, u32)> = self
             .clauses

@@ -88,6 +88,8 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         program: Vec::new(),
         treaty_rows: Vec::new(),
         member_rows: Vec::new(),
+        treaty_party_rows: Vec::new(),
+        party_rows: Vec::new(),
         party_ix: HashMap::new(),
         place_ix: HashMap::new(),
         fact_ix: HashMap::new(),
