@@ -280,36 +280,6 @@ fn distance(a: &str, b: &str) -> usize {
     d.get(at(a.len(), b.len())).copied().unwrap_or(usize::MAX)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(word: &str, expected: Option<&str>) {
-        let c = [
-            "GBR",
-            "USA",
-            "FRA",
-            "armed_attack",
-            "north_america",
-            "requested",
-            "UA-43",
-        ];
-        assert_eq!(suggest(word, c.iter().copied()).as_deref(), expected, "{word}");
-    }
-
-    #[test]
-    fn suggestions() {
-        check("GRB", Some("GBR"));
-        check("usa", Some("USA"));
-        check("armed_atack", Some("armed_attack"));
-        check("north_amerca", Some("north_america"));
-        check("requestd", Some("requested"));
-        check("UA-34", Some("UA-43"));
-        check("zzz", None);
-        check("completely_different", None);
-    }
-}
-
 impl Diagnostic {
     /// The diagnostic with the offending line of the file and a caret under the column:
     /// `file:line:col: error[code]: message`, the snippet, then `help:`.
@@ -390,3 +360,33 @@ mod miette_impl {
 
 #[cfg(feature = "miette")]
 pub use miette_impl::Report;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(word: &str, expected: Option<&str>) {
+        let c = [
+            "GBR",
+            "USA",
+            "FRA",
+            "armed_attack",
+            "north_america",
+            "requested",
+            "UA-43",
+        ];
+        assert_eq!(suggest(word, c.iter().copied()).as_deref(), expected, "{word}");
+    }
+
+    #[test]
+    fn suggestions() {
+        check("GRB", Some("GBR"));
+        check("usa", Some("USA"));
+        check("armed_atack", Some("armed_attack"));
+        check("north_amerca", Some("north_america"));
+        check("requestd", Some("requested"));
+        check("UA-34", Some("UA-43"));
+        check("zzz", None);
+        check("completely_different", None);
+    }
+}
