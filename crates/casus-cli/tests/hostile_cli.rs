@@ -182,6 +182,20 @@ fn a_huge_graph_is_summarized() {
     assert_eq!(s["by_obligor"][0]["commitments"], 299);
     assert_eq!(s["more_obligors"], 280);
 
+    // A range over the same graph lists it whole only with --full.
+    let out = casus()
+        .args(["graph", "--from", "2024-01-01", "--to", "2025-01-01", "--rules"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the range holds 89700 commitments") && err.contains("--full"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
     let out = graph_of(&dir, &["--format", "dot"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
