@@ -265,3 +265,47 @@ fn a_bad_batch_row_names_its_line_and_column() {
         assert!(err.contains(want), "{err}\nwanted {want}");
     }
 }
+
+/// The batch's rows load in pandas (CSV and Parquet, the same rows) and in R (CSV; R's own
+/// installation reads no Parquet without further packages).
+#[test]
+fn pandas_and_r_read_a_batch_back_with_the_same_rows() {
+    let dir = scratch("batch-read");
+    let (csv, parquet) = (dir.join("rows.csv"), dir.join("rows.parquet"));
+    for (format, out) in [("csv", &csv), ("parquet", &parquet)] {
+        let (code, _, err) = casus(&[
+            "eval",
+            "--batch",
+            "examples/batch/disputes.csv",
+            "--format",
+            format,
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let want = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    assert!(want > 0);
+    let script = format!(
+        "import pandas as pd\n\
+         c = pd.read_csv({csv:?})\n\
+         p = pd.read_parquet({parquet:?})\n\
+         assert list(c.columns) == list(p.columns)\n\
+         print(len(c), len(p))\n",
+        csv = csv.to_str().unwrap(),
+        parquet = parquet.to_str().unwrap()
+    );
+    match run_tool("python3", &["-c", &script], "CASUS_REQUIRE_PANDAS") {
+        Some(out) => assert_eq!(out.trim(), format!("{want} {want}"), "{out}"),
+        None => println!(
+            "SKIPPED pandas_and_r_read_a_batch_back_with_the_same_rows (pandas part): python3 with pandas and pyarrow is not installed"
+        ),
+    }
+    let script = format!("d <- read.csv({:?}); cat(nrow(d), '\\n')", csv.to_str().unwrap());
+    match run_tool("Rscript", &["-e", &script], "CASUS_REQUIRE_R") {
+        Some(out) => assert_eq!(out.trim(), want.to_string(), "{out}"),
+        None => println!(
+            "SKIPPED pandas_and_r_read_a_batch_back_with_the_same_rows (R part): R is not installed (apt-get install r-base-core)"
+        ),
+    }
+}
