@@ -306,7 +306,7 @@ pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
             .graph_timeline(date(Some(from))?, date(Some(to))?, max_edges)
             .map_err(|e| format!("error: {e}\n"))?
             .with_treaties(&a.treaty);
-        let n = t.initial.len() + t.changes.iter().map(|c| c.added.len() + c.removed.len()).sum::<usize>();
+        let n = t.listed();
         if !a.full && n > casus::CommitmentGraph::SUMMARIZE_ABOVE {
             return Err(format!(
                 "error: the range holds {n} commitments and changes, too many to list (more than {}); \

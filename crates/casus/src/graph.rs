@@ -724,6 +724,18 @@ pub struct GraphTimeline {
 }
 
 impl GraphTimeline {
+    /// How many commitments the timeline lists: those of the first day and those each change
+    /// adds or removes (what a table or JSON of it writes, row by row).
+    #[must_use]
+    pub fn listed(&self) -> usize {
+        self.initial.len()
+            + self
+                .changes
+                .iter()
+                .map(|c| c.added.len() + c.removed.len())
+                .sum::<usize>()
+    }
+
     /// The same timeline with only the commitments under the given treaties (ids); changes
     /// left empty are dropped. An empty list keeps everything.
     #[must_use]
