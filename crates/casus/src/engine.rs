@@ -350,11 +350,17 @@ impl Engine {
         self.member_rows.get(a as usize..b as usize)
     }
 
+    /// Treaty `t`'s windows of membership, every party's, sorted by party (see
+    /// `Engine::party_rows`), when the treaty has them.
+    pub(crate) fn treaty_windows(&self, t: TreatyIx) -> Option<&[(PartyIx, i32, i32)]> {
+        let (a, b) = self.treaty_party_rows.get(t as usize).copied().flatten()?;
+        self.party_rows.get(a as usize..b as usize)
+    }
+
     /// Treaty `t`'s windows of membership of party `p`, when the treaty has rows (see
     /// `Engine::party_rows`): empty when `p` is never a party.
     pub(crate) fn party_windows(&self, t: TreatyIx, p: PartyIx) -> Option<&[(PartyIx, i32, i32)]> {
-        let (a, b) = self.treaty_party_rows.get(t as usize).copied().flatten()?;
-        let rows = self.party_rows.get(a as usize..b as usize)?;
+        let rows = self.treaty_windows(t)?;
         let lo = rows.partition_point(|r| r.0 < p);
         let hi = lo + rows.get(lo..).map_or(0, |r| r.partition_point(|r| r.0 == p));
         rows.get(lo..hi)
@@ -460,13 +466,13 @@ pub struct Engine {
     /// [`crate::time::day_key`] (`i32::MIN` / `i32::MAX` when open), one treaty after
     /// another: on a day, membership is two integer comparisons on twelve contiguous bytes.
     pub(crate) member_rows: Vec<(PartyIx, i32, i32)>,
-    /// Per treaty whose dates of membership, its own entries' and its organisations', are
-    /// all whole days: where its rows start and end in `party_rows` (built with the index).
+    /// Per treaty: where its rows start and end in `party_rows` (built with the index).
     pub(crate) treaty_party_rows: Vec<Option<(u32, u32)>>,
-    /// Each such treaty's windows of membership as (party, first day, day after the last),
-    /// an entry through `members_of` flattened into one row per period of membership in the
+    /// Each treaty's windows of membership as (party, first day, day after the last), an
+    /// entry through `members_of` flattened into one row per period of membership in the
     /// organisation; sorted by party within a treaty, so that a party's rows are found by
-    /// binary search.
+    /// binary search. A party with a bound that is an instant has the row
+    /// `query::ASK_ENTRIES` (its last): its membership is read from the entries.
     pub(crate) party_rows: Vec<(PartyIx, i32, i32)>,
     #[serde(with = "crate::compiled::sorted_map")]
     pub(crate) party_ix: std::collections::HashMap<String, PartyIx>,

@@ -946,7 +946,9 @@ impl Engine {
     }
 
     pub(crate) fn is_party_at(&self, t: TreatyIx, p: PartyIx, at: &When) -> Val {
-        if let (When::Day(d), Some(rows)) = (at, self.party_windows(t, p)) {
+        if let (When::Day(d), Some(rows)) = (at, self.party_windows(t, p))
+            && rows.last().is_none_or(|r| (r.1, r.2) != crate::query::ASK_ENTRIES)
+        {
             let k = crate::time::day_key(*d);
             return known(Truth::from(rows.iter().any(|&(_, from, to)| in_days(k, from, to))));
         }
@@ -1100,6 +1102,22 @@ impl Engine {
                         let v = when_val(s.date.within(m.from.as_ref(), m.to.as_ref()));
                         self.owed_by(at, toward, p, v, out);
                     }
+                }
+            }
+            Obligors::Others | Obligors::All
+                if let (When::Day(d), Some(rows)) = (&s.date, self.treaty_windows(at.tix)) =>
+            {
+                // One pass over the treaty's windows, sorted by party as `ever` is: the same
+                // obligors in the same order as asking `is_party_at` of each.
+                let k = crate::time::day_key(*d);
+                for run in rows.chunk_by(|a, b| a.0 == b.0) {
+                    let Some(&(p, _, _)) = run.first() else { continue };
+                    let m = if run.last().is_some_and(|r| (r.1, r.2) == crate::query::ASK_ENTRIES) {
+                        self.is_party_by_entries(at.tix, p, &s.date)
+                    } else {
+                        known(Truth::from(run.iter().any(|&(_, from, to)| in_days(k, from, to))))
+                    };
+                    self.owed_by(at, toward, p, m, out);
                 }
             }
             Obligors::Others | Obligors::All => {

@@ -12,6 +12,16 @@ use crate::time::{When, day_bound};
 use crate::truth::Truth;
 use crate::verdict::Verdict;
 
+/// The bounds of the row that sends `Engine::is_party_at` to a party's entries (a window no
+/// day lies in, sorted after every other row of the party).
+pub(crate) const ASK_ENTRIES: (i32, i32) = (i32::MAX, i32::MIN);
+
+/// A party's row for a window of day keys, or [`ASK_ENTRIES`] when a bound is an instant.
+fn window(p: PartyIx, days: Option<(i32, i32)>) -> (PartyIx, i32, i32) {
+    let (from, to) = days.unwrap_or(ASK_ENTRIES);
+    (p, from, to)
+}
+
 /// A party as listed by `casus parties`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartyInfo {
@@ -241,56 +251,37 @@ impl Engine {
         }
     }
 
-    /// `party_rows` and `treaty_party_rows`: for each treaty whose dates of membership (its
-    /// own entries' and, through `members_of`, the organisations') are all whole days, every
-    /// window in which a party is a party, sorted by party. An entry through an organisation
-    /// becomes one row per period of membership in it, cut to the entry's own dates; a party
-    /// may have several rows. `Engine::is_party_at` finds a party's rows by binary search.
+    /// `party_rows` and `treaty_party_rows`: for each treaty, every window in which a party is
+    /// a party, sorted by party, from its own entries and, through `members_of`, the
+    /// organisations' periods of membership (one row per period, cut to the entry's dates; a
+    /// party may have several rows). A party one of whose dates is an instant (Sweden joining
+    /// NATO at 17:30) gets the row [`ASK_ENTRIES`] instead, and `Engine::is_party_at` reads its
+    /// entries; every other party's rows are found by binary search.
     fn build_party_rows(&mut self) {
         self.party_rows.clear();
         self.treaty_party_rows = Vec::with_capacity(self.treaties.len());
         for t in &self.treaties {
-            let mut rows: Option<Vec<(PartyIx, i32, i32)>> = Some(Vec::new());
+            let mut rows: Vec<(PartyIx, i32, i32)> = Vec::new();
             for m in &t.members {
-                let (Some(out), Some(from), Some(to)) = (
-                    rows.as_mut(),
-                    day_bound(m.from.as_ref(), i32::MIN),
-                    day_bound(m.to.as_ref(), i32::MAX),
-                ) else {
-                    rows = None;
-                    break;
-                };
-                if let Some(p) = m.party {
-                    out.push((p, from, to));
-                    continue;
-                }
-                let Some(org) = m.members_of.and_then(|o| self.parties.get(o as usize)) else {
-                    continue;
-                };
-                for om in &org.members {
-                    let (Some(a), Some(b)) = (
-                        day_bound(om.from.as_ref(), i32::MIN),
-                        day_bound(om.to.as_ref(), i32::MAX),
-                    ) else {
-                        rows = None;
-                        break;
-                    };
-                    out.push((om.party, from.max(a), to.min(b)));
-                }
-                if rows.is_none() {
-                    break;
+                let own = day_bound(m.from.as_ref(), i32::MIN).zip(day_bound(m.to.as_ref(), i32::MAX));
+                let org = m.members_of.and_then(|o| self.parties.get(o as usize));
+                match (m.party, org) {
+                    (Some(p), _) => rows.push(window(p, own)),
+                    (None, Some(org)) => rows.extend(org.members.iter().map(|om| {
+                        let theirs = day_bound(om.from.as_ref(), i32::MIN).zip(day_bound(om.to.as_ref(), i32::MAX));
+                        let cut = own.zip(theirs).map(|((a, b), (c, d))| (a.max(c), b.min(d)));
+                        window(om.party, cut)
+                    })),
+                    _ => {}
                 }
             }
-            let span = rows.and_then(|mut rows| {
-                rows.retain(|&(_, a, b)| a < b);
-                rows.sort_unstable();
-                rows.dedup();
-                let a = u32::try_from(self.party_rows.len()).ok()?;
-                let b = u32::try_from(self.party_rows.len() + rows.len()).ok()?;
-                self.party_rows.extend(rows);
-                Some((a, b))
-            });
-            self.treaty_party_rows.push(span);
+            rows.retain(|&(_, a, b)| a < b || (a, b) == ASK_ENTRIES);
+            rows.sort_unstable();
+            rows.dedup();
+            let a = u32::try_from(self.party_rows.len()).ok();
+            let b = u32::try_from(self.party_rows.len() + rows.len()).ok();
+            self.party_rows.extend(rows);
+            self.treaty_party_rows.push(a.zip(b));
         }
     }
 

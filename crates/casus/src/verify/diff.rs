@@ -378,8 +378,9 @@ impl DiffReport {
 
 /// Target, attacker, place, party, old, new, reading (empty: the default).
 type GroupKey = (String, String, String, String, Change, Change, String);
-/// Count, target class size, attacker label, attackers, places, fields stated by the example, example.
-type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario);
+/// Count, target class size, attacker label, attackers, places, fields stated by the example,
+/// example, the example as YAML (what orders two examples with as many fields stated).
+type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario, String);
 
 struct Differ<'a> {
     /// Per rule set, per clause: whether the clause may behave differently in the other.
@@ -399,10 +400,19 @@ struct Pair {
     reading: Option<String>,
 }
 
-fn summary<'e>(e: &'e Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hits: &[Hit]) -> Summary<'e> {
+/// Each party's strongest obligation, for the parties of `only` (sorted).
+fn summary<'e>(
+    e: &'e Engine,
+    s: Option<&Prepared>,
+    (reading, hits): (Option<(ClauseIx, usize)>, &[Hit]),
+    only: &[&str],
+) -> Summary<'e> {
     let mut by: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
     for h in hits {
-        by.entry(e.party_id(h.party)).or_default().push(h);
+        let p = e.party_id(h.party);
+        if only.binary_search(&p).is_ok() {
+            by.entry(p).or_default().push(h);
+        }
     }
     by.into_iter()
         .map(|(p, hs)| (p, party_change(e, s, reading, &hs)))
@@ -492,10 +502,11 @@ impl Differ<'_> {
     }
 }
 
-impl Visitor for Differ<'_> {
-    /// Only parties with an obligation under a clause that differs between the two rule sets
-    /// can change; their contingent obligations are what the answer waits on.
-    fn relevant(&self, u: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
+impl Differ<'_> {
+    /// The parties compared whose obligations may change in this cell, sorted: those with an
+    /// obligation under a clause that differs between the two rule sets. Every other party's
+    /// obligations come from clauses both rule sets have alike, so they cannot differ.
+    fn changing<'u>(&self, u: &'u Universe, results: &[(&Eval, &[Hit])]) -> Vec<&'u str> {
         let mut parties: Vec<&str> = Vec::new();
         for (ev, hits) in results {
             let (Some(v), Some(flags)) = (u.views.get(ev.k), self.unstable.get(ev.k)) else {
@@ -507,13 +518,24 @@ impl Visitor for Differ<'_> {
                 }
             }
         }
+        parties.sort_unstable();
+        parties.dedup();
+        parties
+    }
+}
+
+impl Visitor for Differ<'_> {
+    /// Only parties with an obligation under a clause that differs between the two rule sets
+    /// can change; their contingent obligations are what the answer waits on.
+    fn relevant(&self, u: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
+        let parties = self.changing(u, results);
         if parties.is_empty() {
             return;
         }
         for (ev, hits) in results {
             let Some(v) = u.views.get(ev.k) else { continue };
             for h in hits.iter().filter(|h| h.status == Status::Contingent) {
-                if parties.contains(&v.e.party_id(h.party)) {
+                if parties.binary_search(&v.e.party_id(h.party)).is_ok() {
                     out.push((ev.k, h.deps));
                 }
             }
@@ -524,6 +546,10 @@ impl Visitor for Differ<'_> {
         let (Some(vo), Some(vn)) = (u.views.first(), u.views.get(1)) else {
             return;
         };
+        let only = self.changing(u, results);
+        if only.is_empty() {
+            return;
+        }
         // The evaluations come in pairs (old, new): first under the default reading, then
         // under each alternative reading a clause of either rule set has.
         let pairs: Vec<(Pair, Summary<'_>, Summary<'_>)> = results
@@ -539,8 +565,18 @@ impl Visitor for Differ<'_> {
                             weight: eo.weight,
                             reading: name,
                         },
-                        summary(vo.e, cell.prepared.first().and_then(Option::as_ref), eo.reading, old),
-                        summary(vn.e, cell.prepared.get(1).and_then(Option::as_ref), en.reading, new),
+                        summary(
+                            vo.e,
+                            cell.prepared.first().and_then(Option::as_ref),
+                            (eo.reading, old),
+                            &only,
+                        ),
+                        summary(
+                            vn.e,
+                            cell.prepared.get(1).and_then(Option::as_ref),
+                            (en.reading, new),
+                            &only,
+                        ),
                     ))
                 }
                 _ => None,
@@ -591,6 +627,8 @@ impl Visitor for Differ<'_> {
 
 impl Differ<'_> {
     /// Counts `weight` scenarios of `cell` in the group of party `p` changing from `x` to `y`.
+    /// A group's lists of attackers and places are written once, when the group is made;
+    /// later cells of it only add their count and, when smaller, their scenario.
     fn group(
         &mut self,
         u: &Universe,
@@ -600,53 +638,63 @@ impl Differ<'_> {
         (p, x, y, reading): (&str, Change, Change, String),
     ) {
         let name = |v: u32| u.parties.get(v as usize).cloned().unwrap_or_default();
-        let target = name(job.target.target);
-        let (attacker, attackers) = match job.attacker.atk {
-            Atk::Unknown => ("unknown".to_string(), Vec::new()),
-            Atk::NonState => ("a non-state actor".to_string(), Vec::new()),
-            Atk::Party(r) if job.attacker.members.len() <= 1 => (name(r), Vec::new()),
-            Atk::Party(r) => (
-                format!("{} and {} alike", name(r), job.attacker.members.len() - 1),
-                job.attacker.members.iter().map(|m| name(*m)).collect(),
+        let attacker = match job.attacker.atk {
+            Atk::Unknown => "unknown".to_string(),
+            Atk::NonState => "a non-state actor".to_string(),
+            Atk::Party(r) if job.attacker.members.len() <= 1 => name(r),
+            Atk::Party(r) => format!("{} and {} alike", name(r), job.attacker.members.len() - 1),
+        };
+        let class = match (cell.location, cell.place_class.and_then(|i| u.job_places(job).get(i))) {
+            (Dim::Is(Some(_)), Some(pc)) => Some(pc),
+            _ => None,
+        };
+        let place_id = |m: &u32| u.places.get(*m as usize).cloned().unwrap_or_default();
+        let place = match (cell.location, class) {
+            (Dim::Open, _) => "any place".to_string(),
+            (_, None) => "unknown".to_string(),
+            (_, Some(pc)) if pc.members.len() <= 4 => pc.members.iter().map(place_id).collect::<Vec<_>>().join(", "),
+            (_, Some(pc)) => format!(
+                "{} and {} alike",
+                pc.members.first().map(place_id).unwrap_or_default(),
+                pc.members.len() - 1
             ),
         };
-        let (place, places) = match (cell.location, cell.place_class.and_then(|i| u.job_places(job).get(i))) {
-            (Dim::Open, _) => ("any place".to_string(), Vec::new()),
-            (Dim::Is(None), _) | (Dim::Is(Some(_)), None) => ("unknown".to_string(), Vec::new()),
-            (Dim::Is(Some(_)), Some(pc)) => {
-                let ids: Vec<String> = pc
-                    .members
-                    .iter()
-                    .map(|m| u.places.get(*m as usize).cloned().unwrap_or_default())
-                    .collect();
-                let label = match ids.as_slice() {
-                    few if few.len() <= 4 => few.join(", "),
-                    [first, rest @ ..] => format!("{first} and {} alike", rest.len()),
-                    [] => String::new(),
-                };
-                (label, if ids.len() > 1 { ids } else { Vec::new() })
-            }
-        };
-        let key = (target, attacker.clone(), place, p.to_string(), x, y, reading);
+        let key = (name(job.target.target), attacker, place, p.to_string(), x, y, reading);
         let n = super::check::stated_count(cell);
-        let entry = self.groups.entry(key).or_insert_with(|| {
+        let mut fresh = false;
+        let entry = self.groups.entry(key).or_insert_with_key(|key| {
+            fresh = true;
+            let attackers = match job.attacker.atk {
+                Atk::Party(_) if job.attacker.members.len() > 1 => {
+                    job.attacker.members.iter().map(|m| name(*m)).collect()
+                }
+                _ => Vec::new(),
+            };
+            let places = match class {
+                Some(pc) if pc.members.len() > 1 => pc.members.iter().map(place_id).collect(),
+                _ => Vec::new(),
+            };
+            let s = u.scenario(cell);
+            let text = s.to_yaml().unwrap_or_default();
             (
                 0,
                 job.target.members.len(),
-                attacker,
+                key.1.clone(),
                 attackers,
                 places,
-                usize::MAX,
-                u.scenario(cell),
+                n,
+                s,
+                text,
             )
         });
         entry.0 = entry.0.saturating_add(weight);
-        if n <= entry.5 {
+        if !fresh && n <= entry.5 {
             let s = u.scenario(cell);
-            let better = n < entry.5 || s.to_yaml().unwrap_or_default() < entry.6.to_yaml().unwrap_or_default();
-            if better {
+            let text = s.to_yaml().unwrap_or_default();
+            if n < entry.5 || text < entry.7 {
                 entry.5 = n;
                 entry.6 = s;
+                entry.7 = text;
             }
         }
     }
@@ -783,11 +831,10 @@ pub fn diff(
                 }
                 Some(e) => {
                     e.0 = e.0.saturating_add(v.0);
-                    let better = v.5 < e.5
-                        || (v.5 == e.5 && v.6.to_yaml().unwrap_or_default() < e.6.to_yaml().unwrap_or_default());
-                    if better {
+                    if v.5 < e.5 || (v.5 == e.5 && v.7 < e.7) {
                         e.5 = v.5;
                         e.6 = v.6;
+                        e.7 = v.7;
                     }
                 }
             }
