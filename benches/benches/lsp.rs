@@ -4,8 +4,11 @@
 //! Method: criterion's default sampling; a server initialized on the repository with the NATO
 //! file open. Timed: one `didChange` of `rules/treaties/nato.yaml` (a misspelt party, then
 //! the text as shipped, alternately) up to the `publishDiagnostics` messages it returns, which
-//! reloads the rule set with the buffer read in place of the file and re-indexes that file; and
-//! one `didChange` of a scenario (the rule set already loaded, not reloaded). Compare medians
+//! parses that file again (the others are taken from the rule set's `ParseCache`), re-resolves
+//! the rule set and re-indexes that file; one `didChange` of a scenario (the rule set already
+//! loaded, not reloaded); and, for comparison, what an edit of a rule file cost before the
+//! parse cache: a load of the whole rule set from its text with the buffer in place of the
+//! file (`RuleSet::load_with_sources`, every file parsed) and its compilation. Compare medians
 //! within one run only: the machines are shared and noisy.
 
 use std::path::PathBuf;
@@ -49,6 +52,19 @@ fn bench(c: &mut Criterion) {
             ))
         });
     });
+    let rules = [root.join("rules")];
+    let mut sources = casus::Sources::new();
+    c.bench_function(
+        "lsp: full reload of rules/, every file parsed (before the parse cache)",
+        |b| {
+            b.iter(|| {
+                version += 1;
+                let t = if version % 2 == 0 { &broken } else { &text };
+                sources.insert(root.join("rules/treaties/nato.yaml"), t.as_str());
+                casus::RuleSet::load_with_sources(&rules, &casus::Limits::default(), &sources).map(|rs| rs.compile())
+            });
+        },
+    );
     let Ok(scenario) = std::fs::read_to_string(root.join("examples/scenarios/nato/hawaii.yaml")) else {
         return;
     };

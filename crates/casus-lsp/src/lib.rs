@@ -16,8 +16,10 @@
 //! - **code actions** that apply a did-you-mean;
 //! - a **code lens** on a scenario's first line with the verdict, recomputed on save.
 //!
-//! A change in a scenario evaluates it against the rule set already loaded; a change in a rule
-//! file reloads the rule sets that contain it and re-indexes that file only.
+//! A change in a scenario evaluates it against the rule set already loaded (no rule set is
+//! reloaded); a change in a rule file reloads the rule sets that contain it, parsing again that
+//! file only (each rule set keeps its files as parsed, in a [`casus::ParseCache`]), and
+//! re-indexes that file only.
 //!
 //! The server is a plain state machine ([`Server::handle`]: one message in, the messages to
 //! send out), driven by [`run_stdio`]; the protocol layer is `lsp-server`, the synchronous

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use casus::{Engine, Limits, RuleSet, Scenario, ScenarioError, Severity, Sources, YamlKind};
+use casus::{Engine, Limits, ParseCache, RuleSet, Scenario, ScenarioError, Severity, Sources, YamlKind};
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types as lt;
 use serde_json::Value;
@@ -23,11 +23,13 @@ struct Doc {
     verdict: Option<String>,
 }
 
-/// One rule set: its files, their declarations, the compiled engine when it loads, and the
-/// diagnostics of its last load by file.
+/// One rule set: its files, their declarations, the compiled engine when it loads, the
+/// diagnostics of its last load by file, and its files as parsed (a reload parses again only
+/// the files whose text changed).
 #[derive(Debug, Default)]
 struct Set {
     files: Vec<PathBuf>,
+    cache: ParseCache,
     index: BTreeMap<PathBuf, FileIndex>,
     engine: Option<Engine>,
     diagnostics: BTreeMap<PathBuf, Vec<lt::Diagnostic>>,
@@ -47,6 +49,10 @@ pub struct Server {
     published: BTreeSet<PathBuf>,
     /// Every word of the closed vocabularies: (word, vocabulary, meaning).
     vocabulary: Vec<(String, String, String)>,
+    /// Loads of a rule set so far.
+    loads: usize,
+    /// Rule files parsed so far, over every load.
+    parsed: usize,
 }
 
 /// Runs the server over standard input and output until the client says `exit`.
@@ -94,6 +100,21 @@ impl Server {
             vocabulary: vocabulary(),
             ..Server::default()
         }
+    }
+
+    /// How many times a rule set was loaded (re-resolved from its files) since the server
+    /// started: an edit of a rule file reloads the rule sets that read it; an edit of a
+    /// scenario or a properties file reloads none.
+    #[must_use]
+    pub fn rule_set_loads(&self) -> usize {
+        self.loads
+    }
+
+    /// How many rule files were parsed since the server started: a reload parses again only
+    /// the files whose text changed since the last load of their rule set.
+    #[must_use]
+    pub fn rule_files_parsed(&self) -> usize {
+        self.parsed
     }
 
     /// Answers `initialize`: reads the workspace folder and the `rules` option, and returns
@@ -265,8 +286,11 @@ impl Server {
             sources.insert(p, d.text.clone());
         }
         let files = rule_files(root);
-        let loaded = RuleSet::load_with_sources(&[root.to_path_buf()], &Limits::default(), &sources);
         let set = self.sets.entry(root.to_path_buf()).or_default();
+        let before = set.cache.parsed();
+        let loaded = RuleSet::load_with_cache(&[root.to_path_buf()], &Limits::default(), &sources, &mut set.cache);
+        self.loads += 1;
+        self.parsed += set.cache.parsed() - before;
         set.index.retain(|p, _| files.contains(p));
         for f in &files {
             let stale = changed == Some(f.as_path()) || !set.index.contains_key(f);

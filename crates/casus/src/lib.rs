@@ -95,7 +95,7 @@ pub use graph::{
     render_commitments,
 };
 pub use level::{Level, strongest_level};
-pub use load::{CompiledFileError, Limits, SourceFile, SourceHash, Sources, confinement_root};
+pub use load::{CompiledFileError, Limits, ParseCache, SourceFile, SourceHash, Sources, confinement_root};
 pub use names::{FindPlaceError, fold_name};
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
 pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
@@ -147,7 +147,24 @@ impl RuleSet {
     /// # std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn load_with_sources(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Result<RuleSet, LoadError> {
-        let mut read = load::read_rules(paths, limits, sources);
+        RuleSet::from_read(load::read_rules(paths, limits, sources), limits)
+    }
+
+    /// As [`RuleSet::load_with_sources`], taking from `cache` the files parsed by an earlier
+    /// load whose text has not changed, and keeping there the files it parses: a reload after
+    /// an edit of one file parses that file only. The result is the same as without the cache
+    /// (see [`ParseCache`] for an example).
+    pub fn load_with_cache(
+        paths: &[PathBuf],
+        limits: &Limits,
+        sources: &Sources,
+        cache: &mut ParseCache,
+    ) -> Result<RuleSet, LoadError> {
+        RuleSet::from_read(load::read_rules_cached(paths, limits, sources, cache), limits)
+    }
+
+    /// Resolves the files a read of rule folders gave: overlays applied, ids resolved.
+    fn from_read(mut read: load::Read, limits: &Limits) -> Result<RuleSet, LoadError> {
         let name = read.manifest.as_ref().and_then(|m| m.name.clone());
         overlay::apply(&mut read.files, &read.amendments, &mut read.diagnostics);
         let mut rules = RuleSet::finish(read.files, read.diagnostics, limits, name)?;

@@ -205,6 +205,114 @@ impl Sources {
     }
 }
 
+/// Rule files parsed by earlier loads, kept so that a load parses again only the files whose
+/// text changed: a language server or a watcher that reloads a rule set after every edit of
+/// one file pays for that file, not for the whole folder.
+///
+/// Each parsed file is kept under its path and the hash of its text (and the [`Limits`] it was
+/// parsed with: a load with other limits starts afresh); a load through the cache gives exactly
+/// the diagnostics and rule set a load without it gives. Files a load no longer reads are
+/// dropped from the cache at the end of that load.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("casus-doc-cache-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("a.yaml"), "parties: [{id: USA, name: United States}]\n").unwrap();
+/// std::fs::write(dir.join("b.yaml"), "parties: [{id: FRA, name: France}]\n").unwrap();
+/// let (limits, mut cache) = (casus::Limits::default(), casus::ParseCache::new());
+/// let mut sources = casus::Sources::new();
+/// assert!(casus::RuleSet::load_with_cache(&[dir.clone()], &limits, &sources, &mut cache).is_ok());
+/// assert_eq!(cache.parsed(), 2);
+/// sources.insert(dir.join("b.yaml"), "parties: [{id: FRA, nmae: France}]\n");
+/// let err = casus::RuleSet::load_with_cache(&[dir.clone()], &limits, &sources, &mut cache).unwrap_err();
+/// assert!(err.diagnostics.items()[0].message.contains("unknown key `nmae`"));
+/// assert_eq!(cache.parsed(), 3); // b.yaml again, a.yaml taken from the cache
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    /// The limits the kept files were parsed with.
+    limits: Option<Limits>,
+    files: std::collections::BTreeMap<PathBuf, CachedFile>,
+    /// Files parsed through the cache so far (those not found in it).
+    parsed: usize,
+}
+
+/// One kept parse: the hash of the text it was parsed from, and what the parse gave.
+#[derive(Debug)]
+struct CachedFile {
+    hash: [u8; 32],
+    parse: Result<RuleFile, Box<Diagnostic>>,
+    /// Read by the load under way.
+    used: bool,
+}
+
+impl ParseCache {
+    /// An empty cache.
+    #[must_use]
+    pub fn new() -> ParseCache {
+        ParseCache::default()
+    }
+
+    /// How many files the cache keeps.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether it keeps no file.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// How many files were parsed through the cache since it was made (the files it did not
+    /// hold with the same text): what a caller counts to see that an edit re-parsed one file.
+    #[must_use]
+    pub fn parsed(&self) -> usize {
+        self.parsed
+    }
+
+    /// Prepares for a load with `limits`: forgets every file if they differ from the last.
+    fn start(&mut self, limits: &Limits) {
+        if self.limits.as_ref() != Some(limits) {
+            self.files.clear();
+            self.limits = Some(limits.clone());
+        }
+        for f in self.files.values_mut() {
+            f.used = false;
+        }
+    }
+
+    /// Ends a load: forgets the files it did not read.
+    fn finish(&mut self) {
+        self.files.retain(|_, f| f.used);
+    }
+
+    /// The parse of `text` at `path`: the kept one when the text is the same, else a new one,
+    /// kept.
+    fn parse(&mut self, ctx: &FileCtx, path: &Path, text: &str, limits: &Limits) -> Result<RuleFile, Box<Diagnostic>> {
+        let hash = *blake3::hash(text.as_bytes()).as_bytes();
+        if let Some(f) = self.files.get_mut(path)
+            && f.hash == hash
+        {
+            f.used = true;
+            return f.parse.clone();
+        }
+        self.parsed += 1;
+        let parse = parse_yaml::<RuleFile>(ctx, text, limits);
+        self.files.insert(
+            path.to_path_buf(),
+            CachedFile {
+                hash,
+                parse: parse.clone(),
+                used: true,
+            },
+        );
+        parse
+    }
+}
+
 /// The path with links and `..` resolved, or as given when it cannot be.
 fn canonical(path: &Path) -> PathBuf {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
@@ -235,7 +343,7 @@ impl SourceHash {
     /// breaks a limit: a load would fail, and its diagnostics say why.
     #[must_use]
     pub fn of(paths: &[PathBuf], limits: &Limits) -> Option<SourceHash> {
-        let read = on_parse_stack(|| walk_rules(paths, limits, false, &Sources::new()));
+        let read = on_parse_stack(|| walk_rules(paths, limits, false, &Sources::new(), None));
         (!read.diagnostics.has_errors()).then_some(read.sources)
     }
 
@@ -708,14 +816,31 @@ pub(crate) fn read_rules(paths: &[PathBuf], limits: &Limits, sources: &Sources) 
 }
 
 fn read_rules_here(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Read {
-    walk_rules(paths, limits, true, sources)
+    walk_rules(paths, limits, true, sources, None)
+}
+
+/// As [`read_rules`], parsing only the files `cache` does not hold with the same text.
+pub(crate) fn read_rules_cached(paths: &[PathBuf], limits: &Limits, sources: &Sources, cache: &mut ParseCache) -> Read {
+    on_parse_stack(|| {
+        cache.start(limits);
+        let read = walk_rules(paths, limits, true, sources, Some(&mut *cache));
+        cache.finish();
+        read
+    })
 }
 
 /// Walks the rule folders; `parse` false reads and hashes the files without parsing them.
-fn walk_rules(paths: &[PathBuf], limits: &Limits, parse: bool, sources: &Sources) -> Read {
+fn walk_rules(
+    paths: &[PathBuf],
+    limits: &Limits,
+    parse: bool,
+    sources: &Sources,
+    cache: Option<&mut ParseCache>,
+) -> Read {
     let mut w = Walker {
         limits,
         parse,
+        cache,
         hasher: blake3::Hasher::new(),
         sources,
         read: Read::default(),
@@ -751,6 +876,8 @@ struct Walker<'l> {
     hasher: blake3::Hasher,
     /// Texts read in place of files on disk.
     sources: &'l Sources,
+    /// Files parsed by earlier loads, taken when their text is the same.
+    cache: Option<&'l mut ParseCache>,
     read: Read,
     /// Canonical paths of the rule sets loaded (or being loaded): each is read once.
     seen: Vec<PathBuf>,
@@ -1053,7 +1180,11 @@ impl Walker<'_> {
                     return;
                 }
                 let ctx = FileCtx::new(path, Some(text.clone()));
-                match parse_yaml::<RuleFile>(&ctx, &text, limits) {
+                let parsed = match self.cache.as_deref_mut() {
+                    Some(cache) => cache.parse(&ctx, path, &text, limits),
+                    None => parse_yaml::<RuleFile>(&ctx, &text, limits),
+                };
+                match parsed {
                     Err(d) => self.read.diagnostics.push(*d),
                     Ok(file) => self.read.files.push((ctx, file)),
                 }
