@@ -1,5 +1,6 @@
 //! Casus against the hand-written baseline on synthetic worlds S, M and L, side by side in one
-//! run: load + validate + compile, verdict-only evaluation, evaluation with explanation,
+//! run: load + validate + compile, verdict-only evaluation, the full verdict (reasons for every
+//! member that owes nothing), evaluation with explanation,
 //! batch throughput on every core. Both answer the same question; `tests/agreement.rs` proves
 //! they agree on every scenario. Per-scenario percentiles (which criterion does not report)
 //! are printed at the end and written to `target/scale-report.txt`.
@@ -97,6 +98,15 @@ fn bench(c: &mut Criterion) {
                 black_box(n)
             })
         });
+        g.bench_function("evaluate x1000: casus full verdict", |b| {
+            b.iter(|| {
+                prepared
+                    .iter()
+                    .take(1000)
+                    .map(|p| engine.verdict(p, false).not_obligated.len())
+                    .sum::<usize>()
+            })
+        });
         g.bench_function("evaluate x1000: casus with explanation", |b| {
             b.iter(|| {
                 prepared
@@ -148,10 +158,14 @@ fn bench(c: &mut Criterion) {
             baseline.answer(&queries[i], &mut |_, _| n += 1);
             black_box(n);
         });
+        let (f50, f99) = per_scenario(1000, |i| {
+            black_box(engine.verdict(&prepared[i], false));
+        });
         let (e50, e99) = per_scenario(1000, |i| {
             black_box(engine.verdict(&prepared[i], true));
         });
         let _ = writeln!(report, "{name} | casus verdict-only | {c50:?} | {c99:?}");
+        let _ = writeln!(report, "{name} | casus full verdict | {f50:?} | {f99:?}");
         let _ = writeln!(report, "{name} | casus with explanation | {e50:?} | {e99:?}");
         let _ = writeln!(report, "{name} | baseline | {b50:?} | {b99:?}");
         let _ = std::fs::remove_dir_all(&dir);

@@ -275,6 +275,7 @@ mod tests {
             fact_ix,
             treaty_ix,
             names: _,
+            lexicon: _,
         } = a;
         let d = |x: &dyn Debug| format!("{x:?}");
         assert_eq!(d(not_modelled), d(&b.not_modelled));

@@ -485,6 +485,10 @@ pub struct Engine {
     /// Places by folded name, built on the first lookup by name.
     #[serde(skip)]
     pub(crate) names: std::sync::OnceLock<crate::names::NameIndex>,
+    /// Ids, names and orders by id as shared texts, for verdicts' reasons; built on the first
+    /// verdict that lists one.
+    #[serde(skip)]
+    pub(crate) lexicon: std::sync::OnceLock<crate::eval::Lexicon>,
 }
 
 pub(crate) fn form_bits(forms: &[Form]) -> u16 {

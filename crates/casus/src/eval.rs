@@ -1559,9 +1559,18 @@ impl Engine {
         out
     }
 
+    /// The engine's ids and names as shared texts, built on the first verdict that needs them.
+    fn lexicon(&self) -> &Lexicon {
+        self.lexicon.get_or_init(|| Lexicon::of(self))
+    }
+
     // Longer than 100 lines: one pass per relevant treaty settles, in order, the trace for
-    // `--explain`, the treaty-wide reason, the per-clause reasons and the readings that differ,
+    // `--explain`, the treaty-wide reasons, the per-clause reasons and the readings that differ,
     // sharing the values each step computes; split, each part would recompute them.
+    /// Every member of a relevant treaty that owes nothing, and why, sorted by (treaty, clause,
+    /// party) id: treaties are taken in the order of their ids and each treaty's members and
+    /// clauses in the order of theirs, so that the list is built sorted. The texts are shared
+    /// ([`Shared`], [`Detail`]): a reason that holds for every member is worded once.
     fn why_not(
         &self,
         s: &Prepared,
@@ -1569,14 +1578,20 @@ impl Engine {
         readings: &mut BTreeMap<String, Vec<ReadingDifference>>,
         explain: bool,
     ) -> (Vec<NotObligated>, Vec<ClauseTrace>) {
+        let lx = self.lexicon();
         let mut out = Vec::new();
         let mut traces = Vec::new();
+        let date: Shared = s.date.to_string().into();
         // (party, clause) pairs that oblige, sorted: one lookup per member and clause.
-        let date = s.date.to_string();
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
         owed.sort_unstable();
         owed.dedup();
-        for tix in self.relevant_treaties(s) {
+        let owes = |p: PartyIx, cix: ClauseIx| owed.binary_search(&(p, cix)).is_ok();
+        let mut treaties = self.relevant_treaties(s);
+        treaties.sort_by(|a, b| lx.treaty(*a).cmp(lx.treaty(*b)));
+        // Per member of the treaty at hand: whether a treaty-wide reason settled it.
+        let mut wide: Vec<bool> = Vec::new();
+        for tix in treaties {
             let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
             };
@@ -1586,6 +1601,7 @@ impl Engine {
             if inf.0 == Truth::False && !s.targets.iter().any(|x| t.ever.contains(x)) {
                 continue;
             }
+            let tid = lx.treaty(tix).clone();
             let target = s.targets.first().copied().unwrap_or(0);
             let f = Frame {
                 e: self,
@@ -1595,15 +1611,14 @@ impl Engine {
                 target,
                 assume_target_party: false,
             };
-            // The treaty's clauses, strongest obligation first.
-            let mut clauses: Vec<(ClauseIx, &Clause)> = t
-                .clauses
-                .iter()
+            // The treaty's clauses, in the order of their ids.
+            let clauses: Vec<(ClauseIx, &Clause)> = lx
+                .clauses_by_id
+                .get(tix as usize)
+                .into_iter()
+                .flatten()
                 .filter_map(|c| self.clauses.get(*c as usize).map(|x| (*c, x)))
                 .collect();
-            clauses.sort_by_key(|(_, c)| {
-                std::cmp::Reverse(c.obligations.iter().map(|o| o.level).filter(|l| l.is_response()).max())
-            });
             if explain {
                 for &tg in &s.targets {
                     for &(cix, c) in &clauses {
@@ -1634,79 +1649,65 @@ impl Engine {
             } else {
                 None
             };
-            // What does not depend on the member, settled once per clause: a trigger that is
+            // What does not depend on the member, worded once per clause: a trigger that is
             // false (the reason every member gets) and the first `when` that is false.
             let settled: Vec<Settled> = clauses
                 .iter()
                 .map(|&(cix, c)| (Frame { clause: cix, ..f }, c))
-                .map(|(f, c)| Settled {
-                    trigger: (f.eval(c.trigger).0 == Truth::False).then(|| {
-                        let (r, d) = f.why_false(c.trigger);
-                        (r, format!("{}: {d}", c.citation))
-                    }),
-                    when: c
-                        .obligations
-                        .iter()
-                        .filter_map(|o| o.when)
-                        .find(|w| f.eval(*w).0 == Truth::False)
-                        .map(|w| f.why_false(w)),
+                .map(|(f, c)| {
+                    let cited = |(r, d): (Reason, String)| (r, Detail::Words(format!("{}: {d}", c.citation).into()));
+                    Settled {
+                        trigger: (f.eval(c.trigger).0 == Truth::False).then(|| cited(f.why_false(c.trigger))),
+                        when: c
+                            .obligations
+                            .iter()
+                            .filter_map(|o| o.when)
+                            .find(|w| f.eval(*w).0 == Truth::False)
+                            .map(|w| cited(f.why_false(w))),
+                    }
                 })
                 .collect();
-            for &p in &t.ever {
-                let pid = self.party_id(p).to_string();
-                let mut mine = readings.get_mut(&pid).map_or_else(Vec::new, |v| {
-                    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(v).into_iter().partition(|r| r.treaty == t.id);
-                    *v = rest;
-                    mine
-                });
-                let owes = |cix: ClauseIx| owed.binary_search(&(p, cix)).is_ok();
-                if let Some((reason, detail)) = match &not_in_force {
+            let members: &[PartyIx] = lx.ever_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
+            // The reasons that hold for the whole treaty (no clause), member by member.
+            wide.clear();
+            for &p in members {
+                let why = match &not_in_force {
                     Some(r) => Some(r.clone()),
                     None => self.treaty_reason(s, t, tix, p, inf, &date),
-                } {
-                    if !t.clauses.iter().any(|c| owes(*c)) {
-                        out.push(NotObligated {
-                            party: pid,
-                            treaty: t.id.clone(),
-                            clause: None,
-                            reason,
-                            detail,
-                            readings: mine,
-                        });
-                    }
-                    continue;
-                }
-                for (&(cix, c), pre) in clauses.iter().zip(&settled) {
-                    if owes(cix) {
-                        continue;
-                    }
-                    let (reason, detail) = match &pre.trigger {
-                        Some((r, d)) => (*r, d.clone()),
-                        None => {
-                            let (r, d) = self.clause_reason(&f, t, p, c, pre.when.as_ref());
-                            (r, format!("{}: {d}", c.citation))
-                        }
-                    };
-                    let here = if mine.is_empty() {
-                        Vec::new()
-                    } else {
-                        let (here, rest): (Vec<_>, Vec<_>) = mine.into_iter().partition(|r| r.clause == c.id);
-                        mine = rest;
-                        here
-                    };
+                };
+                wide.push(why.is_some());
+                if let Some((reason, detail)) = why
+                    && !t.clauses.iter().any(|c| owes(p, *c))
+                {
                     out.push(NotObligated {
-                        party: pid.clone(),
-                        treaty: t.id.clone(),
-                        clause: Some(c.id.clone()),
+                        party: lx.party(p).clone(),
+                        treaty: tid.clone(),
+                        clause: None,
                         reason,
                         detail,
-                        readings: here,
+                        readings: take_readings(readings, lx.party(p), &t.id, None),
+                    });
+                }
+            }
+            // Then clause by clause, for the members no treaty-wide reason settled.
+            for (&(cix, c), pre) in clauses.iter().zip(&settled) {
+                let cid = lx.clause(cix);
+                for (&p, _) in members.iter().zip(&wide).filter(|(p, w)| !**w && !owes(**p, cix)) {
+                    let (reason, detail) = match &pre.trigger {
+                        Some((r, d)) => (*r, d.clone()),
+                        None => self.clause_reason(&f, t, p, (cix, c), pre.when.as_ref()),
+                    };
+                    out.push(NotObligated {
+                        party: lx.party(p).clone(),
+                        treaty: tid.clone(),
+                        clause: Some(cid.clone()),
+                        reason,
+                        detail,
+                        readings: take_readings(readings, lx.party(p), &t.id, Some(&c.id)),
                     });
                 }
             }
         }
-        // (treaty, clause, party) is unique: an unstable sort gives the same order.
-        out.sort_unstable_by(|a, b| (&a.treaty, &a.clause, &a.party).cmp(&(&b.treaty, &b.clause, &b.party)));
         traces.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
         (out, traces)
     }
@@ -1915,15 +1916,15 @@ impl Engine {
         tix: TreatyIx,
         p: PartyIx,
         inf: Val,
-        date: &str,
-    ) -> Option<(Reason, String)> {
+        date: &Shared,
+    ) -> Option<(Reason, Detail)> {
         if inf.0 == Truth::False {
             let not_yet = t
                 .in_force
                 .as_ref()
                 .is_some_and(|d| s.date.at_or_after(d) == Truth::False);
             let when = |d: Option<When>| d.map_or(String::new(), |d| d.to_string());
-            return Some(if not_yet {
+            let (reason, words) = if not_yet {
                 (
                     Reason::TreatyNotInForce,
                     format!("{} enters into force only on {}", t.name, when(t.in_force)),
@@ -1939,50 +1940,63 @@ impl Engine {
                         format!("{} ended on {}", t.name, when(t.terminated)),
                     ),
                 }
-            });
+            };
+            return Some((reason, Detail::Words(words.into())));
         }
-        let pid = self.party_id(p);
+        let lx = self.lexicon();
         if self.is_party_at(tix, p, &s.date).0 == Truth::False {
-            let mut when = String::new();
+            let mut change = None;
             for m in t.members.iter().filter(|m| m.party == Some(p)) {
                 if let Some(j) = &m.from
                     && s.date.at_or_after(j) == Truth::False
                 {
-                    when = format!(" (it becomes a party on {j})");
+                    change = Some((false, *j));
                 }
                 if let Some(l) = &m.to
                     && s.date.at_or_after(l) != Truth::False
                 {
-                    when = format!(" (it ceased to be a party on {l})");
+                    change = Some((true, *l));
                 }
             }
             return Some((
                 Reason::NotAParty,
-                format!("{pid} is not a party to {} on {date}{when}", t.name),
+                Detail::NotAParty {
+                    party: lx.party(p).clone(),
+                    treaty: lx.treaty_name(tix).clone(),
+                    date: date.clone(),
+                    change,
+                },
             ));
         }
         if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
-            return Some((Reason::IsAttacker, format!("{pid} is the attacker")));
+            return Some((Reason::IsAttacker, Detail::IsAttacker(lx.party(p).clone())));
         }
         None
     }
 
-    /// Why one clause obliges a party (who is a party, not the attacker) to nothing.
-    /// The trigger is not false; `when_false` is the reason of the first obligation condition
-    /// that is false, if any.
+    /// Why one clause obliges a party (who is a party, not the attacker) to nothing, citing the
+    /// clause. The trigger is not false; `when_false` is the reason of the first obligation
+    /// condition that is false, if any.
     fn clause_reason(
         &self,
         f: &Frame,
         t: &Treaty,
         p: PartyIx,
-        c: &Clause,
-        when_false: Option<&(Reason, String)>,
-    ) -> (Reason, String) {
+        (cix, c): (ClauseIx, &Clause),
+        when_false: Option<&(Reason, Detail)>,
+    ) -> (Reason, Detail) {
         let s = f.s;
-        let pid = self.party_id(p);
+        let lx = self.lexicon();
+        let citation = || lx.citation(cix).clone();
         // Nothing is owed to oneself: a target owes nothing under obligations toward the target.
         if s.targets.contains(&p) && c.obligations.iter().all(|o| o.toward == [Benef::Target]) {
-            return (Reason::IsTarget, format!("{pid} is the target"));
+            return (
+                Reason::IsTarget,
+                Detail::IsTarget {
+                    citation: citation(),
+                    party: lx.party(p).clone(),
+                },
+            );
         }
         if let Some((r, d)) = when_false {
             return (*r, d.clone());
@@ -1993,7 +2007,10 @@ impl Engine {
         {
             return (
                 Reason::NotNamed,
-                format!("the clause obliges only the parties it names, not {pid}"),
+                Detail::NotNamed {
+                    citation: citation(),
+                    party: lx.party(p).clone(),
+                },
             );
         }
         let opted_out = t
@@ -2006,18 +2023,98 @@ impl Engine {
             } else {
                 Reason::Reservation
             };
-            return (reason, r.note.clone());
+            return (reason, Detail::Words(format!("{}: {}", c.citation, r.note).into()));
         }
-        (Reason::ConditionNotMet, "no obligation arises for this party".into())
+        (Reason::ConditionNotMet, Detail::NoObligation { citation: citation() })
     }
 }
 
-/// The reasons of one clause that hold for every member alike.
+/// The reasons of one clause that hold for every member alike, worded once with the citation.
 struct Settled {
-    /// The trigger is false: the reason, with the citation.
-    trigger: Option<(Reason, String)>,
+    /// The trigger is false: the reason.
+    trigger: Option<(Reason, Detail)>,
     /// The first obligation condition that is false: its reason.
-    when: Option<(Reason, String)>,
+    when: Option<(Reason, Detail)>,
+}
+
+/// Removes from `readings` and returns the readings of party `pid` under treaty `treaty` (and
+/// clause `clause`, if given): each goes to the one entry that lists the party there.
+fn take_readings(
+    readings: &mut BTreeMap<String, Vec<ReadingDifference>>,
+    pid: &str,
+    treaty: &str,
+    clause: Option<&str>,
+) -> Vec<ReadingDifference> {
+    let Some(v) = readings.get_mut(pid) else {
+        return Vec::new();
+    };
+    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(v)
+        .into_iter()
+        .partition(|r| r.treaty == treaty && clause.is_none_or(|c| r.clause == c));
+    *v = rest;
+    mine
+}
+
+/// The engine's ids, names and citations as [`Shared`] texts, and the orders by id that a
+/// verdict's reasons are listed in: built once per engine, so that a reason costs no text.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Lexicon {
+    party: Vec<Shared>,
+    treaty: Vec<Shared>,
+    treaty_name: Vec<Shared>,
+    clause: Vec<Shared>,
+    citation: Vec<Shared>,
+    /// Per treaty, `ever` in the order of the parties' ids.
+    ever_by_id: Vec<Vec<PartyIx>>,
+    /// Per treaty, its clauses in the order of their ids.
+    clauses_by_id: Vec<Vec<ClauseIx>>,
+}
+
+impl Lexicon {
+    fn of(e: &Engine) -> Lexicon {
+        let party: Vec<Shared> = e.parties.iter().map(|p| Shared::from(p.id.as_str())).collect();
+        let clause: Vec<Shared> = e.clauses.iter().map(|c| Shared::from(c.id.as_str())).collect();
+        let by_id = |list: &[u32], ids: &[Shared]| {
+            let mut v = list.to_vec();
+            v.sort_by(|a, b| ids.get(*a as usize).cmp(&ids.get(*b as usize)));
+            v
+        };
+        Lexicon {
+            treaty: e.treaties.iter().map(|t| Shared::from(t.id.as_str())).collect(),
+            treaty_name: e.treaties.iter().map(|t| Shared::from(t.name.as_str())).collect(),
+            citation: e.clauses.iter().map(|c| Shared::from(c.citation.as_str())).collect(),
+            ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
+            clauses_by_id: e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect(),
+            party,
+            clause,
+        }
+    }
+
+    fn get(list: &[Shared], ix: u32) -> &Shared {
+        static UNKNOWN: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+        list.get(ix as usize)
+            .unwrap_or_else(|| UNKNOWN.get_or_init(|| Shared::from("?")))
+    }
+
+    fn party(&self, p: PartyIx) -> &Shared {
+        Self::get(&self.party, p)
+    }
+
+    fn treaty(&self, t: TreatyIx) -> &Shared {
+        Self::get(&self.treaty, t)
+    }
+
+    fn treaty_name(&self, t: TreatyIx) -> &Shared {
+        Self::get(&self.treaty_name, t)
+    }
+
+    fn clause(&self, c: ClauseIx) -> &Shared {
+        Self::get(&self.clause, c)
+    }
+
+    fn citation(&self, c: ClauseIx) -> &Shared {
+        Self::get(&self.citation, c)
+    }
 }
 
 fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {

@@ -457,7 +457,7 @@ fn readings(v: &Verdict, width: Width, s: &mut String) {
 fn not_obliged_list(v: &Verdict) -> Vec<&NotObligated> {
     v.not_obligated
         .iter()
-        .filter(|n| !(n.reason == Reason::IsTarget && v.targets.contains(&n.party)))
+        .filter(|n| !(n.reason == Reason::IsTarget && v.targets.iter().any(|t| *t == n.party)))
         .collect()
 }
 
@@ -542,10 +542,11 @@ fn not_obliged_summary(v: &Verdict, width: Width, s: &mut String) {
             parties.join(" ")
         );
         s.push_str(&paragraph("  ", "      ", &line, width));
-        let mut details: Vec<&str> = Vec::new();
+        let mut details: Vec<std::borrow::Cow<str>> = Vec::new();
         for n in g {
-            if !details.contains(&n.detail.as_str()) {
-                details.push(&n.detail);
+            let words = n.detail.text();
+            if !details.contains(&words) {
+                details.push(words);
             }
         }
         let shown = if details.len() > 3 { 1 } else { details.len() };

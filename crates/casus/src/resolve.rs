@@ -95,6 +95,7 @@ pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Dia
         fact_ix: HashMap::new(),
         treaty_ix: HashMap::new(),
         names: std::sync::OnceLock::new(),
+        lexicon: std::sync::OnceLock::new(),
     };
     let mut r = Resolver {
         diags,

@@ -1,7 +1,11 @@
 //! The answer: who must respond, how strongly, in what form, by when, under which clause, and
 //! why (or why not). Plain data, serializable; the JSON field names are pinned.
 
-use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
 
 use crate::level::Level;
 use crate::time::When;
@@ -255,20 +259,249 @@ impl Reason {
     }
 }
 
-/// A member of a relevant treaty that is not obliged under it, and why.
+/// Text that many entries of a verdict share (an id, a name, a reason worded once): cloning
+/// it copies a pointer, not the text. It reads as a `&str` (`as_str`, `Deref`), compares
+/// with `str` and `String`, and serializes as a plain string.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shared(Arc<str>);
+
+impl Shared {
+    /// The text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(s: &str) -> Self {
+        Shared(Arc::from(s))
+    }
+}
+
+impl From<String> for Shared {
+    fn from(s: String) -> Self {
+        Shared(Arc::from(s))
+    }
+}
+
+impl From<Shared> for String {
+    fn from(s: Shared) -> Self {
+        s.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Shared {
+    fn eq(&self, o: &str) -> bool {
+        &*self.0 == o
+    }
+}
+
+impl PartialEq<&str> for Shared {
+    fn eq(&self, o: &&str) -> bool {
+        &*self.0 == *o
+    }
+}
+
+impl PartialEq<String> for Shared {
+    fn eq(&self, o: &String) -> bool {
+        *self.0 == **o
+    }
+}
+
+impl PartialEq<Shared> for str {
+    fn eq(&self, o: &Shared) -> bool {
+        self == &*o.0
+    }
+}
+
+impl PartialEq<Shared> for &str {
+    fn eq(&self, o: &Shared) -> bool {
+        *self == &*o.0
+    }
+}
+
+impl PartialEq<Shared> for String {
+    fn eq(&self, o: &Shared) -> bool {
+        **self == *o.0
+    }
+}
+
+impl fmt::Display for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Why a member owes nothing, in words: kept as data and worded when displayed or
+/// serialized (as the string it always was). `to_string()` (or [`Detail::text`]) gives the
+/// words.
+#[derive(Clone)]
+pub enum Detail {
+    /// Worded once and shared by every entry that gives it: a treaty not in force, a trigger
+    /// or an obligation condition that is false for every member, a reservation's note.
+    Words(Shared),
+    /// `{party} is not a party to {treaty} on {date}`, with when it joins or left, if known.
+    NotAParty {
+        /// Party id.
+        party: Shared,
+        /// Treaty name.
+        treaty: Shared,
+        /// The scenario's date, in words.
+        date: Shared,
+        /// When the party becomes a party (`false`) or ceased to be one (`true`).
+        change: Option<(bool, crate::time::When)>,
+    },
+    /// `{party} is the attacker`.
+    IsAttacker(Shared),
+    /// `{citation}: {party} is the target`.
+    IsTarget {
+        /// The clause as cited.
+        citation: Shared,
+        /// Party id.
+        party: Shared,
+    },
+    /// `{citation}: the clause obliges only the parties it names, not {party}`.
+    NotNamed {
+        /// The clause as cited.
+        citation: Shared,
+        /// Party id.
+        party: Shared,
+    },
+    /// `{citation}: no obligation arises for this party`.
+    NoObligation {
+        /// The clause as cited.
+        citation: Shared,
+    },
+}
+
+impl Detail {
+    /// The words, borrowed when they were worded once.
+    #[must_use]
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Detail::Words(w) => Cow::Borrowed(w.as_str()),
+            other => Cow::Owned(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Detail::Words(w) => f.write_str(w),
+            Detail::NotAParty {
+                party,
+                treaty,
+                date,
+                change,
+            } => {
+                write!(f, "{party} is not a party to {treaty} on {date}")?;
+                match change {
+                    Some((false, j)) => write!(f, " (it becomes a party on {j})"),
+                    Some((true, l)) => write!(f, " (it ceased to be a party on {l})"),
+                    None => Ok(()),
+                }
+            }
+            Detail::IsAttacker(p) => write!(f, "{p} is the attacker"),
+            Detail::IsTarget { citation, party } => write!(f, "{citation}: {party} is the target"),
+            Detail::NotNamed { citation, party } => {
+                write!(
+                    f,
+                    "{citation}: the clause obliges only the parties it names, not {party}"
+                )
+            }
+            Detail::NoObligation { citation } => write!(f, "{citation}: no obligation arises for this party"),
+        }
+    }
+}
+
+impl fmt::Debug for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.text(), f)
+    }
+}
+
+/// Two details are equal when their words are.
+impl PartialEq for Detail {
+    fn eq(&self, o: &Self) -> bool {
+        match (self, o) {
+            (Detail::Words(a), Detail::Words(b))
+            | (Detail::IsAttacker(a), Detail::IsAttacker(b))
+            | (Detail::NoObligation { citation: a }, Detail::NoObligation { citation: b }) => a == b,
+            _ => self.text() == o.text(),
+        }
+    }
+}
+
+impl PartialEq<str> for Detail {
+    fn eq(&self, o: &str) -> bool {
+        self.text() == o
+    }
+}
+
+impl PartialEq<&str> for Detail {
+    fn eq(&self, o: &&str) -> bool {
+        self.text() == *o
+    }
+}
+
+impl Serialize for Detail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Detail::Words(w) => s.serialize_str(w),
+            other => s.collect_str(other),
+        }
+    }
+}
+
+/// A member of a relevant treaty that is not obliged under it, and why. Its texts are shared
+/// with the other entries of the verdict ([`Shared`], [`Detail`]): an entry costs no text of
+/// its own. They serialize as the strings they always were.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotObligated {
-    /// Party id.
-    pub party: String,
+    /// Party id (`as_str()` or `to_string()` for the text).
+    pub party: Shared,
     /// Treaty id.
-    pub treaty: String,
-    /// The clause the reason comes from (the treaty's strongest clause).
+    pub treaty: Shared,
+    /// The clause the reason comes from (absent for a reason that holds for the whole treaty).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub clause: Option<String>,
+    pub clause: Option<Shared>,
     /// Why not, as a code.
     pub reason: Reason,
-    /// Why not, in words, citing the article.
-    pub detail: String,
+    /// Why not, in words, citing the article (`to_string()` for the text).
+    pub detail: Detail,
     /// Where an alternative reading would oblige the party.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub readings: Vec<ReadingDifference>,

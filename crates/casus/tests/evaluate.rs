@@ -518,7 +518,7 @@ treaties:
         let mut v: Vec<(String, Reason)> = verdict(&e, sc)
             .not_obligated
             .into_iter()
-            .map(|n| (n.party, n.reason))
+            .map(|n| (n.party.into(), n.reason))
             .collect();
         v.sort();
         v
@@ -931,7 +931,7 @@ treaties:
     let why = v.not_obligated.iter().find(|n| n.party == "CCC").unwrap();
     assert_eq!(why.reason, Reason::TreatyTerminated);
     assert!(
-        why.detail.contains("lapsed on 2010-06-01, when AAA joined bloc"),
+        why.detail.text().contains("lapsed on 2010-06-01, when AAA joined bloc"),
         "{}",
         why.detail
     );

@@ -186,7 +186,7 @@ fn not_under(v: &casus::Verdict, party: &str, treaty: &str, clause: &str, reason
         .find(|n| n.party == party && n.treaty == treaty && n.clause.as_deref() == Some(clause))
         .unwrap_or_else(|| panic!("{party} not listed under {treaty}/{clause}: {:#?}", v.not_obligated));
     assert_eq!(n.reason, reason, "{n:?}");
-    assert!(n.detail.starts_with(article), "{}", n.detail);
+    assert!(n.detail.text().starts_with(article), "{}", n.detail);
 }
 
 #[test]

@@ -502,14 +502,16 @@ impl Engine {
             }
         }
         for n in &verdict.not_obligated {
-            stayed.entry((n.party.clone(), n.treaty.clone())).or_insert(StayedOut {
-                party: n.party.clone(),
-                round: number,
-                treaty: n.treaty.clone(),
-                clause: n.clause.clone(),
-                reason: n.reason.as_str().into(),
-                detail: n.detail.clone(),
-            });
+            stayed
+                .entry((n.party.to_string(), n.treaty.to_string()))
+                .or_insert_with(|| StayedOut {
+                    party: n.party.to_string(),
+                    round: number,
+                    treaty: n.treaty.to_string(),
+                    clause: n.clause.as_ref().map(ToString::to_string),
+                    reason: n.reason.as_str().into(),
+                    detail: n.detail.to_string(),
+                });
         }
     }
 }
