@@ -340,6 +340,11 @@ impl Engine {
             findings: Vec::new(),
             places: HashMap::new(),
             parties: HashMap::new(),
+            by_id: {
+                let mut order: Vec<PlaceIx> = (0..self.places.len() as PlaceIx).collect();
+                order.sort_by(|a, b| self.place_id(*a).cmp(self.place_id(*b)));
+                order
+            },
         };
         for ((cix, occasion, events, _, _), ys) in batches {
             finder.clause(cix, occasion, &ys, events);
@@ -416,6 +421,9 @@ struct Finder<'a> {
     findings: Vec<Finding>,
     places: PlaceCache,
     parties: PartyCache,
+    /// Every place, in the order of its id: the order place groups list their members in
+    /// (sorted once, not for every clause).
+    by_id: Vec<PlaceIx>,
 }
 
 /// Groups values by the truth of the masks that test them.
@@ -498,33 +506,33 @@ impl Finder<'_> {
     fn place_groups(&self, tests: &[&LTest], ctx: &Ctx) -> Vec<PlaceGroup> {
         let e = self.e;
         let mut by_sig: BTreeMap<Vec<u8>, PlaceGroup> = BTreeMap::new();
-        let mut order: Vec<PlaceIx> = (0..e.places.len() as PlaceIx).collect();
-        order.sort_by(|a, b| e.place_id(*a).cmp(e.place_id(*b)));
-        for p in order {
+        let mut sig: Vec<u8> = Vec::with_capacity(tests.len() + 1);
+        for &p in &self.by_id {
             let area = e.places.get(p as usize).is_some_and(|x| x.kind == PlaceKind::Area);
-            let values: Vec<Truth> = tests.iter().map(|t| ctx.ltest(t, p)).collect();
-            let mut sig: Vec<u8> = values.iter().map(|t| *t as u8).collect();
+            sig.clear();
+            sig.extend(tests.iter().map(|t| ctx.ltest(t, p) as u8));
             sig.push(u8::from(area));
-            by_sig
-                .entry(sig.clone())
-                .or_insert_with(|| {
-                    let mut words: Vec<String> = Vec::new();
-                    for (t, v) in tests.iter().zip(&values) {
-                        if let Some(w) = ltest_words(e, t, *v == Truth::True)
-                            && !words.contains(&w)
-                        {
-                            words.push(w);
-                        }
-                    }
-                    PlaceGroup {
-                        signature: sig,
-                        members: Vec::new(),
-                        area,
-                        words,
-                    }
-                })
-                .members
-                .push(p);
+            if let Some(g) = by_sig.get_mut(&sig) {
+                g.members.push(p);
+                continue;
+            }
+            let mut words: Vec<String> = Vec::new();
+            for (t, v) in tests.iter().zip(&sig) {
+                if let Some(w) = ltest_words(e, t, *v == Truth::True as u8)
+                    && !words.contains(&w)
+                {
+                    words.push(w);
+                }
+            }
+            by_sig.insert(
+                sig.clone(),
+                PlaceGroup {
+                    signature: sig.clone(),
+                    members: vec![p],
+                    area,
+                    words,
+                },
+            );
         }
         by_sig.into_values().collect()
     }
