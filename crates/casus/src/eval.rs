@@ -946,13 +946,20 @@ impl Engine {
     }
 
     pub(crate) fn is_party_at(&self, t: TreatyIx, p: PartyIx, at: &When) -> Val {
-        if let (When::Day(d), Some(rows)) = (at, self.party_windows(t, p))
-            && rows.last().is_none_or(|r| (r.1, r.2) != crate::query::ASK_ENTRIES)
-        {
-            let k = crate::time::day_key(*d);
-            return known(Truth::from(rows.iter().any(|&(_, from, to)| in_days(k, from, to))));
+        match (at, self.party_windows(t, p)) {
+            (When::Day(d), Some(rows)) => self.is_party_by_rows(t, p, rows, crate::time::day_key(*d), at),
+            _ => self.is_party_by_entries(t, p, at),
         }
-        self.is_party_by_entries(t, p, at)
+    }
+
+    /// Whether `p` is a party to treaty `t` on the day with key `k`, from its `rows` (its
+    /// windows in `Engine::party_rows`): two comparisons per row, unless the rows send the
+    /// party to its entries (a date of its membership is an instant).
+    fn is_party_by_rows(&self, t: TreatyIx, p: PartyIx, rows: &[(PartyIx, i32, i32)], k: i32, at: &When) -> Val {
+        if rows.last().is_some_and(|r| (r.1, r.2) == crate::query::ASK_ENTRIES) {
+            return self.is_party_by_entries(t, p, at);
+        }
+        known(Truth::from(rows.iter().any(|&(_, from, to)| in_days(k, from, to))))
     }
 
     /// Whether `p` is a party to treaty `t` at `at`, read from the treaty's entries and the
@@ -1112,11 +1119,7 @@ impl Engine {
                 let k = crate::time::day_key(*d);
                 for run in rows.chunk_by(|a, b| a.0 == b.0) {
                     let Some(&(p, _, _)) = run.first() else { continue };
-                    let m = if run.last().is_some_and(|r| (r.1, r.2) == crate::query::ASK_ENTRIES) {
-                        self.is_party_by_entries(at.tix, p, &s.date)
-                    } else {
-                        known(Truth::from(run.iter().any(|&(_, from, to)| in_days(k, from, to))))
-                    };
+                    let m = self.is_party_by_rows(at.tix, p, run, k, &s.date);
                     self.owed_by(at, toward, p, m, out);
                 }
             }
