@@ -1314,22 +1314,33 @@ impl Engine {
         }
     }
 
+    /// Whether caveat `cv` of obligation `o` binds the hit's party: a primacy caveat only
+    /// while the party is a party to the treaty given primacy (with no scenario, always).
+    pub(crate) fn caveat_applies(
+        &self,
+        h: &Hit,
+        o: &Obligation,
+        cv: &crate::vocab::Caveat,
+        s: Option<&Prepared>,
+    ) -> bool {
+        let (crate::vocab::Caveat::PrimacyOf(tid), Some(s)) = (cv, s) else {
+            return true;
+        };
+        o.primacy.iter().any(|tx| {
+            self.treaties.get(*tx as usize).is_some_and(|tt| &tt.id == tid)
+                && self.is_party_at(*tx, h.party, &s.date).0 == Truth::True
+        })
+    }
+
     /// The caveats of obligation `o` as hit `h` owes it: its own (a `primacy_of` caveat only
     /// when the party is a party to that treaty on the day; `None`: the day is not known, and
     /// the caveat is kept) and those of the reservations that changed it.
     pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<String> {
         let mut caveats: Vec<String> = Vec::new();
         for cv in &o.caveats {
-            if let (crate::vocab::Caveat::PrimacyOf(tid), Some(s)) = (cv, s) {
-                let applies = o.primacy.iter().any(|tx| {
-                    self.treaties.get(*tx as usize).is_some_and(|tt| &tt.id == tid)
-                        && self.is_party_at(*tx, h.party, &s.date).0 == Truth::True
-                });
-                if !applies {
-                    continue;
-                }
+            if self.caveat_applies(h, o, cv, s) {
+                caveats.push(cv.to_string());
             }
-            caveats.push(cv.to_string());
         }
         let treaty = self
             .clauses

@@ -1,6 +1,8 @@
 //! `casus diff`: every class of scenarios whose verdict differs between two rule sets.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use indexmap::IndexMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -382,41 +384,206 @@ type GroupKey = (String, String, String, String, Change, Change, String);
 /// example, the example as YAML (what orders two examples with as many fields stated).
 type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario, String);
 
+/// The parties a diff compares, by number: per rule set, each engine party's key. A key is
+/// the party's index in the universe, or, for a party only one rule set has, an index past
+/// them that both rule sets share for the same id.
+struct PartyKeys {
+    of: Vec<Vec<u32>>,
+    ids: Vec<String>,
+    /// Per key: whether the party's obligations are compared (`--party`).
+    compared: Vec<bool>,
+}
+
+impl PartyKeys {
+    fn new(u: &Universe, parties: Option<&[String]>) -> PartyKeys {
+        let mut extra: BTreeSet<&str> = BTreeSet::new();
+        for v in &u.views {
+            for (i, up) in v.upart.iter().enumerate() {
+                if up.is_none() {
+                    extra.insert(v.e.party_id(i as u32));
+                }
+            }
+        }
+        let extra: Vec<&str> = extra.into_iter().collect();
+        let n = u.parties.len() as u32;
+        let of = u
+            .views
+            .iter()
+            .map(|v| {
+                let past = |i: usize| n + extra.binary_search(&v.e.party_id(i as u32)).unwrap_or(0) as u32;
+                v.upart
+                    .iter()
+                    .enumerate()
+                    .map(|(i, up)| up.unwrap_or_else(|| past(i)))
+                    .collect()
+            })
+            .collect();
+        let mut ids = u.parties.clone();
+        ids.extend(extra.iter().map(|x| x.to_string()));
+        let compared = ids.iter().map(|p| parties.is_none_or(|ps| ps.contains(p))).collect();
+        PartyKeys { of, ids, compared }
+    }
+
+    /// The key of engine party `p` of rule set `k`, when its obligations are compared.
+    fn compared(&self, k: usize, p: u32) -> Option<u32> {
+        let key = *self.of.get(k)?.get(p as usize)?;
+        self.compared.get(key as usize).copied().unwrap_or(false).then_some(key)
+    }
+
+    fn id(&self, key: u32) -> &str {
+        self.ids.get(key as usize).map_or("", String::as_str)
+    }
+}
+
+/// Where a cell's scenarios take place, as a job's groups tell places apart: any place, an
+/// unknown one, or a place class (of the job's date when the classes are by date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum PlaceKey {
+    Any,
+    Unknown,
+    Class { day: Option<usize>, ix: usize },
+}
+
+/// Place, evaluation pair (reading), party key, old and new obligation (numbers).
+type LocalKey = (PlaceKey, usize, u32, u32, u32);
+
+/// A group of one job while the job runs.
+struct Local {
+    count: u128,
+    place: String,
+    places: Vec<String>,
+    reading: String,
+    stated: usize,
+    example: Scenario,
+    text: String,
+}
+
+/// What every group of a job shares: its target and attacker.
+struct JobLabel {
+    target: String,
+    targets: usize,
+    attacker: String,
+    attackers: Vec<String>,
+}
+
+/// A job's groups while it runs, keyed by numbers and put into words once it ends: a cell
+/// compares the obligations of every party that can change (all of NATO's members, for a
+/// draft against NATO membership), and most cells repeat what earlier ones found.
+struct JobGroups {
+    label: Option<JobLabel>,
+    /// Every obligation seen, by number; 0 is none.
+    changes: Vec<Change>,
+    numbers: HashMap<Change, u32>,
+    /// Per rule set: the hits of one party, encoded (see [`encode`]), → their obligation's
+    /// number.
+    seen: [HashMap<Box<[u64]>, u32>; 2],
+    /// In the order first met, as the walk meets them.
+    groups: IndexMap<LocalKey, Local>,
+    scratch: Vec<u64>,
+}
+
+impl Default for JobGroups {
+    fn default() -> Self {
+        JobGroups {
+            label: None,
+            changes: vec![NONE],
+            numbers: HashMap::from([(NONE, 0)]),
+            seen: [HashMap::new(), HashMap::new()],
+            groups: IndexMap::new(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl JobGroups {
+    /// The number of the obligation that hits `hs` (of one party, rule set `k`) make.
+    fn number(
+        &mut self,
+        e: &Engine,
+        k: usize,
+        s: Option<&Prepared>,
+        reading: Option<(ClauseIx, usize)>,
+        hs: &[&Hit],
+    ) -> u32 {
+        let mut code = std::mem::take(&mut self.scratch);
+        encode(e, s, reading, hs, &mut code);
+        let known = self.seen.get(k).and_then(|m| m.get(code.as_slice())).copied();
+        let n = known.unwrap_or_else(|| {
+            let c = party_change(e, s, reading, hs);
+            let next = self.changes.len() as u32;
+            let n = *self.numbers.entry(c.clone()).or_insert(next);
+            if n == next {
+                self.changes.push(c);
+            }
+            if let Some(m) = self.seen.get_mut(k) {
+                m.insert(code.clone().into_boxed_slice(), n);
+            }
+            n
+        });
+        self.scratch = code;
+        n
+    }
+
+    fn change(&self, n: u32) -> Change {
+        self.changes.get(n as usize).cloned().unwrap_or(NONE)
+    }
+}
+
+/// Writes into `out` what [`party_change`] reads of one party's hits, as numbers: two
+/// parties' hits with the same code owe the same obligation.
+fn encode(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hs: &[&Hit], out: &mut Vec<u64>) {
+    out.clear();
+    out.push(reading.map_or(u64::MAX, |(c, r)| (u64::from(c) << 32) | r as u64));
+    for h in hs {
+        out.push((u64::from(h.clause) << 32) | (u64::from(h.obligation) << 16) | u64::from(h.excluded));
+        out.push((u64::from(h.toward) << 32) | ((h.level as u64) << 8) | h.status as u64);
+        out.push(h.reservation_mask);
+        // A primacy caveat binds only while the party is a party to the treaty it names.
+        if let Some(o) = super::check::obligation_of(e, reading, h) {
+            for cv in o
+                .caveats
+                .iter()
+                .filter(|c| matches!(c, crate::vocab::Caveat::PrimacyOf(_)))
+            {
+                out.push(u64::from(e.caveat_applies(h, o, cv, s)));
+            }
+        }
+    }
+}
+
 struct Differ<'a> {
     /// Per rule set, per clause: whether the clause may behave differently in the other.
     unstable: &'a [Vec<bool>],
-    /// The parties whose obligations are compared (`None`: all).
-    parties: Option<&'a [String]>,
+    keys: &'a PartyKeys,
     changed: u128,
     groups: BTreeMap<GroupKey, GroupVal>,
+    job: JobGroups,
 }
 
-/// Each party's strongest obligation.
-type Summary<'e> = BTreeMap<&'e str, Change>;
+/// The reading each rule set is evaluated under (`None`: its default).
+type Readings = (Option<(ClauseIx, usize)>, Option<(ClauseIx, usize)>);
 
-/// One reading choice of a cell: how many scenarios it stands for, and its name.
+/// One reading choice of a cell: how many scenarios it stands for, which reading each rule
+/// set is evaluated under, and each party's obligation under it in each (party key,
+/// obligation number; sorted).
 struct Pair {
     weight: u128,
-    reading: Option<String>,
+    reading: Readings,
+    old: Vec<(u32, u32)>,
+    new: Vec<(u32, u32)>,
 }
 
-/// Each party's strongest obligation, for the parties of `only` (sorted).
-fn summary<'e>(
-    e: &'e Engine,
-    s: Option<&Prepared>,
-    (reading, hits): (Option<(ClauseIx, usize)>, &[Hit]),
-    only: &[&str],
-) -> Summary<'e> {
-    let mut by: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
-    for h in hits {
-        let p = e.party_id(h.party);
-        if only.binary_search(&p).is_ok() {
-            by.entry(p).or_default().push(h);
-        }
+impl Pair {
+    /// Party `p`'s obligation in each rule set, by number.
+    fn of(&self, p: u32) -> (u32, u32) {
+        let get = |side: &[(u32, u32)]| {
+            side.binary_search_by_key(&p, |x| x.0)
+                .ok()
+                .and_then(|i| side.get(i))
+                .map_or(0, |x| x.1)
+        };
+        (get(&self.old), get(&self.new))
     }
-    by.into_iter()
-        .map(|(p, hs)| (p, party_change(e, s, reading, &hs)))
-        .collect()
 }
 
 /// What a verdict says of one party's obligation, from its hits: the strongest level, its
@@ -486,35 +653,31 @@ const NONE: Change = Change {
     stages: Vec::new(),
 };
 
-impl Differ<'_> {
-    /// Whether party `p`'s obligations are compared.
-    fn compares(&self, p: &str) -> bool {
-        self.parties.is_none_or(|ps| ps.iter().any(|x| x == p))
-    }
-
-    fn new<'a>(unstable: &'a [Vec<bool>], parties: Option<&'a [String]>) -> Differ<'a> {
+impl<'a> Differ<'a> {
+    fn new(unstable: &'a [Vec<bool>], keys: &'a PartyKeys) -> Differ<'a> {
         Differ {
             unstable,
-            parties,
+            keys,
             changed: 0,
             groups: BTreeMap::new(),
+            job: JobGroups::default(),
         }
     }
-}
 
-impl Differ<'_> {
-    /// The parties compared whose obligations may change in this cell, sorted: those with an
-    /// obligation under a clause that differs between the two rule sets. Every other party's
-    /// obligations come from clauses both rule sets have alike, so they cannot differ.
-    fn changing<'u>(&self, u: &'u Universe, results: &[(&Eval, &[Hit])]) -> Vec<&'u str> {
-        let mut parties: Vec<&str> = Vec::new();
+    /// The parties compared whose obligations may change in this cell (keys, sorted): those
+    /// with an obligation under a clause that differs between the two rule sets. Every other
+    /// party's obligations come from clauses both rule sets have alike, so they cannot differ.
+    fn changing(&self, results: &[(&Eval, &[Hit])]) -> Vec<u32> {
+        let mut parties: Vec<u32> = Vec::new();
         for (ev, hits) in results {
-            let (Some(v), Some(flags)) = (u.views.get(ev.k), self.unstable.get(ev.k)) else {
+            let Some(flags) = self.unstable.get(ev.k) else {
                 continue;
             };
             for h in hits.iter() {
-                if flags.get(h.clause as usize).copied().unwrap_or(true) && self.compares(v.e.party_id(h.party)) {
-                    parties.push(v.e.party_id(h.party));
+                if flags.get(h.clause as usize).copied().unwrap_or(true)
+                    && let Some(key) = self.keys.compared(ev.k, h.party)
+                {
+                    parties.push(key);
                 }
             }
         }
@@ -522,20 +685,108 @@ impl Differ<'_> {
         parties.dedup();
         parties
     }
+
+    /// Each party of `only`'s obligation in one evaluation (party key, obligation number;
+    /// sorted by party).
+    fn side(
+        &mut self,
+        e: &Engine,
+        (k, s): (usize, Option<&Prepared>),
+        reading: Option<(ClauseIx, usize)>,
+        hits: &[Hit],
+        only: &[u32],
+    ) -> Vec<(u32, u32)> {
+        let mut mine: Vec<(u32, usize)> = hits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| {
+                let key = self.keys.compared(k, h.party)?;
+                only.binary_search(&key).is_ok().then_some((key, i))
+            })
+            .collect();
+        mine.sort_unstable();
+        let mut out = Vec::new();
+        let mut hs: Vec<&Hit> = Vec::new();
+        for run in mine.chunk_by(|a, b| a.0 == b.0) {
+            hs.clear();
+            hs.extend(run.iter().filter_map(|(_, i)| hits.get(*i)));
+            if let Some((key, _)) = run.first() {
+                out.push((*key, self.job.number(e, k, s, reading, &hs)));
+            }
+        }
+        out
+    }
+
+    /// Moves the groups of the job just walked into the diff's, in words.
+    fn flush(&mut self) {
+        let job = std::mem::take(&mut self.job);
+        let Some(label) = &job.label else { return };
+        for ((_, _, p, x, y), g) in job.groups.iter() {
+            let key = (
+                label.target.clone(),
+                label.attacker.clone(),
+                g.place.clone(),
+                self.keys.id(*p).to_string(),
+                job.change(*x),
+                job.change(*y),
+                g.reading.clone(),
+            );
+            let val = (
+                g.count,
+                label.targets,
+                label.attacker.clone(),
+                label.attackers.clone(),
+                g.places.clone(),
+                g.stated,
+                g.example.clone(),
+                g.text.clone(),
+            );
+            self.add(key, val);
+        }
+    }
+
+    /// Adds a group: a new one as it is, one already there by its count and, when smaller,
+    /// its example.
+    fn add(&mut self, key: GroupKey, v: GroupVal) {
+        match self.groups.get_mut(&key) {
+            None => {
+                self.groups.insert(key, v);
+            }
+            Some(e) => {
+                e.0 = e.0.saturating_add(v.0);
+                if v.5 < e.5 || (v.5 == e.5 && v.7 < e.7) {
+                    e.5 = v.5;
+                    e.6 = v.6;
+                    e.7 = v.7;
+                }
+            }
+        }
+    }
+
+    /// Takes in the groups of another part of the walk (which comes after this one).
+    fn absorb(&mut self, other: Differ<'_>) {
+        self.changed = self.changed.saturating_add(other.changed);
+        for (k, v) in other.groups {
+            self.add(k, v);
+        }
+    }
 }
 
 impl Visitor for Differ<'_> {
     /// Only parties with an obligation under a clause that differs between the two rule sets
     /// can change; their contingent obligations are what the answer waits on.
-    fn relevant(&self, u: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
-        let parties = self.changing(u, results);
+    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
+        let parties = self.changing(results);
         if parties.is_empty() {
             return;
         }
         for (ev, hits) in results {
-            let Some(v) = u.views.get(ev.k) else { continue };
             for h in hits.iter().filter(|h| h.status == Status::Contingent) {
-                if parties.binary_search(&v.e.party_id(h.party)).is_ok() {
+                if self
+                    .keys
+                    .compared(ev.k, h.party)
+                    .is_some_and(|key| parties.binary_search(&key).is_ok())
+                {
                     out.push((ev.k, h.deps));
                 }
             }
@@ -546,157 +797,172 @@ impl Visitor for Differ<'_> {
         let (Some(vo), Some(vn)) = (u.views.first(), u.views.get(1)) else {
             return;
         };
-        let only = self.changing(u, results);
+        let only = self.changing(results);
         if only.is_empty() {
             return;
         }
+        let prepared = |k: usize| cell.prepared.get(k).and_then(Option::as_ref);
         // The evaluations come in pairs (old, new): first under the default reading, then
         // under each alternative reading a clause of either rule set has.
-        let pairs: Vec<(Pair, Summary<'_>, Summary<'_>)> = results
-            .chunks_exact(2)
-            .filter_map(|c| match c {
-                [(eo, old), (en, new)] => {
-                    let name = eo
-                        .reading
-                        .map(|r| super::check::reading_name(vo.e, r))
-                        .or_else(|| en.reading.map(|r| super::check::reading_name(vn.e, r)));
-                    Some((
-                        Pair {
-                            weight: eo.weight,
-                            reading: name,
-                        },
-                        summary(
-                            vo.e,
-                            cell.prepared.first().and_then(Option::as_ref),
-                            (eo.reading, old),
-                            &only,
-                        ),
-                        summary(
-                            vn.e,
-                            cell.prepared.get(1).and_then(Option::as_ref),
-                            (en.reading, new),
-                            &only,
-                        ),
-                    ))
-                }
-                _ => None,
-            })
-            .collect();
-        let Some((default, a0, b0)) = pairs.first() else {
+        let mut pairs: Vec<Pair> = Vec::new();
+        for c in results.chunks_exact(2) {
+            if let [(eo, old), (en, new)] = c {
+                pairs.push(Pair {
+                    weight: eo.weight,
+                    reading: (eo.reading, en.reading),
+                    old: self.side(vo.e, (0, prepared(0)), eo.reading, old, &only),
+                    new: self.side(vn.e, (1, prepared(1)), en.reading, new, &only),
+                });
+            }
+        }
+        let Some(default) = pairs.first() else {
             return;
         };
-        let change = |a: &Summary<'_>, b: &Summary<'_>, p: &str| {
-            (a.get(p).cloned().unwrap_or(NONE), b.get(p).cloned().unwrap_or(NONE))
-        };
         let mut changed_weight: u128 = 0;
-        for (i, (ev, a, b)) in pairs.iter().enumerate() {
-            let mut parties: Vec<&str> = a.keys().chain(b.keys()).copied().filter(|p| self.compares(p)).collect();
+        for (i, pair) in pairs.iter().enumerate() {
+            let mut parties: Vec<u32> = pair.old.iter().chain(&pair.new).map(|x| x.0).collect();
             parties.sort_unstable();
             parties.dedup();
             let mut any = false;
             for p in parties {
-                let xy = change(a, b, p);
+                let xy = pair.of(p);
                 if xy.0 == xy.1 {
                     continue;
                 }
                 any = true;
                 // Under an alternative reading, a change the default reading shows too is
                 // counted with the default's group.
-                let (reading, times) = if i == 0 {
+                let times = if i == 0 {
                     let same = pairs
                         .iter()
                         .skip(1)
-                        .filter(|(_, a, b)| change(a, b, p) == xy)
-                        .fold(0u128, |n, (e, _, _)| n.saturating_add(e.weight));
-                    (String::new(), default.weight.saturating_add(same))
-                } else if change(a0, b0, p) == xy {
+                        .filter(|q| q.of(p) == xy)
+                        .fold(0u128, |n, q| n.saturating_add(q.weight));
+                    default.weight.saturating_add(same)
+                } else if default.of(p) == xy {
                     continue;
                 } else {
-                    (ev.reading.clone().unwrap_or_default(), ev.weight)
+                    pair.weight
                 };
-                let (x, y) = xy;
-                self.group(u, job, cell, sat_mul(weight, times), (p, x, y, reading));
+                self.group(u, job, cell, sat_mul(weight, times), (i, pair.reading), (p, xy));
             }
             if any {
-                changed_weight = changed_weight.saturating_add(ev.weight);
+                changed_weight = changed_weight.saturating_add(pair.weight);
             }
         }
         self.changed = self.changed.saturating_add(sat_mul(weight, changed_weight));
     }
 }
 
+impl JobLabel {
+    fn of(u: &Universe, job: &JobInfo<'_>) -> JobLabel {
+        let name = |v: u32| u.parties.get(v as usize).cloned().unwrap_or_default();
+        let members = &job.attacker.members;
+        let attacker = match job.attacker.atk {
+            Atk::Unknown => "unknown".to_string(),
+            Atk::NonState => "a non-state actor".to_string(),
+            Atk::Party(r) if members.len() <= 1 => name(r),
+            Atk::Party(r) => format!("{} and {} alike", name(r), members.len() - 1),
+        };
+        let attackers = match job.attacker.atk {
+            Atk::Party(_) if members.len() > 1 => members.iter().map(|m| name(*m)).collect(),
+            _ => Vec::new(),
+        };
+        JobLabel {
+            target: name(job.target.target),
+            targets: job.target.members.len(),
+            attacker,
+            attackers,
+        }
+    }
+}
+
+/// The name of the reading of evaluation pair `i` (empty for the default, the first).
+fn reading_label(u: &Universe, (i, (old, new)): (usize, Readings)) -> String {
+    if i == 0 {
+        return String::new();
+    }
+    let name = |k: usize, r: Option<(ClauseIx, usize)>| Some(super::check::reading_name(u.views.get(k)?.e, r?));
+    name(0, old).or_else(|| name(1, new)).unwrap_or_default()
+}
+
+/// The place group of a cell in words, and its places (none for a single place).
+fn place_label(u: &Universe, job: &JobInfo<'_>, cell: &Cell) -> (String, Vec<String>) {
+    let class = match (cell.location, cell.place_class.and_then(|i| u.job_places(job).get(i))) {
+        (Dim::Is(Some(_)), Some(pc)) => Some(pc),
+        _ => None,
+    };
+    let place_id = |m: &u32| u.places.get(*m as usize).cloned().unwrap_or_default();
+    let label = match (cell.location, class) {
+        (Dim::Open, _) => "any place".to_string(),
+        (_, None) => "unknown".to_string(),
+        (_, Some(pc)) if pc.members.len() <= 4 => pc.members.iter().map(place_id).collect::<Vec<_>>().join(", "),
+        (_, Some(pc)) => format!(
+            "{} and {} alike",
+            pc.members.first().map(place_id).unwrap_or_default(),
+            pc.members.len() - 1
+        ),
+    };
+    let places = match class {
+        Some(pc) if pc.members.len() > 1 => pc.members.iter().map(place_id).collect(),
+        _ => Vec::new(),
+    };
+    (label, places)
+}
+
 impl Differ<'_> {
-    /// Counts `weight` scenarios of `cell` in the group of party `p` changing from `x` to `y`.
-    /// A group's lists of attackers and places are written once, when the group is made;
-    /// later cells of it only add their count and, when smaller, their scenario.
+    /// Counts `weight` scenarios of `cell` in the group of party `p` changing from `x` to `y`
+    /// (obligation numbers) under evaluation pair `i`. A group's words (its place, reading,
+    /// example) are written once, when the group is made; later cells of it only add their
+    /// count and, when smaller, their scenario.
     fn group(
         &mut self,
         u: &Universe,
         job: &JobInfo<'_>,
         cell: &Cell,
         weight: u128,
-        (p, x, y, reading): (&str, Change, Change, String),
+        reading: (usize, Readings),
+        (p, (x, y)): (u32, (u32, u32)),
     ) {
-        let name = |v: u32| u.parties.get(v as usize).cloned().unwrap_or_default();
-        let attacker = match job.attacker.atk {
-            Atk::Unknown => "unknown".to_string(),
-            Atk::NonState => "a non-state actor".to_string(),
-            Atk::Party(r) if job.attacker.members.len() <= 1 => name(r),
-            Atk::Party(r) => format!("{} and {} alike", name(r), job.attacker.members.len() - 1),
+        let place = match (cell.location, cell.place_class) {
+            (Dim::Open, _) => PlaceKey::Any,
+            (Dim::Is(Some(_)), Some(ix)) => PlaceKey::Class {
+                day: job.by_date.then_some(job.day.0),
+                ix,
+            },
+            _ => PlaceKey::Unknown,
         };
-        let class = match (cell.location, cell.place_class.and_then(|i| u.job_places(job).get(i))) {
-            (Dim::Is(Some(_)), Some(pc)) => Some(pc),
-            _ => None,
-        };
-        let place_id = |m: &u32| u.places.get(*m as usize).cloned().unwrap_or_default();
-        let place = match (cell.location, class) {
-            (Dim::Open, _) => "any place".to_string(),
-            (_, None) => "unknown".to_string(),
-            (_, Some(pc)) if pc.members.len() <= 4 => pc.members.iter().map(place_id).collect::<Vec<_>>().join(", "),
-            (_, Some(pc)) => format!(
-                "{} and {} alike",
-                pc.members.first().map(place_id).unwrap_or_default(),
-                pc.members.len() - 1
-            ),
-        };
-        let key = (name(job.target.target), attacker, place, p.to_string(), x, y, reading);
-        let n = super::check::stated_count(cell);
-        let mut fresh = false;
-        let entry = self.groups.entry(key).or_insert_with_key(|key| {
-            fresh = true;
-            let attackers = match job.attacker.atk {
-                Atk::Party(_) if job.attacker.members.len() > 1 => {
-                    job.attacker.members.iter().map(|m| name(*m)).collect()
-                }
-                _ => Vec::new(),
-            };
-            let places = match class {
-                Some(pc) if pc.members.len() > 1 => pc.members.iter().map(place_id).collect(),
-                _ => Vec::new(),
-            };
-            let s = u.scenario(cell);
-            let text = s.to_yaml().unwrap_or_default();
-            (
-                0,
-                job.target.members.len(),
-                key.1.clone(),
-                attackers,
-                places,
-                n,
-                s,
-                text,
-            )
-        });
-        entry.0 = entry.0.saturating_add(weight);
-        if !fresh && n <= entry.5 {
-            let s = u.scenario(cell);
-            let text = s.to_yaml().unwrap_or_default();
-            if n < entry.5 || text < entry.7 {
-                entry.5 = n;
-                entry.6 = s;
-                entry.7 = text;
-            }
+        if self.job.label.is_none() {
+            self.job.label = Some(JobLabel::of(u, job));
         }
+        let stated = super::check::stated_count(cell);
+        let key = (place, reading.0, p, x, y);
+        if let Some(g) = self.job.groups.get_mut(&key) {
+            g.count = g.count.saturating_add(weight);
+            if stated <= g.stated {
+                let s = u.scenario(cell);
+                let text = s.to_yaml().unwrap_or_default();
+                if stated < g.stated || text < g.text {
+                    (g.stated, g.example, g.text) = (stated, s, text);
+                }
+            }
+            return;
+        }
+        let (place, places) = place_label(u, job, cell);
+        let example = u.scenario(cell);
+        let text = example.to_yaml().unwrap_or_default();
+        self.job.groups.insert(
+            key,
+            Local {
+                count: weight,
+                place,
+                places,
+                reading: reading_label(u, reading),
+                stated,
+                example,
+                text,
+            },
+        );
     }
 }
 
@@ -791,11 +1057,13 @@ pub fn diff(
     if let Some(w) = walked {
         w.start(1, total);
     }
-    let results: Vec<(Stats, Differ)> = jobs
+    let keys = PartyKeys::new(&u, opts.parties.as_deref());
+    // Each job's groups are merged into the others' as the jobs end, in the jobs' order.
+    let (stats, all) = jobs
         .par_iter()
         .map(|&(tc, ei, ai)| {
             let mut stats = Stats::default();
-            let mut d = Differ::new(&unstable, opts.parties.as_deref());
+            let mut d = Differ::new(&unstable, &keys);
             if cancelled(opts.cancel.as_ref()) {
                 return (stats, d);
             }
@@ -803,6 +1071,7 @@ pub fn diff(
                 && !budget.exceeded()
             {
                 u.run_job(tc, *ev, a, (false, walked), &budget, &mut d, &mut stats);
+                d.flush();
                 if !budget.exceeded() {
                     finished.fetch_add(1, Ordering::Relaxed);
                 }
@@ -812,33 +1081,19 @@ pub fn diff(
             }
             (stats, d)
         })
-        .collect();
+        .reduce(
+            || (Stats::default(), Differ::new(&unstable, &keys)),
+            |(mut sa, mut a), (sb, b)| {
+                sa.add(&sb);
+                a.absorb(b);
+                (sa, a)
+            },
+        );
     if cancelled(opts.cancel.as_ref()) {
         return Err(VerifyError::Cancelled);
     }
     if budget.exceeded() {
         return Err(super::check::over_budget("diff", &budget, finished.into_inner(), total));
-    }
-    let mut stats = Stats::default();
-    let mut all = Differ::new(&unstable, opts.parties.as_deref());
-    for (s, d) in results {
-        stats.add(&s);
-        all.changed = all.changed.saturating_add(d.changed);
-        for (k, v) in d.groups {
-            match all.groups.get_mut(&k) {
-                None => {
-                    all.groups.insert(k, v);
-                }
-                Some(e) => {
-                    e.0 = e.0.saturating_add(v.0);
-                    if v.5 < e.5 || (v.5 == e.5 && v.7 < e.7) {
-                        e.5 = v.5;
-                        e.6 = v.6;
-                        e.7 = v.7;
-                    }
-                }
-            }
-        }
     }
     let groups = all
         .groups
