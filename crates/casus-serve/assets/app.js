@@ -161,7 +161,7 @@ async function showMap(box, query, onPlace) {
   svg.setAttribute("role", "img");
   box.replaceChildren(document.importNode(svg, true));
   box.dataset.query = query;
-  if (onPlace) box.firstChild.addEventListener("click", (e) => { const p = e.target.closest("[data-place]"); if (p) onPlace(p.dataset.place); });
+  if (onPlace) box.firstChild.addEventListener("click", (e) => { const p = e.target.closest("[data-place]"); if (p) onPlace(p.dataset.place, p.dataset.holder); });
 }
 
 // ---- Look
@@ -199,8 +199,9 @@ async function look() {
       "data-guarantors": n, "aria-pressed": p.id === lookParty, title: `${p.name}: ${s ? s.level + ", " + s.status : "no guarantee"}`,
       onclick: () => { lookParty = p.id; look(); } }, p.id);
   }));
-  showMap($("look-map"), `kind=coverage&date=${date}&rules=${rules}${treaty ? "&treaty=" + treaty : ""}`, (place) => {
-    if (INFO.parties.some((p) => p.id === place)) { lookParty = place; look(); }
+  showMap($("look-map"), `kind=coverage&date=${date}&rules=${rules}${treaty ? "&treaty=" + treaty : ""}`, (place, holder) => { // a place that is not a party (Lviv) shows the party holding it (Ukraine)
+    const party = [place, holder].find((id) => id && INFO.parties.some((p) => p.id === id));
+    if (party) { lookParty = party; look(); }
   });
   document.body.dataset.lookDate = date;
   if (lookParty) await lookAt(lookParty, date, rules, treaty, seq);

@@ -4,9 +4,10 @@
 //! (`data/natural-earth/`), with a legend and a title stating the date and the rule set.
 //!
 //! Every place is one `<path>` with `data-place` (its id in the rule set, or the geometry's
-//! own id where the rule set lacks it) and `data-shade` (its shading: `assist-definite`,
-//! `none`, `only-old`, `target-round-1`, … see [`Map::shades`]), so that tests and pages can
-//! query the picture. The output is deterministic.
+//! own id where the rule set lacks it), `data-shade` (its shading: `assist-definite`,
+//! `none`, `only-old`, `target-round-1`, … see [`Map::shades`]) and, for a place that is not
+//! a party, `data-holder` (the party that holds it on the date: `UKR` on `UA-46`), so that
+//! tests and pages can query the picture. The output is deterministic.
 //!
 //! ```
 //! use casus::map::{MapKind, MapRequest, render_svg};
@@ -164,6 +165,12 @@ pub struct Map {
     pub(crate) drawn_as: BTreeMap<String, String>,
     /// Place ids of the rule set (to tell `none` from `absent`).
     pub(crate) known: std::collections::BTreeSet<String>,
+    /// Place id → the party that holds it on the date (its sovereign, else its controller),
+    /// where the two differ: a page that is clicked on Lviv shows Ukraine.
+    pub(crate) holders: BTreeMap<String, String>,
+    /// Place id → the party whose shading it takes on a map of parties (`UA-46` → `UKR`):
+    /// such places are labelled once, as the party.
+    pub(crate) inherited: BTreeMap<String, String>,
 }
 
 impl Map {

@@ -74,7 +74,8 @@ fn nato_art5_covers_its_area_and_not_hawaii() {
             ("north_atlantic", "assist-definite"),
             ("mediterranean", "assist-definite"),
             ("black_sea", "none"),
-            ("UKR", "none"),
+            ("UA-46", "none"),
+            ("UA-43", "none"),
             ("RUS", "none"),
         ],
     );
@@ -141,11 +142,73 @@ fn drafts_a_and_b_differ_on_the_occupied_oblasts_and_crimea() {
         "{m:?}"
     );
     // Weaker under B: the coalition's guarantee is gone there, Ukraine's bilateral
-    // agreements remain.
-    check(&m, &[("UA-43", "weaker"), ("UKR", "same")]);
+    // agreements remain. The rest of Ukraine is drawn oblast by oblast, the held part of each
+    // split oblast beside its occupied part; no shape is left over as Ukraine itself.
+    check(
+        &m,
+        &[
+            ("UA-43", "weaker"),
+            ("UA-46", "same"),
+            ("UA-30", "same"),
+            ("UA-14", "same"),
+            ("UA-65", "same"),
+        ],
+    );
+    assert!(!m.contains_key("UKR"), "{m:?}");
     // The map zooms onto the change, and says so in its legend.
     assert!(svg.contains("weaker under B"));
     assert!(!svg.contains(r#"data-place="USA""#) || svg.contains("clip-path"));
+}
+
+#[test]
+fn draft_a_covers_every_oblast_and_b_the_held_ones_only() {
+    let a = coverage("rules/drafts/ukraine-coalition-a", "ukraine_coalition_a", "2026-06-01");
+    let b = coverage("rules/drafts/ukraine-coalition-b", "ukraine_coalition_b", "2026-06-01");
+    // All 27 of Ukraine's units are drawn, each as itself; the four split oblasts twice.
+    let ukraine: Vec<&String> = a.keys().filter(|p| p.starts_with("UA-")).collect();
+    assert_eq!(ukraine.len(), 31, "{ukraine:?}");
+    for (place, in_b) in [
+        ("UA-46", true),
+        ("UA-30", true),
+        ("UA-63", true),
+        ("UA-14", true),
+        ("UA-65", true),
+        ("UA-14-OCC", false),
+        ("UA-65-OCC", false),
+        ("UA-43", false),
+        ("UA-40", false),
+    ] {
+        assert!(a[place].ends_with("-definite"), "{place} under A: {}", a[place]);
+        assert_eq!(b[place] == a[place], in_b, "{place} under B: {}", b[place]);
+        assert_eq!(b[place] == "none", !in_b, "{place} under B: {}", b[place]);
+    }
+}
+
+#[test]
+fn an_oblast_is_drawn_as_the_party_that_holds_it() {
+    let e = engine("rules");
+    let svg = render_svg(
+        e,
+        &MapRequest::new(MapKind::Guarantors { party: "UKR" }, day("2026-06-01"), "rules"),
+    )
+    .unwrap();
+    let m = shades(&svg);
+    // Ukraine is the party helped, on every oblast and on Crimea, and is labelled once.
+    check(
+        &m,
+        &[
+            ("UA-46", "subject"),
+            ("UA-43", "subject"),
+            ("UA-14-OCC", "subject"),
+            ("POL", "none"),
+        ],
+    );
+    assert!(svg.contains(r#"data-place="UA-46" data-shade="subject" data-holder="UKR""#));
+    assert!(svg.contains(r#"data-place="UA-43" data-shade="subject" data-holder="UKR""#));
+    assert_eq!(svg.matches(">UKR</text>").count(), 1);
+    assert!(!svg.contains(">UA-46</text>"));
+    // A party is its own holder: no attribute.
+    assert!(svg.contains(r#"data-place="POL" data-shade="none" fill"#));
 }
 
 #[test]
@@ -180,6 +243,9 @@ fn the_1914_cascade_by_round() {
     // Austria-Hungary is drawn on the land of its successors, and the title says so.
     assert!(svg.contains("AUH Austria (drawn on Austria)") || svg.contains("drawn on Austria"));
     assert!(svg.contains("polities of the time drawn on the land of their successors"));
+    // The Russian Empire is drawn on Ukraine's oblasts too.
+    assert!(svg.contains("RUSE RUSE (drawn on Lviv)"));
+    assert!(svg.contains("RUSE RUSE (drawn on Crimea)"));
 }
 
 #[test]

@@ -9,9 +9,10 @@ const DATA: &str = include_str!("../../../../data/natural-earth/places.txt");
 /// Where a shape comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
-    /// Natural Earth's admin-0 countries.
+    /// Natural Earth's admin-0 countries, or its admin-1 oblasts of Ukraine.
     NaturalEarth,
-    /// A schematic outline of the generator (Crimea, the occupied parts of Ukraine's oblasts).
+    /// A Natural Earth oblast cut along a schematic line of the generator (the held and the
+    /// occupied parts of four of Ukraine's oblasts).
     Schematic,
     /// A sea area's simple outline, drawn beneath the land.
     Sea,
@@ -20,7 +21,8 @@ pub(crate) enum Source {
 /// One place's land (or water), in degrees.
 #[derive(Debug, Clone)]
 pub(crate) struct Shape {
-    /// The ids it may join to, in order: alpha-3, alpha-2, numeric; or one gazetteer id.
+    /// The ids it may join to, in order: alpha-3, alpha-2, numeric; or a gazetteer id, then
+    /// the country it lies in (`UA-46`, `UKR`).
     pub ids: Vec<String>,
     pub source: Source,
     /// Where its label goes (lon, lat).
@@ -34,6 +36,11 @@ impl Shape {
     /// The id the shape is known by without a rule set: its first.
     pub fn key(&self) -> &str {
         self.ids.first().map_or("", String::as_str)
+    }
+
+    /// Whether it is a subdivision drawn within its country (`UA-46`, `UKR`).
+    pub fn is_subdivision(&self) -> bool {
+        self.ids.len() > 1 && self.key().contains('-')
     }
 }
 
@@ -252,7 +259,11 @@ mod tests {
             "FRA",
             "SWE",
             "UA-43",
+            "UA-40",
+            "UA-14",
             "UA-14-OCC",
+            "UA-46",
+            "UA-30",
             "north_atlantic",
         ] {
             assert!(

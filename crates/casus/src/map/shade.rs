@@ -15,31 +15,13 @@ use crate::vocab::{EventKind, On};
 
 /// Polities of the 1914 rule set drawn on the land of today's states that succeeded them,
 /// where the rule set has no place of that id (listed in order: the first that the rule set
-/// has claims the land).
+/// has claims the land). A shape joins when any of its ids is listed (Ukraine's oblasts
+/// carry `UKR`).
 const SUCCESSORS: &[(&str, &[&str])] = &[
     ("AUH", &["AUT", "HUN", "CZE", "SVK", "SVN", "HRV", "BIH"]),
     ("DEUE", &["DEU", "RU-KGD"]),
     ("PRU", &["DEU", "RU-KGD"]),
-    (
-        "RUSE",
-        &[
-            "RUS",
-            "FIN",
-            "EST",
-            "LVA",
-            "LTU",
-            "BLR",
-            "UKR",
-            "POL",
-            "MDA",
-            "UA-43",
-            "UA-40",
-            "UA-09-OCC",
-            "UA-14-OCC",
-            "UA-23-OCC",
-            "UA-65-OCC",
-        ],
-    ),
+    ("RUSE", &["RUS", "FIN", "EST", "LVA", "LTU", "BLR", "UKR", "POL", "MDA"]),
     ("OTT", &["TUR", "SYR", "IRQ", "LBN", "JOR", "ISR", "PSE"]),
     ("SRB", &["MKD", "XKX"]),
     ("ITAK", &["ITA"]),
@@ -51,24 +33,49 @@ const SUCCESSORS: &[(&str, &[&str])] = &[
 /// The obligations an attack at a place gives rise to: (obliged party, level, definite).
 type Hits = BTreeSet<(String, Level, bool)>;
 
-/// Geometry key → place id of the rule set, for every shape that joins.
+/// Geometry key → place id of the rule set, for every shape that joins: the first of the
+/// shape's ids that the rule set has, else the first polity of `SUCCESSORS` that claims one
+/// of them.
 pub(super) fn join(engine: &Engine, shapes: &[Shape]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for s in shapes {
-        if let Some(id) = s.ids.iter().find(|i| engine.place_ix.contains_key(i.as_str())) {
-            out.insert(s.key().to_string(), id.clone());
-        }
-    }
-    for (polity, lands) in SUCCESSORS {
-        if engine.place_ix.contains_key(*polity) {
-            for land in *lands {
-                if !out.contains_key(*land) && shapes.iter().any(|s| s.key() == *land) {
-                    out.insert((*land).to_string(), (*polity).to_string());
-                }
-            }
+        let own = s.ids.iter().find(|i| engine.place_ix.contains_key(i.as_str()));
+        let successor = || {
+            SUCCESSORS
+                .iter()
+                .find(|(polity, lands)| {
+                    engine.place_ix.contains_key(*polity) && s.ids.iter().any(|i| lands.contains(&i.as_str()))
+                })
+                .map(|(polity, _)| (*polity).to_string())
+        };
+        if let Some(id) = own.cloned().or_else(successor) {
+            out.insert(s.key().to_string(), id);
         }
     }
     out
+}
+
+/// On a map of parties (guarantors, exposure, cascade): a place the map does not shade
+/// itself is drawn as the party it belongs to, the next of its shape's ids that `parties`
+/// shades (Lviv as Ukraine on the map of Ukraine's guarantors).
+fn inherit(map: &mut Map, shapes: &[Shape], parties: &BTreeSet<String>) {
+    for s in shapes {
+        let Some(id) = map.drawn_as.get(s.key()) else {
+            continue;
+        };
+        if map.shades.contains_key(id) {
+            continue;
+        }
+        let from = s
+            .ids
+            .iter()
+            .filter(|i| *i != id && parties.contains(i.as_str()))
+            .find_map(|i| map.shades.get(i).map(|shade| (i.clone(), shade.clone())));
+        if let Some((party, shade)) = from {
+            map.shades.insert(id.clone(), shade);
+            map.inherited.insert(id.clone(), party);
+        }
+    }
 }
 
 pub(super) fn build(engine: &Engine, req: &MapRequest, shapes: &[Shape]) -> Result<Map, MapError> {
@@ -83,6 +90,8 @@ pub(super) fn build(engine: &Engine, req: &MapRequest, shapes: &[Shape]) -> Resu
         shades: BTreeMap::new(),
         legend: Vec::new(),
         bounds: req.bounds.unwrap_or(Bounds::WORLD),
+        holders: holders(engine, &known, req.date),
+        inherited: BTreeMap::new(),
         drawn_as: joined.clone(),
         known,
     };
@@ -133,8 +142,13 @@ pub(super) fn build(engine: &Engine, req: &MapRequest, shapes: &[Shape]) -> Resu
             map.legend = level_legend(&map);
             map.legend
                 .insert(0, entry("subject", &format!("{party}, the party helped")));
+            let parties = map.shades.keys().cloned().collect();
+            inherit(&mut map, shapes, &parties);
         }
-        MapKind::Exposure { party, min_level } => exposure(engine, &mut map, req, party, min_level)?,
+        MapKind::Exposure { party, min_level } => {
+            let parties = exposure(engine, &mut map, req, party, min_level)?;
+            inherit(&mut map, shapes, &parties);
+        }
         MapKind::Diff {
             new,
             new_label,
@@ -143,7 +157,11 @@ pub(super) fn build(engine: &Engine, req: &MapRequest, shapes: &[Shape]) -> Resu
         } => {
             diff(engine, &mut map, req, (new, new_label), treaty, attacker, shapes)?;
         }
-        MapKind::Cascade { cascade } => cascade_shades(&mut map, cascade, req.rules_label),
+        MapKind::Cascade { cascade } => {
+            cascade_shades(&mut map, cascade, req.rules_label);
+            let parties = map.shades.keys().cloned().collect();
+            inherit(&mut map, shapes, &parties);
+        }
     }
     if shapes
         .iter()
@@ -156,6 +174,32 @@ pub(super) fn build(engine: &Engine, req: &MapRequest, shapes: &[Shape]) -> Resu
             .push_str(" · polities of the time drawn on the land of their successors");
     }
     Ok(map)
+}
+
+/// The party holding each territory of `places` on the date (its sovereign, else its
+/// controller), where the place is not that party.
+fn holders(engine: &Engine, places: &BTreeSet<String>, at: When) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for id in places {
+        let Some(place) = engine
+            .place_ix
+            .get(id.as_str())
+            .and_then(|ix| engine.places.get(*ix as usize))
+        else {
+            continue;
+        };
+        if place.kind != PlaceKind::Territory {
+            continue;
+        }
+        let holder = place
+            .holder_on(HolderRole::Sovereign, &at)
+            .or_else(|| place.holder_on(HolderRole::Controller, &at))
+            .map(|p| engine.party_id(p));
+        if let Some(h) = holder.filter(|h| *h != id.as_str()) {
+            out.insert(id.clone(), h.to_string());
+        }
+    }
+    out
 }
 
 fn entry(shade: &str, label: &str) -> LegendEntry {
@@ -321,11 +365,22 @@ fn coverage(
     Ok(out)
 }
 
-fn exposure(engine: &Engine, map: &mut Map, req: &MapRequest, party: &str, min: Level) -> Result<(), MapError> {
+/// Shades the places where an attack obliges `party`; returns the ids shaded as parties
+/// (beneficiaries of a clause that does not look at the place, and `party` itself), whose
+/// shade their land inherits.
+fn exposure(
+    engine: &Engine,
+    map: &mut Map,
+    req: &MapRequest,
+    party: &str,
+    min: Level,
+) -> Result<BTreeSet<String>, MapError> {
     let x = engine.exposure(party, req.date, min)?;
     let mut by: BTreeMap<String, Hits> = BTreeMap::new();
+    let mut parties = BTreeSet::from([party.to_string()]);
     for c in &x.classes {
         let places: Vec<String> = if c.place.places.is_empty() {
+            parties.extend(c.beneficiaries.iter().cloned());
             c.beneficiaries.clone()
         } else {
             c.place.places.clone()
@@ -360,7 +415,7 @@ fn exposure(engine: &Engine, map: &mut Map, req: &MapRequest, party: &str, min: 
     map.legend = level_legend(map);
     map.legend
         .insert(0, entry("subject", &format!("{party}, the party obliged")));
-    Ok(())
+    Ok(parties)
 }
 
 fn diff(

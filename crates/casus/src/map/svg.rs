@@ -1,5 +1,6 @@
 //! Writes a [`Map`] as SVG: sea areas, land, labels, title, legend and the source line.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::Map;
@@ -121,7 +122,7 @@ pub(crate) fn render(map: &Map, shapes: &[Shape]) -> String {
     draw_legend(&mut o, map, legend_top);
     let _ = writeln!(
         o,
-        r##"<text x="12" y="{:.1}" font-size="9" fill="#777777">Land: Natural Earth 1:50m (public domain). Sea areas and Ukraine's occupied parts: schematic outlines. Equal Earth projection.</text>"##,
+        r##"<text x="12" y="{:.1}" font-size="9" fill="#777777">Land: Natural Earth (public domain), countries 1:50m, Ukraine's oblasts 1:10m. Schematic: sea areas, the line between held and occupied parts. Equal Earth projection.</text>"##,
         height - 8.0
     );
     o.push_str("</svg>\n");
@@ -158,9 +159,14 @@ fn draw_places(o: &mut String, map: &Map, shapes: &[Shape], frame: &Frame) {
             } else {
                 ("place", fill(shade), r##" stroke="#ffffff" stroke-width="0.4""##)
             };
+            let holder = map
+                .holders
+                .get(id)
+                .map(|h| format!(r#" data-holder="{}""#, esc(h)))
+                .unwrap_or_default();
             let _ = write!(
                 o,
-                r#"<path class="{class}" data-place="{}" data-shade="{shade}" fill="{fill_of}" fill-rule="evenodd"{extra} d="{d}"><title>{}</title></path>"#,
+                r#"<path class="{class}" data-place="{}" data-shade="{shade}"{holder} fill="{fill_of}" fill-rule="evenodd"{extra} d="{d}"><title>{}</title></path>"#,
                 esc(id),
                 esc(&title_of(s, id, detail))
             );
@@ -181,9 +187,12 @@ fn title_of(s: &Shape, id: &str, detail: Option<&str>) -> String {
     }
 }
 
-/// Labels the shaded places wide enough to carry one, once per id, on the largest shape.
+/// Labels the shaded places wide enough to carry one, once per id, on the largest shape; the
+/// places that take their party's shading (Ukraine's oblasts) once as the party, in the
+/// middle of them all.
 fn draw_labels(o: &mut String, map: &Map, shapes: &[Shape], frame: &Frame) {
-    let mut best: std::collections::BTreeMap<&str, (f64, (f64, f64))> = std::collections::BTreeMap::new();
+    let mut best: BTreeMap<&str, (f64, (f64, f64))> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, (f64, f64, f64, f64)> = BTreeMap::new();
     for s in shapes.iter().filter(|s| s.source != Source::Sea) {
         let (id, shade, _) = shading(map, s);
         if shade == "none" || shade == "absent" {
@@ -191,7 +200,7 @@ fn draw_labels(o: &mut String, map: &Map, shapes: &[Shape], frame: &Frame) {
         }
         let (x0, y0, x1, y1) = frame.extent(&s.rings);
         let w = x1 - x0;
-        if w.max(y1 - y0) < 4.0 {
+        if w.max(y1 - y0) < 4.0 && !s.is_subdivision() {
             // Too small to see: a dot in its colour marks it.
             let (x, y) = frame.point(s.label.0, s.label.1);
             let _ = writeln!(
@@ -201,9 +210,22 @@ fn draw_labels(o: &mut String, map: &Map, shapes: &[Shape], frame: &Frame) {
                 fill(shade)
             );
         }
-        let small = s.source == Source::Schematic;
+        if let Some(party) = map.inherited.get(id) {
+            let g = groups
+                .entry(party.as_str())
+                .or_insert((f64::MAX, f64::MAX, f64::MIN, f64::MIN));
+            *g = (g.0.min(x0), g.1.min(y0), g.2.max(x1), g.3.max(y1));
+            continue;
+        }
+        // Crimea and the oblasts are labelled smaller than a country, on a map of a region.
+        let small = (s.source == Source::Schematic || s.is_subdivision()) && map.bounds != super::Bounds::WORLD;
         if (w >= 16.0 || small && w >= 5.0) && best.get(id).is_none_or(|(bw, _)| w > *bw) {
             best.insert(id, (w, frame.point(s.label.0, s.label.1)));
+        }
+    }
+    for (party, (x0, y0, x1, y1)) in groups {
+        if x1 - x0 >= 16.0 && !best.contains_key(party) {
+            best.insert(party, (x1 - x0, (f64::midpoint(x0, x1), f64::midpoint(y0, y1))));
         }
     }
     let size = if map.bounds == super::Bounds::WORLD { 7.5 } else { 10.0 };
