@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -55,6 +56,10 @@ impl Default for DiffOptions {
             progress: None,
         }
     }
+}
+
+fn is_none_listed(v: &Arc<[String]>) -> bool {
+    v.is_empty()
 }
 
 /// A party's strongest obligation in one rule set, or none: everything a verdict says of it.
@@ -241,9 +246,9 @@ pub struct DiffGroup {
     pub targets: usize,
     /// The attacker class in words.
     pub attacker: String,
-    /// Every attacker of the class.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attackers: Vec<String>,
+    /// Every attacker of the class (shared with the other groups of the class).
+    #[serde(skip_serializing_if = "is_none_listed")]
+    pub attackers: Arc<[String]>,
     /// The alternative reading under which the verdict changes this way
     /// (`treaty/clause/reading`). Absent: under the default reading of every clause, and
     /// under each alternative reading that changes it the same way.
@@ -251,9 +256,11 @@ pub struct DiffGroup {
     pub reading: Option<String>,
     /// The place group in words: `any place` when the change does not depend on it.
     pub place: String,
-    /// Every place of the group.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub places: Vec<String>,
+    /// Every place of the group (shared with the other groups of the same places: a diff of
+    /// a large alliance has hundreds of thousands of groups, most of them over a few place
+    /// classes of thousands of places each).
+    #[serde(skip_serializing_if = "is_none_listed")]
+    pub places: Arc<[String]>,
     /// The party whose obligation changes.
     pub party: String,
     /// Its obligation in the old rule set.
@@ -382,7 +389,7 @@ impl DiffReport {
 type GroupKey = (String, String, String, String, Change, Change, String);
 /// Count, target class size, attacker label, attackers, places, fields stated by the example,
 /// example, the example as YAML (what orders two examples with as many fields stated).
-type GroupVal = (u128, usize, String, Vec<String>, Vec<String>, usize, Scenario, String);
+type GroupVal = (u128, usize, String, Arc<[String]>, Arc<[String]>, usize, Scenario, String);
 
 /// The parties a diff compares, by number: per rule set, each engine party's key. A key is
 /// the party's index in the universe, or, for a party only one rule set has, an index past
@@ -451,7 +458,7 @@ type LocalKey = (PlaceKey, usize, u32, u32, u32);
 struct Local {
     count: u128,
     place: String,
-    places: Vec<String>,
+    places: Arc<[String]>,
     reading: String,
     stated: usize,
     example: Scenario,
@@ -463,7 +470,7 @@ struct JobLabel {
     target: String,
     targets: usize,
     attacker: String,
-    attackers: Vec<String>,
+    attackers: Arc<[String]>,
 }
 
 /// A job's groups while it runs, keyed by numbers and put into words once it ends: a cell
@@ -479,6 +486,8 @@ struct JobGroups {
     seen: [HashMap<Box<[u64]>, u32>; 2],
     /// In the order first met, as the walk meets them.
     groups: IndexMap<LocalKey, Local>,
+    /// Each place group's words and places, shared by the groups of every party.
+    places: HashMap<PlaceKey, (String, Arc<[String]>)>,
     scratch: Vec<u64>,
 }
 
@@ -490,6 +499,7 @@ impl Default for JobGroups {
             numbers: HashMap::from([(NONE, 0)]),
             seen: [HashMap::new(), HashMap::new()],
             groups: IndexMap::new(),
+            places: HashMap::new(),
             scratch: Vec::new(),
         }
     }
@@ -866,7 +876,7 @@ impl JobLabel {
         };
         let attackers = match job.attacker.atk {
             Atk::Party(_) if members.len() > 1 => members.iter().map(|m| name(*m)).collect(),
-            _ => Vec::new(),
+            _ => Arc::from([]),
         };
         JobLabel {
             target: name(job.target.target),
@@ -887,7 +897,7 @@ fn reading_label(u: &Universe, (i, (old, new)): (usize, Readings)) -> String {
 }
 
 /// The place group of a cell in words, and its places (none for a single place).
-fn place_label(u: &Universe, job: &JobInfo<'_>, cell: &Cell) -> (String, Vec<String>) {
+fn place_label(u: &Universe, job: &JobInfo<'_>, cell: &Cell) -> (String, Arc<[String]>) {
     let class = match (cell.location, cell.place_class.and_then(|i| u.job_places(job).get(i))) {
         (Dim::Is(Some(_)), Some(pc)) => Some(pc),
         _ => None,
@@ -905,7 +915,7 @@ fn place_label(u: &Universe, job: &JobInfo<'_>, cell: &Cell) -> (String, Vec<Str
     };
     let places = match class {
         Some(pc) if pc.members.len() > 1 => pc.members.iter().map(place_id).collect(),
-        _ => Vec::new(),
+        _ => Arc::from([]),
     };
     (label, places)
 }
@@ -948,7 +958,12 @@ impl Differ<'_> {
             }
             return;
         }
-        let (place, places) = place_label(u, job, cell);
+        let (place, places) = self
+            .job
+            .places
+            .entry(key.0)
+            .or_insert_with(|| place_label(u, job, cell))
+            .clone();
         let example = u.scenario(cell);
         let text = example.to_yaml().unwrap_or_default();
         self.job.groups.insert(
