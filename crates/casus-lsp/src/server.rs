@@ -53,6 +53,37 @@ pub struct Server {
     loads: usize,
     /// Rule files parsed so far, over every load.
     parsed: usize,
+    /// Frees replaced engines off the path from an edit to its diagnostics.
+    dropper: Dropper,
+}
+
+/// A thread that frees what the server no longer needs (the engine a reload replaced: some
+/// hundred thousand allocations on a large rule set), so that an edit's diagnostics are not
+/// kept waiting for it. Started at the first discard; without a thread (it could not be
+/// started, or has ended) the value is freed in place.
+#[derive(Debug, Default)]
+struct Dropper {
+    sender: Option<std::sync::mpsc::Sender<Engine>>,
+}
+
+impl Dropper {
+    /// Frees `engine` on the dropping thread.
+    fn discard(&mut self, engine: Option<Engine>) {
+        let Some(engine) = engine else { return };
+        if self.sender.is_none() {
+            let (sender, receiver) = std::sync::mpsc::channel::<Engine>();
+            let started = std::thread::Builder::new()
+                .name("casus-lsp-drop".into())
+                .spawn(move || receiver.into_iter().for_each(drop));
+            self.sender = started.is_ok().then_some(sender);
+        }
+        if let Some(sender) = &self.sender
+            && let Err(returned) = sender.send(engine)
+        {
+            self.sender = None;
+            drop(returned);
+        }
+    }
 }
 
 /// Runs the server over standard input and output until the client says `exit`.
@@ -306,12 +337,13 @@ impl Server {
         let (diags, engine) = match loaded {
             Ok(rs) => {
                 let diags = rs.diagnostics().items().to_vec();
-                (diags, rs.compile().ok())
+                (diags, rs.into_engine().ok())
             }
             Err(e) => (e.diagnostics.items().to_vec(), None),
         };
         if engine.is_some() || set.engine.is_none() {
-            set.engine = engine;
+            let previous = std::mem::replace(&mut set.engine, engine);
+            self.dropper.discard(previous);
         }
         let mut by_file: BTreeMap<PathBuf, Vec<lt::Diagnostic>> = BTreeMap::new();
         for d in diags {

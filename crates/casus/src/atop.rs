@@ -984,7 +984,7 @@ impl Import {
                 continue;
             }
             match parse_yaml::<RuleFile>(&ctx, &f.text, &limits) {
-                Ok(rf) => files.push((ctx, rf)),
+                Ok(rf) => files.push((ctx, std::sync::Arc::new(rf))),
                 Err(d) => diags.push(*d),
             }
         }

@@ -189,7 +189,7 @@ impl RuleSet {
         let mut diags = Diagnostics::new();
         let mut files = Vec::new();
         match load::parse_rule_text(&ctx, text, limits) {
-            Ok(f) => files.push((ctx, f)),
+            Ok(f) => files.push((ctx, std::sync::Arc::new(f))),
             Err(d) => diags.push(*d),
         }
         RuleSet::finish(files, diags, limits, None)
@@ -212,14 +212,14 @@ impl RuleSet {
         let mut diags = read.diagnostics;
         let ctx = diag::FileCtx::new(Path::new(name), Some(text.into()));
         match load::parse_rule_text(&ctx, text, limits) {
-            Ok(f) => files.push((ctx, f)),
+            Ok(f) => files.push((ctx, std::sync::Arc::new(f))),
             Err(d) => diags.push(*d),
         }
         RuleSet::finish(files, diags, limits, None)
     }
 
     fn finish(
-        files: Vec<(diag::FileCtx, model::RuleFile)>,
+        files: Vec<(diag::FileCtx, std::sync::Arc<model::RuleFile>)>,
         diags: Diagnostics,
         limits: &Limits,
         name: Option<String>,
@@ -280,9 +280,29 @@ impl RuleSet {
         Ok((engine, bytes))
     }
 
-    /// Builds the evaluation indexes.
+    /// Builds the evaluation indexes, keeping the rule set (its engine is copied).
     pub fn compile(&self) -> Result<Engine, CompileError> {
-        let mut e = self.engine.clone();
+        RuleSet::index(self.engine.clone())
+    }
+
+    /// Builds the evaluation indexes, consuming the rule set: the same engine as
+    /// [`RuleSet::compile`] gives, without copying it (what a program that reloads a rule set
+    /// after every edit, such as the language server, wants). Take the
+    /// [`diagnostics`](RuleSet::diagnostics) first if they are wanted.
+    ///
+    /// ```
+    /// let rules = casus::RuleSet::from_yaml(casus::doc_example())?;
+    /// let copied = rules.compile()?;
+    /// let engine = rules.into_engine()?;
+    /// assert_eq!(engine.parties().len(), copied.parties().len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_engine(self) -> Result<Engine, CompileError> {
+        RuleSet::index(self.engine)
+    }
+
+    /// Checks the counts an index can number and builds the evaluation indexes of `e`.
+    fn index(mut e: Engine) -> Result<Engine, CompileError> {
         for (what, count) in [
             ("parties", e.parties.len()),
             ("clauses", e.clauses.len()),

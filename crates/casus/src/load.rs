@@ -195,7 +195,10 @@ impl Sources {
         if self.texts.is_empty() {
             return None;
         }
-        self.texts.get(&canonical(path.as_ref()))
+        // A path held as it is was canonical when inserted: no need to resolve it again (a
+        // load asks for every file it reads, and resolving links costs a call per folder).
+        let path = path.as_ref();
+        self.texts.get(path).or_else(|| self.texts.get(&canonical(path)))
     }
 
     /// Whether no text is held.
@@ -242,7 +245,7 @@ pub struct ParseCache {
 #[derive(Debug)]
 struct CachedFile {
     hash: [u8; 32],
-    parse: Result<RuleFile, Box<Diagnostic>>,
+    parse: Result<Arc<RuleFile>, Box<Diagnostic>>,
     /// Read by the load under way.
     used: bool,
 }
@@ -290,8 +293,15 @@ impl ParseCache {
     }
 
     /// The parse of `text` at `path`: the kept one when the text is the same, else a new one,
-    /// kept.
-    fn parse(&mut self, ctx: &FileCtx, path: &Path, text: &str, limits: &Limits) -> Result<RuleFile, Box<Diagnostic>> {
+    /// kept. The kept parse is shared, not copied: a load that amends a treaty copies the file
+    /// it changes (see [`crate::overlay`]).
+    fn parse(
+        &mut self,
+        ctx: &FileCtx,
+        path: &Path,
+        text: &str,
+        limits: &Limits,
+    ) -> Result<Arc<RuleFile>, Box<Diagnostic>> {
         let hash = *blake3::hash(text.as_bytes()).as_bytes();
         if let Some(f) = self.files.get_mut(path)
             && f.hash == hash
@@ -300,7 +310,7 @@ impl ParseCache {
             return f.parse.clone();
         }
         self.parsed += 1;
-        let parse = parse_yaml::<RuleFile>(ctx, text, limits);
+        let parse = parse_yaml::<RuleFile>(ctx, text, limits).map(Arc::new);
         self.files.insert(
             path.to_path_buf(),
             CachedFile {
@@ -321,7 +331,8 @@ fn canonical(path: &Path) -> PathBuf {
 /// What a read of rule folders produced: parsed files and diagnostics.
 #[derive(Debug, Default)]
 pub(crate) struct Read {
-    pub files: Vec<(FileCtx, RuleFile)>,
+    /// The rule files parsed, shared with the [`ParseCache`] that kept them.
+    pub files: Vec<(FileCtx, Arc<RuleFile>)>,
     pub diagnostics: Diagnostics,
     pub manifest: Option<Manifest>,
     /// The `amend:` lists of every manifest read, in the order read (what is extended first).
@@ -1182,7 +1193,7 @@ impl Walker<'_> {
                 let ctx = FileCtx::new(path, Some(text.clone()));
                 let parsed = match self.cache.as_deref_mut() {
                     Some(cache) => cache.parse(&ctx, path, &text, limits),
-                    None => parse_yaml::<RuleFile>(&ctx, &text, limits),
+                    None => parse_yaml::<RuleFile>(&ctx, &text, limits).map(Arc::new),
                 };
                 match parsed {
                     Err(d) => self.read.diagnostics.push(*d),

@@ -8,6 +8,8 @@
 //! replaces is moved to the manifest that amends it, so that a mistake in a new clause is
 //! reported at its line in `ruleset.yaml`.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostics, FileCtx};
@@ -56,21 +58,24 @@ pub struct RemoveParty {
 /// Where a treaty is: the file and its place in that file's list.
 type At = (usize, usize);
 
-fn find_treaty(files: &[(FileCtx, RuleFile)], id: &str) -> Option<At> {
+fn find_treaty(files: &[(FileCtx, Arc<RuleFile>)], id: &str) -> Option<At> {
     files
         .iter()
         .enumerate()
         .find_map(|(fi, (_, f))| f.treaties.iter().position(|t| t.id.value == id).map(|ti| (fi, ti)))
 }
 
-fn treaty_mut(files: &mut [(FileCtx, RuleFile)], at: At) -> Option<&mut TreatyDecl> {
-    files.get_mut(at.0).and_then(|(_, f)| f.treaties.get_mut(at.1))
+/// The treaty at `at`, to change: its file is copied first when a [`crate::ParseCache`] shares it.
+fn treaty_mut(files: &mut [(FileCtx, Arc<RuleFile>)], at: At) -> Option<&mut TreatyDecl> {
+    files
+        .get_mut(at.0)
+        .and_then(|(_, f)| Arc::make_mut(f).treaties.get_mut(at.1))
 }
 
 /// Applies every amendment, in order, to the files read; each problem becomes a diagnostic at
 /// its place in the manifest that wrote it.
 pub(crate) fn apply(
-    files: &mut Vec<(FileCtx, RuleFile)>,
+    files: &mut Vec<(FileCtx, Arc<RuleFile>)>,
     amendments: &[(FileCtx, Vec<AmendDecl>)],
     diags: &mut Diagnostics,
 ) {
@@ -114,26 +119,26 @@ pub(crate) fn apply(
 
 /// Moves an amended treaty to a file of its own under the manifest's name, so that the load
 /// reports a mistake in an added or replaced clause at its place in the manifest.
-fn move_to_manifest(files: &mut Vec<(FileCtx, RuleFile)>, at: At, mctx: &FileCtx) {
+fn move_to_manifest(files: &mut Vec<(FileCtx, Arc<RuleFile>)>, at: At, mctx: &FileCtx) {
     let Some((_, f)) = files.get_mut(at.0) else {
         return;
     };
     if at.1 >= f.treaties.len() {
         return;
     }
-    let t = f.treaties.remove(at.1);
+    let t = Arc::make_mut(f).treaties.remove(at.1);
     files.push((
         mctx.clone(),
-        RuleFile {
+        Arc::new(RuleFile {
             treaties: vec![t],
             ..RuleFile::default()
-        },
+        }),
     ));
 }
 
 /// Removes, replaces and adds clauses; returns whether a clause was added or replaced.
 fn amend_clauses(
-    files: &mut [(FileCtx, RuleFile)],
+    files: &mut [(FileCtx, Arc<RuleFile>)],
     at: At,
     mctx: &FileCtx,
     a: &AmendDecl,
@@ -199,7 +204,7 @@ fn open_after(m: &MemberDecl, from: Option<&When>) -> bool {
 
 /// Removes parties, then adds parties.
 fn amend_parties(
-    files: &mut [(FileCtx, RuleFile)],
+    files: &mut [(FileCtx, Arc<RuleFile>)],
     at: At,
     mctx: &FileCtx,
     a: &AmendDecl,

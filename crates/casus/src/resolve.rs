@@ -3,6 +3,7 @@
 //! line and column of the offending value and, for a misspelled id, the closest existing one.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{Location, Spanned};
 
@@ -31,10 +32,12 @@ struct Resolver<'a> {
     diags: Diagnostics,
     limits: &'a Limits,
     e: Engine,
-    party_decl: HashMap<String, Decl<'a>>,
-    place_decl: HashMap<String, Decl<'a>>,
-    tag_ix: HashMap<String, u32>,
-    clause_ix: HashMap<(TreatyIx, String), ClauseIx>,
+    /// Where each party id was first declared (ids borrowed from the parsed files, as in the
+    /// tables below: a load copies an id only into the engine).
+    party_decl: HashMap<&'a str, Decl<'a>>,
+    place_decl: HashMap<&'a str, Decl<'a>>,
+    tag_ix: HashMap<&'a str, u32>,
+    clause_ix: HashMap<(TreatyIx, &'a str), ClauseIx>,
     /// Where each clause (by index) is declared, for errors found after all are defined.
     clause_at: Vec<(&'a FileCtx, Location)>,
     /// A count limit was passed: the rule set is refused, and the definitions pass is skipped
@@ -71,7 +74,11 @@ fn suggest_within<'c>(
     suggest(word, candidates)
 }
 
-pub(crate) fn resolve(files: &[(FileCtx, RuleFile)], limits: &Limits, diags: Diagnostics) -> (Engine, Diagnostics) {
+pub(crate) fn resolve(
+    files: &[(FileCtx, Arc<RuleFile>)],
+    limits: &Limits,
+    diags: Diagnostics,
+) -> (Engine, Diagnostics) {
     let e = Engine {
         not_modelled: Vec::new(),
         lines: Vec::new(),
@@ -260,7 +267,7 @@ impl<'a> Resolver<'a> {
 
     // ---- pass 1: declarations ----------------------------------------------------------
 
-    fn declare(&mut self, files: &'a [(FileCtx, RuleFile)]) {
+    fn declare(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)]) {
         // Room for every declaration at once: growing these by doubling would leave up to
         // half of each unused while the parsed files are still held.
         let count = |f: fn(&RuleFile) -> usize| files.iter().map(|(_, x)| f(x)).sum::<usize>();
@@ -280,7 +287,7 @@ impl<'a> Resolver<'a> {
         }
         for (ctx, f) in files {
             for t in &f.tags {
-                if self.tag_ix.contains_key(&t.id.value) {
+                if self.tag_ix.contains_key(t.id.value.as_str()) {
                     self.duplicate(ctx, "tag", &t.id, None);
                     continue;
                 }
@@ -290,7 +297,7 @@ impl<'a> Resolver<'a> {
                 }
                 self.check_id(ctx, &t.id, "tag");
                 self.check_text(ctx, &t.id, "description", &t.description, false);
-                self.tag_ix.insert(t.id.value.clone(), self.e.tags.len() as u32);
+                self.tag_ix.insert(&t.id.value, self.e.tags.len() as u32);
                 self.e.tags.push((t.id.value.clone(), t.description.clone()));
             }
             for fact in &f.facts {
@@ -320,7 +327,7 @@ impl<'a> Resolver<'a> {
                 self.e.fact_ix.insert(fact.id.value.clone(), ix);
             }
             for p in &f.parties {
-                if let Some(first) = self.party_decl.get(&p.id.value) {
+                if let Some(first) = self.party_decl.get(p.id.value.as_str()) {
                     let first = (first.ctx, first.loc);
                     self.duplicate(ctx, "party", &p.id, Some(first));
                     continue;
@@ -335,7 +342,7 @@ impl<'a> Resolver<'a> {
                     self.check_text(ctx, &p.id, "alias", alias, true);
                 }
                 self.party_decl.insert(
-                    p.id.value.clone(),
+                    &p.id.value,
                     Decl {
                         ctx,
                         loc: p.id.referenced,
@@ -426,7 +433,7 @@ impl<'a> Resolver<'a> {
         }
         for (ctx, f) in files {
             for p in &f.parties {
-                if p.kind == PartyKind::State && !self.place_decl.contains_key(&p.id.value) {
+                if p.kind == PartyKind::State && !self.place_decl.contains_key(p.id.value.as_str()) {
                     let Some(&owner) = self.e.party_ix.get(&p.id.value) else {
                         continue;
                     };
@@ -482,7 +489,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn declare_place(&mut self, ctx: &'a FileCtx, id: &Id, name: &str, kind: PlaceKind) {
+    fn declare_place(&mut self, ctx: &'a FileCtx, id: &'a Id, name: &str, kind: PlaceKind) {
         self.check_id(ctx, id, "place");
         self.check_text(ctx, id, "name", name, true);
         let party = self
@@ -512,7 +519,7 @@ impl<'a> Resolver<'a> {
             );
             return;
         }
-        if let Some(first) = self.place_decl.get(&id.value) {
+        if let Some(first) = self.place_decl.get(id.value.as_str()) {
             let first = (first.ctx, first.loc);
             self.duplicate(ctx, "place", id, Some(first));
             return;
@@ -522,7 +529,7 @@ impl<'a> Resolver<'a> {
             return;
         }
         self.place_decl.insert(
-            id.value.clone(),
+            &id.value,
             Decl {
                 ctx,
                 loc: id.referenced,
@@ -635,7 +642,7 @@ impl<'a> Resolver<'a> {
         let mut bits = vec![0u64; self.e.tags.len().div_ceil(64).max(1)];
         let mut names = Vec::new();
         for t in ids {
-            match self.tag_ix.get(&t.value) {
+            match self.tag_ix.get(t.value.as_str()) {
                 Some(&ix) => {
                     if let Some(w) = bits.get_mut((ix / 64) as usize) {
                         *w |= 1u64 << (ix % 64);
@@ -643,11 +650,7 @@ impl<'a> Resolver<'a> {
                     names.push(t.value.clone());
                 }
                 None => {
-                    let hint = suggest_within(
-                        &mut self.suggest_budget,
-                        &t.value,
-                        self.tag_ix.keys().map(String::as_str),
-                    );
+                    let hint = suggest_within(&mut self.suggest_budget, &t.value, self.tag_ix.keys().copied());
                     let help = Some(match hint {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "declare the tag under `tags:` with a description".into(),
@@ -706,7 +709,7 @@ impl<'a> Resolver<'a> {
 
     // ---- pass 2: definitions --------------------------------------------------------------
 
-    fn define(&mut self, files: &'a [(FileCtx, RuleFile)]) {
+    fn define(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)]) {
         for (ctx, f) in files {
             for p in &f.parties {
                 let Some(&ix) = self.e.party_ix.get(&p.id.value) else {
@@ -1015,7 +1018,7 @@ impl<'a> Resolver<'a> {
         // Only the declaration that won the id defines it.
         if self
             .place_decl
-            .get(&id.value)
+            .get(id.value.as_str())
             .is_none_or(|d| d.ctx.path != ctx.path || d.loc != id.referenced)
         {
             return;
@@ -1073,14 +1076,14 @@ impl<'a> Resolver<'a> {
     /// Whether this declaration is the one that won its place id (a duplicate is reported
     /// once, where it was declared, and otherwise ignored).
     fn owns_place(&self, ctx: &FileCtx, id: &Id) -> Option<PlaceIx> {
-        let d = self.place_decl.get(&id.value)?;
+        let d = self.place_decl.get(id.value.as_str())?;
         (d.ctx.path == ctx.path && d.loc == id.referenced).then(|| self.e.place_ix.get(&id.value).copied())?
     }
 
     /// Resolves every `within:`, rejects cycles, and gives each place what it inherits:
     /// sovereign, controller, administrator and tags it does not state itself, from the
     /// nearest place containing it that has them (parents are completed before children).
-    fn link_places(&mut self, files: &'a [(FileCtx, RuleFile)]) {
+    fn link_places(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)]) {
         let n = self.e.places.len();
         let mut parent: Vec<Option<PlaceIx>> = vec![None; n];
         // (place, parent, states its sovereign, states its tags)
@@ -1131,26 +1134,7 @@ impl<'a> Resolver<'a> {
         };
         links.sort_by_cached_key(|l| (depth(l.0), l.0));
         for (ix, px, own_sov, own_tags) in links {
-            let Some(up) = self.e.places.get(px as usize).cloned() else {
-                continue;
-            };
-            let Some(p) = self.e.places.get_mut(ix as usize) else {
-                continue;
-            };
-            p.within = Some(px);
-            if !own_sov && p.kind == PlaceKind::Territory {
-                p.sovereign = up.sovereign;
-            }
-            if p.controller.is_none() {
-                p.controller = up.controller;
-            }
-            if p.administrator.is_none() {
-                p.administrator = up.administrator;
-            }
-            if !own_tags {
-                p.tags = up.tags;
-                p.tag_names = up.tag_names;
-            }
+            inherit(&mut self.e.places, ix, px, own_sov, own_tags);
         }
     }
 
@@ -1167,7 +1151,7 @@ impl<'a> Resolver<'a> {
         true
     }
 
-    fn define_treaty(&mut self, ctx: &'a FileCtx, t: &model::TreatyDecl) {
+    fn define_treaty(&mut self, ctx: &'a FileCtx, t: &'a model::TreatyDecl) {
         if self.over {
             return;
         }
@@ -1405,7 +1389,7 @@ impl<'a> Resolver<'a> {
                 self.check_text(ctx, &c.id, "summary", summary, false);
             }
             let cix = self.e.clauses.len() as ClauseIx;
-            self.clause_ix.insert((tix, c.id.value.clone()), cix);
+            self.clause_ix.insert((tix, &c.id.value), cix);
             self.clause_at.push((ctx, c.id.referenced));
             self.e.clauses.push(Clause {
                 treaty: tix,
@@ -1439,7 +1423,7 @@ impl<'a> Resolver<'a> {
             }
             let mut clauses = Vec::new();
             for c in &r.clauses {
-                match self.clause_ix.get(&(tix, c.value.clone())) {
+                match self.clause_ix.get(&(tix, c.value.as_str())) {
                     Some(&cx) => clauses.push(cx),
                     None => {
                         let names: Vec<String> = t.clauses.iter().map(|c| c.id.value.clone()).collect();
@@ -2078,5 +2062,37 @@ impl Bounds {
             return Some(format!("its dates ask for a day from {f} and before {b}"));
         }
         None
+    }
+}
+
+/// Gives the place `ix`, lying within `px`, what it does not state itself: its parent's
+/// sovereign (a territory that states none), controller, administrator and tags (when it
+/// states none). Copies only those, never the parent's ids, names or aliases.
+fn inherit(places: &mut [Place], ix: PlaceIx, px: PlaceIx, own_sov: bool, own_tags: bool) {
+    let Some(p) = places.get(ix as usize) else { return };
+    let (take_sov, take_ctl, take_adm) = (
+        !own_sov && p.kind == PlaceKind::Territory,
+        p.controller.is_none(),
+        p.administrator.is_none(),
+    );
+    let Some(up) = places.get(px as usize) else { return };
+    let sovereign = take_sov.then(|| up.sovereign.clone());
+    let controller = if take_ctl { up.controller.clone() } else { None };
+    let administrator = if take_adm { up.administrator.clone() } else { None };
+    let tags = (!own_tags).then(|| (up.tags.clone(), up.tag_names.clone()));
+    let Some(p) = places.get_mut(ix as usize) else { return };
+    p.within = Some(px);
+    if let Some(sov) = sovereign {
+        p.sovereign = sov;
+    }
+    if take_ctl {
+        p.controller = controller;
+    }
+    if take_adm {
+        p.administrator = administrator;
+    }
+    if let Some((bits, names)) = tags {
+        p.tags = bits;
+        p.tag_names = names;
     }
 }
