@@ -32,6 +32,7 @@ mod import;
 mod map;
 mod panel;
 mod progress;
+mod repair;
 mod testing;
 mod verify;
 
@@ -208,6 +209,10 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
         max_evaluations: u64,
     },
+    /// (ext) Search the smallest edits of a rule set's own treaties that make its properties
+    /// hold, each proved exhaustively, with its patch and side effects (exit 1 if none within
+    /// --max-edits).
+    Repair(repair::RepairArgs),
     /// Compare two rule sets over every scenario: what changes, for whom (exit 1 if anything).
     Diff {
         /// The old rule set.
@@ -680,6 +685,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             (format, width),
             ((progress, no_progress), max_evaluations, full),
         ),
+        Command::Repair(a) => repair::repair(&a),
         Command::Brief(a) => brief::brief(a),
         Command::Guarantors(q) => graph::party_query(q, casus::Relation::Guarantors, width),
         Command::Commitments(q) => graph::party_query(q, casus::Relation::Commitments, width),

@@ -63,6 +63,7 @@ pub mod panel;
 mod query;
 #[doc(hidden)]
 pub mod reference;
+pub mod repair;
 mod report;
 mod resolve;
 mod scenario;

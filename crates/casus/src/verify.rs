@@ -26,6 +26,7 @@ use crate::Engine;
 use crate::engine::ClauseIx;
 use crate::eval::{Hit, Prepared};
 
+pub(crate) use check::violated_in;
 pub use check::{
     Cancel, Counterexample, DEFAULT_MAX_EVALUATIONS, Mode, Outcome, Progress, PropertyReport, SpaceReport,
     VerifyOptions, VerifyReport, WalkProgress, verify,

@@ -214,6 +214,11 @@ fn is_one(n: &usize) -> bool {
 }
 
 impl SpaceReport {
+    /// The space `verify` walks for one rule set.
+    pub(crate) fn of_engine(e: &Engine) -> SpaceReport {
+        SpaceReport::of(&Universe::new(&[e], None, &[], true))
+    }
+
     pub(crate) fn of(u: &Universe) -> SpaceReport {
         SpaceReport {
             scenarios: u.size(),
@@ -976,4 +981,21 @@ fn counts_attackers(nodes: &[Node], root: NodeIx) -> bool {
         }
     }
     false
+}
+
+/// Why property `p` is violated in scenario `s` (in scope by construction: a counterexample)
+/// under its default reading or, when it checks every reading, under any of them; `None` when
+/// it holds there, or when the scenario names something the rule set lacks.
+pub(crate) fn violated_in(e: &Engine, p: &Property, s: &Scenario) -> Option<String> {
+    let prepared = e.prepare(s).ok()?;
+    let readings = if p.readings == Readings::Every {
+        crate::reference::reading_choices(e)
+    } else {
+        vec![None]
+    };
+    let mut hits = Vec::new();
+    readings.into_iter().find_map(|r| {
+        super::hits_under(e, &prepared, r, &mut hits);
+        violation(&p.require, e, r, &hits)
+    })
 }

@@ -389,7 +389,7 @@ impl Properties {
         Properties::parse(Path::new("<properties>"), text.into(), engine)
     }
 
-    fn parse(path: &Path, text: std::sync::Arc<str>, engine: &Engine) -> Result<Properties, LoadError> {
+    pub(crate) fn parse(path: &Path, text: std::sync::Arc<str>, engine: &Engine) -> Result<Properties, LoadError> {
         let limits = Limits::default();
         let ctx = FileCtx::new(path, Some(text.clone()));
         let file: PropertiesFile =
