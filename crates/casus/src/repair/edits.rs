@@ -277,26 +277,31 @@ fn place_tests(
         }
         _ => return,
     };
-    let who = party_test_yaml(by);
-    let mut options = vec![
-        (
+    let mut options = Vec::new();
+    let target = PartyTest::Target;
+    let bys: Vec<&PartyTest> = if matches!(by, PartyTest::Target) {
+        vec![by]
+    } else {
+        vec![by, &target]
+    };
+    for by in bys {
+        let who = party_test_yaml(by);
+        let words = party_words(by);
+        options.push((
             format!("location: {{sovereign: {who}}}"),
-            format!(
-                "places whose sovereign at the date of the attack is {}",
-                party_words(by)
-            ),
-        ),
-        (
+            format!("places whose sovereign at the date of the attack is {words}"),
+        ));
+        options.push((
             format!("location: {{controller: {who}}}"),
-            format!("places {} controls at the date of the attack", party_words(by)),
-        ),
-    ];
-    if let Some(d) = date {
-        for role in ["sovereign", "controller"] {
-            options.push((
-                format!("location: {{held_on: {{role: {role}, by: {who}, date: {d}}}}}"),
-                format!("places whose {role} on {d} was {}", party_words(by)),
-            ));
+            format!("places {words} controls at the date of the attack"),
+        ));
+        if let Some(d) = &date {
+            for role in ["sovereign", "controller"] {
+                options.push((
+                    format!("location: {{held_on: {{role: {role}, by: {who}, date: {d}}}}}"),
+                    format!("places whose {role} on {d} was {words}"),
+                ));
+            }
         }
     }
     for (text, words) in options {
@@ -409,9 +414,6 @@ fn level(at: &At<'_>, l: &Spanned<Level>, out: &mut Vec<Edit>) {
 fn forms(at: &At<'_>, f: &FormsDecl, out: &mut Vec<Edit>) {
     let text = &at.file.text;
     for (list, noun) in [(&f.required, "required"), (&f.allowed, "allowed")] {
-        if list.len() < 2 {
-            continue;
-        }
         for form in list {
             if let Some((s, e)) = list_element(text, &form.referenced) {
                 let what = format!(
@@ -455,7 +457,11 @@ fn list_element(text: &str, l: &crate::model::Location) -> Option<(usize, usize)
         return Some((o, o + n + 2));
     }
     let before = text.get(..o)?;
-    before.ends_with(", ").then_some((o - 2, o + n))
+    if before.ends_with(", ") {
+        return Some((o - 2, o + n));
+    }
+    // The only element: the list becomes empty.
+    (before.ends_with('[') && after.starts_with(']')).then_some((o, o + n))
 }
 
 fn parties(at: &At<'_>, t: &TreatyDecl, out: &mut Vec<Edit>) {

@@ -118,7 +118,9 @@ pub(super) fn run(
     report.tried = s.tried;
     report.checked = s.checked;
     if report.repairs.is_empty() {
-        report.blocked = s.blocker(&ids);
+        report.blocked = s
+            .blocker(&ids)
+            .or_else(|| too_many(&goal, &cands, &ids, opts.max_edits));
     }
     Ok(report)
 }
@@ -377,6 +379,20 @@ impl Search<'_> {
             ),
         })
     }
+}
+
+/// When no set of up to `max_edits` candidates touches every property to repair: the one
+/// the fewest candidates touch.
+fn too_many(goal: &[usize], cands: &[(Edit, Vec<usize>)], ids: &[String], max_edits: usize) -> Option<Blocked> {
+    let g = goal
+        .iter()
+        .min_by_key(|g| cands.iter().filter(|(_, t)| t.contains(g)).count())?;
+    Some(Blocked {
+        property: ids.get(*g).cloned().unwrap_or_default(),
+        why: format!(
+            "no set of up to {max_edits} edits changes the counterexamples of every property to repair; this one is changed by the fewest edits"
+        ),
+    })
 }
 
 /// The size of the exhaustive space of a rule set, as `casus verify` reports it.

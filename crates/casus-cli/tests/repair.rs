@@ -1,0 +1,110 @@
+//! `casus repair` as a drafter runs it: the smallest repair of draft B (draft A's wording),
+//! the broken guarantee repaired by one edit per counterexample, a contradiction that blocks
+//! every repair (exit 1), and `--out` folders that `casus verify` reads unchanged.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn casus(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run casus: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const BROKEN: &str = "crates/casus/tests/data/broken-guarantee/rules";
+const BROKEN_PROPS: &str = "crates/casus/tests/data/broken-guarantee/properties.yaml";
+
+#[test]
+fn repair_draft_b_gives_draft_a_wording() {
+    let (code, out, err) = casus(&[
+        "repair",
+        "rules/drafts/ukraine-coalition-b",
+        "examples/properties/ukraine.yaml",
+        "--property",
+        "recognized-territory-covered",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(err.contains("repair: trying sets of 1 edit(s)"), "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn repair_the_broken_guarantee_one_edit_per_counterexample() {
+    let (code, out, err) = casus(&["repair", BROKEN, BROKEN_PROPS, "--max-edits", "2"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn repair_of_contradictory_properties_is_blocked() {
+    let (code, out, err) = casus(&[
+        "repair",
+        BROKEN,
+        "crates/casus/tests/data/broken-guarantee/contradiction.yaml",
+        "--no-progress",
+    ]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.is_empty(), "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn repair_json_and_out_folders_verify_unchanged() {
+    let dir = std::env::temp_dir().join(format!("casus-repair-out-{}", std::process::id()));
+    let (code, out, err) = casus(&[
+        "repair",
+        BROKEN,
+        BROKEN_PROPS,
+        "--property",
+        "no-ground-troops",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["goal"][0], "no-ground-troops");
+    assert_eq!(v["repairs"][0]["edits"][0]["kind"], "remove_form");
+    let folder = dir.join("repair-1");
+    let (code, out, err) = casus(&["verify", folder.to_str().unwrap(), BROKEN_PROPS, "--format", "json"]);
+    // kyiv-covered was violated before and was not asked for: it still is (exit 1), while
+    // no-ground-troops now holds.
+    assert_eq!(code, 1, "{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let outcome = |id: &str| {
+        v["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["outcome"]
+            .clone()
+    };
+    assert_eq!(outcome("no-ground-troops"), "proven");
+    assert_eq!(outcome("kyiv-covered"), "violated");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn repair_of_an_unknown_property_says_which_there_are() {
+    let (code, out, err) = casus(&["repair", BROKEN, BROKEN_PROPS, "--property", "kyiv-coverd"]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(
+        err.contains("no property `kyiv-coverd`") && err.contains("did you mean `kyiv-covered`?"),
+        "{err}"
+    );
+}
