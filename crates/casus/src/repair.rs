@@ -230,6 +230,30 @@ impl Draft {
         })
     }
 
+    /// Every edit of the vocabulary the rule set's own files allow, with the places and
+    /// attackers of `seeds` (counterexamples) to add or except: what the search draws its
+    /// candidates from (before keeping those that change a counterexample).
+    #[must_use]
+    pub fn vocabulary(&self, seeds: &[crate::Scenario]) -> Vec<Edit> {
+        edits::candidates(&self.files, &edits::Seeds::of(seeds.iter()))
+    }
+
+    /// The rule files `edits` change (as named in the report), with their edited text; edits
+    /// that clash with an earlier one are left out.
+    #[must_use]
+    pub fn edited(&self, edits: &[Edit]) -> Vec<(String, String)> {
+        let mut kept: Vec<&Edit> = Vec::new();
+        for e in edits {
+            if !kept.iter().any(|k| k.clashes(e)) {
+                kept.push(e);
+            }
+        }
+        self.patched(&kept)
+            .into_iter()
+            .filter_map(|(i, t)| self.files.get(i).map(|f| (f.shown.clone(), t)))
+            .collect()
+    }
+
     /// The texts of the files `edits` change, edited.
     fn patched(&self, edits: &[&Edit]) -> Vec<(usize, String)> {
         let mut out: Vec<(usize, String)> = Vec::new();

@@ -376,3 +376,46 @@ treaties:
     assert_eq!(bbb.status, Status::Contingent);
     assert_eq!(bbb.depends_on, vec!["time"]);
 }
+
+proptest! {
+    #![proptest_config(config(16))]
+
+    /// Every repair `casus repair` returns makes every property hold, by an independent
+    /// exhaustive `verify` of the repaired text; and no smaller repair exists: when the
+    /// smallest returned has two edits, no single edit of the whole vocabulary (not only the
+    /// candidates kept) is a repair (brute force, each checked by `verify`).
+    #[test]
+    fn repairs_hold_and_none_is_smaller(rules in rule_sets(), level in 0usize..5) {
+        let e = engine(&rules);
+        let level = ["consult", "diplomatic", "assist", "all_means", "military"][level];
+        let text = format!("properties:\n  - id: p\n    readings: default\n    require: {{never: {{parties: [P0], level: {level}}}}}\n");
+        let holds = |yaml: &str| -> bool {
+            let Ok(r) = casus::RuleSet::from_yaml(yaml) else { return false };
+            let Ok(e) = r.compile() else { return false };
+            let props = Properties::from_yaml(&text, &e).unwrap();
+            let report = casus::verify::verify(&e, &props, &VerifyOptions::default(), None).unwrap();
+            report.properties.iter().all(|p| matches!(p.outcome, Outcome::Proven | Outcome::Vacuous))
+        };
+        let props = Properties::from_yaml(&text, &e).unwrap();
+        let before = casus::verify::verify(&e, &props, &VerifyOptions::default(), None).unwrap();
+        let draft = casus::repair::Draft::from_yaml(rules.yaml()).unwrap();
+        let opts = casus::repair::RepairOptions { max_edits: 2, ..Default::default() };
+        let report = casus::repair::repair(&draft, (std::path::Path::new("p.yaml"), &text), &opts, None).unwrap();
+        for r in &report.repairs {
+            let edited = draft.edited(&r.edits);
+            prop_assert_eq!(edited.len(), 1);
+            prop_assert!(holds(&edited[0].1), "not a repair:\n{}", edited[0].1);
+        }
+        let smallest = report.repairs.first().map(|r| r.edits.len());
+        if smallest == Some(2) || (smallest.is_none() && !report.goal.is_empty()) {
+            let seeds: Vec<Scenario> = before.properties.iter().filter_map(|p| p.counterexample.as_ref()).map(|c| c.scenario.clone()).collect();
+            for edit in draft.vocabulary(&seeds) {
+                let edited = draft.edited(std::slice::from_ref(&edit));
+                prop_assert!(!holds(&edited[0].1), "a smaller repair was missed: {}", edit.what);
+            }
+        }
+        if smallest.is_some() {
+            prop_assert!(report.blocked.is_none());
+        }
+    }
+}

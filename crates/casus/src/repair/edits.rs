@@ -448,17 +448,21 @@ fn forms(at: &At<'_>, f: &FormsDecl, out: &mut Vec<Edit>) {
     }
 }
 
-/// The bytes to delete to remove one element of a flow list: the element and the `, ` after
-/// it (or before it, for the last).
+/// The bytes to delete to remove one element of a flow list: the element and the `, ` (or
+/// `,`) after it, or before it for the last; the element alone when it is the only one.
 fn list_element(text: &str, l: &crate::model::Location) -> Option<(usize, usize)> {
     let (o, n) = (l.byte_offset()?, l.byte_len()?);
     let after = text.get(o + n..)?;
-    if after.starts_with(", ") {
-        return Some((o, o + n + 2));
+    for sep in [", ", ","] {
+        if after.starts_with(sep) {
+            return Some((o, o + n + sep.len()));
+        }
     }
     let before = text.get(..o)?;
-    if before.ends_with(", ") {
-        return Some((o - 2, o + n));
+    for sep in [", ", ","] {
+        if before.ends_with(sep) {
+            return Some((o - sep.len(), o + n));
+        }
     }
     // The only element: the list becomes empty.
     (before.ends_with('[') && after.starts_with(']')).then_some((o, o + n))
