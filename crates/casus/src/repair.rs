@@ -67,6 +67,7 @@ impl Default for RepairOptions {
 
 /// The repair could not run.
 #[derive(Debug, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
 #[non_exhaustive]
 pub enum RepairError {
     /// The rule set or one of its repaired versions could not be read.

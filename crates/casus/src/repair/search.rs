@@ -52,11 +52,7 @@ pub(super) fn run(
             return Err(RepairError::NotExhaustive { id: p.id.clone() });
         }
     }
-    let violated: Vec<usize> = (0..ids.len()).filter(|i| !holds(&original, *i)).collect();
-    let goal = goal_of(&ids, &violated, &opts.properties)?;
-    let left: Vec<usize> = violated.iter().copied().filter(|i| !goal.contains(i)).collect();
-    let mut must = goal.clone();
-    must.extend((0..ids.len()).filter(|i| !goal.contains(i) && !left.contains(i)));
+    let [goal, left, must] = plan(&original, &ids, &opts.properties)?;
     let known: Vec<(usize, Scenario)> = goal
         .iter()
         .filter_map(|i| {
@@ -137,6 +133,17 @@ fn holds(r: &VerifyReport, i: usize) -> bool {
     r.properties
         .get(i)
         .is_some_and(|p| matches!(p.outcome, Outcome::Proven | Outcome::Vacuous))
+}
+
+/// The properties to repair, those violated and left as they are, and those that must hold
+/// after a repair (the goal first), by index.
+fn plan(original: &VerifyReport, ids: &[String], asked: &[String]) -> Result<[Vec<usize>; 3], RepairError> {
+    let violated: Vec<usize> = (0..ids.len()).filter(|i| !holds(original, *i)).collect();
+    let goal = goal_of(ids, &violated, asked)?;
+    let left: Vec<usize> = violated.iter().copied().filter(|i| !goal.contains(i)).collect();
+    let mut must = goal.clone();
+    must.extend((0..ids.len()).filter(|i| !goal.contains(i) && !left.contains(i)));
+    Ok([goal, left, must])
 }
 
 /// The properties to repair: those asked for, or every violated one.
