@@ -1,15 +1,59 @@
 //! The errors of the public API.
 
+use std::fmt;
+
 use thiserror::Error;
 
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// A rule set could not be loaded: every diagnostic of the load, not just the first.
-#[derive(Debug, Error)]
-#[error("{} error(s) in the rule set", .diagnostics.error_count())]
+///
+/// `Display` (and `Debug`, so that `fn main() -> Result<(), Box<dyn Error>>` prints it too)
+/// gives every diagnostic, one per line, as `file:line:column: error[code]: message` followed
+/// by its `help:` line; [`Diagnostic::render`] adds the offending source line.
+///
+/// ```
+/// let err = casus::RuleSet::from_yaml("parties:\n  - id: USA\n    nmae: x\n").unwrap_err();
+/// let text = err.to_string();
+/// assert!(text.starts_with("<rules>:3:5: error[unknown-key]: unknown key `nmae`"), "{text}");
+/// assert_eq!(format!("{err:?}"), text);
+/// ```
+#[derive(Error)]
 pub struct LoadError {
     /// Every diagnostic, errors and notes, in file order.
     pub diagnostics: Diagnostics,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let items = self.diagnostics.items();
+        if items.is_empty() {
+            return f.write_str("the rule set could not be loaded");
+        }
+        for (i, d) in items.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl LoadError {
+    /// A one-line count of the errors, `2 error(s) in the rule set`, for a program that prints
+    /// the diagnostics itself (with [`Diagnostic::render`]) and ends with a summary.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        format!("{} error(s) in the rule set", self.diagnostics.error_count())
+    }
+}
+
+/// The same text as `Display`: the diagnostics a user reads, not the structs that hold them.
+impl fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 /// A compiled rule set could not be built.
