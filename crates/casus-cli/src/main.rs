@@ -412,7 +412,7 @@ fn load_chosen(path: &Path, how: chosen::Chosen<'_>) -> Result<Engine, String> {
             ));
             s
         }
-        casus::CachedLoadError::Compile(e) => format!("error: {e}\n"),
+        other => format!("error: {other}\n"),
     })
 }
 

@@ -292,6 +292,8 @@ pub struct Import {
 
 /// An export that cannot be imported at all.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum AtopError {
     /// The file has no header row.
     #[error("{file}: empty file, expected the ATOP {level}-level export with a header row")]

@@ -95,6 +95,8 @@ impl Timeline {
 
 /// A question about the graph could not be answered.
 #[derive(Debug, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum GraphError {
     /// The party id names nothing in the rule set.
     #[error("unknown party `{id}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]

@@ -86,7 +86,7 @@ pub use decompile::WriteError;
 pub use diag::Report;
 pub use diag::{Diagnostic, Diagnostics, Position, Severity, suggest};
 pub use engine::Engine;
-pub use err::{CompileError, LoadError, ScenarioError};
+pub use err::{CompileError, EngineError, LoadError, ScenarioError, WhenError};
 pub use eval::{Hit, Prepared};
 pub use graph::{
     Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Change, Commitment, CommitmentGraph,
@@ -344,16 +344,9 @@ impl Engine {
     }
 }
 
-/// A rule set could not be loaded through the cache (see [`Engine::load_cached`]).
-#[derive(Debug, thiserror::Error)]
-pub enum CachedLoadError {
-    /// The rule set does not load.
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// It loads, but cannot be compiled.
-    #[error(transparent)]
-    Compile(#[from] CompileError),
-}
+/// A rule set could not be loaded through the cache (see [`Engine::load_cached`]): the same
+/// error as any load and compile.
+pub type CachedLoadError = EngineError;
 
 /// A small rule set used by the documentation examples: NATO-like Art. 5 with three parties.
 #[must_use]

@@ -107,6 +107,8 @@ impl<'a> MapRequest<'a> {
 
 /// Why a map could not be drawn.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum MapError {
     /// An id on the request names no treaty of the rule set.
     #[error("unknown treaty `{id}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]

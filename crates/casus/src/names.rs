@@ -12,6 +12,8 @@ use crate::query::PlaceInfo;
 
 /// A name or id that finds no single place.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum FindPlaceError {
     /// Nothing has that id or name.
     #[error("no territory or area has the id or name `{query}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]

@@ -368,6 +368,7 @@ impl Serialize for Shared {
 /// serialized (as the string it always was). `to_string()` (or [`Detail::text`]) gives the
 /// words.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Detail {
     /// Worded once and shared by every entry that gives it: a treaty not in force, a trigger
     /// or an obligation condition that is false for every member, a reservation's note.
