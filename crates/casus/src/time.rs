@@ -166,11 +166,20 @@ pub(crate) fn in_days(k: i32, from: i32, to: i32) -> bool {
 }
 
 impl fmt::Display for When {
+    /// `YYYY-MM-DD`, or an RFC 3339 instant in UTC, padded and aligned as the format asks.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            When::Day(d) => write!(f, "{d}"),
-            When::Instant(t) => write!(f, "{t}"),
+            When::Day(d) => f.pad(&d.to_string()),
+            When::Instant(t) => f.pad(&t.to_string()),
         }
+    }
+}
+
+impl std::str::FromStr for When {
+    type Err = WhenError;
+    /// As [`When::parse`].
+    fn from_str(s: &str) -> Result<When, WhenError> {
+        When::parse(s)
     }
 }
 

@@ -23,6 +23,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Both, definite first.
+    pub const ALL: [Status; 2] = [Status::Definite, Status::Contingent];
+
     /// The pinned lower-case name.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,8 @@ impl Status {
         }
     }
 }
+
+crate::vocab::named_words!(Status, "status");
 
 /// Response forms of an obligation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -235,6 +240,26 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 16] = [
+        Reason::TreatyNotInForce,
+        Reason::TreatyTerminated,
+        Reason::NotAParty,
+        Reason::IsTarget,
+        Reason::IsAttacker,
+        Reason::TargetNotAParty,
+        Reason::TargetNotCovered,
+        Reason::OutOfScope,
+        Reason::EventNotCovered,
+        Reason::MeansNotCovered,
+        Reason::AttackerNotCovered,
+        Reason::DateOutOfRange,
+        Reason::ConditionNotMet,
+        Reason::NotNamed,
+        Reason::Reservation,
+        Reason::Suspended,
+    ];
+
     /// The pinned lower-case name.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -258,6 +283,8 @@ impl Reason {
         }
     }
 }
+
+crate::vocab::named_words!(Reason, "reason");
 
 /// Text that many entries of a verdict share (an id, a name, a reason worded once): cloning
 /// it copies a pointer, not the text. It reads as a `&str` (`as_str`, `Deref`), compares
