@@ -204,6 +204,7 @@ pub struct PartyObligation {
 /// Why a member of a relevant treaty is not obliged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Reason {
     /// The treaty is not yet in force at the date.
     TreatyNotInForce,

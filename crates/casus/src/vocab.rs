@@ -12,6 +12,7 @@ macro_rules! vocabulary {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vm])* $variant),+
         }
@@ -173,6 +174,7 @@ vocabulary! {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Caveat {
     /// To be carried out in accordance with the party's constitutional processes.
     ConstitutionalProcesses,
@@ -254,6 +256,7 @@ impl std::str::FromStr for Caveat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Deadline {
     /// "Forthwith", "immediately", "without delay".
     Immediately,
