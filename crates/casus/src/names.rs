@@ -147,6 +147,10 @@ impl Engine {
     /// assert!(engine.find_place("Sanliurf").unwrap_err().to_string().contains("did you mean `Şanlıurfa`"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FindPlaceError`] when the query finds no place (with the closest names) or several.
     pub fn find_place(&self, query: &str) -> Result<PlaceInfo, FindPlaceError> {
         let px = self.place_named(query)?;
         self.place_info(px).ok_or_else(|| FindPlaceError::Unknown {
@@ -174,6 +178,10 @@ impl Engine {
 
     /// Every place that lies, directly or through others, within the place `id` (by id or
     /// name), sorted by id; an error when `id` finds no single place.
+    ///
+    /// # Errors
+    ///
+    /// [`FindPlaceError`] when `id` finds no single place.
     pub fn places_within(&self, id: &str) -> Result<Vec<PlaceInfo>, FindPlaceError> {
         let outer = self.place_named(id)?;
         let inner: Vec<PlaceIx> = (0..self.places.len() as PlaceIx)

@@ -255,6 +255,10 @@ impl Rules {
 
     /// Loads the rule set. A generated rule set always loads; an error is a bug in the
     /// generator or the loader.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] when the rule set does not load: a bug in the generator or the loader.
     pub fn rule_set(&self) -> Result<RuleSet, LoadError> {
         RuleSet::from_yaml(&self.text)
     }
