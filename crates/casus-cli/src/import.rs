@@ -71,7 +71,10 @@ fn atop(alliances: &Path, members: &Path, out: &Path) -> Result<ExitCode, String
         for d in e.diagnostics.items() {
             s.push_str(&d.render());
         }
-        s.push_str(&format!("error: the imported rule set does not load: {e}\n"));
+        s.push_str(&format!(
+            "error: the imported rule set does not load: {}\n",
+            e.summary()
+        ));
         s
     })?;
     if out.exists() {

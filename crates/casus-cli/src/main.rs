@@ -412,12 +412,12 @@ fn load_chosen(path: &Path, how: chosen::Chosen<'_>) -> Result<Engine, String> {
             }
             s.push_str(&format!(
                 "error: {} (run `casus check --rules {}`)\n",
-                e,
+                e.summary(),
                 path.display()
             ));
             s
         }
-        casus::CachedLoadError::Compile(e) => format!("error: {e}\n"),
+        other => format!("error: {other}\n"),
     })
 }
 
@@ -562,7 +562,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             clauses
                         );
                     }
-                    Err(e) => outln!("{}: {e}", rules.display()),
+                    Err(e) => outln!("{}: {}", rules.display(), e.summary()),
                 }
             }
             // A path that cannot be read is "could not run" (2), not "the rules are wrong" (1).
@@ -767,7 +767,11 @@ fn build(rules: &Path, output: &Path) -> Result<ExitCode, String> {
         for d in e.diagnostics.items().iter().filter(|d| d.severity == Severity::Error) {
             s.push_str(&d.render());
         }
-        s.push_str(&format!("error: {e} (run `casus check --rules {}`)\n", rules.display()));
+        s.push_str(&format!(
+            "error: {} (run `casus check --rules {}`)\n",
+            e.summary(),
+            rules.display()
+        ));
         s
     })?;
     let origin = std::fs::canonicalize(rules).unwrap_or_else(|_| rules.to_path_buf());

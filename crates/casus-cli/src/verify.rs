@@ -33,7 +33,7 @@ fn relative(rules: &Path, dir: &Path) -> PathBuf {
 pub(crate) fn load_properties(path: &Path, engine: &casus::Engine) -> Result<Properties, String> {
     Properties::load(path, engine).map_err(|e| {
         let mut s: String = e.diagnostics.items().iter().map(casus::Diagnostic::render).collect();
-        s.push_str(&format!("error: {e} in {}\n", path.display()));
+        s.push_str(&format!("error: {} in {}\n", e.summary(), path.display()));
         s
     })
 }

@@ -419,7 +419,7 @@ fn load_text(s: &State, text: &str) -> Result<RuleSet, Failure> {
         let mut items = e.diagnostics.items().to_vec();
         errors_first(&mut items);
         let rendered: String = items.iter().map(casus::Diagnostic::render).collect();
-        (format!("{rendered}error: {e}\n"), items)
+        (format!("{rendered}error: {}\n", e.summary()), items)
     })
 }
 
@@ -520,7 +520,7 @@ pub async fn verify(Shared(s): St, Json(b): Json<VerifyBody>) -> Response {
         let props = Properties::from_yaml(&text, &engine).map_err(|e| {
             let items = e.diagnostics.items().to_vec();
             let rendered: String = items.iter().map(casus::Diagnostic::render).collect();
-            (format!("{rendered}error: {e} in the properties\n"), items)
+            (format!("{rendered}error: {} in the properties\n", e.summary()), items)
         })?;
         Ok::<_, Failure>((engine, props, b.sample))
     })

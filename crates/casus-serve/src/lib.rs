@@ -148,7 +148,11 @@ fn load_rules(path: &Path, limits: &Limits) -> Result<RuleSet, String> {
             .filter(|d| d.severity == Severity::Error)
             .map(casus::Diagnostic::render)
             .collect();
-        s.push_str(&format!("error: {e} (run `casus check --rules {}`)\n", path.display()));
+        s.push_str(&format!(
+            "error: {} (run `casus check --rules {}`)\n",
+            e.summary(),
+            path.display()
+        ));
         s
     })
 }

@@ -292,6 +292,8 @@ pub struct Import {
 
 /// An export that cannot be imported at all.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum AtopError {
     /// The file has no header row.
     #[error("{file}: empty file, expected the ATOP {level}-level export with a header row")]
@@ -882,6 +884,11 @@ pub fn import_with(alliances: CsvText<'_>, members: CsvText<'_>, limits: &crate:
 /// state code, an impossible date, a member row whose alliance has no valid row) are left out
 /// and reported with their file and line; everything else is imported. Fails only when a file
 /// cannot be read as an ATOP export at all (no header, a missing column).
+///
+/// # Errors
+///
+/// [`AtopError`] when a file cannot be read as an ATOP export at all (no header, a missing
+/// column); rows that are wrong one by one are reported in the [`Import`], not as an error.
 pub fn import(alliances: CsvText<'_>, members: CsvText<'_>) -> Result<Import, AtopError> {
     let at = table(alliances, "alliance", &ALLIANCE_COLUMNS)?;
     let mt = table(members, "member", &MEMBER_COLUMNS)?;
@@ -969,6 +976,10 @@ pub fn import(alliances: CsvText<'_>, members: CsvText<'_>) -> Result<Import, At
 impl Import {
     /// Loads the generated files as a rule set, in memory, exactly as `casus --rules DIR` would
     /// read them from the folder the CLI writes.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] when the generated files do not load, a bug in the importer.
     pub fn rule_set(&self) -> Result<RuleSet, LoadError> {
         let limits = Limits::default();
         let mut diags = Diagnostics::new();
@@ -1026,6 +1037,11 @@ pub struct Pledge {
 /// assert_eq!(pledges[0].depends_on, vec!["provoked"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Errors
+///
+/// [`ScenarioError`] when a party of the rule set cannot be evaluated as a target, as
+/// [`defenders`].
 pub fn defense_pledges(engine: &Engine, on: &When) -> Result<Vec<Pledge>, ScenarioError> {
     let mut out = Vec::new();
     let mut hits = Vec::new();
@@ -1041,6 +1057,10 @@ pub fn defense_pledges(engine: &Engine, on: &When) -> Result<Vec<Pledge>, Scenar
 /// `assist` or above from the `defense_*` clause of an `atop_*` treaty, definite or contingent
 /// on what it waits on. Uses the verdict-only path ([`Engine::hits`]). Sorted by obligor,
 /// treaty and clause.
+///
+/// # Errors
+///
+/// [`ScenarioError`] when `target` names no party of the rule set.
 pub fn defenders(engine: &Engine, target: &str, on: &When) -> Result<Vec<Pledge>, ScenarioError> {
     let mut out = Vec::new();
     defenders_into(engine, target, on, &mut Vec::new(), &mut out)?;

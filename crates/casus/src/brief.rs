@@ -82,6 +82,8 @@ impl Default for BriefOptions {
 
 /// A brief could not be written.
 #[derive(Debug, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum BriefError {
     /// No target was given and the rule set does not single one out.
     #[error(

@@ -77,6 +77,8 @@ pub struct CompiledHeader {
 
 /// A compiled rule set that cannot be used.
 #[derive(Debug, Error, PartialEq, Eq)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum CompiledError {
     /// The bytes are not a compiled rule set.
     #[error(

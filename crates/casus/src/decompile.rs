@@ -200,6 +200,10 @@ impl Engine {
     /// assert_eq!(engine.treaties(), again.treaties());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError`] when the rule set cannot be written as YAML.
     pub fn to_yaml(&self) -> Result<String, WriteError> {
         crate::load::to_yaml(&self.to_rule_file()).map_err(WriteError)
     }
@@ -475,6 +479,10 @@ impl crate::Scenario {
     /// assert_eq!(casus::Scenario::from_yaml(&text)?, s);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError`] when the scenario cannot be written as YAML.
     pub fn to_yaml(&self) -> Result<String, WriteError> {
         crate::load::to_yaml(self).map_err(WriteError)
     }

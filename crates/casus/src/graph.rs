@@ -95,6 +95,8 @@ impl Timeline {
 
 /// A question about the graph could not be answered.
 #[derive(Debug, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum GraphError {
     /// The party id names nothing in the rule set.
     #[error("unknown party `{id}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
@@ -1342,6 +1344,10 @@ impl Engine {
 
     /// Who is bound to help `party` at a date, under which clause, at what level, sorted by
     /// obligor, treaty and clause.
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError`] when `party` names no party of the rule set.
     pub fn guarantors(&self, party: &str, at: When) -> Result<Vec<Commitment>, GraphError> {
         let x = self.lookup_party(party)?;
         let plan = self.plan();
@@ -1368,6 +1374,10 @@ impl Engine {
     /// assert_eq!(owed[0].valid_from.map(|d| d.to_string()).as_deref(), Some("2004-03-29"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError`] when `party` names no party of the rule set.
     pub fn commitments(&self, party: &str, at: When) -> Result<Vec<Commitment>, GraphError> {
         let x = self.lookup_party(party)?;
         let plan = self.plan();
@@ -1410,6 +1420,10 @@ impl Engine {
     /// assert_eq!(t.changes[0].added.len(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError`] when `party` names no party of the rule set, or `to` comes before `from`.
     pub fn timeline(&self, party: &str, direction: Relation, from: When, to: When) -> Result<Timeline, GraphError> {
         let x = self.lookup_party(party)?;
         if later(&from, &to) {

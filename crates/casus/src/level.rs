@@ -1,7 +1,5 @@
 //! Obligation levels (pinned names: other programs read them).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// How strongly a party is bound.
@@ -21,6 +19,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Level {
     /// Must not attack the party itself (a promise of non-aggression, ATOP's `nonagg`).
     NonAggression,
@@ -91,21 +90,4 @@ pub fn strongest_level(levels: impl IntoIterator<Item = Level>) -> Option<Level>
     levels.into_iter().max_by_key(|l| (l.is_response(), *l))
 }
 
-impl fmt::Display for Level {
-    /// The pinned name, padded and aligned as the format asks (`{:10}`).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Level {
-    type Err = crate::vocab::UnknownWord;
-    /// Parses a pinned name; the error lists the levels.
-    fn from_str(s: &str) -> Result<Level, Self::Err> {
-        Level::parse(s).ok_or_else(|| crate::vocab::UnknownWord {
-            word: s.to_string(),
-            kind: "level".into(),
-            allowed: Level::ALL.iter().map(|l| l.as_str()).collect(),
-        })
-    }
-}
+crate::vocab::named_words!(Level, "level");

@@ -41,6 +41,17 @@
 //!   [`Engine`] is `Send + Sync`.
 //! - **Nothing silently lost.** Unknown keys, unknown ids and dates out of order are errors
 //!   with a file, line and column; a whole load reports every error at once.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `map` | yes | `map`: maps of coverage, guarantors, exposure, diffs and cascades as SVG, with the vendored world geometry compiled in |
+//! | `panel` | yes | `panel`: panels and batches of evaluations as CSV tables (the `csv` crate) |
+//! | `parquet` | no | Parquet output for panels and batches (implies `panel`; `arrow` and `parquet`, heavy to compile) |
+//! | `miette` | no | `miette::Diagnostic` for every error type, and `Report`, a load diagnostic as a `miette` report with its source snippet |
+//! | `proptest` | no | `strategies`: proptest strategies for generated rule sets and scenarios, to property-test a rule set or a program that embeds the engine |
+//! | `schema` | no | `schema`: JSON Schemas of the rule and scenario formats, generated from the model types (`schemars`) |
 
 pub mod atop;
 pub mod brief;
@@ -87,7 +98,7 @@ pub use decompile::WriteError;
 pub use diag::Report;
 pub use diag::{Diagnostic, Diagnostics, Position, Severity, suggest};
 pub use engine::Engine;
-pub use err::{CompileError, LoadError, ScenarioError};
+pub use err::{CompileError, EngineError, LoadError, ScenarioError, WhenError};
 pub use eval::{Hit, Prepared};
 pub use graph::{
     Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Change, Commitment, CommitmentGraph,
@@ -121,11 +132,20 @@ impl RuleSet {
     /// Loads a rule-set folder (with what its `ruleset.yaml` extends) or a single rule file.
     ///
     /// Returns every error of the load at once.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic when a file cannot be read or parsed, or the rules are
+    /// inconsistent (an unknown id, a duplicate, a clause that cannot hold).
     pub fn load(path: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
         RuleSet::load_with(&[path.as_ref().to_path_buf()], &Limits::default())
     }
 
     /// Loads the union of several folders or files, with explicit limits.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic, as [`RuleSet::load`].
     pub fn load_with(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, LoadError> {
         RuleSet::load_with_sources(paths, limits, &Sources::new())
     }
@@ -147,6 +167,10 @@ impl RuleSet {
     /// assert!(casus::RuleSet::load_with_sources(&[dir.clone()], &casus::Limits::default(), &sources).is_ok());
     /// # std::fs::remove_dir_all(&dir).unwrap();
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic, as [`RuleSet::load`].
     pub fn load_with_sources(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Result<RuleSet, LoadError> {
         RuleSet::from_read(load::read_rules(paths, limits, sources), limits)
     }
@@ -155,6 +179,10 @@ impl RuleSet {
     /// load whose text has not changed, and keeping there the files it parses: a reload after
     /// an edit of one file parses that file only. The result is the same as without the cache
     /// (see [`ParseCache`] for an example).
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic, as [`RuleSet::load`].
     pub fn load_with_cache(
         paths: &[PathBuf],
         limits: &Limits,
@@ -179,12 +207,20 @@ impl RuleSet {
     /// let err = casus::RuleSet::from_yaml("parties:\n  - id: USA\n    nmae: x\n").unwrap_err();
     /// assert!(err.diagnostics.items()[0].message.contains("unknown key `nmae`"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic of the text, as [`RuleSet::load`].
     pub fn from_yaml(text: &str) -> Result<RuleSet, LoadError> {
         RuleSet::from_yaml_with(text, &Limits::default())
     }
 
     /// Loads one rule file given as text, with explicit limits (`max_file_bytes` applies to
     /// the text's length).
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic of the text, also when it exceeds `limits`.
     pub fn from_yaml_with(text: &str, limits: &Limits) -> Result<RuleSet, LoadError> {
         let ctx = diag::FileCtx::new(Path::new("<rules>"), Some(text.into()));
         let mut diags = Diagnostics::new();
@@ -207,6 +243,10 @@ impl RuleSet {
     /// let d = &err.diagnostics.items()[0];
     /// assert_eq!((d.position.file.to_str(), d.position.line), (Some("<draft>"), 3));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic of `base` and the text, as [`RuleSet::load`].
     pub fn load_with_text(base: &[PathBuf], name: &str, text: &str, limits: &Limits) -> Result<RuleSet, LoadError> {
         let read = load::read_rules(base, limits, &Sources::new());
         let mut files = read.files;
@@ -269,6 +309,11 @@ impl RuleSet {
     /// assert_eq!(again.parties().len(), engine.parties().len());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`CompileError`] when the rule set has more of something than the compiled form can index,
+    /// or the compiled form cannot be written.
     pub fn build(&self, origin: &str) -> Result<(Engine, Vec<u8>), CompileError> {
         let engine = self.compile()?;
         let header = CompiledHeader {
@@ -282,6 +327,10 @@ impl RuleSet {
     }
 
     /// Builds the evaluation indexes, keeping the rule set (its engine is copied).
+    ///
+    /// # Errors
+    ///
+    /// [`CompileError`] when the rule set has more of something than the engine can index.
     pub fn compile(&self) -> Result<Engine, CompileError> {
         RuleSet::index(self.engine.clone())
     }
@@ -290,6 +339,10 @@ impl RuleSet {
     /// [`RuleSet::compile`] gives, without copying it (what a program that reloads a rule set
     /// after every edit, such as the language server, wants). Take the
     /// [`diagnostics`](RuleSet::diagnostics) first if they are wanted.
+    ///
+    /// # Errors
+    ///
+    /// [`CompileError`] as for [`RuleSet::compile`].
     ///
     /// ```
     /// let rules = casus::RuleSet::from_yaml(casus::doc_example())?;
@@ -365,16 +418,9 @@ impl Engine {
     }
 }
 
-/// A rule set could not be loaded through the cache (see [`Engine::load_cached`]).
-#[derive(Debug, thiserror::Error)]
-pub enum CachedLoadError {
-    /// The rule set does not load.
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// It loads, but cannot be compiled.
-    #[error(transparent)]
-    Compile(#[from] CompileError),
-}
+/// A rule set could not be loaded through the cache (see [`Engine::load_cached`]): the same
+/// error as any load and compile.
+pub type CachedLoadError = EngineError;
 
 /// A small rule set used by the documentation examples: NATO-like Art. 5 with three parties.
 #[must_use]

@@ -1230,6 +1230,8 @@ pub(crate) fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> 
 
 /// A compiled rule set file that cannot be used (see [`crate::Engine::load_compiled`]).
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum CompiledFileError {
     /// The file cannot be read.
     #[error("{}: cannot read: {message}", .path.display())]

@@ -107,6 +107,8 @@ impl<'a> MapRequest<'a> {
 
 /// Why a map could not be drawn.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum MapError {
     /// An id on the request names no treaty of the rule set.
     #[error("unknown treaty `{id}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
@@ -206,6 +208,11 @@ impl Region {
     /// assert!(casus::map::Region::parse("atlantis").is_err());
     /// # Ok::<(), casus::map::MapError>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`MapError::Region`] when the text is neither a known region nor four numbers
+    /// `west,south,east,north` in range.
     pub fn parse(s: &str) -> Result<Bounds, MapError> {
         let b = |west, south, east, north| Bounds {
             west,
@@ -242,12 +249,22 @@ impl Region {
 pub struct Region;
 
 /// Computes a map.
+///
+/// # Errors
+///
+/// [`MapError`] when the request names a treaty, clause or party the rule set lacks, or an
+/// analysis passes a budget of the limits.
 pub fn build(engine: &Engine, req: &MapRequest) -> Result<Map, MapError> {
     let shapes = geo::shapes().map_err(MapError::Geometry)?;
     shade::build(engine, req, shapes)
 }
 
 /// Computes a map and draws it as SVG.
+///
+/// # Errors
+///
+/// [`MapError`] when the request names a treaty, clause or party the rule set lacks, or an
+/// analysis passes a budget of the limits.
 pub fn render_svg(engine: &Engine, req: &MapRequest) -> Result<String, MapError> {
     let map = build(engine, req)?;
     let shapes = geo::shapes().map_err(MapError::Geometry)?;

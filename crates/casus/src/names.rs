@@ -12,6 +12,8 @@ use crate::query::PlaceInfo;
 
 /// A name or id that finds no single place.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum FindPlaceError {
     /// Nothing has that id or name.
     #[error("no territory or area has the id or name `{query}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
@@ -145,6 +147,10 @@ impl Engine {
     /// assert!(engine.find_place("Sanliurf").unwrap_err().to_string().contains("did you mean `Şanlıurfa`"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FindPlaceError`] when the query finds no place (with the closest names) or several.
     pub fn find_place(&self, query: &str) -> Result<PlaceInfo, FindPlaceError> {
         let px = self.place_named(query)?;
         self.place_info(px).ok_or_else(|| FindPlaceError::Unknown {
@@ -172,6 +178,10 @@ impl Engine {
 
     /// Every place that lies, directly or through others, within the place `id` (by id or
     /// name), sorted by id; an error when `id` finds no single place.
+    ///
+    /// # Errors
+    ///
+    /// [`FindPlaceError`] when `id` finds no single place.
     pub fn places_within(&self, id: &str) -> Result<Vec<PlaceInfo>, FindPlaceError> {
         let outer = self.place_named(id)?;
         let inner: Vec<PlaceIx> = (0..self.places.len() as PlaceIx)

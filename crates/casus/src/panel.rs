@@ -137,6 +137,8 @@ pub const OWED_TO_TARGET: &str = "atop_owed_to_target";
 
 /// A panel could not be computed or written.
 #[derive(Debug, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum PanelError {
     /// The range ends before it starts.
     #[error("the range from {from} to {to} is empty: the end comes before the start")]

@@ -444,6 +444,11 @@ impl Engine {
     }
 
     /// Resolves a scenario's ids against this rule set.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`] when the scenario names a party, place or fact the rule set lacks, or a
+    /// name several places share.
     pub fn prepare(&self, s: &Scenario) -> Result<Prepared, ScenarioError> {
         let party = |id: &str, field: &'static str| -> Result<PartyIx, ScenarioError> {
             self.party_ix.get(id).copied().ok_or_else(|| {
@@ -566,6 +571,10 @@ impl Engine {
     /// assert!(e.to_string().contains("unknown party `USAA` in `expect.none`"), "{e}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`] when an expectation names a party the rule set lacks.
     pub fn check_expect(&self, s: &Scenario) -> Result<(), ScenarioError> {
         let Some(e) = &s.expect else {
             return Ok(());
@@ -665,6 +674,11 @@ impl Engine {
 
     /// Evaluates a scenario: obligations with their sources, and why every other member of a
     /// relevant treaty owes nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`] when the scenario names a party, place or fact the rule set lacks, or a
+    /// name several places share.
     pub fn evaluate(&self, s: &Scenario) -> Result<Verdict, ScenarioError> {
         Ok(self.build_verdict(&self.prepare(s)?, false))
     }
@@ -674,6 +688,10 @@ impl Engine {
     /// It also surveys every other treaty in force (those no party of the scenario belongs
     /// to) for clauses that would apply if the target were a party (`would_apply`): that
     /// survey costs time in proportion to the whole library.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`] as [`Engine::evaluate`].
     pub fn evaluate_explained(&self, s: &Scenario) -> Result<Verdict, ScenarioError> {
         let p = self.prepare(s)?;
         let mut v = self.build_verdict(&p, true);

@@ -331,6 +331,10 @@ impl YamlKind {
     }
 
     /// What the YAML file at `path` holds; an error if it cannot be read.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`](crate::ScenarioError) when the file cannot be read or is not YAML.
     pub fn of_file(path: impl AsRef<Path>) -> Result<YamlKind, crate::ScenarioError> {
         let text = read_text(path.as_ref(), &Limits::default()).map_err(crate::ScenarioError::Invalid)?;
         Ok(YamlKind::of_text(&text))
@@ -477,6 +481,11 @@ impl Scenario {
     /// let s = casus::Scenario::from_yaml("date: 2027-03-01\nevent: armed_attack\ntarget: UKR\nattacker: RUS\n").unwrap();
     /// assert_eq!(s.attacker, Some(casus::Actor::Party("RUS".into())));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`](crate::ScenarioError) when the text is not a valid scenario (a missing or
+    /// unknown field, a bad value), located at its line and column.
     pub fn from_yaml(text: &str) -> Result<Scenario, crate::ScenarioError> {
         Scenario::from_yaml_with(text, &Limits::default())
     }
@@ -489,6 +498,11 @@ impl Scenario {
     /// let e = casus::Scenario::from_yaml_with("date: 2027-03-01\nevent: armed_attack\ntarget: UKR\n", &tight);
     /// assert!(e.unwrap_err().to_string().contains("max_file_bytes"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`](crate::ScenarioError) as [`Scenario::from_yaml`], also when the text
+    /// exceeds `limits`.
     pub fn from_yaml_with(text: &str, limits: &Limits) -> Result<Scenario, crate::ScenarioError> {
         let ctx = FileCtx::new(Path::new("<scenario>"), Some(text.into()));
         let mut s: Scenario = parse_text(&ctx, text, limits).map_err(crate::ScenarioError::Invalid)?;
@@ -498,6 +512,11 @@ impl Scenario {
     }
 
     /// Reads a scenario file.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`](crate::ScenarioError) when the file cannot be read or is not a valid
+    /// scenario.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, crate::ScenarioError> {
         Scenario::load_with(path, &Limits::default())
     }
@@ -510,6 +529,11 @@ impl Scenario {
     /// let e = casus::Scenario::load_with(path, &tight);
     /// assert!(e.unwrap_err().to_string().contains("max_yaml_depth"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`](crate::ScenarioError) when the file cannot be read, exceeds `limits` or
+    /// is not a valid scenario.
     pub fn load_with(path: impl AsRef<Path>, limits: &Limits) -> Result<Scenario, crate::ScenarioError> {
         let path = path.as_ref();
         let text = read_text(path, limits).map_err(crate::ScenarioError::Invalid)?;

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::err::WhenError;
 use crate::truth::Truth;
 
 /// A day, or an instant where the hour matters.
@@ -41,22 +42,28 @@ impl When {
     /// assert!(matches!(When::parse("2024-03-07T17:30:00+01:00"), Ok(When::Instant(_))));
     /// assert!(When::parse("2024-13-07").is_err());
     /// ```
-    pub fn parse(s: &str) -> Result<When, String> {
+    ///
+    /// # Errors
+    ///
+    /// [`WhenError`] when the text is neither a valid calendar day nor an RFC 3339 date-time
+    /// (with an offset between -24:00 and +24:00).
+    pub fn parse(s: &str) -> Result<When, WhenError> {
         let s = s.trim();
         if s.len() <= 10 {
-            s.parse::<Date>()
-                .map(When::Day)
-                .map_err(|e| format!("invalid date `{s}` ({e}); write YYYY-MM-DD"))
+            s.parse::<Date>().map(When::Day).map_err(|e| WhenError::Date {
+                text: s.to_string(),
+                reason: e.to_string(),
+            })
         } else {
             if stated_offset(s).is_some_and(|o| o.abs() > 24 * 3600) {
-                return Err(format!(
-                    "invalid date-time `{s}`: a UTC offset lies between -24:00 and +24:00; write YYYY-MM-DD or an \
-                     RFC 3339 date-time such as 2024-03-07T17:30:00+01:00"
-                ));
+                return Err(WhenError::Offset { text: s.to_string() });
             }
-            s.parse::<Timestamp>().map(When::Instant).map_err(|e| {
-                format!("invalid date-time `{s}` ({e}); write YYYY-MM-DD or an RFC 3339 date-time such as 2024-03-07T17:30:00+01:00")
-            })
+            s.parse::<Timestamp>()
+                .map(When::Instant)
+                .map_err(|e| WhenError::DateTime {
+                    text: s.to_string(),
+                    reason: e.to_string(),
+                })
         }
     }
 
@@ -159,11 +166,20 @@ pub(crate) fn in_days(k: i32, from: i32, to: i32) -> bool {
 }
 
 impl fmt::Display for When {
+    /// `YYYY-MM-DD`, or an RFC 3339 instant in UTC, padded and aligned as the format asks.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            When::Day(d) => write!(f, "{d}"),
-            When::Instant(t) => write!(f, "{t}"),
+            When::Day(d) => f.pad(&d.to_string()),
+            When::Instant(t) => f.pad(&t.to_string()),
         }
+    }
+}
+
+impl std::str::FromStr for When {
+    type Err = WhenError;
+    /// As [`When::parse`].
+    fn from_str(s: &str) -> Result<When, WhenError> {
+        When::parse(s)
     }
 }
 
@@ -252,6 +268,7 @@ mod tests {
         assert!(
             When::parse("2024-03-07T17:30:00+25:00")
                 .unwrap_err()
+                .to_string()
                 .contains("-24:00 and +24:00")
         );
     }

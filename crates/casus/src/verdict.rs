@@ -23,6 +23,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Both, definite first.
+    pub const ALL: [Status; 2] = [Status::Definite, Status::Contingent];
+
     /// The pinned lower-case name.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,8 @@ impl Status {
         }
     }
 }
+
+crate::vocab::named_words!(Status, "status");
 
 /// Response forms of an obligation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -199,6 +204,7 @@ pub struct PartyObligation {
 /// Why a member of a relevant treaty is not obliged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Reason {
     /// The treaty is not yet in force at the date.
     TreatyNotInForce,
@@ -235,6 +241,26 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 16] = [
+        Reason::TreatyNotInForce,
+        Reason::TreatyTerminated,
+        Reason::NotAParty,
+        Reason::IsTarget,
+        Reason::IsAttacker,
+        Reason::TargetNotAParty,
+        Reason::TargetNotCovered,
+        Reason::OutOfScope,
+        Reason::EventNotCovered,
+        Reason::MeansNotCovered,
+        Reason::AttackerNotCovered,
+        Reason::DateOutOfRange,
+        Reason::ConditionNotMet,
+        Reason::NotNamed,
+        Reason::Reservation,
+        Reason::Suspended,
+    ];
+
     /// The pinned lower-case name.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -258,6 +284,8 @@ impl Reason {
         }
     }
 }
+
+crate::vocab::named_words!(Reason, "reason");
 
 /// Text that many entries of a verdict share (an id, a name, a reason worded once): cloning
 /// it copies a pointer, not the text. It reads as a `&str` (`as_str`, `Deref`), compares
@@ -368,6 +396,7 @@ impl Serialize for Shared {
 /// serialized (as the string it always was). `to_string()` (or [`Detail::text`]) gives the
 /// words.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Detail {
     /// Worded once and shared by every entry that gives it: a treaty not in force, a trigger
     /// or an obligation condition that is false for every member, a reservation's note.

@@ -37,6 +37,8 @@ pub use render::{DiffView, render_diff, render_verify, write_diff};
 
 /// Verification could not run.
 #[derive(Debug, Error)]
+#[cfg_attr(feature = "miette", derive(miette::Diagnostic))]
+#[non_exhaustive]
 pub enum VerifyError {
     /// Sampling was asked for but the library was built without the `proptest` feature.
     #[error("sampling needs casus built with the `proptest` feature")]

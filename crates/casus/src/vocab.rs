@@ -12,6 +12,7 @@ macro_rules! vocabulary {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vm])* $variant),+
         }
@@ -33,26 +34,40 @@ macro_rules! vocabulary {
             }
         }
 
-        impl fmt::Display for $name {
+        named_words!($name, words(stringify!($name)));
+    };
+}
+
+/// `Display` (the name as written in files, padded and aligned as the format asks: `{:10}`)
+/// and `FromStr` (its inverse; the error lists the names there are) for a closed set of names
+/// with `ALL` and `as_str`. `$kind` names the set in words, for the error.
+macro_rules! named_words {
+    ($name:ident, $kind:expr) => {
+        impl std::fmt::Display for $name {
             /// The name as written in files, padded and aligned as the format asks (`{:10}`).
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.pad(self.as_str())
             }
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownWord;
+            type Err = $crate::vocab::UnknownWord;
             /// Parses the name as written in files; the error lists the names there are.
-            fn from_str(s: &str) -> Result<$name, UnknownWord> {
-                $name::parse(s).ok_or_else(|| UnknownWord {
-                    word: s.to_string(),
-                    kind: words(stringify!($name)),
-                    allowed: $name::ALL.iter().map(|v| v.as_str()).collect(),
-                })
+            fn from_str(s: &str) -> Result<$name, Self::Err> {
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| $crate::vocab::UnknownWord {
+                        word: s.to_string(),
+                        kind: String::from($kind),
+                        allowed: $name::ALL.iter().map(|v| v.as_str()).collect(),
+                    })
             }
         }
     };
 }
+pub(crate) use named_words;
 
 /// A vocabulary's name in words: `EventKind` is "event kind".
 fn words(camel: &str) -> String {
@@ -159,6 +174,7 @@ vocabulary! {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Caveat {
     /// To be carried out in accordance with the party's constitutional processes.
     ConstitutionalProcesses,
@@ -179,18 +195,60 @@ pub enum Caveat {
     Other(String),
 }
 
+/// The caveats without an argument.
+const PLAIN_CAVEATS: [Caveat; 6] = [
+    Caveat::ConstitutionalProcesses,
+    Caveat::SpecificCharacter,
+    Caveat::ForceNotCompulsory,
+    Caveat::DomesticLaw,
+    Caveat::UntilSecurityCouncilActs,
+    Caveat::PoliticalCommitment,
+];
+
 impl fmt::Display for Caveat {
+    /// The name, `primacy_of:TREATY` or `other:TEXT`, padded and aligned as the format asks.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Caveat::ConstitutionalProcesses => f.write_str("constitutional_processes"),
-            Caveat::SpecificCharacter => f.write_str("specific_character"),
-            Caveat::ForceNotCompulsory => f.write_str("force_not_compulsory"),
-            Caveat::DomesticLaw => f.write_str("domestic_law"),
-            Caveat::UntilSecurityCouncilActs => f.write_str("until_security_council_acts"),
-            Caveat::PoliticalCommitment => f.write_str("political_commitment"),
-            Caveat::PrimacyOf(t) => write!(f, "primacy_of:{t}"),
-            Caveat::Other(t) => write!(f, "other:{t}"),
+            Caveat::ConstitutionalProcesses => f.pad("constitutional_processes"),
+            Caveat::SpecificCharacter => f.pad("specific_character"),
+            Caveat::ForceNotCompulsory => f.pad("force_not_compulsory"),
+            Caveat::DomesticLaw => f.pad("domestic_law"),
+            Caveat::UntilSecurityCouncilActs => f.pad("until_security_council_acts"),
+            Caveat::PoliticalCommitment => f.pad("political_commitment"),
+            Caveat::PrimacyOf(t) => f.pad(&format!("primacy_of:{t}")),
+            Caveat::Other(t) => f.pad(&format!("other:{t}")),
         }
+    }
+}
+
+impl std::str::FromStr for Caveat {
+    type Err = UnknownWord;
+    /// Parses what `Display` writes: a name, `primacy_of:TREATY` or `other:TEXT`.
+    fn from_str(s: &str) -> Result<Caveat, UnknownWord> {
+        if let Some(t) = s.strip_prefix("primacy_of:") {
+            return Ok(Caveat::PrimacyOf(t.to_string()));
+        }
+        if let Some(t) = s.strip_prefix("other:") {
+            return Ok(Caveat::Other(t.to_string()));
+        }
+        PLAIN_CAVEATS
+            .iter()
+            .find(|c| c.to_string() == s)
+            .cloned()
+            .ok_or_else(|| UnknownWord {
+                word: s.to_string(),
+                kind: "caveat".into(),
+                allowed: vec![
+                    "constitutional_processes",
+                    "specific_character",
+                    "force_not_compulsory",
+                    "domestic_law",
+                    "until_security_council_acts",
+                    "political_commitment",
+                    "primacy_of:TREATY",
+                    "other:TEXT",
+                ],
+            })
     }
 }
 
@@ -198,6 +256,7 @@ impl fmt::Display for Caveat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Deadline {
     /// "Forthwith", "immediately", "without delay".
     Immediately,
@@ -220,11 +279,37 @@ impl Deadline {
 }
 
 impl fmt::Display for Deadline {
+    /// `immediately`, `within N hours` or `within N days`, padded and aligned as the format asks.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Deadline::Immediately => f.write_str("immediately"),
-            Deadline::WithinHours(h) => write!(f, "within {h} hours"),
-            Deadline::WithinDays(d) => write!(f, "within {d} days"),
+            Deadline::Immediately => f.pad("immediately"),
+            Deadline::WithinHours(h) => f.pad(&format!("within {h} hours")),
+            Deadline::WithinDays(d) => f.pad(&format!("within {d} days")),
+        }
+    }
+}
+
+impl std::str::FromStr for Deadline {
+    type Err = UnknownWord;
+    /// Parses what `Display` writes: `immediately`, `within N hours`, `within N days`.
+    fn from_str(s: &str) -> Result<Deadline, UnknownWord> {
+        let within = |unit: &str| {
+            s.strip_prefix("within ")
+                .and_then(|rest| rest.strip_suffix(unit))
+                .and_then(|n| n.trim_end().parse::<u32>().ok())
+        };
+        if s == "immediately" {
+            Ok(Deadline::Immediately)
+        } else if let Some(h) = within("hours") {
+            Ok(Deadline::WithinHours(h))
+        } else if let Some(d) = within("days") {
+            Ok(Deadline::WithinDays(d))
+        } else {
+            Err(UnknownWord {
+                word: s.to_string(),
+                kind: "deadline".into(),
+                allowed: vec!["immediately", "within N hours", "within N days"],
+            })
         }
     }
 }

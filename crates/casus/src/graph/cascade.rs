@@ -243,6 +243,10 @@ struct Pending {
 
 impl Engine {
     /// Runs a cascade from a scenario: rounds of evaluation until no one new enters.
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError`] when the scenario names a party, place or fact the rule set lacks.
     pub fn cascade(&self, scenario: &Scenario, options: &CascadeOptions) -> Result<Cascade, GraphError> {
         let first = self.prepare(scenario)?;
         let mut side: BTreeMap<PartyIx, Side> = BTreeMap::new();

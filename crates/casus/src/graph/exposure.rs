@@ -276,6 +276,10 @@ impl Engine {
 
     /// Every class of attack that would oblige `party` at `at` at `min_level` or above (in the
     /// order neutrality < consult < … < military), with the level and the source.
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError`] when `party` names no party of the rule set.
     pub fn exposure(&self, party: &str, at: When, min_level: Level) -> Result<Exposure, GraphError> {
         let x = self.lookup_party(party)?;
         let plan = self.plan();

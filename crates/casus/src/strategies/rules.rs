@@ -7,7 +7,7 @@ use std::fmt;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use crate::{Engine, LoadError, RuleSet};
+use crate::{Engine, EngineError, LoadError, RuleSet};
 
 /// The dates rules are drawn from, in order: days close together, and an instant on a day
 /// that is also a boundary, so that "unknown until the time of day" arises.
@@ -255,14 +255,22 @@ impl Rules {
 
     /// Loads the rule set. A generated rule set always loads; an error is a bug in the
     /// generator or the loader.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] when the rule set does not load: a bug in the generator or the loader.
     pub fn rule_set(&self) -> Result<RuleSet, LoadError> {
         RuleSet::from_yaml(&self.text)
     }
 
     /// Loads and compiles the rule set.
-    pub fn engine(&self) -> Result<Engine, String> {
-        let r = self.rule_set().map_err(|e| e.diagnostics.to_string())?;
-        r.compile().map_err(|e| e.to_string())
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError`] when the rule set does not load or compile: a generated rule set always
+    /// does, so an error is a bug in the generator, the loader or the compiler.
+    pub fn engine(&self) -> Result<Engine, EngineError> {
+        Ok(self.rule_set()?.compile()?)
     }
 
     /// The ids of the treaties, in order.

@@ -738,6 +738,11 @@ pub(crate) fn reading_name(e: &Engine, (cix, ri): (ClauseIx, usize)) -> String {
 /// assert!(bad.counterexample.is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Errors
+///
+/// [`VerifyError`] when the space is too large to walk, the evaluation budget is spent, the
+/// walk is cancelled, or sampling is asked for without the `proptest` feature.
 pub fn verify(
     engine: &Engine,
     props: &Properties,

@@ -996,6 +996,11 @@ impl Differ<'_> {
 /// assert!(d.groups.iter().any(|g| g.target == "EST" && g.party == "USA" && g.new.level.is_none()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Errors
+///
+/// [`VerifyError`] when a party named in the options is in neither rule set, the space is too
+/// large to walk, the evaluation budget is spent, or the walk is cancelled.
 pub fn diff(
     old: &Engine,
     new: &Engine,

@@ -366,6 +366,11 @@ pub(crate) fn status_matches(have: Status, want: StatusFilter) -> bool {
 
 impl Properties {
     /// Reads a properties file and resolves its ids against a rule set; every error at once.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic when the file cannot be read or parsed, or names
+    /// something the rule set lacks.
     pub fn load(path: impl AsRef<Path>, engine: &Engine) -> Result<Properties, LoadError> {
         let path = path.as_ref();
         let limits = Limits::default();
@@ -385,6 +390,10 @@ impl Properties {
     /// assert_eq!(props.properties[0].id, "usa-never-military");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] with every diagnostic, as [`Properties::load`].
     pub fn from_yaml(text: &str, engine: &Engine) -> Result<Properties, LoadError> {
         Properties::parse(Path::new("<properties>"), text.into(), engine)
     }
