@@ -389,7 +389,16 @@ impl DiffReport {
 type GroupKey = (String, String, String, String, Change, Change, String);
 /// Count, target class size, attacker label, attackers, places, fields stated by the example,
 /// example, the example as YAML (what orders two examples with as many fields stated).
-type GroupVal = (u128, usize, String, Arc<[String]>, Arc<[String]>, usize, Scenario, String);
+type GroupVal = (
+    u128,
+    usize,
+    String,
+    Arc<[String]>,
+    Arc<[String]>,
+    usize,
+    Scenario,
+    String,
+);
 
 /// The parties a diff compares, by number: per rule set, each engine party's key. A key is
 /// the party's index in the universe, or, for a party only one rule set has, an index past
