@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v = engine.evaluate(&s).map_err(|e| TestCaseError::fail(e.to_string()))?;
         for o in &v.obligations {
             for src in o.sources.iter().filter(|x| x.treaty == "ukraine_coalition_a") {
-                prop_assert_eq!(src.deadline.as_deref(), Some("within 24 hours"));
+                prop_assert_eq!(src.deadline, Some(casus::Deadline::WithinHours(24)));
                 prop_assert!(!src.forms.required.contains(&casus::Form::GroundTroops));
             }
         }

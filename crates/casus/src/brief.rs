@@ -665,7 +665,7 @@ fn obliged_groups(obligations: &[PartyObligation]) -> Vec<ObligedGroup> {
     let mut by: BTreeMap<Key, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for p in obligations {
         let by_when = Source::sequence(&p.sources)
-            .or_else(|| p.deadline.clone())
+            .or_else(|| p.deadline.map(|d| d.to_string()))
             .unwrap_or_else(|| "no deadline".into());
         let key = (
             std::cmp::Reverse(p.level),

@@ -14,7 +14,7 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::*;
-use crate::vocab::{EventKind, Means, On};
+use crate::vocab::{Caveat, EventKind, Means, On};
 
 /// A set of open things (pseudo-facts and named facts) a value depends on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -230,6 +230,33 @@ pub struct Hit {
     pub(crate) deps: Deps,
     pub(crate) excluded: u16,
     pub(crate) reservation_mask: u64,
+}
+
+impl Hit {
+    /// What a contingent obligation waits on, by name: the things the scenario left open and
+    /// the facts it did not state, in the engine's order; empty for a definite one. A fact
+    /// stated for one treaty only is named plainly here (the full verdict's `depends_on` adds
+    /// `@treaty` where the scenario scopes it).
+    ///
+    /// ```
+    /// let engine = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+    /// // A cyber attack on Estonia obliges only once the attack is determined to be one.
+    /// let scenario = casus::Scenario::from_yaml(
+    ///     "date: 2020-01-01\nevent: cyber_attack\nattacker: RUS\ntarget: EST\nlocation: EST\non: territory\n",
+    /// )?;
+    /// let mut hits = Vec::new();
+    /// engine.hits(&engine.prepare(&scenario)?, &mut hits);
+    /// assert_eq!(hits.len(), 2);
+    /// assert!(hits.iter().all(|h| h.depends_on(&engine) == ["determined"]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn depends_on(&self, engine: &Engine) -> Vec<String> {
+        if self.status == Status::Definite {
+            return Vec::new();
+        }
+        engine.dep_names(self.deps)
+    }
 }
 
 /// The evaluation of one clause for one target: which reading, what the treaty and trigger say.
@@ -1335,11 +1362,11 @@ impl Engine {
     /// The caveats of obligation `o` as hit `h` owes it: its own (a `primacy_of` caveat only
     /// when the party is a party to that treaty on the day; `None`: the day is not known, and
     /// the caveat is kept) and those of the reservations that changed it.
-    pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<String> {
-        let mut caveats: Vec<String> = Vec::new();
+    pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<Caveat> {
+        let mut caveats: Vec<Caveat> = Vec::new();
         for cv in &o.caveats {
             if self.caveat_applies(h, o, cv, s) {
-                caveats.push(cv.to_string());
+                caveats.push(cv.clone());
             }
         }
         let treaty = self
@@ -1353,7 +1380,7 @@ impl Engine {
             .enumerate()
         {
             if ri < 64 && h.reservation_mask & (1u64 << ri) != 0 {
-                caveats.extend(r.caveats.iter().map(ToString::to_string));
+                caveats.extend(r.caveats.iter().cloned());
             }
         }
         caveats
@@ -1371,8 +1398,7 @@ impl Engine {
             .filter(|(ri, _)| *ri < 64 && h.reservation_mask & (1u64 << ri) != 0)
             .map(|(_, r)| r.note.clone())
             .collect();
-        caveats.sort();
-        caveats.dedup();
+        sort_by_words(&mut caveats);
         Some(Source {
             treaty: t.id.clone(),
             treaty_name: t.name.clone(),
@@ -1392,7 +1418,7 @@ impl Engine {
                 allowed: forms_of(o.allowed & !h.excluded),
                 excluded: forms_of(h.excluded),
             },
-            deadline: o.deadline.map(|d| d.to_string()),
+            deadline: o.deadline,
             caveats,
             reservations,
             staging: o.staging(),
@@ -1471,13 +1497,12 @@ impl Engine {
                 }
             }
         }
-        let mut caveats: Vec<String> = sources
+        let mut caveats: Vec<Caveat> = sources
             .iter()
             .filter(|x| x.level == level)
             .flat_map(|x| x.caveats.iter().cloned())
             .collect();
-        caveats.sort();
-        caveats.dedup();
+        sort_by_words(&mut caveats);
         PartyObligation {
             party: pid.to_string(),
             name: hs
@@ -1493,7 +1518,7 @@ impl Engine {
                 allowed: forms_of(alw & !exc),
                 excluded: forms_of(exc),
             },
-            deadline: deadline.map(|d| d.to_string()),
+            deadline,
             caveats,
             readings,
         }
@@ -2145,6 +2170,13 @@ fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
         };
     }
     best
+}
+
+/// Sorts caveats in the order of their words (the order the JSON has always had) and keeps
+/// each once.
+fn sort_by_words(caveats: &mut Vec<Caveat>) {
+    caveats.sort_by_cached_key(ToString::to_string);
+    caveats.dedup();
 }
 
 #[cfg(test)]

@@ -167,9 +167,26 @@ pub struct SourceFile {
 /// sources.insert("rules/treaties/nato.yaml", "treaties: []\n");
 /// let result = casus::RuleSet::load_with_sources(&["rules".into()], &casus::Limits::default(), &sources);
 /// ```
+///
+/// [`Sources::in_memory`] holds a whole rule tree instead: the load reads nothing from disk,
+/// and the folders are those the held paths name, `extends` included (a service or a test
+/// needs no temporary folder):
+///
+/// ```
+/// let mut files = casus::Sources::in_memory();
+/// files.insert("world/ruleset.yaml", "name: world\n");
+/// files.insert("world/parties.yaml", "parties:\n  - {id: AAA, name: A}\n  - {id: BBB, name: B}\n");
+/// files.insert("draft/ruleset.yaml", "name: draft\nextends: [../world]\n");
+/// files.insert("draft/pact.yaml", "treaties:\n  - id: pact\n    name: Pact\n    in_force: 2020-01-01\n    parties: [{party: AAA}, {party: BBB}]\n");
+/// let rules = casus::RuleSet::load_with_sources(&["draft".into()], &casus::Limits::default(), &files).unwrap();
+/// assert_eq!(rules.name(), Some("draft"));
+/// assert_eq!(rules.compile().unwrap().parties().len(), 2);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     texts: std::collections::BTreeMap<PathBuf, Arc<str>>,
+    /// The held texts are the whole rule tree: nothing is read from disk.
+    alone: bool,
 }
 
 impl Sources {
@@ -179,14 +196,33 @@ impl Sources {
         Sources::default()
     }
 
-    /// Reads `text` in place of the file at `path`.
-    pub fn insert(&mut self, path: impl AsRef<Path>, text: impl Into<Arc<str>>) {
-        self.texts.insert(canonical(path.as_ref()), text.into());
+    /// No text held yet, and none will be read from disk: a load sees only the files
+    /// inserted, under the folders their paths name (compared after `.` and `..` are
+    /// resolved, as written: there are no links).
+    #[must_use]
+    pub fn in_memory() -> Sources {
+        Sources {
+            alone: true,
+            ..Sources::default()
+        }
     }
 
-    /// Reads the file at `path` from disk again.
+    /// Whether the held texts are the whole rule tree ([`Sources::in_memory`]).
+    #[must_use]
+    pub fn is_in_memory(&self) -> bool {
+        self.alone
+    }
+
+    /// Reads `text` in place of the file at `path`.
+    pub fn insert(&mut self, path: impl AsRef<Path>, text: impl Into<Arc<str>>) {
+        let key = self.key(path.as_ref());
+        self.texts.insert(key, text.into());
+    }
+
+    /// Reads the file at `path` from disk again (in memory: the file is gone).
     pub fn remove(&mut self, path: impl AsRef<Path>) {
-        self.texts.remove(&canonical(path.as_ref()));
+        let key = self.key(path.as_ref());
+        self.texts.remove(&key);
     }
 
     /// The text held for `path`, if any.
@@ -198,7 +234,7 @@ impl Sources {
         // A path held as it is was canonical when inserted: no need to resolve it again (a
         // load asks for every file it reads, and resolving links costs a call per folder).
         let path = path.as_ref();
-        self.texts.get(path).or_else(|| self.texts.get(&canonical(path)))
+        self.texts.get(path).or_else(|| self.texts.get(&self.key(path)))
     }
 
     /// Whether no text is held.
@@ -206,6 +242,79 @@ impl Sources {
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
     }
+
+    /// The paths held, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.texts.keys().map(PathBuf::as_path)
+    }
+
+    /// How a path is held: canonical on disk, with `.` and `..` resolved in memory.
+    fn key(&self, path: &Path) -> PathBuf {
+        if self.alone { lexical(path) } else { canonical(path) }
+    }
+
+    /// In memory: what is at `path`, a held file (its length) or a folder of held files.
+    fn entry(&self, path: &Path) -> Option<Entry> {
+        let key = lexical(path);
+        if let Some(text) = self.texts.get(&key) {
+            return Some(Entry::File(text.len() as u64));
+        }
+        let inside = |k: &&PathBuf| k.starts_with(&key) && **k != key;
+        self.texts.keys().any(|k| inside(&k)).then_some(Entry::Folder)
+    }
+
+    /// In memory: the files and folders directly inside `dir`, sorted, as paths within `dir`
+    /// as it is written (as a folder's walk on disk gives them).
+    fn list(&self, dir: &Path) -> Vec<PathBuf> {
+        let key = lexical(dir);
+        let mut out: Vec<PathBuf> = self
+            .texts
+            .keys()
+            .filter_map(|k| k.strip_prefix(&key).ok()?.components().next())
+            .map(|c| dir.join(c))
+            .collect();
+        out.dedup();
+        out
+    }
+}
+
+/// What an entry of a folder is, without following links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A symbolic link (never followed).
+    Link,
+    /// A folder.
+    Folder,
+    /// A regular file of so many bytes.
+    File(u64),
+    /// A pipe, socket or device.
+    Other,
+}
+
+/// What a path names, in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// A file of so many bytes.
+    File(u64),
+    /// A folder.
+    Folder,
+}
+
+/// The path with `.` dropped and `..` taken off the folder before it, as written (a `..` that
+/// climbs above the start is kept).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Rule files parsed by earlier loads, kept so that a load parses again only the files whose
@@ -409,6 +518,19 @@ fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
     opts
 }
 
+/// The error of a file over `max_file_bytes`.
+fn too_large(ctx: &FileCtx, len: u64, limits: &Limits) -> Diagnostic {
+    ctx.error(
+        "limit-file-size",
+        ctx.whole(),
+        format!(
+            "file is {len} bytes, over the limit of {} bytes (max_file_bytes)",
+            limits.max_file_bytes
+        ),
+        Some("split the file, or raise the limit if the file is trusted".into()),
+    )
+}
+
 /// Reads a file's text within the size limit.
 pub(crate) fn read_text(path: &Path, limits: &Limits) -> Result<Arc<str>, Box<Diagnostic>> {
     read_text_inner(path, limits).map_err(Box::new)
@@ -429,16 +551,7 @@ fn read_text_inner(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic>
         return Err(ctx.error("io", ctx.whole(), "is a folder, not a file".into(), None));
     }
     if meta.len() > limits.max_file_bytes {
-        return Err(ctx.error(
-            "limit-file-size",
-            ctx.whole(),
-            format!(
-                "file is {} bytes, over the limit of {} bytes (max_file_bytes)",
-                meta.len(),
-                limits.max_file_bytes
-            ),
-            Some("split the file, or raise the limit if the file is trusted".into()),
-        ));
+        return Err(too_large(&ctx, meta.len(), limits));
     }
     // Read at most one byte more than the limit: a file that grows while it is read, a pipe
     // or a device (`/dev/zero`) must not be read without end.
@@ -909,16 +1022,96 @@ impl Walker<'_> {
     /// A file's text: the one held in `sources`, else the file's on disk.
     fn text(&self, path: &Path) -> Result<Arc<str>, Box<Diagnostic>> {
         match self.sources.get(path) {
+            Some(text) if text.len() as u64 > self.limits.max_file_bytes => Err(Box::new(too_large(
+                &FileCtx::new(path, None),
+                text.len() as u64,
+                self.limits,
+            ))),
             Some(text) => Ok(text.clone()),
+            None if self.sources.alone => {
+                let ctx = FileCtx::new(path, None);
+                Err(Box::new(ctx.error(
+                    "io",
+                    ctx.whole(),
+                    "cannot read file: it is not among the files held in memory".to_string(),
+                    Some("insert the file into the sources before loading".into()),
+                )))
+            }
             None => read_text(path, self.limits),
         }
+    }
+
+    /// The path with links and `..` resolved (in memory: `.` and `..` only).
+    fn canon(&self, path: &Path) -> PathBuf {
+        if self.sources.alone {
+            lexical(path)
+        } else {
+            canonical(path)
+        }
+    }
+
+    /// What `path` is, following links: a file or a folder (in memory: as the held paths say).
+    fn entry(&self, path: &Path) -> std::io::Result<Entry> {
+        if self.sources.alone {
+            return self
+                .sources
+                .entry(path)
+                .ok_or_else(|| std::io::ErrorKind::NotFound.into());
+        }
+        fs::metadata(path).map(|m| {
+            if m.is_file() {
+                Entry::File(m.len())
+            } else {
+                Entry::Folder
+            }
+        })
+    }
+
+    /// Whether `path` is a file (following links).
+    fn is_file(&self, path: &Path) -> bool {
+        matches!(self.entry(path), Ok(Entry::File(_)))
+    }
+
+    /// The entries of a folder, sorted, each with what it is without following links.
+    fn entries(&self, dir: &Path) -> std::io::Result<Vec<(PathBuf, Kind)>> {
+        if self.sources.alone {
+            let list = self.sources.list(dir);
+            return Ok(list
+                .into_iter()
+                .map(|p| {
+                    let kind = match self.sources.entry(&p) {
+                        Some(Entry::File(len)) => Kind::File(len),
+                        _ => Kind::Folder,
+                    };
+                    (p, kind)
+                })
+                .collect());
+        }
+        let mut list: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        list.sort();
+        Ok(list
+            .into_iter()
+            .filter_map(|p| {
+                let meta = fs::symlink_metadata(&p).ok()?;
+                let kind = if meta.file_type().is_symlink() {
+                    Kind::Link
+                } else if meta.is_dir() {
+                    Kind::Folder
+                } else if meta.is_file() {
+                    Kind::File(meta.len())
+                } else {
+                    Kind::Other
+                };
+                Some((p, kind))
+            })
+            .collect())
     }
 
     fn root(&mut self, root: &Path, depth: usize, from: Option<(&FileCtx, &Spanned<String>)>) {
         if self.stopped {
             return;
         }
-        let canon = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let canon = self.canon(root);
         if self.chain.iter().any(|(c, _)| *c == canon) {
             if let Some((mctx, ext)) = from {
                 let cycle: Vec<String> = self
@@ -953,7 +1146,7 @@ impl Walker<'_> {
     fn root_inner(&mut self, root: &Path, depth: usize) {
         let limits = self.limits;
         let ctx = FileCtx::new(root, None);
-        let meta = match fs::metadata(root) {
+        let meta = match self.entry(root) {
             Ok(m) => m,
             Err(e) => {
                 self.read.diagnostics.push(ctx.error(
@@ -965,7 +1158,7 @@ impl Walker<'_> {
                 return;
             }
         };
-        if meta.is_file() {
+        if let Entry::File(len) = meta {
             if !is_yaml(root) {
                 self.read.diagnostics.push(ctx.error(
                     "not-yaml",
@@ -978,12 +1171,12 @@ impl Walker<'_> {
             if !self.over_files(root) {
                 self.files += 1;
                 let rel = root.file_name().map_or(root, Path::new);
-                self.rule_file(root, rel, meta.len());
+                self.rule_file(root, rel, len);
             }
             return;
         }
         let manifest_path = root.join("ruleset.yaml");
-        if manifest_path.is_file() {
+        if self.is_file(&manifest_path) {
             match self.text(&manifest_path) {
                 Err(d) => self.read.diagnostics.push(*d),
                 Ok(text) => {
@@ -1035,7 +1228,7 @@ impl Walker<'_> {
             return;
         }
         let target = root.join(&ext.value);
-        if let Err(e) = fs::metadata(&target) {
+        if let Err(e) = self.entry(&target) {
             let why = match e.kind() {
                 std::io::ErrorKind::NotFound => "which does not exist".to_string(),
                 _ => format!("which cannot be read: {}", io_words(&e)),
@@ -1048,7 +1241,12 @@ impl Walker<'_> {
             ));
             return;
         }
-        if let Err(why) = confined(root, &target, limits) {
+        // In memory, every path is one of the held files: there is nothing outside to reach.
+        if let Err(why) = if self.sources.alone {
+            Ok(())
+        } else {
+            confined(root, &target, limits)
+        } {
             self.read.diagnostics.push(
                 mctx.error(
                     "outside-root",
@@ -1098,7 +1296,7 @@ impl Walker<'_> {
     /// sets skipped) with their sizes, stopping as soon as `max_files` is passed.
     fn walk(&mut self, root: &Path, dir: &Path, out: &mut Vec<(PathBuf, u64)>) {
         let ctx = FileCtx::new(dir, None);
-        let entries = match fs::read_dir(dir) {
+        let list = match self.entries(dir) {
             Ok(e) => e,
             Err(e) => {
                 self.read.diagnostics.push(ctx.error(
@@ -1110,15 +1308,10 @@ impl Walker<'_> {
                 return;
             }
         };
-        let mut list: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        list.sort();
-        for path in list {
+        for (path, kind) in list {
             if self.stopped {
                 return;
             }
-            let Ok(meta) = fs::symlink_metadata(&path) else {
-                continue;
-            };
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.starts_with('.') {
                 if is_yaml(&path) {
@@ -1126,15 +1319,15 @@ impl Walker<'_> {
                 }
                 continue;
             }
-            if meta.file_type().is_symlink() {
+            if kind == Kind::Link {
                 self.skip(
                     &path,
                     "skipped a symbolic link: rule folders are read without following links",
                 );
                 continue;
             }
-            if meta.is_dir() {
-                if path.join("ruleset.yaml").is_file() {
+            if kind == Kind::Folder {
+                if self.is_file(&path.join("ruleset.yaml")) {
                     self.skip(
                         &path,
                         "skipped a nested rule set (it has its own ruleset.yaml); load it with --rules",
@@ -1142,7 +1335,7 @@ impl Walker<'_> {
                     continue;
                 }
                 self.walk(root, &path, out);
-            } else if meta.is_file() {
+            } else if let Kind::File(len) = kind {
                 if !is_yaml(&path) {
                     // Markdown is the folder's documentation (a README): passed over silently.
                     if !matches!(path.extension().and_then(|e| e.to_str()), Some("md")) {
@@ -1157,7 +1350,7 @@ impl Walker<'_> {
                     return;
                 }
                 self.files += 1;
-                out.push((path, meta.len()));
+                out.push((path, len));
             } else {
                 self.skip(&path, "skipped: not a regular file (a pipe, socket or device)");
             }

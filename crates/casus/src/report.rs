@@ -7,6 +7,7 @@ use crate::level::Level;
 use crate::scenario::Expect;
 use crate::table::{Width, paragraph, table};
 use crate::verdict::{NotObligated, PlaceOnDay, Reason, Source, Status, Verdict};
+use crate::vocab::Caveat;
 
 /// One expectation of a scenario that the verdict does not meet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,7 +340,7 @@ fn extras(sources: &[&Source], all: &[Source]) -> String {
     };
     for x in sources {
         for c in &x.caveats {
-            add(c.clone());
+            add(c.to_string());
         }
     }
     let mut toward: Vec<&str> = Vec::new();
@@ -360,7 +361,7 @@ fn extras(sources: &[&Source], all: &[Source]) -> String {
     }
     for x in sources {
         if let (Some(d), None) = (&x.deadline, &stages) {
-            add(d.clone());
+            add(d.to_string());
         }
         for (word, forms) in [("excluded", &x.forms.excluded), ("required", &x.forms.required)] {
             if !forms.is_empty() {
@@ -373,33 +374,31 @@ fn extras(sources: &[&Source], all: &[Source]) -> String {
 }
 
 /// What a caveat means, in words, for the legend below the table.
-fn caveat_meaning(caveat: &str) -> Option<String> {
+fn caveat_meaning(caveat: &Caveat) -> Option<String> {
     Some(match caveat {
-        "constitutional_processes" => "carried out in accordance with the party's constitutional processes".into(),
-        "specific_character" => "does not prejudice the specific character of the party's security and defence \
+        Caveat::ConstitutionalProcesses => "carried out in accordance with the party's constitutional processes".into(),
+        Caveat::SpecificCharacter => "does not prejudice the specific character of the party's security and defence \
             policy (a neutral or non-aligned state): it still owes aid, but may limit its form"
             .into(),
-        "force_not_compulsory" => "no party may be required to use armed force without its consent".into(),
-        "domestic_law" => "subject to the laws of the parties".into(),
-        "until_security_council_acts" => "the measures end when the UN Security Council has acted".into(),
-        "political_commitment" => "a political commitment, not a legal obligation".into(),
-        other => match other.strip_prefix("primacy_of:") {
-            Some(t) => format!("for parties to {t}, {t} remains the foundation of their collective defence"),
-            None => return None,
-        },
+        Caveat::ForceNotCompulsory => "no party may be required to use armed force without its consent".into(),
+        Caveat::DomesticLaw => "subject to the laws of the parties".into(),
+        Caveat::UntilSecurityCouncilActs => "the measures end when the UN Security Council has acted".into(),
+        Caveat::PoliticalCommitment => "a political commitment, not a legal obligation".into(),
+        Caveat::PrimacyOf(t) => format!("for parties to {t}, {t} remains the foundation of their collective defence"),
+        Caveat::Other(_) => return None,
     })
 }
 
 fn caveat_legend(v: &Verdict, width: Width, s: &mut String) {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<&Caveat> = Vec::new();
     for x in v.obligations.iter().flat_map(|o| &o.sources) {
         for c in &x.caveats {
-            if !seen.contains(&c.as_str()) {
+            if !seen.contains(&c) {
                 seen.push(c);
             }
         }
     }
-    seen.sort_unstable();
+    seen.sort_by_cached_key(|c| c.to_string());
     let lines: Vec<String> = seen
         .iter()
         .filter_map(|c| caveat_meaning(c).map(|m| format!("{c}: {m}")))

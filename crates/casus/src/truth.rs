@@ -1,9 +1,9 @@
 //! Kleene's three-valued logic: true, false, unknown.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A truth value that may be unknown because the scenario leaves a fact open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Truth {
     /// Holds.

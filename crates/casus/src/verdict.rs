@@ -5,15 +5,15 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::level::Level;
 use crate::time::When;
 use crate::truth::Truth;
-use crate::vocab::{EventKind, Form};
+use crate::vocab::{Caveat, Deadline, EventKind, Form};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Holds on the facts given.
@@ -39,7 +39,7 @@ impl Status {
 crate::vocab::named_words!(Status, "status");
 
 /// Response forms of an obligation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Forms {
     /// Forms that must be used.
     pub required: Vec<Form>,
@@ -58,7 +58,7 @@ impl Forms {
 }
 
 /// One clause that obliges a party.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     /// Treaty id.
     pub treaty: String,
@@ -80,13 +80,15 @@ pub struct Source {
     pub depends_on: Vec<String>,
     /// Response forms under this clause.
     pub forms: Forms,
-    /// By when, under this clause.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<String>,
-    /// Caveats under this clause.
-    pub caveats: Vec<String>,
+    /// By when, under this clause (in the JSON, in words: `within 24 hours`).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "words::maybe")]
+    pub deadline: Option<Deadline>,
+    /// Caveats under this clause (in the JSON, in words: `constitutional_processes`), in the
+    /// order of their words.
+    #[serde(with = "words::list")]
+    pub caveats: Vec<Caveat>,
     /// Reservations, understandings or suspensions of the party that changed this obligation.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<String>,
     /// (ext) For an obligation in stages: which stage, of how many, due by when (the fields
     /// `stage`, `stages`, `due`, written inline).
@@ -94,12 +96,12 @@ pub struct Source {
     pub staging: Staging,
     /// (ext) Whether the party leads the response under this obligation (`lead:` in the rule
     /// language); absent when it does not.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub lead: bool,
     /// (ext) Against whom the response is directed, where the obligation names more than the
     /// attacker (`against:`): the attackers, then the supporters or the state the attack was
     /// launched from, each once; absent otherwise.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub against: Vec<String>,
 }
 
@@ -121,7 +123,7 @@ impl Source {
             .iter()
             .map(|s| {
                 let by = match (s.staging.stage, &s.deadline, &s.staging.due) {
-                    (Some(1), Some(d), _) => d.clone(),
+                    (Some(1), Some(d), _) => d.to_string(),
                     (_, Some(d), Some(due)) => format!("{d} after ({due})"),
                     (_, Some(d), None) => format!("{d} after"),
                     (_, None, _) => "(no deadline)".into(),
@@ -136,23 +138,23 @@ impl Source {
 /// (ext) Where an obligation in stages stands (`then:` in the rule language), as a verdict's
 /// sources and the graph's commitments write it: every field absent for an obligation in one
 /// step.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Staging {
     /// Which stage this is (1-based; a later stage is owed once the one before it is done,
     /// its `deadline` running from then).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<u8>,
     /// How many stages there are.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<u8>,
     /// For a later stage: by when it is due, counted from the attack (absent when a stage
     /// before it has no deadline).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<String>,
 }
 
 /// Where an alternative reading of a clause gives a different answer for a party.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReadingDifference {
     /// Treaty id.
     pub treaty: String,
@@ -175,7 +177,7 @@ pub struct ReadingDifference {
 }
 
 /// One party's obligations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartyObligation {
     /// Party id.
     pub party: String,
@@ -192,17 +194,18 @@ pub struct PartyObligation {
     /// Forms over the sources at the strongest level.
     pub forms: Forms,
     /// The tightest deadline over the sources at the strongest level.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "words::maybe")]
+    pub deadline: Option<Deadline>,
     /// Caveats over the sources at the strongest level.
-    pub caveats: Vec<String>,
+    #[serde(with = "words::list")]
+    pub caveats: Vec<Caveat>,
     /// Where an alternative reading differs.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readings: Vec<ReadingDifference>,
 }
 
 /// Why a member of a relevant treaty is not obliged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {
@@ -392,6 +395,12 @@ impl Serialize for Shared {
     }
 }
 
+impl<'de> Deserialize<'de> for Shared {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Shared::from)
+    }
+}
+
 /// Why a member owes nothing, in words: kept as data and worded when displayed or
 /// serialized (as the string it always was). `to_string()` (or [`Detail::text`]) gives the
 /// words.
@@ -515,30 +524,38 @@ impl Serialize for Detail {
     }
 }
 
+/// Read back from its words: a [`Detail::Words`] that equals (and serializes as) the detail
+/// it was written from.
+impl<'de> Deserialize<'de> for Detail {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Shared::deserialize(d).map(Detail::Words)
+    }
+}
+
 /// A member of a relevant treaty that is not obliged under it, and why. Its texts are shared
 /// with the other entries of the verdict ([`Shared`], [`Detail`]): an entry costs no text of
 /// its own. They serialize as the strings they always were.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotObligated {
     /// Party id (`as_str()` or `to_string()` for the text).
     pub party: Shared,
     /// Treaty id.
     pub treaty: Shared,
     /// The clause the reason comes from (absent for a reason that holds for the whole treaty).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clause: Option<Shared>,
     /// Why not, as a code.
     pub reason: Reason,
     /// Why not, in words, citing the article (`to_string()` for the text).
     pub detail: Detail,
     /// Where an alternative reading would oblige the party.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readings: Vec<ReadingDifference>,
 }
 
 /// A clause of a treaty that none of the scenario's parties belongs to, which would apply if
 /// the target were a party (found by the survey of `--explain`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WouldApply {
     /// Treaty id.
     pub treaty: String,
@@ -554,7 +571,7 @@ pub struct WouldApply {
 
 /// An instrument the rule set leaves out on purpose that concerns the attack's target or the
 /// holder of its place (only in an explained verdict in which no party is obliged).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotModelledNote {
     /// Id.
     pub id: String,
@@ -565,12 +582,12 @@ pub struct NotModelledNote {
     /// Why the rule set does not model it.
     pub detail: String,
     /// Source.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
 
 /// Obligations of one party that pull in opposite directions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
     /// Party id.
     pub party: String,
@@ -581,22 +598,22 @@ pub struct Conflict {
 }
 
 /// One node of a trigger's condition tree, with its value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConditionTrace {
     /// The condition in words.
     pub condition: String,
     /// Its value.
     pub value: Truth,
     /// What an unknown value waits on.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
     /// Sub-conditions.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ConditionTrace>,
 }
 
 /// How one clause's trigger came out for one target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClauseTrace {
     /// Treaty id.
     pub treaty: String,
@@ -616,14 +633,14 @@ pub struct ClauseTrace {
 
 /// The scenario's place as the rule set has it on the scenario's day (*ext*): what it lies
 /// within, who holds it in each role, and its tags, inherited ones included.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaceOnDay {
     /// Id.
     pub id: String,
     /// Name.
     pub name: String,
     /// The places it lies within, nearest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub within: Vec<String>,
     /// The de jure sovereign on the day (`null` when it has none then).
     pub sovereign: Option<String>,
@@ -636,7 +653,7 @@ pub struct PlaceOnDay {
 }
 
 /// The answer for one scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The scenario's date.
     pub date: When,
@@ -649,7 +666,7 @@ pub struct Verdict {
     /// The place (`null` when unknown).
     pub location: Option<String>,
     /// The place's holders and tags on the day (*ext*; absent when the place is unknown).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<PlaceOnDay>,
     /// Every obliged party, by id.
     pub obligations: Vec<PartyObligation>,
@@ -659,14 +676,14 @@ pub struct Verdict {
     pub conflicts: Vec<Conflict>,
     /// Treaties the scenario's parties do not belong to whose clauses would apply if the target
     /// were a party (only with an explanation).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub would_apply: Vec<WouldApply>,
     /// Instruments the rule set leaves out on purpose that concern the target or the place,
     /// when no party is obliged (only with an explanation).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_modelled: Vec<NotModelledNote>,
     /// Condition trees (only when an explanation was asked for).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub explanation: Vec<ClauseTrace>,
 }
 
@@ -687,5 +704,66 @@ impl Verdict {
     #[must_use]
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Vocabulary written in the JSON as its words (`Display`) and read back from them
+/// (`FromStr`), where the rule language writes the same values as structures.
+mod words {
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    fn parse<'de, T, D>(word: &str) -> Result<T, D::Error>
+    where
+        T: FromStr,
+        T::Err: Display,
+        D: Deserializer<'de>,
+    {
+        word.parse().map_err(D::Error::custom)
+    }
+
+    /// An optional value, as its words or absent.
+    pub(super) mod maybe {
+        use super::*;
+
+        pub(in crate::verdict) fn serialize<T: Display, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.collect_str(v),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub(in crate::verdict) fn deserialize<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+        where
+            T: FromStr,
+            T::Err: Display,
+            D: Deserializer<'de>,
+        {
+            Option::<String>::deserialize(d)?.map(|w| parse::<T, D>(&w)).transpose()
+        }
+    }
+
+    /// A list of values, each as its words.
+    pub(super) mod list {
+        use super::*;
+
+        pub(in crate::verdict) fn serialize<T: Display, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(v.iter().map(ToString::to_string))
+        }
+
+        pub(in crate::verdict) fn deserialize<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
+        where
+            T: FromStr,
+            T::Err: Display,
+            D: Deserializer<'de>,
+        {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|w| parse::<T, D>(w))
+                .collect()
+        }
     }
 }

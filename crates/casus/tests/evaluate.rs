@@ -391,7 +391,7 @@ fn aggregation_across_two_treaties() {
         .iter()
         .find(|s| s.treaty == "weak")
         .unwrap_or_else(|| panic!("weak source"));
-    assert_eq!(weak.deadline.as_deref(), Some("within 24 hours"));
+    assert_eq!(weak.deadline, Some(casus::Deadline::WithinHours(24)));
     assert_eq!(b.forms.excluded, vec![casus::Form::GroundTroops]);
 }
 
@@ -491,7 +491,7 @@ treaties:
     let c = v.party("CCC").unwrap_or_else(|| panic!("CCC"));
     assert_eq!(c.forms.excluded, vec![casus::Form::ArmedForce]);
     assert!(c.forms.allowed.is_empty());
-    assert_eq!(c.caveats, vec!["specific_character"]);
+    assert_eq!(c.caveats, vec![casus::Caveat::SpecificCharacter]);
     let why = v
         .not_obligated
         .iter()
@@ -732,7 +732,7 @@ treaties:
     let v = verdict(&e, &s(""));
     let b = v.party("BBB").unwrap();
     assert_eq!(b.level, Level::Assist);
-    type Row<'a> = (Option<u8>, Option<u8>, Level, Option<&'a str>, Option<&'a str>);
+    type Row<'a> = (Option<u8>, Option<u8>, Level, Option<String>, Option<&'a str>);
     let stages: Vec<Row<'_>> = b
         .sources
         .iter()
@@ -741,7 +741,7 @@ treaties:
                 x.staging.stage,
                 x.staging.stages,
                 x.level,
-                x.deadline.as_deref(),
+                x.deadline.map(|d| d.to_string()),
                 x.staging.due.as_deref(),
             )
         })
@@ -749,12 +749,12 @@ treaties:
     assert_eq!(
         stages,
         [
-            (Some(1), Some(2), Level::Consult, Some("within 24 hours"), None),
+            (Some(1), Some(2), Level::Consult, Some("within 24 hours".into()), None),
             (
                 Some(2),
                 Some(2),
                 Level::Assist,
-                Some("within 3 days"),
+                Some("within 3 days".into()),
                 Some("within 4 days of the attack")
             ),
         ]

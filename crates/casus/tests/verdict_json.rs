@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use casus::{Engine, RuleSet, Scenario};
+use casus::{Engine, RuleSet, Scenario, Verdict};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -40,16 +40,15 @@ fn digest(json: &str) -> String {
     format!("{} {}", &blake3::hash(json.as_bytes()).to_hex()[..32], json.len())
 }
 
-/// One line per scenario file: its path, then the digest of its verdict's JSON and of its
-/// explained verdict's JSON (or why there is none: a scenario made to be refused).
-fn lines() -> String {
+/// Every shipped scenario file, by path from the repository's root, with its verdict and its
+/// explained verdict (or why there are none: a scenario made to be refused).
+fn each_verdict(mut f: impl FnMut(&str, Result<(Verdict, Verdict), &'static str>)) {
     let root = root();
     let mut engines: BTreeMap<PathBuf, Option<Engine>> = BTreeMap::new();
-    let mut out = String::new();
     for file in files(&root.join("examples/scenarios")) {
         let name = file.strip_prefix(&root).unwrap().display().to_string();
         let Ok(s) = Scenario::load(&file) else {
-            let _ = writeln!(out, "{name}\tnot a scenario");
+            f(&name, Err("not a scenario"));
             continue;
         };
         let rules = s.rules_path(&file).unwrap_or_else(|| root.join("rules"));
@@ -58,25 +57,53 @@ fn lines() -> String {
             .entry(rules.clone())
             .or_insert_with(|| RuleSet::load(&rules).ok().and_then(|r| r.compile().ok()));
         let Some(engine) = engine else {
-            let _ = writeln!(out, "{name}\trules refused");
+            f(&name, Err("rules refused"));
             continue;
         };
         match (engine.evaluate(&s), engine.evaluate_explained(&s)) {
-            (Ok(v), Ok(x)) => {
-                let _ = writeln!(
-                    out,
-                    "{name}\t{} reasons\t{}\t{}",
-                    v.not_obligated.len(),
-                    digest(&v.to_json()),
-                    digest(&x.to_json())
-                );
-            }
-            _ => {
-                let _ = writeln!(out, "{name}\tscenario refused");
-            }
+            (Ok(v), Ok(x)) => f(&name, Ok((v, x))),
+            _ => f(&name, Err("scenario refused")),
         }
     }
+}
+
+/// One line per scenario file: its path, then the digest of its verdict's JSON and of its
+/// explained verdict's JSON (or why there is none).
+fn lines() -> String {
+    let mut out = String::new();
+    each_verdict(|name, verdicts| {
+        let _ = match verdicts {
+            Ok((v, x)) => writeln!(
+                out,
+                "{name}\t{} reasons\t{}\t{}",
+                v.not_obligated.len(),
+                digest(&v.to_json()),
+                digest(&x.to_json())
+            ),
+            Err(why) => writeln!(out, "{name}\t{why}"),
+        };
+    });
     out
+}
+
+/// The CLI's JSON reads back into the library's types: every shipped verdict, plain and
+/// explained, deserializes into a `Verdict` equal to the one written, which serializes to the
+/// same bytes again.
+#[test]
+fn every_shipped_verdict_reads_back_from_its_json() {
+    let mut read = 0;
+    each_verdict(|name, verdicts| {
+        let Ok((v, x)) = verdicts else { return };
+        for verdict in [v, x] {
+            let json = verdict.to_json();
+            let back: Verdict =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}: the JSON does not read back: {e}"));
+            assert_eq!(back, verdict, "{name}: the verdict read back differs");
+            assert_eq!(back.to_json(), json, "{name}: the verdict read back writes other JSON");
+            read += 1;
+        }
+    });
+    assert!(read > 300, "only {read} verdicts were read back");
 }
 
 #[test]

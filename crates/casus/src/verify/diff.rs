@@ -641,7 +641,7 @@ fn party_change(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usi
         {
             deadline = Some(d);
         }
-        caveats.extend(e.caveats_of(h, o, s));
+        caveats.extend(e.caveats_of(h, o, s).iter().map(ToString::to_string));
     }
     Change {
         level: Some(level),
