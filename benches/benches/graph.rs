@@ -7,7 +7,8 @@
 
 use std::path::PathBuf;
 
-use casus::{CascadeOptions, CascadePolicy, Engine, Level, Relation, RuleSet, Scenario, When};
+use casus::graph::{CascadeOptions, CascadePolicy, Relation};
+use casus::{Engine, Level, RuleSet, Scenario, When};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn root() -> PathBuf {

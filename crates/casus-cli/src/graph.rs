@@ -6,8 +6,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 
+use casus::graph::{CascadeOptions, CascadePolicy, CommitmentGraph, Relation};
 use casus::table::Width;
-use casus::{CascadeOptions, CascadePolicy, Level, Relation, Scenario, When};
+use casus::{Level, Scenario, When};
 use clap::{Args, ValueEnum};
 
 use crate::{Engines, json, load};
@@ -232,7 +233,7 @@ fn render(dot: &str, format: &str) -> Result<Vec<u8>, String> {
 /// `casus guarantors X` and `casus commitments X`, at a date or over a range.
 pub fn party_query(q: PartyQuery, relation: Relation, width: Width) -> Result<ExitCode, String> {
     let engine = load(&q.rules)?;
-    let err = |e: casus::GraphError| format!("error: {e}\n");
+    let err = |e: casus::graph::GraphError| format!("error: {e}\n");
     if let (Some(from), Some(to)) = (&q.from, &q.to) {
         let t = engine
             .timeline(&q.party, relation, date(Some(from))?, date(Some(to))?)
@@ -251,7 +252,7 @@ pub fn party_query(q: PartyQuery, relation: Relation, width: Width) -> Result<Ex
     .map_err(err)?;
     emit(
         &q.out,
-        || casus::render_commitments(&q.party, relation, &at, &list, width),
+        || casus::graph::render_commitments(&q.party, relation, &at, &list, width),
         || json(&list),
         || engine.commitments_dot(&q.party, relation, at, &list),
     )
@@ -307,11 +308,11 @@ pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
             .map_err(|e| format!("error: {e}\n"))?
             .with_treaties(&a.treaty);
         let n = t.listed();
-        if !a.full && n > casus::CommitmentGraph::SUMMARIZE_ABOVE {
+        if !a.full && n > CommitmentGraph::SUMMARIZE_ABOVE {
             return Err(format!(
                 "error: the range holds {n} commitments and changes, too many to list (more than {}); \
                  narrow it with --treaty, see a summary of one day with --date, or list every one with --full\n",
-                casus::CommitmentGraph::SUMMARIZE_ABOVE
+                CommitmentGraph::SUMMARIZE_ABOVE
             ));
         }
         return emit(&a.out, || t.to_table(width), || json(&t), || t.to_dot());
@@ -331,12 +332,12 @@ pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
         GraphFormat::Json => stream(&a.out, |w| g.write_json(full, w)),
         _ => {
             let n = g.commitments().len();
-            if !full && n > casus::CommitmentGraph::SUMMARIZE_ABOVE {
+            if !full && n > CommitmentGraph::SUMMARIZE_ABOVE {
                 return Err(format!(
                     "error: the graph holds {n} commitments, too many to draw (more than {}); \
                      draw some treaties with --treaty, ask about one party (guarantors, commitments), \
                      see a summary with --format table, or draw every one with --full\n",
-                    casus::CommitmentGraph::SUMMARIZE_ABOVE
+                    CommitmentGraph::SUMMARIZE_ABOVE
                 ));
             }
             emit(&a.out, String::new, || Ok(String::new()), || g.to_dot())

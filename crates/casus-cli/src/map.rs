@@ -6,8 +6,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use casus::graph::{CascadeOptions, CascadePolicy};
 use casus::map::{Bounds, MapKind, MapRequest, Region};
-use casus::{CascadeOptions, CascadePolicy, Level, Scenario};
+use casus::{Level, Scenario};
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::graph::{Policy, date, parse_level, write_file};

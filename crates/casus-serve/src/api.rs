@@ -10,8 +10,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use casus::graph::{CascadeOptions, CascadePolicy};
 use casus::verify::{DiffOptions, Properties, VerifyOptions};
-use casus::{CascadeOptions, CascadePolicy, Engine, EventKind, Level, Means, On, RuleSet, Scenario, When};
+use casus::{Engine, EventKind, Level, Means, On, RuleSet, Scenario, When};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -227,7 +228,7 @@ pub async fn exposure(Shared(s): St, Path(party): Path<String>, Query(q): Query<
     party_view(s, party, q, |e, p, at, min| e.exposure(p, at, min).map(|v| json!(v))).await
 }
 
-type PartyFn = fn(&Engine, &str, When, Level) -> Result<Value, casus::GraphError>;
+type PartyFn = fn(&Engine, &str, When, Level) -> Result<Value, casus::graph::GraphError>;
 
 async fn party_view(s: Arc<State>, party: String, q: PartyQuery, f: PartyFn) -> Response {
     let at = match date(q.date.as_deref()) {

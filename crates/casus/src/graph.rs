@@ -56,7 +56,6 @@ use crate::vocab::EventKind;
 pub use cascade::{
     Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Entrant, Round, Side, StayedOut,
 };
-pub use dot::{dot_quote, level_color};
 pub(crate) use exposure::Leaves;
 pub use exposure::{Exposure, ExposureClass, PartyClass, PlaceClass};
 
@@ -65,10 +64,10 @@ pub use exposure::{Exposure, ExposureClass, PartyClass, PlaceClass};
 /// fit `width`.
 ///
 /// ```
-/// # use casus::{RuleSet, When, Relation, table::Width};
+/// # use casus::{RuleSet, When, graph::Relation, table::Width};
 /// # let engine = RuleSet::from_yaml(casus::doc_example())?.compile()?;
 /// let at = When::parse("2020-01-01")?;
-/// let text = casus::render_commitments("EST", Relation::Guarantors, &at, &engine.guarantors("EST", at)?, Width::default());
+/// let text = casus::graph::render_commitments("EST", Relation::Guarantors, &at, &engine.guarantors("EST", at)?, Width::default());
 /// assert!(text.starts_with("Bound to help EST on 2020-01-01: 2 parties under 1 treaty"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -1411,7 +1410,7 @@ impl Engine {
     /// reservation periods), not from sampling days.
     ///
     /// ```
-    /// # use casus::{RuleSet, When, Relation};
+    /// # use casus::{RuleSet, When, graph::Relation};
     /// # let engine = RuleSet::from_yaml(casus::doc_example())?.compile()?;
     /// let t = engine.timeline("EST", Relation::Guarantors, When::parse("2000-01-01")?, When::parse("2020-01-01")?)?;
     /// assert!(t.initial.is_empty());

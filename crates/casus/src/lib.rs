@@ -61,7 +61,7 @@ mod diag;
 mod engine;
 mod err;
 mod eval;
-mod graph;
+pub mod graph;
 mod level;
 mod load;
 #[cfg(feature = "map")]
@@ -100,12 +100,6 @@ pub use diag::{Diagnostic, Diagnostics, Position, Severity, suggest};
 pub use engine::Engine;
 pub use err::{CompileError, EngineError, LoadError, ScenarioError, WhenError};
 pub use eval::{Hit, Prepared};
-pub use graph::{
-    Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Change, Commitment, CommitmentGraph,
-    Entrant, Exposure, ExposureClass, GraphError, GraphSummary, GraphTimeline, Membership, ObligorCommitments,
-    Occasion, PartyClass, PartyNode, PlaceClass, Relation, Round, Side, StayedOut, Timeline, dot_quote, level_color,
-    render_commitments,
-};
 pub use level::{Level, strongest_level};
 pub use load::{CompiledFileError, Limits, ParseCache, SourceFile, SourceHash, Sources, confinement_root};
 pub use names::{FindPlaceError, fold_name};
@@ -423,6 +417,8 @@ impl Engine {
 pub type CachedLoadError = EngineError;
 
 /// A small rule set used by the documentation examples: NATO-like Art. 5 with three parties.
+/// Hidden from the documentation: it is for examples and tests, not part of the API.
+#[doc(hidden)]
 #[must_use]
 pub fn doc_example() -> &'static str {
     r"

@@ -100,7 +100,7 @@ fn dates_at_the_edges_of_the_range_are_ordered() {
     let all_time = engine
         .timeline(
             "SWE",
-            casus::Relation::Guarantors,
+            casus::graph::Relation::Guarantors,
             casus::When::parse("0000-01-01").unwrap(),
             casus::When::parse("9999-12-31").unwrap(),
         )

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use casus::graph::{CascadeOptions, CascadePolicy};
 use casus::map::{MapError, MapKind, MapRequest, Region, render_svg};
-use casus::{CascadeOptions, CascadePolicy, Engine, RuleSet, Scenario, When};
+use casus::{Engine, RuleSet, Scenario, When};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -71,7 +71,15 @@ fn every_shipped_scenario_meets_its_expectations() {
             checked += 1;
         }
     }
-    assert!(failed.is_empty(), "{} scenario(s) fail:\n{}", failed.len(), failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} scenario(s) fail:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
     // The shipped scenarios carry some two hundred `expect:` blocks: all of them were read.
-    assert!(checked >= 200, "only {checked} scenarios with expectations were checked");
+    assert!(
+        checked >= 200,
+        "only {checked} scenarios with expectations were checked"
+    );
 }

@@ -178,7 +178,7 @@ pub struct StayedOut {
 /// A cascade of entries into a war from one scenario.
 ///
 /// ```
-/// use casus::{RuleSet, Scenario, CascadeOptions};
+/// use casus::{RuleSet, Scenario, graph::CascadeOptions};
 /// let engine = RuleSet::from_yaml(casus::doc_example())?.compile()?;
 /// let s = Scenario::from_yaml("{date: 2020-01-01, event: armed_attack, attacker: RUS, target: EST, location: EST, on: territory}")?;
 /// let c = engine.cascade(&s, &CascadeOptions::default())?;

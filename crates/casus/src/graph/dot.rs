@@ -8,14 +8,9 @@ use super::{Cascade, Commitment, Exposure, GraphTimeline, Membership, Occasion};
 use crate::level::Level;
 
 /// Quotes a string for DOT: backslashes, quotes and line breaks escaped, other control
-/// characters dropped.
-///
-/// ```
-/// assert_eq!(casus::dot_quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
-/// assert_eq!(casus::dot_quote("one\ntwo"), r#""one\ntwo""#);
-/// ```
+/// characters dropped (the unit tests below show each case).
 #[must_use]
-pub fn dot_quote(s: &str) -> String {
+pub(crate) fn dot_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for ch in s.chars() {
@@ -34,7 +29,7 @@ pub fn dot_quote(s: &str) -> String {
 
 /// The colour of a level: reds for armed help, blues for words, grey for neutrality.
 #[must_use]
-pub fn level_color(l: Level) -> &'static str {
+pub(crate) fn level_color(l: Level) -> &'static str {
     match l {
         Level::Military => "#8b0000",
         Level::AllMeans => "#d7301f",
@@ -540,4 +535,20 @@ pub(crate) fn cascade_dot(c: &Cascade) -> String {
     }
     w.legend(&levels);
     w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dot_quote;
+
+    #[test]
+    fn every_label_is_quoted_and_escaped() {
+        let check = |input: &str, expected: &str| assert_eq!(dot_quote(input), expected, "{input:?}");
+        check("USA", "\"USA\"");
+        check("say \"no\"", "\"say \\\"no\\\"\"");
+        check("a\\b", "\"a\\\\b\"");
+        check("two\nlines", "\"two\\nlines\"");
+        check("tab\there", "\"tab here\"");
+        check("bell\u{7}", "\"bell\"");
+    }
 }
