@@ -13,7 +13,7 @@ use crate::truth::Truth;
 use crate::vocab::{EventKind, Form};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Holds on the facts given.
@@ -39,7 +39,7 @@ impl Status {
 crate::vocab::named_words!(Status, "status");
 
 /// Response forms of an obligation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct Forms {
     /// Forms that must be used.
     pub required: Vec<Form>,
