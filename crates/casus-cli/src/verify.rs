@@ -206,7 +206,10 @@ pub(crate) fn merge(paths: &[PathBuf], view: &MergeView<'_>) -> Result<ExitCode,
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}\n", path.display()))?;
         let report = ShardReport::from_json(&text).map_err(|e| match e {
-            ShardReadError::Invalid { line, column, .. } => format!("error: {}:{line}:{column}: {e}\n", path.display()),
+            ShardReadError::Invalid { line, column, message } => format!(
+                "error: {}:{line}:{column}: not a shard report ({message}); make one with `casus verify --shard I/N` or `casus diff --shard I/N`\n",
+                path.display()
+            ),
             e => format!("error: {}: {e}\n", path.display()),
         })?;
         reports.push((path.display().to_string(), report));

@@ -799,6 +799,62 @@ mod tests {
         assert!(serde_json::from_str::<Shard>("\"0/7\"").is_err());
     }
 
+    fn example() -> (Engine, Engine, Properties) {
+        let load = |t: &str| crate::RuleSet::from_yaml(t).ok().and_then(|r| r.compile().ok());
+        let text = crate::doc_example().replace("- {party: EST, joined: 2004-03-29}", "");
+        let (Some(old), Some(new)) = (load(crate::doc_example()), load(&text)) else {
+            panic!("the documentation's example loads");
+        };
+        let props = Properties::from_yaml(
+            "
+properties:
+  - id: usa-never-military
+    require: {never: {parties: [USA], level: military}}
+  - id: estonia-covered
+    scope: {all: [{event: armed_attack}, {target: {is: EST}}, {date: {from: 2004-03-29}}]}
+    require: {obliged: {at_least: 2, level: assist}}
+  - id: anyone-assisted
+    require: {obliged: {at_least: 1, level: assist}}
+",
+            &old,
+        );
+        let Ok(props) = props else {
+            panic!("the properties load: {props:?}");
+        };
+        (old, new, props)
+    }
+
+    /// Merging the reports of N shards, given in any order and read back from their JSON,
+    /// gives what the single run returns, for `verify` and `diff`.
+    #[test]
+    fn merged_shards_are_the_single_run() {
+        let (old, new, props) = example();
+        let opts = VerifyOptions::default();
+        let single = super::super::verify(&old, &props, &opts, None).map_err(|e| e.to_string());
+        let diffed = super::super::diff(&old, &new, &DiffOptions::default(), None).map_err(|e| e.to_string());
+        assert!(diffed.as_ref().is_ok_and(|d| !d.groups.is_empty()), "{diffed:?}");
+        assert!(single.as_ref().is_ok_and(|r| !r.all_hold()), "{single:?}");
+        for n in 1..=5 {
+            let mut verified = Vec::new();
+            let mut compared = Vec::new();
+            for i in (1..=n).rev() {
+                let shard = Shard::new(i, n).unwrap_or(Shard::WHOLE);
+                let v = verify_shard(&old, &props, &opts, shard, None).map_err(|e| e.to_string());
+                let d = diff_shard(&old, &new, &DiffOptions::default(), shard, None).map_err(|e| e.to_string());
+                let read = |r: Result<ShardReport, String>| {
+                    r.and_then(|r| r.to_json().map_err(|e| e.to_string()))
+                        .and_then(|t| ShardReport::from_json(&t).map_err(|e| e.to_string()))
+                };
+                verified.push((format!("v{i}"), read(v).unwrap_or_else(|e| panic!("{e}"))));
+                compared.push((format!("d{i}"), read(d).unwrap_or_else(|e| panic!("{e}"))));
+            }
+            let v = merge(&verified).map(|m| m.report).map_err(|e| e.to_string());
+            let d = merge(&compared).map(|m| m.report).map_err(|e| e.to_string());
+            assert_eq!(v, single.clone().map(MergedReport::Verify), "verify in {n} shards");
+            assert_eq!(d, diffed.clone().map(MergedReport::Diff), "diff in {n} shards");
+        }
+    }
+
     #[test]
     fn missing_shards_are_listed() {
         let e = MergeError::Missing {
