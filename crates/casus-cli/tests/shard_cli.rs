@@ -274,6 +274,25 @@ fn a_shard_report_goes_to_standard_output_without_out() {
     assert_eq!(v["sources"][0], b.as_str());
 }
 
+/// A shard report is the same, byte for byte, whatever the number of threads that wrote it.
+#[test]
+fn a_shard_report_does_not_depend_on_the_thread_count() {
+    let (a, b) = (draft("a"), draft("b"));
+    let report = |threads: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_casus"))
+            .args(["diff", &a, &b, "--target", "UKR", "--no-progress", "--shard", "2/3"])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(common::root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let one = report("1");
+    assert!(one.len() > 1000, "the shard has groups");
+    assert!(one == report("3"), "1 and 3 threads wrote different reports");
+}
+
 trait TapMkdir {
     fn tap_mkdir(self) -> Self;
 }
