@@ -363,6 +363,26 @@ fn report(command: &str, inputs: String, shard: Shard, part: Part) -> ShardRepor
 /// Shard `shard` of [`verify()`](fn@super::verify): the jobs of each property's walk it
 /// takes, and the sampling of the properties it owns.
 ///
+/// ```
+/// use casus::verify::{MergedReport, Shard, ShardReport, merge, verify, verify_shard};
+/// let engine = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+/// let props = casus::verify::Properties::from_yaml("
+/// properties:
+///   - id: anyone-assisted
+///     require: {obliged: {at_least: 1, level: assist}}
+/// ", &engine)?;
+/// let opts = Default::default();
+/// let mut reports = Vec::new();
+/// for i in 1..=3 {
+///     // Each shard may run on another machine: its report travels as JSON.
+///     let json = verify_shard(&engine, &props, &opts, Shard::new(i, 3)?, None)?.to_json()?;
+///     reports.push((format!("{i}.json"), ShardReport::from_json(&json)?));
+/// }
+/// let merged = merge(&reports)?;
+/// assert_eq!(merged.report, MergedReport::Verify(verify(&engine, &props, &opts, None)?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
 /// As [`verify()`](fn@super::verify), for this shard's share of the work (its evaluation
