@@ -188,10 +188,10 @@ enum Command {
         #[arg(long)]
         sample: Option<u32>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_enum, default_value_t = Format::Table, conflicts_with = "shard")]
         format: Format,
         /// Write each smallest counterexample as a scenario file into this folder.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "shard")]
         counterexamples: Option<PathBuf>,
         /// Where standard error is not a terminal, also write a progress line when each
         /// property starts and ends (there is one every few seconds anyway).
@@ -202,12 +202,20 @@ enum Command {
         no_progress: bool,
         /// Accept a property that could only be sampled (its scope counts several attackers,
         /// or its space is too large): exit 0 when sampling finds no violation, instead of 3.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "shard")]
         accept_sampled: bool,
         /// The most classes of scenarios one property's walk may evaluate before it stops with
-        /// an error (default 50 000 000).
+        /// an error (default 50 000 000; with --shard, of the shard's share of the walk).
         #[arg(long, value_name = "N", default_value_t = casus::verify::DEFAULT_MAX_EVALUATIONS)]
         max_evaluations: u64,
+        /// Walk only shard I of N (from 1: `--shard 2/8`) and write a shard report instead of
+        /// the answer; `casus merge` joins the N reports into the answer of one run (see
+        /// docs/verify.md).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<casus::verify::Shard>,
+        /// With --shard: write the shard report to this file (default: standard output).
+        #[arg(long, value_name = "FILE", requires = "shard")]
+        out: Option<PathBuf>,
     },
     /// (ext) Search the smallest edits of a rule set's own treaties that make its properties
     /// hold, each proved exhaustively, with its patch and side effects (exit 1 if none within
@@ -226,7 +234,7 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         party: Vec<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_enum, default_value_t = Format::Table, conflicts_with = "shard")]
         format: Format,
         /// Where standard error is not a terminal, also write a progress line at the start and
         /// the end (there is one every few seconds anyway).
@@ -242,6 +250,35 @@ enum Command {
         /// Every row of the table and one scenario of each, however many (by default a diff
         /// of more than 40 rows shows the first 40 and sums up the rest per kind and party);
         /// with `--format json`, every group (by default the first 40 and a `summary`).
+        #[arg(long, conflicts_with = "shard")]
+        full: bool,
+        /// Walk only shard I of N (from 1: `--shard 2/8`) and write a shard report instead of
+        /// the answer; `casus merge` joins the N reports into the answer of one run.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<casus::verify::Shard>,
+        /// With --shard: write the shard report to this file (default: standard output).
+        #[arg(long, value_name = "FILE", requires = "shard")]
+        out: Option<PathBuf>,
+    },
+    /// Join the shard reports of `casus verify --shard I/N` or `casus diff --shard I/N` into the
+    /// answer of one run: the same output, byte for byte, and the same exit code.
+    Merge {
+        /// Every shard's report, 1/N to N/N, in any order.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Of verify reports: write each smallest counterexample as a scenario file into this
+        /// folder (as `casus verify --counterexamples`).
+        #[arg(long)]
+        counterexamples: Option<PathBuf>,
+        /// Of verify reports: exit 0 when a property that could only be sampled holds (as
+        /// `casus verify --accept-sampled`).
+        #[arg(long)]
+        accept_sampled: bool,
+        /// Of diff reports: every row, or with `--format json` every group (as `casus diff
+        /// --full`).
         #[arg(long)]
         full: bool,
     },
@@ -660,6 +697,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             no_progress,
             accept_sampled,
             max_evaluations,
+            shard,
+            out,
         } => verify::verify(
             &rules,
             &properties,
@@ -667,6 +706,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             (format, width),
             counterexamples.as_deref(),
             (progress, no_progress),
+            shard.map(|s| (s, out.as_deref())),
         ),
         Command::Diff {
             old,
@@ -678,12 +718,31 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             no_progress,
             max_evaluations,
             full,
+            shard,
+            out,
         } => verify::diff(
             &old,
             &new,
             (&target, &party),
             (format, width),
             ((progress, no_progress), max_evaluations, full),
+            shard.map(|s| (s, out.as_deref())),
+        ),
+        Command::Merge {
+            reports,
+            format,
+            counterexamples,
+            accept_sampled,
+            full,
+        } => verify::merge(
+            &reports,
+            &verify::MergeView {
+                format,
+                width,
+                counterexamples: counterexamples.as_deref(),
+                accept_sampled,
+                full,
+            },
         ),
         Command::Repair(a) => repair::repair(&a),
         Command::Brief(a) => brief::brief(a),

@@ -17,6 +17,7 @@ mod diff;
 pub(crate) mod props;
 mod render;
 mod sample;
+mod shard;
 mod space;
 mod walk;
 
@@ -34,6 +35,10 @@ pub use check::{
 pub use diff::{Aspect, Change, DiffGroup, DiffOptions, DiffReport, DiffSummary, PartyChanges, StageChange, diff};
 pub use props::{Properties, Property, Readings, StatusFilter};
 pub use render::{DiffView, render_diff, render_verify, write_diff};
+pub use shard::{
+    MergeError, Merged, MergedReport, SHARD_FORMAT, Shard, ShardError, ShardReadError, ShardReport, diff_shard, merge,
+    verify_shard,
+};
 
 /// Verification could not run.
 #[derive(Debug, Error)]

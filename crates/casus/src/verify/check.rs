@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::*;
 use crate::eval::Hit;
@@ -12,6 +12,7 @@ use crate::scenario::{Actor, Scenario};
 use crate::truth::Truth;
 
 use super::props::{Property, Readings, Requirement, Which, due_within, level_matches, status_matches};
+use super::shard::{Beyond, How, PropertyPart, Shard};
 use super::space::{Scope, Universe};
 use super::walk::{Budget, Cell, Dim, Eval, JobInfo, Stats, Sup, TargetCtx, Visitor, sat_mul};
 use super::{Properties, VerifyError};
@@ -165,7 +166,7 @@ pub const DEFAULT_MAX_EVALUATIONS: u64 = 50_000_000;
 pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 
 /// The scenario space of a rule set, as `casus verify` and `casus diff` count it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpaceReport {
     /// The number of scenarios: the product of the dimensions below.
     pub scenarios: u128,
@@ -189,19 +190,19 @@ pub struct SpaceReport {
     pub facts: usize,
     /// (ext) Places an attack may be launched from, or unknown; 1 (and left out of the JSON)
     /// when no condition reads where an attack was launched from.
-    #[serde(skip_serializing_if = "is_one")]
+    #[serde(skip_serializing_if = "is_one", default = "one")]
     pub launched_from: usize,
     /// (ext) Whose mission the forces hit served: unknown, no treaty's, or each treaty of the
     /// rule sets; 1 (and left out of the JSON) when no condition reads `deployed_under`.
-    #[serde(skip_serializing_if = "is_one")]
+    #[serde(skip_serializing_if = "is_one", default = "one")]
     pub deployed_under: usize,
     /// Readings: the default, and each alternative reading of a clause.
     pub readings: u128,
     /// Parties that only one of two rule sets compared has (left out).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", default)]
     pub left_out_parties: usize,
     /// Places that only one of two rule sets compared has (left out).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", default)]
     pub left_out_places: usize,
 }
 
@@ -211,6 +212,10 @@ fn is_zero(n: &usize) -> bool {
 
 fn is_one(n: &usize) -> bool {
     *n == 1
+}
+
+fn one() -> usize {
+    1
 }
 
 impl SpaceReport {
@@ -243,7 +248,7 @@ impl SpaceReport {
 }
 
 /// How a property was checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Over every scenario of the space.
@@ -253,7 +258,7 @@ pub enum Mode {
 }
 
 /// What checking found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Holds for every scenario checked.
@@ -282,7 +287,7 @@ impl Outcome {
 }
 
 /// The smallest scenario found that violates a property.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Counterexample {
     /// The scenario: `casus eval` on it shows the obligations that break the property.
     pub scenario: Scenario,
@@ -295,7 +300,7 @@ pub struct Counterexample {
 }
 
 /// The result for one property.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PropertyReport {
     /// The property's id.
     pub id: String,
@@ -315,7 +320,7 @@ pub struct PropertyReport {
     /// Classes evaluated (exhaustive) or samples drawn.
     pub evaluated: u64,
     /// Anything the reader should know (sampling instead of exhaustive, uncovered cases).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<String>,
     /// The smallest counterexample, when violated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -323,7 +328,7 @@ pub struct PropertyReport {
 }
 
 /// What `casus verify` reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyReport {
     /// The scenario space of the rule set.
     pub space: SpaceReport,
@@ -661,12 +666,58 @@ impl Universe<'_> {
     }
 }
 
-/// The best counterexample so far: fewest stated fields, then the YAML text.
-type Best = (usize, String, Counterexample);
+/// The best counterexample so far: fewest stated fields, then the YAML text, then the job that
+/// found it (the earliest, as a walk in the jobs' order keeps it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Best {
+    /// Fields the scenario states (and 1 for an alternative reading).
+    pub stated: usize,
+    /// The scenario as YAML, then the reading's name.
+    pub key: String,
+    /// The number of the job that found it, in the walk's order of jobs.
+    pub job: usize,
+    /// The counterexample.
+    pub counterexample: Counterexample,
+}
+
+impl Best {
+    fn before(&self, other: &Best) -> bool {
+        (self.stated, &self.key, self.job) < (other.stated, &other.key, other.job)
+    }
+}
+
+/// What a walk of some of a property's jobs found: it adds up over the jobs, in any order
+/// and over any split of them (the shards of `casus verify --shard`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct WalkPart {
+    /// Classes evaluated.
+    pub evaluated: u64,
+    /// Scenarios (weighted) in scope.
+    pub in_scope: u128,
+    /// Of those, how many violate the property.
+    pub violations: u128,
+    /// The smallest counterexample.
+    pub best: Option<Best>,
+}
+
+impl WalkPart {
+    /// Adds what another part of the walk found.
+    pub(crate) fn absorb(&mut self, other: WalkPart) {
+        self.evaluated = self.evaluated.saturating_add(other.evaluated);
+        self.in_scope = self.in_scope.saturating_add(other.in_scope);
+        self.violations = self.violations.saturating_add(other.violations);
+        if let Some(b) = other.best
+            && self.best.as_ref().is_none_or(|x| b.before(x))
+        {
+            self.best = Some(b);
+        }
+    }
+}
 
 struct Checker<'a> {
     e: &'a Engine,
     prop: &'a Property,
+    job: usize,
     violations: u128,
     best: Option<Best>,
 }
@@ -688,15 +739,20 @@ impl Visitor for Checker<'_> {
             };
             self.violations = self.violations.saturating_add(sat_mul(weight, ev.weight));
             let n = stated_count(cell) + usize::from(ev.reading.is_some());
-            if self.best.as_ref().is_some_and(|b| b.0 < n) {
+            if self.best.as_ref().is_some_and(|b| b.stated < n) {
                 continue;
             }
             let scenario = u.scenario(cell);
             let text = scenario.to_yaml().unwrap_or_default();
             let reading = ev.reading.map(|r| reading_name(self.e, r));
             let key = format!("{text}{}", reading.as_deref().unwrap_or(""));
-            if self.best.as_ref().is_none_or(|b| (n, &key) < (b.0, &b.1)) {
-                self.best = Some((n, key, Counterexample { scenario, reading, why }));
+            if self.best.as_ref().is_none_or(|b| (n, &key) < (b.stated, &b.key)) {
+                self.best = Some(Best {
+                    stated: n,
+                    key,
+                    job: self.job,
+                    counterexample: Counterexample { scenario, reading, why },
+                });
             }
         }
     }
@@ -767,61 +823,141 @@ fn check_property(
     opts: &VerifyOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<PropertyReport, VerifyError> {
+    let u = universe_of(engine, props, p);
+    let part = part_of(engine, (&u, props), (index, p), opts, (Shard::WHOLE, false), progress)?;
+    conclude(part, || {
+        super::sample::sample(engine, &u, p, opts.default_samples, Vec::new())
+    })
+}
+
+/// What shard `shard` finds of property `p` (number `index`); see [`part_of`].
+pub(crate) fn property_shard(
+    engine: &Engine,
+    props: &Properties,
+    (index, p): (usize, &Property),
+    opts: &VerifyOptions,
+    shard: Shard,
+    progress: Option<Progress<'_>>,
+) -> Result<PropertyPart, VerifyError> {
+    let u = universe_of(engine, props, p);
+    part_of(engine, (&u, props), (index, p), opts, (shard, true), progress)
+}
+
+/// The space one property is checked over.
+fn universe_of<'a>(engine: &'a Engine, props: &'a Properties, p: &Property) -> Universe<'a> {
     let scope = p.scope.map(|root| Scope {
         nodes: &props.nodes,
         root,
         treaty: p.treaty,
     });
-    let readings = p.readings == Readings::Every;
-    let u = Universe::new(&[engine], scope, &p.named, readings);
-    let mut notes = Vec::new();
+    Universe::new(&[engine], scope, &p.named, p.readings == Readings::Every)
+}
+
+/// What one shard finds of property `p` (number `index`): its share of the walk, or, when the
+/// property is sampled instead, the sample, from the shard that owns the property (`eager`:
+/// the owner samples a property the walk cannot reach in full before knowing whether the
+/// walk found a violation, since no shard knows that alone).
+pub(crate) fn part_of(
+    engine: &Engine,
+    (u, props): (&Universe<'_>, &Properties),
+    (index, p): (usize, &Property),
+    opts: &VerifyOptions,
+    (shard, eager): (Shard, bool),
+    progress: Option<Progress<'_>>,
+) -> Result<PropertyPart, VerifyError> {
+    let owner = shard.owns(index);
+    let part = |how| PropertyPart {
+        id: p.id.clone(),
+        description: p.description.clone(),
+        how,
+    };
     if let Some(n) = opts.sample {
-        return super::sample::sample(engine, &u, p, n, notes);
+        let report = owner
+            .then(|| super::sample::sample(engine, u, p, n, Vec::new()).map(Box::new))
+            .transpose()?;
+        return Ok(part(How::Settled { report }));
     }
     let budget = Budget::new(opts.max_evaluations);
-    before_walk(&u, &budget, "verify")?;
-    let ctxs = u.contexts(readings);
+    before_walk(u, &budget, "verify")?;
+    let ctxs = u.contexts(p.readings == Readings::Every);
     let jobs = u.jobs(&ctxs);
     let classes: u64 = jobs
         .iter()
         .map(|(tc, _, _)| tc.dates.len() as u64)
         .fold(0u64, u64::saturating_add);
     if classes > opts.max_classes {
-        notes.push(format!(
+        let notes = vec![format!(
             "the exhaustive space has {classes} classes of scenarios in scope, over the limit of {}: sampled instead (restrict the scope, or raise the limit)",
             opts.max_classes
-        ));
-        return unsettled(super::sample::sample(engine, &u, p, opts.default_samples, notes));
+        )];
+        let report = owner
+            .then(|| unsettled(super::sample::sample(engine, u, p, opts.default_samples, notes)).map(Box::new))
+            .transpose()?;
+        return Ok(part(How::Settled { report }));
     }
+    let mut notes = Vec::new();
     if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
         notes.push(
             "some clauses count several attackers; the exhaustive space has one attacker per scenario, so sample (--sample) to cover them"
                 .into(),
         );
     }
+    let walk = walk_jobs(engine, (u, p), &jobs, shard, (index, opts, &budget), progress)?;
+    let beyond = if p.scope.is_some_and(|root| counts_attackers(&props.nodes, root)) {
+        let sample = (eager && owner)
+            .then(|| super::sample::sample(engine, u, p, opts.default_samples, Vec::new()).map(Box::new))
+            .transpose()?;
+        Some(Beyond {
+            samples: opts.default_samples,
+            sample,
+        })
+    } else {
+        None
+    };
+    Ok(part(How::Walked {
+        walk: Box::new(walk),
+        everything: u.size(),
+        notes,
+        beyond,
+    }))
+}
+
+/// Walks the jobs of `jobs` that `shard` takes, in parallel, and adds up what they find in
+/// the jobs' order.
+fn walk_jobs(
+    engine: &Engine,
+    (u, p): (&Universe<'_>, &Property),
+    jobs: &[(&TargetCtx, usize, usize)],
+    shard: Shard,
+    (index, opts, budget): (usize, &VerifyOptions, &Budget),
+    progress: Option<Progress<'_>>,
+) -> Result<WalkPart, VerifyError> {
+    let mine: Vec<(usize, &(&TargetCtx, usize, usize))> =
+        jobs.iter().enumerate().filter(|(k, _)| shard.takes(*k)).collect();
     let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
-    let total = jobs.len() as u64;
+    let total = mine.len() as u64;
     let walked = opts.progress.as_deref();
     if let Some(w) = walked {
         w.start(index as u64 + 1, total);
     }
-    let results: Vec<(Stats, u128, Option<Best>)> = jobs
+    let results: Vec<WalkPart> = mine
         .par_iter()
-        .map(|&(tc, ei, ai)| {
+        .map(|&(job, &(tc, ei, ai))| {
             let mut stats = Stats::default();
             let mut checker = Checker {
                 e: engine,
                 prop: p,
+                job,
                 violations: 0,
                 best: None,
             };
             if cancelled(opts.cancel.as_ref()) {
-                return (stats, checker.violations, checker.best);
+                return WalkPart::default();
             }
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
                 && !budget.exceeded()
             {
-                u.run_job(tc, *ev, a, (true, walked), &budget, &mut checker, &mut stats);
+                u.run_job(tc, *ev, a, (true, walked), budget, &mut checker, &mut stats);
                 if !budget.exceeded() {
                     finished.fetch_add(1, Ordering::Relaxed);
                 }
@@ -829,64 +965,76 @@ fn check_property(
             if let Some(f) = progress {
                 f(&p.id, done.fetch_add(1, Ordering::Relaxed) + 1, total);
             }
-            (stats, checker.violations, checker.best)
+            WalkPart {
+                evaluated: stats.evaluated,
+                in_scope: stats.in_scope,
+                violations: checker.violations,
+                best: checker.best,
+            }
         })
         .collect();
     if cancelled(opts.cancel.as_ref()) {
         return Err(VerifyError::Cancelled);
     }
     if budget.exceeded() {
-        return Err(over_budget("verify", &budget, finished.into_inner(), total));
+        return Err(over_budget("verify", budget, finished.into_inner(), total));
     }
-    let mut stats = Stats::default();
-    let mut violations = 0u128;
-    let mut best: Option<Best> = None;
-    for (s, v, b) in results {
-        stats.add(&s);
-        violations = violations.saturating_add(v);
-        if let Some(b) = b
-            && best.as_ref().is_none_or(|x| (b.0, &b.1) < (x.0, &x.1))
-        {
-            best = Some(b);
-        }
+    let mut all = WalkPart::default();
+    for r in results {
+        all.absorb(r);
     }
+    Ok(all)
+}
+
+/// One property's report from what the walk (all of its shards) found. `sample` samples a
+/// property the walk cannot reach in full when no shard did it already.
+pub(crate) fn conclude(
+    part: PropertyPart,
+    sample: impl FnOnce() -> Result<PropertyReport, VerifyError>,
+) -> Result<PropertyReport, VerifyError> {
+    let (walk, everything, notes, beyond) = match part.how {
+        How::Settled { report } => return report.map(|r| *r).ok_or(VerifyError::Cancelled),
+        How::Walked {
+            walk,
+            everything,
+            notes,
+            beyond,
+        } => (walk, everything, notes, beyond),
+    };
     // Everything the walk did not visit is out of scope.
-    let everything = u.size();
-    let out_of_scope = everything.saturating_sub(stats.in_scope);
-    let outcome = if violations > 0 {
+    let out_of_scope = everything.saturating_sub(walk.in_scope);
+    let outcome = if walk.violations > 0 {
         Outcome::Violated
-    } else if stats.in_scope == 0 {
+    } else if walk.in_scope == 0 {
         Outcome::Vacuous
     } else {
         Outcome::Proven
     };
     let report = PropertyReport {
-        id: p.id.clone(),
-        description: p.description.clone(),
+        id: part.id,
+        description: part.description,
         mode: Mode::Exhaustive,
         outcome,
-        scenarios: stats.in_scope,
-        violations,
+        scenarios: walk.in_scope,
+        violations: walk.violations,
         out_of_scope,
-        evaluated: stats.evaluated,
+        evaluated: walk.evaluated,
         notes,
-        counterexample: best.map(|b| b.2),
+        counterexample: walk.best.map(|b| b.counterexample),
     };
-    if !p.scope.is_some_and(|root| counts_attackers(&props.nodes, root)) {
-        return Ok(report);
+    match beyond {
+        None => Ok(report),
+        Some(b) => beyond_reach(report, b.samples, || b.sample.map_or_else(sample, |s| Ok(*s))),
     }
-    beyond_reach(engine, &u, p, opts, report)
 }
 
 /// A property whose scope the exhaustive walk cannot reach in full (several attackers): a
 /// violation found stands; otherwise the property is sampled, and is not checked
 /// exhaustively unless sampling finds a violation.
 fn beyond_reach(
-    engine: &Engine,
-    u: &Universe,
-    p: &Property,
-    opts: &VerifyOptions,
     mut report: PropertyReport,
+    samples: u32,
+    sample: impl FnOnce() -> Result<PropertyReport, VerifyError>,
 ) -> Result<PropertyReport, VerifyError> {
     let beyond = "the scope speaks of scenarios with several attackers, which the exhaustive walk (one attacker per scenario) cannot reach";
     if report.outcome == Outcome::Violated {
@@ -894,8 +1042,7 @@ fn beyond_reach(
         return Ok(report);
     }
     let mut notes = vec![format!(
-        "{beyond}: sampled instead, {} random scenarios (choose how many with --sample N)",
-        opts.default_samples
+        "{beyond}: sampled instead, {samples} random scenarios (choose how many with --sample N)"
     )];
     if report.scenarios > 0 {
         notes.push(format!(
@@ -903,7 +1050,11 @@ fn beyond_reach(
             report.scenarios
         ));
     }
-    unsettled(super::sample::sample(engine, u, p, opts.default_samples, notes))
+    unsettled(sample().map(|mut r| {
+        notes.append(&mut r.notes);
+        r.notes = notes;
+        r
+    }))
 }
 
 /// Stops a walk before it starts when preparing it would already pass the evaluation budget:

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Engine;
 use crate::engine::ClauseIx;
@@ -20,6 +20,7 @@ use crate::verdict::{Forms, Status};
 
 use super::VerifyError;
 use super::check::{Cancel, Progress, SpaceReport, WalkProgress, cancelled};
+use super::shard::Shard;
 use super::space::Universe;
 use super::walk::{Atk, Budget, Cell, Dim, Eval, JobInfo, Stats, TargetCtx, Visitor, sat_mul};
 
@@ -63,31 +64,31 @@ fn is_none_listed(v: &Arc<[String]>) -> bool {
 }
 
 /// A party's strongest obligation in one rule set, or none: everything a verdict says of it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Change {
     /// The strongest level (`null`: no obligation).
     pub level: Option<Level>,
     /// Its status.
     pub status: Option<Status>,
     /// (ext) The forms over the clauses at the strongest level, after reservations.
-    #[serde(skip_serializing_if = "Forms::is_empty")]
+    #[serde(skip_serializing_if = "Forms::is_empty", default)]
     pub forms: Forms,
     /// (ext) The tightest deadline at the strongest level.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
     /// (ext) The caveats at the strongest level.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub caveats: Vec<String>,
     /// (ext) Whom the obligations at the strongest level run toward.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub toward: Vec<String>,
     /// (ext) For obligations in stages, each stage, whatever its level.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub stages: Vec<StageChange>,
 }
 
 /// One stage of an obligation in stages, as `casus diff` compares it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct StageChange {
     /// Which stage (1-based).
     pub stage: u8,
@@ -108,7 +109,7 @@ impl std::fmt::Display for StageChange {
 }
 
 /// One kind of difference between two obligations of a party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aspect {
     /// The strongest level, or whether there is an obligation at all.
@@ -386,10 +387,11 @@ impl DiffReport {
 }
 
 /// Target, attacker, place, party, old, new, reading (empty: the default).
-type GroupKey = (String, String, String, String, Change, Change, String);
+pub(crate) type GroupKey = (String, String, String, String, Change, Change, String);
 /// Count, target class size, attacker label, attackers, places, fields stated by the example,
-/// example, the example as YAML (what orders two examples with as many fields stated).
-type GroupVal = (
+/// example, the example as YAML (what orders two examples with as many fields stated), the
+/// number of the first job that met the group (whose words it keeps).
+pub(crate) type GroupVal = (
     u128,
     usize,
     String,
@@ -398,7 +400,30 @@ type GroupVal = (
     usize,
     Scenario,
     String,
+    usize,
 );
+
+/// Adds a group: a new one as it is, one already there by its count and, when smaller, its
+/// example; the words of the earliest job stay (what a walk in the jobs' order keeps), so the
+/// groups add up the same in any order.
+pub(crate) fn add_group(groups: &mut BTreeMap<GroupKey, GroupVal>, key: GroupKey, v: GroupVal) {
+    match groups.get_mut(&key) {
+        None => {
+            groups.insert(key, v);
+        }
+        Some(e) => {
+            e.0 = e.0.saturating_add(v.0);
+            if v.5 < e.5 || (v.5 == e.5 && v.7 < e.7) {
+                e.5 = v.5;
+                e.6 = v.6;
+                e.7 = v.7;
+            }
+            if v.8 < e.8 {
+                (e.1, e.2, e.3, e.4, e.8) = (v.1, v.2, v.3, v.4, v.8);
+            }
+        }
+    }
+}
 
 /// The parties a diff compares, by number: per rule set, each engine party's key. A key is
 /// the party's index in the universe, or, for a party only one rule set has, an index past
@@ -577,6 +602,8 @@ struct Differ<'a> {
     changed: u128,
     groups: BTreeMap<GroupKey, GroupVal>,
     job: JobGroups,
+    /// The number of the job being walked, in the walk's order of jobs.
+    number: usize,
 }
 
 /// The reading each rule set is evaluated under (`None`: its default).
@@ -680,6 +707,7 @@ impl<'a> Differ<'a> {
             changed: 0,
             groups: BTreeMap::new(),
             job: JobGroups::default(),
+            number: 0,
         }
     }
 
@@ -759,26 +787,9 @@ impl<'a> Differ<'a> {
                 g.stated,
                 g.example.clone(),
                 g.text.clone(),
+                self.number,
             );
-            self.add(key, val);
-        }
-    }
-
-    /// Adds a group: a new one as it is, one already there by its count and, when smaller,
-    /// its example.
-    fn add(&mut self, key: GroupKey, v: GroupVal) {
-        match self.groups.get_mut(&key) {
-            None => {
-                self.groups.insert(key, v);
-            }
-            Some(e) => {
-                e.0 = e.0.saturating_add(v.0);
-                if v.5 < e.5 || (v.5 == e.5 && v.7 < e.7) {
-                    e.5 = v.5;
-                    e.6 = v.6;
-                    e.7 = v.7;
-                }
-            }
+            add_group(&mut self.groups, key, val);
         }
     }
 
@@ -786,7 +797,7 @@ impl<'a> Differ<'a> {
     fn absorb(&mut self, other: Differ<'_>) {
         self.changed = self.changed.saturating_add(other.changed);
         for (k, v) in other.groups {
-            self.add(k, v);
+            add_group(&mut self.groups, k, v);
         }
     }
 }
@@ -1016,6 +1027,72 @@ pub fn diff(
     opts: &DiffOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<DiffReport, VerifyError> {
+    Ok(diff_part(old, new, opts, Shard::WHOLE, progress)?.into_report())
+}
+
+/// What a walk of some of a diff's jobs found: it adds up over the jobs (the shards of
+/// `casus diff --shard`); every shard finds the same space, scenarios and notes.
+#[derive(Debug, Clone)]
+pub(crate) struct DiffPart {
+    pub space: SpaceReport,
+    pub scenarios: u128,
+    pub notes: Vec<String>,
+    pub changed: u128,
+    pub evaluated: u64,
+    pub groups: BTreeMap<GroupKey, GroupVal>,
+}
+
+impl DiffPart {
+    /// Adds what another shard found.
+    pub(crate) fn absorb(&mut self, other: DiffPart) {
+        self.changed = self.changed.saturating_add(other.changed);
+        self.evaluated = self.evaluated.saturating_add(other.evaluated);
+        for (k, v) in other.groups {
+            add_group(&mut self.groups, k, v);
+        }
+    }
+
+    /// The report of the whole walk.
+    pub(crate) fn into_report(self) -> DiffReport {
+        let groups = self
+            .groups
+            .into_iter()
+            .map(|((target, attacker, place, party, old, new, reading), v)| DiffGroup {
+                target,
+                reading: (!reading.is_empty()).then_some(reading),
+                targets: v.1,
+                attacker,
+                attackers: v.3,
+                place,
+                places: v.4,
+                party,
+                changes: old.aspects(&new),
+                old,
+                new,
+                scenarios: v.0,
+                example: v.6,
+            })
+            .collect();
+        DiffReport {
+            space: self.space,
+            scenarios: self.scenarios,
+            changed: self.changed,
+            evaluated: self.evaluated,
+            groups,
+            notes: self.notes,
+            summary: None,
+        }
+    }
+}
+
+/// The jobs of [`diff()`](fn@diff) that `shard` takes, walked: see there.
+pub(crate) fn diff_part(
+    old: &Engine,
+    new: &Engine,
+    opts: &DiffOptions,
+    shard: Shard,
+    progress: Option<Progress<'_>>,
+) -> Result<DiffPart, VerifyError> {
     let mut u = Universe::new(&[old, new], None, &[], false);
     for id in opts.targets.iter().chain(opts.parties.iter()).flatten() {
         if !u.parties.contains(id) {
@@ -1058,13 +1135,28 @@ pub fn diff(
         .collect();
     let jobs = u.jobs(&ctxs);
     let classes: u64 = jobs.iter().map(|(tc, _, _)| tc.dates.len() as u64).sum();
-    let mut notes = Vec::new();
     if classes > opts.max_classes {
         return Err(VerifyError::TooLarge {
             classes,
             max: opts.max_classes,
         });
     }
+    let notes = diff_notes(&u, &ctxs, opts);
+    let keys = PartyKeys::new(&u, opts.parties.as_deref());
+    let (evaluated, all) = walk_diff(&u, (&unstable, &keys), &jobs, shard, (opts, &budget), progress)?;
+    Ok(DiffPart {
+        space: SpaceReport::of(&u),
+        scenarios: u.size(),
+        notes,
+        changed: all.changed,
+        evaluated,
+        groups: all.groups,
+    })
+}
+
+/// What the reader of a diff should know of its space and options.
+fn diff_notes(u: &Universe<'_>, ctxs: &[Option<TargetCtx>], opts: &DiffOptions) -> Vec<String> {
+    let mut notes = Vec::new();
     if u.left_out.0 + u.left_out.1 > 0 {
         notes.push(format!(
             "{} parties and {} places that only one rule set has are left out",
@@ -1080,26 +1172,41 @@ pub fn diff(
     if ctxs.iter().flatten().any(|c| c.rel.count_tests) {
         notes.push("some clauses count several attackers; the space has one attacker per scenario".into());
     }
+    notes
+}
+
+/// Walks the jobs of `jobs` that `shard` takes, in parallel; each job's groups are merged into
+/// the others' as the jobs end, in the jobs' order. Returns the classes evaluated and the
+/// groups.
+fn walk_diff<'a>(
+    u: &Universe<'_>,
+    (unstable, keys): (&'a [Vec<bool>], &'a PartyKeys),
+    jobs: &[(&TargetCtx, usize, usize)],
+    shard: Shard,
+    (opts, budget): (&DiffOptions, &Budget),
+    progress: Option<Progress<'_>>,
+) -> Result<(u64, Differ<'a>), VerifyError> {
+    let mine: Vec<(usize, &(&TargetCtx, usize, usize))> =
+        jobs.iter().enumerate().filter(|(k, _)| shard.takes(*k)).collect();
     let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
-    let total = jobs.len() as u64;
+    let total = mine.len() as u64;
     let walked = opts.progress.as_deref();
     if let Some(w) = walked {
         w.start(1, total);
     }
-    let keys = PartyKeys::new(&u, opts.parties.as_deref());
-    // Each job's groups are merged into the others' as the jobs end, in the jobs' order.
-    let (stats, all) = jobs
+    let (stats, all) = mine
         .par_iter()
-        .map(|&(tc, ei, ai)| {
+        .map(|&(number, &(tc, ei, ai))| {
             let mut stats = Stats::default();
-            let mut d = Differ::new(&unstable, &keys);
+            let mut d = Differ::new(unstable, keys);
+            d.number = number;
             if cancelled(opts.cancel.as_ref()) {
                 return (stats, d);
             }
             if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
                 && !budget.exceeded()
             {
-                u.run_job(tc, *ev, a, (false, walked), &budget, &mut d, &mut stats);
+                u.run_job(tc, *ev, a, (false, walked), budget, &mut d, &mut stats);
                 d.flush();
                 if !budget.exceeded() {
                     finished.fetch_add(1, Ordering::Relaxed);
@@ -1111,7 +1218,7 @@ pub fn diff(
             (stats, d)
         })
         .reduce(
-            || (Stats::default(), Differ::new(&unstable, &keys)),
+            || (Stats::default(), Differ::new(unstable, keys)),
             |(mut sa, mut a), (sb, b)| {
                 sa.add(&sb);
                 a.absorb(b);
@@ -1122,36 +1229,9 @@ pub fn diff(
         return Err(VerifyError::Cancelled);
     }
     if budget.exceeded() {
-        return Err(super::check::over_budget("diff", &budget, finished.into_inner(), total));
+        return Err(super::check::over_budget("diff", budget, finished.into_inner(), total));
     }
-    let groups = all
-        .groups
-        .into_iter()
-        .map(|((target, attacker, place, party, old, new, reading), v)| DiffGroup {
-            target,
-            reading: (!reading.is_empty()).then_some(reading),
-            targets: v.1,
-            attacker,
-            attackers: v.3,
-            place,
-            places: v.4,
-            party,
-            changes: old.aspects(&new),
-            old,
-            new,
-            scenarios: v.0,
-            example: v.6,
-        })
-        .collect();
-    Ok(DiffReport {
-        space: SpaceReport::of(&u),
-        scenarios: u.size(),
-        changed: all.changed,
-        evaluated: stats.evaluated,
-        groups,
-        notes,
-        summary: None,
-    })
+    Ok((stats.evaluated, all))
 }
 
 /// Every alternative reading of `e`, by `treaty/clause/reading`.
