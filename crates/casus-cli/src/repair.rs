@@ -59,14 +59,11 @@ pub(crate) fn repair(a: &RepairArgs) -> Result<ExitCode, String> {
         limits: crate::limits().clone(),
         ..RepairOptions::default()
     };
-    let quiet = a.no_progress;
-    let say = move |s: &str| {
-        if !quiet {
-            eprintln!("repair: {s}");
-        }
-    };
-    let report =
-        casus::repair::repair(&draft, (&a.properties, &text), &opts, Some(&say)).map_err(|e| error_text(&e))?;
+    let shown = Stages::new(a.no_progress);
+    let say = |s: &str| shown.say(s);
+    let report = casus::repair::repair(&draft, (&a.properties, &text), &opts, Some(&say));
+    shown.finish();
+    let report = report.map_err(|e| error_text(&e))?;
     let mut written = Vec::new();
     if let Some(dir) = &a.out {
         for (n, r) in report.repairs.iter().enumerate() {
@@ -88,6 +85,51 @@ pub(crate) fn repair(a: &RepairArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The stages of the search on standard error: a spinner with the stage and the time spent
+/// on a terminal, one line per stage elsewhere (a log, a CI job), nothing with
+/// `--no-progress`. Standard output is never touched.
+enum Stages {
+    Spinner(indicatif::ProgressBar),
+    Lines,
+    Off,
+}
+
+impl Stages {
+    fn new(off: bool) -> Stages {
+        use std::io::IsTerminal as _;
+        if off {
+            Stages::Off
+        } else if std::io::stderr().is_terminal() {
+            let pb = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} repair: {msg} ({elapsed})") {
+                pb.set_style(style);
+            }
+            pb.enable_steady_tick(std::time::Duration::from_millis(200));
+            Stages::Spinner(pb)
+        } else {
+            Stages::Lines
+        }
+    }
+
+    fn say(&self, stage: &str) {
+        match self {
+            // The finished stage stays on the screen above the spinner.
+            Stages::Spinner(pb) => {
+                pb.println(format!("repair: {stage}"));
+                pb.set_message(stage.to_string());
+            }
+            Stages::Lines => eprintln!("repair: {stage}"),
+            Stages::Off => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Stages::Spinner(pb) = self {
+            pb.finish_and_clear();
+        }
+    }
 }
 
 fn error_text(e: &casus::repair::RepairError) -> String {

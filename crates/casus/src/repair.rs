@@ -13,6 +13,7 @@
 
 mod edits;
 mod patch;
+mod reload;
 mod render;
 mod search;
 
@@ -27,7 +28,7 @@ pub use patch::write_repaired;
 pub use render::render_repair;
 
 use crate::verify::{Aspect, DiffGroup, VerifyError, VerifyOptions};
-use crate::{Engine, Limits, LoadError, ParseCache, RuleSet, Sources};
+use crate::{Engine, Limits, LoadError, RuleSet, Sources};
 
 /// How [`repair`] searches.
 #[derive(Debug, Clone)]
@@ -205,7 +206,7 @@ impl Draft {
 
     /// The engine of the rule set with the texts of `changed` (file index, text) in place of
     /// its files; `Err` with the diagnostics when they make it invalid.
-    fn engine(&self, changed: &[(usize, String)], cache: &mut ParseCache) -> Result<Engine, RepairError> {
+    fn engine(&self, changed: &[(usize, String)]) -> Result<Engine, RepairError> {
         let rules = match &self.root {
             Some(root) => {
                 let mut sources = Sources::new();
@@ -214,7 +215,7 @@ impl Draft {
                         sources.insert(p, text.as_str());
                     }
                 }
-                RuleSet::load_with_cache(std::slice::from_ref(root), &self.limits, &sources, cache)?
+                RuleSet::load_with_sources(std::slice::from_ref(root), &self.limits, &sources)?
             }
             None => {
                 let text = changed
@@ -225,7 +226,7 @@ impl Draft {
                 RuleSet::from_yaml_with(text, &self.limits)?
             }
         };
-        rules.compile().map_err(|e| RepairError::Read {
+        rules.into_engine().map_err(|e| RepairError::Read {
             path: self.root.as_ref().map_or("<rules>".into(), |r| r.display().to_string()),
             message: e.to_string(),
         })
@@ -282,6 +283,10 @@ pub struct RepairReport {
     /// The candidate edits kept (each changes whether a counterexample violates its property,
     /// or why).
     pub candidates: usize,
+    /// The candidate edits kept, in the order the search combines them (not written in the
+    /// JSON, which counts them in `candidates`).
+    #[serde(skip)]
+    pub candidate_edits: Vec<Edit>,
     /// Sets of edits tried.
     pub tried: u64,
     /// Sets of edits checked by an exhaustive walk.

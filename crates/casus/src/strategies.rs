@@ -6,6 +6,8 @@
 //! - [`scenarios`]: scenarios drawn from a compiled rule set: any party as attacker or target,
 //!   any place, a date at or next to a date where some rule changes, facts true, false or
 //!   unknown.
+//! - [`drafts`]: valid rule sets written as a drafter writes them (block style, triggers that
+//!   test the attacker and the place), so that every edit of `casus repair` applies.
 //! - [`mutations`]: small changes to a generated rule set (a member added or removed, a date
 //!   shifted, a clause or a treaty dropped), applied with [`Rules::mutate`].
 //!
@@ -28,6 +30,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod block;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -40,7 +43,7 @@ use crate::scenario::{Actor, Scenario};
 use crate::time::When;
 use crate::vocab::{EventKind, Means, On};
 
-pub use rules::{Mutation, Rules, mutations, rule_sets};
+pub use rules::{Mutation, Rules, drafts, mutations, rule_sets};
 
 /// Scenarios of a rule set: one target (now and then two), an attacker that may be a party, a
 /// non-state actor, several parties or unknown; any event; a date at, just before or just

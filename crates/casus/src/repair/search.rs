@@ -4,17 +4,21 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::edits::{self, Edit, Seeds};
+use super::reload::Reload;
 use super::{Blocked, Draft, Repair, RepairError, RepairOptions, RepairReport, SideEffects};
 use crate::verify::{self, DiffOptions, Mode, Outcome, Properties, VerifyReport};
-use crate::{Engine, ParseCache, Scenario};
+use crate::{Engine, Scenario};
 
 /// The state of one search.
 struct Search<'a> {
     draft: &'a Draft,
     props_text: (&'a Path, &'a str),
     opts: &'a RepairOptions,
-    cache: ParseCache,
+    /// The rule files the draft reads, parsed once (`None` for a draft given as text).
+    reload: Option<Reload>,
     /// Properties that must hold after a repair, by index; the goal first.
     must: Vec<usize>,
     /// The properties to repair, by index.
@@ -38,8 +42,7 @@ pub(super) fn run(
             p(s);
         }
     };
-    let mut cache = ParseCache::new();
-    let engine = draft.engine(&[], &mut cache)?;
+    let engine = draft.engine(&[])?;
     let props = Properties::parse(props_text.0, props_text.1.into(), &engine)?;
     let ids: Vec<String> = props.properties.iter().map(|p| p.id.clone()).collect();
     say(&format!(
@@ -67,6 +70,7 @@ pub(super) fn run(
         left_violated: name(&left),
         scenarios: original.space.scenarios,
         candidates: 0,
+        candidate_edits: Vec::new(),
         tried: 0,
         checked: 0,
         max_edits: opts.max_edits,
@@ -76,11 +80,15 @@ pub(super) fn run(
     if known.is_empty() {
         return Ok(report);
     }
+    let reload = match &draft.root {
+        Some(root) => Some(Reload::read(draft, root)?),
+        None => None,
+    };
     let mut s = Search {
         draft,
         props_text,
         opts,
-        cache,
+        reload,
         must,
         goal: goal.clone(),
         known,
@@ -90,6 +98,7 @@ pub(super) fn run(
     };
     let cands = s.candidates(&engine, &props)?;
     report.candidates = cands.len();
+    report.candidate_edits = cands.iter().map(|(e, _)| e.clone()).collect();
     say(&format!("{} candidate edits change a counterexample", cands.len()));
     let goal_touched: Vec<usize> = goal
         .iter()
@@ -183,7 +192,7 @@ impl Search<'_> {
         let words: String = before.iter().flatten().cloned().collect::<Vec<_>>().join(" ");
         let seeds = Seeds::of(self.known.iter().map(|(_, sc)| sc));
         let all = edits::candidates(&self.draft.files, &seeds);
-        let mut kept = Vec::new();
+        let mut tried = Vec::new();
         for e in all {
             let named = |id: &str| words.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == id);
             if matches!(e.kind, edits::EditKind::RemoveParty | edits::EditKind::RemoveObligor)
@@ -191,25 +200,11 @@ impl Search<'_> {
             {
                 continue;
             }
-            let Some((new, props)) = self.load(&[&e]) else { continue };
-            let touched: Vec<usize> = self
-                .known
-                .iter()
-                .zip(&before)
-                .filter(|((i, sc), was)| {
-                    props
-                        .properties
-                        .get(*i)
-                        .map(|p| verify::violated_in(&new, p, sc))
-                        .as_ref()
-                        != Some(*was)
-                })
-                .map(|((i, _), _)| *i)
-                .collect();
-            if !touched.is_empty() {
-                kept.push((e, touched));
-            }
+            tried.push(e);
         }
+        // Each edit is loaded on its own, in parallel; kept in the order of the vocabulary.
+        let touched: Vec<Vec<usize>> = tried.par_iter().map(|e| self.touched(e, &before)).collect();
+        let kept: Vec<(Edit, Vec<usize>)> = tried.into_iter().zip(touched).filter(|(_, t)| !t.is_empty()).collect();
         if kept.len() > self.opts.max_candidates {
             return Err(RepairError::OverBudget {
                 reached: format!("{} candidate edits", kept.len()),
@@ -221,11 +216,40 @@ impl Search<'_> {
         Ok(kept)
     }
 
+    /// The goal properties (by index) whose known counterexample the edit `e` alone changes:
+    /// whether the property is violated there, or why (`before`: why it is, unedited).
+    fn touched(&self, e: &Edit, before: &[Option<String>]) -> Vec<usize> {
+        let Some((new, props)) = self.load(&[e]) else {
+            return Vec::new();
+        };
+        self.known
+            .iter()
+            .zip(before)
+            .filter(|((i, sc), was)| {
+                props
+                    .properties
+                    .get(*i)
+                    .map(|p| verify::violated_in(&new, p, sc))
+                    .as_ref()
+                    != Some(*was)
+            })
+            .map(|((i, _), _)| *i)
+            .collect()
+    }
+
+    /// The engine of the rule set with the edited texts `texts` in place of its files.
+    fn engine(&self, texts: &[(usize, String)]) -> Result<Engine, RepairError> {
+        match &self.reload {
+            Some(r) => r.engine(self.draft, texts),
+            None => self.draft.engine(texts),
+        }
+    }
+
     /// The engine and properties of the rule set with `edits` applied; `None` when the edits
     /// make it invalid.
-    fn load(&mut self, edits: &[&Edit]) -> Option<(Engine, Properties)> {
+    fn load(&self, edits: &[&Edit]) -> Option<(Engine, Properties)> {
         let texts = self.draft.patched(edits);
-        let engine = self.draft.engine(&texts, &mut self.cache).ok()?;
+        let engine = self.engine(&texts).ok()?;
         let props = Properties::parse(self.props_text.0, self.props_text.1.into(), &engine).ok()?;
         Some((engine, props))
     }
@@ -241,16 +265,32 @@ impl Search<'_> {
     ) -> Result<Vec<(Vec<usize>, u128)>, RepairError> {
         let mut found = Vec::new();
         let mut ix: Vec<usize> = (0..k).collect();
-        loop {
-            if self.admissible(&ix, cands, goal)
-                && let Some(scenarios) = self.proves(&ix, cands)?
-            {
-                found.push((ix.clone(), scenarios));
+        let batch = rayon::current_num_threads().max(1);
+        let mut more = true;
+        while more {
+            // The next admissible sets, as many as there are threads to load them at once;
+            // then each is checked in turn, in the order of the combinations, as before.
+            let mut sets = Vec::new();
+            while more && sets.len() < batch {
+                if self.admissible(&ix, cands, goal) {
+                    sets.push(ix.clone());
+                }
+                more = next_combination(&mut ix, cands.len());
             }
-            if !next_combination(&mut ix, cands.len()) {
-                return Ok(found);
+            let loaded: Vec<Option<(Engine, Properties)>> = sets
+                .par_iter()
+                .map(|set| {
+                    let edits: Vec<&Edit> = set.iter().filter_map(|i| cands.get(*i).map(|c| &c.0)).collect();
+                    self.load(&edits)
+                })
+                .collect();
+            for (set, l) in sets.into_iter().zip(loaded) {
+                if let Some(scenarios) = self.proves(l)? {
+                    found.push((set, scenarios));
+                }
             }
         }
+        Ok(found)
     }
 
     fn admissible(&self, ix: &[usize], cands: &[(Edit, Vec<usize>)], goal: &[usize]) -> bool {
@@ -262,12 +302,12 @@ impl Search<'_> {
         !clash && goal.iter().all(|g| set.iter().any(|(_, t)| t.contains(g)))
     }
 
-    /// The size of the space over which the set of candidates `ix` was proved a repair by the
-    /// exhaustive walk; `None` when it is not one.
-    fn proves(&mut self, ix: &[usize], cands: &[(Edit, Vec<usize>)]) -> Result<Option<u128>, RepairError> {
+    /// The size of the space over which a set of candidates, `loaded` (`None` when its edits
+    /// make the rule set invalid), was proved a repair by the exhaustive walk; `None` when it
+    /// is not one.
+    fn proves(&mut self, loaded: Option<(Engine, Properties)>) -> Result<Option<u128>, RepairError> {
         self.tried += 1;
-        let edits: Vec<&Edit> = ix.iter().filter_map(|i| cands.get(*i).map(|c| &c.0)).collect();
-        let Some((engine, props)) = self.load(&edits) else {
+        let Some((engine, props)) = loaded else {
             return Ok(None);
         };
         for (i, sc) in &self.known {
@@ -325,31 +365,34 @@ impl Search<'_> {
 
     /// The repairs found, with their patch, proof and side effects, fewest side effects first.
     fn rank(
-        &mut self,
+        &self,
         found: &[(Vec<usize>, u128)],
         cands: &[(Edit, Vec<usize>)],
         engine: &Engine,
         hold: usize,
     ) -> Result<Vec<Repair>, RepairError> {
-        let mut out = Vec::new();
-        for (ix, scenarios) in found {
-            let mut edits: Vec<&Edit> = ix.iter().filter_map(|i| cands.get(*i).map(|c| &c.0)).collect();
-            edits.sort_by_key(|e| (e.file_ix, e.start));
-            out.push(self.repair_of(&edits, engine, (hold, *scenarios))?);
-        }
+        // Each repair's diff against the original, in parallel; in the order found.
+        let mut out = found
+            .par_iter()
+            .map(|(ix, scenarios)| {
+                let mut edits: Vec<&Edit> = ix.iter().filter_map(|i| cands.get(*i).map(|c| &c.0)).collect();
+                edits.sort_by_key(|e| (e.file_ix, e.start));
+                self.repair_of(&edits, engine, (hold, *scenarios))
+            })
+            .collect::<Result<Vec<Repair>, RepairError>>()?;
         out.sort_by_key(|r| (r.side_effects.changed, r.side_effects.groups));
         out.truncate(self.opts.max_repairs);
         Ok(out)
     }
 
     fn repair_of(
-        &mut self,
+        &self,
         edits: &[&Edit],
         engine: &Engine,
         (hold, scenarios): (usize, u128),
     ) -> Result<Repair, RepairError> {
         let texts = self.draft.patched(edits);
-        let new = self.draft.engine(&texts, &mut self.cache)?;
+        let new = self.engine(&texts)?;
         let opts = DiffOptions {
             max_evaluations: self.opts.verify.max_evaluations,
             cancel: self.opts.verify.cancel.clone(),

@@ -189,10 +189,16 @@ struct Gen {
 pub struct Rules {
     skel: Gen,
     text: String,
+    /// Written in block style ([`drafts`]) rather than as JSON.
+    block: bool,
 }
 
 impl fmt::Debug for Rules {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.block {
+            // As written: the repair's edits name its lines.
+            return write!(f, "\n{}", self.text);
+        }
         let pretty = RuleSet::from_yaml(&self.text)
             .ok()
             .and_then(|r| r.compile().ok())
@@ -243,14 +249,31 @@ pub enum Mutation {
 
 impl Rules {
     fn new(skel: Gen) -> Rules {
-        let text = skel.render().to_string();
-        Rules { skel, text }
+        Rules::styled(skel, false)
     }
 
-    /// The rule set as text (JSON, which is YAML).
+    /// The rule set of `skel`, written in block style if `block`, else as JSON.
+    fn styled(skel: Gen, block: bool) -> Rules {
+        let doc = skel.render();
+        let text = if block {
+            super::block::rule_file(&doc)
+        } else {
+            doc.to_string()
+        };
+        Rules { skel, text, block }
+    }
+
+    /// The rule set as text: JSON (which is YAML), or block-style YAML for [`drafts`].
     #[must_use]
     pub fn yaml(&self) -> &str {
         &self.text
+    }
+
+    /// The same rule set as JSON, whatever the style of [`Rules::yaml`]: the two load to the
+    /// same rule set.
+    #[must_use]
+    pub fn json(&self) -> String {
+        self.skel.render().to_string()
     }
 
     /// Loads the rule set. A generated rule set always loads; an error is a bug in the
@@ -403,7 +426,7 @@ impl Rules {
                 g.treaties.remove(t);
             }
         }
-        Some(Rules::new(g))
+        Some(Rules::styled(g, self.block))
     }
 }
 
@@ -1049,6 +1072,63 @@ pub fn rule_sets() -> BoxedStrategy<Rules> {
                 })
             },
         )
+        .boxed()
+}
+
+/// Rule sets as a drafter writes them, for testing `casus repair`: in block style (a treaty's
+/// parties and a trigger's tests one a line, lists of ids in flow style), and every clause's
+/// trigger an `all:` that tests the attacker (`is:` a list of parties) and the place (a list
+/// of places, or its sovereign, controller or holder on a date) beside the generated
+/// condition; obligations name their obligors now and then. So every kind of edit of the
+/// repair applies to them: a place or an attacker added, an exception, a test dropped or its
+/// holder changed, a party or an obligor removed, a level or a form changed.
+pub fn drafts() -> BoxedStrategy<Rules> {
+    let tests = (
+        proptest::collection::vec(0usize..8, 1..=2),
+        prop_oneof![
+            2 => proptest::collection::vec(0usize..12, 1..=2).prop_map(LT::In),
+            1 => ((0u8..2), prop_oneof![Just(PT::Target), Just(PT::Attacker)], proptest::option::of(date_ix()))
+                .prop_map(|(r, p, d)| LT::Holder(r, p, d)),
+        ],
+        proptest::option::weighted(0.4, proptest::collection::vec(0usize..8, 2..=3)),
+    );
+    (rule_sets(), proptest::collection::vec(tests, 9))
+        .prop_map(|(r, tests)| {
+            let mut g = r.skel;
+            // Small enough for a brute force over the repair's candidate edits.
+            g.treaties.truncate(2);
+            for t in &mut g.treaties {
+                t.clauses.truncate(2);
+            }
+            let states = g.states.max(1);
+            let mut drawn = tests.into_iter().cycle();
+            for t in &mut g.treaties {
+                // Obligors named among the treaty's own parties, each once.
+                let members: Vec<usize> = t.members.iter().filter(|m| !m.org).map(|m| m.party % states).collect();
+                for c in &mut t.clauses {
+                    let Some((attackers, place, obligors)) = drawn.next() else {
+                        break;
+                    };
+                    let mut all = vec![Cond::Attacker(PT::Is(attackers)), Cond::Location(place)];
+                    match std::mem::replace(&mut c.trigger, Cond::Always(true)) {
+                        Cond::All(v) => all.extend(v),
+                        other => all.push(other),
+                    }
+                    c.trigger = Cond::All(all);
+                    let mut named: Vec<usize> = obligors
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|i| members.get(i % members.len().max(1)).copied())
+                        .collect();
+                    named.sort_unstable();
+                    named.dedup();
+                    if let (true, Some(o)) = (named.len() > 1, c.obligations.first_mut()) {
+                        o.obligated = Some(named);
+                    }
+                }
+            }
+            Rules::styled(g, true)
+        })
         .boxed()
 }
 

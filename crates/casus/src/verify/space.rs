@@ -30,6 +30,8 @@ pub(crate) struct View<'a> {
     pub fact: Vec<Option<FactIx>>,
     /// Engine party index → universe index.
     pub upart: Vec<Option<u32>>,
+    /// Engine place index → universe index.
+    pub uplace: Vec<Option<u32>>,
     /// Engine fact index → universe index.
     pub ufact: Vec<Option<u32>>,
 }
@@ -221,6 +223,12 @@ impl<'a> Universe<'a> {
                         *slot = Some(u as u32);
                     }
                 }
+                let mut uplace = vec![None; e.places.len()];
+                for (u, id) in places.iter().enumerate() {
+                    if let Some(slot) = e.place_ix.get(id).and_then(|px| uplace.get_mut(*px as usize)) {
+                        *slot = Some(u as u32);
+                    }
+                }
                 View {
                     e,
                     party,
@@ -230,6 +238,7 @@ impl<'a> Universe<'a> {
                         .collect(),
                     fact,
                     upart,
+                    uplace,
                     ufact,
                 }
             })

@@ -435,9 +435,10 @@ impl Universe<'_> {
     /// holders: whether it is an area, its tested tags, and the listed places it is or lies
     /// within.
     fn place_facets(&self, k: usize, px: PlaceIx, rel: &Rel) -> (u8, Vec<String>, Vec<u32>) {
-        let Some(e) = self.views.get(k).map(|v| v.e) else {
+        let Some(v) = self.views.get(k) else {
             return (0, Vec::new(), Vec::new());
         };
+        let e = v.e;
         let Some(place) = e.places.get(px as usize) else {
             return (0, Vec::new(), Vec::new());
         };
@@ -447,13 +448,17 @@ impl Universe<'_> {
             .filter(|x| rel.tags.contains(*x))
             .cloned()
             .collect();
-        let ident: Vec<u32> = e
-            .place_and_ancestors(px)
-            .filter_map(|p| e.places.get(p as usize))
-            .filter_map(|x| self.places.binary_search(&x.id).ok())
-            .map(|x| x as u32)
-            .filter(|x| rel.in_places.contains(x))
-            .collect();
+        // Called for every place and every target: the universe index of each ancestor is
+        // looked up by engine index (`uplace`), not by a search of the ids, and not at all
+        // when no clause lists places.
+        let ident: Vec<u32> = if rel.in_places.is_empty() {
+            Vec::new()
+        } else {
+            e.place_and_ancestors(px)
+                .filter_map(|p| v.uplace.get(p as usize).copied().flatten())
+                .filter(|x| rel.in_places.contains(x))
+                .collect()
+        };
         (u8::from(place.kind == PlaceKind::Area), tags, ident)
     }
 
