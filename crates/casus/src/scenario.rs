@@ -152,7 +152,10 @@ impl Expect {
 }
 
 /// An event to evaluate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` is the scenario file it would be written as ([`Scenario::to_yaml`]), so that a
+/// failing scenario of a property test reads as a file `casus eval` takes.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
@@ -544,6 +547,13 @@ impl Scenario {
         Ok(s)
     }
 
+    /// Whether a scenario file could state this scenario: what reading one checks of its
+    /// shape (a target, no party attacking itself, ...) holds.
+    pub(crate) fn is_well_formed(&self) -> bool {
+        let ctx = FileCtx::new(Path::new("<scenario>"), None);
+        self.check_shape(&ctx, &Limits::default()).is_ok()
+    }
+
     fn check_shape(&self, ctx: &FileCtx, limits: &Limits) -> Result<(), Box<Diagnostic>> {
         // Where to point: the second of two keys that exclude each other, the empty list, or
         // for a missing target the start of the scenario.
@@ -768,5 +778,15 @@ fn unknown_help(kind: &str, field: &str) -> String {
             "a scenario may state only the facts its rule set declares (the `facts:` sections of its rule files)".into()
         }
         _ => format!("`{field}` takes a territory or area id of the rule set; `casus territories` lists them"),
+    }
+}
+
+impl std::fmt::Debug for Scenario {
+    /// The scenario as YAML, on lines of its own.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.to_yaml() {
+            Ok(yaml) => write!(f, "\n{yaml}"),
+            Err(e) => write!(f, "a scenario that cannot be written as YAML ({e})"),
+        }
     }
 }

@@ -5,14 +5,16 @@
 //!   so each value loads; conditions use every operator of the rule language.
 //! - [`scenarios`]: scenarios drawn from a compiled rule set: any party as attacker or target,
 //!   any place, a date at or next to a date where some rule changes, facts true, false or
-//!   unknown.
+//!   unknown; [`scenarios_within`] the same, restricted to some targets and a range of dates.
 //! - [`drafts`]: valid rule sets written as a drafter writes them (block style, triggers that
 //!   test the attacker and the place), so that every edit of `casus repair` applies.
 //! - [`mutations`]: small changes to a generated rule set (a member added or removed, a date
 //!   shifted, a clause or a treaty dropped), applied with [`Rules::mutate`].
 //!
 //! Everything shrinks toward fewer parties, treaties, clauses and conditions, and toward
-//! scenarios that leave more unknown, so a failure comes out small.
+//! scenarios that leave more unknown, so a failure comes out small; a failing scenario is
+//! shown as a scenario file (a [`Scenario`]'s `Debug` is its YAML), which `casus eval`
+//! reads as it is.
 //!
 //! ```
 //! use proptest::prelude::*;
@@ -28,6 +30,31 @@
 //!     }
 //! });
 //! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! To test rule sets that are themselves generated, build an engine from each generated rule
+//! set, then draw scenarios from that engine (`prop_flat_map`):
+//!
+//! ```
+//! use proptest::prelude::*;
+//! use casus::strategies::{rule_sets, scenarios};
+//!
+//! let pairs = rule_sets().prop_flat_map(|rules| {
+//!     let engine = rules.engine().expect("a generated rule set always compiles");
+//!     (Just(rules), scenarios(&engine))
+//! });
+//! proptest!(ProptestConfig::with_cases(8), |((rules, s) in pairs)| {
+//!     let engine = rules.engine().unwrap();
+//!     let verdict = engine.evaluate(&s).unwrap();
+//!     // The verdict-only path and the full verdict agree on who is obliged.
+//!     let mut hits = Vec::new();
+//!     engine.hits(&engine.prepare(&s).unwrap(), &mut hits);
+//!     let mut obliged: Vec<&str> = hits.iter().map(|h| engine.party_id_of(h.party)).collect();
+//!     obliged.sort();
+//!     obliged.dedup();
+//!     let listed: Vec<&str> = verdict.obligations.iter().map(|o| o.party.as_str()).collect();
+//!     prop_assert_eq!(obliged, listed);
+//! });
 //! ```
 
 mod block;
@@ -53,6 +80,80 @@ pub use rules::{Mutation, Rules, drafts, mutations, rule_sets};
 pub fn scenarios(engine: &Engine) -> BoxedStrategy<Scenario> {
     let mut targets: Vec<String> = engine.parties.iter().map(|p| p.id.clone()).collect();
     targets.sort();
+    with_scoped_facts(engine, scenarios_among(engine, &targets, &change_dates(engine)))
+}
+
+/// As [`scenarios`], with targets drawn from `targets` only (every party when empty) and dates
+/// from `from` to `to`, both included: the dates where some rule changes within the range, the
+/// days next to them, and the range's two ends.
+///
+/// ```
+/// use proptest::prelude::*;
+/// use casus::When;
+///
+/// let engine = casus::RuleSet::from_yaml(casus::doc_example())?.compile()?;
+/// let (from, to) = (When::parse("2004-01-01")?, When::parse("2004-12-31")?);
+/// let within = casus::strategies::scenarios_within(&engine, &["EST"], &from, &to)?;
+/// proptest!(ProptestConfig::with_cases(16), |(s in within)| {
+///     prop_assert!(s.targets().iter().all(|t| *t == "EST"));
+///     prop_assert!(s.date.sort_key() >= from.sort_key() && s.date.sort_key() <= to.sort_key());
+/// });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`StrategyError`] when a target is not a party of the engine, or `from` is after `to`.
+pub fn scenarios_within(
+    engine: &Engine,
+    targets: &[&str],
+    from: &When,
+    to: &When,
+) -> Result<BoxedStrategy<Scenario>, StrategyError> {
+    if from.sort_key() > to.sort_key() {
+        return Err(StrategyError::EmptyRange {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+    if let Some(t) = targets.iter().find(|t| !engine.parties.iter().any(|p| p.id == **t)) {
+        return Err(StrategyError::UnknownTarget((*t).to_string()));
+    }
+    let mut dates: Vec<When> = change_dates(engine)
+        .into_iter()
+        .filter(|d| d.sort_key() >= from.sort_key() && d.sort_key() <= to.sort_key())
+        .collect();
+    dates.extend([*from, *to]);
+    dates.sort_by_key(|w| (w.sort_key(), matches!(w, When::Instant(_))));
+    dates.dedup();
+    let mut targets: Vec<String> = targets.iter().map(|t| (*t).to_string()).collect();
+    if targets.is_empty() {
+        targets = engine.parties.iter().map(|p| p.id.clone()).collect();
+    }
+    targets.sort();
+    Ok(with_scoped_facts(engine, scenarios_among(engine, &targets, &dates)))
+}
+
+/// Why [`scenarios_within`] cannot draw scenarios.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StrategyError {
+    /// A target is not a party of the rule set.
+    #[error("unknown target `{0}`: it is not a party of the rule set")]
+    UnknownTarget(String),
+    /// The range of dates is empty.
+    #[error("no date lies from {from} to {to}: the range ends before it starts")]
+    EmptyRange {
+        /// The first date.
+        from: String,
+        /// The last date.
+        to: String,
+    },
+}
+
+/// Every date where some rule of `engine` changes, with the days next to it (and the second
+/// before an instant), sorted; one day in 2000 when nothing changes.
+fn change_dates(engine: &Engine) -> Vec<When> {
     let mut b = Vec::new();
     for t in &engine.treaties {
         b.extend(t.in_force.iter().chain(t.terminated.iter()).copied());
@@ -104,13 +205,21 @@ pub fn scenarios(engine: &Engine) -> BoxedStrategy<Scenario> {
     }
     dates.sort_by_key(|w| (w.sort_key(), matches!(w, When::Instant(_))));
     dates.dedup();
-    with_scoped_facts(engine, scenarios_among(engine, &targets, &dates))
+    dates
 }
 
 /// Adds, now and then, facts stated for one treaty or one clause (`treaty_facts`,
-/// `invoked`) to generated scenarios. Kept apart from [`scenarios_among`], which `casus
-/// verify` samples from: its scenario space holds facts stated for every treaty alike.
+/// `invoked`) to generated scenarios, and keeps those a scenario file could state (no party
+/// attacking itself), so that a failing one, printed, is a file `casus eval` reads. Kept
+/// apart from [`scenarios_among`], which `casus verify` samples from: its scenario space
+/// holds facts stated for every treaty alike.
 fn with_scoped_facts(engine: &Engine, base: BoxedStrategy<Scenario>) -> BoxedStrategy<Scenario> {
+    scoped_facts(engine, base)
+        .prop_filter("a party does not attack itself", Scenario::is_well_formed)
+        .boxed()
+}
+
+fn scoped_facts(engine: &Engine, base: BoxedStrategy<Scenario>) -> BoxedStrategy<Scenario> {
     let mut scopes: Vec<String> = Vec::new();
     for t in &engine.treaties {
         scopes.push(t.id.clone());

@@ -89,6 +89,19 @@ proptest! {
         }
     }
 
+    /// A generated scenario's `Debug` (what a failing property test prints) is a scenario
+    /// file: it reads back as the same scenario, and gives the same verdict.
+    #[test]
+    fn a_scenario_prints_as_the_file_it_reads_back_from((rules, ss) in world(4)) {
+        let e = engine(&rules);
+        for s in &ss {
+            let printed = format!("{s:?}");
+            let back = Scenario::from_yaml(&printed).unwrap();
+            prop_assert_eq!(&back, s, "printed as:{}", printed);
+            prop_assert_eq!(e.evaluate(&back).unwrap().to_json(), e.evaluate(s).unwrap().to_json());
+        }
+    }
+
     /// The indexed evaluator and the reference evaluator find the same obligations, with the
     /// same levels, statuses, open facts and excluded forms, under every reading.
     #[test]
