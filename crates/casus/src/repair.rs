@@ -235,9 +235,11 @@ impl Draft {
         })
     }
 
-    /// Every edit of the vocabulary the rule set's own files allow, with the places and
-    /// attackers of `seeds` (counterexamples) to add or except: what the search draws its
-    /// candidates from (before keeping those that change a counterexample).
+    /// Every edit of the vocabulary the rule set's own files allow, with what `seeds`
+    /// (counterexamples) name to add, except or move to (places, attackers, targets, event
+    /// kinds, what was hit, dates): what the search draws its candidates from (before keeping
+    /// those that change a counterexample; the search adds the tags of the places, the
+    /// parties the properties name and the hours they ask for).
     #[must_use]
     pub fn vocabulary(&self, seeds: &[crate::Scenario]) -> Vec<Edit> {
         edits::candidates(&self.files, &edits::Seeds::of(seeds.iter()))
