@@ -54,6 +54,22 @@ fn repair_draft_b_with_every_property() {
     insta::assert_json_snapshot!(v["repairs"][0]["edits"]);
 }
 
+/// Draft C waits on whether Ukraine attacked first, so no assistance is definite: dropping
+/// the fact, or turning it into a caveat of the obligation, repairs it.
+#[test]
+fn repair_draft_c_turns_the_waited_on_fact_into_a_caveat() {
+    let (code, out, err) = casus(&[
+        "repair",
+        "rules/drafts/ukraine-coalition-c",
+        "examples/properties/ukraine.yaml",
+        "--property",
+        "definite-assistance",
+        "--no-progress",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    insta::assert_snapshot!(out);
+}
+
 #[test]
 fn repair_the_broken_guarantee_one_edit_per_counterexample() {
     let (code, out, err) = casus(&["repair", BROKEN, BROKEN_PROPS, "--max-edits", "2"]);
