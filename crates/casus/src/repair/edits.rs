@@ -370,9 +370,7 @@ fn obligations(at: &At<'_>, c: &ClauseDecl, members: &[&str], seeds: &Seeds, out
         for stage in &o.then {
             add_forms(at, &stage.level, &stage.forms, out);
         }
-        if let Some(w) = &o.when {
-            conditions::when(at, w, out);
-        }
+        conditions::when(at, o, out);
         time::deadlines(at, o, seeds, out);
     }
 }

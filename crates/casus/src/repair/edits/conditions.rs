@@ -24,18 +24,19 @@ pub(super) fn trigger(at: &At<'_>, c: &ClauseDecl, seeds: &Seeds, facts: &[Strin
     waited_facts(at, c, items, (end, dash), facts, out);
 }
 
-/// The edits of an obligation's own condition (`when:`): its tests, and dropping it when it
-/// is written on the `when:` line.
-pub(super) fn when(at: &At<'_>, w: &Spanned<Condition>, out: &mut Vec<Edit>) {
+/// The edits of an obligation's own condition (`when:`): its tests; dropping it when it is
+/// written on the `when:` line, and, when it is a fact, turning it into a caveat.
+pub(super) fn when(at: &At<'_>, o: &ObligationDecl, out: &mut Vec<Edit>) {
+    let Some(w) = &o.when else { return };
     walk(at, w, &Seeds::default(), out);
     let text = &at.file.text;
-    let Some(o) = w.referenced.byte_offset() else { return };
-    let line_start = text.get(..o).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let Some(p) = w.referenced.byte_offset() else { return };
+    let line_start = text.get(..p).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
     let line_end = text
-        .get(o..)
+        .get(p..)
         .and_then(|a| a.find('\n'))
-        .map_or(text.len(), |i| o + i + 1);
-    if text.get(line_start..o).map(str::trim) != Some("when:") || test_span(text, w).is_none() {
+        .map_or(text.len(), |i| p + i + 1);
+    if text.get(line_start..p).map(str::trim) != Some("when:") || test_span(text, w).is_none() {
         return;
     }
     let written = text.get(line_start..line_end).unwrap_or("").trim();
@@ -43,7 +44,39 @@ pub(super) fn when(at: &At<'_>, w: &Spanned<Condition>, out: &mut Vec<Edit>) {
         "drop the condition `{written}` of an obligation of {}",
         at.clause_words()
     );
-    out.push(at.edit(EditKind::DropTest, o, (line_start, line_end), String::new(), what));
+    out.push(at.edit(EditKind::DropTest, p, (line_start, line_end), String::new(), what));
+    let Some((fact, positive)) = waited_fact(&w.value) else {
+        return;
+    };
+    let caveat = caveat_of(fact, positive);
+    let Some(more) = add_caveat(text, o, &caveat) else {
+        return;
+    };
+    let what = format!(
+        "an obligation of {} no longer waits on the fact {fact} {}: it carries the caveat `{caveat}` instead",
+        at.clause_words(),
+        if positive { "being true" } else { "being false" }
+    );
+    let mut e = at.edit(EditKind::FactToCaveat, p, (line_start, line_end), String::new(), what);
+    e.more = vec![more];
+    out.push(e);
+}
+
+/// The fact a condition is, and whether it waits on it being true.
+fn waited_fact(c: &Condition) -> Option<(&str, bool)> {
+    match c {
+        Condition::Fact(f) => Some((&f.value, true)),
+        Condition::Not(inner) => match &inner.value {
+            Condition::Fact(f) => Some((&f.value, false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The caveat that says what waiting on a fact said.
+fn caveat_of(fact: &str, positive: bool) -> String {
+    format!("{{other: \"only if {}{fact}\"}}", if positive { "" } else { "not " })
 }
 
 /// The edits of condition `cond` and of every condition under it.
@@ -279,13 +312,8 @@ fn waited_facts(
     }
     let text = &at.file.text;
     for item in items {
-        let (fact, positive) = match &item.value {
-            Condition::Fact(f) => (&f.value, true),
-            Condition::Not(inner) => match &inner.value {
-                Condition::Fact(f) => (&f.value, false),
-                _ => continue,
-            },
-            _ => continue,
+        let Some((fact, positive)) = waited_fact(&item.value) else {
+            continue;
         };
         let Some(key) = item.referenced.byte_offset() else {
             continue;
@@ -293,7 +321,7 @@ fn waited_facts(
         let Some((start, end, _)) = item_extent(text, key) else {
             continue;
         };
-        let caveat = format!("{{other: \"only if {}{fact}\"}}", if positive { "" } else { "not " });
+        let caveat = caveat_of(fact, positive);
         let Some(more) = c
             .obligations
             .iter()

@@ -223,6 +223,20 @@ fn a_fact_turned_into_a_caveat_is_dropped_and_qualifies_every_obligation() {
 }
 
 #[test]
+fn an_obligation_waiting_on_a_fact_carries_it_as_a_caveat_instead() {
+    let after = PACT.replacen("            when: {fact: requested}\n", "", 1).replacen(
+        "          - level: consult\n",
+        "          - level: consult\n            caveats: [{other: \"only if requested\"}]\n",
+        1,
+    );
+    check(
+        PACT,
+        "an obligation of clause `pact/art1` no longer waits on the fact requested being true: it carries the caveat `{other: \"only if requested\"}` instead",
+        &after,
+    );
+}
+
+#[test]
 fn a_later_stage_gets_the_deadline_left_by_the_stages_before() {
     // 24 hours to consult leave no time to assist within 24 hours of the attack: at once.
     check(
