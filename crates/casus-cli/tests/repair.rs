@@ -1,4 +1,5 @@
-//! `casus repair` as a drafter runs it: the smallest repair of draft B (draft A's wording),
+//! `casus repair` as a drafter runs it: the smallest repair of draft B (draft A's wording,
+//! alone or with every property of the file),
 //! the broken guarantee repaired by one edit per counterexample, a contradiction that blocks
 //! every repair (exit 1), and `--out` folders that `casus verify` reads unchanged.
 
@@ -21,6 +22,51 @@ fn repair_draft_b_gives_draft_a_wording() {
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(err.contains("repair: trying sets of 1 edit(s)"), "{err}");
+    insta::assert_snapshot!(out);
+}
+
+/// Draft B with every property of the file: the smallest repair covers the occupied
+/// territory (draft A's wording, the sovereign instead of the controller), covers an attack by
+/// anyone, and gives the assistance a deadline, with their side effects. (About a minute in a
+/// debug build: the library is loaded for each candidate and each set tried.)
+#[test]
+fn repair_draft_b_with_every_property() {
+    let args = [
+        "repair",
+        "rules/drafts/ukraine-coalition-b",
+        "examples/properties/ukraine.yaml",
+        "--no-progress",
+    ];
+    let (code, out, err) = casus(&args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    insta::assert_snapshot!(out);
+    let (code, json, err) = casus(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{json}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first: Vec<&str> = v["repairs"][0]["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(first, ["drop_test", "place_holder", "add_deadline"], "{json}");
+    assert_eq!(v["repairs"][0]["hold"], 11);
+    insta::assert_json_snapshot!(v["repairs"][0]["edits"]);
+}
+
+/// Draft C waits on whether Ukraine attacked first, so no assistance is definite: dropping
+/// the fact, or turning it into a caveat of the obligation, repairs it.
+#[test]
+fn repair_draft_c_turns_the_waited_on_fact_into_a_caveat() {
+    let (code, out, err) = casus(&[
+        "repair",
+        "rules/drafts/ukraine-coalition-c",
+        "examples/properties/ukraine.yaml",
+        "--property",
+        "definite-assistance",
+        "--no-progress",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
     insta::assert_snapshot!(out);
 }
 

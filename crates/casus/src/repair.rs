@@ -5,9 +5,13 @@
 //! the world or the rule sets it extends) after which every property it must keep holds and
 //! every property it was asked to repair holds too, each repair **proved** by the exhaustive
 //! walk of [`verify`](crate::verify::verify), and its side effects shown as a
-//! [`diff`](crate::verify::diff) against the original. The edits are a drafter's (drop a
-//! test, test the sovereign instead of the controller, add an exception, raise or lower a
-//! level, remove or exclude a form, remove an obligor or a party: [`EditKind`]); each is a
+//! [`diff`](crate::verify::diff) against the original. The edits are a drafter's
+//! ([`EditKind`]): add or remove a party or an obligor; widen or narrow where a clause applies
+//! (test the sovereign instead of the controller, add or drop a place, a tag, an attacker, an
+//! event kind or what was hit, at any depth of `all:`, `any:` and `not:`; add an exception);
+//! wait on a fact, flip it, or turn it into a caveat; raise or lower a level; require, remove
+//! or exclude a form; move a date (entry into force, a membership, a `date:` window) to a
+//! counterexample's; add or shorten a deadline to the hours a property asks for. Each is a
 //! change of the rule file's text where the edited value was written, so a repair reads as a
 //! patch of the file, comments and formatting kept. The walk-through is in `docs/repair.md`.
 
@@ -232,9 +236,11 @@ impl Draft {
         })
     }
 
-    /// Every edit of the vocabulary the rule set's own files allow, with the places and
-    /// attackers of `seeds` (counterexamples) to add or except: what the search draws its
-    /// candidates from (before keeping those that change a counterexample).
+    /// Every edit of the vocabulary the rule set's own files allow, with what `seeds`
+    /// (counterexamples) name to add, except or move to (places, attackers, targets, event
+    /// kinds, what was hit, dates): what the search draws its candidates from (before keeping
+    /// those that change a counterexample; the search adds the tags of the places, the
+    /// parties the properties name and the hours they ask for).
     #[must_use]
     pub fn vocabulary(&self, seeds: &[crate::Scenario]) -> Vec<Edit> {
         edits::candidates(&self.files, &edits::Seeds::of(seeds.iter()))

@@ -94,5 +94,25 @@ fn both_at_once_take_two_edits() {
 
 #[test]
 fn contradictory_properties_block_every_repair() {
-    check("contradiction.yaml", &[], 3, &["blocked by nobody-assists"]);
+    // Each property refutes the sets that repair the other; the one named is the one that
+    // refutes the most sets tried.
+    check("contradiction.yaml", &[], 3, &["blocked by kyiv-covered"]);
+}
+
+#[test]
+fn a_date_moves_to_the_counterexample_and_a_deadline_to_the_property() {
+    check(
+        "time.yaml",
+        &["covered-from-2026"],
+        1,
+        &["move_date: move the entry into force of `broken_guarantee` from 2026-06-01 to 2026-01-01"],
+    );
+    check(
+        "time.yaml",
+        &["assistance-within-24-hours"],
+        1,
+        &[
+            "add_deadline: give the assist obligation of clause `broken_guarantee/art1` the deadline `{within_hours: 24}`",
+        ],
+    );
 }

@@ -1,11 +1,18 @@
 //! The edits a repair tries, in a drafter's words, each a change of a rule file's text at the
 //! place the model says the edited value was written (comments and formatting kept).
 
+mod conditions;
+#[cfg(test)]
+mod tests;
+mod time;
+
+use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::level::Level;
-use crate::model::{ClauseDecl, Condition, FormsDecl, PartyTest, PlaceTest, RuleFile, Spanned, TreatyDecl};
+use crate::model::{ClauseDecl, FormsDecl, Obligated, RuleFile, Spanned, TreatyDecl};
 use crate::scenario::{Actor, Scenario};
+use crate::vocab::{EventKind, Form, On};
 
 /// The kinds of edit a repair tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -14,9 +21,11 @@ use crate::scenario::{Actor, Scenario};
 pub enum EditKind {
     /// Test another holder of the place (the sovereign instead of the controller on a date).
     PlaceHolder,
-    /// Drop one test from where a clause applies (a place, an attacker, a waited-on fact).
+    /// Drop one test from where a clause applies (a place, an attacker, a waited-on fact), at
+    /// any depth of `all:` and `any:`, or an obligation's `when:` condition.
     DropTest,
-    /// Add an exception to where a clause applies (`not:` a place or an attacker).
+    /// Add an exception to where a clause applies (`not:` a place, an attacker, an event kind,
+    /// what was hit, a target).
     AddException,
     /// Add a place to a clause's `location: {in: [...]}`.
     AddPlace,
@@ -34,6 +43,30 @@ pub enum EditKind {
     RemoveObligor,
     /// Remove a party from a treaty.
     RemoveParty,
+    /// Add a party to a treaty.
+    AddParty,
+    /// Add an obligor to a clause's `obligated: [...]`.
+    AddObligor,
+    /// Add a tag to a `location: {tagged: [...]}` test.
+    AddTag,
+    /// Add what was hit to an `on:` test.
+    AddOn,
+    /// Add an event kind to an `event:` test.
+    AddEvent,
+    /// Make where a clause applies wait on a fact (true, or false).
+    AddFact,
+    /// Wait on a fact being false instead of true, or the other way round.
+    FlipFact,
+    /// Stop waiting on a fact, and qualify every obligation of the clause with it instead.
+    FactToCaveat,
+    /// Add a form to those an obligation requires.
+    AddForm,
+    /// Move a date: entry into force, end, a membership, a `date:` window.
+    MoveDate,
+    /// Give an obligation (or a later stage) a deadline.
+    AddDeadline,
+    /// Shorten the deadline of an obligation (or a later stage).
+    ShortenDeadline,
 }
 
 impl EditKind {
@@ -52,6 +85,18 @@ impl EditKind {
             EditKind::ExcludeForm => "exclude_form",
             EditKind::RemoveObligor => "remove_obligor",
             EditKind::RemoveParty => "remove_party",
+            EditKind::AddParty => "add_party",
+            EditKind::AddObligor => "add_obligor",
+            EditKind::AddTag => "add_tag",
+            EditKind::AddOn => "add_on",
+            EditKind::AddEvent => "add_event",
+            EditKind::AddFact => "add_fact",
+            EditKind::FlipFact => "flip_fact",
+            EditKind::FactToCaveat => "fact_to_caveat",
+            EditKind::AddForm => "add_form",
+            EditKind::MoveDate => "move_date",
+            EditKind::AddDeadline => "add_deadline",
+            EditKind::ShortenDeadline => "shorten_deadline",
         }
     }
 }
@@ -85,17 +130,39 @@ pub struct Edit {
     /// The text written in their place.
     #[serde(skip)]
     pub(crate) text: String,
+    /// Further changes of the same file that the edit makes (a fact turned into a caveat:
+    /// the test dropped, the caveat added to each obligation).
+    #[serde(skip)]
+    pub(crate) more: Vec<Splice>,
+}
+
+/// One change of a file's text: the bytes `start..end` replaced by `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Splice {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) text: String,
 }
 
 impl Edit {
     /// Whether two edits touch the same text (they cannot both be applied).
     pub(crate) fn clashes(&self, other: &Edit) -> bool {
         self.file_ix == other.file_ix
-            && (self.start < other.end && other.start < self.end
-                || self.start == other.start
-                || self.end == other.start && self.start == self.end
-                || other.end == self.start && other.start == other.end)
+            && self
+                .splices()
+                .any(|(s1, e1, _)| other.splices().any(|(s2, e2, _)| touch((s1, e1), (s2, e2))))
     }
+
+    /// Every change the edit makes: `start..end`, the text.
+    fn splices(&self) -> impl Iterator<Item = (usize, usize, &str)> {
+        std::iter::once((self.start, self.end, self.text.as_str()))
+            .chain(self.more.iter().map(|s| (s.start, s.end, s.text.as_str())))
+    }
+}
+
+/// Whether two changes of one text touch the same bytes (or insert at the same place).
+fn touch((s1, e1): (usize, usize), (s2, e2): (usize, usize)) -> bool {
+    s1 < e2 && s2 < e1 || s1 == s2 || e1 == s2 && s1 == e1 || e2 == s1 && s2 == e2
 }
 
 /// A rule file the repair may edit: its path (as shown), its text and its model.
@@ -105,29 +172,78 @@ pub(crate) struct Editable {
     pub(crate) model: RuleFile,
 }
 
-/// What the counterexamples name, that edits may add or except.
+/// What the counterexamples (and the properties to repair) name, that edits may add, except
+/// or move to.
 #[derive(Default)]
 pub(crate) struct Seeds {
     places: Vec<String>,
     attackers: Vec<String>,
+    targets: Vec<String>,
+    events: Vec<EventKind>,
+    ons: Vec<On>,
+    dates: Vec<Date>,
+    /// Tags of the counterexamples' places.
+    pub(crate) tags: Vec<String>,
+    /// Parties a treaty may gain: the targets, and the parties the properties name.
+    pub(crate) parties: Vec<String>,
+    /// Hours within which the properties ask obligations to fall due.
+    pub(crate) hours: Vec<u64>,
+}
+
+/// Pushes `v` unless `list` has it.
+pub(crate) fn add_new<T: PartialEq>(list: &mut Vec<T>, v: T) {
+    if !list.contains(&v) {
+        list.push(v);
+    }
 }
 
 impl Seeds {
     pub(crate) fn of<'a>(scenarios: impl Iterator<Item = &'a Scenario>) -> Seeds {
         let mut s = Seeds::default();
         for sc in scenarios {
-            if let Some(p) = &sc.location
-                && !s.places.contains(p)
-            {
-                s.places.push(p.clone());
+            if let Some(p) = &sc.location {
+                add_new(&mut s.places, p.clone());
             }
-            if let Some(Actor::Party(a)) = &sc.attacker
-                && !s.attackers.contains(a)
-            {
-                s.attackers.push(a.clone());
+            if let Some(Actor::Party(a)) = &sc.attacker {
+                add_new(&mut s.attackers, a.clone());
             }
+            for t in sc.target.iter().chain(sc.targets.iter().flatten()) {
+                add_new(&mut s.targets, t.clone());
+                add_new(&mut s.parties, t.clone());
+            }
+            add_new(&mut s.events, sc.event);
+            if let Some(on) = sc.on {
+                add_new(&mut s.ons, on);
+            }
+            add_new(&mut s.dates, sc.date.day());
         }
         s
+    }
+
+    /// Adds what the rule set and the properties `goal` name: the tags of the places, the
+    /// parties the properties name, the hours within which they ask obligations to fall due.
+    pub(crate) fn with_rules(mut self, engine: &crate::Engine, goal: &[&crate::verify::Property]) -> Seeds {
+        use crate::verify::props::{Must, Requirement};
+        for p in &self.places {
+            if let Ok(info) = engine.find_place(p) {
+                for t in info.tags {
+                    add_new(&mut self.tags, t);
+                }
+            }
+        }
+        for p in goal {
+            for ix in &p.named {
+                add_new(&mut self.parties, engine.party_id(*ix).to_string());
+            }
+            match &p.require {
+                Requirement::Obliged { within: Some(h), .. }
+                | Requirement::Each {
+                    must: Must::Within(h), ..
+                } => add_new(&mut self.hours, *h),
+                _ => {}
+            }
+        }
+        self
     }
 }
 
@@ -135,6 +251,10 @@ impl Seeds {
 pub(crate) fn candidates(files: &[Editable], seeds: &Seeds) -> Vec<Edit> {
     let mut out = Vec::new();
     for (file_ix, f) in files.iter().enumerate() {
+        let mut facts: Vec<String> = conditions::BUILT_IN_FACTS.iter().map(|f| (*f).to_string()).collect();
+        for d in &f.model.facts {
+            add_new(&mut facts, d.id.value.clone());
+        }
         for t in &f.model.treaties {
             let at = At {
                 file_ix,
@@ -142,14 +262,20 @@ pub(crate) fn candidates(files: &[Editable], seeds: &Seeds) -> Vec<Edit> {
                 treaty: &t.id.value,
                 clause: None,
             };
-            parties(&at, t, &mut out);
+            parties(&at, t, seeds, &mut out);
+            time::treaty(&at, t, seeds, &mut out);
+            let members: Vec<&str> = t
+                .parties
+                .iter()
+                .filter_map(|m| m.party.as_ref().map(|p| p.value.as_str()))
+                .collect();
             for c in &t.clauses {
                 let at = At {
                     clause: Some(&c.id.value),
                     ..at
                 };
-                trigger(&at, c, seeds, &mut out);
-                obligations(&at, c, &mut out);
+                conditions::trigger(&at, c, seeds, &facts, &mut out);
+                obligations(&at, c, &members, seeds, &mut out);
             }
         }
     }
@@ -180,6 +306,7 @@ impl At<'_> {
             start,
             end,
             text,
+            more: Vec::new(),
         }
     }
 
@@ -217,151 +344,12 @@ fn item_extent(text: &str, key: usize) -> Option<(usize, usize, usize)> {
     Some((line_start, end.min(text.len()), dash))
 }
 
-fn trigger(at: &At<'_>, c: &ClauseDecl, seeds: &Seeds, out: &mut Vec<Edit>) {
-    let Condition::All(items) = &c.trigger.value else {
-        return;
-    };
-    let text = &at.file.text;
-    let mut last = None;
-    for item in items {
-        let Some(key) = item.referenced.byte_offset() else {
-            continue;
-        };
-        let Some((start, end, dash)) = item_extent(text, key) else {
-            continue;
-        };
-        last = Some((end, dash));
-        let written = text.get(key..end).unwrap_or("").trim_end().to_string();
-        if items.len() > 1 {
-            let what = format!("drop the test `{written}` from where {} applies", at.clause_words());
-            out.push(at.edit(EditKind::DropTest, key, (start, end), String::new(), what));
-        }
-        let value_end = key + written.len();
-        match &item.value {
-            Condition::Location(test) => place_tests(at, test, (key, value_end), &written, seeds, out),
-            Condition::Attacker(PartyTest::Is(ids)) => {
-                add_to_list(at, EditKind::AddAttacker, &ids.0, &seeds.attackers, "attacker", out);
-            }
-            _ => {}
-        }
-    }
-    let Some((end, dash)) = last else { return };
-    let indent = " ".repeat(dash);
-    for p in &seeds.places {
-        let what = format!("add an exception to {}: not at {p}", at.clause_words());
-        let line = format!("{indent}- not: {{location: {{in: [{p}]}}}}\n");
-        out.push(at.edit(EditKind::AddException, end, (end, end), line, what));
-    }
-    for a in &seeds.attackers {
-        let what = format!("add an exception to {}: not when {a} attacks", at.clause_words());
-        let line = format!("{indent}- not: {{attacker: {{is: [{a}]}}}}\n");
-        out.push(at.edit(EditKind::AddException, end, (end, end), line, what));
-    }
-}
-
-/// The other holder tests a location test could make, with the same test of the holder.
-fn place_tests(
-    at: &At<'_>,
-    test: &PlaceTest,
-    (key, value_end): (usize, usize),
-    written: &str,
-    seeds: &Seeds,
-    out: &mut Vec<Edit>,
-) {
-    let (by, date) = match test {
-        PlaceTest::Sovereign(by) | PlaceTest::Controller(by) => (by, None),
-        PlaceTest::HeldOn(h) => (&h.by, Some(h.date.value.to_string())),
-        PlaceTest::In(ids) => {
-            add_to_list(at, EditKind::AddPlace, &ids.0, &seeds.places, "place", out);
-            return;
-        }
-        _ => return,
-    };
-    let mut options = Vec::new();
-    let target = PartyTest::Target;
-    let bys: Vec<&PartyTest> = if matches!(by, PartyTest::Target) {
-        vec![by]
-    } else {
-        vec![by, &target]
-    };
-    for by in bys {
-        let who = party_test_yaml(by);
-        let words = party_words(by);
-        options.push((
-            format!("location: {{sovereign: {who}}}"),
-            format!("places whose sovereign at the date of the attack is {words}"),
-        ));
-        options.push((
-            format!("location: {{controller: {who}}}"),
-            format!("places {words} controls at the date of the attack"),
-        ));
-        if let Some(d) = &date {
-            for role in ["sovereign", "controller"] {
-                options.push((
-                    format!("location: {{held_on: {{role: {role}, by: {who}, date: {d}}}}}"),
-                    format!("places whose {role} on {d} was {words}"),
-                ));
-            }
-        }
-    }
-    for (text, words) in options {
-        if text == written {
-            continue;
-        }
-        let what = format!("{} applies to {words}, instead of `{written}`", at.clause_words());
-        out.push(at.edit(EditKind::PlaceHolder, key, (key, value_end), text, what));
-    }
-}
-
-/// Adds each seed not yet in a flow list `[A, B]`, after its last element.
-fn add_to_list(
-    at: &At<'_>,
-    kind: EditKind,
-    ids: &[Spanned<String>],
-    seeds: &[String],
-    noun: &str,
-    out: &mut Vec<Edit>,
-) {
-    let Some(last) = ids.last() else { return };
-    let (Some(o), Some(n)) = (last.referenced.byte_offset(), last.referenced.byte_len()) else {
-        return;
-    };
-    for s in seeds.iter().filter(|s| !ids.iter().any(|i| &i.value == *s)) {
-        let what = format!("add the {noun} {s} to where {} applies", at.clause_words());
-        out.push(at.edit(kind, o, (o + n, o + n), format!(", {s}"), what));
-    }
-}
-
-fn party_test_yaml(t: &PartyTest) -> String {
-    let list = |ids: &[Spanned<String>]| ids.iter().map(|i| i.value.as_str()).collect::<Vec<_>>().join(", ");
-    match t {
-        PartyTest::Target => "target".into(),
-        PartyTest::Attacker => "attacker".into(),
-        PartyTest::TreatyParty => "treaty_party".into(),
-        PartyTest::State => "state".into(),
-        PartyTest::NonState => "non_state".into(),
-        PartyTest::Is(ids) => format!("{{is: [{}]}}", list(&ids.0)),
-        PartyTest::MemberOf(x) => format!("{{member_of: {}}}", x.value),
-        PartyTest::PartyTo(x) => format!("{{party_to: {}}}", x.value),
-    }
-}
-
-fn party_words(t: &PartyTest) -> String {
-    match t {
-        PartyTest::Target => "the target".into(),
-        PartyTest::Attacker => "the attacker".into(),
-        PartyTest::TreatyParty => "a party to the treaty".into(),
-        PartyTest::State => "a state".into(),
-        PartyTest::NonState => "a non-state actor".into(),
-        other => party_test_yaml(other),
-    }
-}
-
-fn obligations(at: &At<'_>, c: &ClauseDecl, out: &mut Vec<Edit>) {
+/// The edits of a clause's obligations; `members` are its treaty's parties.
+fn obligations(at: &At<'_>, c: &ClauseDecl, members: &[&str], seeds: &Seeds, out: &mut Vec<Edit>) {
     for o in &c.obligations {
         level(at, &o.level, out);
         forms(at, &o.forms, out);
-        if let crate::model::Obligated::Named(ids) = &o.obligated
+        if let Obligated::Named(ids) = &o.obligated
             && ids.len() > 1
         {
             for id in ids {
@@ -375,7 +363,111 @@ fn obligations(at: &At<'_>, c: &ClauseDecl, out: &mut Vec<Edit>) {
             level(at, &stage.level, out);
             forms(at, &stage.forms, out);
         }
+        if let Obligated::Named(ids) = &o.obligated {
+            add_obligors(at, ids, members, out);
+        }
+        add_forms(at, &o.level, &o.forms, out);
+        for stage in &o.then {
+            add_forms(at, &stage.level, &stage.forms, out);
+        }
+        conditions::when(at, o, out);
+        time::deadlines(at, o, seeds, out);
     }
+}
+
+/// Adds each party of the treaty that is not yet one to `obligated: [...]`.
+fn add_obligors(at: &At<'_>, ids: &[crate::model::Id], members: &[&str], out: &mut Vec<Edit>) {
+    let Some(last) = ids.last() else { return };
+    let (Some(o), Some(n)) = (last.referenced.byte_offset(), last.referenced.byte_len()) else {
+        return;
+    };
+    for m in members.iter().filter(|m| !ids.iter().any(|i| i.value == **m)) {
+        let what = format!("add {m} to the obligors of {}", at.clause_words());
+        out.push(at.edit(EditKind::AddObligor, o, (o + n, o + n), format!(", {m}"), what));
+    }
+}
+
+/// Adds a form to those an obligation (or a stage, whose level is `level`) requires: to its
+/// `required: [...]`, or as a new `required:` beside its other forms, or as a new `forms:`.
+fn add_forms(at: &At<'_>, level: &Spanned<Level>, f: &FormsDecl, out: &mut Vec<Edit>) {
+    let text = &at.file.text;
+    let Some((p, write)) = required_slot(text, level, f) else {
+        return;
+    };
+    let named = |x: &Form| f.required.iter().chain(&f.excluded).any(|y| y.value == *x);
+    for form in Form::ALL.iter().filter(|x| !named(x)) {
+        let what = format!(
+            "add {} to the forms required by the {} obligation of {}",
+            form.as_str(),
+            level.value.as_str(),
+            at.clause_words()
+        );
+        let o = level.referenced.byte_offset().unwrap_or(p);
+        out.push(at.edit(EditKind::AddForm, o, (p, p), write(form.as_str()), what));
+    }
+}
+
+/// Where a required form is written, and how.
+type Slot = (usize, Box<dyn Fn(&str) -> String>);
+
+/// Where a form to require goes: after the last required one; before the first key of the
+/// forms (`required: [F], ` in a flow mapping, a line of its own in a block one); or a new
+/// `forms:` line after the level's.
+fn required_slot(text: &str, level: &Spanned<Level>, f: &FormsDecl) -> Option<Slot> {
+    if let Some(last) = f.required.last() {
+        let (o, n) = (last.referenced.byte_offset()?, last.referenced.byte_len()?);
+        return Some((o + n, Box::new(|s: &str| format!(", {s}"))));
+    }
+    let first = f
+        .allowed
+        .first()
+        .into_iter()
+        .chain(f.excluded.first())
+        .filter_map(|x| x.referenced.byte_offset())
+        .min();
+    let Some(first) = first else {
+        let (p, indent) = after_level_line(text, level)?;
+        return Some((
+            p,
+            Box::new(move |s: &str| format!("{indent}forms: {{required: [{s}]}}\n")),
+        ));
+    };
+    let line_start = text.get(..first)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(line_start..first)?;
+    let key = before
+        .rfind("allowed:")
+        .into_iter()
+        .chain(before.rfind("excluded:"))
+        .min()?;
+    let lead = before.get(..key)?;
+    if lead.trim().is_empty() {
+        let indent = lead.to_string();
+        Some((
+            line_start,
+            Box::new(move |s: &str| format!("{indent}required: [{s}]\n")),
+        ))
+    } else {
+        Some((line_start + key, Box::new(|s: &str| format!("required: [{s}], "))))
+    }
+}
+
+/// The end of the line of a block mapping's `level:` key (written first, `- level: X`, or
+/// on a line of its own), and the indentation of its keys.
+fn after_level_line(text: &str, level: &Spanned<Level>) -> Option<(usize, String)> {
+    let (_, column) = level_key(text, level)?;
+    let o = level.referenced.byte_offset()?;
+    let line_end = o + text.get(o..)?.find('\n')? + 1;
+    Some((line_end, " ".repeat(column)))
+}
+
+/// The start of the line of a block mapping's `level:` key and the key's column (from 0);
+/// `None` unless written `- level: X` or `level: X` at the start of its line.
+fn level_key(text: &str, level: &Spanned<Level>) -> Option<(usize, usize)> {
+    let o = level.referenced.byte_offset()?;
+    let line_start = text.get(..o)?.rfind('\n').map_or(0, |i| i + 1);
+    let key_at = text.get(line_start..o)?.trim_end_matches(' ');
+    let keyed = key_at.ends_with("level:") && key_at.trim_start().trim_start_matches("- ") == "level:";
+    keyed.then(|| (line_start, key_at.len() - "level:".len()))
 }
 
 /// The response levels, weakest first.
@@ -468,8 +560,9 @@ fn list_element(text: &str, l: &crate::model::Location) -> Option<(usize, usize)
     (before.ends_with('[') && after.starts_with(']')).then_some((o, o + n))
 }
 
-fn parties(at: &At<'_>, t: &TreatyDecl, out: &mut Vec<Edit>) {
+fn parties(at: &At<'_>, t: &TreatyDecl, seeds: &Seeds, out: &mut Vec<Edit>) {
     let text = &at.file.text;
+    let mut last = None;
     for p in &t.parties {
         let Some(id) = &p.party else { continue };
         let Some(o) = id.referenced.byte_offset() else { continue };
@@ -482,18 +575,31 @@ fn parties(at: &At<'_>, t: &TreatyDecl, out: &mut Vec<Edit>) {
         if line.starts_with("- {party:") && line.ends_with('}') {
             let what = format!("remove {} from the parties of `{}`", id.value, at.treaty);
             out.push(at.edit(EditKind::RemoveParty, o, (line_start, line_end), String::new(), what));
+            let indent = text.get(line_start..o).map_or(0, |l| l.len() - l.trim_start().len());
+            last = Some((line_end, indent));
         }
+    }
+    let Some((end, indent)) = last else { return };
+    let member = |s: &String| {
+        t.parties
+            .iter()
+            .any(|p| p.party.as_ref().is_some_and(|i| &i.value == s))
+    };
+    for s in seeds.parties.iter().filter(|s| !member(s)) {
+        let what = format!("add {s} to the parties of `{}`", at.treaty);
+        let line = format!("{}- {{party: {s}}}\n", " ".repeat(indent));
+        out.push(at.edit(EditKind::AddParty, end, (end, end), line, what));
     }
 }
 
 /// The text of a file with edits applied (they do not clash).
 pub(crate) fn apply(text: &str, edits: &[&Edit]) -> String {
-    let mut sorted: Vec<&&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| std::cmp::Reverse((e.start, e.end)));
+    let mut splices: Vec<(usize, usize, &str)> = edits.iter().flat_map(|e| e.splices()).collect();
+    splices.sort_by_key(|(s, e, _)| std::cmp::Reverse((*s, *e)));
     let mut out = text.to_string();
-    for e in sorted {
-        if e.start <= e.end && e.end <= out.len() && out.is_char_boundary(e.start) && out.is_char_boundary(e.end) {
-            out.replace_range(e.start..e.end, &e.text);
+    for (s, e, t) in splices {
+        if s <= e && e <= out.len() && out.is_char_boundary(s) && out.is_char_boundary(e) {
+            out.replace_range(s..e, t);
         }
     }
     out

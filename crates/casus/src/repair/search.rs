@@ -190,13 +190,18 @@ impl Search<'_> {
             })
             .collect();
         let words: String = before.iter().flatten().cloned().collect::<Vec<_>>().join(" ");
-        let seeds = Seeds::of(self.known.iter().map(|(_, sc)| sc));
+        let goal: Vec<&verify::Property> = self.goal.iter().filter_map(|i| props.properties.get(*i)).collect();
+        let seeds = Seeds::of(self.known.iter().map(|(_, sc)| sc)).with_rules(engine, &goal);
         let all = edits::candidates(&self.draft.files, &seeds);
         let mut tried = Vec::new();
         for e in all {
             let named = |id: &str| words.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == id);
-            if matches!(e.kind, edits::EditKind::RemoveParty | edits::EditKind::RemoveObligor)
-                && !e.what.split(' ').nth(1).is_some_and(named)
+            // A party or a form is removed or required only when a counterexample's
+            // violation names it.
+            if matches!(
+                e.kind,
+                edits::EditKind::RemoveParty | edits::EditKind::RemoveObligor | edits::EditKind::AddForm
+            ) && !e.what.split(' ').nth(1).is_some_and(named)
             {
                 continue;
             }
