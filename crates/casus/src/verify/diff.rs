@@ -1288,27 +1288,34 @@ fn unstable_clauses(a: &Engine, b: &Engine) -> Vec<Vec<bool>> {
     let world_same = json(&fa.parties) == json(&fb.parties)
         && json(&fa.territories) == json(&fb.territories)
         && json(&fa.areas) == json(&fb.areas);
-    let decls = |f: &crate::model::RuleFile| -> BTreeMap<String, String> {
-        f.treaties
-            .iter()
-            .map(|t| (t.id.value.clone(), serde_json::to_string(t).unwrap_or_default()))
-            .collect()
-    };
-    let (da, db) = (decls(&fa), decls(&fb));
-    let mut stable: BTreeMap<String, bool> = da
+    let (da, db) = (TreatyText::of(&fa), TreatyText::of(&fb));
+    // Whether each treaty of `a` is the same in `b`, whole (header and clauses) and in its
+    // header (members, dates, reservations: all but the clauses).
+    let same = |id: &String, t: &TreatyText| db.get(id).is_some_and(|u| u.header == t.header);
+    let mut whole: BTreeMap<String, bool> = da
         .iter()
-        .map(|(id, text)| (id.clone(), world_same && db.get(id) == Some(text)))
+        .map(|(id, t)| {
+            (
+                id.clone(),
+                world_same && same(id, t) && db.get(id).is_some_and(|u| u.clauses == t.clauses),
+            )
+        })
         .collect();
-    // A treaty whose conditions test membership of an unstable treaty is unstable too.
+    let mut header: BTreeMap<String, bool> = da
+        .iter()
+        .map(|(id, t)| (id.clone(), world_same && same(id, t)))
+        .collect();
+    // A treaty whose conditions test membership of a treaty that changed is unstable whole.
     loop {
         let mut changed = false;
         for t in &a.treaties {
-            if stable.get(&t.id) != Some(&true) {
+            if header.get(&t.id) != Some(&true) {
                 continue;
             }
             let refers = referenced_treaties(a, t);
-            if refers.iter().any(|r| stable.get(r) != Some(&true)) {
-                stable.insert(t.id.clone(), false);
+            if refers.iter().any(|r| whole.get(r) != Some(&true)) {
+                header.insert(t.id.clone(), false);
+                whole.insert(t.id.clone(), false);
                 changed = true;
             }
         }
@@ -1316,6 +1323,9 @@ fn unstable_clauses(a: &Engine, b: &Engine) -> Vec<Vec<bool>> {
             break;
         }
     }
+    // A clause is stable when its treaty's header is and its own declaration is the same: a
+    // clause's obligations depend on its treaty's header and its own text, not on the
+    // treaty's other clauses.
     [a, b]
         .iter()
         .map(|e| {
@@ -1323,11 +1333,43 @@ fn unstable_clauses(a: &Engine, b: &Engine) -> Vec<Vec<bool>> {
                 .iter()
                 .map(|c| {
                     let id = e.treaties.get(c.treaty as usize).map_or("", |t| t.id.as_str());
-                    stable.get(id) != Some(&true)
+                    if whole.get(id) == Some(&true) {
+                        return false;
+                    }
+                    let own = |d: &BTreeMap<String, TreatyText>| d.get(id).and_then(|t| t.clauses.get(&c.id).cloned());
+                    !(header.get(id) == Some(&true) && own(&da).is_some() && own(&da) == own(&db))
                 })
                 .collect()
         })
         .collect()
+}
+
+/// A treaty's declaration as text, for comparing: its header (all but the clauses) and each
+/// clause by id.
+struct TreatyText {
+    header: String,
+    clauses: BTreeMap<String, String>,
+}
+
+impl TreatyText {
+    fn of(f: &crate::model::RuleFile) -> BTreeMap<String, TreatyText> {
+        f.treaties
+            .iter()
+            .map(|t| {
+                let clauses = t
+                    .clauses
+                    .iter()
+                    .map(|c| (c.id.value.clone(), serde_json::to_string(c).unwrap_or_default()))
+                    .collect();
+                let bare = crate::model::TreatyDecl {
+                    clauses: Vec::new(),
+                    ..t.clone()
+                };
+                let header = serde_json::to_string(&bare).unwrap_or_default();
+                (t.id.value.clone(), TreatyText { header, clauses })
+            })
+            .collect()
+    }
 }
 
 mod erased {
