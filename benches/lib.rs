@@ -257,15 +257,15 @@ impl World {
             for h in &hits {
                 let id = engine_party(engine, h.party);
                 match got.iter_mut().find(|(p, _)| *p == id) {
-                    Some(x) => x.1 = x.1.max(h.level),
+                    Some(x) => x.1 = std::cmp::max_by_key(x.1, h.level, |l| l.rank()),
                     None => got.push((id, h.level)),
                 }
             }
-            got.sort();
+            got.sort_by_key(|(p, l)| (p.clone(), l.rank()));
             let q = baseline.query(s).ok_or("baseline cannot read the scenario")?;
             let mut want: Vec<(String, Level)> = Vec::new();
             baseline.answer(&q, &mut |p, l| want.push((baseline.party_ids[p].clone(), l)));
-            want.sort();
+            want.sort_by_key(|(p, l)| (p.clone(), l.rank()));
             if got != want {
                 return Err(format!("{s:?}\ncasus: {got:?}\nbaseline: {want:?}"));
             }
@@ -509,7 +509,7 @@ impl Baseline {
             for &(m, f, to) in &t.members {
                 if m != q.target && m != q.attacker && f <= q.day && q.day < to {
                     match best.iter_mut().find(|(p, _)| *p == m) {
-                        Some(x) => x.1 = x.1.max(t.level),
+                        Some(x) => x.1 = std::cmp::max_by_key(x.1, t.level, |l| l.rank()),
                         None => best.push((m, t.level)),
                     }
                 }

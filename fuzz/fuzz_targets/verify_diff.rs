@@ -52,7 +52,7 @@ fn strongest(e: &Engine, s: &casus::Scenario, party: &str) -> (Option<Level>, Op
         .iter()
         .map(|o| o.level)
         .filter(|l| l.is_response())
-        .max()
+        .max_by_key(|l| l.rank())
         .unwrap_or(Level::Neutrality);
     let definite = mine.iter().any(|o| o.level == level && o.status == Status::Definite);
     (

@@ -1083,7 +1083,7 @@ fn defenders_into(
     let prepared = engine.prepare(&s)?;
     engine.hits(&prepared, hits);
     for h in hits.iter() {
-        if h.level < Level::Assist {
+        if h.level.rank() < Level::Assist.rank() {
             continue;
         }
         let Some(clause) = engine.clauses.get(h.clause as usize) else {

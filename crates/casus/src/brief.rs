@@ -157,7 +157,7 @@ pub struct BriefRow {
 }
 
 /// Parties that owe the same thing in one row.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ObligedGroup {
     /// The strongest level.
     pub level: Level,
@@ -173,6 +173,36 @@ pub struct ObligedGroup {
     pub lead: Vec<String>,
     /// The parties, by id.
     pub parties: Vec<String>,
+}
+
+/// Field by field, the level by [`Level::rank`](crate::Level::rank) (`Level` is `PartialOrd` only).
+impl Ord for ObligedGroup {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (
+            self.level.rank(),
+            self.status,
+            &self.depends_on,
+            &self.forms,
+            &self.by_when,
+            &self.lead,
+            &self.parties,
+        )
+            .cmp(&(
+                other.level.rank(),
+                other.status,
+                &other.depends_on,
+                &other.forms,
+                &other.by_when,
+                &other.lead,
+                &other.parties,
+            ))
+    }
+}
+
+impl PartialOrd for ObligedGroup {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// A property and whether it holds.
@@ -661,14 +691,20 @@ pub fn forms_words(f: &Forms) -> String {
 /// The obliged parties of a verdict, grouped by what they owe (strongest first).
 fn obliged_groups(obligations: &[PartyObligation]) -> Vec<ObligedGroup> {
     /// Strongest first; then status, what it waits on, forms and by when.
-    type Key = (std::cmp::Reverse<Level>, Status, Vec<String>, String, String);
+    type Key = (
+        std::cmp::Reverse<crate::level::ByRank>,
+        Status,
+        Vec<String>,
+        String,
+        String,
+    );
     let mut by: BTreeMap<Key, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for p in obligations {
         let by_when = Source::sequence(&p.sources)
             .or_else(|| p.deadline.map(|d| d.to_string()))
             .unwrap_or_else(|| "no deadline".into());
         let key = (
-            std::cmp::Reverse(p.level),
+            std::cmp::Reverse(crate::level::ByRank(p.level)),
             p.status,
             p.depends_on.clone(),
             forms_words(&p.forms),
@@ -683,7 +719,7 @@ fn obliged_groups(obligations: &[PartyObligation]) -> Vec<ObligedGroup> {
     by.into_iter()
         .map(
             |((level, status, depends_on, forms, by_when), (parties, lead))| ObligedGroup {
-                level: level.0,
+                level: level.0.0,
                 status,
                 depends_on,
                 forms,

@@ -1205,7 +1205,7 @@ impl Engine {
             }
             if let Some(max) = r.max_level
                 && level.is_response()
-                && level > max
+                && level.rank() > max.rank()
             {
                 level = max;
             }
@@ -1475,7 +1475,7 @@ impl Engine {
         let depends_on = self.obligation_deps(deps, &at_level, s);
         let mut sources: Vec<Source> = hs.iter().filter_map(|h| self.source(h, s)).collect();
         sources.sort_by(|a, b| {
-            (&a.treaty, &a.clause, &a.toward, a.level).cmp(&(&b.treaty, &b.clause, &b.toward, b.level))
+            (&a.treaty, &a.clause, &a.toward, a.level.rank()).cmp(&(&b.treaty, &b.clause, &b.toward, b.level.rank()))
         });
         sources.dedup();
         let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
@@ -2163,8 +2163,8 @@ fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
         best = match best {
             None => Some(cand),
             Some(b) => {
-                let better = (cand.0.is_response(), cand.0, cand.1 == Status::Definite)
-                    > (b.0.is_response(), b.0, b.1 == Status::Definite);
+                let better = (cand.0.is_response(), cand.0.rank(), cand.1 == Status::Definite)
+                    > (b.0.is_response(), b.0.rank(), b.1 == Status::Definite);
                 Some(if better { cand } else { b })
             }
         };

@@ -442,7 +442,7 @@ impl CommitmentGraph {
         while let Some(n) = queue.pop_front() {
             for e in self.graph.edges_directed(n, Direction::Incoming) {
                 let strong = matches!(e.weight(), GraphEdge::Commitment(c)
-                    if c.occasion == Occasion::Attacked && c.level.is_response() && c.level >= min_level);
+                    if c.occasion == Occasion::Attacked && c.level.is_response() && c.level.rank() >= min_level.rank());
                 if strong && seen.insert(e.source()) {
                     queue.push_back(e.source());
                 }
@@ -629,11 +629,11 @@ impl GraphSummary {
     /// The summary of a sorted list of commitments, of which the first `most` are shown.
     fn of(list: &[&Commitment], most: usize) -> GraphSummary {
         let mut by_treaty: BTreeMap<String, usize> = BTreeMap::new();
-        let mut levels: BTreeMap<Level, usize> = BTreeMap::new();
+        let mut levels: BTreeMap<crate::level::ByRank, usize> = BTreeMap::new();
         let mut obligors: BTreeMap<&str, usize> = BTreeMap::new();
         for c in list {
             *by_treaty.entry(c.treaty.clone()).or_default() += 1;
-            *levels.entry(c.level).or_default() += 1;
+            *levels.entry(crate::level::ByRank(c.level)).or_default() += 1;
             *obligors.entry(c.obligor.as_str()).or_default() += 1;
         }
         let mut by_obligor: Vec<ObligorCommitments> = obligors
@@ -654,7 +654,7 @@ impl GraphSummary {
             commitments: list.len(),
             shown: most.min(list.len()),
             by_treaty,
-            by_level: levels.into_iter().map(|(l, n)| (l.to_string(), n)).collect(),
+            by_level: levels.into_iter().map(|(l, n)| (l.0.to_string(), n)).collect(),
             by_obligor,
             more_obligors,
         }
@@ -669,7 +669,7 @@ fn commitment_order(a: &Commitment, b: &Commitment) -> std::cmp::Ordering {
         &a.clause,
         a.occasion,
         a.staging.stage,
-        a.level,
+        a.level.rank(),
     )
         .cmp(&(
             &b.obligor,
@@ -678,7 +678,7 @@ fn commitment_order(a: &Commitment, b: &Commitment) -> std::cmp::Ordering {
             &b.clause,
             b.occasion,
             b.staging.stage,
-            b.level,
+            b.level.rank(),
         ))
 }
 
@@ -795,7 +795,7 @@ fn within_range(dates: Vec<When>, from: &When, to: &When) -> Vec<When> {
 }
 
 /// What identifies a commitment at one date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct EdgeKey {
     obligor: PartyIx,
     beneficiary: PartyIx,
@@ -803,6 +803,34 @@ pub(crate) struct EdgeKey {
     clause: ClauseIx,
     obligation: u16,
     level: Level,
+}
+
+/// Field by field, the level by rank.
+impl Ord for EdgeKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (
+            self.obligor,
+            self.beneficiary,
+            self.occasion,
+            self.clause,
+            self.obligation,
+            self.level.rank(),
+        )
+            .cmp(&(
+                other.obligor,
+                other.beneficiary,
+                other.occasion,
+                other.clause,
+                other.obligation,
+                other.level.rank(),
+            ))
+    }
+}
+
+impl PartialOrd for EdgeKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// A commitment at one date, merged over the events (and targets) that produce it.

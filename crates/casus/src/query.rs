@@ -874,7 +874,7 @@ impl Engine {
                             .collect(),
                         levels: {
                             let mut v: Vec<_> = c.obligations.iter().map(|o| o.level).collect();
-                            v.sort_by(|a, b| b.cmp(a));
+                            v.sort_by_key(|l| std::cmp::Reverse(l.rank()));
                             v.dedup();
                             v
                         },

@@ -562,7 +562,7 @@ impl<'a> Reference<'a> {
                 opted_out |= r.opt_out;
                 if let Some(max) = r.max_level
                     && level.is_response()
-                    && level > max
+                    && level.rank() > max.rank()
                 {
                     level = max;
                 }
@@ -594,7 +594,7 @@ impl<'a> Reference<'a> {
 }
 
 /// One obligation, as both evaluators report it for comparison.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RefHit {
     /// The obliged party (index).
     pub party: u32,
@@ -612,6 +612,38 @@ pub struct RefHit {
     pub open: Vec<u32>,
     /// Forms the party's reservations exclude.
     pub excluded: Vec<Form>,
+}
+
+/// Field by field, the level by [`Level::rank`](crate::Level::rank) (`Level` is `PartialOrd` only).
+impl Ord for RefHit {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (
+            self.party,
+            self.clause,
+            self.obligation,
+            self.toward,
+            self.level.rank(),
+            self.status,
+            &self.open,
+            &self.excluded,
+        )
+            .cmp(&(
+                other.party,
+                other.clause,
+                other.obligation,
+                other.toward,
+                other.level.rank(),
+                other.status,
+                &other.open,
+                &other.excluded,
+            ))
+    }
+}
+
+impl PartialOrd for RefHit {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl RefHit {

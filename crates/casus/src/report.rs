@@ -242,7 +242,8 @@ impl SourceGroup<'_> {
     /// Whether this group says everything `other` says: at least as strong, and definite
     /// where `other` is.
     fn covers(&self, other: &SourceGroup<'_>) -> bool {
-        self.level >= other.level && (self.status == Status::Definite || other.status == Status::Contingent)
+        self.level.rank() >= other.level.rank()
+            && (self.status == Status::Definite || other.status == Status::Contingent)
     }
 }
 
@@ -287,7 +288,7 @@ fn obligation_rows(o: &crate::verdict::PartyObligation) -> Vec<Vec<String>> {
             }),
         }
     }
-    groups.sort_by(|a, b| b.level.cmp(&a.level).then(a.status.cmp(&b.status)));
+    groups.sort_by(|a, b| b.level.rank().cmp(&a.level.rank()).then(a.status.cmp(&b.status)));
     let mut shown: Vec<(SourceGroup<'_>, Vec<String>)> = Vec::new();
     for g in groups {
         match shown.iter_mut().find(|(k, _)| k.covers(&g)) {

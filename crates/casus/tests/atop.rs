@@ -742,7 +742,10 @@ fn through_verdicts(e: &casus::Engine, on: Date) -> BTreeMap<(String, String), S
         s.on = Some(casus::On::Territory);
         for o in &e.evaluate(&s).unwrap().obligations {
             for src in &o.sources {
-                if src.level >= Level::Assist && src.treaty.starts_with("atop_") && src.clause.starts_with("defense_") {
+                if src.level.rank() >= Level::Assist.rank()
+                    && src.treaty.starts_with("atop_")
+                    && src.clause.starts_with("defense_")
+                {
                     let slot = out.entry((o.party.clone(), b.clone())).or_insert(src.status);
                     *slot = (*slot).min(src.status);
                 }
@@ -896,7 +899,7 @@ fn atop_codes_no_alliance_that_defends_belgium_in_august_1914() {
         v.obligations
             .iter()
             .flat_map(|o| &o.sources)
-            .all(|s| s.toward != "BEL" || s.level < Level::Assist),
+            .all(|s| s.toward != "BEL" || s.level.rank() < Level::Assist.rank()),
         "{:?}",
         v.obligations
     );

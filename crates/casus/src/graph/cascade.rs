@@ -394,7 +394,7 @@ impl Engine {
         stayed: &mut BTreeMap<(String, String), StayedOut>,
     ) {
         let s = &ev.prepared;
-        let enters = |l: Level| l.is_response() && l >= options.min_level;
+        let enters = |l: Level| l.is_response() && l.rank() >= options.min_level.rank();
         for po in &verdict.obligations {
             let Some(p) = self.party_ix.get(&po.party).copied() else {
                 continue;
@@ -429,7 +429,11 @@ impl Engine {
                 let Some(&joins) = side.get(&t) else {
                     continue;
                 };
-                let level = sources.iter().map(|x| x.level).max().unwrap_or(options.min_level);
+                let level = sources
+                    .iter()
+                    .map(|x| x.level)
+                    .max_by_key(|l| l.rank())
+                    .unwrap_or(options.min_level);
                 let at_level: Vec<&&Source> = sources.iter().filter(|x| x.level == level).collect();
                 let definite = at_level.iter().any(|x| x.status == Status::Definite);
                 let mut depends_on: Vec<String> = if definite {

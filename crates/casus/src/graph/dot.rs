@@ -41,8 +41,8 @@ pub(crate) fn level_color(l: Level) -> &'static str {
     }
 }
 
-fn strength(l: Level) -> (bool, Level) {
-    (l.is_response(), l)
+fn strength(l: Level) -> (bool, u8) {
+    (l.is_response(), l.rank())
 }
 
 fn penwidth(l: Level) -> &'static str {
@@ -119,7 +119,7 @@ impl Writer {
         }
     }
 
-    fn legend(&mut self, levels: &BTreeSet<Level>) {
+    fn legend(&mut self, levels: &BTreeSet<crate::level::ByRank>) {
         if levels.is_empty() {
             return;
         }
@@ -129,7 +129,7 @@ impl Writer {
             "    label=\"level\"; style=dashed; color=\"#bbbbbb\"; fontsize=10;"
         );
         let mut prev: Option<String> = None;
-        for l in levels.iter().rev() {
+        for l in levels.iter().rev().map(|l| &l.0) {
             let id = format!("level {}", l.as_str());
             let _ = writeln!(
                 self.s,
@@ -137,7 +137,11 @@ impl Writer {
                 dot_quote(&id),
                 dot_quote(l.as_str()),
                 dot_quote(level_color(*l)),
-                dot_quote(if *l >= Level::AllMeans { "white" } else { "black" })
+                dot_quote(if l.rank() >= Level::AllMeans.rank() {
+                    "white"
+                } else {
+                    "black"
+                })
             );
             if let Some(p) = prev {
                 let _ = writeln!(self.s, "    {} -> {} [style=invis];", dot_quote(&p), dot_quote(&id));
@@ -231,7 +235,7 @@ fn commitments_dot_labelled(
         }
     }
     for ((from, to, treaty), (level, cites, occasion)) in &edges {
-        levels.insert(*level);
+        levels.insert(crate::level::ByRank(*level));
         let mut tip = format!("{from} → {to}: {treaty} {}", cites.join("; "));
         if *occasion == Occasion::Attacking {
             tip.push_str(&format!(" (when {to} attacks)"));
@@ -357,7 +361,7 @@ pub(crate) fn exposure_dot(x: &Exposure) -> String {
     }
     let mut levels = BTreeSet::new();
     for ((to, treaty), (level, cites)) in &edges {
-        levels.insert(*level);
+        levels.insert(crate::level::ByRank(*level));
         let label = cites
             .iter()
             .map(|(c, n)| format!("{c}: {n} class{}", if *n == 1 { "" } else { "es" }))
@@ -473,7 +477,7 @@ pub(crate) fn cascade_dot(c: &Cascade) -> String {
     let mut levels = BTreeSet::new();
     for r in &c.rounds {
         for e in &r.entrants {
-            levels.insert(e.level);
+            levels.insert(crate::level::ByRank(e.level));
             let under = e
                 .sources
                 .iter()

@@ -140,7 +140,7 @@ impl Exposure {
 }
 
 /// An obligation of a clause as found for a beneficiary: index, level, reservations applied.
-type Owed = (u16, Level, u64);
+type Owed = (u16, crate::level::ByRank, u64);
 /// What beneficiaries must share to be evaluated once: clause, occasion, events, obligations
 /// and the values of the clause's tests on the target.
 type BatchKey = (ClauseIx, Occasion, u8, Vec<Owed>, Vec<u8>);
@@ -286,7 +286,7 @@ impl Engine {
         let raw: Vec<RawEdge> = self
             .raw_commitments_of(&plan, x, &at)
             .into_iter()
-            .filter(|r| r.key.level >= min_level)
+            .filter(|r| r.key.level.rank() >= min_level.rank())
             .collect();
         // One pass per clause, beneficiary and occasion, over the events found for them.
         let mut jobs: BTreeMap<(ClauseIx, Occasion, PartyIx), (u8, Vec<Owed>)> = BTreeMap::new();
@@ -295,7 +295,8 @@ impl Engine {
                 .entry((r.key.clause, r.key.occasion, r.key.beneficiary))
                 .or_default();
             job.0 |= r.events;
-            job.1.push((r.key.obligation, r.key.level, r.reservations));
+            job.1
+                .push((r.key.obligation, crate::level::ByRank(r.key.level), r.reservations));
         }
         // Beneficiaries the clause cannot tell apart are evaluated once: same events, same
         // obligations after reservations, same values of every test on the target, and no
@@ -747,9 +748,11 @@ impl Finder<'_> {
         let h = self
             .buf
             .iter()
-            .filter(|h| h.party == self.x && h.clause == cix && h.toward == y && h.level >= self.min_level)
+            .filter(|h| {
+                h.party == self.x && h.clause == cix && h.toward == y && h.level.rank() >= self.min_level.rank()
+            })
             .filter(|h| self.e.obligation_toward(h) == Some(toward))
-            .max_by_key(|h| (h.level.is_response(), h.level, h.status == Status::Definite))?;
+            .max_by_key(|h| (h.level.is_response(), h.level.rank(), h.status == Status::Definite))?;
         let definite = h.status == Status::Definite;
         Some((h.level, definite, if definite { Deps::NONE } else { h.deps }))
     }
@@ -773,14 +776,14 @@ impl Finder<'_> {
             (
                 &a.treaty,
                 &a.clause,
-                std::cmp::Reverse(a.level),
+                std::cmp::Reverse(a.level.rank()),
                 a.status,
                 &a.depends_on,
             )
                 .cmp(&(
                     &b.treaty,
                     &b.clause,
-                    std::cmp::Reverse(b.level),
+                    std::cmp::Reverse(b.level.rank()),
                     b.status,
                     &b.depends_on,
                 ))
@@ -800,7 +803,7 @@ impl Finder<'_> {
 type MergeKey = (
     ClauseIx,
     Occasion,
-    Level,
+    crate::level::ByRank,
     bool,
     Vec<u32>,
     Vec<u8>,
@@ -817,7 +820,7 @@ fn merge(v: Vec<Finding>, dim: usize) -> Vec<Finding> {
         (
             f.clause,
             f.occasion,
-            f.level,
+            crate::level::ByRank(f.level),
             f.definite,
             f.deps.bits().collect(),
             f.counterpart.signature.clone(),

@@ -136,7 +136,7 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
         String,
         Occasion,
         Option<u8>,
-        crate::level::Level,
+        crate::level::ByRank,
         String,
         String,
     );
@@ -147,7 +147,7 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
             c.clause.clone(),
             c.occasion,
             c.staging.stage,
-            c.level,
+            crate::level::ByRank(c.level),
             forms_words(&c.forms),
             by_when(c.deadline.as_deref(), c.staging.stage, c.staging.due.as_deref()),
         );
@@ -170,26 +170,28 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
     let mut last: Option<(String, String, Occasion)> = None;
     let rows: Vec<Vec<String>> = groups
         .into_iter()
-        .map(|((treaty, clause, occasion, stage, level, forms, by), who)| {
-            let here = Some((treaty.clone(), clause.clone(), occasion));
-            let first = last != here;
-            last = here;
-            let mut r = vec![if first {
-                citation(&treaty, &clause)
-            } else {
-                String::new()
-            }];
-            if staged {
-                r.push(stage.map_or_else(String::new, |n| n.to_string()));
-            }
-            r.extend([
-                level.to_string(),
-                if forms.is_empty() { "not said".into() } else { forms },
-                by,
-                who.join(" "),
-            ]);
-            r
-        })
+        .map(
+            |((treaty, clause, occasion, stage, crate::level::ByRank(level), forms, by), who)| {
+                let here = Some((treaty.clone(), clause.clone(), occasion));
+                let first = last != here;
+                last = here;
+                let mut r = vec![if first {
+                    citation(&treaty, &clause)
+                } else {
+                    String::new()
+                }];
+                if staged {
+                    r.push(stage.map_or_else(String::new, |n| n.to_string()));
+                }
+                r.extend([
+                    level.to_string(),
+                    if forms.is_empty() { "not said".into() } else { forms },
+                    by,
+                    who.join(" "),
+                ]);
+                r
+            },
+        )
         .collect();
     let mut header = vec!["UNDER"];
     if staged {

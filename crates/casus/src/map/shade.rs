@@ -31,7 +31,9 @@ const SUCCESSORS: &[(&str, &[&str])] = &[
 ];
 
 /// The obligations an attack at a place gives rise to: (obliged party, level, definite).
-type Hits = BTreeSet<(String, Level, bool)>;
+use crate::level::ByRank;
+
+type Hits = BTreeSet<(String, ByRank, bool)>;
 
 /// Geometry key → place id of the rule set, for every shape that joins: the first of the
 /// shape's ids that the rule set has, else the first polity of `SUCCESSORS` that claims one
@@ -118,7 +120,7 @@ pub(super) fn build(engine: &Engine, req: &MapRequest, shapes: &[Shape]) -> Resu
             for c in &list {
                 by.entry(c.obligor.clone()).or_default().insert((
                     format!("{} {}", c.treaty, c.citation),
-                    c.level,
+                    ByRank(c.level),
                     c.status == Status::Definite,
                 ));
             }
@@ -231,7 +233,7 @@ fn strongest(h: &Hits) -> Option<((Level, bool), String)> {
     if more > 0 {
         list.push_str(&format!(" … (+{more})"));
     }
-    Some((top, format!("{} ({status}): {list}", top.0.as_str())))
+    Some(((top.0.0, top.1), format!("{} ({status}): {list}", top.0.0.as_str())))
 }
 
 /// The legend of the level shades present, strongest first, then `none`.
@@ -354,7 +356,7 @@ fn coverage(
                 if of_treaty && clause.is_none_or(|id| c.is_some_and(|c| c.id == id)) {
                     hits.insert((
                         engine.party_id(h.party).to_string(),
-                        h.level,
+                        ByRank(h.level),
                         h.status == Status::Definite,
                     ));
                 }
@@ -388,7 +390,7 @@ fn exposure(
         for p in places {
             by.entry(p).or_default().insert((
                 format!("{} {}", c.treaty, c.citation),
-                c.level,
+                ByRank(c.level),
                 c.status == Status::Definite,
             ));
         }
@@ -434,14 +436,14 @@ fn diff(
     for id in ids {
         let (x, y) = (a.get(id).unwrap_or(&empty), b.get(id).unwrap_or(&empty));
         let words = |h: &Hits| strongest(h).map_or_else(|| "none".to_string(), |(_, d)| d);
-        let top = |h: &Hits| h.iter().map(|(_, l, d)| (*l, *d)).max();
+        let top = |h: &Hits| h.iter().map(|(_, l, d)| (l.0, *d)).max_by_key(|(l, d)| (l.rank(), *d));
         let shade = match (top(x), top(y)) {
             (None, None) => continue,
             _ if x == y => "same",
             (Some(_), None) => "only-old",
             (None, Some(_)) => "only-new",
-            (Some(a), Some(b)) if a > b => "weaker",
-            (Some(a), Some(b)) if a < b => "stronger",
+            (Some(a), Some(b)) if (a.0.rank(), a.1) > (b.0.rank(), b.1) => "weaker",
+            (Some(a), Some(b)) if (a.0.rank(), a.1) < (b.0.rank(), b.1) => "stronger",
             _ => "changed",
         };
         map.shades.insert(

@@ -64,7 +64,7 @@ fn is_none_listed(v: &Arc<[String]>) -> bool {
 }
 
 /// A party's strongest obligation in one rule set, or none: everything a verdict says of it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Change {
     /// The strongest level (`null`: no obligation).
     pub level: Option<Level>,
@@ -88,7 +88,7 @@ pub struct Change {
 }
 
 /// One stage of an obligation in stages, as `casus diff` compares it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StageChange {
     /// Which stage (1-based).
     pub stage: u8,
@@ -99,6 +99,54 @@ pub struct StageChange {
     /// Its deadline, from the end of the stage before.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
+}
+
+/// Field by field, the level by [`Level::rank`](crate::Level::rank) (`Level` is `PartialOrd` only).
+impl Ord for StageChange {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.stage, self.of, self.level.rank(), &self.deadline).cmp(&(
+            other.stage,
+            other.of,
+            other.level.rank(),
+            &other.deadline,
+        ))
+    }
+}
+
+impl PartialOrd for StageChange {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Field by field, the level by [`Level::rank`](crate::Level::rank) (`Level` is `PartialOrd` only).
+impl Ord for Change {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (
+            self.level.map(Level::rank),
+            self.status,
+            &self.forms,
+            &self.deadline,
+            &self.caveats,
+            &self.toward,
+            &self.stages,
+        )
+            .cmp(&(
+                other.level.map(Level::rank),
+                other.status,
+                &other.forms,
+                &other.deadline,
+                &other.caveats,
+                &other.toward,
+                &other.stages,
+            ))
+    }
+}
+
+impl PartialOrd for Change {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl std::fmt::Display for StageChange {

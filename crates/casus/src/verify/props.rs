@@ -356,7 +356,7 @@ pub(crate) fn level_matches(have: Level, want: Option<Level>) -> bool {
     match want {
         None => true,
         Some(w) if !w.is_response() => have == w,
-        Some(w) => have.is_response() && have >= w,
+        Some(w) => have.is_response() && have.rank() >= w.rank(),
     }
 }
 
