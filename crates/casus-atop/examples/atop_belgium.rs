@@ -9,8 +9,8 @@
 //! to `docs/atop-belgium.svg`.
 //!
 //! ```sh
-//! cargo run -p casus --example atop_belgium            # data in data/atop-4.0
-//! cargo run -p casus --example atop_belgium -- DIR     # or in DIR
+//! cargo run -p casus-atop --example atop_belgium            # data in data/atop-4.0
+//! cargo run -p casus-atop --example atop_belgium -- DIR     # or in DIR
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
