@@ -9,8 +9,8 @@
 
 use std::path::PathBuf;
 
-use casus::atop::CsvText;
 use casus::{Scenario, When};
+use casus_atop::CsvText;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
@@ -37,18 +37,18 @@ fn bench(c: &mut Criterion) {
     c.bench_function("atop: import (CSV to YAML text), 745 alliances", |b| {
         b.iter(|| {
             let (x, y) = input();
-            casus::atop::import(x, y).map(|i| i.files.len())
+            casus_atop::import(x, y).map(|i| i.files.len())
         })
     });
     c.bench_function("atop: import + load + compile, 745 alliances", |b| {
         b.iter(|| {
             let (x, y) = input();
-            let import = casus::atop::import(x, y).ok()?;
+            let import = casus_atop::import(x, y).ok()?;
             import.rule_set().ok()?.compile().ok()
         })
     });
     let (x, y) = input();
-    let Ok(import) = casus::atop::import(x, y) else { return };
+    let Ok(import) = casus_atop::import(x, y) else { return };
     let Ok(rules) = import.rule_set() else { return };
     c.bench_function("atop: load + compile of the generated YAML", |b| {
         b.iter(|| import.rule_set().ok().and_then(|r| r.compile().ok()))
@@ -57,7 +57,7 @@ fn bench(c: &mut Criterion) {
     for day in ["1914-07-01", "1990-07-01", "2018-12-31"] {
         let Ok(on) = When::parse(day) else { return };
         c.bench_function(&format!("atop: every defense pledge on {day} (208 states)"), |b| {
-            b.iter(|| casus::atop::defense_pledges(&engine, &on).map(|p| p.len()))
+            b.iter(|| casus_atop::defense_pledges(&engine, &on).map(|p| p.len()))
         });
     }
     let days: Vec<When> = (1..=12)
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 days.iter()
-                    .map(|d| casus::atop::defenders(&engine, "BEL", d).map_or(0, |p| p.len()))
+                    .map(|d| casus_atop::defenders(&engine, "BEL", d).map_or(0, |p| p.len()))
                     .sum::<usize>()
             })
         },

@@ -1,5 +1,5 @@
 //! `casus import`: turn another data set into a Casus rule set folder. The conversion is the
-//! library's ([`casus::atop::import`]); this file reads the inputs, writes the files and
+//! library's ([`casus_atop::import`]); this file reads the inputs, writes the files and
 //! prints the report.
 
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ pub fn run(cmd: Import) -> Result<ExitCode, String> {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    casus::atop::read_export(path, crate::limits()).map_err(|e| format!("{e}\n"))
+    casus_atop::read_export(path, crate::limits()).map_err(|e| format!("{e}\n"))
 }
 
 fn words(e: &std::io::Error) -> String {
@@ -53,12 +53,12 @@ fn words(e: &std::io::Error) -> String {
 fn atop(alliances: &Path, members: &Path, out: &Path) -> Result<ExitCode, String> {
     let (a_text, m_text) = (read(alliances)?, read(members)?);
     let (a_name, m_name) = (alliances.display().to_string(), members.display().to_string());
-    let import = casus::atop::import_with(
-        casus::atop::CsvText {
+    let import = casus_atop::import_with(
+        casus_atop::CsvText {
             name: &a_name,
             text: &a_text,
         },
-        casus::atop::CsvText {
+        casus_atop::CsvText {
             name: &m_name,
             text: &m_text,
         },

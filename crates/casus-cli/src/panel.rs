@@ -115,7 +115,9 @@ pub(crate) fn batch(
 ) -> Result<ExitCode, String> {
     use casus::panel::batch as b;
     let engine = load(rules.unwrap_or(std::path::Path::new("rules")))?;
-    let text = casus::atop::read_export(file, crate::limits()).map_err(|e| format!("error: {e}\n"))?;
+    let text = crate::limits()
+        .read_text(file)
+        .map_err(|d| format!("error: {}\n", d.render().trim_end()))?;
     let name = file.display().to_string();
     let scenarios = b::read(&engine, &name, &text).map_err(|e| format!("error: {e}\n"))?;
     let mut bytes = Vec::new();

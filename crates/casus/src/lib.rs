@@ -53,9 +53,9 @@
 //! | `proptest` | no | `strategies`: proptest strategies for generated rule sets and scenarios, to property-test a rule set or a program that embeds the engine |
 //! | `schema` | no | `schema`: JSON Schemas of the rule and scenario formats, generated from the model types (`schemars`) |
 
-pub mod atop;
 pub mod brief;
 mod compiled;
+pub mod cow;
 mod decompile;
 mod diag;
 mod engine;

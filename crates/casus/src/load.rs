@@ -82,6 +82,25 @@ impl Limits {
     /// The most named facts any setting of [`Limits::max_facts`] allows (the evaluator tracks
     /// what an answer waits on in a fixed-size set).
     pub const FACTS_CEILING: usize = 248;
+
+    /// Reads a text file from disk within these limits, as a rule file is read: at most
+    /// [`Limits::max_file_bytes`] are read (a device such as `/dev/zero` is not read without
+    /// end), and text that is not UTF-8 is an error at its line and column. For data a rule
+    /// set is made from, such as the CSV exports the `casus-atop` crate imports.
+    ///
+    /// ```
+    /// let limits = casus::Limits { max_file_bytes: 4, ..casus::Limits::default() };
+    /// let err = limits.read_text(std::path::Path::new("Cargo.toml")).unwrap_err();
+    /// assert!(err.to_string().contains("max_file_bytes"), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`Diagnostic`] naming the file when it is missing, a folder, larger than
+    /// `max_file_bytes` or not UTF-8.
+    pub fn read_text(&self, path: &Path) -> Result<Arc<str>, Box<Diagnostic>> {
+        read_text(path, self)
+    }
 }
 
 impl Default for Limits {

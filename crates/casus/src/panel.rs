@@ -452,7 +452,7 @@ impl Engine {
                 .parties
                 .get(p as usize)
                 .and_then(|x| x.cow.iter().map(|(c, _, _)| *c).min())
-                .or_else(|| crate::atop::cow_code_of(self.party_id(p), None))
+                .or_else(|| crate::cow::cow_code_of(self.party_id(p), None))
                 .unwrap_or(u32::MAX);
             (code, self.party_id(p))
         };
@@ -464,7 +464,7 @@ impl Engine {
     fn cow_at(&self, p: PartyIx, at: &When) -> Option<u32> {
         let party = self.parties.get(p as usize)?;
         if party.cow.is_empty() {
-            return crate::atop::cow_code_of(&party.id, Some(at.day()));
+            return crate::cow::cow_code_of(&party.id, Some(at.day()));
         }
         party
             .cow

@@ -422,7 +422,7 @@ fn messages_speak_of_the_file_not_of_the_library() {
 /// Done-means of the second round: every default limit keeps the shipped rule sets (`rules/`,
 /// every draft, 1914) well inside. Each loads under limits ten times tighter than the defaults
 /// for sizes and counts, and half as deep for nesting; their commitment graphs stay under a
-/// tenth of `max_graph_edges`. (The ATOP import has its own test in `atop.rs`.)
+/// tenth of `max_graph_edges`. (The ATOP import has its own test in `crates/casus-atop/tests/atop.rs`.)
 #[test]
 fn every_default_limit_keeps_the_shipped_rule_sets_well_inside() {
     let d = casus::Limits::default();

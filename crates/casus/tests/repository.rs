@@ -119,3 +119,21 @@ fn every_cited_path_exists() {
         missing.join("\n")
     );
 }
+
+/// The Architecture Invariant "casus does not depend on casus-atop": the ATOP importer is built
+/// on the evaluator's public API, never the other way round, so the manifest of `casus` names
+/// the importer in none of its dependency tables.
+#[test]
+fn casus_does_not_depend_on_casus_atop() {
+    let manifest = std::fs::read_to_string(repo().join("crates/casus/Cargo.toml")).unwrap();
+    assert!(manifest.contains("[dependencies]"), "the manifest was read");
+    let deps: Vec<&str> = manifest
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("casus-atop") || l.contains("\"casus-atop\"") || l.contains("casus-atop ="))
+        .collect();
+    assert!(
+        deps.is_empty(),
+        "crates/casus/Cargo.toml depends on casus-atop: {deps:?}"
+    );
+}

@@ -251,7 +251,7 @@ pub fn evaluate(engine: &Engine, batch: &[BatchScenario]) -> Result<Vec<BatchRow
         for o in &v.obligations {
             let cow = engine
                 .cow_code(&o.party, &s.date)
-                .or_else(|| crate::atop::cow_code_of(&o.party, Some(s.date.day())));
+                .or_else(|| crate::cow::cow_code_of(&o.party, Some(s.date.day())));
             let sources: Vec<String> = o.sources.iter().map(|x| format!("{}/{}", x.treaty, x.clause)).collect();
             out.push(BatchRow {
                 party: o.party.clone(),

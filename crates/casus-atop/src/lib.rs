@@ -2,6 +2,12 @@
 //! military alliance since 1815, as coded by Leeds, Ritter, Mitchell and Long, turned into a
 //! Casus rule set of its own.
 //!
+//! This is a crate of its own, not a module of `casus`: ATOP is one data source among others,
+//! and the importer (its CSV reader, its mapping of ATOP's codes to clauses) needs nothing of
+//! the evaluator but its public API. A program that only evaluates rule sets never compiles
+//! it, and `casus` does not depend on it. The Correlates of War state table it maps codes with
+//! is `casus::cow` (panels use it too), re-exported here.
+//!
 //! [`import`] takes the alliance-level and member-level CSV exports as text and returns the
 //! rule files (YAML text) with a report of every row it skipped or changed, each with its file
 //! and line; [`Import::rule_set`] loads them in memory. The `casus import atop` command writes
@@ -36,9 +42,9 @@
 //!                neucodem,neuconpr,neucoatt,concoadv,concoloc,concocon,concoreq\n\
 //!                9001,2,1949,4,4,0,0,0,1,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n\
 //!                9001,211,1949,4,4,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n";
-//! let import = casus::atop::import(
-//!     casus::atop::CsvText { name: "alliances.csv", text: alliances },
-//!     casus::atop::CsvText { name: "members.csv", text: members },
+//! let import = casus_atop::import(
+//!     casus_atop::CsvText { name: "alliances.csv", text: alliances },
+//!     casus_atop::CsvText { name: "members.csv", text: members },
 //! )?;
 //! assert!(import.problems.is_empty());
 //! let engine = import.rule_set()?.compile()?;
@@ -53,174 +59,32 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod cow;
 mod csv;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use thiserror::Error;
 
-use crate::diag::{Diagnostics, FileCtx};
-use crate::err::{LoadError, ScenarioError};
-use crate::load::{Limits, parse_yaml};
-use crate::model::{Manifest, PartyKind, RuleFile};
-use crate::{Engine, EventKind, Level, On, RuleSet, Scenario, When};
+use casus::cow::{ids_over as split, periods_of};
+use casus::model::PartyKind;
+use casus::{Engine, EventKind, Level, LoadError, On, RuleSet, Scenario, ScenarioError, Sources, When};
+
+pub use casus::cow::{CowState, cow_code_of, cow_state, cow_states, party_id};
 
 use self::csv::Record;
 
-/// One Correlates of War state code with the Casus party id the importer gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CowState {
-    /// The numeric COW code (ATOP's `member`, `statthr1`, `statthr2`).
-    pub code: u32,
-    /// The COW abbreviation (`UKG`, `BAV`).
-    pub abbrev: &'static str,
-    /// The state's name as the COW list gives it.
-    pub name: &'static str,
-    /// ISO 3166-1 alpha-3 (or the ISO 3166-3 former code for DDR, CSK, YUG) where one exists.
-    pub iso3: Option<&'static str>,
-    /// The party id: `iso3`, else `COW_` and the abbreviation (`ATOP_ANM` for ATOP's own 8152).
-    pub id: &'static str,
-}
-
-/// The Correlates of War state codes known to the importer, with their party ids: data
-/// compiled into the crate from the `cow-country-codes.csv` of the ATOP 4.0 data folder.
-///
-/// ```
-/// let uk = casus::atop::cow_states().iter().find(|s| s.code == 200).unwrap();
-/// assert_eq!((uk.abbrev, uk.id), ("UKG", "GBR"));
-/// ```
-#[must_use]
-pub fn cow_states() -> &'static [CowState] {
-    cow::STATES
-}
-
-/// The state with this COW code, if the table knows it.
-#[must_use]
-pub fn cow_state(code: u32) -> Option<&'static CowState> {
-    cow::STATES.iter().find(|s| s.code == code)
-}
-
-/// First day on which COW 365 is the Soviet Union (`SUN`): the Union Treaty of 1922-12-30.
-pub const SOVIET_UNION_FROM: Date = Date::constant(1922, 12, 30);
-/// First day on which COW 365 is Russia (`RUS`) again: the Soviet Union dissolved on 1991-12-26.
-pub const SOVIET_UNION_TO: Date = Date::constant(1991, 12, 26);
 /// The COW code that stands for Russia and the Soviet Union alike.
 const COW_RUSSIA: u32 = 365;
-/// First day on which COW 345 is Yugoslavia (`YUG`): the Kingdom of the Serbs, Croats and
-/// Slovenes proclaimed on 1918-12-01; before it COW 345 is Serbia (`SRB`).
-pub const YUGOSLAVIA_FROM: Date = Date::constant(1918, 12, 1);
-/// First day on which COW 345 is Serbia (`SRB`) again: Serbia continued the state union's
-/// membership on 2006-06-05, after Montenegro's independence.
-pub const YUGOSLAVIA_TO: Date = Date::constant(2006, 6, 5);
+/// The COW code that stands for Serbia and Yugoslavia alike.
+const COW_SERBIA: u32 = 345;
 /// The day the Federal Republic (COW 260) ends in COW's list: German unification, after which
 /// Germany is COW 255 again.
 const GERMAN_UNIFICATION: Date = Date::constant(1990, 10, 3);
 /// The COW code of the Federal Republic of Germany.
 const COW_FRG: u32 = 260;
-/// The COW code that stands for Serbia and Yugoslavia alike.
-const COW_SERBIA: u32 = 345;
-
-/// The ids a COW code that names two states by period takes: `(before, between, after)` and
-/// the window of the middle one.
-fn periods_of(code: u32) -> Option<([&'static str; 3], Date, Date)> {
-    match code {
-        COW_RUSSIA => Some((["RUS", "SUN", "RUS"], SOVIET_UNION_FROM, SOVIET_UNION_TO)),
-        COW_SERBIA => Some((["SRB", "YUG", "SRB"], YUGOSLAVIA_FROM, YUGOSLAVIA_TO)),
-        _ => None,
-    }
-}
-
-/// The party id of a COW state on a day: the table's id, except that COW 365 is `SUN` from
-/// [`SOVIET_UNION_FROM`] up to [`SOVIET_UNION_TO`] and `RUS` otherwise, and COW 345 is `YUG`
-/// from [`YUGOSLAVIA_FROM`] up to [`YUGOSLAVIA_TO`] and Serbia (`SRB`) otherwise.
-///
-/// ```
-/// use jiff::civil::date;
-/// use casus::atop::party_id;
-/// assert_eq!(party_id(365, date(1950, 1, 1)), Some("SUN"));
-/// assert_eq!(party_id(365, date(1991, 12, 26)), Some("RUS"));
-/// assert_eq!(party_id(260, date(1960, 1, 1)), Some("DEU"));
-/// assert_eq!(party_id(245, date(1850, 1, 1)), Some("COW_BAV"));
-/// assert_eq!(party_id(345, date(1912, 1, 1)), Some("SRB"));
-/// assert_eq!(party_id(345, date(1950, 1, 1)), Some("YUG"));
-/// assert_eq!(party_id(345, date(2010, 1, 1)), Some("SRB"));
-/// assert_eq!(party_id(1, date(1850, 1, 1)), None);
-/// ```
-#[must_use]
-pub fn party_id(code: u32, on: Date) -> Option<&'static str> {
-    if let Some(([before, between, after], from, to)) = periods_of(code) {
-        return Some(if on < from {
-            before
-        } else if on < to {
-            between
-        } else {
-            after
-        });
-    }
-    cow_state(code).map(|s| s.id)
-}
-
-/// The Correlates of War code of a party id on a day, for a rule set whose parties carry no
-/// `cow:` data (the shipped library): the code whose id ([`party_id`]) is `id` on that day.
-/// `DEU` is the Federal Republic (260) from 1955-05-05 up to 1990-10-03 and Germany (255)
-/// otherwise; without a day, the first code. `None` for an id no COW state has.
-///
-/// ```
-/// use jiff::civil::date;
-/// use casus::atop::cow_code_of;
-/// assert_eq!(cow_code_of("GBR", Some(date(2000, 1, 1))), Some(200));
-/// assert_eq!(cow_code_of("DEU", Some(date(1980, 1, 1))), Some(260));
-/// assert_eq!(cow_code_of("DEU", Some(date(2000, 1, 1))), Some(255));
-/// assert_eq!(cow_code_of("RUS", Some(date(1950, 1, 1))), None);
-/// assert_eq!(cow_code_of("SUN", Some(date(1950, 1, 1))), Some(365));
-/// assert_eq!(cow_code_of("NATO", None), None);
-/// ```
-#[must_use]
-pub fn cow_code_of(id: &str, on: Option<Date>) -> Option<u32> {
-    if id == "DEU" {
-        let frg = on.is_some_and(|d| d >= jiff::civil::date(1955, 5, 5) && d < jiff::civil::date(1990, 10, 3));
-        return Some(if frg { 260 } else { 255 });
-    }
-    let mut codes = cow::STATES
-        .iter()
-        .filter(|s| match on {
-            Some(d) => party_id(s.code, d) == Some(id),
-            None => s.id == id || periods_of(s.code).is_some_and(|(ids, _, _)| ids.contains(&id)),
-        })
-        .map(|s| s.code);
-    codes.next()
-}
-
-/// The ids a COW state has over `[from, to)`, each with its sub-period (only COW 365 and 345
-/// have more than one).
-fn split(state: &CowState, from: Date, to: Option<Date>) -> Vec<(&'static str, Date, Option<Date>)> {
-    let Some(([before, between, after], s, e)) = periods_of(state.code) else {
-        return vec![(state.id, from, to)];
-    };
-    let mut out = Vec::new();
-    let segments = [
-        (before, None, Some(s)),
-        (between, Some(s), Some(e)),
-        (after, Some(e), None),
-    ];
-    for (id, s, e) in segments {
-        let a = s.map_or(from, |s| s.max(from));
-        let b = match (e, to) {
-            (Some(e), Some(t)) => Some(e.min(t)),
-            (Some(e), None) => Some(e),
-            (None, t) => t,
-        };
-        if b.is_none_or(|b| a < b) {
-            out.push((id, a, b));
-        }
-    }
-    out
-}
 
 /// One CSV export given as text, with the name its problems are reported under.
 #[derive(Debug, Clone, Copy)]
@@ -345,7 +209,7 @@ pub enum AtopError {
     /// rendered with its file, line and column.
     #[error("{0}")]
     Read(String),
-    /// More rows than [`Limits::max_csv_rows`](crate::Limits::max_csv_rows).
+    /// More rows than [`Limits::max_csv_rows`](casus::Limits::max_csv_rows).
     #[error("{file}: more than {max} rows (max_csv_rows); split the file, or raise the limit if it is trusted")]
     TooManyRows {
         /// The file.
@@ -854,8 +718,9 @@ impl Reader {
 /// # Errors
 ///
 /// [`AtopError::Read`] when the file is missing, too large or not UTF-8.
-pub fn read_export(path: &std::path::Path, limits: &crate::Limits) -> Result<String, AtopError> {
-    crate::load::read_text(path, limits)
+pub fn read_export(path: &std::path::Path, limits: &casus::Limits) -> Result<String, AtopError> {
+    limits
+        .read_text(path)
         .map(|t| t.to_string())
         .map_err(|d| AtopError::Read(d.render().trim_end().to_string()))
 }
@@ -865,7 +730,7 @@ pub fn read_export(path: &std::path::Path, limits: &crate::Limits) -> Result<Str
 /// # Errors
 ///
 /// As [`import`], and [`AtopError::TooManyRows`].
-pub fn import_with(alliances: CsvText<'_>, members: CsvText<'_>, limits: &crate::Limits) -> Result<Import, AtopError> {
+pub fn import_with(alliances: CsvText<'_>, members: CsvText<'_>, limits: &casus::Limits) -> Result<Import, AtopError> {
     for f in [&alliances, &members] {
         // A row takes at least one line break: counting them bounds the rows before parsing.
         if f.text.bytes().filter(|&b| b == b'\n' || b == b'\r').count() > limits.max_csv_rows.saturating_add(1) {
@@ -981,25 +846,11 @@ impl Import {
     ///
     /// [`LoadError`] when the generated files do not load, a bug in the importer.
     pub fn rule_set(&self) -> Result<RuleSet, LoadError> {
-        let limits = Limits::default();
-        let mut diags = Diagnostics::new();
-        let mut files = Vec::new();
-        let mut name = None;
+        let mut sources = Sources::in_memory();
         for f in &self.files {
-            let ctx = FileCtx::new(Path::new(&f.path), Some(Arc::from(f.text.as_str())));
-            if f.path == "ruleset.yaml" {
-                match parse_yaml::<Manifest>(&ctx, &f.text, &limits) {
-                    Ok(m) => name = m.name,
-                    Err(d) => diags.push(*d),
-                }
-                continue;
-            }
-            match parse_yaml::<RuleFile>(&ctx, &f.text, &limits) {
-                Ok(rf) => files.push((ctx, std::sync::Arc::new(rf))),
-                Err(d) => diags.push(*d),
-            }
+            sources.insert(&f.path, f.text.as_str());
         }
-        RuleSet::finish(files, diags, &limits, name)
+        RuleSet::load_with_sources(&[PathBuf::from(".")], &casus::Limits::default(), &sources)
     }
 }
 
@@ -1018,7 +869,7 @@ pub struct Pledge {
     /// The clause (`defense_<n>`).
     pub clause: String,
     /// Definite, or contingent on what the scenario leaves open.
-    pub status: crate::Status,
+    pub status: casus::Status,
     /// What a contingent pledge waits on (`attacker`, `provoked`, `atop_location_condition`, …).
     pub depends_on: Vec<String>,
 }
@@ -1029,9 +880,9 @@ pub struct Pledge {
 /// ```
 /// # let alliances = "atopid,begyr,begmo,begday,endyr,endmo,endday,defense,offense,neutral,nonagg,consul\n1,1900,1,1,0,0,0,1,0,0,0,0\n";
 /// # let members = "atopid,member,yrent,moent,dayent,yrexit,moexit,dayexit,defense,offense,neutral,nonagg,consul,defcoadv,defcoloc,defcocon,defconum,defcodem,defconpr,neucoadv,neucoloc,neucocon,neuconum,neucodem,neuconpr,neucoatt,concoadv,concoloc,concocon,concoreq\n1,200,1900,1,1,0,0,0,1,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0\n1,220,1900,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n";
-/// # let import = casus::atop::import(casus::atop::CsvText { name: "a", text: alliances }, casus::atop::CsvText { name: "m", text: members })?;
+/// # let import = casus_atop::import(casus_atop::CsvText { name: "a", text: alliances }, casus_atop::CsvText { name: "m", text: members })?;
 /// let engine = import.rule_set()?.compile()?;
-/// let pledges = casus::atop::defense_pledges(&engine, &casus::When::parse("1950-01-01")?)?;
+/// let pledges = casus_atop::defense_pledges(&engine, &casus::When::parse("1950-01-01")?)?;
 /// assert_eq!(pledges.len(), 1);
 /// assert_eq!((pledges[0].obligor.as_str(), pledges[0].target.as_str()), ("GBR", "FRA"));
 /// assert_eq!(pledges[0].depends_on, vec!["provoked"]);
@@ -1045,8 +896,9 @@ pub struct Pledge {
 pub fn defense_pledges(engine: &Engine, on: &When) -> Result<Vec<Pledge>, ScenarioError> {
     let mut out = Vec::new();
     let mut hits = Vec::new();
-    for party in engine.parties.iter().filter(|p| p.kind == PartyKind::State) {
-        defenders_into(engine, &party.id, on, &mut hits, &mut out)?;
+    let places = place_ids(engine);
+    for party in engine.parties().iter().filter(|p| p.kind == PartyKind::State) {
+        defenders_into(engine, &places, &party.id, on, &mut hits, &mut out)?;
     }
     out.sort();
     Ok(out)
@@ -1063,20 +915,26 @@ pub fn defense_pledges(engine: &Engine, on: &When) -> Result<Vec<Pledge>, Scenar
 /// [`ScenarioError`] when `target` names no party of the rule set.
 pub fn defenders(engine: &Engine, target: &str, on: &When) -> Result<Vec<Pledge>, ScenarioError> {
     let mut out = Vec::new();
-    defenders_into(engine, target, on, &mut Vec::new(), &mut out)?;
+    defenders_into(engine, &place_ids(engine), target, on, &mut Vec::new(), &mut out)?;
     out.sort();
     Ok(out)
 }
 
+/// The ids of the rule set's places: a target that is one is attacked on its territory.
+fn place_ids(engine: &Engine) -> HashSet<String> {
+    engine.places().into_iter().map(|p| p.id).collect()
+}
+
 fn defenders_into(
     engine: &Engine,
+    places: &HashSet<String>,
     target: &str,
     on: &When,
-    hits: &mut Vec<crate::Hit>,
+    hits: &mut Vec<casus::Hit>,
     out: &mut Vec<Pledge>,
 ) -> Result<(), ScenarioError> {
     let mut s = Scenario::new(*on, EventKind::ArmedAttack, target);
-    if engine.place_ix.contains_key(target) {
+    if places.contains(target) {
         s.location = Some(target.to_string());
         s.on = Some(On::Territory);
     }
@@ -1086,22 +944,19 @@ fn defenders_into(
         if h.level.rank() < Level::Assist.rank() {
             continue;
         }
-        let Some(clause) = engine.clauses.get(h.clause as usize) else {
+        let Some((treaty, clause)) = engine.clause_ids_of(h.clause) else {
             continue;
         };
-        let Some(treaty) = engine.treaties.get(clause.treaty as usize) else {
-            continue;
-        };
-        if !(treaty.id.starts_with("atop_") && clause.id.starts_with("defense_")) {
+        if !(treaty.starts_with("atop_") && clause.starts_with("defense_")) {
             continue;
         }
         out.push(Pledge {
             target: target.to_string(),
-            obligor: engine.party_id(h.party).to_string(),
-            treaty: treaty.id.clone(),
-            clause: clause.id.clone(),
+            obligor: engine.party_id_of(h.party).to_string(),
+            treaty: treaty.to_string(),
+            clause: clause.to_string(),
             status: h.status,
-            depends_on: engine.dep_names(h.deps),
+            depends_on: h.depends_on(engine),
         });
     }
     Ok(())
@@ -1238,21 +1093,7 @@ fn parties_yaml(used: &BTreeMap<&'static str, BTreeSet<u32>>, spans: &Spans, nam
             .map(|s| format!("COW {} ({}, {})", s.code, s.abbrev, s.name))
             .collect::<Vec<_>>()
             .join(" and ");
-        match *id {
-            "SUN" => note.push_str(&format!(
-                " from {SOVIET_UNION_FROM} up to {SOVIET_UNION_TO}; COW does not tell Russia and the Soviet Union apart"
-            )),
-            "RUS" => note.push_str(&format!(
-                " before {SOVIET_UNION_FROM} and from {SOVIET_UNION_TO}; the Soviet Union in between is SUN"
-            )),
-            "YUG" => note.push_str(&format!(
-                " from {YUGOSLAVIA_FROM} up to {YUGOSLAVIA_TO}; COW does not tell Serbia and Yugoslavia apart"
-            )),
-            "SRB" => note.push_str(&format!(
-                " before {YUGOSLAVIA_FROM} and from {YUGOSLAVIA_TO}: Serbia; Yugoslavia in between is YUG"
-            )),
-            _ => {}
-        }
+        note.push_str(&period_note(id));
         if states.iter().all(|s| s.iso3.is_none()) {
             note.push_str("; no ISO 3166 code, so the id is made from the COW abbreviation");
         }
@@ -1265,6 +1106,26 @@ fn parties_yaml(used: &BTreeMap<&'static str, BTreeSet<u32>>, spans: &Spans, nam
         );
     }
     out
+}
+
+/// What the note of a party that shares its COW code with another says of the periods
+/// ([`periods_of`]): Russia and the Soviet Union, Serbia and Yugoslavia; empty for any other.
+fn period_note(id: &str) -> String {
+    let code = if matches!(id, "SUN" | "RUS") {
+        COW_RUSSIA
+    } else {
+        COW_SERBIA
+    };
+    let Some((_, from, to)) = periods_of(code) else {
+        return String::new();
+    };
+    match id {
+        "SUN" => format!(" from {from} up to {to}; COW does not tell Russia and the Soviet Union apart"),
+        "RUS" => format!(" before {from} and from {to}; the Soviet Union in between is SUN"),
+        "YUG" => format!(" from {from} up to {to}; COW does not tell Serbia and Yugoslavia apart"),
+        "SRB" => format!(" before {from} and from {to}: Serbia; Yugoslavia in between is YUG"),
+        _ => String::new(),
+    }
 }
 
 fn manifest_yaml(names: &Names, stats: &Stats) -> String {

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use casus::atop::{CsvText, Import};
 use casus::{Level, Scenario, Status, When};
+use casus_atop::{CsvText, Import};
 use jiff::civil::{Date, date};
 
 fn repo() -> PathBuf {
@@ -33,7 +33,7 @@ fn read(name: &str) -> String {
 
 fn import_real() -> Import {
     let (a, m) = (read("atop-alliance-level.csv"), read("atop-member-level.csv"));
-    casus::atop::import(
+    casus_atop::import(
         CsvText {
             name: "atop-alliance-level.csv",
             text: &a,
@@ -61,7 +61,7 @@ fn cow_table_matches_the_csv() {
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.trim_end().split(',').collect())
         .collect();
-    let table = casus::atop::cow_states();
+    let table = casus_atop::cow_states();
     assert_eq!(rows.len(), table.len(), "one table entry per CSV row");
     for (row, s) in rows.iter().zip(table) {
         assert_eq!(row[0], s.abbrev);
@@ -91,8 +91,8 @@ fn cow_table_matches_the_csv() {
             assert_eq!((prev, s.code, s.id), (255, 260, "DEU"));
         }
     }
-    assert_eq!(casus::atop::cow_state(730).map(|s| s.id), Some("COW_KOR"));
-    assert_eq!(casus::atop::cow_state(732).map(|s| s.id), Some("KOR"));
+    assert_eq!(casus_atop::cow_state(730).map(|s| s.id), Some("COW_KOR"));
+    assert_eq!(casus_atop::cow_state(732).map(|s| s.id), Some("KOR"));
 }
 
 // ---- the import ------------------------------------------------------------------------------
@@ -126,8 +126,8 @@ const MEMBER_HEADER: &str = "atopid,member,phase,yrent,moent,dayent,yrexit,moexi
 defcoadv,defcoloc,defcocon,defconum,defcodem,defconpr,neucoadv,neucoloc,neucocon,neuconum,neucodem,neuconpr,neucoatt,\
 concoadv,concoloc,concocon,concoreq,statthr1,statthr2";
 
-fn small(alliances: &str, members: &str) -> Result<Import, casus::atop::AtopError> {
-    casus::atop::import(
+fn small(alliances: &str, members: &str) -> Result<Import, casus_atop::AtopError> {
+    casus_atop::import(
         CsvText {
             name: "a.csv",
             text: alliances,
@@ -413,7 +413,7 @@ fn asymmetric_pledges_follow_the_member_rows() {
 
 /// The pledges of one ATOP treaty toward `target` on a day: obligor and what it waits on.
 fn pledges_of(e: &casus::Engine, treaty: &str, target: &str, on: Date) -> BTreeMap<String, Vec<String>> {
-    casus::atop::defenders(e, target, &When::Day(on))
+    casus_atop::defenders(e, target, &When::Day(on))
         .unwrap()
         .into_iter()
         .filter(|p| p.treaty == treaty)
@@ -542,7 +542,7 @@ fn serbia_is_not_yugoslavia_before_1918_or_after_2006() {
     }
     assert!(seen[&true] > 5 && seen[&false] > 3, "{seen:?}");
     // The Balkan League: Serbia, not Yugoslavia, is bound to Bulgaria in 1912–13 (ATOP 1470).
-    let to_bgr = casus::atop::defenders(&e, "BGR", &When::Day(date(1913, 1, 1))).unwrap();
+    let to_bgr = casus_atop::defenders(&e, "BGR", &When::Day(date(1913, 1, 1))).unwrap();
     assert!(to_bgr.iter().any(|p| p.obligor == "SRB"), "{to_bgr:?}");
     assert!(to_bgr.iter().all(|p| p.obligor != "YUG"));
     let srb = e.parties().into_iter().find(|p| p.id == "SRB").unwrap();
@@ -720,12 +720,12 @@ impl Direct {
     }
 }
 
-/// Every (defender, defended) pair on a day through Casus ([`casus::atop::defense_pledges`]:
+/// Every (defender, defended) pair on a day through Casus ([`casus_atop::defense_pledges`]:
 /// an armed attack on each state, on its territory, by an attacker left unknown, evaluated on
 /// the verdict-only path), with whether the pledge is definite.
 fn through_casus(e: &casus::Engine, on: Date) -> BTreeMap<(String, String), Status> {
     let mut out = BTreeMap::new();
-    for p in casus::atop::defense_pledges(e, &When::Day(on)).unwrap() {
+    for p in casus_atop::defense_pledges(e, &When::Day(on)).unwrap() {
         let slot = out.entry((p.obligor, p.target)).or_insert(p.status);
         *slot = (*slot).min(p.status);
     }

@@ -1,7 +1,7 @@
 //! How many states were bound to defend Belgium, year by year, 1830–2018, as ATOP codes it?
 //!
 //! Imports the ATOP 4.0 exports, then evaluates an armed attack on Belgium's territory by an
-//! attacker left unknown ([`casus::atop::defenders`]) and counts the states with an obligation
+//! attacker left unknown ([`casus_atop::defenders`]) and counts the states with an obligation
 //! at `assist` or above from the defense clause of an ATOP alliance: on 1 July of each year,
 //! definite ones and contingent ones (those that wait on a condition ATOP codes, such as a
 //! location or a specific adversary); and, evaluating every day of the year, the states bound
@@ -9,16 +9,16 @@
 //! to `docs/atop-belgium.svg`.
 //!
 //! ```sh
-//! cargo run -p casus --example atop_belgium            # data in data/atop-4.0
-//! cargo run -p casus --example atop_belgium -- DIR     # or in DIR
+//! cargo run -p casus-atop --example atop_belgium            # data in data/atop-4.0
+//! cargo run -p casus-atop --example atop_belgium -- DIR     # or in DIR
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
 use std::path::PathBuf;
 
-use casus::atop::CsvText;
 use casus::{Status, When};
+use casus_atop::CsvText;
 use plotters::prelude::*;
 
 const TARGET: &str = "BEL";
@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         })
     };
     let (alliances, members) = (read("atop-alliance-level.csv")?, read("atop-member-level.csv")?);
-    let import = casus::atop::import(
+    let import = casus_atop::import(
         CsvText {
             name: "atop-alliance-level.csv",
             text: &alliances,
@@ -77,7 +77,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut day = jiff::civil::date(year, 1, 1);
         while day.year() == year {
             let on_1_july = (day.month(), day.day()) == (7, 1);
-            for p in casus::atop::defenders(&engine, TARGET, &When::Day(day))? {
+            for p in casus_atop::defenders(&engine, TARGET, &When::Day(day))? {
                 if on_1_july {
                     let slot = mid.entry(p.obligor.clone()).or_insert(p.status);
                     *slot = (*slot).min(p.status);

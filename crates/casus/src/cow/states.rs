@@ -1,6 +1,7 @@
 //! The Correlates of War state codes with their Casus party ids, generated once from
 //! `cow-country-codes.csv` of the ATOP 4.0 data folder (218 rows). Data, not code: do not edit by
-//! hand; the test `cow_table_matches_the_csv` in `tests/atop.rs` checks it against the file.
+//! hand; the test `cow_table_matches_the_csv` in
+//! `crates/casus-atop/tests/atop.rs` checks it against the file.
 //!
 //! `id` is the ISO 3166-1 alpha-3 code where the state has one (or the ISO 3166-3 former code the
 //! file gives: DDR, CSK, YUG), else `COW_` followed by the COW abbreviation (`COW_BAV`), which can
