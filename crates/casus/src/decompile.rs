@@ -1,6 +1,6 @@
 //! From a compiled rule set back to the rule language: the `model` types serialized as YAML.
 //!
-//! A rule set written out by [`crate::RuleSet::to_yaml`] loads back to the same rule set: the
+//! A rule set written out by [`crate::Engine::to_yaml`] loads back to the same rule set: the
 //! same parties, places, treaties, clauses and conditions, so the same verdict for every
 //! scenario (the property tests check it). Comments, notes on periods and the split into files
 //! are not kept; every main territory of a state is written as an explicit territory.
@@ -92,32 +92,7 @@ impl Engine {
     pub fn to_rule_file(&self) -> RuleFile {
         let builtin = crate::resolve::BUILTIN_FACTS.len();
         RuleFile {
-            parties: self
-                .parties
-                .iter()
-                .map(|p| PartyDecl {
-                    id: sp(p.id.clone()),
-                    name: p.name.clone(),
-                    aliases: Vec::new(),
-                    kind: p.kind,
-                    members: p
-                        .members
-                        .iter()
-                        .map(|m| self.member(Some(m.party), None, m.from, m.to))
-                        .collect(),
-                    territory_tags: Vec::new(),
-                    cow: p
-                        .cow
-                        .iter()
-                        .map(|(code, from, before)| crate::model::CowDecl {
-                            code: *code,
-                            from: from.map(sp),
-                            before: before.map(sp),
-                        })
-                        .collect(),
-                    note: None,
-                })
-                .collect(),
+            parties: self.parties.iter().map(|p| self.party_decl(p)).collect(),
             tags: self
                 .tags
                 .iter()
@@ -130,18 +105,7 @@ impl Engine {
                 .places
                 .iter()
                 .filter(|p| p.kind == PlaceKind::Territory)
-                .map(|p| TerritoryDecl {
-                    id: sp(p.id.clone()),
-                    name: p.name.clone(),
-                    aliases: p.aliases.clone(),
-                    within: p.within.map(|w| sp(self.place_id(w).to_string())),
-                    // A place within another may have no sovereign (a disputed feature at sea).
-                    sovereign: (!p.sovereign.is_empty() || p.within.is_none()).then(|| sp(self.holder(&p.sovereign))),
-                    controller: p.controller.as_ref().map(|c| sp(self.holder(c))),
-                    administrator: p.administrator.as_ref().map(|c| sp(self.holder(c))),
-                    tags: p.tag_names.iter().cloned().map(sp).collect(),
-                    note: None,
-                })
+                .map(|p| self.territory_decl(p))
                 .collect(),
             areas: self
                 .places
@@ -208,6 +172,48 @@ impl Engine {
         crate::load::to_yaml(&self.to_rule_file()).map_err(WriteError)
     }
 
+    /// A party as declared: its members with their dates, its COW codes.
+    fn party_decl(&self, p: &crate::engine::Party) -> PartyDecl {
+        PartyDecl {
+            id: sp(p.id.clone()),
+            name: p.name.clone(),
+            aliases: Vec::new(),
+            kind: p.kind,
+            members: p
+                .members
+                .iter()
+                .map(|m| self.member(Some(m.party), None, m.from, m.to))
+                .collect(),
+            territory_tags: Vec::new(),
+            cow: p
+                .cow
+                .iter()
+                .map(|(code, from, before)| crate::model::CowDecl {
+                    code: *code,
+                    from: from.map(sp),
+                    before: before.map(sp),
+                })
+                .collect(),
+            note: None,
+        }
+    }
+
+    /// A territory as declared, with its holders (a state's main territory included).
+    fn territory_decl(&self, p: &crate::engine::Place) -> TerritoryDecl {
+        TerritoryDecl {
+            id: sp(p.id.clone()),
+            name: p.name.clone(),
+            aliases: p.aliases.clone(),
+            within: p.within.map(|w| sp(self.place_id(w).to_string())),
+            // A place within another may have no sovereign (a disputed feature at sea).
+            sovereign: (!p.sovereign.is_empty() || p.within.is_none()).then(|| sp(self.holder(&p.sovereign))),
+            controller: p.controller.as_ref().map(|c| sp(self.holder(c))),
+            administrator: p.administrator.as_ref().map(|c| sp(self.holder(c))),
+            tags: p.tag_names.iter().cloned().map(sp).collect(),
+            note: None,
+        }
+    }
+
     fn member(&self, party: Option<PartyIx>, org: Option<PartyIx>, from: Option<When>, to: Option<When>) -> MemberDecl {
         MemberDecl {
             party: party.map(|p| sp(self.party_id(p).to_string())),
@@ -233,7 +239,8 @@ impl Engine {
     }
 
     fn treaty_decl(&self, t: &Treaty) -> TreatyDecl {
-        let clause_id = |c: &ClauseIx| self.clauses.get(*c as usize).map_or(String::new(), |c| c.id.clone());
+        // Indexes the resolver made (`made` stops a debug build if one is out of range).
+        let clause_id = |c: &ClauseIx| made(&self.clauses, *c, "clause").map_or(String::new(), |c| c.id.clone());
         TreatyDecl {
             id: sp(t.id.clone()),
             name: t.name.clone(),
@@ -262,7 +269,7 @@ impl Engine {
             clauses: t
                 .clauses
                 .iter()
-                .filter_map(|c| self.clauses.get(*c as usize))
+                .filter_map(|c| made(&self.clauses, *c, "clause"))
                 .map(|c| ClauseDecl {
                     id: sp(c.id.clone()),
                     citation: c.citation.clone(),
@@ -383,10 +390,9 @@ impl Engine {
             PTest::NonState => PartyTest::NonState,
             PTest::Is(v) => PartyTest::Is(self.ids(v)),
             PTest::MemberOf(o) => PartyTest::MemberOf(sp(self.party_id(*o).to_string())),
-            PTest::PartyTo(t) => PartyTest::PartyTo(sp(self
-                .treaties
-                .get(*t as usize)
-                .map_or(String::new(), |t| t.id.clone()))),
+            PTest::PartyTo(t) => PartyTest::PartyTo(sp(
+                made(&self.treaties, *t, "treaty").map_or(String::new(), |t| t.id.clone())
+            )),
         }
     }
 
@@ -426,7 +432,10 @@ impl Engine {
     /// The condition rooted at node `ix`, in the rule language.
     pub(crate) fn condition(&self, ix: NodeIx) -> Condition {
         let kids = |k: &[NodeIx]| k.iter().map(|c| sp(self.condition(*c))).collect();
-        match self.nodes.get(ix as usize) {
+        // Every node index is one the resolver pushed (`made` stops a debug build if not). A
+        // release build writes `always: false` for a missing node, the condition the resolver
+        // itself writes for one it could not resolve, rather than stop.
+        match made(&self.nodes, ix, "node") {
             None => Condition::Always(false),
             Some(n) => match n {
                 Node::All(k) => Condition::All(kids(k)),
@@ -455,7 +464,7 @@ impl Engine {
                     before: before.map(sp),
                 }),
                 Node::Fact(f) => {
-                    Condition::Fact(sp(self.facts.get(*f as usize).map_or(String::new(), |f| f.id.clone())))
+                    Condition::Fact(sp(made(&self.facts, *f, "fact").map_or(String::new(), |f| f.id.clone())))
                 }
                 Node::Always(b) => Condition::Always(*b),
             },
@@ -463,6 +472,7 @@ impl Engine {
     }
 }
 
+use crate::engine::made;
 use crate::time::When;
 
 /// A rule set or scenario could not be written as YAML.
@@ -485,5 +495,18 @@ impl crate::Scenario {
     /// [`WriteError`] when the scenario cannot be written as YAML.
     pub fn to_yaml(&self) -> Result<String, WriteError> {
         crate::load::to_yaml(self).map_err(WriteError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A missing node is a bug, not a condition: a debug build (every test run) stops at it
+    /// instead of writing the release build's `always: false`.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "node index 4294967295 out of range")]
+    fn a_missing_node_fails_a_debug_build() {
+        let engine = crate::RuleSet::from_yaml(crate::doc_example()).unwrap().compile().unwrap();
+        let _ = engine.condition(u32::MAX);
     }
 }

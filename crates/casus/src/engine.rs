@@ -376,6 +376,20 @@ impl Index {
     }
 }
 
+/// The item at an index the engine made itself (a party, place, treaty, clause, fact or node
+/// index taken from the resolved rule set), which cannot be out of range. A debug build stops
+/// there if it is, so that such a bug fails a test; a release build returns `None` and the
+/// caller's documented fallback is what prints.
+pub(crate) fn made<'a, T>(items: &'a [T], ix: u32, kind: &str) -> Option<&'a T> {
+    let item = items.get(ix as usize);
+    debug_assert!(
+        item.is_some(),
+        "{kind} index {ix} out of range: only {} {kind}s",
+        items.len()
+    );
+    item
+}
+
 /// A clause as the first step of evaluation reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ClauseHot {
