@@ -285,7 +285,20 @@ impl Engine {
         }
     }
 
+    /// Builds everything evaluation reads besides the resolved rule set: the index of
+    /// clauses by target, the membership rows, the trigger programs and the places' fast
+    /// paths.
     pub(crate) fn build_index(&mut self) {
+        self.build_target_index();
+        self.build_member_rows();
+        self.build_party_rows();
+        self.build_programs();
+        self.build_place_fast();
+    }
+
+    /// The clauses indexed by the targets their triggers can protect (those any target may
+    /// meet apart), and the treaties of each party.
+    fn build_target_index(&mut self) {
         let mut keyed: Vec<Vec<(ClauseIx, u8)>> = vec![Vec::new(); self.parties.len()];
         let mut any = Vec::new();
         for (cix, c) in self.clauses.iter().enumerate() {
@@ -342,8 +355,11 @@ impl Engine {
             by_target,
             any_target: any,
         };
-        self.build_member_rows();
-        self.build_party_rows();
+    }
+
+    /// Each clause's trigger compiled into the shared program, and what evaluation reads of
+    /// the clause first (`clause_hot`): its treaty, its span of the program, its days in force.
+    fn build_programs(&mut self) {
         let mut program = Vec::new();
         let spans: Vec<(u32, u32)> = self
             .clauses
@@ -381,6 +397,11 @@ impl Engine {
                 }
             })
             .collect();
+    }
+
+    /// What evaluation reads of each place first (`place_fast`): its first tag word, and its
+    /// sovereign when that is one party at every date and nobody else controls or administers it.
+    fn build_place_fast(&mut self) {
         let all_tags = self.tags.len() <= 64;
         self.place_fast = self
             .places
@@ -450,35 +471,12 @@ impl Engine {
     /// [`ScenarioError`] when the scenario names a party, place or fact the rule set lacks, or a
     /// name several places share.
     pub fn prepare(&self, s: &Scenario) -> Result<Prepared, ScenarioError> {
-        let party = |id: &str, field: &'static str| -> Result<PartyIx, ScenarioError> {
-            self.party_ix.get(id).copied().ok_or_else(|| {
-                s.unknown(
-                    "party",
-                    id,
-                    field,
-                    crate::suggest(id, self.party_ix.keys().map(String::as_str)),
-                )
-            })
-        };
         let mut targets = Vec::new();
         let target_field = if s.target.is_some() { "target" } else { "targets" };
         for t in s.targets() {
-            targets.push(party(t, target_field)?);
+            targets.push(self.scenario_party(s, t, target_field)?);
         }
-        let attacker_field = if s.attacker.is_some() { "attacker" } else { "attackers" };
-        let attackers = match s.attackers() {
-            None => None,
-            Some(list) => {
-                let mut v = Vec::new();
-                for a in list {
-                    v.push(match a {
-                        Actor::Party(p) => ActorIx::Party(party(p, attacker_field)?),
-                        Actor::NonState { .. } => ActorIx::NonState,
-                    });
-                }
-                Some(v)
-            }
-        };
+        let attackers = self.scenario_attackers(s)?;
         let attacker_names = s.attackers().map(|l| {
             l.iter()
                 .map(|a| match a {
@@ -492,52 +490,15 @@ impl Engine {
             Some(l) => {
                 let mut v = Vec::new();
                 for p in l {
-                    v.push(party(p, "supported_by")?);
+                    v.push(self.scenario_party(s, p, "supported_by")?);
                 }
                 Some(v)
             }
         };
-        let place = |l: &Option<String>, field: &'static str| -> Result<Option<PlaceIx>, ScenarioError> {
-            let Some(l) = l else { return Ok(None) };
-            self.place_named(l).map(Some).map_err(|e| match e {
-                crate::FindPlaceError::Unknown { query, suggestion } => {
-                    s.unknown("territory or area", &query, field, suggestion)
-                }
-                crate::FindPlaceError::Ambiguous { query, candidates } => ScenarioError::Ambiguous {
-                    field,
-                    name: query,
-                    candidates,
-                },
-            })
-        };
-        let location = place(&s.location, "location")?;
-        let launched_from = place(&s.launched_from, "launched_from")?;
-        let deployed_under = match s.deployed_under.as_deref() {
-            None => None,
-            Some(crate::scenario::NO_MISSION) => Some(None),
-            Some(t) => Some(Some(self.treaty_ix.get(t).copied().ok_or_else(|| {
-                s.unknown(
-                    "treaty",
-                    t,
-                    "deployed_under",
-                    crate::suggest(t, self.treaty_ix.keys().map(String::as_str)),
-                )
-            })?)),
-        };
-        let mut facts = vec![None; self.facts.len()];
-        for (k, v) in &s.facts {
-            let ix = self.fact_ix.get(k).copied().ok_or_else(|| {
-                s.unknown(
-                    "fact",
-                    k,
-                    "facts",
-                    crate::suggest(k, self.fact_ix.keys().map(String::as_str)),
-                )
-            })?;
-            if let Some(slot) = facts.get_mut(ix as usize) {
-                *slot = Some(*v);
-            }
-        }
+        let location = self.scenario_place(s, s.location.as_deref(), "location")?;
+        let launched_from = self.scenario_place(s, s.launched_from.as_deref(), "launched_from")?;
+        let deployed_under = self.scenario_mission(s)?;
+        let facts = self.scenario_facts(s)?;
         let (scoped, scoped_bits) = self.scoped_facts(s)?;
         Ok(Prepared {
             date: s.date,
@@ -558,6 +519,90 @@ impl Engine {
             scoped,
             scoped_bits,
         })
+    }
+
+    /// A party id of the scenario's `field` resolved; an unknown one is an error with the
+    /// closest id.
+    fn scenario_party(&self, s: &Scenario, id: &str, field: &'static str) -> Result<PartyIx, ScenarioError> {
+        self.party_ix.get(id).copied().ok_or_else(|| {
+            s.unknown(
+                "party",
+                id,
+                field,
+                crate::suggest(id, self.party_ix.keys().map(String::as_str)),
+            )
+        })
+    }
+
+    /// The scenario's attackers resolved (`None` when it names none).
+    fn scenario_attackers(&self, s: &Scenario) -> Result<Option<Vec<ActorIx>>, ScenarioError> {
+        let field = if s.attacker.is_some() { "attacker" } else { "attackers" };
+        let Some(list) = s.attackers() else {
+            return Ok(None);
+        };
+        let mut v = Vec::new();
+        for a in list {
+            v.push(match a {
+                Actor::Party(p) => ActorIx::Party(self.scenario_party(s, p, field)?),
+                Actor::NonState { .. } => ActorIx::NonState,
+            });
+        }
+        Ok(Some(v))
+    }
+
+    /// The place (id or name) of the scenario's `field` resolved, if it names one.
+    fn scenario_place(
+        &self,
+        s: &Scenario,
+        name: Option<&str>,
+        field: &'static str,
+    ) -> Result<Option<PlaceIx>, ScenarioError> {
+        let Some(name) = name else { return Ok(None) };
+        self.place_named(name).map(Some).map_err(|e| match e {
+            crate::FindPlaceError::Unknown { query, suggestion } => {
+                s.unknown("territory or area", &query, field, suggestion)
+            }
+            crate::FindPlaceError::Ambiguous { query, candidates } => ScenarioError::Ambiguous {
+                field,
+                name: query,
+                candidates,
+            },
+        })
+    }
+
+    /// The scenario's `deployed_under`: not stated, no mission, or a treaty.
+    fn scenario_mission(&self, s: &Scenario) -> Result<Option<Option<TreatyIx>>, ScenarioError> {
+        Ok(match s.deployed_under.as_deref() {
+            None => None,
+            Some(crate::scenario::NO_MISSION) => Some(None),
+            Some(t) => Some(Some(self.treaty_ix.get(t).copied().ok_or_else(|| {
+                s.unknown(
+                    "treaty",
+                    t,
+                    "deployed_under",
+                    crate::suggest(t, self.treaty_ix.keys().map(String::as_str)),
+                )
+            })?)),
+        })
+    }
+
+    /// The scenario's `facts` by fact index (`None` where it states none).
+    fn scenario_facts(&self, s: &Scenario) -> Result<Vec<Option<bool>>, ScenarioError> {
+        let mut facts = vec![None; self.facts.len()];
+        for (k, v) in &s.facts {
+            let ix = self.fact_ix.get(k).copied().ok_or_else(|| {
+                s.unknown(
+                    "fact",
+                    k,
+                    "facts",
+                    crate::suggest(k, self.fact_ix.keys().map(String::as_str)),
+                )
+            })?;
+            if let Some(slot) = facts.get_mut(ix as usize) {
+                *slot = Some(*v);
+            }
+        }
+        Ok(facts)
     }
 
     /// Checks that every party the scenario's `expect:` block names is in this rule set: an
