@@ -310,8 +310,19 @@ impl At<'_> {
         }
     }
 
+    /// The clause being edited, in words. Only edits of a clause's own values ask for them,
+    /// and those are made only with its id set (`candidates`): a debug build stops if not, so
+    /// that such a bug fails a test; a release build names the treaty alone.
     fn clause_words(&self) -> String {
-        format!("clause `{}/{}`", self.treaty, self.clause.unwrap_or("?"))
+        debug_assert!(
+            self.clause.is_some(),
+            "clause words asked outside a clause of `{}`",
+            self.treaty
+        );
+        match self.clause {
+            Some(c) => format!("clause `{}/{c}`", self.treaty),
+            None => format!("treaty `{}`", self.treaty),
+        }
     }
 }
 
