@@ -495,24 +495,12 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, String> {
     serde_json::to_string_pretty(v).map_err(|e| format!("error: cannot write JSON: {e}"))
 }
 
+/// Runs one subcommand: each is a function of its own (or of its module).
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let width = casus::table::Width::wide(cli.wide);
     match cli.command {
-        Command::Lsp => {
-            casus_lsp::run_stdio().map_err(|e| format!("error: the language server stopped: {e}"))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Schema { kind } => {
-            use casus::schema::SchemaKind;
-            let kind = match kind {
-                SchemaArg::Rules => SchemaKind::Rules,
-                SchemaArg::Scenario => SchemaKind::Scenario,
-                SchemaArg::Properties => SchemaKind::Properties,
-                SchemaArg::Manifest => SchemaKind::Manifest,
-            };
-            out!("{}", casus::schema::json(kind));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Lsp => lsp(),
+        Command::Schema { kind } => schema(kind),
         Command::Eval {
             rules,
             scenarios,
@@ -522,170 +510,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             batch,
             output,
         } => {
-            if let Some(file) = batch {
-                return panel::batch(rules.as_deref(), &file, format, output.as_deref());
-            }
-            let format = match format {
-                EvalFormat::Table => Format::Table,
-                EvalFormat::Json => Format::Json,
-                _ => return Err("error: --format csv, parquet and jsonl go with --batch FILE.csv\n".into()),
-            };
-            let mut engines = Engines { cache: BTreeMap::new() };
-            let mut outputs = Vec::new();
-            let mut text = String::new();
-            for path in &scenarios {
-                let s = Scenario::load(path).map_err(|e| scenario_error(&e))?;
-                let engine = engines.for_scenario(rules.as_deref(), &s, path)?;
-                let v = if explain {
-                    engine.evaluate_explained(&s)
-                } else {
-                    engine.evaluate(&s)
-                }
-                .map_err(|e| scenario_error(&e))?;
-                match format {
-                    Format::Json => {
-                        outputs.push(serde_json::json!({"scenario": path.display().to_string(), "verdict": v}))
-                    }
-                    Format::Table => {
-                        if scenarios.len() > 1 {
-                            text.push_str(&format!("== {}\n", path.display()));
-                        }
-                        let options = casus::TableOptions {
-                            width,
-                            explain,
-                            why_not,
-                        };
-                        text.push_str(&casus::render_verdict(&v, &options));
-                    }
-                }
-            }
-            match format {
-                Format::Json if outputs.len() == 1 => {
-                    let v = outputs
-                        .pop()
-                        .and_then(|mut o| o.get_mut("verdict").map(serde_json::Value::take));
-                    outln!("{}", json(&v)?);
-                }
-                Format::Json => outln!("{}", json(&outputs)?),
-                Format::Table => out!("{text}"),
-            }
-            Ok(ExitCode::SUCCESS)
+            let how = (explain, why_not, width);
+            eval(rules.as_deref(), &scenarios, format, how, (batch, output))
         }
-        Command::Check { rules, format } => {
-            let result = RuleSet::load_with(std::slice::from_ref(&rules), limits());
-            let (diags, ok) = match &result {
-                Ok(r) => (r.diagnostics().clone(), true),
-                Err(e) => (e.diagnostics.clone(), false),
-            };
-            if format == Format::Json {
-                outln!(
-                    "{}",
-                    json(&serde_json::json!({"ok": ok, "diagnostics": diags.items()}))?
-                );
-            } else {
-                for d in diags.items() {
-                    out!("{}", d.render());
-                }
-                match &result {
-                    Ok(r) => {
-                        let e = r.compile().map_err(|e| format!("error: {e}\n"))?;
-                        let clauses: usize = e.treaties().iter().map(|t| t.clauses.len()).sum();
-                        outln!(
-                            "{}: ok — {} parties, {} territories and areas, {} treaties, {} clauses",
-                            rules.display(),
-                            e.parties().len(),
-                            e.places().len(),
-                            e.treaties().len(),
-                            clauses
-                        );
-                    }
-                    Err(e) => outln!("{}: {}", rules.display(), e.summary()),
-                }
-            }
-            // A path that cannot be read is "could not run" (2), not "the rules are wrong" (1).
-            let unreadable = diags
-                .items()
-                .iter()
-                .any(|d| d.code == "io" && d.severity == casus::Severity::Error);
-            Ok(if ok {
-                ExitCode::SUCCESS
-            } else if unreadable {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        Command::Check { rules, format } => check(&rules, format),
         Command::Test { rules, paths } => testing::run(rules.as_deref(), &paths),
-        Command::Parties { rules, format } => {
-            let e = load(&rules)?;
-            let list = e.parties();
-            if format == Format::Json {
-                outln!("{}", json(&list)?);
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            p.id.clone(),
-                            serde_json::to_value(p.kind)
-                                .ok()
-                                .and_then(|v| v.as_str().map(String::from))
-                                .unwrap_or_default(),
-                            p.name.clone(),
-                            p.members.len().to_string(),
-                        ]
-                    })
-                    .collect();
-                out!("{}", table(&["ID", "KIND", "NAME", "MEMBERS"], &rows, width));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Parties { rules, format } => parties(&rules, format, width),
         Command::Territories {
             rules,
             within,
             find,
             format,
-        } => {
-            let e = load(&rules)?;
-            let mut list = match &within {
-                Some(w) => e.places_within(w).map_err(|err| err.to_string())?,
-                None => e.places(),
-            };
-            if let Some(q) = &find {
-                let hits: std::collections::BTreeSet<String> = e.search_places(q).into_iter().map(|p| p.id).collect();
-                list.retain(|p| hits.contains(&p.id));
-            }
-            if format == Format::Json {
-                outln!("{}", json(&list)?);
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            p.id.clone(),
-                            p.name.clone(),
-                            p.sovereign.join("; "),
-                            [p.controller.join("; "), p.administrator.join("; ")]
-                                .iter()
-                                .filter(|x| !x.is_empty())
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join(" | "),
-                            p.tags.join(", "),
-                        ]
-                    })
-                    .collect();
-                out!(
-                    "{}",
-                    table(
-                        &["ID", "NAME", "SOVEREIGN", "CONTROL / ADMINISTRATION", "TAGS"],
-                        &rows,
-                        width
-                    )
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => territories(&rules, (within.as_deref(), find.as_deref()), format, width),
         Command::Import(cmd) => import::run(cmd),
         Command::Verify {
             rules,
@@ -734,16 +570,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             counterexamples,
             accept_sampled,
             full,
-        } => verify::merge(
-            &reports,
-            &verify::MergeView {
-                format,
-                width,
-                counterexamples: counterexamples.as_deref(),
-                accept_sampled,
-                full,
-            },
-        ),
+        } => {
+            let how = (accept_sampled, full);
+            merge(&reports, format, counterexamples.as_deref(), how, width)
+        }
         Command::Repair(a) => repair::repair(&a),
         Command::Brief(a) => brief::brief(a),
         Command::Guarantors(q) => graph::party_query(q, casus::graph::Relation::Guarantors, width),
@@ -758,61 +588,287 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             bind,
             properties,
             max_seconds,
-        } => {
-            if !rules.exists() {
-                let how = if rules == Path::new("rules") {
-                    chosen::Chosen::Default { scenario: false }
-                } else {
-                    chosen::Chosen::Given
-                };
-                return Err(chosen::missing(&rules, how));
-            }
-            let mut config = casus_serve::Config::new(rules);
-            config.addr = std::net::SocketAddr::new(bind, port);
-            config.limits = limits().clone();
-            config.job_time = std::time::Duration::from_secs(max_seconds.max(1));
-            if properties.is_some() {
-                config.properties = properties;
-            }
-            casus_serve::serve(&config)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => serve(rules, std::net::SocketAddr::new(bind, port), properties, max_seconds),
         Command::Map(m) => map::run(m),
         Command::Panel(a) => panel::run(a),
-        Command::Treaties { rules, format, date } => {
-            let e = load(&rules)?;
-            let at = graph::date(date.as_deref())?;
-            let list = e.treaties();
-            if format == Format::Json {
-                outln!("{}", json(&list)?);
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.id.clone(),
-                            t.name.clone(),
-                            t.status_on(&at).to_string(),
-                            t.in_force.map_or("-".into(), |d| d.to_string()),
-                            t.terminated.map_or("-".into(), |d| d.to_string()),
-                            t.parties.to_string(),
-                            t.clauses.join(", "),
-                        ]
-                    })
-                    .collect();
-                outln!("Status on {at}:");
-                out!(
-                    "{}",
-                    table(
-                        &["ID", "NAME", "STATUS", "IN FORCE", "ENDED", "PARTIES", "CLAUSES"],
-                        &rows,
-                        width
-                    )
-                );
+        Command::Treaties { rules, format, date } => treaties(&rules, format, date.as_deref(), width),
+    }
+}
+
+/// `casus schema`: the JSON Schema of one kind of file.
+fn schema(kind: SchemaArg) -> Result<ExitCode, String> {
+    use casus::schema::SchemaKind;
+    let kind = match kind {
+        SchemaArg::Rules => SchemaKind::Rules,
+        SchemaArg::Scenario => SchemaKind::Scenario,
+        SchemaArg::Properties => SchemaKind::Properties,
+        SchemaArg::Manifest => SchemaKind::Manifest,
+    };
+    out!("{}", casus::schema::json(kind));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `casus lsp`: the language server over standard input and output, until the editor stops it.
+fn lsp() -> Result<ExitCode, String> {
+    casus_lsp::run_stdio().map_err(|e| format!("error: the language server stopped: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `casus eval`: with `--batch`, a panel of the scenarios a CSV file lists; otherwise one
+/// verdict per scenario file, as a table or JSON.
+fn eval(
+    rules: Option<&Path>,
+    scenarios: &[PathBuf],
+    format: EvalFormat,
+    (explain, why_not, width): (bool, bool, casus::table::Width),
+    (batch, output): (Option<PathBuf>, Option<PathBuf>),
+) -> Result<ExitCode, String> {
+    if let Some(file) = batch {
+        return panel::batch(rules, &file, format, output.as_deref());
+    }
+    let options = &casus::TableOptions {
+        width,
+        explain,
+        why_not,
+    };
+    let format = match format {
+        EvalFormat::Table => Format::Table,
+        EvalFormat::Json => Format::Json,
+        _ => return Err("error: --format csv, parquet and jsonl go with --batch FILE.csv\n".into()),
+    };
+    let mut engines = Engines { cache: BTreeMap::new() };
+    let mut outputs = Vec::new();
+    let mut text = String::new();
+    for path in scenarios {
+        let s = Scenario::load(path).map_err(|e| scenario_error(&e))?;
+        let engine = engines.for_scenario(rules, &s, path)?;
+        let v = if options.explain {
+            engine.evaluate_explained(&s)
+        } else {
+            engine.evaluate(&s)
+        }
+        .map_err(|e| scenario_error(&e))?;
+        match format {
+            Format::Json => outputs.push(serde_json::json!({"scenario": path.display().to_string(), "verdict": v})),
+            Format::Table => {
+                if scenarios.len() > 1 {
+                    text.push_str(&format!("== {}\n", path.display()));
+                }
+                text.push_str(&casus::render_verdict(&v, options));
             }
-            Ok(ExitCode::SUCCESS)
         }
     }
+    match format {
+        Format::Json if outputs.len() == 1 => {
+            let v = outputs
+                .pop()
+                .and_then(|mut o| o.get_mut("verdict").map(serde_json::Value::take));
+            outln!("{}", json(&v)?);
+        }
+        Format::Json => outln!("{}", json(&outputs)?),
+        Format::Table => out!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `casus merge`: the reports of the shards of one `verify` or `diff`, as one report.
+fn merge(
+    reports: &[PathBuf],
+    format: Format,
+    counterexamples: Option<&Path>,
+    (accept_sampled, full): (bool, bool),
+    width: casus::table::Width,
+) -> Result<ExitCode, String> {
+    let view = verify::MergeView {
+        format,
+        width,
+        counterexamples,
+        accept_sampled,
+        full,
+    };
+    verify::merge(reports, &view)
+}
+
+/// `casus check`: every diagnostic of the rule set, and a summary.
+fn check(rules: &Path, format: Format) -> Result<ExitCode, String> {
+    let result = RuleSet::load_with(&[rules.to_path_buf()], limits());
+    let (diags, ok) = match &result {
+        Ok(r) => (r.diagnostics().clone(), true),
+        Err(e) => (e.diagnostics.clone(), false),
+    };
+    if format == Format::Json {
+        outln!(
+            "{}",
+            json(&serde_json::json!({"ok": ok, "diagnostics": diags.items()}))?
+        );
+    } else {
+        for d in diags.items() {
+            out!("{}", d.render());
+        }
+        match &result {
+            Ok(r) => {
+                let e = r.compile().map_err(|e| format!("error: {e}\n"))?;
+                let clauses: usize = e.treaties().iter().map(|t| t.clauses.len()).sum();
+                outln!(
+                    "{}: ok — {} parties, {} territories and areas, {} treaties, {} clauses",
+                    rules.display(),
+                    e.parties().len(),
+                    e.places().len(),
+                    e.treaties().len(),
+                    clauses
+                );
+            }
+            Err(e) => outln!("{}: {}", rules.display(), e.summary()),
+        }
+    }
+    // A path that cannot be read is "could not run" (2), not "the rules are wrong" (1).
+    let unreadable = diags
+        .items()
+        .iter()
+        .any(|d| d.code == "io" && d.severity == casus::Severity::Error);
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else if unreadable {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `casus parties`: every party of the rule set.
+fn parties(rules: &Path, format: Format, width: casus::table::Width) -> Result<ExitCode, String> {
+    let e = load(rules)?;
+    let list = e.parties();
+    if format == Format::Json {
+        outln!("{}", json(&list)?);
+    } else {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.clone(),
+                    serde_json::to_value(p.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                    p.name.clone(),
+                    p.members.len().to_string(),
+                ]
+            })
+            .collect();
+        out!("{}", table(&["ID", "KIND", "NAME", "MEMBERS"], &rows, width));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `casus territories`: the territories and areas of the rule set, or those `within` one
+/// place, or those a `find` query names.
+fn territories(
+    rules: &Path,
+    (within, find): (Option<&str>, Option<&str>),
+    format: Format,
+    width: casus::table::Width,
+) -> Result<ExitCode, String> {
+    let e = load(rules)?;
+    let mut list = match within {
+        Some(w) => e.places_within(w).map_err(|err| err.to_string())?,
+        None => e.places(),
+    };
+    if let Some(q) = find {
+        let hits: std::collections::BTreeSet<String> = e.search_places(q).into_iter().map(|p| p.id).collect();
+        list.retain(|p| hits.contains(&p.id));
+    }
+    if format == Format::Json {
+        outln!("{}", json(&list)?);
+    } else {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.clone(),
+                    p.name.clone(),
+                    p.sovereign.join("; "),
+                    [p.controller.join("; "), p.administrator.join("; ")]
+                        .iter()
+                        .filter(|x| !x.is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                    p.tags.join(", "),
+                ]
+            })
+            .collect();
+        out!(
+            "{}",
+            table(
+                &["ID", "NAME", "SOVEREIGN", "CONTROL / ADMINISTRATION", "TAGS"],
+                &rows,
+                width
+            )
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `casus serve`: the analyst's page and its HTTP API, until stopped.
+fn serve(
+    rules: PathBuf,
+    addr: std::net::SocketAddr,
+    properties: Option<PathBuf>,
+    max_seconds: u64,
+) -> Result<ExitCode, String> {
+    if !rules.exists() {
+        let how = if rules == Path::new("rules") {
+            chosen::Chosen::Default { scenario: false }
+        } else {
+            chosen::Chosen::Given
+        };
+        return Err(chosen::missing(&rules, how));
+    }
+    let mut config = casus_serve::Config::new(rules);
+    config.addr = addr;
+    config.limits = limits().clone();
+    config.job_time = std::time::Duration::from_secs(max_seconds.max(1));
+    if properties.is_some() {
+        config.properties = properties;
+    }
+    casus_serve::serve(&config)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `casus treaties`: every treaty with its status on a date (default: today).
+fn treaties(rules: &Path, format: Format, date: Option<&str>, width: casus::table::Width) -> Result<ExitCode, String> {
+    let e = load(rules)?;
+    let at = graph::date(date)?;
+    let list = e.treaties();
+    if format == Format::Json {
+        outln!("{}", json(&list)?);
+    } else {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|t| {
+                vec![
+                    t.id.clone(),
+                    t.name.clone(),
+                    t.status_on(&at).to_string(),
+                    t.in_force.map_or("-".into(), |d| d.to_string()),
+                    t.terminated.map_or("-".into(), |d| d.to_string()),
+                    t.parties.to_string(),
+                    t.clauses.join(", "),
+                ]
+            })
+            .collect();
+        outln!("Status on {at}:");
+        out!(
+            "{}",
+            table(
+                &["ID", "NAME", "STATUS", "IN FORCE", "ENDED", "PARTIES", "CLAUSES"],
+                &rows,
+                width
+            )
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `casus build`: the rule set, validated and compiled, into one file that records the
