@@ -506,7 +506,10 @@ mod tests {
     #[cfg(debug_assertions)]
     #[should_panic(expected = "node index 4294967295 out of range")]
     fn a_missing_node_fails_a_debug_build() {
-        let engine = crate::RuleSet::from_yaml(crate::doc_example()).unwrap().compile().unwrap();
+        let engine = crate::RuleSet::from_yaml(crate::doc_example())
+            .unwrap()
+            .compile()
+            .unwrap();
         let _ = engine.condition(u32::MAX);
     }
 }
