@@ -615,8 +615,20 @@ pub(crate) fn stated_count(c: &Cell) -> usize {
 
 impl Universe<'_> {
     /// The scenario of a cell, with every open value left unknown.
+    ///
+    /// A cell's parties and places are indices into this universe, which made the cell: a
+    /// missing one is a bug, which fails the tests (debug builds) rather than name no one.
     pub(crate) fn scenario(&self, c: &Cell) -> Scenario {
-        let id = |u: u32| self.parties.get(u as usize).cloned().unwrap_or_default();
+        let id = |u: u32| {
+            let p = self.parties.get(u as usize);
+            debug_assert!(p.is_some(), "party {u} of a cell is not in the universe");
+            p.cloned().unwrap_or_default()
+        };
+        let place = |p: u32| {
+            let x = self.places.get(p as usize);
+            debug_assert!(x.is_some(), "place {p} of a cell is not in the universe");
+            x.cloned()
+        };
         let mut s = Scenario::new(c.date, c.event, &id(c.target));
         s.attacker = match c.attacker {
             super::walk::Atk::Unknown => None,
@@ -626,11 +638,11 @@ impl Universe<'_> {
             super::walk::Atk::Party(u) => Some(Actor::Party(id(u))),
         };
         s.location = match c.location {
-            Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
+            Dim::Is(Some(p)) => place(p),
             _ => None,
         };
         s.launched_from = match c.launched_from {
-            Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
+            Dim::Is(Some(p)) => place(p),
             _ => None,
         };
         s.deployed_under = match c.deployed_under {
