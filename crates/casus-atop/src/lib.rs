@@ -1277,8 +1277,6 @@ fn threat_names(ids: &[&str]) -> String {
 }
 
 /// The treaty file of one alliance; returns its text, its number of clauses and warnings.
-/// (Over 100 lines: it writes the file top to bottom, membership, direction, groups and
-/// clauses in order, and each step feeds the next.)
 fn treaty_yaml(
     a: &Alliance,
     ms: &[Member],
@@ -1286,7 +1284,29 @@ fn treaty_yaml(
     used: &mut BTreeMap<&'static str, BTreeSet<u32>>,
 ) -> (String, usize, Vec<String>) {
     let mut warnings = Vec::new();
-    // Membership periods per party id, merged where they meet or overlap.
+    let periods = member_periods(ms, used);
+    let (in_force, terminated) = treaty_span(a, ms, &mut warnings);
+    let groups = obligation_groups(a, ms, used, &mut warnings);
+    let mut out = String::new();
+    treaty_head(&mut out, a, ms, names, &periods, (in_force, terminated));
+    let mut counters: BTreeMap<Kind, usize> = BTreeMap::new();
+    if !groups.is_empty() {
+        out.push_str("    clauses:\n");
+    }
+    for (key, g) in &groups {
+        let n = counters.entry(key.kind).or_default();
+        *n += 1;
+        clause_yaml(&mut out, a, key, g, *n, names);
+    }
+    (out, groups.len(), warnings)
+}
+
+/// Membership periods per party id, merged where they meet or overlap (a state that became
+/// several parties over time counts for each); records the COW codes behind each id in `used`.
+fn member_periods(
+    ms: &[Member],
+    used: &mut BTreeMap<&'static str, BTreeSet<u32>>,
+) -> BTreeMap<&'static str, Vec<(Date, Option<Date>)>> {
     let mut periods: BTreeMap<&'static str, Vec<(Date, Option<Date>)>> = BTreeMap::new();
     for m in ms {
         for (id, f, t) in split(m.state, m.entry, m.exit) {
@@ -1310,6 +1330,13 @@ fn treaty_yaml(
         }
         *v = merged;
     }
+    periods
+}
+
+/// When the treaty is in force: from the alliance's beginning or its first member's entry,
+/// whichever is earlier, until its end or its last member's exit (`None`: ongoing), with a
+/// warning where the two disagree.
+fn treaty_span(a: &Alliance, ms: &[Member], warnings: &mut Vec<String>) -> (Date, Option<Date>) {
     let first_entry = ms.iter().map(|m| m.entry).min().unwrap_or(a.begin);
     let in_force = a.begin.min(first_entry);
     if first_entry < a.begin {
@@ -1338,7 +1365,17 @@ fn treaty_yaml(
             Some(last)
         }
     };
-    // Obligation groups.
+    (in_force, terminated)
+}
+
+/// The obligation groups of an alliance: members whose pledges share kind, period, phase,
+/// conditions, threat states and direction become one clause.
+fn obligation_groups(
+    a: &Alliance,
+    ms: &[Member],
+    used: &mut BTreeMap<&'static str, BTreeSet<u32>>,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<Key, Group> {
     let plan = direction(a, ms);
     let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
     for m in ms {
@@ -1402,9 +1439,19 @@ fn treaty_yaml(
             g.threat_codes.extend(codes);
         }
     }
+    groups
+}
 
-    let mut out = String::new();
-    header(&mut out, &format!("ATOP {}", a.id), names);
+/// The head of a treaty file: the header, the treaty's name, period, source, note and parties.
+fn treaty_head(
+    out: &mut String,
+    a: &Alliance,
+    ms: &[Member],
+    names: &Names,
+    periods: &BTreeMap<&'static str, Vec<(Date, Option<Date>)>>,
+    (in_force, terminated): (Date, Option<Date>),
+) {
+    header(out, &format!("ATOP {}", a.id), names);
     let ids: Vec<&str> = periods.keys().copied().collect();
     let shown: Vec<&str> = ids.iter().take(6).copied().collect();
     let mut who = shown.join(", ");
@@ -1436,7 +1483,7 @@ fn treaty_yaml(
     let _ = writeln!(out, "    source: {}", q(&source));
     let _ = writeln!(out, "    note: {}", q(&treaty_note(a, ms, terminated.is_none())));
     out.push_str("    parties:\n");
-    for (id, ps) in &periods {
+    for (id, ps) in periods {
         for (f, t) in ps {
             match t {
                 Some(t) => {
@@ -1448,16 +1495,6 @@ fn treaty_yaml(
             }
         }
     }
-    let mut counters: BTreeMap<Kind, usize> = BTreeMap::new();
-    if !groups.is_empty() {
-        out.push_str("    clauses:\n");
-    }
-    for (key, g) in &groups {
-        let n = counters.entry(key.kind).or_default();
-        *n += 1;
-        clause_yaml(&mut out, a, key, g, *n, names);
-    }
-    (out, groups.len(), warnings)
 }
 
 fn line_ranges(lines: &[usize]) -> String {
@@ -1599,6 +1636,7 @@ fn circumstance_tests(kind: Kind, key: &Key) -> Vec<String> {
     v
 }
 
+/// One clause of a treaty file: the `n`th of its kind, for one obligation group.
 fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, names: &Names) {
     let kind = key.kind;
     let vars = conditions_of(kind, &key.conds);
@@ -1614,6 +1652,17 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
         None => format!("from {}", key.from),
     };
     let citation = format!("ATOP {}{phase}: {} ({period})", a.id, cited.join(", "));
+    let summary = clause_summary(key);
+    let _ = writeln!(out, "      - id: {}_{n}", kind.clause());
+    let _ = writeln!(out, "        citation: {}", q(&citation));
+    let _ = writeln!(out, "        summary: {}", q(&summary));
+    let beneficiary = trigger_yaml(out, key);
+    obligation_yaml(out, key, g, beneficiary, names);
+}
+
+/// The summary of a clause: what the pledge promises, to whom, and the conditions ATOP codes.
+fn clause_summary(key: &Key) -> String {
+    let kind = key.kind;
     let mut summary = String::from(match kind {
         Kind::Defense => {
             "Each obligated member promises active military support to another member that is attacked (ATOP defense = 1). ATOP does not grade that support beyond \"active military support\", so the level is assist with armed force allowed, not a stronger one."
@@ -1631,6 +1680,26 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
             "Each obligated member promises not to attack another member (ATOP nonagg = 1): owed toward any member that is attacked or threatened, at non_aggression (it must not be the attacker itself). ATOP codes no condition on it."
         }
     });
+    let conds = condition_words(key);
+    summary.push_str(&direction_summary(key));
+    if conds.is_empty() {
+        summary.push_str(" ATOP codes no condition on it.");
+    } else {
+        let _ = write!(summary, " Conditions ATOP codes: {}.", conds.join("; "));
+    }
+    if circumstance_tests(kind, key).len() > 1 {
+        let _ = write!(
+            summary,
+            " The circumstances (adversary, location, conflict, number, demand) are read as alternatives: any one of them suffices (reading {ALTERNATIVE}; the reading {CUMULATIVE} requires them all)."
+        );
+    }
+    summary
+}
+
+/// The conditions ATOP codes on a pledge, in words, each with the variable and the fact it
+/// becomes.
+fn condition_words(key: &Key) -> Vec<String> {
+    let kind = key.kind;
     let p = kind.prefix();
     let mut conds: Vec<String> = Vec::new();
     if key.conds.adversary {
@@ -1683,21 +1752,13 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
     if key.conds.request {
         conds.push("only on the request of a member (concoreq): the built-in fact requested".into());
     }
-    summary.push_str(&direction_summary(key));
-    if conds.is_empty() {
-        summary.push_str(" ATOP codes no condition on it.");
-    } else {
-        let _ = write!(summary, " Conditions ATOP codes: {}.", conds.join("; "));
-    }
-    if circumstance_tests(kind, key).len() > 1 {
-        let _ = write!(
-            summary,
-            " The circumstances (adversary, location, conflict, number, demand) are read as alternatives: any one of them suffices (reading {ALTERNATIVE}; the reading {CUMULATIVE} requires them all)."
-        );
-    }
-    let _ = writeln!(out, "      - id: {}_{n}", kind.clause());
-    let _ = writeln!(out, "        citation: {}", q(&citation));
-    let _ = writeln!(out, "        summary: {}", q(&summary));
+    conds
+}
+
+/// The trigger of a clause, with the cumulative reading when several circumstances are
+/// alternatives; returns the role the pledge is owed toward (`target` or `attacker`).
+fn trigger_yaml(out: &mut String, key: &Key) -> &'static str {
+    let kind = key.kind;
     // The conditions every reading shares, the circumstances, and the qualifiers.
     let mut items: Vec<String> = vec![match kind {
         Kind::Consult | Kind::NonAggression => {
@@ -1763,6 +1824,12 @@ fn clause_yaml(out: &mut String, a: &Alliance, key: &Key, g: &Group, n: usize, n
             let _ = writeln!(out, "                - {c}");
         }
     }
+    beneficiary
+}
+
+/// The obligation of a clause and its note (the member file's rows and the threat states).
+fn obligation_yaml(out: &mut String, key: &Key, g: &Group, beneficiary: &str, names: &Names) {
+    let kind = key.kind;
     out.push_str("        obligations:\n");
     let level = match kind {
         Kind::Defense | Kind::Offense => "assist",

@@ -289,9 +289,15 @@ fn attack(engine: &casus::Engine, yaml: &str) -> casus::Verdict {
 #[test]
 fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() {
     let e = engine();
+    nato_waits_on_its_location_condition(&e);
+    the_dual_alliance_names_its_adversary(&e);
+    the_triple_alliance_reads_its_circumstances_as_alternatives(&e);
+}
+
+fn nato_waits_on_its_location_condition(e: &casus::Engine) {
     // NATO as ATOP codes it (3180): defense limited to a location ATOP does not name.
     let v = attack(
-        &e,
+        e,
         "{date: 1990-07-01, event: armed_attack, attacker: SUN, target: BEL, location: BEL}",
     );
     let usa = v.party("USA").unwrap();
@@ -309,22 +315,18 @@ fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() 
     );
     // Stating the fact makes it definite.
     let v = attack(
-        &e,
+        e,
         "{date: 1990-07-01, event: armed_attack, attacker: SUN, target: BEL, location: BEL, facts: {atop_location_condition: true}}",
     );
     assert_eq!(v.party("USA").unwrap().status, Status::Definite);
+}
 
+fn the_dual_alliance_names_its_adversary(e: &casus::Engine) {
     // The Dual Alliance (1335): defense against Russia only (defcoadv + threat state 365).
-    let v = attack(
-        &e,
-        "{date: 1900-01-01, event: armed_attack, attacker: RUS, target: DEU}",
-    );
+    let v = attack(e, "{date: 1900-01-01, event: armed_attack, attacker: RUS, target: DEU}");
     let auh = v.party("COW_AUH").unwrap();
     assert_eq!((auh.level, auh.status), (Level::Assist, Status::Definite));
-    let v = attack(
-        &e,
-        "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: DEU}",
-    );
+    let v = attack(e, "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: DEU}");
     let auh = v.party("COW_AUH").unwrap();
     assert!(
         auh.sources
@@ -337,7 +339,7 @@ fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() 
             .all(|s| s.treaty != "atop_1335" || s.status == Status::Contingent)
     );
     // An attacker left open: the pledge waits on who attacked.
-    let v = attack(&e, "{date: 1900-01-01, event: armed_attack, target: DEU}");
+    let v = attack(e, "{date: 1900-01-01, event: armed_attack, target: DEU}");
     let src = v
         .party("COW_AUH")
         .unwrap()
@@ -350,12 +352,11 @@ fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() 
         (src.status, src.depends_on),
         (Status::Contingent, vec!["attacker".to_string()])
     );
+}
 
+fn the_triple_alliance_reads_its_circumstances_as_alternatives(e: &casus::Engine) {
     // The Triple Alliance (1350): non-provocation, a number of attackers, an adversary.
-    let v = attack(
-        &e,
-        "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: ITA}",
-    );
+    let v = attack(e, "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: ITA}");
     let deu = v.party("DEU").unwrap();
     let src = deu
         .sources
@@ -371,7 +372,7 @@ fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() 
     // Two Great Powers other than France (Britain and Russia): Art. III, waiting on the number
     // ATOP does not code.
     let v = attack(
-        &e,
+        e,
         "{date: 1900-01-01, event: armed_attack, attackers: [GBR, RUS], target: ITA, facts: {provoked: false, atop_owed_to_target: true, atop_number_of_attackers: true}}",
     );
     assert_eq!(
@@ -379,7 +380,7 @@ fn conditions_atop_codes_make_the_pledge_contingent_and_name_what_it_waits_on() 
         Some((Level::Assist, Status::Definite))
     );
     let v = attack(
-        &e,
+        e,
         "{date: 1900-01-01, event: armed_attack, attacker: FRA, target: ITA, facts: {provoked: true}}",
     );
     assert!(

@@ -140,6 +140,11 @@ fn hover_text(v: &Value) -> String {
     v["contents"]["value"].as_str().unwrap_or_default().to_string()
 }
 
+/// One editor session, scripted as an editor runs it: open, misspell, fix, hover, jump,
+/// complete, then a scenario and a properties file. Over 100 lines because it is one session
+/// against one server: each step reads the state the steps before it left (the open documents,
+/// the published diagnostics, the rule set loaded once), so cutting it would start a server
+/// per part and test sessions no editor has.
 #[test]
 fn an_editor_session_on_the_shipped_rules() {
     let root = repo();

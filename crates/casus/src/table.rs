@@ -1,5 +1,7 @@
 //! The one table writer: every aligned table Casus prints (`casus eval`, the listings, the
-//! graph analyses, `verify` and `diff`) goes through [`table`], and so follows one width policy.
+//! graph analyses, `verify` and `diff`) goes through [`table`], and so follows one width policy;
+//! a table too large to hold (`casus graph --full`) is written row by row by [`write_rows`],
+//! line for line what [`table`] makes at full width.
 //!
 //! By default a table fits [`DEFAULT_WIDTH`] columns: when its natural width is larger, the
 //! widest columns are narrowed one character at a time and their cells wrapped at word
@@ -125,6 +127,55 @@ pub fn table(header: &[&str], rows: &[Vec<String>], width: Width) -> String {
     s
 }
 
+/// An aligned table at full width written row by row: the lines of [`table`] with
+/// [`Width::Full`], made without holding the rows. `rows` is called twice, once to measure the
+/// columns and once to write each line as it is made, so a table of a million rows costs one
+/// line of memory.
+///
+/// # Errors
+///
+/// A write error of `out`.
+///
+/// ```
+/// use casus::table::{Width, table, write_rows};
+/// let rows = vec![vec!["EST".to_string(), "one two".to_string()], vec!["LATVIA".to_string(), "x".to_string()]];
+/// let mut out = Vec::new();
+/// write_rows(&["ID", "NOTE"], || rows.iter(), &mut out)?;
+/// assert_eq!(String::from_utf8(out)?, table(&["ID", "NOTE"], &rows, Width::Full));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_rows<I>(header: &[&str], rows: impl Fn() -> I, out: &mut dyn std::io::Write) -> std::io::Result<()>
+where
+    I: IntoIterator,
+    I::Item: AsRef<[String]>,
+{
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows() {
+        for (x, cell) in w.iter_mut().zip(r.as_ref()) {
+            *x = (*x).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, (c, n)) in cells.iter().zip(&w).enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                let pad = n.saturating_sub(c.chars().count()) + GAP;
+                s.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        let mut s = s.trim_end().to_string();
+        s.push('\n');
+        s
+    };
+    let header: Vec<String> = header.iter().map(|h| (*h).to_string()).collect();
+    out.write_all(line(&header).as_bytes())?;
+    for r in rows() {
+        out.write_all(line(r.as_ref()).as_bytes())?;
+    }
+    Ok(())
+}
+
 /// Narrows the widest columns until the table fits `limit` or no column can narrow below its
 /// `floor`.
 fn fit(w: &mut [usize], floor: &[usize], limit: usize) {
@@ -230,6 +281,29 @@ pub fn fit_lines(text: &str, width: Width) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_written_one_by_one_are_the_full_width_table() {
+        let check = |header: &[&str], rows: &[&[&str]]| {
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| r.iter().map(|c| (*c).to_string()).collect())
+                .collect();
+            let mut out = Vec::new();
+            assert!(write_rows(header, || rows.iter(), &mut out).is_ok());
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                table(header, &rows, Width::Full),
+                "{rows:?}"
+            );
+        };
+        check(&["ID", "NOTE"], &[]);
+        check(&["ID", "NOTE"], &[&["EST", "one two"], &["LATVIA", ""]]);
+        check(
+            &["A", "B", "C"],
+            &[&["Şanlıurfa", "", "x"], &["", "yy", ""], &["z", "Côte d'Ivoire", "w "]],
+        );
+    }
 
     fn check(header: &[&str], rows: &[&[&str]], width: Width, expected: &str) {
         let rows: Vec<Vec<String>> = rows

@@ -319,175 +319,178 @@ fn scenario_error(yaml: &str) -> String {
     }
 }
 
+/// A scenario (after [`SCENARIO_HEAD`] unless it starts with `date`) with an error.
+fn scenario_yaml(body: &str) -> String {
+    if body.starts_with("date") {
+        body.to_string()
+    } else {
+        format!("{SCENARIO_HEAD}{body}")
+    }
+}
+
+/// The date and event of the scenarios of [`SCENARIO_ERRORS`] that do not give their own.
+const SCENARIO_HEAD: &str = "date: 2027-03-01\nevent: armed_attack\n";
+
+/// Scenario errors: a name, the scenario, how the error begins, and what the caret is under.
+const SCENARIO_ERRORS: [(&str, &str, &str, &str); 22] = [
+    (
+        "target",
+        "target: UKRR\n",
+        "<scenario>:3:9: error[unknown-party]: unknown party `UKRR` in `target`",
+        "UKRR",
+    ),
+    (
+        "targets",
+        "targets: [UKR, RUSS]\n",
+        "<scenario>:3:16: error[unknown-party]: unknown party `RUSS` in `targets`",
+        "RUSS",
+    ),
+    (
+        "attacker",
+        "attacker: RUSS\ntarget: UKR\n",
+        "<scenario>:3:11: error[unknown-party]: unknown party `RUSS` in `attacker`",
+        "RUSS",
+    ),
+    (
+        "attackers",
+        "attackers: [{non_state: x}, BLR]\ntarget: UKR\n",
+        "<scenario>:3:29: error[unknown-party]: unknown party `BLR` in `attackers`",
+        "BLR",
+    ),
+    (
+        "supported_by",
+        "target: UKR\nsupported_by:\n  - RUS\n  - XYZQW\n",
+        "<scenario>:6:5: error[unknown-party]: unknown party `XYZQW` in `supported_by`",
+        "XYZQW",
+    ),
+    (
+        "location",
+        "target: UKR\nlocation: UA-31\n",
+        "<scenario>:4:11: error[unknown-place]: unknown territory or area `UA-31` in `location`",
+        "UA-31",
+    ),
+    (
+        "facts",
+        "target: UKR\nfacts:\n  consented: true\n  consentd: false\n",
+        "<scenario>:6:3: error[unknown-fact]: unknown fact `consentd` in `facts`",
+        "consentd",
+    ),
+    (
+        "expect level",
+        "target: UKR\nexpect:\n  assist: [UKR, GBR]\n",
+        "<scenario>:5:17: error[unknown-party]: unknown party `GBR` in `expect.assist`",
+        "GBR",
+    ),
+    (
+        "expect none",
+        "target: UKR\nexpect: {none: [RUSS]}\n",
+        "<scenario>:4:17: error[unknown-party]: unknown party `RUSS` in `expect.none`",
+        "RUSS",
+    ),
+    (
+        "expect status",
+        "target: UKR\nexpect:\n  contingent:\n    - UKRR\n",
+        "<scenario>:6:7: error[unknown-party]: unknown party `UKRR` in `expect.contingent`",
+        "UKRR",
+    ),
+    (
+        "expect key",
+        "target: UKR\nexpect: {asist: [UKR]}\n",
+        "<scenario>:4:10: error[unknown-key]: unknown key `asist`",
+        "asist",
+    ),
+    (
+        "event",
+        "date: 2027-03-01\nevent: armed_atack\ntarget: UKR\n",
+        "<scenario>:2:8: error[unknown-value]: unknown value `armed_atack`",
+        "armed_atack",
+    ),
+    (
+        "means",
+        "means: nuke\ntarget: UKR\n",
+        "<scenario>:3:8: error[unknown-value]: unknown value `nuke`",
+        "nuke",
+    ),
+    (
+        "on",
+        "on: teritory\ntarget: UKR\n",
+        "<scenario>:3:5: error[unknown-value]: unknown value `teritory`",
+        "teritory",
+    ),
+    (
+        "date",
+        "date: 2027-02-30\nevent: armed_attack\ntarget: UKR\n",
+        "<scenario>:1:7: error[syntax]: invalid date `2027-02-30`",
+        "2027-02-30",
+    ),
+    (
+        "date-time",
+        "date: 2027-03-01T25:00:00Z\nevent: armed_attack\ntarget: UKR\n",
+        "<scenario>:1:7: error[syntax]: invalid date",
+        "2027",
+    ),
+    (
+        "fact value",
+        "target: UKR\nfacts: {consented: maybe}\n",
+        "<scenario>:4:20: error[syntax]",
+        "maybe",
+    ),
+    (
+        "unknown key",
+        "target: UKR\nlocaton: UA-30\n",
+        "<scenario>:4:1: error[unknown-key]: unknown key `locaton`",
+        "locaton",
+    ),
+    (
+        "no target",
+        "attacker: RUS\n",
+        "<scenario>:1:1: error[scenario]: no `target`",
+        "date",
+    ),
+    (
+        "target and targets",
+        "target: UKR\ntargets: [UKR]\n",
+        "<scenario>:4:10: error[scenario]: both `target` and `targets`",
+        "[UKR]",
+    ),
+    (
+        "empty targets",
+        "targets: []\n",
+        "<scenario>:3:10: error[scenario]: `targets` is empty",
+        "[]",
+    ),
+    (
+        "attacker and attackers",
+        "attacker: RUS\nattackers: [RUS]\ntarget: UKR\n",
+        "<scenario>:4:12: error[scenario]: both `attacker` and `attackers`",
+        "[RUS]",
+    ),
+];
+
+/// The error of a scenario begins with `expected` and its caret is under `caret_under`.
+fn check_scenario_error(name: &str, body: &str, expected: &str, caret_under: &str) {
+    let got = scenario_error(&scenario_yaml(body));
+    assert!(got.starts_with(expected), "{name}: expected `{expected}…`, got:\n{got}");
+    let mut lines = got.lines().skip(2);
+    let (shown, caret) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+    let col = caret.find('^').unwrap_or_else(|| panic!("{name}: no caret:\n{got}"));
+    assert!(
+        shown.get(col..).is_some_and(|rest| rest.starts_with(caret_under)),
+        "{name}: the caret is not under `{caret_under}`:\n{got}"
+    );
+}
+
 /// Every kind of scenario error names `<scenario>:line:column`, its code, and shows the line
 /// with a caret under the offending value.
 #[test]
 fn every_scenario_error_is_located() {
-    const HEAD: &str = "date: 2027-03-01\nevent: armed_attack\n";
-    let check = |name: &str, body: &str, expected: &str, caret_under: &str| {
-        let yaml = if body.starts_with("date") {
-            body.to_string()
-        } else {
-            format!("{HEAD}{body}")
-        };
-        let got = scenario_error(&yaml);
-        assert!(got.starts_with(expected), "{name}: expected `{expected}…`, got:\n{got}");
-        let mut lines = got.lines().skip(2);
-        let (shown, caret) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
-        let col = caret.find('^').unwrap_or_else(|| panic!("{name}: no caret:\n{got}"));
-        assert!(
-            shown.get(col..).is_some_and(|rest| rest.starts_with(caret_under)),
-            "{name}: the caret is not under `{caret_under}`:\n{got}"
-        );
-    };
-    let cases = [
-        (
-            "target",
-            "target: UKRR\n",
-            "<scenario>:3:9: error[unknown-party]: unknown party `UKRR` in `target`",
-            "UKRR",
-        ),
-        (
-            "targets",
-            "targets: [UKR, RUSS]\n",
-            "<scenario>:3:16: error[unknown-party]: unknown party `RUSS` in `targets`",
-            "RUSS",
-        ),
-        (
-            "attacker",
-            "attacker: RUSS\ntarget: UKR\n",
-            "<scenario>:3:11: error[unknown-party]: unknown party `RUSS` in `attacker`",
-            "RUSS",
-        ),
-        (
-            "attackers",
-            "attackers: [{non_state: x}, BLR]\ntarget: UKR\n",
-            "<scenario>:3:29: error[unknown-party]: unknown party `BLR` in `attackers`",
-            "BLR",
-        ),
-        (
-            "supported_by",
-            "target: UKR\nsupported_by:\n  - RUS\n  - XYZQW\n",
-            "<scenario>:6:5: error[unknown-party]: unknown party `XYZQW` in `supported_by`",
-            "XYZQW",
-        ),
-        (
-            "location",
-            "target: UKR\nlocation: UA-31\n",
-            "<scenario>:4:11: error[unknown-place]: unknown territory or area `UA-31` in `location`",
-            "UA-31",
-        ),
-        (
-            "facts",
-            "target: UKR\nfacts:\n  consented: true\n  consentd: false\n",
-            "<scenario>:6:3: error[unknown-fact]: unknown fact `consentd` in `facts`",
-            "consentd",
-        ),
-        (
-            "expect level",
-            "target: UKR\nexpect:\n  assist: [UKR, GBR]\n",
-            "<scenario>:5:17: error[unknown-party]: unknown party `GBR` in `expect.assist`",
-            "GBR",
-        ),
-        (
-            "expect none",
-            "target: UKR\nexpect: {none: [RUSS]}\n",
-            "<scenario>:4:17: error[unknown-party]: unknown party `RUSS` in `expect.none`",
-            "RUSS",
-        ),
-        (
-            "expect status",
-            "target: UKR\nexpect:\n  contingent:\n    - UKRR\n",
-            "<scenario>:6:7: error[unknown-party]: unknown party `UKRR` in `expect.contingent`",
-            "UKRR",
-        ),
-        (
-            "expect key",
-            "target: UKR\nexpect: {asist: [UKR]}\n",
-            "<scenario>:4:10: error[unknown-key]: unknown key `asist`",
-            "asist",
-        ),
-        (
-            "event",
-            "date: 2027-03-01\nevent: armed_atack\ntarget: UKR\n",
-            "<scenario>:2:8: error[unknown-value]: unknown value `armed_atack`",
-            "armed_atack",
-        ),
-        (
-            "means",
-            "means: nuke\ntarget: UKR\n",
-            "<scenario>:3:8: error[unknown-value]: unknown value `nuke`",
-            "nuke",
-        ),
-        (
-            "on",
-            "on: teritory\ntarget: UKR\n",
-            "<scenario>:3:5: error[unknown-value]: unknown value `teritory`",
-            "teritory",
-        ),
-        (
-            "date",
-            "date: 2027-02-30\nevent: armed_attack\ntarget: UKR\n",
-            "<scenario>:1:7: error[syntax]: invalid date `2027-02-30`",
-            "2027-02-30",
-        ),
-        (
-            "date-time",
-            "date: 2027-03-01T25:00:00Z\nevent: armed_attack\ntarget: UKR\n",
-            "<scenario>:1:7: error[syntax]: invalid date",
-            "2027",
-        ),
-        (
-            "fact value",
-            "target: UKR\nfacts: {consented: maybe}\n",
-            "<scenario>:4:20: error[syntax]",
-            "maybe",
-        ),
-        (
-            "unknown key",
-            "target: UKR\nlocaton: UA-30\n",
-            "<scenario>:4:1: error[unknown-key]: unknown key `locaton`",
-            "locaton",
-        ),
-        (
-            "no target",
-            "attacker: RUS\n",
-            "<scenario>:1:1: error[scenario]: no `target`",
-            "date",
-        ),
-        (
-            "target and targets",
-            "target: UKR\ntargets: [UKR]\n",
-            "<scenario>:4:10: error[scenario]: both `target` and `targets`",
-            "[UKR]",
-        ),
-        (
-            "empty targets",
-            "targets: []\n",
-            "<scenario>:3:10: error[scenario]: `targets` is empty",
-            "[]",
-        ),
-        (
-            "attacker and attackers",
-            "attacker: RUS\nattackers: [RUS]\ntarget: UKR\n",
-            "<scenario>:4:12: error[scenario]: both `attacker` and `attackers`",
-            "[RUS]",
-        ),
-    ];
-    for (name, body, expected, caret_under) in cases {
-        check(name, body, expected, caret_under);
+    for (name, body, expected, caret_under) in SCENARIO_ERRORS {
+        check_scenario_error(name, body, expected, caret_under);
     }
     // The wording, help included, in one place for review.
-    let all: String = cases
+    let all: String = SCENARIO_ERRORS
         .iter()
-        .map(|(name, body, _, _)| {
-            let yaml = if body.starts_with("date") {
-                (*body).to_string()
-            } else {
-                format!("{HEAD}{body}")
-            };
-            format!("== {name}\n{}", scenario_error(&yaml))
-        })
+        .map(|(name, body, _, _)| format!("== {name}\n{}", scenario_error(&scenario_yaml(body))))
         .collect();
     insta::assert_snapshot!(all);
 }

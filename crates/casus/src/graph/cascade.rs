@@ -241,6 +241,25 @@ struct Pending {
     contingent_attackers: Vec<String>,
 }
 
+/// What a cascade has found so far: the side each party fights on, who enters in the round
+/// being evaluated, the conflicts, and who stays out (by party and treaty).
+#[derive(Default)]
+struct Progress {
+    side: BTreeMap<PartyIx, Side>,
+    entrants: BTreeMap<PartyIx, Entrant>,
+    conflicts: Vec<CascadeConflict>,
+    stayed: BTreeMap<(String, String), StayedOut>,
+}
+
+/// The sources of one obligation at the entry level, toward one party: what makes a party
+/// enter (or conflict).
+struct Obliged<'v> {
+    party: PartyIx,
+    obligation: &'v crate::verdict::PartyObligation,
+    toward: &'v str,
+    sources: Vec<&'v Source>,
+}
+
 impl Engine {
     /// Runs a cascade from a scenario: rounds of evaluation until no one new enters.
     ///
@@ -249,10 +268,10 @@ impl Engine {
     /// [`GraphError`] when the scenario names a party, place or fact the rule set lacks.
     pub fn cascade(&self, scenario: &Scenario, options: &CascadeOptions) -> Result<Cascade, GraphError> {
         let first = self.prepare(scenario)?;
-        let mut side: BTreeMap<PartyIx, Side> = BTreeMap::new();
+        let mut progress = Progress::default();
         let mut contingent_entry: BTreeSet<PartyIx> = BTreeSet::new();
         for t in &first.targets {
-            side.insert(*t, Side::Target);
+            progress.side.insert(*t, Side::Target);
         }
         let attackers: Vec<PartyIx> = first
             .attackers
@@ -264,7 +283,7 @@ impl Engine {
             })
             .collect();
         for a in &attackers {
-            side.entry(*a).or_insert(Side::Attacker);
+            progress.side.entry(*a).or_insert(Side::Attacker);
         }
         let mut out = Cascade {
             name: scenario.name.clone(),
@@ -277,7 +296,6 @@ impl Engine {
             conflicts: Vec::new(),
             stayed_out: Vec::new(),
         };
-        let mut stayed: BTreeMap<(String, String), StayedOut> = BTreeMap::new();
         let mut attacked_by: BTreeMap<PartyIx, BTreeSet<PartyIx>> = BTreeMap::new();
         let mut pending = vec![Pending {
             prepared: first,
@@ -286,28 +304,8 @@ impl Engine {
         }];
         let max_rounds = self.parties.len() + 1;
         for number in 1..=max_rounds as u32 {
-            let mut entrants: BTreeMap<PartyIx, Entrant> = BTreeMap::new();
-            let mut events = Vec::new();
-            for ev in &pending {
-                let verdict = self.build_verdict(&ev.prepared, false);
-                events.push(CascadeEvent {
-                    event: ev.prepared.event,
-                    attackers: ev.prepared.attacker_names.clone(),
-                    targets: verdict.targets.clone(),
-                    location: verdict.location.clone(),
-                    cause: ev.cause.clone(),
-                });
-                self.enter(
-                    &verdict,
-                    ev,
-                    number,
-                    options,
-                    &mut side,
-                    &mut entrants,
-                    &mut out.conflicts,
-                    &mut stayed,
-                );
-            }
+            let events = self.round(&pending, number, options, &mut progress);
+            let entrants = std::mem::take(&mut progress.entrants);
             for (p, e) in &entrants {
                 if e.status == Status::Contingent {
                     contingent_entry.insert(*p);
@@ -337,63 +335,91 @@ impl Engine {
             if done {
                 break;
             }
-            let mut fresh: Vec<PartyIx> = fresh.into_iter().collect();
-            fresh.sort_by(|a, b| self.party_id(*a).cmp(self.party_id(*b)));
-            pending = fresh
-                .into_iter()
-                .map(|w| {
-                    let mut by: Vec<PartyIx> = attacked_by
-                        .get(&w)
-                        .map(|s| s.iter().copied().collect())
-                        .unwrap_or_default();
-                    by.sort_by(|a, b| self.party_id(*a).cmp(self.party_id(*b)));
-                    let names: Vec<String> = by.iter().map(|p| self.party_id(*p).to_string()).collect();
-                    let mut prepared = self.open_scenario(out.date, EventKind::ArmedAttack, w, Some(by.clone()));
-                    prepared.location = self.place_ix.get(self.party_id(w)).copied();
-                    prepared.place = prepared
-                        .location
-                        .and_then(|l| self.place_fast.get(l as usize).copied())
-                        .unwrap_or_default();
-                    prepared.on = Some(On::Territory);
-                    Pending {
-                        cause: format!(
-                            "the entry of {} counts as an attack",
-                            if names.len() > 3 {
-                                format!("{} parties", names.len())
-                            } else {
-                                names.join(", ")
-                            }
-                        ),
-                        contingent_attackers: by
-                            .iter()
-                            .filter(|p| contingent_entry.contains(p))
-                            .map(|p| self.party_id(*p).to_string())
-                            .collect(),
-                        prepared,
-                    }
-                })
-                .collect();
+            pending = self.entries_as_attacks(fresh, &attacked_by, &contingent_entry, out.date);
         }
-        out.stayed_out = stayed
+        out.conflicts = progress.conflicts;
+        let side = progress.side;
+        out.stayed_out = progress
+            .stayed
             .into_values()
             .filter(|s| self.party_ix.get(&s.party).is_none_or(|p| !side.contains_key(p)))
             .collect();
         Ok(out)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn enter(
+    /// Evaluates the events of one round, recording who enters, and returns them as listed.
+    fn round(
         &self,
-        verdict: &Verdict,
-        ev: &Pending,
+        pending: &[Pending],
         number: u32,
         options: &CascadeOptions,
-        side: &mut BTreeMap<PartyIx, Side>,
-        entrants: &mut BTreeMap<PartyIx, Entrant>,
-        conflicts: &mut Vec<super::CascadeConflict>,
-        stayed: &mut BTreeMap<(String, String), StayedOut>,
-    ) {
-        let s = &ev.prepared;
+        progress: &mut Progress,
+    ) -> Vec<CascadeEvent> {
+        let mut events = Vec::new();
+        for ev in pending {
+            let verdict = self.build_verdict(&ev.prepared, false);
+            events.push(CascadeEvent {
+                event: ev.prepared.event,
+                attackers: ev.prepared.attacker_names.clone(),
+                targets: verdict.targets.clone(),
+                location: verdict.location.clone(),
+                cause: ev.cause.clone(),
+            });
+            self.enter(&verdict, ev, number, options, progress);
+        }
+        events
+    }
+
+    /// The events of the next round: each party in `fresh` attacked, at its main territory, by
+    /// the entrants that fight it.
+    fn entries_as_attacks(
+        &self,
+        fresh: BTreeSet<PartyIx>,
+        attacked_by: &BTreeMap<PartyIx, BTreeSet<PartyIx>>,
+        contingent_entry: &BTreeSet<PartyIx>,
+        date: When,
+    ) -> Vec<Pending> {
+        let mut fresh: Vec<PartyIx> = fresh.into_iter().collect();
+        fresh.sort_by(|a, b| self.party_id(*a).cmp(self.party_id(*b)));
+        fresh
+            .into_iter()
+            .map(|w| {
+                let mut by: Vec<PartyIx> = attacked_by
+                    .get(&w)
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default();
+                by.sort_by(|a, b| self.party_id(*a).cmp(self.party_id(*b)));
+                let names: Vec<String> = by.iter().map(|p| self.party_id(*p).to_string()).collect();
+                let mut prepared = self.open_scenario(date, EventKind::ArmedAttack, w, Some(by.clone()));
+                prepared.location = self.place_ix.get(self.party_id(w)).copied();
+                prepared.place = prepared
+                    .location
+                    .and_then(|l| self.place_fast.get(l as usize).copied())
+                    .unwrap_or_default();
+                prepared.on = Some(On::Territory);
+                Pending {
+                    cause: format!(
+                        "the entry of {} counts as an attack",
+                        if names.len() > 3 {
+                            format!("{} parties", names.len())
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                    contingent_attackers: by
+                        .iter()
+                        .filter(|p| contingent_entry.contains(p))
+                        .map(|p| self.party_id(*p).to_string())
+                        .collect(),
+                    prepared,
+                }
+            })
+            .collect()
+    }
+
+    /// Records who a verdict makes enter, who is obliged against its own side, and who stays
+    /// out and why.
+    fn enter(&self, verdict: &Verdict, ev: &Pending, number: u32, options: &CascadeOptions, progress: &mut Progress) {
         let enters = |l: Level| l.is_response() && l.rank() >= options.min_level.rank();
         for po in &verdict.obligations {
             let Some(p) = self.party_ix.get(&po.party).copied() else {
@@ -406,7 +432,8 @@ impl Engine {
             }
             if by_toward.is_empty() {
                 for src in &po.sources {
-                    stayed
+                    progress
+                        .stayed
                         .entry((po.party.clone(), src.treaty.clone()))
                         .or_insert(StayedOut {
                             party: po.party.clone(),
@@ -423,94 +450,18 @@ impl Engine {
                 continue;
             }
             for (toward, sources) in by_toward {
-                let Some(t) = self.party_ix.get(toward).copied() else {
-                    continue;
+                let obliged = Obliged {
+                    party: p,
+                    obligation: po,
+                    toward,
+                    sources,
                 };
-                let Some(&joins) = side.get(&t) else {
-                    continue;
-                };
-                let level = sources
-                    .iter()
-                    .map(|x| x.level)
-                    .max_by_key(|l| l.rank())
-                    .unwrap_or(options.min_level);
-                let at_level: Vec<&&Source> = sources.iter().filter(|x| x.level == level).collect();
-                let definite = at_level.iter().any(|x| x.status == Status::Definite);
-                let mut depends_on: Vec<String> = if definite {
-                    Vec::new()
-                } else {
-                    at_level.iter().flat_map(|x| x.depends_on.iter().cloned()).collect()
-                };
-                depends_on.extend(ev.contingent_attackers.iter().map(|a| format!("entry of {a}")));
-                depends_on.sort();
-                depends_on.dedup();
-                let mut against: Vec<String> = if s.targets.contains(&t) {
-                    s.attackers
-                        .iter()
-                        .flatten()
-                        .filter_map(|a| match a {
-                            ActorIx::Party(x) if *x != p => Some(self.party_id(*x).to_string()),
-                            _ => None,
-                        })
-                        .collect()
-                } else {
-                    s.targets
-                        .iter()
-                        .filter(|x| **x != p)
-                        .map(|x| self.party_id(*x).to_string())
-                        .collect()
-                };
-                against.sort();
-                let under = sources
-                    .iter()
-                    .map(|x| format!("{} {}", x.treaty, x.citation))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                match side.get(&p).copied() {
-                    Some(own) if own == joins => {}
-                    Some(own) => conflicts.push(CascadeConflict {
-                        party: po.party.clone(),
-                        round: number,
-                        side: own,
-                        toward: toward.to_string(),
-                        level,
-                        detail: format!(
-                            "fights on the {} side, but owes {level} toward {toward} (on the {} side) under {under}{}",
-                            own.as_str(),
-                            own.other().as_str(),
-                            if depends_on.is_empty() {
-                                String::new()
-                            } else {
-                                format!(", contingent on {}", depends_on.join(", "))
-                            }
-                        ),
-                    }),
-                    None => {
-                        side.insert(p, joins);
-                        entrants.insert(
-                            p,
-                            Entrant {
-                                party: po.party.clone(),
-                                name: po.name.clone(),
-                                side: joins,
-                                helps: toward.to_string(),
-                                against,
-                                level,
-                                status: if depends_on.is_empty() {
-                                    Status::Definite
-                                } else {
-                                    Status::Contingent
-                                },
-                                depends_on,
-                                sources: sources.into_iter().cloned().collect(),
-                            },
-                        );
-                    }
-                }
+                self.join(obliged, ev, number, options, progress);
             }
         }
         for n in &verdict.not_obligated {
-            stayed
+            progress
+                .stayed
                 .entry((n.party.to_string(), n.treaty.to_string()))
                 .or_insert_with(|| StayedOut {
                     party: n.party.to_string(),
@@ -520,6 +471,102 @@ impl Engine {
                     reason: n.reason.as_str().into(),
                     detail: n.detail.to_string(),
                 });
+        }
+    }
+
+    /// One party obliged toward one party already at war: it enters on that side, or, when it
+    /// already fights on the other, the obligation is a conflict.
+    fn join(&self, obliged: Obliged<'_>, ev: &Pending, number: u32, options: &CascadeOptions, progress: &mut Progress) {
+        let Obliged {
+            party: p,
+            obligation: po,
+            toward,
+            sources,
+        } = obliged;
+        let s = &ev.prepared;
+        let Some(t) = self.party_ix.get(toward).copied() else {
+            return;
+        };
+        let Some(&joins) = progress.side.get(&t) else {
+            return;
+        };
+        let level = sources
+            .iter()
+            .map(|x| x.level)
+            .max_by_key(|l| l.rank())
+            .unwrap_or(options.min_level);
+        let at_level: Vec<&&Source> = sources.iter().filter(|x| x.level == level).collect();
+        let definite = at_level.iter().any(|x| x.status == Status::Definite);
+        let mut depends_on: Vec<String> = if definite {
+            Vec::new()
+        } else {
+            at_level.iter().flat_map(|x| x.depends_on.iter().cloned()).collect()
+        };
+        depends_on.extend(ev.contingent_attackers.iter().map(|a| format!("entry of {a}")));
+        depends_on.sort();
+        depends_on.dedup();
+        let mut against: Vec<String> = if s.targets.contains(&t) {
+            s.attackers
+                .iter()
+                .flatten()
+                .filter_map(|a| match a {
+                    ActorIx::Party(x) if *x != p => Some(self.party_id(*x).to_string()),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            s.targets
+                .iter()
+                .filter(|x| **x != p)
+                .map(|x| self.party_id(*x).to_string())
+                .collect()
+        };
+        against.sort();
+        let under = sources
+            .iter()
+            .map(|x| format!("{} {}", x.treaty, x.citation))
+            .collect::<Vec<_>>()
+            .join("; ");
+        match progress.side.get(&p).copied() {
+            Some(own) if own == joins => {}
+            Some(own) => progress.conflicts.push(CascadeConflict {
+                party: po.party.clone(),
+                round: number,
+                side: own,
+                toward: toward.to_string(),
+                level,
+                detail: format!(
+                    "fights on the {} side, but owes {level} toward {toward} (on the {} side) under {under}{}",
+                    own.as_str(),
+                    own.other().as_str(),
+                    if depends_on.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", contingent on {}", depends_on.join(", "))
+                    }
+                ),
+            }),
+            None => {
+                progress.side.insert(p, joins);
+                progress.entrants.insert(
+                    p,
+                    Entrant {
+                        party: po.party.clone(),
+                        name: po.name.clone(),
+                        side: joins,
+                        helps: toward.to_string(),
+                        against,
+                        level,
+                        status: if depends_on.is_empty() {
+                            Status::Definite
+                        } else {
+                            Status::Contingent
+                        },
+                        depends_on,
+                        sources: sources.into_iter().cloned().collect(),
+                    },
+                );
+            }
         }
     }
 }

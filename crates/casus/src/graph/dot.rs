@@ -393,70 +393,11 @@ pub(crate) fn cascade_dot(c: &Cascade) -> String {
         c.min_level
     );
     let mut w = Writer::new(&title, "LR");
-    let _ = writeln!(w.s, "  subgraph \"cluster_round_0\" {{");
     let first = c.rounds.first().and_then(|r| r.events.first());
-    let event_words = first.map_or(String::new(), |e| {
-        format!(
-            "{} by {} at {}",
-            e.event,
-            e.attackers
-                .as_ref()
-                .map_or("an unknown attacker".into(), |a| a.join(", ")),
-            e.location.as_deref().unwrap_or("an unknown place")
-        )
-    });
-    let _ = writeln!(
-        w.s,
-        "    label={}; style=\"rounded\"; color=\"#333333\";",
-        dot_quote(&format!("the event: {event_words}"))
-    );
     let mut placed: BTreeSet<&str> = BTreeSet::new();
-    for t in &c.targets {
-        if placed.insert(t) {
-            w.node("    ", t, t, "target", ", fillcolor=\"#ffffcc\", penwidth=2");
-        }
-    }
-    for a in &c.attackers {
-        if placed.insert(a) {
-            w.node("    ", a, a, "attacker", ", fillcolor=\"#dddddd\", penwidth=2");
-        }
-    }
-    let _ = writeln!(w.s, "  }}");
+    cascade_scenario_cluster(&mut w, c, first, &mut placed);
     for r in &c.rounds {
-        if r.entrants.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            w.s,
-            "  subgraph {} {{",
-            dot_quote(&format!("cluster_round_{}", r.number))
-        );
-        let _ = writeln!(
-            w.s,
-            "    label={}; style=\"rounded\"; color=\"#999999\";",
-            dot_quote(&format!("round {}", r.number))
-        );
-        for e in &r.entrants {
-            if placed.insert(&e.party) {
-                let fill = match e.side {
-                    super::cascade::Side::Target => "#ffffcc",
-                    super::cascade::Side::Attacker => "#dddddd",
-                };
-                let style = if e.status == crate::verdict::Status::Contingent {
-                    ", style=\"rounded,filled,dashed\""
-                } else {
-                    ""
-                };
-                w.node(
-                    "    ",
-                    &e.party,
-                    &e.party,
-                    &format!("{}: {} side, {}", e.name, e.side.as_str(), e.status.as_str()),
-                    &format!(", fillcolor=\"{fill}\"{style}"),
-                );
-            }
-        }
-        let _ = writeln!(w.s, "  }}");
+        cascade_round_cluster(&mut w, r, &mut placed);
     }
     for t in &c.targets {
         for a in &c.attackers {
@@ -474,6 +415,102 @@ pub(crate) fn cascade_dot(c: &Cascade) -> String {
             );
         }
     }
+    let levels = cascade_entries(&mut w, c);
+    for k in &c.conflicts {
+        w.edge(
+            &k.party,
+            &k.toward,
+            &[
+                ("color", dot_quote("red")),
+                ("style", "dotted".into()),
+                ("penwidth", "2".into()),
+                ("constraint", "false".into()),
+                ("label", dot_quote(&format!("conflict: owes {}", k.level))),
+                ("tooltip", dot_quote(&k.detail)),
+            ],
+        );
+    }
+    w.legend(&levels);
+    w.finish()
+}
+
+/// Round 0 of a cascade: the scenario's event, its targets and attackers.
+fn cascade_scenario_cluster<'c>(
+    w: &mut Writer,
+    c: &'c Cascade,
+    first: Option<&super::cascade::CascadeEvent>,
+    placed: &mut BTreeSet<&'c str>,
+) {
+    let _ = writeln!(w.s, "  subgraph \"cluster_round_0\" {{");
+    let event_words = first.map_or(String::new(), |e| {
+        format!(
+            "{} by {} at {}",
+            e.event,
+            e.attackers
+                .as_ref()
+                .map_or("an unknown attacker".into(), |a| a.join(", ")),
+            e.location.as_deref().unwrap_or("an unknown place")
+        )
+    });
+    let _ = writeln!(
+        w.s,
+        "    label={}; style=\"rounded\"; color=\"#333333\";",
+        dot_quote(&format!("the event: {event_words}"))
+    );
+    for t in &c.targets {
+        if placed.insert(t) {
+            w.node("    ", t, t, "target", ", fillcolor=\"#ffffcc\", penwidth=2");
+        }
+    }
+    for a in &c.attackers {
+        if placed.insert(a) {
+            w.node("    ", a, a, "attacker", ", fillcolor=\"#dddddd\", penwidth=2");
+        }
+    }
+    let _ = writeln!(w.s, "  }}");
+}
+
+/// One round of a cascade: a cluster of the parties that enter in it (none: no cluster).
+fn cascade_round_cluster<'c>(w: &mut Writer, r: &'c super::cascade::Round, placed: &mut BTreeSet<&'c str>) {
+    if r.entrants.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w.s,
+        "  subgraph {} {{",
+        dot_quote(&format!("cluster_round_{}", r.number))
+    );
+    let _ = writeln!(
+        w.s,
+        "    label={}; style=\"rounded\"; color=\"#999999\";",
+        dot_quote(&format!("round {}", r.number))
+    );
+    for e in &r.entrants {
+        if placed.insert(&e.party) {
+            let fill = match e.side {
+                super::cascade::Side::Target => "#ffffcc",
+                super::cascade::Side::Attacker => "#dddddd",
+            };
+            let style = if e.status == crate::verdict::Status::Contingent {
+                ", style=\"rounded,filled,dashed\""
+            } else {
+                ""
+            };
+            w.node(
+                "    ",
+                &e.party,
+                &e.party,
+                &format!("{}: {} side, {}", e.name, e.side.as_str(), e.status.as_str()),
+                &format!(", fillcolor=\"{fill}\"{style}"),
+            );
+        }
+    }
+    let _ = writeln!(w.s, "  }}");
+}
+
+/// The edges of the entries: from each entrant to the party it helps and, under the worst-case
+/// policy, to the parties it fights. Returns the levels drawn, for the legend.
+fn cascade_entries(w: &mut Writer, c: &Cascade) -> BTreeSet<crate::level::ByRank> {
     let mut levels = BTreeSet::new();
     for r in &c.rounds {
         for e in &r.entrants {
@@ -523,22 +560,7 @@ pub(crate) fn cascade_dot(c: &Cascade) -> String {
             }
         }
     }
-    for k in &c.conflicts {
-        w.edge(
-            &k.party,
-            &k.toward,
-            &[
-                ("color", dot_quote("red")),
-                ("style", "dotted".into()),
-                ("penwidth", "2".into()),
-                ("constraint", "false".into()),
-                ("label", dot_quote(&format!("conflict: owes {}", k.level))),
-                ("tooltip", dot_quote(&k.detail)),
-            ],
-        );
-    }
-    w.legend(&levels);
-    w.finish()
+    levels
 }
 
 #[cfg(test)]

@@ -212,6 +212,15 @@ impl Ctx<'_> {
     }
 }
 
+/// The id of a treaty a compiled test names. The engine resolved the name when it compiled
+/// the test, so the treaty exists: a missing one is a bug, which fails every test (debug
+/// builds); a release build writes `?` rather than stop a whole exposure.
+fn treaty_id_of_test(e: &Engine, t: TreatyIx) -> &str {
+    let treaty = e.treaties.get(t as usize);
+    debug_assert!(treaty.is_some(), "treaty index {t} of a compiled test is out of range");
+    treaty.map_or("?", |x| x.id.as_str())
+}
+
 fn ptest_words(e: &Engine, t: &PTest) -> String {
     match t {
         PTest::Target => "the target".into(),
@@ -221,10 +230,7 @@ fn ptest_words(e: &Engine, t: &PTest) -> String {
         PTest::NonState => "a non-state actor".into(),
         PTest::Is(v) => v.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(" or "),
         PTest::MemberOf(o) => format!("a member of {}", e.party_id(*o)),
-        PTest::PartyTo(t) => format!(
-            "a party to {}",
-            e.treaties.get(*t as usize).map_or("?", |x| x.id.as_str())
-        ),
+        PTest::PartyTo(t) => format!("a party to {}", treaty_id_of_test(e, *t)),
     }
 }
 
@@ -431,6 +437,26 @@ struct Finder<'a> {
     by_id: Vec<PlaceIx>,
 }
 
+/// One clause and the beneficiaries it is looked at for: what its trigger and conditions
+/// test, and the classes of the operations and means they tell apart.
+struct ClauseLook<'l, 'a> {
+    cix: ClauseIx,
+    treaty: TreatyIx,
+    occasion: Occasion,
+    /// The beneficiaries the clause treats alike; `y`, the first, is evaluated.
+    batch: &'l [PartyIx],
+    y: PartyIx,
+    /// The event kinds to evaluate, as a bit set.
+    events: u8,
+    leaves: &'l Leaves<'a>,
+    ons: Vec<Vec<On>>,
+    means: Vec<Vec<Means>>,
+    /// Whether a place test compares the holder with the target.
+    place_target: bool,
+    /// Whether a place test compares the holder with the attackers.
+    place_attacker: bool,
+}
+
 /// Groups values by the truth of the masks that test them.
 fn mask_classes<T: Copy>(all: &[T], masks: &[u8]) -> Vec<Vec<T>> {
     if masks.is_empty() {
@@ -557,182 +583,217 @@ impl Finder<'_> {
             std::iter::once(c.trigger).chain(c.obligations.iter().filter_map(|o| o.when)),
             &mut leaves,
         );
-        let ons = mask_classes(On::ALL, &leaves.on);
-        let means = mask_classes(Means::ALL, &leaves.means);
-        // The other side: attackers when the beneficiary is attacked, targets when it attacks.
+        let holder_is = |role: &PTest| {
+            leaves
+                .places
+                .iter()
+                .any(|l| matches!(l, LTest::Holder(_, t, _) if uses(t, role)))
+        };
+        let look = ClauseLook {
+            cix,
+            treaty: c.treaty,
+            occasion,
+            batch,
+            y,
+            events,
+            ons: mask_classes(On::ALL, &leaves.on),
+            means: mask_classes(Means::ALL, &leaves.means),
+            place_target: holder_is(&PTest::Target),
+            place_attacker: holder_is(&PTest::Attacker),
+            leaves: &leaves,
+        };
+        let groups = self.counterparts(&look);
+        for g in groups.iter() {
+            self.counterpart_findings(&look, g);
+        }
+    }
+
+    /// The classes of the other side of a clause: attackers when the beneficiary is attacked,
+    /// targets when it attacks (cached per clause, occasion and, where the clause compares them
+    /// with the target or attacker, the beneficiary).
+    fn counterparts(&mut self, look: &ClauseLook<'_, '_>) -> Rc<Vec<Rc<Group>>> {
+        let e = self.e;
+        let (occasion, y) = (look.occasion, look.y);
         let tests: &[&PTest] = match occasion {
-            Occasion::Attacked => &leaves.attackers,
-            Occasion::Attacking => &leaves.targets,
+            Occasion::Attacked => &look.leaves.attackers,
+            Occasion::Attacking => &look.leaves.targets,
         };
         let relative = tests
             .iter()
             .any(|t| uses(t, &PTest::Target) || uses(t, &PTest::Attacker));
-        let gkey = (cix, occasion, relative.then_some(y));
-        let groups = match self.parties.get(&gkey) {
-            Some(g) => Rc::clone(g),
-            None => {
-                let g: Vec<Rc<Group>> = if tests.is_empty() && occasion == Occasion::Attacked {
-                    vec![Rc::new(Group {
-                        signature: Vec::new(),
-                        members: Vec::new(),
-                        description: "any attacker".into(),
-                        at_least: 0,
-                    })]
-                } else {
-                    // Groups (the Great Powers of 1914) are names for conditions, not actors.
-                    let mut candidates: Vec<Option<PartyIx>> = (0..e.parties.len() as PartyIx)
-                        .filter(|p| *p != self.x)
-                        .filter(|p| e.parties.get(*p as usize).is_some_and(|x| x.kind != PartyKind::Group))
-                        .map(Some)
-                        .collect();
-                    if occasion == Occasion::Attacked {
-                        candidates.push(None);
-                    }
-                    let ctx = Ctx {
-                        e,
-                        treaty: c.treaty,
-                        target: y,
-                        attackers: &[],
-                        at: self.at,
-                    };
-                    self.party_groups(tests, &ctx, &candidates, leaves.at_least)
-                };
-                let g = Rc::new(g);
-                self.parties.insert(gkey, Rc::clone(&g));
-                g
+        let gkey = (look.cix, occasion, relative.then_some(y));
+        if let Some(g) = self.parties.get(&gkey) {
+            return Rc::clone(g);
+        }
+        let g: Vec<Rc<Group>> = if tests.is_empty() && occasion == Occasion::Attacked {
+            vec![Rc::new(Group {
+                signature: Vec::new(),
+                members: Vec::new(),
+                description: "any attacker".into(),
+                at_least: 0,
+            })]
+        } else {
+            // Groups (the Great Powers of 1914) are names for conditions, not actors.
+            let mut candidates: Vec<Option<PartyIx>> = (0..e.parties.len() as PartyIx)
+                .filter(|p| *p != self.x)
+                .filter(|p| e.parties.get(*p as usize).is_some_and(|x| x.kind != PartyKind::Group))
+                .map(Some)
+                .collect();
+            if occasion == Occasion::Attacked {
+                candidates.push(None);
             }
+            let ctx = Ctx {
+                e,
+                treaty: look.treaty,
+                target: y,
+                attackers: &[],
+                at: self.at,
+            };
+            self.party_groups(tests, &ctx, &candidates, look.leaves.at_least)
         };
-        let place_target = leaves
-            .places
-            .iter()
-            .any(|l| matches!(l, LTest::Holder(_, t, _) if uses(t, &PTest::Target)));
-        let place_attacker = leaves
-            .places
-            .iter()
-            .any(|l| matches!(l, LTest::Holder(_, t, _) if uses(t, &PTest::Attacker)));
-        for g in groups.iter() {
-            // Representatives: members other than the beneficiary (who cannot be both),
-            // preferably outside the batch.
-            let mut reps: Vec<Option<PartyIx>> = g.members.iter().filter(|p| **p != Some(y)).copied().collect();
-            reps.sort_by_key(|p| p.is_some_and(|p| batch.contains(&p)));
-            reps.truncate(g.at_least.max(1) as usize);
-            if g.at_least > 0 && reps.len() < g.at_least as usize {
-                continue;
-            }
-            let (target, attackers): (PartyIx, Option<Vec<ActorIx>>) = match occasion {
-                Occasion::Attacked if g.at_least == 0 => (y, None),
-                Occasion::Attacked => (
-                    y,
-                    Some(
-                        reps.iter()
-                            .map(|p| p.map_or(ActorIx::NonState, ActorIx::Party))
-                            .collect(),
-                    ),
+        let g = Rc::new(g);
+        self.parties.insert(gkey, Rc::clone(&g));
+        g
+    }
+
+    /// The findings of a clause against one class of the other side: one evaluation per event,
+    /// place class, operation class and means class.
+    fn counterpart_findings(&mut self, look: &ClauseLook<'_, '_>, g: &Rc<Group>) {
+        let (occasion, y, batch) = (look.occasion, look.y, look.batch);
+        // Representatives: members other than the beneficiary (who cannot be both),
+        // preferably outside the batch.
+        let mut reps: Vec<Option<PartyIx>> = g.members.iter().filter(|p| **p != Some(y)).copied().collect();
+        reps.sort_by_key(|p| p.is_some_and(|p| batch.contains(&p)));
+        reps.truncate(g.at_least.max(1) as usize);
+        if g.at_least > 0 && reps.len() < g.at_least as usize {
+            return;
+        }
+        let (target, attackers): (PartyIx, Option<Vec<ActorIx>>) = match occasion {
+            Occasion::Attacked if g.at_least == 0 => (y, None),
+            Occasion::Attacked => (
+                y,
+                Some(
+                    reps.iter()
+                        .map(|p| p.map_or(ActorIx::NonState, ActorIx::Party))
+                        .collect(),
                 ),
-                Occasion::Attacking => match reps.first().copied().flatten() {
-                    Some(t) => (t, Some(vec![ActorIx::Party(y)])),
-                    None => continue,
-                },
-            };
-            let attacker_parties: Vec<PartyIx> = attackers
-                .iter()
-                .flatten()
-                .filter_map(|a| match a {
-                    ActorIx::Party(p) => Some(*p),
-                    ActorIx::NonState => None,
-                })
-                .collect();
-            let places: Option<Rc<Vec<PlaceGroup>>> = if leaves.places.is_empty() {
-                None
-            } else {
-                let pkey = (
-                    cix,
-                    place_target.then_some(target),
-                    if place_attacker {
-                        attacker_parties.clone()
-                    } else {
-                        Vec::new()
-                    },
-                );
-                Some(match self.places.get(&pkey) {
-                    Some(p) => Rc::clone(p),
-                    None => {
-                        let ctx = Ctx {
-                            e,
-                            treaty: c.treaty,
-                            target,
-                            attackers: &attacker_parties,
-                            at: self.at,
+            ),
+            Occasion::Attacking => match reps.first().copied().flatten() {
+                Some(t) => (t, Some(vec![ActorIx::Party(y)])),
+                None => return,
+            },
+        };
+        let places = self.place_classes(look, target, attackers.as_deref());
+        let place_list: Vec<Option<&PlaceGroup>> = match &places {
+            None => vec![None],
+            Some(p) => p.iter().map(Some).collect(),
+        };
+        // One beneficiary cannot attack itself; over a batch the class is listed whole.
+        let members: BTreeSet<Option<PartyIx>> = g
+            .members
+            .iter()
+            .filter(|p| batch.len() > 1 || **p != Some(y))
+            .copied()
+            .collect();
+        let beneficiaries: BTreeSet<PartyIx> = batch.iter().copied().collect();
+        let e = self.e;
+        for &event in EventKind::ALL
+            .iter()
+            .filter(|ev| look.events & (1u8 << (**ev as u8)) != 0)
+        {
+            for pg in &place_list {
+                for on in &look.ons {
+                    for m in &look.means {
+                        let s = Prepared {
+                            date: self.at,
+                            event,
+                            means: m.first().copied(),
+                            attacker_names: None,
+                            attackers: attackers.clone(),
+                            supporters: None,
+                            targets: vec![target],
+                            location: pg.and_then(|g| g.members.first().copied()),
+                            place: pg
+                                .and_then(|g| g.members.first())
+                                .and_then(|l| e.place_fast.get(*l as usize).copied())
+                                .unwrap_or_default(),
+                            launched_from: None,
+                            deployed_under: None,
+                            on: on.first().copied(),
+                            facts: vec![None; e.facts.len()],
+                            scoped: Vec::new(),
+                            scoped_bits: crate::eval::Deps::NONE,
                         };
-                        let p = Rc::new(self.place_groups(&leaves.places, &ctx));
-                        self.places.insert(pkey, Rc::clone(&p));
-                        p
-                    }
-                })
-            };
-            let place_list: Vec<Option<&PlaceGroup>> = match &places {
-                None => vec![None],
-                Some(p) => p.iter().map(Some).collect(),
-            };
-            // One beneficiary cannot attack itself; over a batch the class is listed whole.
-            let members: BTreeSet<Option<PartyIx>> = g
-                .members
-                .iter()
-                .filter(|p| batch.len() > 1 || **p != Some(y))
-                .copied()
-                .collect();
-            let beneficiaries: BTreeSet<PartyIx> = batch.iter().copied().collect();
-            for &event in EventKind::ALL.iter().filter(|ev| events & (1u8 << (**ev as u8)) != 0) {
-                for pg in &place_list {
-                    for on in &ons {
-                        for m in &means {
-                            let s = Prepared {
-                                date: self.at,
-                                event,
-                                means: m.first().copied(),
-                                attacker_names: None,
-                                attackers: attackers.clone(),
-                                supporters: None,
-                                targets: vec![target],
-                                location: pg.and_then(|g| g.members.first().copied()),
-                                place: pg
-                                    .and_then(|g| g.members.first())
-                                    .and_then(|l| e.place_fast.get(*l as usize).copied())
-                                    .unwrap_or_default(),
-                                launched_from: None,
-                                deployed_under: None,
-                                on: on.first().copied(),
-                                facts: vec![None; e.facts.len()],
-                                scoped: Vec::new(),
-                                scoped_bits: crate::eval::Deps::NONE,
-                            };
-                            let Some((level, definite, deps)) = self.evaluate(&s, cix, occasion, y) else {
-                                continue;
-                            };
-                            self.findings.push(Finding {
-                                clause: cix,
-                                occasion,
-                                level,
-                                definite,
-                                deps,
-                                beneficiaries: beneficiaries.clone(),
-                                events: 1u8 << (event as u8),
-                                on: on.clone(),
-                                means: m.clone(),
-                                place: pg.map(|p| PlaceFinding {
-                                    signatures: BTreeSet::from([p.signature.clone()]),
-                                    members: p.members.iter().copied().collect(),
-                                    kinds: BTreeSet::from([p.area]),
-                                    words: p.words.clone(),
-                                }),
-                                counterpart: Rc::clone(g),
-                                counterpart_members: members.clone(),
-                            });
-                        }
+                        let Some((level, definite, deps)) = self.evaluate(&s, look.cix, occasion, y) else {
+                            continue;
+                        };
+                        self.findings.push(Finding {
+                            clause: look.cix,
+                            occasion,
+                            level,
+                            definite,
+                            deps,
+                            beneficiaries: beneficiaries.clone(),
+                            events: 1u8 << (event as u8),
+                            on: on.clone(),
+                            means: m.clone(),
+                            place: pg.map(|p| PlaceFinding {
+                                signatures: BTreeSet::from([p.signature.clone()]),
+                                members: p.members.iter().copied().collect(),
+                                kinds: BTreeSet::from([p.area]),
+                                words: p.words.clone(),
+                            }),
+                            counterpart: Rc::clone(g),
+                            counterpart_members: members.clone(),
+                        });
                     }
                 }
             }
         }
+    }
+
+    /// The place classes of a clause for one target and attackers (`None`: the clause does not
+    /// look at the place), cached per clause and the parties its place tests are relative to.
+    fn place_classes(
+        &mut self,
+        look: &ClauseLook<'_, '_>,
+        target: PartyIx,
+        attackers: Option<&[ActorIx]>,
+    ) -> Option<Rc<Vec<PlaceGroup>>> {
+        if look.leaves.places.is_empty() {
+            return None;
+        }
+        let attacker_parties: Vec<PartyIx> = attackers
+            .iter()
+            .copied()
+            .flatten()
+            .filter_map(|a| match a {
+                ActorIx::Party(p) => Some(*p),
+                ActorIx::NonState => None,
+            })
+            .collect();
+        let pkey = (
+            look.cix,
+            look.place_target.then_some(target),
+            if look.place_attacker {
+                attacker_parties.clone()
+            } else {
+                Vec::new()
+            },
+        );
+        if let Some(p) = self.places.get(&pkey) {
+            return Some(Rc::clone(p));
+        }
+        let ctx = Ctx {
+            e: self.e,
+            treaty: look.treaty,
+            target,
+            attackers: &attacker_parties,
+            at: self.at,
+        };
+        let p = Rc::new(self.place_groups(&look.leaves.places, &ctx));
+        self.places.insert(pkey, Rc::clone(&p));
+        Some(p)
     }
 
     /// The strongest obligation of the party under the clause toward the beneficiary.

@@ -332,34 +332,10 @@ pub(crate) fn write_graph_table(
     out.write_all(s.as_bytes())
 }
 
-/// Every commitment as an aligned table at full width, each row written as it is made: the
-/// column widths are measured in a first pass, so no row is held longer than its line.
+/// Every commitment as an aligned table at full width, each row written as it is made.
 fn write_aligned(list: &[&Commitment], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w: Vec<usize> = GRAPH_HEADER.iter().map(|h| h.chars().count()).collect();
-    for c in list {
-        for (x, cell) in w.iter_mut().zip(graph_row(c)) {
-            *x = (*x).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, (c, n)) in cells.iter().zip(&w).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(c);
-            } else {
-                let _ = write!(s, "{c:<n$}  ");
-            }
-        }
-        let mut s = s.trim_end().to_string();
-        s.push('\n');
-        s
-    };
     out.write_all(b"\n")?;
-    out.write_all(line(&GRAPH_HEADER.map(String::from)).as_bytes())?;
-    for c in list {
-        out.write_all(line(&graph_row(c)).as_bytes())?;
-    }
-    Ok(())
+    crate::table::write_rows(&GRAPH_HEADER, || list.iter().map(|c| graph_row(c)), out)
 }
 
 /// A heading and the table of guarantors or commitments at one date.

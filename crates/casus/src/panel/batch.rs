@@ -59,16 +59,34 @@ pub const COLUMNS: [&str; 6] = ["date", "attacker", "target", "place", "event", 
 /// The first [`BatchError`], naming the line and column.
 pub fn read(engine: &Engine, file: &str, text: &str) -> Result<Vec<BatchScenario>, BatchError> {
     let mut r = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let err = |line: u64, column: usize, name: &str, message: String| BatchError {
+    let header = read_header(&mut r, file)?;
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            batch_error(file, line, 1, "", e.to_string())
+        })?;
+        out.push(read_row(engine, file, &header, &rec)?);
+    }
+    Ok(out)
+}
+
+/// A [`BatchError`] of `file`.
+fn batch_error(file: &str, line: u64, column: usize, name: &str, message: String) -> BatchError {
+    BatchError {
         file: file.to_string(),
         line,
         column,
         name: name.to_string(),
         message,
-    };
+    }
+}
+
+/// The column names of a batch, each one of [`COLUMNS`], the required ones all there.
+fn read_header(r: &mut ::csv::Reader<&[u8]>, file: &str) -> Result<Vec<String>, BatchError> {
     let header: Vec<String> = r
         .headers()
-        .map_err(|e| err(1, 1, "", e.to_string()))?
+        .map_err(|e| batch_error(file, 1, 1, "", e.to_string()))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -76,7 +94,8 @@ pub fn read(engine: &Engine, file: &str, text: &str) -> Result<Vec<BatchScenario
         if !COLUMNS.contains(&h.as_str()) {
             let hint =
                 crate::suggest(h, COLUMNS.iter().copied()).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-            return Err(err(
+            return Err(batch_error(
+                file,
                 1,
                 i + 1,
                 h,
@@ -86,7 +105,8 @@ pub fn read(engine: &Engine, file: &str, text: &str) -> Result<Vec<BatchScenario
     }
     for need in ["date", "attacker", "target"] {
         if !header.iter().any(|h| h == need) {
-            return Err(err(
+            return Err(batch_error(
+                file,
                 1,
                 header.len() + 1,
                 need,
@@ -94,74 +114,88 @@ pub fn read(engine: &Engine, file: &str, text: &str) -> Result<Vec<BatchScenario
             ));
         }
     }
-    let mut out = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            err(line, 1, "", e.to_string())
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let mut fields: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
-        for (i, (h, v)) in header.iter().zip(rec.iter()).enumerate() {
-            fields.insert(h.as_str(), (i + 1, v.trim()));
-        }
-        let get = |name: &str| fields.get(name).copied().unwrap_or((0, ""));
-        let at = |name: &str, message: String| err(line, get(name).0, name, message);
-        let date = When::parse(get("date").1).map_err(|e| at("date", format!("{e}; write YYYY-MM-DD")))?;
-        let event = match get("event").1 {
-            "" => EventKind::ArmedAttack,
-            v => v.parse::<EventKind>().map_err(|e| at("event", e.to_string()))?,
-        };
-        let party = |name: &str| -> Result<Option<String>, BatchError> {
-            let v = get(name).1;
-            if v.is_empty() {
-                return Ok(None);
-            }
-            if engine.party_ix.contains_key(v) {
-                return Ok(Some(v.to_string()));
-            }
-            let hint = crate::suggest(v, engine.party_ix.keys().map(String::as_str))
-                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-            Err(at(name, format!("unknown party `{v}`{hint}")))
-        };
-        let Some(target) = party("target")? else {
-            return Err(at("target", "empty: every scenario needs a target".into()));
-        };
-        let mut s = Scenario::new(date, event, &target);
-        s.attacker = party("attacker")?.map(Actor::Party);
-        let place = get("place").1.to_string();
-        if !place.is_empty() {
-            let id = if engine.place_ix.contains_key(&place) {
-                place.clone()
-            } else {
-                engine.find_place(&place).map_err(|e| at("place", e.to_string()))?.id
-            };
-            s.location = Some(id);
-        }
-        for item in get("facts").1.split(';').map(str::trim).filter(|x| !x.is_empty()) {
-            let (name, value) = match item.split_once('=') {
-                Some((n, v)) => (n.trim(), v.trim()),
-                None => (item, "true"),
-            };
-            let value = match value {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                v => return Err(at("facts", format!("`{name}={v}`: a fact is true or false"))),
-            };
-            if !engine.fact_ix.contains_key(name) {
-                let hint = crate::suggest(name, engine.fact_ix.keys().map(String::as_str))
-                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-                return Err(at("facts", format!("unknown fact `{name}`{hint}")));
-            }
-            s.facts.insert(name.to_string(), value);
-        }
-        out.push(BatchScenario {
-            line,
-            place,
-            scenario: s,
-        });
+    Ok(header)
+}
+
+/// One row of a batch as a scenario, every id checked against the rule set.
+fn read_row(
+    engine: &Engine,
+    file: &str,
+    header: &[String],
+    rec: &::csv::StringRecord,
+) -> Result<BatchScenario, BatchError> {
+    let line = rec.position().map_or(0, |p| p.line());
+    let mut fields: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for (i, (h, v)) in header.iter().zip(rec.iter()).enumerate() {
+        fields.insert(h.as_str(), (i + 1, v.trim()));
     }
-    Ok(out)
+    let get = |name: &str| fields.get(name).copied().unwrap_or((0, ""));
+    let at = |name: &str, message: String| batch_error(file, line, get(name).0, name, message);
+    let date = When::parse(get("date").1).map_err(|e| at("date", format!("{e}; write YYYY-MM-DD")))?;
+    let event = match get("event").1 {
+        "" => EventKind::ArmedAttack,
+        v => v.parse::<EventKind>().map_err(|e| at("event", e.to_string()))?,
+    };
+    let party = |name: &str| -> Result<Option<String>, BatchError> {
+        let v = get(name).1;
+        if v.is_empty() {
+            return Ok(None);
+        }
+        if engine.party_ix.contains_key(v) {
+            return Ok(Some(v.to_string()));
+        }
+        let hint = crate::suggest(v, engine.party_ix.keys().map(String::as_str))
+            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        Err(at(name, format!("unknown party `{v}`{hint}")))
+    };
+    let Some(target) = party("target")? else {
+        return Err(at("target", "empty: every scenario needs a target".into()));
+    };
+    let mut s = Scenario::new(date, event, &target);
+    s.attacker = party("attacker")?.map(Actor::Party);
+    let place = get("place").1.to_string();
+    if !place.is_empty() {
+        let id = if engine.place_ix.contains_key(&place) {
+            place.clone()
+        } else {
+            engine.find_place(&place).map_err(|e| at("place", e.to_string()))?.id
+        };
+        s.location = Some(id);
+    }
+    read_facts(engine, get("facts").1, &mut s, &|message| at("facts", message))?;
+    Ok(BatchScenario {
+        line,
+        place,
+        scenario: s,
+    })
+}
+
+/// The `facts` cell of a row (`name=true;name=false`, a name alone true) into the scenario;
+/// `at` makes the error of the cell.
+fn read_facts(
+    engine: &Engine,
+    cell: &str,
+    s: &mut Scenario,
+    at: &dyn Fn(String) -> BatchError,
+) -> Result<(), BatchError> {
+    for item in cell.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+        let (name, value) = match item.split_once('=') {
+            Some((n, v)) => (n.trim(), v.trim()),
+            None => (item, "true"),
+        };
+        let value = match value {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            v => return Err(at(format!("`{name}={v}`: a fact is true or false"))),
+        };
+        if !engine.fact_ix.contains_key(name) {
+            let hint = crate::suggest(name, engine.fact_ix.keys().map(String::as_str))
+                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            return Err(at(format!("unknown fact `{name}`{hint}")));
+        }
+        s.facts.insert(name.to_string(), value);
+    }
+    Ok(())
 }
 
 /// One row of a batch's answer: a scenario and a party it obliges (or, with `party` empty and

@@ -707,9 +707,35 @@ impl Gen {
         let states = self.states.max(1);
         let inf = t.in_force % DATES.len();
         let end = t.terminated.map(|x| x % DATES.len()).filter(|x| *x > inf);
+        let members = self.members(t, inf, end);
+        let clauses: Vec<Value> = t.clauses.iter().enumerate().map(|(ci, cl)| c.clause(ci, cl)).collect();
+        let nclauses = t.clauses.len();
+        let reservations: Vec<Value> = t
+            .reservations
+            .iter()
+            .map(|r| reservation_json(r, states, nclauses))
+            .collect();
+        let mut v = json!({
+            "id": self.treaty_id(c.treaty),
+            "name": format!("Treaty {ti}"),
+            "status": if t.draft { "draft" } else { "in_force" },
+            "in_force": date(inf),
+            "parties": members,
+            "clauses": clauses,
+            "reservations": reservations,
+        });
+        if let (Some(e), Some(o)) = (end, v.as_object_mut()) {
+            o.insert("terminated".into(), json!(date(e)));
+        }
+        v
+    }
+
+    /// The `parties:` of a treaty in force from date index `inf` until `end`: each party once
+    /// (the organization's members once), with the dates it joined and left.
+    fn members(&self, t: &Treaty, inf: usize, end: Option<usize>) -> Vec<Value> {
+        let states = self.states.max(1);
         let mut seen = std::collections::BTreeSet::new();
-        let members: Vec<Value> = t
-            .members
+        t.members
             .iter()
             .filter(|m| {
                 seen.insert(if m.org && self.org.is_some() {
@@ -741,92 +767,75 @@ impl Gen {
                 }
                 v
             })
-            .collect();
-        let clauses: Vec<Value> = t
-            .clauses
-            .iter()
-            .enumerate()
-            .map(|(ci, cl)| {
-                let mut v = json!({
-                    "id": format!("c{ci}"),
-                    "citation": format!("Art. {ci}"),
-                    "trigger": c.cond(&cl.trigger),
-                    "obligations": cl.obligations.iter().map(|o| c.obligation(o)).collect::<Vec<_>>(),
-                });
-                if let (Some((rt, ro)), Some(m)) = (&cl.reading, v.as_object_mut()) {
-                    let mut r = json!({"id": "alt", "basis": "Another reading."});
-                    if let Some(o) = r.as_object_mut() {
-                        match (rt, ro) {
-                            (None, None) => {
-                                o.insert("trigger".into(), json!({"always": false}));
-                            }
-                            _ => {
-                                if let Some(x) = rt {
-                                    o.insert("trigger".into(), c.cond(x));
-                                }
-                                if let Some(x) = ro.as_ref().filter(|x| !x.is_empty()) {
-                                    o.insert(
-                                        "obligations".into(),
-                                        json!(x.iter().map(|ob| c.obligation(ob)).collect::<Vec<_>>()),
-                                    );
-                                } else if rt.is_none() {
-                                    o.insert("trigger".into(), json!({"always": true}));
-                                }
-                            }
+            .collect()
+    }
+}
+
+/// One reservation of a treaty with `nclauses` clauses among `states` states.
+fn reservation_json(r: &Res, states: usize, nclauses: usize) -> Value {
+    let (f, to) = period(r.from, r.to);
+    let mut v = json!({
+        "party": format!("P{}", r.party % states),
+        "opt_out": r.opt_out,
+        "exclude_forms": Ctx::forms(r.exclude),
+        "note": "A reservation.",
+    });
+    if let Some(o) = v.as_object_mut() {
+        if let (Some(x), true) = (r.clause, nclauses > 0) {
+            o.insert("clauses".into(), json!([format!("c{}", x % nclauses)]));
+        }
+        if let Some(x) = r.toward {
+            o.insert("toward".into(), json!([format!("P{}", x % states)]));
+        }
+        if let Some(x) = f {
+            o.insert("from".into(), json!(date(x)));
+        }
+        if let Some(x) = to {
+            o.insert("to".into(), json!(date(x)));
+        }
+        if let Some(x) = r.max_level {
+            o.insert(
+                "max_level".into(),
+                json!(LEVELS.get(x % LEVELS.len()).copied().unwrap_or("assist")),
+            );
+        }
+    }
+    v
+}
+
+impl Ctx<'_> {
+    /// Clause `ci` of the treaty, with its alternative reading if it has one.
+    fn clause(&self, ci: usize, cl: &Clause) -> Value {
+        let mut v = json!({
+            "id": format!("c{ci}"),
+            "citation": format!("Art. {ci}"),
+            "trigger": self.cond(&cl.trigger),
+            "obligations": cl.obligations.iter().map(|o| self.obligation(o)).collect::<Vec<_>>(),
+        });
+        if let (Some((rt, ro)), Some(m)) = (&cl.reading, v.as_object_mut()) {
+            let mut r = json!({"id": "alt", "basis": "Another reading."});
+            if let Some(o) = r.as_object_mut() {
+                match (rt, ro) {
+                    (None, None) => {
+                        o.insert("trigger".into(), json!({"always": false}));
+                    }
+                    _ => {
+                        if let Some(x) = rt {
+                            o.insert("trigger".into(), self.cond(x));
+                        }
+                        if let Some(x) = ro.as_ref().filter(|x| !x.is_empty()) {
+                            o.insert(
+                                "obligations".into(),
+                                json!(x.iter().map(|ob| self.obligation(ob)).collect::<Vec<_>>()),
+                            );
+                        } else if rt.is_none() {
+                            o.insert("trigger".into(), json!({"always": true}));
                         }
                     }
-                    m.insert("reading".into(), json!({"id": "main", "basis": "The usual reading."}));
-                    m.insert("readings".into(), json!([r]));
                 }
-                v
-            })
-            .collect();
-        let nclauses = t.clauses.len();
-        let reservations: Vec<Value> = t
-            .reservations
-            .iter()
-            .map(|r| {
-                let (f, to) = period(r.from, r.to);
-                let mut v = json!({
-                    "party": format!("P{}", r.party % states),
-                    "opt_out": r.opt_out,
-                    "exclude_forms": Ctx::forms(r.exclude),
-                    "note": "A reservation.",
-                });
-                if let Some(o) = v.as_object_mut() {
-                    if let (Some(x), true) = (r.clause, nclauses > 0) {
-                        o.insert("clauses".into(), json!([format!("c{}", x % nclauses)]));
-                    }
-                    if let Some(x) = r.toward {
-                        o.insert("toward".into(), json!([format!("P{}", x % states)]));
-                    }
-                    if let Some(x) = f {
-                        o.insert("from".into(), json!(date(x)));
-                    }
-                    if let Some(x) = to {
-                        o.insert("to".into(), json!(date(x)));
-                    }
-                    if let Some(x) = r.max_level {
-                        o.insert(
-                            "max_level".into(),
-                            json!(LEVELS.get(x % LEVELS.len()).copied().unwrap_or("assist")),
-                        );
-                    }
-                }
-                v
-            })
-            .collect();
-        let mut v = json!({
-            "id": self.treaty_id(c.treaty),
-            "name": format!("Treaty {ti}"),
-            "status": if t.draft { "draft" } else { "in_force" },
-            "in_force": date(inf),
-            "parties": members,
-            "clauses": clauses,
-            "reservations": reservations,
-        });
-        if let (Some(e), Some(o)) = (end, v.as_object_mut()) {
-            o.insert("terminated".into(), json!(date(e)));
+            }
+            m.insert("reading".into(), json!({"id": "main", "basis": "The usual reading."}));
+            m.insert("readings".into(), json!([r]));
         }
         v
     }

@@ -373,6 +373,28 @@ pub(crate) fn obligation_of<'e>(e: &'e Engine, reading: Option<(ClauseIx, usize)
     }
 }
 
+/// The ids of a clause the engine made, its treaty's and its own. The index comes from the
+/// engine, so it is always in range: a missing clause is a bug, which fails every test (debug
+/// builds); a release build writes `?` for it rather than abort a whole verification.
+fn clause_ids(e: &Engine, cix: ClauseIx) -> (&str, &str, Option<&Clause>) {
+    let c = e.clauses.get(cix as usize);
+    let t = c.and_then(|c| e.treaties.get(c.treaty as usize));
+    debug_assert!(t.is_some(), "clause index {cix} made by the engine is out of range");
+    (t.map_or("?", |t| t.id.as_str()), c.map_or("?", |c| c.id.as_str()), c)
+}
+
+/// Where a hit comes from, in words: `FRA owes assist (definite) toward EST under nato/art5`.
+fn hit_source(e: &Engine, h: &Hit) -> String {
+    let (treaty, clause, _) = clause_ids(e, h.clause);
+    format!(
+        "{} owes {} ({}) toward {} under {treaty}/{clause}",
+        e.party_id(h.party),
+        h.level,
+        h.status.as_str(),
+        e.party_id(h.toward),
+    )
+}
+
 /// A violation of a property in one scenario, in words; `None` when it holds.
 pub(crate) fn violation(
     req: &Requirement,
@@ -381,70 +403,9 @@ pub(crate) fn violation(
     hits: &[Hit],
 ) -> Option<String> {
     let obligation = |h: &Hit| obligation_of(e, reading, h);
-    let source = |h: &Hit| -> String {
-        let c = e.clauses.get(h.clause as usize);
-        let t = c.and_then(|c| e.treaties.get(c.treaty as usize));
-        format!(
-            "{} owes {} ({}) toward {} under {}/{}",
-            e.party_id(h.party),
-            h.level,
-            h.status.as_str(),
-            e.party_id(h.toward),
-            t.map_or("?", |t| t.id.as_str()),
-            c.map_or("?", |c| c.id.as_str())
-        )
-    };
+    let source = |h: &Hit| hit_source(e, h);
     match req {
-        Requirement::Obliged {
-            count,
-            level,
-            status,
-            among,
-            within,
-        } => {
-            let parties: BTreeSet<&str> = hits
-                .iter()
-                .filter(|h| level_matches(h.level, *level) && status_matches(h.status, *status))
-                .filter(|h| among.as_ref().is_none_or(|a| a.contains(&h.party)))
-                .filter(|h| obligation(h).is_some_and(|o| due_within(o, *within)))
-                .map(|h| e.party_id(h.party))
-                .collect();
-            if parties.len() >= *count as usize {
-                return None;
-            }
-            let what = format!(
-                "{}{}",
-                level.map_or("any level".to_string(), |l| if l == crate::Level::Neutrality {
-                    "neutrality".into()
-                } else {
-                    format!("{l} or stronger")
-                }),
-                if *status == super::StatusFilter::Definite {
-                    ", definite"
-                } else {
-                    ""
-                }
-            ) + &within.map_or(String::new(), |h| format!(", due within {h} hours"));
-            // Who could have counted: every party, or those of `among` (named when few).
-            let of = among.as_ref().map(|a| match a.as_slice() {
-                list if list.len() <= 6 => list.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", "),
-                list => format!("the {} parties of `among`", list.len()),
-            });
-            let n = parties.len();
-            let named = parties.into_iter().collect::<Vec<_>>().join(", ");
-            let verb = if n == 1 { "is" } else { "are" };
-            Some(match (n, of) {
-                (0, None) => format!("no party is obliged at {what}; at least {count} required"),
-                (0, Some(of)) => format!("none of {of} is obliged at {what}; at least {count} required"),
-                (_, None) => format!(
-                    "only {n} part{} obliged at {what} ({named}); at least {count} required",
-                    if n == 1 { "y is" } else { "ies are" }
-                ),
-                (_, Some(of)) => {
-                    format!("only {n} of {of} {verb} obliged at {what} ({named}); at least {count} required")
-                }
-            })
-        }
+        Requirement::Obliged { .. } => obliged_violation(req, e, reading, hits),
         Requirement::Never {
             parties,
             level,
@@ -481,6 +442,68 @@ pub(crate) fn violation(
             None
         }
     }
+}
+
+/// A violation of an `obliged` requirement in words: too few parties obliged; `None` when it
+/// holds (or `req` is another kind of requirement).
+fn obliged_violation(
+    req: &Requirement,
+    e: &Engine,
+    reading: Option<(ClauseIx, usize)>,
+    hits: &[Hit],
+) -> Option<String> {
+    let Requirement::Obliged {
+        count,
+        level,
+        status,
+        among,
+        within,
+    } = req
+    else {
+        return None;
+    };
+    let parties: BTreeSet<&str> = hits
+        .iter()
+        .filter(|h| level_matches(h.level, *level) && status_matches(h.status, *status))
+        .filter(|h| among.as_ref().is_none_or(|a| a.contains(&h.party)))
+        .filter(|h| obligation_of(e, reading, h).is_some_and(|o| due_within(o, *within)))
+        .map(|h| e.party_id(h.party))
+        .collect();
+    if parties.len() >= *count as usize {
+        return None;
+    }
+    let what = format!(
+        "{}{}",
+        level.map_or("any level".to_string(), |l| if l == crate::Level::Neutrality {
+            "neutrality".into()
+        } else {
+            format!("{l} or stronger")
+        }),
+        if *status == super::StatusFilter::Definite {
+            ", definite"
+        } else {
+            ""
+        }
+    ) + &within.map_or(String::new(), |h| format!(", due within {h} hours"));
+    // Who could have counted: every party, or those of `among` (named when few).
+    let of = among.as_ref().map(|a| match a.as_slice() {
+        list if list.len() <= 6 => list.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", "),
+        list => format!("the {} parties of `among`", list.len()),
+    });
+    let n = parties.len();
+    let named = parties.into_iter().collect::<Vec<_>>().join(", ");
+    let verb = if n == 1 { "is" } else { "are" };
+    Some(match (n, of) {
+        (0, None) => format!("no party is obliged at {what}; at least {count} required"),
+        (0, Some(of)) => format!("none of {of} is obliged at {what}; at least {count} required"),
+        (_, None) => format!(
+            "only {n} part{} obliged at {what} ({named}); at least {count} required",
+            if n == 1 { "y is" } else { "ies are" }
+        ),
+        (_, Some(of)) => {
+            format!("only {n} of {of} {verb} obliged at {what} ({named}); at least {count} required")
+        }
+    })
 }
 
 /// The obligations of one evaluation that hold the answer to a requirement in suspense: the
@@ -592,8 +615,20 @@ pub(crate) fn stated_count(c: &Cell) -> usize {
 
 impl Universe<'_> {
     /// The scenario of a cell, with every open value left unknown.
+    ///
+    /// A cell's parties and places are indices into this universe, which made the cell: a
+    /// missing one is a bug, which fails the tests (debug builds) rather than name no one.
     pub(crate) fn scenario(&self, c: &Cell) -> Scenario {
-        let id = |u: u32| self.parties.get(u as usize).cloned().unwrap_or_default();
+        let id = |u: u32| {
+            let p = self.parties.get(u as usize);
+            debug_assert!(p.is_some(), "party {u} of a cell is not in the universe");
+            p.cloned().unwrap_or_default()
+        };
+        let place = |p: u32| {
+            let x = self.places.get(p as usize);
+            debug_assert!(x.is_some(), "place {p} of a cell is not in the universe");
+            x.cloned()
+        };
         let mut s = Scenario::new(c.date, c.event, &id(c.target));
         s.attacker = match c.attacker {
             super::walk::Atk::Unknown => None,
@@ -603,11 +638,11 @@ impl Universe<'_> {
             super::walk::Atk::Party(u) => Some(Actor::Party(id(u))),
         };
         s.location = match c.location {
-            Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
+            Dim::Is(Some(p)) => place(p),
             _ => None,
         };
         s.launched_from = match c.launched_from {
-            Dim::Is(Some(p)) => self.places.get(p as usize).cloned(),
+            Dim::Is(Some(p)) => place(p),
             _ => None,
         };
         s.deployed_under = match c.deployed_under {
@@ -758,16 +793,16 @@ impl Visitor for Checker<'_> {
     }
 }
 
-/// `treaty/clause/reading` of a reading choice.
+/// `treaty/clause/reading` of a reading choice. The choice comes from the engine's own
+/// clauses and readings, so every part exists (see [`clause_ids`] for what a bug does).
 pub(crate) fn reading_name(e: &Engine, (cix, ri): (ClauseIx, usize)) -> String {
-    let c = e.clauses.get(cix as usize);
-    format!(
-        "{}/{}/{}",
-        c.and_then(|c| e.treaties.get(c.treaty as usize))
-            .map_or("?", |t| t.id.as_str()),
-        c.map_or("?", |c| c.id.as_str()),
-        c.and_then(|c| c.readings.get(ri)).map_or("?", |r| r.id.as_str())
-    )
+    let (treaty, clause, c) = clause_ids(e, cix);
+    let r = c.and_then(|c| c.readings.get(ri));
+    debug_assert!(
+        r.is_some(),
+        "reading {ri} of clause index {cix} made by the engine is out of range"
+    );
+    format!("{treaty}/{clause}/{}", r.map_or("?", |r| r.id.as_str()))
 }
 
 /// Checks every property of a file against a rule set.

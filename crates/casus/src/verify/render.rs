@@ -286,6 +286,28 @@ pub fn write_diff(d: &DiffReport, width: Width, view: DiffView, out: &mut dyn st
     let rows = merged.get(..shown).unwrap_or(&merged);
     // The reading column shows only when some change depends on an alternative reading.
     let readings = d.groups.iter().any(|g| g.reading.is_some());
+    out.write_all(diff_table(rows, readings, view, width).as_bytes())?;
+    if shown < merged.len() {
+        let rest = merged.get(shown..).unwrap_or_default();
+        let scenarios = rest.iter().fold(0u128, |n, r| n.saturating_add(r.count));
+        out.write_all(
+            crate::table::paragraph(
+                "",
+                "",
+                &format!(
+                    "… and {} more rows ({scenarios} scenarios, each counted per party): `casus diff --full` lists every row, or limit the diff with --target and --party.",
+                    rest.len()
+                ),
+                width,
+            )
+            .as_bytes(),
+        )?;
+    }
+    write_diff_examples(rows, readings, view, out)
+}
+
+/// The table of a diff's rows (with a reading column when `readings`).
+fn diff_table(rows: &[Row], readings: bool, view: DiffView, width: Width) -> String {
     let table_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -318,23 +340,16 @@ pub fn write_diff(d: &DiffReport, width: Width, view: DiffView, out: &mut dyn st
     if readings {
         head.push("READING");
     }
-    out.write_all(table(&head, &table_rows, width).as_bytes())?;
-    if shown < merged.len() {
-        let rest = merged.get(shown..).unwrap_or_default();
-        let scenarios = rest.iter().fold(0u128, |n, r| n.saturating_add(r.count));
-        out.write_all(
-            crate::table::paragraph(
-                "",
-                "",
-                &format!(
-                    "… and {} more rows ({scenarios} scenarios, each counted per party): `casus diff --full` lists every row, or limit the diff with --target and --party.",
-                    rest.len()
-                ),
-                width,
-            )
-            .as_bytes(),
-        )?;
-    }
+    table(&head, &table_rows, width)
+}
+
+/// Writes one scenario of each row shown, numbered as the rows are.
+fn write_diff_examples(
+    rows: &[Row],
+    readings: bool,
+    view: DiffView,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     out.write_all(b"\nOne scenario of each row:\n")?;
     for (i, r) in rows.iter().enumerate() {
         let under = if readings && r.reading != "default" {

@@ -95,114 +95,115 @@ fn check(before: &str, what: &str, after: &str) {
     );
 }
 
+/// Each kind of edit, in PACT: the edit in words, the text it replaces, the text it writes.
+const EDITS: &[(&str, &str, &str)] = &[
+    (
+        "add UKR to the parties of `pact`",
+        "      - {party: FRA, joined: 2026-07-01}\n",
+        "      - {party: FRA, joined: 2026-07-01}\n      - {party: UKR}\n",
+    ),
+    (
+        "add FRA to the obligors of clause `pact/art1`",
+        "obligated: [POL]",
+        "obligated: [POL, FRA]",
+    ),
+    (
+        "add the tag europe to where clause `pact/art1` applies",
+        "{tagged: [baltic]}",
+        "{tagged: [baltic, europe]}",
+    ),
+    (
+        "add what was hit: forces to `on: territory` where clause `pact/art1` applies",
+        "- on: territory\n",
+        "- on: [territory, forces]\n",
+    ),
+    (
+        "add the event kind cyber_attack to `event: armed_attack` where clause `pact/art1` applies",
+        "- event: armed_attack  # the attack",
+        "- event: [armed_attack, cyber_attack]  # the attack",
+    ),
+    // Nested in `any:`.
+    (
+        "add the place UA-09-OCC to where clause `pact/art1` applies",
+        "{in: [UKR]}",
+        "{in: [UKR, UA-09-OCC]}",
+    ),
+    (
+        "drop the test `target: {is: [POL]}` from where clause `pact/art1` applies",
+        "                - target: {is: [POL]}\n",
+        "",
+    ),
+    (
+        "add an exception to clause `pact/art1`: not when what was hit is forces",
+        "            - date: {from: 2026-06-01}\n",
+        "            - date: {from: 2026-06-01}\n            - not: {on: forces}\n",
+    ),
+    (
+        "add an exception to clause `pact/art1`: not for an event of kind cyber_attack",
+        "            - date: {from: 2026-06-01}\n",
+        "            - date: {from: 2026-06-01}\n            - not: {event: cyber_attack}\n",
+    ),
+    (
+        "add an exception to clause `pact/art1`: not when UKR is attacked",
+        "            - date: {from: 2026-06-01}\n",
+        "            - date: {from: 2026-06-01}\n            - not: {target: {is: [UKR]}}\n",
+    ),
+    // Nested in a flow `not:`.
+    (
+        "clause `pact/art1` applies to places whose sovereign at the date of the attack is the attacker, instead of `location: {controller: attacker}`",
+        "- not: {location: {controller: attacker}}",
+        "- not: {location: {sovereign: attacker}}",
+    ),
+    (
+        "clause `pact/art1` waits on the fact provoked being true, instead of false",
+        "- not: {fact: provoked}",
+        "- fact: provoked",
+    ),
+    (
+        "clause `pact/art1` waits on the fact determined",
+        "            - date: {from: 2026-06-01}\n",
+        "            - date: {from: 2026-06-01}\n            - fact: determined\n",
+    ),
+    (
+        "add weapons to the forms required by the consult obligation of clause `pact/art1`",
+        "forms: {allowed: [consultation]}",
+        "forms: {required: [weapons], allowed: [consultation]}",
+    ),
+    (
+        "add weapons to the forms required by the assist obligation of clause `pact/art1`",
+        "                  excluded: [ground_troops]\n",
+        "                  required: [weapons]\n                  excluded: [ground_troops]\n",
+    ),
+    (
+        "move the entry into force of `pact` from 2026-06-01 to 2026-05-01",
+        "in_force: 2026-06-01",
+        "in_force: 2026-05-01",
+    ),
+    (
+        "move the date FRA joined `pact` from 2026-07-01 to 2026-05-01",
+        "joined: 2026-07-01",
+        "joined: 2026-05-01",
+    ),
+    (
+        "move the start of the `date:` window of clause `pact/art1` from 2026-06-01 to 2026-05-01",
+        "{from: 2026-06-01}",
+        "{from: 2026-05-01}",
+    ),
+    (
+        "shorten the deadline of the consult obligation of clause `pact/art1` from within 48 hours to `{within_hours: 24}`",
+        "deadline: {within_hours: 48}",
+        "deadline: {within_hours: 24}",
+    ),
+    (
+        "drop the condition `when: {fact: requested}` of an obligation of clause `pact/art1`",
+        "            when: {fact: requested}\n",
+        "",
+    ),
+];
+
 #[test]
 fn each_kind_of_edit_changes_the_text_where_the_value_is_written() {
-    // (the edit in words, the text it replaces, the text it writes), in PACT.
-    let cases: &[(&str, &str, &str)] = &[
-        (
-            "add UKR to the parties of `pact`",
-            "      - {party: FRA, joined: 2026-07-01}\n",
-            "      - {party: FRA, joined: 2026-07-01}\n      - {party: UKR}\n",
-        ),
-        (
-            "add FRA to the obligors of clause `pact/art1`",
-            "obligated: [POL]",
-            "obligated: [POL, FRA]",
-        ),
-        (
-            "add the tag europe to where clause `pact/art1` applies",
-            "{tagged: [baltic]}",
-            "{tagged: [baltic, europe]}",
-        ),
-        (
-            "add what was hit: forces to `on: territory` where clause `pact/art1` applies",
-            "- on: territory\n",
-            "- on: [territory, forces]\n",
-        ),
-        (
-            "add the event kind cyber_attack to `event: armed_attack` where clause `pact/art1` applies",
-            "- event: armed_attack  # the attack",
-            "- event: [armed_attack, cyber_attack]  # the attack",
-        ),
-        // Nested in `any:`.
-        (
-            "add the place UA-09-OCC to where clause `pact/art1` applies",
-            "{in: [UKR]}",
-            "{in: [UKR, UA-09-OCC]}",
-        ),
-        (
-            "drop the test `target: {is: [POL]}` from where clause `pact/art1` applies",
-            "                - target: {is: [POL]}\n",
-            "",
-        ),
-        (
-            "add an exception to clause `pact/art1`: not when what was hit is forces",
-            "            - date: {from: 2026-06-01}\n",
-            "            - date: {from: 2026-06-01}\n            - not: {on: forces}\n",
-        ),
-        (
-            "add an exception to clause `pact/art1`: not for an event of kind cyber_attack",
-            "            - date: {from: 2026-06-01}\n",
-            "            - date: {from: 2026-06-01}\n            - not: {event: cyber_attack}\n",
-        ),
-        (
-            "add an exception to clause `pact/art1`: not when UKR is attacked",
-            "            - date: {from: 2026-06-01}\n",
-            "            - date: {from: 2026-06-01}\n            - not: {target: {is: [UKR]}}\n",
-        ),
-        // Nested in a flow `not:`.
-        (
-            "clause `pact/art1` applies to places whose sovereign at the date of the attack is the attacker, instead of `location: {controller: attacker}`",
-            "- not: {location: {controller: attacker}}",
-            "- not: {location: {sovereign: attacker}}",
-        ),
-        (
-            "clause `pact/art1` waits on the fact provoked being true, instead of false",
-            "- not: {fact: provoked}",
-            "- fact: provoked",
-        ),
-        (
-            "clause `pact/art1` waits on the fact determined",
-            "            - date: {from: 2026-06-01}\n",
-            "            - date: {from: 2026-06-01}\n            - fact: determined\n",
-        ),
-        (
-            "add weapons to the forms required by the consult obligation of clause `pact/art1`",
-            "forms: {allowed: [consultation]}",
-            "forms: {required: [weapons], allowed: [consultation]}",
-        ),
-        (
-            "add weapons to the forms required by the assist obligation of clause `pact/art1`",
-            "                  excluded: [ground_troops]\n",
-            "                  required: [weapons]\n                  excluded: [ground_troops]\n",
-        ),
-        (
-            "move the entry into force of `pact` from 2026-06-01 to 2026-05-01",
-            "in_force: 2026-06-01",
-            "in_force: 2026-05-01",
-        ),
-        (
-            "move the date FRA joined `pact` from 2026-07-01 to 2026-05-01",
-            "joined: 2026-07-01",
-            "joined: 2026-05-01",
-        ),
-        (
-            "move the start of the `date:` window of clause `pact/art1` from 2026-06-01 to 2026-05-01",
-            "{from: 2026-06-01}",
-            "{from: 2026-05-01}",
-        ),
-        (
-            "shorten the deadline of the consult obligation of clause `pact/art1` from within 48 hours to `{within_hours: 24}`",
-            "deadline: {within_hours: 48}",
-            "deadline: {within_hours: 24}",
-        ),
-        (
-            "drop the condition `when: {fact: requested}` of an obligation of clause `pact/art1`",
-            "            when: {fact: requested}\n",
-            "",
-        ),
-    ];
-    for (what, from, to) in cases {
+    for (what, from, to) in EDITS {
         assert_eq!(PACT.matches(from).count(), 1, "`{from}` is not once in the rule file");
         check(PACT, what, &PACT.replacen(from, to, 1));
     }
