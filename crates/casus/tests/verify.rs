@@ -90,6 +90,7 @@ fn the_broken_guarantee_yields_the_expected_counterexamples() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "proptest"), ignore = "sampling needs the `proptest` feature")]
 fn checking_is_deterministic_and_sampling_finds_the_same_flaw() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/broken-guarantee");
     let (_, a) = verify(&dir.join("rules"), &dir.join("properties.yaml"));
@@ -449,6 +450,7 @@ fn draft_d_and_the_obligated_others_slip() {
 /// scenario): it was reported "vacuous" though sampling finds a violation. Now it is sampled,
 /// and when sampling finds nothing it is "not checked exhaustively", never proven or vacuous.
 #[test]
+#[cfg_attr(not(feature = "proptest"), ignore = "sampling needs the `proptest` feature")]
 fn a_scope_of_several_attackers_is_sampled_not_called_vacuous() {
     let e = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
     let p = Properties::from_yaml(
