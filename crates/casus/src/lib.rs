@@ -62,6 +62,7 @@ mod engine;
 mod err;
 mod eval;
 pub mod graph;
+mod kernel;
 mod level;
 mod load;
 #[cfg(feature = "map")]
@@ -109,7 +110,10 @@ pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, ExpectPlace, Scenario, 
 pub use text::visible;
 pub use time::When;
 pub use truth::Truth;
-pub use verdict::*;
+pub use verdict::{
+    ClauseTrace, ConditionTrace, Conflict, Detail, Forms, NotModelledNote, NotObligated, PartyObligation, PlaceOnDay,
+    ReadingDifference, Reason, Shared, Source, Staging, Status, Verdict, WouldApply,
+};
 pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On, UnknownWord};
 
 /// A loaded and validated rule set: every id resolved, every date checked.

@@ -5,12 +5,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{Location, Spanned};
-
 use crate::diag::{Diagnostics, FileCtx, Position, Severity, suggest};
-use crate::engine::*;
+use crate::engine::{
+    Benef, Clause, ClauseIx, Engine, Fact, FactIx, Index, LTest, Line, Node, NodeIx, NotModelled, Obligation, Obligors,
+    PTest, Party, PartyIx, Period, Place, PlaceIx, PlaceKind, Reading, Reservation, Treaty, TreatyIx, TreatyMember,
+    form_bits,
+};
 use crate::load::Limits;
 use crate::model::{self, Condition, Id, PartyKind, PartyTest, PlaceTest, RuleFile};
+use crate::model::{Location, Spanned};
 use crate::time::When;
 use crate::vocab::{Caveat, Deadline};
 
