@@ -147,6 +147,8 @@ pub(crate) struct ScopedFact {
     pub value: bool,
 }
 
+// The analyses' constructors of probe scenarios: only `graph` builds probes today.
+#[cfg(feature = "graph")]
 impl Prepared {
     /// A scenario of `event` against `target` on `date` that leaves everything else open: no
     /// attacker, supporter, means, place, launch site, mission or `on`, and every fact open.
@@ -199,7 +201,9 @@ impl Prepared {
             .unwrap_or_default();
         self
     }
+}
 
+impl Prepared {
     /// The value of fact `f` in clause `cix` of treaty `tix`: the clause's own statement, else
     /// the treaty's, else the scenario's `facts`; `None` when open.
     pub(crate) fn fact_in(&self, tix: TreatyIx, cix: ClauseIx, f: FactIx) -> Option<bool> {
@@ -856,6 +860,7 @@ pub(crate) fn hits_under(e: &Engine, s: &Prepared, reading: Option<(ClauseIx, us
 /// (ext) One condition a contingent commitment waits on, in words and as data: what is open
 /// (`on`), the condition (`test`), and the parties, places or tags it names (the attacker it
 /// must be: `is: [FRA]`).
+#[cfg(feature = "graph")]
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Wait {
     /// What the scenario must say: `attacker`, `supported_by`, `location`, `launched_from`,
@@ -895,6 +900,7 @@ pub struct Wait {
     pub option: Option<u16>,
 }
 
+#[cfg(feature = "graph")]
 impl Engine {
     /// What a contingent obligation of `clause` waits on in scenario `s` for `target`: every
     /// condition of its trigger (and of the obligation's own `when`) that the scenario leaves
@@ -921,6 +927,7 @@ impl Engine {
     }
 }
 
+#[cfg(feature = "graph")]
 impl Frame<'_> {
     /// Collects the open conditions under `ix` into `out`. `negated`: under an odd number of
     /// `not`s (so `all` becomes alternatives and `any` requirements); `group`: the group of

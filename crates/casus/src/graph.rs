@@ -54,6 +54,7 @@ pub use crate::kernel::Wait;
 pub use cascade::{
     Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Entrant, Round, Side, StayedOut,
 };
+#[cfg(feature = "panel")]
 pub(crate) use exposure::Leaves;
 pub use exposure::{Exposure, ExposureClass, PartyClass, PlaceClass};
 

@@ -22,9 +22,20 @@
 //! - **Reading rule files again**, for the analyses that edit them (`repair`): [`read_rules`],
 //!   [`parse_rule_text`], [`apply_amendments`].
 //!
-//! Some analyses are optional (the `graph` and `verify` features): built without them, part of
-//! the contract has no user, hence the `allow(unused_imports)` below.
-#![cfg_attr(not(all(feature = "graph", feature = "verify")), allow(unused_imports))]
+//! Most analyses are optional (the features `graph`, `verify`, `map`, `panel`, `proptest`):
+//! built without one of them, part of the contract may have no user, hence the
+//! `allow(unused_imports)` below; built with all of them (as `cargo clippy --all-features`
+//! does), every item here must have a user.
+#![cfg_attr(
+    not(all(
+        feature = "graph",
+        feature = "verify",
+        feature = "map",
+        feature = "panel",
+        feature = "proptest"
+    )),
+    allow(unused_imports)
+)]
 
 pub(crate) use crate::diag::FileCtx;
 pub(crate) use crate::engine::{
@@ -32,8 +43,10 @@ pub(crate) use crate::engine::{
     DEP_SUPPORTED_BY, DEP_TIME, Engine, FACT_BASE, FactIx, LTest, Node, NodeIx, Obligation, Obligors, PSEUDO, PTest,
     PartyIx, Period, Place, PlaceIx, PlaceKind, Treaty, TreatyIx, form_bits, forms_of,
 };
+#[cfg(feature = "graph")]
+pub use crate::eval::Wait;
 pub(crate) use crate::eval::{ActorIx, Deps, hits_under};
-pub use crate::eval::{Hit, Prepared, Wait};
+pub use crate::eval::{Hit, Prepared};
 pub(crate) use crate::level::ByRank;
 pub(crate) use crate::load::{on_parse_stack, parse_rule_text, parse_text, parse_yaml, read_rules, read_text};
 pub(crate) use crate::overlay::{AmendDecl, apply as apply_amendments};

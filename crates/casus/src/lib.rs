@@ -53,6 +53,7 @@
 //! | `proptest` | no | `strategies`: proptest strategies for generated rule sets and scenarios, to property-test a rule set or a program that embeds the engine |
 //! | `schema` | no | `schema`: JSON Schemas of the rule and scenario formats, generated from the model types (`schemars`) |
 
+#[cfg(feature = "verify")]
 pub mod brief;
 mod compiled;
 pub mod cow;
@@ -61,6 +62,7 @@ mod diag;
 mod engine;
 mod err;
 mod eval;
+#[cfg(feature = "graph")]
 pub mod graph;
 mod kernel;
 mod level;
@@ -75,6 +77,7 @@ pub mod panel;
 mod query;
 #[doc(hidden)]
 pub mod reference;
+#[cfg(feature = "verify")]
 pub mod repair;
 mod report;
 mod resolve;
@@ -88,6 +91,7 @@ mod text;
 mod time;
 mod truth;
 mod verdict;
+#[cfg(feature = "verify")]
 pub mod verify;
 mod vocab;
 

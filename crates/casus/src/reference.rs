@@ -229,6 +229,7 @@ impl<'a> Reference<'a> {
         Reference { e, nodes: &e.nodes }
     }
 
+    #[cfg(feature = "verify")]
     pub(crate) fn with_nodes(e: &'a Engine, nodes: &'a [Node]) -> Reference<'a> {
         Reference { e, nodes }
     }
