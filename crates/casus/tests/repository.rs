@@ -403,3 +403,32 @@ fn boundary_checks_find_what_they_look_for() {
         ]
     );
 }
+
+/// The Architecture Invariant "a program that only evaluates compiles neither petgraph nor
+/// rayon": both are optional dependencies of `casus`, enabled by the features `graph` and
+/// `verify` (and `panel`, which evaluates in parallel), which are on by default.
+#[test]
+fn analyses_dependencies_are_optional() {
+    let manifest = std::fs::read_to_string(repo().join("crates/casus/Cargo.toml")).unwrap();
+    for dep in ["petgraph", "rayon"] {
+        let line = manifest
+            .lines()
+            .find(|l| l.starts_with(&format!("{dep} ")) || l.starts_with(&format!("{dep}.")))
+            .unwrap_or_else(|| panic!("crates/casus/Cargo.toml names {dep}"));
+        assert!(line.contains("optional = true"), "{dep} is not optional: {line}");
+    }
+    let features = |name: &str| {
+        manifest
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} = [")))
+            .unwrap_or_else(|| panic!("feature {name}"))
+            .to_string()
+    };
+    assert!(features("graph").contains("\"dep:petgraph\""));
+    assert!(features("verify").contains("\"dep:rayon\""));
+    let default = features("default");
+    assert!(
+        default.contains("\"graph\"") && default.contains("\"verify\""),
+        "{default}"
+    );
+}
