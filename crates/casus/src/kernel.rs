@@ -12,13 +12,13 @@
 //! The contract, by concern:
 //!
 //! - **The compiled rules**: the index types ([`PartyIx`], [`TreatyIx`], [`ClauseIx`], ...),
-//!   the tables of an [`Engine`] ([`Party`], [`Place`], [`Treaty`], [`Clause`], [`Obligation`],
-//!   the condition nodes [`Node`], [`PTest`], [`LTest`]) and the bits of what a value waits on
+//!   the tables of an [`Engine`] ([`Place`], [`Treaty`], [`Obligation`], [`Period`], the
+//!   condition nodes [`Node`], [`PTest`], [`LTest`]) and the bits of what a value waits on
 //!   ([`DEP_ATTACKER`] ... [`FACT_BASE`], [`Deps`]).
 //! - **Evaluation**: a [`Prepared`] scenario, built by [`Prepared::open`] and its `with_`
 //!   methods; the [`Hit`]s of one clause ([`Engine::clause_hits`]) among the candidate clauses
 //!   of a target ([`Engine::candidates`]), or of every clause under one reading choice
-//!   ([`hits_under`]); what a contingent hit waits on ([`Wait`]).
+//!   ([`hits_under`]); what a contingent hit waits on (`Wait`, with the `graph` feature).
 //! - **Reading rule files again**, for the analyses that edit them (`repair`): [`read_rules`],
 //!   [`parse_rule_text`], [`apply_amendments`].
 //!
