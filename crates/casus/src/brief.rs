@@ -34,15 +34,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::Engine;
-use crate::engine::{ClauseIx, Node, NodeIx, Obligors, PTest, PartyIx, PlaceIx, TreatyIx};
-use crate::level::Level;
+use crate::kernel::{ClauseIx, Node, NodeIx, Obligors, PTest, PartyIx, PlaceIx, TreatyIx};
 use crate::model::{HolderRole, PartyKind, TreatyStatus};
-use crate::scenario::{Actor, Scenario};
-use crate::time::When;
-use crate::verdict::{Forms, PartyObligation, Source, Status};
 use crate::verify::{DiffOptions, Outcome, Properties, VerifyError, VerifyOptions};
-use crate::vocab::{EventKind, On};
+use crate::{Actor, Engine, EventKind, Forms, Level, On, PartyObligation, Scenario, Source, Status, When};
 
 /// The most attackers named by the rule set that become columns of the matrix.
 pub const MAX_NAMED_ATTACKERS: usize = 4;
@@ -310,7 +305,7 @@ pub fn brief(
 fn party(e: &Engine, id: &str) -> Result<PartyIx, BriefError> {
     e.party_ix.get(id).copied().ok_or_else(|| BriefError::UnknownParty {
         id: id.to_string(),
-        hint: crate::diag::suggest(id, e.party_ix.keys().map(String::as_str)),
+        hint: crate::suggest(id, e.party_ix.keys().map(String::as_str)),
     })
 }
 
@@ -318,7 +313,7 @@ fn party_name(e: &Engine, p: PartyIx) -> String {
     e.parties.get(p as usize).map_or_else(String::new, |x| x.name.clone())
 }
 
-fn drafts(e: &Engine) -> impl Iterator<Item = (TreatyIx, &crate::engine::Treaty)> {
+fn drafts(e: &Engine) -> impl Iterator<Item = (TreatyIx, &crate::kernel::Treaty)> {
     e.treaties
         .iter()
         .enumerate()
@@ -459,8 +454,8 @@ impl Tests {
             Node::Attacker(PTest::Is(ps)) | Node::Attackers(_, PTest::Is(ps)) => self.attackers.extend(ps),
             Node::Target(PTest::Is(ps)) => self.targets.extend(ps),
             Node::DeployedUnder(ts) => self.mission = self.mission.or_else(|| ts.first().copied()),
-            Node::LaunchedFrom(crate::engine::LTest::Holder(_, PTest::Is(ps), _)) => self.launch.extend(ps),
-            Node::LaunchedFrom(crate::engine::LTest::In(places)) => {
+            Node::LaunchedFrom(crate::kernel::LTest::Holder(_, PTest::Is(ps), _)) => self.launch.extend(ps),
+            Node::LaunchedFrom(crate::kernel::LTest::In(places)) => {
                 for &px in places {
                     if let Some(p) = e.places.get(px as usize).and_then(|pl| e.party_ix.get(&pl.id)) {
                         self.launch.insert(*p);
@@ -667,7 +662,7 @@ fn rows(e: &Engine, target: PartyIx, date: When, seen: &Seen, extra: &[PartyIx])
 /// The forms in words: `allowed: …; excluded: …` (`any` when nothing is said).
 #[must_use]
 pub fn forms_words(f: &Forms) -> String {
-    let part = |name: &str, v: &[crate::vocab::Form]| {
+    let part = |name: &str, v: &[crate::Form]| {
         (!v.is_empty()).then(|| {
             let words: Vec<&str> = v.iter().map(|x| x.as_str()).collect();
             format!("{name}: {}", words.join(", "))
@@ -692,7 +687,7 @@ pub fn forms_words(f: &Forms) -> String {
 fn obliged_groups(obligations: &[PartyObligation]) -> Vec<ObligedGroup> {
     /// Strongest first; then status, what it waits on, forms and by when.
     type Key = (
-        std::cmp::Reverse<crate::level::ByRank>,
+        std::cmp::Reverse<crate::kernel::ByRank>,
         Status,
         Vec<String>,
         String,
@@ -704,7 +699,7 @@ fn obliged_groups(obligations: &[PartyObligation]) -> Vec<ObligedGroup> {
             .or_else(|| p.deadline.map(|d| d.to_string()))
             .unwrap_or_else(|| "no deadline".into());
         let key = (
-            std::cmp::Reverse(crate::level::ByRank(p.level)),
+            std::cmp::Reverse(crate::kernel::ByRank(p.level)),
             p.status,
             p.depends_on.clone(),
             forms_words(&p.forms),

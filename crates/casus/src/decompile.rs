@@ -7,6 +7,9 @@
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
+use crate::engine::{
+    ClauseIx, Engine, LTest, Node, NodeIx, Obligation, Obligors, PTest, PartyIx, Period, PlaceKind, Treaty, forms_of,
+};
 use crate::model::{Holder, Ids, Obligated, OneOrMany};
 
 impl Serialize for Holder {
@@ -57,7 +60,6 @@ impl Serialize for Obligated {
 
 use crate::model::Spanned;
 
-use crate::engine::*;
 use crate::model::{
     AreaDecl, ClauseDecl, Condition, CountTest, DateWindow, FactDecl, FormsDecl, HeldOn, HolderPeriod, HolderRole,
     MemberDecl, ObligationDecl, PartyDecl, PartyTest, PlaceTest, ReadingDecl, ReadingName, ReservationDecl, RuleFile,

@@ -7,13 +7,19 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::*;
-use crate::graph::Wait;
+use crate::engine::{
+    Benef, Clause, ClauseHot, ClauseIx, DEP_ATTACKER, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS,
+    DEP_ON, DEP_SUPPORTED_BY, DEP_TIME, Engine, FACT_BASE, FactIx, LTest, Node, NodeIx, Obligation, Obligors, Op,
+    PSEUDO, PTest, PartyIx, Period, Place, PlaceFast, PlaceIx, PlaceKind, Treaty, TreatyIx, forms_of,
+};
 use crate::level::Level;
 use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
-use crate::verdict::*;
+use crate::verdict::{
+    ClauseTrace, ConditionTrace, Conflict, Detail, Forms, NotModelledNote, NotObligated, PartyObligation, PlaceOnDay,
+    ReadingDifference, Reason, Shared, Source, Status, Verdict, WouldApply,
+};
 use crate::vocab::{Caveat, EventKind, Means, On};
 
 /// A set of open things (pseudo-facts and named facts) a value depends on.
@@ -139,6 +145,62 @@ pub(crate) struct ScopedFact {
     pub clause: Option<ClauseIx>,
     pub fact: FactIx,
     pub value: bool,
+}
+
+// The analyses' constructors of probe scenarios: only `graph` builds probes today.
+#[cfg(feature = "graph")]
+impl Prepared {
+    /// A scenario of `event` against `target` on `date` that leaves everything else open: no
+    /// attacker, supporter, means, place, launch site, mission or `on`, and every fact open.
+    /// The analyses build their probes from it (see the `with_` methods) instead of writing
+    /// the fields out, so that a new field of a prepared scenario has one place to default.
+    pub(crate) fn open(e: &Engine, date: When, event: EventKind, target: PartyIx) -> Prepared {
+        Prepared {
+            date,
+            event,
+            means: None,
+            attackers: None,
+            attacker_names: None,
+            supporters: None,
+            targets: vec![target],
+            location: None,
+            place: PlaceFast::default(),
+            launched_from: None,
+            deployed_under: None,
+            on: None,
+            facts: vec![None; e.facts.len()],
+            scoped: Vec::new(),
+            scoped_bits: Deps::NONE,
+        }
+    }
+
+    /// The same with the attackers (and, for the record of a verdict, their ids) set.
+    pub(crate) fn with_attackers(mut self, attackers: Option<Vec<ActorIx>>, names: Option<Vec<String>>) -> Prepared {
+        self.attackers = attackers;
+        self.attacker_names = names;
+        self
+    }
+
+    /// The same with the means set.
+    pub(crate) fn with_means(mut self, means: Option<Means>) -> Prepared {
+        self.means = means;
+        self
+    }
+
+    /// The same with what was hit (`on`) set.
+    pub(crate) fn with_on(mut self, on: Option<On>) -> Prepared {
+        self.on = on;
+        self
+    }
+
+    /// The same with the location set, and the engine's precomputed data of that place.
+    pub(crate) fn with_location(mut self, e: &Engine, location: Option<PlaceIx>) -> Prepared {
+        self.location = location;
+        self.place = location
+            .and_then(|l| e.place_fast.get(l as usize).copied())
+            .unwrap_or_default();
+        self
+    }
 }
 
 impl Prepared {
@@ -780,6 +842,65 @@ impl Frame<'_> {
     }
 }
 
+/// The verdict-only path under a reading choice: every clause under its default reading,
+/// except clause `reading.0`, which uses its alternative reading `reading.1`.
+pub(crate) fn hits_under(e: &Engine, s: &Prepared, reading: Option<(ClauseIx, usize)>, out: &mut Vec<Hit>) {
+    let Some((rc, ri)) = reading else {
+        e.hits(s, out);
+        return;
+    };
+    out.clear();
+    for &t in &s.targets {
+        for cix in e.candidates(t, s.event) {
+            e.clause_hits(s, cix, t, (cix == rc).then_some(ri), out);
+        }
+    }
+}
+
+/// (ext) One condition a contingent commitment waits on, in words and as data: what is open
+/// (`on`), the condition (`test`), and the parties, places or tags it names (the attacker it
+/// must be: `is: [FRA]`).
+#[cfg(feature = "graph")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Wait {
+    /// What the scenario must say: `attacker`, `supported_by`, `location`, `launched_from`,
+    /// `on`, `means`, `time`, or a fact's id (`fact@treaty` when stated per treaty).
+    pub on: String,
+    /// The condition in words (`an attacker is one of [FRA]`).
+    pub test: String,
+    /// The parties it names: the attacker (supporter, holder) must be one of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub is: Vec<String>,
+    /// The organization or group it must be a member of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_of: Option<String>,
+    /// The treaty it must be a party to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_to: Option<String>,
+    /// How many attackers must pass the test (`attackers: {at_least: 2, …}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<u32>,
+    /// The places it names (the place, or where the attack was launched from, lies in one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<String>,
+    /// The tags it names (the place carries one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tagged: Vec<String>,
+    /// The condition must *not* hold (it stands under a `not`: `not provoked`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub negated: bool,
+    /// Conditions with the same `any_of` number are alternatives: any one of them suffices.
+    /// Absent: required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub any_of: Option<u16>,
+    /// Within a group of alternatives (`any_of`), which alternative this condition belongs to
+    /// (1-based): conditions of the same group and option are required together, as one
+    /// alternative.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub option: Option<u16>,
+}
+
+#[cfg(feature = "graph")]
 impl Engine {
     /// What a contingent obligation of `clause` waits on in scenario `s` for `target`: every
     /// condition of its trigger (and of the obligation's own `when`) that the scenario leaves
@@ -806,6 +927,7 @@ impl Engine {
     }
 }
 
+#[cfg(feature = "graph")]
 impl Frame<'_> {
     /// Collects the open conditions under `ix` into `out`. `negated`: under an odd number of
     /// `not`s (so `all` becomes alternatives and `any` requirements); `group`: the group of

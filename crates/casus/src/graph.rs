@@ -44,18 +44,17 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::engine::forms_of;
-use crate::engine::{ClauseIx, Engine, LTest, Node, NodeIx, PTest, PartyIx, Period, TreatyIx};
-use crate::eval::{ActorIx, Deps, Hit, Prepared};
-use crate::level::Level;
+use crate::kernel::{
+    ActorIx, ClauseIx, Deps, Engine, Hit, LTest, Node, NodeIx, PTest, PartyIx, Period, Prepared, TreatyIx, forms_of,
+};
 use crate::model::{PartyKind, Toward, TreatyStatus};
-use crate::time::When;
-use crate::verdict::{Forms, Staging, Status};
-use crate::vocab::EventKind;
+use crate::{EventKind, Forms, Level, Staging, Status, When};
 
+pub use crate::kernel::Wait;
 pub use cascade::{
     Cascade, CascadeConflict, CascadeEvent, CascadeOptions, CascadePolicy, Entrant, Round, Side, StayedOut,
 };
+#[cfg(feature = "panel")]
 pub(crate) use exposure::Leaves;
 pub use exposure::{Exposure, ExposureClass, PartyClass, PlaceClass};
 
@@ -134,7 +133,7 @@ pub enum GraphError {
     },
     /// The scenario of a cascade is malformed or names something the rule set lacks.
     #[error(transparent)]
-    Scenario(#[from] crate::err::ScenarioError),
+    Scenario(#[from] crate::ScenarioError),
 }
 
 /// When a commitment runs toward its beneficiary.
@@ -209,48 +208,6 @@ pub struct Commitment {
     pub valid_from: Option<When>,
     /// The first date on which it no longer holds (`null`: open-ended).
     pub valid_until: Option<When>,
-}
-
-/// (ext) One condition a contingent commitment waits on, in words and as data: what is open
-/// (`on`), the condition (`test`), and the parties, places or tags it names (the attacker it
-/// must be: `is: [FRA]`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Wait {
-    /// What the scenario must say: `attacker`, `supported_by`, `location`, `launched_from`,
-    /// `on`, `means`, `time`, or a fact's id (`fact@treaty` when stated per treaty).
-    pub on: String,
-    /// The condition in words (`an attacker is one of [FRA]`).
-    pub test: String,
-    /// The parties it names: the attacker (supporter, holder) must be one of them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub is: Vec<String>,
-    /// The organization or group it must be a member of.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub member_of: Option<String>,
-    /// The treaty it must be a party to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub party_to: Option<String>,
-    /// How many attackers must pass the test (`attackers: {at_least: 2, …}`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub at_least: Option<u32>,
-    /// The places it names (the place, or where the attack was launched from, lies in one).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub places: Vec<String>,
-    /// The tags it names (the place carries one).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub tagged: Vec<String>,
-    /// The condition must *not* hold (it stands under a `not`: `not provoked`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub negated: bool,
-    /// Conditions with the same `any_of` number are alternatives: any one of them suffices.
-    /// Absent: required.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub any_of: Option<u16>,
-    /// Within a group of alternatives (`any_of`), which alternative this condition belongs to
-    /// (1-based): conditions of the same group and option are required together, as one
-    /// alternative.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub option: Option<u16>,
 }
 
 /// A party in the graph.
@@ -629,11 +586,11 @@ impl GraphSummary {
     /// The summary of a sorted list of commitments, of which the first `most` are shown.
     fn of(list: &[&Commitment], most: usize) -> GraphSummary {
         let mut by_treaty: BTreeMap<String, usize> = BTreeMap::new();
-        let mut levels: BTreeMap<crate::level::ByRank, usize> = BTreeMap::new();
+        let mut levels: BTreeMap<crate::kernel::ByRank, usize> = BTreeMap::new();
         let mut obligors: BTreeMap<&str, usize> = BTreeMap::new();
         for c in list {
             *by_treaty.entry(c.treaty.clone()).or_default() += 1;
-            *levels.entry(crate::level::ByRank(c.level)).or_default() += 1;
+            *levels.entry(crate::kernel::ByRank(c.level)).or_default() += 1;
             *obligors.entry(c.obligor.as_str()).or_default() += 1;
         }
         let mut by_obligor: Vec<ObligorCommitments> = obligors
@@ -899,25 +856,11 @@ impl Engine {
         target: PartyIx,
         attackers: Option<Vec<PartyIx>>,
     ) -> Prepared {
-        Prepared {
-            date: at,
-            event,
-            means: None,
-            attacker_names: attackers
-                .as_ref()
-                .map(|a| a.iter().map(|p| self.party_id(*p).to_string()).collect()),
-            attackers: attackers.map(|a| a.into_iter().map(ActorIx::Party).collect()),
-            supporters: None,
-            targets: vec![target],
-            location: None,
-            place: crate::engine::PlaceFast::default(),
-            launched_from: None,
-            deployed_under: None,
-            on: None,
-            facts: vec![None; self.facts.len()],
-            scoped: Vec::new(),
-            scoped_bits: crate::eval::Deps::NONE,
-        }
+        let names = attackers
+            .as_ref()
+            .map(|a| a.iter().map(|p| self.party_id(*p).to_string()).collect());
+        Prepared::open(self, at, event, target)
+            .with_attackers(attackers.map(|a| a.into_iter().map(ActorIx::Party).collect()), names)
     }
 
     fn obligation_toward(&self, h: &Hit) -> Option<Toward> {
@@ -925,7 +868,7 @@ impl Engine {
             .get(h.clause as usize)
             .and_then(|c| c.obligations.get(h.obligation as usize))
             .map(|o| {
-                if o.toward.contains(&crate::engine::Benef::Attacker) {
+                if o.toward.contains(&crate::kernel::Benef::Attacker) {
                     Toward::Attacker
                 } else {
                     Toward::Target
@@ -941,7 +884,7 @@ impl Engine {
             .filter(|(_, c)| {
                 c.obligations
                     .iter()
-                    .any(|o| o.toward.contains(&crate::engine::Benef::Attacker))
+                    .any(|o| o.toward.contains(&crate::kernel::Benef::Attacker))
             })
             .map(|(i, _)| i as ClauseIx)
             .collect();
@@ -1165,7 +1108,7 @@ impl Engine {
                     .is_some_and(|t| t.ever.contains(&x));
                 in_treaty
                     && c.obligations.iter().any(|o| match &o.obligated {
-                        crate::engine::Obligors::Named(v) => v.contains(&x),
+                        crate::kernel::Obligors::Named(v) => v.contains(&x),
                         _ => true,
                     })
             })
@@ -1269,7 +1212,7 @@ impl Engine {
                 excluded: forms_of(r.excluded),
             }),
             deadline: o.and_then(|o| o.deadline).map(|d| d.to_string()),
-            staging: o.map(crate::engine::Obligation::staging).unwrap_or_default(),
+            staging: o.map(crate::kernel::Obligation::staging).unwrap_or_default(),
             valid_from: validity.0,
             valid_until: validity.1,
         }
@@ -1349,7 +1292,7 @@ impl Engine {
         }
         for (oi, org) in self.parties.iter().enumerate() {
             for m in &org.members {
-                if at.within(m.from.as_ref(), m.to.as_ref()) == crate::truth::Truth::False {
+                if at.within(m.from.as_ref(), m.to.as_ref()) == crate::Truth::False {
                     continue;
                 }
                 let a = g.node(self, m.party);

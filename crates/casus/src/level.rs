@@ -142,6 +142,10 @@ crate::vocab::named_words!(Level, "level");
 
 /// A level ordered by [`Level::rank`] (declaration order), for sorting and keys inside the
 /// crate: the total order `Level` had before it became `PartialOrd` only.
+#[cfg_attr(
+    not(any(feature = "graph", feature = "verify")),
+    allow(dead_code, reason = "only the analyses sort by rank")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ByRank(pub(crate) Level);
 

@@ -46,13 +46,20 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `map` | yes | `map`: maps of coverage, guarantors, exposure, diffs and cascades as SVG, with the vendored world geometry compiled in |
-//! | `panel` | yes | `panel`: panels and batches of evaluations as CSV tables (the `csv` crate) |
+//! | `graph` | yes | `graph`: who is bound to help whom and when, exposure and cascades (`petgraph`) |
+//! | `verify` | yes | `verify`: properties checked over every scenario, and diffs of two rule sets; `brief` (one-page briefs) and `repair` (repairs of a draft) on top of it (`rayon`) |
+//! | `map` | yes | `map`: maps of coverage, guarantors, exposure, diffs and cascades as SVG, with the vendored world geometry compiled in (implies `graph`) |
+//! | `panel` | yes | `panel`: panels and batches of evaluations as CSV tables (the `csv` crate, `rayon`; implies `graph`) |
 //! | `parquet` | no | Parquet output for panels and batches (implies `panel`; `arrow` and `parquet`, heavy to compile) |
 //! | `miette` | no | `miette::Diagnostic` for every error type, and `Report`, a load diagnostic as a `miette` report with its source snippet |
 //! | `proptest` | no | `strategies`: proptest strategies for generated rule sets and scenarios, to property-test a rule set or a program that embeds the engine |
-//! | `schema` | no | `schema`: JSON Schemas of the rule and scenario formats, generated from the model types (`schemars`) |
+//! | `schema` | no | `schema`: JSON Schemas of the rule, scenario and properties formats, generated from the model types (`schemars`; implies `verify`) |
+//!
+//! Evaluation alone (loading, compiling, [`Engine::evaluate`], the verdict and its text) needs
+//! none of them: `casus = { version = "0.1", default-features = false }` compiles neither
+//! `petgraph` nor `rayon`.
 
+#[cfg(feature = "verify")]
 pub mod brief;
 mod compiled;
 pub mod cow;
@@ -61,7 +68,9 @@ mod diag;
 mod engine;
 mod err;
 mod eval;
+#[cfg(feature = "graph")]
 pub mod graph;
+mod kernel;
 mod level;
 mod load;
 #[cfg(feature = "map")]
@@ -74,6 +83,7 @@ pub mod panel;
 mod query;
 #[doc(hidden)]
 pub mod reference;
+#[cfg(feature = "verify")]
 pub mod repair;
 mod report;
 mod resolve;
@@ -87,6 +97,7 @@ mod text;
 mod time;
 mod truth;
 mod verdict;
+#[cfg(feature = "verify")]
 pub mod verify;
 mod vocab;
 
@@ -109,7 +120,10 @@ pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, ExpectPlace, Scenario, 
 pub use text::visible;
 pub use time::When;
 pub use truth::Truth;
-pub use verdict::*;
+pub use verdict::{
+    ClauseTrace, ConditionTrace, Conflict, Detail, Forms, NotModelledNote, NotObligated, PartyObligation, PlaceOnDay,
+    ReadingDifference, Reason, Shared, Source, Staging, Status, Verdict, WouldApply,
+};
 pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On, UnknownWord};
 
 /// A loaded and validated rule set: every id resolved, every date checked.

@@ -72,7 +72,7 @@ pub struct Limits {
     /// evaluation).
     pub max_scenario_parties: usize,
     /// Most commitments a whole commitment graph may hold, as bounded before it is built
-    /// ([`Engine::graph_size_bound`](crate::Engine::graph_size_bound)).
+    /// (`Engine::graph_size_bound`, feature `graph`).
     pub max_graph_edges: u64,
 }
 

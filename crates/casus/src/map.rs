@@ -28,10 +28,10 @@ use std::collections::BTreeMap;
 
 pub use geo::Bounds;
 
-use crate::engine::Engine;
+use crate::Level;
+use crate::When;
 use crate::graph::{Cascade, GraphError};
-use crate::level::Level;
-use crate::time::When;
+use crate::kernel::Engine;
 
 /// What a map shows.
 #[derive(Debug, Clone, Copy)]

@@ -34,13 +34,10 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::engine::{ClauseIx, Node, NodeIx, PSEUDO, PTest, PartyIx, TreatyIx};
 use crate::graph::{Commitment, Occasion};
-use crate::level::{Level, strongest_level};
+use crate::kernel::{ClauseIx, Node, NodeIx, PSEUDO, PTest, PartyIx, TreatyIx};
 use crate::model::PartyKind;
-use crate::time::When;
-use crate::verdict::Status;
-use crate::{Engine, Hit};
+use crate::{Engine, Hit, Level, Status, When, strongest_level};
 
 /// The unit of observation of a panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

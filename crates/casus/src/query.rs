@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use crate::engine::*;
+use crate::engine::{
+    Clause, ClauseHot, ClauseIx, Engine, FACT_BASE, Index, LTest, Node, NodeIx, Op, PTest, PartyIx, Period, PlaceFast,
+    PlaceIx, PlaceKind, TreatyIx,
+};
 use crate::err::ScenarioError;
 use crate::eval::{ActorIx, Deps, Prepared, ScopedFact};
 use crate::model::{PartyKind, TreatyStatus};

@@ -15,14 +15,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::engine::*;
-use crate::eval::{ActorIx, Hit, Prepared};
-use crate::level::Level;
+use crate::kernel::{
+    ActorIx, Benef, Engine, Hit, LTest, Node, Obligation, Obligors, PTest, Place, PlaceKind, Prepared, Treaty,
+    TreatyIx, forms_of, hits_under,
+};
 use crate::model::{HolderRole, PartyKind, TreatyStatus};
-use crate::time::When;
-use crate::truth::Truth;
-use crate::verdict::Status;
-use crate::vocab::{EventKind, Form, Means, On};
+use crate::{EventKind, Form, Level, Means, On, Status, Truth, When};
 
 /// What an unknown value waits on: the evaluator's bit numbers (pseudo-facts below 8, then
 /// named facts), plus two that only a property's scope can leave open.
@@ -203,7 +201,7 @@ fn at_or_after(at: &When, boundary: &When) -> Value {
         _ => Truth::from(day(at) >= day(boundary)),
     };
     match t {
-        Truth::Unknown => Value::unknown(crate::engine::DEP_TIME),
+        Truth::Unknown => Value::unknown(crate::kernel::DEP_TIME),
         t => Value::known(t),
     }
 }
@@ -231,6 +229,7 @@ impl<'a> Reference<'a> {
         Reference { e, nodes: &e.nodes }
     }
 
+    #[cfg(feature = "verify")]
     pub(crate) fn with_nodes(e: &'a Engine, nodes: &'a [Node]) -> Reference<'a> {
         Reference { e, nodes }
     }
@@ -279,7 +278,7 @@ impl<'a> Reference<'a> {
 
     fn is_attacker(s: &Situation, p: u32) -> Value {
         match &s.attackers {
-            None => Value::unknown(crate::engine::DEP_ATTACKER),
+            None => Value::unknown(crate::kernel::DEP_ATTACKER),
             Some(list) => Value::known(Truth::from(list.contains(&Attacker::Party(p)))),
         }
     }
@@ -352,7 +351,7 @@ impl<'a> Reference<'a> {
 
     fn location(&self, s: &Situation, treaty: Option<TreatyIx>, l: &LTest) -> Value {
         let Some(px) = s.location else {
-            return Value::unknown(crate::engine::DEP_LOCATION);
+            return Value::unknown(crate::kernel::DEP_LOCATION);
         };
         self.place(s, treaty, px, l)
     }
@@ -393,19 +392,19 @@ impl<'a> Reference<'a> {
                 Some(e) => mask_has(*mask, e as u8),
             },
             Node::Means(mask) => match s.means {
-                None => Value::unknown(crate::engine::DEP_MEANS),
+                None => Value::unknown(crate::kernel::DEP_MEANS),
                 Some(m) => mask_has(*mask, m as u8),
             },
             Node::On(mask) => match s.on {
-                None => Value::unknown(crate::engine::DEP_ON),
+                None => Value::unknown(crate::kernel::DEP_ON),
                 Some(o) => mask_has(*mask, o as u8),
             },
             Node::Attacker(t) => match &s.attackers {
-                None => Value::unknown(crate::engine::DEP_ATTACKER),
+                None => Value::unknown(crate::kernel::DEP_ATTACKER),
                 Some(list) => any(list.iter().map(|a| self.ptest_attacker(s, treaty, t, *a))),
             },
             Node::Attackers(n, t) => match &s.attackers {
-                None => Value::unknown(crate::engine::DEP_ATTACKER),
+                None => Value::unknown(crate::kernel::DEP_ATTACKER),
                 Some(list) => {
                     let values: Vec<Value> = list.iter().map(|a| self.ptest_attacker(s, treaty, t, *a)).collect();
                     let yes = values.iter().filter(|v| v.truth == Truth::True).count();
@@ -424,7 +423,7 @@ impl<'a> Reference<'a> {
                 }
             },
             Node::SupportedBy(t) => match &s.supporters {
-                None => Value::unknown(crate::engine::DEP_SUPPORTED_BY),
+                None => Value::unknown(crate::kernel::DEP_SUPPORTED_BY),
                 Some(list) => any(list.iter().map(|p| self.ptest(s, treaty, t, *p, s.date.as_ref()))),
             },
             Node::Target(t) => match s.target {
@@ -433,18 +432,18 @@ impl<'a> Reference<'a> {
             },
             Node::Location(l) => self.location(s, treaty, l),
             Node::LaunchedFrom(l) => match s.launched_from {
-                None => Value::unknown(crate::engine::DEP_LAUNCHED_FROM),
+                None => Value::unknown(crate::kernel::DEP_LAUNCHED_FROM),
                 Some(px) => self.place(s, treaty, px, l),
             },
             Node::DeployedUnder(ts) => match s.deployed_under {
-                None => Value::unknown(crate::engine::DEP_DEPLOYED_UNDER),
+                None => Value::unknown(crate::kernel::DEP_DEPLOYED_UNDER),
                 Some(None) => Value::known(Truth::False),
                 Some(Some(t)) => Value::known(Truth::from(ts.contains(&t))),
             },
             Node::Date(from, before) => during(s.date.as_ref(), from.as_ref(), before.as_ref()),
             Node::Fact(f) => match s.facts.get(*f as usize).copied().flatten() {
                 Some(b) => Value::known(Truth::from(b)),
-                None => Value::unknown(crate::engine::FACT_BASE + f),
+                None => Value::unknown(crate::kernel::FACT_BASE + f),
             },
             Node::Always(b) => Value::known(Truth::from(*b)),
         }
@@ -672,7 +671,7 @@ impl RefHit {
 #[must_use]
 pub fn engine_hits(e: &Engine, p: &Prepared, reading: Option<(u32, usize)>) -> Vec<RefHit> {
     let mut hits = Vec::new();
-    crate::verify::hits_under(e, p, reading, &mut hits);
+    hits_under(e, p, reading, &mut hits);
     let mut v: Vec<RefHit> = hits.iter().map(RefHit::of).collect();
     v.sort();
     v.dedup();

@@ -195,8 +195,8 @@ impl Draft {
     }
 
     fn editable(shown: &str, text: String, limits: &Limits) -> Result<Option<edits::Editable>, RepairError> {
-        let ctx = crate::diag::FileCtx::new(Path::new(shown), Some(text.clone().into()));
-        let model = crate::load::parse_rule_text(&ctx, &text, limits).map_err(|d| {
+        let ctx = crate::kernel::FileCtx::new(Path::new(shown), Some(text.clone().into()));
+        let model = crate::kernel::parse_rule_text(&ctx, &text, limits).map_err(|d| {
             let mut diagnostics = crate::Diagnostics::new();
             diagnostics.push(*d);
             RepairError::Load(LoadError { diagnostics })

@@ -5,12 +5,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{Location, Spanned};
-
 use crate::diag::{Diagnostics, FileCtx, Position, Severity, suggest};
-use crate::engine::*;
+use crate::engine::{
+    ClauseIx, Engine, FactIx, Index, LTest, Line, Node, NodeIx, NotModelled, PTest, PartyIx, Period, Place, PlaceIx,
+    PlaceKind, TreatyIx,
+};
 use crate::load::Limits;
 use crate::model::{self, Id, PartyKind, RuleFile};
+use crate::model::{Location, Spanned};
 use crate::time::When;
 
 mod condition;

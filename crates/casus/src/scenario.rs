@@ -549,6 +549,7 @@ impl Scenario {
 
     /// Whether a scenario file could state this scenario: what reading one checks of its
     /// shape (a target, no party attacking itself, ...) holds.
+    #[cfg(feature = "proptest")]
     pub(crate) fn is_well_formed(&self) -> bool {
         let ctx = FileCtx::new(Path::new("<scenario>"), None);
         self.check_shape(&ctx, &Limits::default()).is_ok()

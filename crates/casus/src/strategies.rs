@@ -65,10 +65,8 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use crate::engine::*;
-use crate::scenario::{Actor, Scenario};
-use crate::time::When;
-use crate::vocab::{EventKind, Means, On};
+use crate::kernel::{Engine, Node};
+use crate::{Actor, EventKind, Means, On, Scenario, When};
 
 pub use rules::{Mutation, Rules, drafts, mutations, rule_sets};
 
@@ -291,7 +289,7 @@ pub(crate) fn scenarios_among(engine: &Engine, targets: &[String], dates: &[When
     let reads_launch = engine
         .nodes
         .iter()
-        .any(|n| matches!(n, crate::engine::Node::LaunchedFrom(_)));
+        .any(|n| matches!(n, crate::kernel::Node::LaunchedFrom(_)));
     let launched_from: BoxedStrategy<Option<String>> = if places.is_empty() || !reads_launch {
         Just(None).boxed()
     } else {

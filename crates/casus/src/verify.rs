@@ -23,9 +23,7 @@ mod walk;
 
 use thiserror::Error;
 
-use crate::Engine;
-use crate::engine::ClauseIx;
-use crate::eval::{Hit, Prepared};
+use crate::kernel::hits_under;
 
 pub(crate) use check::violated_in;
 pub use check::{
@@ -88,19 +86,4 @@ pub enum VerifyError {
 fn did_you_mean(hint: &Option<String>) -> String {
     hint.as_ref()
         .map_or(String::new(), |h| format!("; did you mean `{h}`?"))
-}
-
-/// The verdict-only path under a reading choice: every clause under its default reading,
-/// except clause `reading.0`, which uses its alternative reading `reading.1`.
-pub(crate) fn hits_under(e: &Engine, s: &Prepared, reading: Option<(ClauseIx, usize)>, out: &mut Vec<Hit>) {
-    let Some((rc, ri)) = reading else {
-        e.hits(s, out);
-        return;
-    };
-    out.clear();
-    for &t in &s.targets {
-        for cix in e.candidates(t, s.event) {
-            e.clause_hits(s, cix, t, (cix == rc).then_some(ri), out);
-        }
-    }
 }

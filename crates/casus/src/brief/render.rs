@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Brief, BriefRow, Differences, PropertyLine};
 use crate::verify::Outcome;
+
+use super::{Brief, BriefRow, Differences, PropertyLine};
 
 /// A part of the page.
 enum Block {
@@ -140,8 +141,8 @@ fn matrix(rows: &[BriefRow]) -> (Vec<Vec<String>>, Vec<String>) {
                 who = format!("{who} (led by {})", g.lead.join(" "));
             }
             let level = match g.status {
-                crate::verdict::Status::Definite => g.level.to_string(),
-                crate::verdict::Status::Contingent => format!("{}, if {}", g.level, g.depends_on.join(", ")),
+                crate::Status::Definite => g.level.to_string(),
+                crate::Status::Contingent => format!("{}, if {}", g.level, g.depends_on.join(", ")),
             };
             row.extend([who, level, form_letter(letter), g.by_when.clone()]);
             out.push(row);

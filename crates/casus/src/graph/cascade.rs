@@ -11,13 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::engine::{Engine, PartyIx};
-use crate::eval::{ActorIx, Prepared};
-use crate::level::Level;
-use crate::scenario::Scenario;
-use crate::time::When;
-use crate::verdict::{Source, Status, Verdict};
-use crate::vocab::{EventKind, On};
+use crate::kernel::{ActorIx, Engine, PartyIx, Prepared};
+use crate::{EventKind, Level, On, Scenario, Source, Status, Verdict, When};
 
 use super::GraphError;
 
@@ -255,7 +250,7 @@ struct Progress {
 /// enter (or conflict).
 struct Obliged<'v> {
     party: PartyIx,
-    obligation: &'v crate::verdict::PartyObligation,
+    obligation: &'v crate::PartyObligation,
     toward: &'v str,
     sources: Vec<&'v Source>,
 }

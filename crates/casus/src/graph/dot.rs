@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use crate::Level;
+
 use super::{Cascade, Commitment, Exposure, GraphTimeline, Membership, Occasion};
-use crate::level::Level;
 
 /// Quotes a string for DOT: backslashes, quotes and line breaks escaped, other control
 /// characters dropped (the unit tests below show each case).
@@ -119,7 +120,7 @@ impl Writer {
         }
     }
 
-    fn legend(&mut self, levels: &BTreeSet<crate::level::ByRank>) {
+    fn legend(&mut self, levels: &BTreeSet<crate::kernel::ByRank>) {
         if levels.is_empty() {
             return;
         }
@@ -235,7 +236,7 @@ fn commitments_dot_labelled(
         }
     }
     for ((from, to, treaty), (level, cites, occasion)) in &edges {
-        levels.insert(crate::level::ByRank(*level));
+        levels.insert(crate::kernel::ByRank(*level));
         let mut tip = format!("{from} → {to}: {treaty} {}", cites.join("; "));
         if *occasion == Occasion::Attacking {
             tip.push_str(&format!(" (when {to} attacks)"));
@@ -361,7 +362,7 @@ pub(crate) fn exposure_dot(x: &Exposure) -> String {
     }
     let mut levels = BTreeSet::new();
     for ((to, treaty), (level, cites)) in &edges {
-        levels.insert(crate::level::ByRank(*level));
+        levels.insert(crate::kernel::ByRank(*level));
         let label = cites
             .iter()
             .map(|(c, n)| format!("{c}: {n} class{}", if *n == 1 { "" } else { "es" }))
@@ -491,7 +492,7 @@ fn cascade_round_cluster<'c>(w: &mut Writer, r: &'c super::cascade::Round, place
                 super::cascade::Side::Target => "#ffffcc",
                 super::cascade::Side::Attacker => "#dddddd",
             };
-            let style = if e.status == crate::verdict::Status::Contingent {
+            let style = if e.status == crate::Status::Contingent {
                 ", style=\"rounded,filled,dashed\""
             } else {
                 ""
@@ -510,11 +511,11 @@ fn cascade_round_cluster<'c>(w: &mut Writer, r: &'c super::cascade::Round, place
 
 /// The edges of the entries: from each entrant to the party it helps and, under the worst-case
 /// policy, to the parties it fights. Returns the levels drawn, for the legend.
-fn cascade_entries(w: &mut Writer, c: &Cascade) -> BTreeSet<crate::level::ByRank> {
+fn cascade_entries(w: &mut Writer, c: &Cascade) -> BTreeSet<crate::kernel::ByRank> {
     let mut levels = BTreeSet::new();
     for r in &c.rounds {
         for e in &r.entrants {
-            levels.insert(crate::level::ByRank(e.level));
+            levels.insert(crate::kernel::ByRank(e.level));
             let under = e
                 .sources
                 .iter()
@@ -532,7 +533,7 @@ fn cascade_entries(w: &mut Writer, c: &Cascade) -> BTreeSet<crate::level::ByRank
                     )),
                 ),
             ];
-            if e.status == crate::verdict::Status::Contingent {
+            if e.status == crate::Status::Contingent {
                 attrs.push(("style", "dashed".into()));
             }
             // Drawn from the helped party with the arrow at its end, so that rounds run from

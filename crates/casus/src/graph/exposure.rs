@@ -13,15 +13,13 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use super::{GraphError, Occasion, RawEdge};
-use crate::engine::{ClauseIx, Engine, LTest, Node, NodeIx, PTest, PartyIx, PlaceIx, PlaceKind, TreatyIx};
-use crate::eval::{ActorIx, Deps, Hit, Prepared};
-use crate::level::Level;
+use crate::kernel::{
+    ActorIx, ClauseIx, Deps, Engine, Hit, LTest, Node, NodeIx, PTest, PartyIx, PlaceIx, PlaceKind, Prepared, TreatyIx,
+};
 use crate::model::{HolderRole, PartyKind, TreatyStatus};
-use crate::time::When;
-use crate::truth::Truth;
-use crate::verdict::Status;
-use crate::vocab::{EventKind, Means, On};
+use crate::{EventKind, Level, Means, On, Status, Truth, When};
+
+use super::{GraphError, Occasion, RawEdge};
 
 /// A class of places that a clause treats alike.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,7 +138,7 @@ impl Exposure {
 }
 
 /// An obligation of a clause as found for a beneficiary: index, level, reservations applied.
-type Owed = (u16, crate::level::ByRank, u64);
+type Owed = (u16, crate::kernel::ByRank, u64);
 /// What beneficiaries must share to be evaluated once: clause, occasion, events, obligations
 /// and the values of the clause's tests on the target.
 type BatchKey = (ClauseIx, Occasion, u8, Vec<Owed>, Vec<u8>);
@@ -302,7 +300,7 @@ impl Engine {
                 .or_default();
             job.0 |= r.events;
             job.1
-                .push((r.key.obligation, crate::level::ByRank(r.key.level), r.reservations));
+                .push((r.key.obligation, crate::kernel::ByRank(r.key.level), r.reservations));
         }
         // Beneficiaries the clause cannot tell apart are evaluated once: same events, same
         // obligations after reservations, same values of every test on the target, and no
@@ -704,26 +702,11 @@ impl Finder<'_> {
             for pg in &place_list {
                 for on in &look.ons {
                     for m in &look.means {
-                        let s = Prepared {
-                            date: self.at,
-                            event,
-                            means: m.first().copied(),
-                            attacker_names: None,
-                            attackers: attackers.clone(),
-                            supporters: None,
-                            targets: vec![target],
-                            location: pg.and_then(|g| g.members.first().copied()),
-                            place: pg
-                                .and_then(|g| g.members.first())
-                                .and_then(|l| e.place_fast.get(*l as usize).copied())
-                                .unwrap_or_default(),
-                            launched_from: None,
-                            deployed_under: None,
-                            on: on.first().copied(),
-                            facts: vec![None; e.facts.len()],
-                            scoped: Vec::new(),
-                            scoped_bits: crate::eval::Deps::NONE,
-                        };
+                        let s = Prepared::open(e, self.at, event, target)
+                            .with_attackers(attackers.clone(), None)
+                            .with_means(m.first().copied())
+                            .with_location(e, pg.and_then(|g| g.members.first().copied()))
+                            .with_on(on.first().copied());
                         let Some((level, definite, deps)) = self.evaluate(&s, look.cix, occasion, y) else {
                             continue;
                         };
@@ -864,7 +847,7 @@ impl Finder<'_> {
 type MergeKey = (
     ClauseIx,
     Occasion,
-    crate::level::ByRank,
+    crate::kernel::ByRank,
     bool,
     Vec<u32>,
     Vec<u8>,
@@ -881,7 +864,7 @@ fn merge(v: Vec<Finding>, dim: usize) -> Vec<Finding> {
         (
             f.clause,
             f.occasion,
-            crate::level::ByRank(f.level),
+            crate::kernel::ByRank(f.level),
             f.definite,
             f.deps.bits().collect(),
             f.counterpart.signature.clone(),

@@ -3,11 +3,12 @@
 
 use std::fmt::Write as _;
 
+use crate::Status;
+use crate::table::{Width, table};
+
 use super::{
     Cascade, Change, Commitment, CommitmentGraph, Exposure, GraphSummary, GraphTimeline, Occasion, Relation, Timeline,
 };
-use crate::table::{Width, table};
-use crate::verdict::Status;
 
 fn status_words(status: Status, depends_on: &[String]) -> String {
     if status == Status::Contingent && !depends_on.is_empty() {
@@ -17,8 +18,8 @@ fn status_words(status: Status, depends_on: &[String]) -> String {
     }
 }
 
-fn events_words(events: &[crate::vocab::EventKind]) -> String {
-    if events.len() == crate::vocab::EventKind::ALL.len() {
+fn events_words(events: &[crate::EventKind]) -> String {
+    if events.len() == crate::EventKind::ALL.len() {
         "any".into()
     } else {
         events.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
@@ -44,8 +45,8 @@ fn level_words(c: &Commitment) -> String {
 
 /// The forms in words: those allowed, those required, those excluded
 /// (`armed_force, weapons; not ground_troops`).
-pub(crate) fn forms_words(f: &crate::verdict::Forms) -> String {
-    let list = |v: &[crate::vocab::Form]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+pub(crate) fn forms_words(f: &crate::Forms) -> String {
+    let list = |v: &[crate::Form]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let mut parts = Vec::new();
     if !f.required.is_empty() {
         parts.push(format!("must: {}", list(&f.required)));
@@ -136,7 +137,7 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
         String,
         Occasion,
         Option<u8>,
-        crate::level::ByRank,
+        crate::kernel::ByRank,
         String,
         String,
     );
@@ -147,7 +148,7 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
             c.clause.clone(),
             c.occasion,
             c.staging.stage,
-            crate::level::ByRank(c.level),
+            crate::kernel::ByRank(c.level),
             forms_words(&c.forms),
             by_when(c.deadline.as_deref(), c.staging.stage, c.staging.due.as_deref()),
         );
@@ -171,7 +172,7 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
     let rows: Vec<Vec<String>> = groups
         .into_iter()
         .map(
-            |((treaty, clause, occasion, stage, crate::level::ByRank(level), forms, by), who)| {
+            |((treaty, clause, occasion, stage, crate::kernel::ByRank(level), forms, by), who)| {
                 let here = Some((treaty.clone(), clause.clone(), occasion));
                 let first = last != here;
                 last = here;
@@ -225,7 +226,7 @@ fn response_table(relation: Relation, list: &[Commitment], width: Width) -> Stri
 }
 
 /// The whole graph as a table: one row per commitment.
-pub(crate) fn graph_table(at: &crate::time::When, list: &[&Commitment], memberships: usize, width: Width) -> String {
+pub(crate) fn graph_table(at: &crate::When, list: &[&Commitment], memberships: usize, width: Width) -> String {
     let mut s = graph_heading(at, list, memberships);
     if list.is_empty() {
         return s;
@@ -240,7 +241,7 @@ const GRAPH_HEADER: [&str; 7] = ["OBLIGOR", "HELPS", "LEVEL", "WHEN IT IS", "UND
 
 /// The first line of the graph as text: the date, how many commitments between how many
 /// parties, and the memberships left out.
-fn graph_heading(at: &crate::time::When, list: &[&Commitment], memberships: usize) -> String {
+fn graph_heading(at: &crate::When, list: &[&Commitment], memberships: usize) -> String {
     let parties: std::collections::BTreeSet<&str> = list
         .iter()
         .flat_map(|c| [c.obligor.as_str(), c.beneficiary.as_str()])
@@ -343,7 +344,7 @@ fn write_aligned(list: &[&Commitment], out: &mut dyn std::io::Write) -> std::io:
 pub(crate) fn render_commitments(
     party: &str,
     relation: Relation,
-    at: &crate::time::When,
+    at: &crate::When,
     list: &[Commitment],
     width: Width,
 ) -> String {
@@ -400,12 +401,7 @@ pub(crate) fn render_graph_timeline(t: &GraphTimeline, width: Width) -> String {
 
 /// The changes of a timeline: a count, then per date one line per clause and level with the
 /// parties (`who`) that gain (`+`) or lose (`-`) a commitment under it.
-fn changes_text(
-    changes: &[Change],
-    to: &crate::time::When,
-    who: &dyn Fn(&Commitment) -> String,
-    width: Width,
-) -> String {
+fn changes_text(changes: &[Change], to: &crate::When, who: &dyn Fn(&Commitment) -> String, width: Width) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,

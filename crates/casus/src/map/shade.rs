@@ -3,15 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::graph::{Cascade, Side};
+use crate::kernel::{Engine, PlaceKind};
+use crate::model::{HolderRole, PartyKind};
+use crate::{EventKind, Level, On, Status, When};
+
 use super::geo::{Bounds, Shape, Source};
 use super::{LegendEntry, Map, MapError, MapKind, MapRequest};
-use crate::engine::{Engine, PlaceKind};
-use crate::graph::{Cascade, Side};
-use crate::level::Level;
-use crate::model::{HolderRole, PartyKind};
-use crate::time::When;
-use crate::verdict::Status;
-use crate::vocab::{EventKind, On};
 
 /// Polities of the 1914 rule set drawn on the land of today's states that succeeded them,
 /// where the rule set has no place of that id (listed in order: the first that the rule set
@@ -31,7 +29,7 @@ const SUCCESSORS: &[(&str, &[&str])] = &[
 ];
 
 /// The obligations an attack at a place gives rise to: (obliged party, level, definite).
-use crate::level::ByRank;
+use crate::kernel::ByRank;
 
 type Hits = BTreeSet<(String, ByRank, bool)>;
 

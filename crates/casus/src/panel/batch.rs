@@ -16,8 +16,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::scenario::Actor;
-use crate::{Engine, EventKind, Scenario, Verdict, When};
+use crate::{Actor, Engine, EventKind, Scenario, Verdict, When};
 
 /// A batch file the reader refuses, at its line and column.
 #[derive(Debug, Error)]

@@ -9,10 +9,8 @@ mod time;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::level::Level;
 use crate::model::{ClauseDecl, FormsDecl, Obligated, RuleFile, Spanned, TreatyDecl};
-use crate::scenario::{Actor, Scenario};
-use crate::vocab::{EventKind, Form, On};
+use crate::{Actor, EventKind, Form, Level, On, Scenario};
 
 /// The kinds of edit a repair tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -532,14 +530,14 @@ fn forms(at: &At<'_>, f: &FormsDecl, out: &mut Vec<Edit>) {
     let (Some(o), Some(n)) = (last.referenced.byte_offset(), last.referenced.byte_len()) else {
         return;
     };
-    let named = |x: &crate::vocab::Form| {
+    let named = |x: &crate::Form| {
         f.excluded
             .iter()
             .chain(&f.allowed)
             .chain(&f.required)
             .any(|y| y.value == *x)
     };
-    for form in crate::vocab::Form::ALL.iter().filter(|x| !named(x)) {
+    for form in crate::Form::ALL.iter().filter(|x| !named(x)) {
         let what = format!("exclude {} from the forms of {}", form.as_str(), at.clause_words());
         out.push(at.edit(
             EditKind::ExcludeForm,

@@ -32,7 +32,7 @@ pub fn write_repaired(draft: &Draft, repair: &Repair, out: &Path) -> Result<Path
         path: p.display().to_string(),
         message: e.to_string(),
     };
-    let read = crate::load::read_rules(std::slice::from_ref(root), &draft.limits, &crate::Sources::new());
+    let read = crate::kernel::read_rules(std::slice::from_ref(root), &draft.limits, &crate::Sources::new());
     let files: Vec<PathBuf> = read.files.iter().map(|(ctx, _)| ctx.path.clone()).collect();
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let base = common_ancestor(files.iter().map(|p| canon(p)));

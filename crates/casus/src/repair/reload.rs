@@ -10,15 +10,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Draft, RepairError};
-use crate::diag::FileCtx;
+use crate::kernel::FileCtx;
 use crate::model::RuleFile;
 use crate::{Diagnostics, Engine, LoadError, RuleSet};
+
+use super::{Draft, RepairError};
 
 /// Every rule file a draft reads, parsed, with where its own files are among them.
 pub(super) struct Reload {
     files: Vec<(FileCtx, Arc<RuleFile>)>,
-    amendments: Vec<(FileCtx, Vec<crate::overlay::AmendDecl>)>,
+    amendments: Vec<(FileCtx, Vec<crate::kernel::AmendDecl>)>,
     /// For each of the draft's own files (by index), its place in `files`.
     own: Vec<Option<usize>>,
     /// The bytes of every rule file read, together (what `max_total_bytes` bounds).
@@ -29,7 +30,7 @@ impl Reload {
     /// Reads and parses every rule file of the draft read from `root` (which loads without
     /// errors: the repair has loaded it already).
     pub(super) fn read(draft: &Draft, root: &Path) -> Result<Reload, RepairError> {
-        let read = crate::load::read_rules(&[root.to_path_buf()], &draft.limits, &crate::Sources::new());
+        let read = crate::kernel::read_rules(&[root.to_path_buf()], &draft.limits, &crate::Sources::new());
         if read.diagnostics.has_errors() {
             return Err(RepairError::Load(LoadError {
                 diagnostics: read.diagnostics,
@@ -71,7 +72,7 @@ impl Reload {
             };
             let ctx = FileCtx::new(&slot.0.path, Some(text.as_str().into()));
             bytes = bytes.saturating_sub(slot.0.source.as_ref().map_or(0, |s| s.len() as u64)) + text.len() as u64;
-            match crate::load::on_parse_stack(|| crate::load::parse_yaml::<RuleFile>(&ctx, text, limits)) {
+            match crate::kernel::on_parse_stack(|| crate::kernel::parse_yaml::<RuleFile>(&ctx, text, limits)) {
                 Ok(file) => *slot = (ctx, Arc::new(file)),
                 Err(d) => diagnostics.push(*d),
             }
@@ -79,7 +80,7 @@ impl Reload {
         if bytes > limits.max_total_bytes || diagnostics.has_errors() {
             return Err(RepairError::Load(LoadError { diagnostics }));
         }
-        crate::overlay::apply(&mut files, &self.amendments, &mut diagnostics);
+        crate::kernel::apply_amendments(&mut files, &self.amendments, &mut diagnostics);
         let rules = RuleSet::finish(files, diagnostics, limits, None)?;
         rules.into_engine().map_err(|e| RepairError::Read {
             path: draft

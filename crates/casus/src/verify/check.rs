@@ -6,10 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::*;
-use crate::eval::Hit;
-use crate::scenario::{Actor, Scenario};
-use crate::truth::Truth;
+use crate::kernel::{Clause, ClauseIx, Engine, Hit, Node, NodeIx, Obligation, forms_of};
+use crate::{Actor, Scenario, Truth};
 
 use super::props::{Property, Readings, Requirement, Which, due_within, level_matches, status_matches};
 use super::shard::{Beyond, How, PropertyPart, Shard};
@@ -229,11 +227,11 @@ impl SpaceReport {
             scenarios: u.size(),
             targets: u.parties.len(),
             attackers: u.parties.len() + 2,
-            events: crate::vocab::EventKind::ALL.len(),
+            events: crate::EventKind::ALL.len(),
             dates: u.dates.len(),
             locations: u.places.len() + 1,
-            on: crate::vocab::On::ALL.len() + 1,
-            means: crate::vocab::Means::ALL.len() + 1,
+            on: crate::On::ALL.len() + 1,
+            means: crate::Means::ALL.len() + 1,
             supporters: u.parties.len() + 2,
             facts: u.facts.len(),
             launched_from: if u.launch { u.places.len() + 1 } else { 1 },
@@ -522,7 +520,7 @@ pub(crate) fn undecided<'h>(
         obligation_of(e, reading, h).is_some_and(|o| o.required & forms == forms)
     };
     fn definite(h: &&&Hit) -> bool {
-        h.status == crate::verdict::Status::Definite
+        h.status == crate::Status::Definite
     }
     match req {
         Requirement::Obliged {
@@ -553,7 +551,7 @@ pub(crate) fn undecided<'h>(
                 .filter(|h| parties.as_ref().is_none_or(|p| p.contains(&h.party)))
                 .filter(|h| level_matches(h.level, *level) && requires(h, *forms))
                 .collect();
-            if m.iter().any(|h| h.status == crate::verdict::Status::Definite) {
+            if m.iter().any(|h| h.status == crate::Status::Definite) {
                 return Vec::new();
             }
             m
@@ -564,7 +562,7 @@ pub(crate) fn undecided<'h>(
                 .filter(|h| selects(which, e, h))
                 .filter(|h| obligation_of(e, reading, h).is_some_and(|o| must.check(o, h.excluded).is_err()))
                 .collect();
-            if m.iter().any(|h| h.status == crate::verdict::Status::Definite) {
+            if m.iter().any(|h| h.status == crate::Status::Definite) {
                 return Vec::new();
             }
             m
@@ -589,11 +587,7 @@ pub(crate) fn undecided<'h>(
                     return Vec::new();
                 }
                 if !xs.is_empty() && !ys.is_empty() {
-                    out.extend(
-                        xs.into_iter()
-                            .chain(ys)
-                            .filter(|h| h.status != crate::verdict::Status::Definite),
-                    );
+                    out.extend(xs.into_iter().chain(ys).filter(|h| h.status != crate::Status::Definite));
                 }
             }
             out
@@ -647,7 +641,7 @@ impl Universe<'_> {
         };
         s.deployed_under = match c.deployed_under {
             Dim::Is(Some(Some(i))) => self.missions.as_ref().and_then(|(m, _)| m.get(i as usize)).cloned(),
-            Dim::Is(Some(None)) => Some(crate::scenario::NO_MISSION.to_string()),
+            Dim::Is(Some(None)) => Some(crate::kernel::NO_MISSION.to_string()),
             _ => None,
         };
         s.on = match c.on {
@@ -758,7 +752,7 @@ struct Checker<'a> {
 }
 
 impl Visitor for Checker<'_> {
-    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
+    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
         for (ev, hits) in results {
             for h in undecided(&self.prop.require, self.e, ev.reading, hits) {
                 out.push((ev.k, h.deps));

@@ -1,22 +1,15 @@
 //! `casus diff`: every class of scenarios whose verdict differs between two rule sets.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-use indexmap::IndexMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::Engine;
-use crate::engine::ClauseIx;
-use crate::engine::forms_of;
-use crate::eval::Hit;
-use crate::eval::Prepared;
-use crate::level::Level;
-use crate::scenario::Scenario;
-use crate::verdict::{Forms, Status};
+use crate::kernel::{ClauseIx, Hit, Prepared, forms_of};
+use crate::{Engine, Forms, Level, Scenario, Status};
 
 use super::VerifyError;
 use super::check::{Cancel, Progress, SpaceReport, WalkProgress, cancelled};
@@ -234,7 +227,7 @@ impl Change {
         if self.level.is_none() {
             return s;
         }
-        let list = |v: &[crate::vocab::Form]| v.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" ");
+        let list = |v: &[crate::Form]| v.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" ");
         for a in what {
             let part = match a {
                 Aspect::Level | Aspect::Status => continue,
@@ -632,11 +625,7 @@ fn encode(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, 
         out.push(h.reservation_mask);
         // A primacy caveat binds only while the party is a party to the treaty it names.
         if let Some(o) = super::check::obligation_of(e, reading, h) {
-            for cv in o
-                .caveats
-                .iter()
-                .filter(|c| matches!(c, crate::vocab::Caveat::PrimacyOf(_)))
-            {
+            for cv in o.caveats.iter().filter(|c| matches!(c, crate::Caveat::PrimacyOf(_))) {
                 out.push(u64::from(e.caveat_applies(h, o, cv, s)));
             }
         }
@@ -684,10 +673,10 @@ impl Pair {
 /// status, and the forms, tightest deadline, caveats and beneficiaries at that level (as
 /// `Engine::party_entry` words them).
 fn party_change(e: &Engine, s: Option<&Prepared>, reading: Option<(ClauseIx, usize)>, hs: &[&Hit]) -> Change {
-    let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
+    let level = crate::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
     let definite = hs.iter().any(|h| h.level == level && h.status == Status::Definite);
     let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
-    let mut deadline: Option<crate::vocab::Deadline> = None;
+    let mut deadline: Option<crate::Deadline> = None;
     let mut caveats: BTreeSet<String> = BTreeSet::new();
     let mut toward: BTreeSet<&str> = BTreeSet::new();
     let mut stages: BTreeSet<StageChange> = BTreeSet::new();
@@ -853,7 +842,7 @@ impl<'a> Differ<'a> {
 impl Visitor for Differ<'_> {
     /// Only parties with an obligation under a clause that differs between the two rule sets
     /// can change; their contingent obligations are what the answer waits on.
-    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::eval::Deps)>) {
+    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
         let parties = self.changing(results);
         if parties.is_empty() {
             return;
@@ -1432,8 +1421,8 @@ mod erased {
     }
 }
 
-fn referenced_treaties(e: &Engine, t: &crate::engine::Treaty) -> Vec<String> {
-    use crate::engine::{LTest, Node, PTest};
+fn referenced_treaties(e: &Engine, t: &crate::kernel::Treaty) -> Vec<String> {
+    use crate::kernel::{LTest, Node, PTest};
     let mut out = Vec::new();
     let mut stack: Vec<u32> = Vec::new();
     for c in t.clauses.iter().filter_map(|c| e.clauses.get(*c as usize)) {

@@ -2,17 +2,12 @@
 
 use std::path::Path;
 
-use crate::model::{Location, Spanned};
 use serde::Deserialize;
 
-use crate::diag::{Diagnostics, FileCtx};
-use crate::engine::*;
-use crate::level::Level;
-use crate::load::Limits;
+use crate::kernel::{FileCtx, LTest, Node, NodeIx, Obligation, PTest, PartyIx, TreatyIx, form_bits, forms_of};
 use crate::model::{Condition, Id, Ids, PartyTest, PlaceTest};
-use crate::verdict::Status;
-use crate::vocab::Form;
-use crate::{Engine, LoadError};
+use crate::model::{Location, Spanned};
+use crate::{Diagnostics, Engine, Form, Level, Limits, LoadError, Status};
 
 /// A properties file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -374,7 +369,7 @@ impl Properties {
     pub fn load(path: impl AsRef<Path>, engine: &Engine) -> Result<Properties, LoadError> {
         let path = path.as_ref();
         let limits = Limits::default();
-        let text = crate::load::read_text(path, &limits).map_err(|d| LoadError { diagnostics: one(*d) })?;
+        let text = crate::kernel::read_text(path, &limits).map_err(|d| LoadError { diagnostics: one(*d) })?;
         Properties::parse(path, text, engine)
     }
 
@@ -402,7 +397,7 @@ impl Properties {
         let limits = Limits::default();
         let ctx = FileCtx::new(path, Some(text.clone()));
         let file: PropertiesFile =
-            crate::load::parse_text(&ctx, &text, &limits).map_err(|d| LoadError { diagnostics: one(*d) })?;
+            crate::kernel::parse_text(&ctx, &text, &limits).map_err(|d| LoadError { diagnostics: one(*d) })?;
         let mut r = Resolver {
             e: engine,
             ctx: &ctx,

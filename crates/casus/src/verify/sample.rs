@@ -1,11 +1,12 @@
 //! Checking a property on random scenarios (proptest), when asked or when the exhaustive
 //! space is too large; a failure is shrunk to a small counterexample.
 
+use crate::Engine;
+
 use super::VerifyError;
 use super::check::PropertyReport;
 use super::props::Property;
 use super::space::Universe;
-use crate::Engine;
 
 #[cfg(not(feature = "proptest"))]
 pub(crate) fn sample(
@@ -31,8 +32,8 @@ pub(crate) fn sample(
     use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
     use super::check::{Counterexample, Mode, Outcome, reading_name, violation};
+    use crate::Truth;
     use crate::reference::Situation;
-    use crate::truth::Truth;
 
     let targets: Vec<String> = (0..u.parties.len() as u32)
         .filter(|t| u.scope_value(*t, None, None, None).truth != Truth::False)

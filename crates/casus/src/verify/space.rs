@@ -17,10 +17,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::*;
+use crate::kernel::{
+    ClauseIx, Engine, FactIx, LTest, Node, NodeIx, Obligors, PTest, PartyIx, Period, PlaceIx, Treaty, TreatyIx,
+};
 use crate::model::PartyKind;
-use crate::time::When;
-use crate::vocab::{EventKind, Means, On};
+use crate::{EventKind, Means, On, When};
 
 /// One engine's view of the universe: universe index → engine index.
 pub(crate) struct View<'a> {
@@ -638,10 +639,10 @@ impl<'a> Universe<'a> {
         let mut b = rel.boundaries.clone();
         b.sort_by_key(|w| wkey(Some(w)));
         b.dedup();
-        let mut classes: Vec<(Vec<crate::truth::Truth>, When, u128)> = Vec::new();
+        let mut classes: Vec<(Vec<crate::Truth>, When, u128)> = Vec::new();
         let mut index: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
         for d in &self.dates {
-            let sig: Vec<crate::truth::Truth> = b.iter().map(|x| d.at_or_after(x)).collect();
+            let sig: Vec<crate::Truth> = b.iter().map(|x| d.at_or_after(x)).collect();
             let k: Vec<u8> = sig.iter().map(|t| *t as u8).collect();
             match index.get(&k) {
                 Some(&i) => {

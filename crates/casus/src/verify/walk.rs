@@ -15,13 +15,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::engine::*;
-use crate::eval::{Deps, Hit, Prepared};
+use crate::kernel::{
+    ClauseIx, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS, DEP_ON, DEP_SUPPORTED_BY, Deps,
+    FACT_BASE, Hit, PartyIx, Period, Place, PlaceIx, PlaceKind, Prepared, TreatyIx,
+};
 use crate::model::HolderRole;
 use crate::reference::{Reference, Situation, Value};
-use crate::time::When;
-use crate::truth::Truth;
-use crate::vocab::{EventKind, Means, On};
+use crate::{EventKind, Means, On, Truth, When};
 
 use super::check::{JobProgress, WalkProgress, share};
 use super::space::{Key, Rel, Universe, event_classes, means_classes, on_classes, wkey};

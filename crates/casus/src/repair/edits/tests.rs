@@ -3,9 +3,10 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use super::{Seeds, apply, candidates};
 use crate::repair::Draft;
-use crate::vocab::{EventKind, On};
+use crate::{EventKind, On};
+
+use super::{Seeds, apply, candidates};
 
 /// A treaty with a test of every kind the edits change, nested ones included.
 const PACT: &str = "\

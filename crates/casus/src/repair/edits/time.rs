@@ -4,10 +4,10 @@
 
 use jiff::civil::Date;
 
-use super::{At, Edit, EditKind, Seeds, after_level_line};
 use crate::model::{DateWindow, ObligationDecl, Spanned, TreatyDecl};
-use crate::time::When;
-use crate::vocab::Deadline;
+use crate::{Deadline, When};
+
+use super::{At, Edit, EditKind, Seeds, after_level_line};
 
 /// Whether a date opens a period (on and after it) or closes one (strictly before it).
 #[derive(Clone, Copy)]
@@ -157,7 +157,7 @@ fn deadline_yaml(hours: u64) -> String {
 
 /// The value of the `deadline:` key of the mapping whose `level:` is `level` (not of a
 /// nested stage): its bytes on its line, a comment left out.
-fn written_deadline(text: &str, level: &Spanned<crate::level::Level>) -> Option<(usize, usize)> {
+fn written_deadline(text: &str, level: &Spanned<crate::Level>) -> Option<(usize, usize)> {
     let (line_start, column) = super::level_key(text, level)?;
     let mut at = line_start;
     for line in text.get(line_start..)?.split_inclusive('\n') {
