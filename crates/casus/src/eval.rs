@@ -1726,8 +1726,20 @@ impl Engine {
             group.wide.1 = g.marks.len() as u32;
             g.len += t.ever.len() - skipped;
         } else {
+            // Membership on the day: one walk over the treaty's rows (sorted by party, as
+            // `ever` is) instead of a search per member.
+            let rows = self.treaty_windows(tix).unwrap_or(&[]);
+            let mut next = 0;
             for &p in &t.ever {
-                if let Some(code) = self.wide_code(s, tix, p) {
+                while rows.get(next).is_some_and(|r| r.0 < p) {
+                    next += 1;
+                }
+                let first = next;
+                while rows.get(next).is_some_and(|r| r.0 == p) {
+                    next += 1;
+                }
+                let mine = rows.get(first..next);
+                if let Some(code) = self.wide_code(s, tix, p, mine) {
                     let listed = !owing.contains(&p);
                     g.marks.push((p, if listed { code } else { Code::Skip }));
                     g.len += usize::from(listed);
@@ -2049,8 +2061,16 @@ impl Engine {
 
     /// The reason that settles member `p` of treaty `tix` (in force) for the whole treaty,
     /// if any: it is not a party on the day, or it is the attacker.
-    fn wide_code(&self, s: &Prepared, tix: TreatyIx, p: PartyIx) -> Option<Code> {
-        if self.is_party_at(tix, p, &s.date).0 == Truth::False {
+    /// `rows`: the party's windows of membership, when the treaty has rows (as
+    /// `Engine::party_windows` gives them).
+    fn wide_code(&self, s: &Prepared, tix: TreatyIx, p: PartyIx, rows: Option<&[(PartyIx, i32, i32)]>) -> Option<Code> {
+        let member = match (&s.date, rows) {
+            (When::Day(d), Some(rows)) if self.treaty_windows(tix).is_some() => {
+                self.is_party_by_rows(tix, p, rows, crate::time::day_key(*d), &s.date)
+            }
+            _ => self.is_party_at(tix, p, &s.date),
+        };
+        if member.0 == Truth::False {
             return Some(Code::NotAParty);
         }
         if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
