@@ -64,6 +64,15 @@ fn bench(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // What the CLI's `--json` pays: the verdict, then every reason worded into the JSON.
+    c.bench_function(&format!("evaluate full verdict to JSON x{n}"), |b| {
+        b.iter(|| {
+            prepared
+                .iter()
+                .map(|p| engine.verdict(p, false).to_json().len())
+                .sum::<usize>()
+        })
+    });
     c.bench_function(&format!("evaluate with explanation x{n}"), |b| {
         b.iter(|| {
             prepared

@@ -502,7 +502,7 @@ pub struct Engine {
     /// Ids, names and orders by id as shared texts, for verdicts' reasons; built on the first
     /// verdict that lists one.
     #[serde(skip)]
-    pub(crate) lexicon: std::sync::OnceLock<crate::eval::Lexicon>,
+    pub(crate) lexicon: std::sync::OnceLock<std::sync::Arc<crate::eval::Lexicon>>,
 }
 
 pub(crate) fn form_bits(forms: &[Form]) -> u16 {

@@ -1721,37 +1721,31 @@ impl Engine {
     }
 
     /// The engine's ids and names as shared texts, built on the first verdict that needs them.
-    fn lexicon(&self) -> &Lexicon {
-        self.lexicon.get_or_init(|| Lexicon::of(self))
+    fn lexicon(&self) -> &std::sync::Arc<Lexicon> {
+        self.lexicon.get_or_init(|| std::sync::Arc::new(Lexicon::of(self)))
     }
 
-    // Longer than 100 lines: one pass per relevant treaty settles, in order, the trace for
-    // `--explain`, the treaty-wide reasons, the per-clause reasons and the readings that differ,
-    // sharing the values each step computes; split, each part would recompute them.
-    /// Every member of a relevant treaty that owes nothing, and why, sorted by (treaty, clause,
-    /// party) id: treaties are taken in the order of their ids and each treaty's members and
-    /// clauses in the order of theirs, so that the list is built sorted. The texts are shared
-    /// ([`Shared`], [`Detail`]): a reason that holds for every member is worded once.
+    /// Every member of a relevant treaty that owes nothing, and why, in the order of (treaty,
+    /// clause, party) ids, held grouped ([`Grouped`]): per treaty, the members a treaty-wide
+    /// reason settles, then per clause the reason its members share and the few that differ
+    /// (a target, a party the clause names, a reservation, one that owes). Entries are worded
+    /// only when read. With `explain`, also each relevant clause's condition trees.
     fn why_not(
         &self,
         s: &Prepared,
         hits: &[Hit],
         readings: &mut BTreeMap<String, Vec<ReadingDifference>>,
         explain: bool,
-    ) -> (Vec<NotObligated>, Vec<ClauseTrace>) {
+    ) -> (NotObligatedList, Vec<ClauseTrace>) {
         let lx = self.lexicon();
-        let mut out = Vec::new();
+        let mut g = Grouped::new(lx.clone(), s.date);
         let mut traces = Vec::new();
-        let date: Shared = s.date.to_string().into();
-        // (party, clause) pairs that oblige, sorted: one lookup per member and clause.
+        // (party, clause) pairs that oblige, sorted: what is owed is never listed.
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
         owed.sort_unstable();
         owed.dedup();
-        let owes = |p: PartyIx, cix: ClauseIx| owed.binary_search(&(p, cix)).is_ok();
         let mut treaties = self.relevant_treaties(s);
         treaties.sort_by(|a, b| lx.treaty(*a).cmp(lx.treaty(*b)));
-        // Per member of the treaty at hand: whether a treaty-wide reason settled it.
-        let mut wide: Vec<bool> = Vec::new();
         for tix in treaties {
             let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
@@ -1762,115 +1756,209 @@ impl Engine {
             if inf.0 == Truth::False && !s.targets.iter().any(|x| t.ever.contains(x)) {
                 continue;
             }
-            let tid = lx.treaty(tix).clone();
-            let target = s.targets.first().copied().unwrap_or(0);
+            // The treaty's clauses, in the order of their ids.
+            let clauses: &[ClauseIx] = lx.clauses_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
+            if explain {
+                self.traces(s, (tix, t), inf, clauses, &mut traces);
+            }
+            self.treaty_group(s, (tix, t), inf, clauses, &owed, &mut g);
+        }
+        if readings.values().any(|v| !v.is_empty()) {
+            place_readings(&mut g, readings);
+        }
+        traces.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
+        (NotObligatedList::grouped(g), traces)
+    }
+
+    /// The condition tree of each of the treaty's `clauses` for each target, for `--explain`.
+    fn traces(
+        &self,
+        s: &Prepared,
+        (tix, t): (TreatyIx, &Treaty),
+        inf: Val,
+        clauses: &[ClauseIx],
+        out: &mut Vec<ClauseTrace>,
+    ) {
+        for &tg in &s.targets {
+            for &cix in clauses {
+                let Some(c) = self.clauses.get(cix as usize) else {
+                    continue;
+                };
+                let f = Frame {
+                    e: self,
+                    s,
+                    treaty: tix,
+                    clause: cix,
+                    target: tg,
+                    assume_target_party: false,
+                };
+                let tr = f.trace(c.trigger);
+                out.push(ClauseTrace {
+                    treaty: t.id.clone(),
+                    clause: c.id.clone(),
+                    citation: c.citation.clone(),
+                    target: self.party_id(tg).to_string(),
+                    in_force: inf.0,
+                    value: tr.value,
+                    trigger: tr,
+                });
+            }
+        }
+    }
+
+    /// The reasons under one involved treaty, appended to `g`: a treaty not in force gives
+    /// every member the same reason; else each member who is not a party on the day, or is
+    /// the attacker, is settled for the whole treaty, and the others clause by clause. A
+    /// member is listed nowhere under a clause it owes under, nor for the whole treaty if it
+    /// owes under any of its clauses. `owed`: the (party, clause) pairs that oblige, sorted.
+    fn treaty_group(
+        &self,
+        s: &Prepared,
+        (tix, t): (TreatyIx, &Treaty),
+        inf: Val,
+        clauses: &[ClauseIx],
+        owed: &[(PartyIx, ClauseIx)],
+        g: &mut Grouped,
+    ) {
+        // The members that owe under some clause of the treaty (few: they are in the hits).
+        let mut owing: Vec<PartyIx> = owed
+            .iter()
+            .filter(|(_, c)| self.clauses.get(*c as usize).is_some_and(|c| c.treaty == tix))
+            .map(|(p, _)| *p)
+            .collect();
+        owing.dedup();
+        let wide_from = g.marks.len() as u32;
+        let clause_from = g.clauses.len() as u32;
+        let mut group = TreatyGroup {
+            treaty: tix,
+            all: None,
+            wide: (wide_from, wide_from),
+            clauses: (clause_from, clause_from),
+        };
+        if inf.0 == Truth::False {
+            let (reason, words) = self.not_in_force(s, t);
+            group.all = Some(g.word(reason, words));
+            let skipped = owing.iter().filter(|p| t.ever.binary_search(p).is_ok()).count();
+            g.marks.extend(
+                owing
+                    .iter()
+                    .filter(|p| t.ever.binary_search(p).is_ok())
+                    .map(|p| (*p, Code::Skip)),
+            );
+            group.wide.1 = g.marks.len() as u32;
+            g.len += t.ever.len() - skipped;
+        } else {
+            // Membership on the day: one walk over the treaty's rows (sorted by party, as
+            // `ever` is) instead of a search per member.
+            let rows = self.treaty_windows(tix).unwrap_or(&[]);
+            let mut next = 0;
+            for &p in &t.ever {
+                while rows.get(next).is_some_and(|r| r.0 < p) {
+                    next += 1;
+                }
+                let first = next;
+                while rows.get(next).is_some_and(|r| r.0 == p) {
+                    next += 1;
+                }
+                let mine = rows.get(first..next);
+                if let Some(code) = self.wide_code(s, tix, p, mine) {
+                    let listed = !owing.contains(&p);
+                    g.marks.push((p, if listed { code } else { Code::Skip }));
+                    g.len += usize::from(listed);
+                }
+            }
+            let wide = (wide_from, g.marks.len() as u32);
             let f = Frame {
                 e: self,
                 s,
                 treaty: tix,
                 clause: 0,
-                target,
+                target: s.targets.first().copied().unwrap_or(0),
                 assume_target_party: false,
             };
-            // The treaty's clauses, in the order of their ids.
-            let clauses: Vec<(ClauseIx, &Clause)> = lx
-                .clauses_by_id
-                .get(tix as usize)
-                .into_iter()
-                .flatten()
-                .filter_map(|c| self.clauses.get(*c as usize).map(|x| (*c, x)))
-                .collect();
-            if explain {
-                for &tg in &s.targets {
-                    for &(cix, c) in &clauses {
-                        let ft = Frame {
-                            e: self,
-                            s,
-                            treaty: tix,
-                            clause: cix,
-                            target: tg,
-                            assume_target_party: false,
-                        };
-                        let tr = ft.trace(c.trigger);
-                        traces.push(ClauseTrace {
-                            treaty: t.id.clone(),
-                            clause: c.id.clone(),
-                            citation: c.citation.clone(),
-                            target: self.party_id(tg).to_string(),
-                            in_force: inf.0,
-                            value: tr.value,
-                            trigger: tr,
-                        });
-                    }
+            for &cix in clauses {
+                if let Some(c) = self.clauses.get(cix as usize) {
+                    self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, owed, g);
                 }
             }
-            // A treaty not in force gives every member the same reason.
-            let not_in_force = if inf.0 == Truth::False {
-                self.treaty_reason(s, t, tix, 0, inf, &date)
-            } else {
-                None
-            };
-            // What does not depend on the member, worded once per clause: a trigger that is
-            // false (the reason every member gets) and the first `when` that is false.
-            let settled: Vec<Settled> = clauses
-                .iter()
-                .map(|&(cix, c)| (Frame { clause: cix, ..f }, c))
-                .map(|(f, c)| {
-                    let cited = |(r, d): (Reason, String)| (r, Detail::Words(format!("{}: {d}", c.citation).into()));
-                    Settled {
-                        trigger: (f.eval(c.trigger).0 == Truth::False).then(|| cited(f.why_false(c.trigger))),
-                        when: c
-                            .obligations
-                            .iter()
-                            .filter_map(|o| o.when)
-                            .find(|w| f.eval(*w).0 == Truth::False)
-                            .map(|w| cited(f.why_false(w))),
+            group.wide = wide;
+            group.clauses.1 = g.clauses.len() as u32;
+        }
+        g.treaties.push(group);
+    }
+
+    /// The reasons under one clause for the members no treaty-wide reason settles (`wide`,
+    /// a run of `g.marks`), appended to `g`: the reason they share (a false trigger, a false
+    /// obligation condition, a clause for named parties only, or none arising) and the
+    /// members whose reason differs, each found as [`Engine::member_code`] says.
+    fn clause_group(
+        &self,
+        f: &Frame,
+        t: &Treaty,
+        (cix, c): (ClauseIx, &Clause),
+        wide: (u32, u32),
+        owed: &[(PartyIx, ClauseIx)],
+        g: &mut Grouped,
+    ) {
+        let s = f.s;
+        let cited = |g: &mut Grouped, (r, d): (Reason, String)| g.word(r, format!("{}: {d}", c.citation));
+        let trigger = (f.eval(c.trigger).0 == Truth::False).then(|| cited(g, f.why_false(c.trigger)));
+        let when = c
+            .obligations
+            .iter()
+            .filter_map(|o| o.when)
+            .find(|w| trigger.is_none() && f.eval(*w).0 == Truth::False)
+            .map(|w| cited(g, f.why_false(w)));
+        let all_named = c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Named(_)));
+        let default = match (trigger, when) {
+            (Some(code), _) | (None, Some(code)) => code,
+            (None, None) if all_named => Code::NotNamed,
+            (None, None) => Code::NoObligation,
+        };
+        // The members whose reason may differ from the default.
+        let mut odd: Vec<PartyIx> = owed.iter().filter(|(_, x)| *x == cix).map(|(p, _)| *p).collect();
+        if trigger.is_none() {
+            odd.extend(&s.targets);
+            if when.is_none() {
+                for o in &c.obligations {
+                    if let Obligors::Named(v) = &o.obligated {
+                        odd.extend(v);
                     }
-                })
-                .collect();
-            let members: &[PartyIx] = lx.ever_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
-            // The reasons that hold for the whole treaty (no clause), member by member.
-            wide.clear();
-            for &p in members {
-                let why = match &not_in_force {
-                    Some(r) => Some(r.clone()),
-                    None => self.treaty_reason(s, t, tix, p, inf, &date),
-                };
-                wide.push(why.is_some());
-                if let Some((reason, detail)) = why
-                    && !t.clauses.iter().any(|c| owes(p, *c))
-                {
-                    out.push(NotObligated {
-                        party: lx.party(p).clone(),
-                        treaty: tid.clone(),
-                        clause: None,
-                        reason,
-                        detail,
-                        readings: take_readings(readings, lx.party(p), &t.id, None),
-                    });
                 }
-            }
-            // Then clause by clause, for the members no treaty-wide reason settled.
-            for (&(cix, c), pre) in clauses.iter().zip(&settled) {
-                let cid = lx.clause(cix);
-                for (&p, _) in members.iter().zip(&wide).filter(|(p, w)| !**w && !owes(**p, cix)) {
-                    let (reason, detail) = match &pre.trigger {
-                        Some((r, d)) => (*r, d.clone()),
-                        None => self.clause_reason(&f, t, p, (cix, c), pre.when.as_ref()),
-                    };
-                    out.push(NotObligated {
-                        party: lx.party(p).clone(),
-                        treaty: tid.clone(),
-                        clause: Some(cid.clone()),
-                        reason,
-                        detail,
-                        readings: take_readings(readings, lx.party(p), &t.id, Some(&c.id)),
-                    });
-                }
+                odd.extend(t.reservations.iter().filter(|r| r.opt_out).map(|r| r.party));
             }
         }
-        traces.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
-        (out, traces)
+        odd.sort_unstable();
+        odd.dedup();
+        let settled = |g: &Grouped, p: PartyIx| {
+            g.marks
+                .get(wide.0 as usize..wide.1 as usize)
+                .is_some_and(|m| m.binary_search_by_key(&p, |m| m.0).is_ok())
+        };
+        let from = g.marks.len() as u32;
+        let mut skipped = 0;
+        for p in odd {
+            if t.ever.binary_search(&p).is_err() || settled(g, p) {
+                continue;
+            }
+            let code = if owed.binary_search(&(p, cix)).is_ok() {
+                skipped += 1;
+                Code::Skip
+            } else if trigger.is_some() {
+                default
+            } else {
+                self.member_code(s, t, p, c, when, g)
+            };
+            if code != default {
+                g.marks.push((p, code));
+            }
+        }
+        g.len += t.ever.len() - (wide.1 - wide.0) as usize - skipped;
+        g.clauses.push(ClauseGroup {
+            clause: cix,
+            default,
+            except: (from, g.marks.len() as u32),
+        });
     }
 
     /// The treaties a scenario involves: those its targets, attackers, supporters or the
@@ -2068,111 +2156,75 @@ impl Engine {
         }
     }
 
-    /// A reason that holds for the whole treaty: not in force, not a party, the attacker.
-    /// `date` is the scenario's date in words (formatted once per verdict).
-    fn treaty_reason(
-        &self,
-        s: &Prepared,
-        t: &Treaty,
-        tix: TreatyIx,
-        p: PartyIx,
-        inf: Val,
-        date: &Shared,
-    ) -> Option<(Reason, Detail)> {
-        if inf.0 == Truth::False {
-            let not_yet = t
-                .in_force
-                .as_ref()
-                .is_some_and(|d| s.date.at_or_after(d) == Truth::False);
-            let when = |d: Option<When>| d.map_or(String::new(), |d| d.to_string());
-            let (reason, words) = if not_yet {
-                (
-                    Reason::TreatyNotInForce,
-                    format!("{} enters into force only on {}", t.name, when(t.in_force)),
-                )
-            } else {
-                match &t.lapsed {
-                    Some((d, why)) if Some(*d) == t.terminated => (
-                        Reason::TreatyTerminated,
-                        format!("{} lapsed on {d}, when {why}", t.name),
-                    ),
-                    _ => (
-                        Reason::TreatyTerminated,
-                        format!("{} ended on {}", t.name, when(t.terminated)),
-                    ),
-                }
-            };
-            return Some((reason, Detail::Words(words.into())));
+    /// Why a treaty not in force at the scenario's date obliges nobody, in words.
+    fn not_in_force(&self, s: &Prepared, t: &Treaty) -> (Reason, String) {
+        let not_yet = t
+            .in_force
+            .as_ref()
+            .is_some_and(|d| s.date.at_or_after(d) == Truth::False);
+        let when = |d: Option<When>| d.map_or(String::new(), |d| d.to_string());
+        if not_yet {
+            return (
+                Reason::TreatyNotInForce,
+                format!("{} enters into force only on {}", t.name, when(t.in_force)),
+            );
         }
-        let lx = self.lexicon();
-        if self.is_party_at(tix, p, &s.date).0 == Truth::False {
-            let mut change = None;
-            for m in t.members.iter().filter(|m| m.party == Some(p)) {
-                if let Some(j) = &m.from
-                    && s.date.at_or_after(j) == Truth::False
-                {
-                    change = Some((false, *j));
-                }
-                if let Some(l) = &m.to
-                    && s.date.at_or_after(l) != Truth::False
-                {
-                    change = Some((true, *l));
-                }
+        match &t.lapsed {
+            Some((d, why)) if Some(*d) == t.terminated => (
+                Reason::TreatyTerminated,
+                format!("{} lapsed on {d}, when {why}", t.name),
+            ),
+            _ => (
+                Reason::TreatyTerminated,
+                format!("{} ended on {}", t.name, when(t.terminated)),
+            ),
+        }
+    }
+
+    /// The reason that settles member `p` of treaty `tix` (in force) for the whole treaty,
+    /// if any: it is not a party on the day, or it is the attacker.
+    /// `rows`: the party's windows of membership, when the treaty has rows (as
+    /// `Engine::party_windows` gives them).
+    fn wide_code(&self, s: &Prepared, tix: TreatyIx, p: PartyIx, rows: Option<&[(PartyIx, i32, i32)]>) -> Option<Code> {
+        let member = match (&s.date, rows) {
+            (When::Day(d), Some(rows)) if self.treaty_windows(tix).is_some() => {
+                self.is_party_by_rows(tix, p, rows, crate::time::day_key(*d), &s.date)
             }
-            return Some((
-                Reason::NotAParty,
-                Detail::NotAParty {
-                    party: lx.party(p).clone(),
-                    treaty: lx.treaty_name(tix).clone(),
-                    date: date.clone(),
-                    change,
-                },
-            ));
+            _ => self.is_party_at(tix, p, &s.date),
+        };
+        if member.0 == Truth::False {
+            return Some(Code::NotAParty);
         }
         if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
-            return Some((Reason::IsAttacker, Detail::IsAttacker(lx.party(p).clone())));
+            return Some(Code::IsAttacker);
         }
         None
     }
 
-    /// Why one clause obliges a party (who is a party, not the attacker) to nothing, citing the
-    /// clause. The trigger is not false; `when_false` is the reason of the first obligation
-    /// condition that is false, if any.
-    fn clause_reason(
+    /// Why one clause `c` obliges member `p` (a party, not the attacker) to nothing when its
+    /// trigger is not false; `when_false` is the reason of its first obligation condition that
+    /// is false, if any. A reservation's note is worded into `g`.
+    fn member_code(
         &self,
-        f: &Frame,
+        s: &Prepared,
         t: &Treaty,
         p: PartyIx,
-        (cix, c): (ClauseIx, &Clause),
-        when_false: Option<&(Reason, Detail)>,
-    ) -> (Reason, Detail) {
-        let s = f.s;
-        let lx = self.lexicon();
-        let citation = || lx.citation(cix).clone();
+        c: &Clause,
+        when_false: Option<Code>,
+        g: &mut Grouped,
+    ) -> Code {
         // Nothing is owed to oneself: a target owes nothing under obligations toward the target.
         if s.targets.contains(&p) && c.obligations.iter().all(|o| o.toward == [Benef::Target]) {
-            return (
-                Reason::IsTarget,
-                Detail::IsTarget {
-                    citation: citation(),
-                    party: lx.party(p).clone(),
-                },
-            );
+            return Code::IsTarget;
         }
-        if let Some((r, d)) = when_false {
-            return (*r, d.clone());
+        if let Some(w) = when_false {
+            return w;
         }
         if c.obligations
             .iter()
             .all(|o| matches!(&o.obligated, Obligors::Named(v) if !v.contains(&p)))
         {
-            return (
-                Reason::NotNamed,
-                Detail::NotNamed {
-                    citation: citation(),
-                    party: lx.party(p).clone(),
-                },
-            );
+            return Code::NotNamed;
         }
         let opted_out = t
             .reservations
@@ -2184,40 +2236,57 @@ impl Engine {
             } else {
                 Reason::Reservation
             };
-            return (reason, Detail::Words(format!("{}: {}", c.citation, r.note).into()));
+            return g.word(reason, format!("{}: {}", c.citation, r.note));
         }
-        (Reason::ConditionNotMet, Detail::NoObligation { citation: citation() })
+        Code::NoObligation
     }
 }
 
-/// The reasons of one clause that hold for every member alike, worded once with the citation.
-struct Settled {
-    /// The trigger is false: the reason.
-    trigger: Option<(Reason, Detail)>,
-    /// The first obligation condition that is false: its reason.
-    when: Option<(Reason, Detail)>,
+/// Gives each reading difference left in `readings` to the entry that lists its party under
+/// its treaty: the treaty-wide entry, else the entry of its clause; one that no entry lists
+/// is dropped. Each entry's readings keep their order.
+fn place_readings(g: &mut Grouped, readings: &mut BTreeMap<String, Vec<ReadingDifference>>) {
+    let mut placed: Vec<(Key, Vec<ReadingDifference>)> = Vec::new();
+    for (pid, list) in readings.iter_mut() {
+        for r in std::mem::take(list) {
+            let Some(key) = reading_key(g, pid, &r) else {
+                continue;
+            };
+            match placed.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(r),
+                None => placed.push((key, vec![r])),
+            }
+        }
+    }
+    g.readings = placed;
 }
 
-/// Removes from `readings` and returns the readings of party `pid` under treaty `treaty` (and
-/// clause `clause`, if given): each goes to the one entry that lists the party there.
-fn take_readings(
-    readings: &mut BTreeMap<String, Vec<ReadingDifference>>,
-    pid: &str,
-    treaty: &str,
-    clause: Option<&str>,
-) -> Vec<ReadingDifference> {
-    let Some(v) = readings.get_mut(pid) else {
-        return Vec::new();
-    };
-    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(v)
-        .into_iter()
-        .partition(|r| r.treaty == treaty && clause.is_none_or(|c| r.clause == c));
-    *v = rest;
-    mine
+/// The entry of `g` that lists party `pid` under the treaty (and clause) of reading `r`.
+fn reading_key(g: &Grouped, pid: &str, r: &ReadingDifference) -> Option<Key> {
+    let lx = &*g.lx;
+    let (gi, t) = g
+        .treaties
+        .iter()
+        .enumerate()
+        .find(|(_, t)| lx.treaty(t.treaty).as_str() == r.treaty)?;
+    let p = lx
+        .members_by_id(t.treaty)
+        .iter()
+        .copied()
+        .find(|p| lx.party(*p).as_str() == pid)?;
+    if g.code(t, None, p).is_some() {
+        return Some((gi as u32, u32::MAX, p));
+    }
+    let (c0, c1) = t.clauses;
+    (c0..c1).find_map(|ci| {
+        let c = g.clauses.get(ci as usize)?;
+        (lx.clause(c.clause).as_str() == r.clause && g.code(t, Some(c), p).is_some()).then_some((gi as u32, ci, p))
+    })
 }
 
 /// The engine's ids, names and citations as [`Shared`] texts, and the orders by id that a
-/// verdict's reasons are listed in: built once per engine, so that a reason costs no text.
+/// verdict's reasons are listed in: built once per engine, so that a reason costs no text,
+/// and shared by the verdicts whose reasons it words ([`Grouped`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lexicon {
     party: Vec<Shared>,
@@ -2229,7 +2298,13 @@ pub(crate) struct Lexicon {
     ever_by_id: Vec<Vec<PartyIx>>,
     /// Per treaty, its clauses in the order of their ids.
     clauses_by_id: Vec<Vec<ClauseIx>>,
+    /// Per treaty, the dates of its direct entries (`from`, `to`), sorted by party and, for
+    /// one party, in the order of the entries: what says when a non-member joins or left.
+    entries: Vec<Vec<Entry>>,
 }
+
+/// A direct entry of a treaty's members: the party, from when, until when.
+type Entry = (PartyIx, Option<When>, Option<When>);
 
 impl Lexicon {
     fn of(e: &Engine) -> Lexicon {
@@ -2240,12 +2315,22 @@ impl Lexicon {
             v.sort_by(|a, b| ids.get(*a as usize).cmp(&ids.get(*b as usize)));
             v
         };
+        let entries = |t: &Treaty| {
+            let mut v: Vec<_> = t
+                .members
+                .iter()
+                .filter_map(|m| m.party.map(|p| (p, m.from, m.to)))
+                .collect();
+            v.sort_by_key(|m| m.0);
+            v
+        };
         Lexicon {
             treaty: e.treaties.iter().map(|t| Shared::from(t.id.as_str())).collect(),
             treaty_name: e.treaties.iter().map(|t| Shared::from(t.name.as_str())).collect(),
             citation: e.clauses.iter().map(|c| Shared::from(c.citation.as_str())).collect(),
             ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
             clauses_by_id: e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect(),
+            entries: e.treaties.iter().map(entries).collect(),
             party,
             clause,
         }
@@ -2257,24 +2342,55 @@ impl Lexicon {
             .unwrap_or_else(|| UNKNOWN.get_or_init(|| Shared::from("?")))
     }
 
-    fn party(&self, p: PartyIx) -> &Shared {
+    /// A party's id.
+    pub(crate) fn party(&self, p: PartyIx) -> &Shared {
         Self::get(&self.party, p)
     }
 
-    fn treaty(&self, t: TreatyIx) -> &Shared {
+    /// A treaty's id.
+    pub(crate) fn treaty(&self, t: TreatyIx) -> &Shared {
         Self::get(&self.treaty, t)
     }
 
-    fn treaty_name(&self, t: TreatyIx) -> &Shared {
+    /// A treaty's name.
+    pub(crate) fn treaty_name(&self, t: TreatyIx) -> &Shared {
         Self::get(&self.treaty_name, t)
     }
 
-    fn clause(&self, c: ClauseIx) -> &Shared {
+    /// A clause's id.
+    pub(crate) fn clause(&self, c: ClauseIx) -> &Shared {
         Self::get(&self.clause, c)
     }
 
-    fn citation(&self, c: ClauseIx) -> &Shared {
+    /// A clause as cited.
+    pub(crate) fn citation(&self, c: ClauseIx) -> &Shared {
         Self::get(&self.citation, c)
+    }
+
+    /// Every party ever a party to treaty `t`, in the order of their ids.
+    pub(crate) fn members_by_id(&self, t: TreatyIx) -> &[PartyIx] {
+        self.ever_by_id.get(t as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// For party `p`, not a party to treaty `t` at `date`: when it becomes a party (`false`)
+    /// or ceased to be one (`true`), if its entries say (the last entry that says wins).
+    pub(crate) fn change(&self, t: TreatyIx, p: PartyIx, date: &When) -> Option<(bool, When)> {
+        let rows = self.entries.get(t as usize).map_or(&[][..], Vec::as_slice);
+        let from = rows.partition_point(|r| r.0 < p);
+        let mut change = None;
+        for (_, join, left) in rows.get(from..).unwrap_or(&[]).iter().take_while(|r| r.0 == p) {
+            if let Some(j) = join
+                && date.at_or_after(j) == Truth::False
+            {
+                change = Some((false, *j));
+            }
+            if let Some(l) = left
+                && date.at_or_after(l) != Truth::False
+            {
+                change = Some((true, *l));
+            }
+        }
+        change
     }
 }
 

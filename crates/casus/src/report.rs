@@ -454,7 +454,7 @@ fn readings(v: &Verdict, width: Width, s: &mut String) {
 
 /// The entries of `not_obligated` worth printing: a target is never listed as not obliged to
 /// itself.
-fn not_obliged_list(v: &Verdict) -> Vec<&NotObligated> {
+fn not_obliged_list(v: &Verdict) -> Vec<NotObligated> {
     v.not_obligated
         .iter()
         .filter(|n| !(n.reason == Reason::IsTarget && v.targets.iter().any(|t| *t == n.party)))

@@ -12,6 +12,10 @@ use crate::time::When;
 use crate::truth::Truth;
 use crate::vocab::{Caveat, Deadline, EventKind, Form};
 
+mod grouped;
+
+pub(crate) use grouped::{ClauseGroup, Code, Grouped, Key, TreatyGroup};
+
 /// Whether an obligation holds on the facts given, or waits on facts left open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -553,6 +557,164 @@ pub struct NotObligated {
     pub readings: Vec<ReadingDifference>,
 }
 
+/// Every member of a relevant treaty that is not obliged, and why: a verdict's
+/// `not_obligated`, the [`NotObligated`] entries in the order of (treaty, clause, party) ids.
+///
+/// A verdict holds them as evaluation found them, grouped (one reason per clause shared by
+/// its members, the members that differ listed apart, the members themselves the engine's
+/// list), and words each entry only when it is read ([`NotObligatedList::iter`]), displayed
+/// or serialized: a hub party's verdict does not build a thousand entries nobody reads. It
+/// serializes as the JSON list it always was and reads back from it; a list read back or
+/// built from entries (`From<Vec<NotObligated>>`, `collect()`) holds them as given. Two
+/// lists are equal when their entries are.
+#[derive(Clone, Default)]
+pub struct NotObligatedList(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Flat(Vec<NotObligated>),
+    Grouped(Box<Grouped>),
+}
+
+impl Default for Repr {
+    fn default() -> Self {
+        Repr::Flat(Vec::new())
+    }
+}
+
+impl NotObligatedList {
+    /// How many entries.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Flat(v) => v.len(),
+            Repr::Grouped(g) => g.len,
+        }
+    }
+
+    /// Whether there is no entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The entries in order, each worded as it is reached (its texts shared with the
+    /// engine's: no entry copies an id or a name).
+    #[must_use]
+    pub fn iter(&self) -> NotObligatedIter<'_> {
+        NotObligatedIter(match &self.0 {
+            Repr::Flat(v) => Inner::Flat(v.iter()),
+            Repr::Grouped(g) => Inner::Grouped(g.iter()),
+        })
+    }
+
+    /// The entries as a vector.
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<NotObligated> {
+        self.iter().collect()
+    }
+
+    /// The first entry, if any.
+    #[must_use]
+    pub fn first(&self) -> Option<NotObligated> {
+        self.iter().next()
+    }
+
+    /// Grouped reasons, as the evaluation builds them.
+    pub(crate) fn grouped(g: Grouped) -> NotObligatedList {
+        NotObligatedList(Repr::Grouped(Box::new(g)))
+    }
+}
+
+/// The entries of a [`NotObligatedList`], in order (see [`NotObligatedList::iter`]).
+#[derive(Debug, Clone)]
+pub struct NotObligatedIter<'a>(Inner<'a>);
+
+#[derive(Debug, Clone)]
+enum Inner<'a> {
+    Flat(std::slice::Iter<'a, NotObligated>),
+    Grouped(grouped::Entries<'a>),
+}
+
+impl Iterator for NotObligatedIter<'_> {
+    type Item = NotObligated;
+
+    fn next(&mut self) -> Option<NotObligated> {
+        match &mut self.0 {
+            Inner::Flat(i) => i.next().cloned(),
+            Inner::Grouped(i) => i.next(),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a NotObligatedList {
+    type Item = NotObligated;
+    type IntoIter = NotObligatedIter<'a>;
+
+    fn into_iter(self) -> NotObligatedIter<'a> {
+        self.iter()
+    }
+}
+
+impl IntoIterator for NotObligatedList {
+    type Item = NotObligated;
+    type IntoIter = std::vec::IntoIter<NotObligated>;
+
+    fn into_iter(self) -> std::vec::IntoIter<NotObligated> {
+        match self.0 {
+            Repr::Flat(v) => v.into_iter(),
+            Repr::Grouped(g) => g.iter().collect::<Vec<_>>().into_iter(),
+        }
+    }
+}
+
+impl From<Vec<NotObligated>> for NotObligatedList {
+    fn from(v: Vec<NotObligated>) -> Self {
+        NotObligatedList(Repr::Flat(v))
+    }
+}
+
+impl From<NotObligatedList> for Vec<NotObligated> {
+    fn from(l: NotObligatedList) -> Self {
+        l.into_iter().collect()
+    }
+}
+
+impl FromIterator<NotObligated> for NotObligatedList {
+    fn from_iter<I: IntoIterator<Item = NotObligated>>(i: I) -> Self {
+        NotObligatedList(Repr::Flat(i.into_iter().collect()))
+    }
+}
+
+impl PartialEq for NotObligatedList {
+    fn eq(&self, o: &Self) -> bool {
+        self.len() == o.len() && self.iter().eq(o.iter())
+    }
+}
+
+impl fmt::Debug for NotObligatedList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for NotObligatedList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for n in self {
+            seq.serialize_element(&n)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NotObligatedList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<NotObligated>::deserialize(d).map(NotObligatedList::from)
+    }
+}
+
 /// A clause of a treaty that none of the scenario's parties belongs to, which would apply if
 /// the target were a party (found by the survey of `--explain`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -670,8 +832,9 @@ pub struct Verdict {
     pub place: Option<PlaceOnDay>,
     /// Every obliged party, by id.
     pub obligations: Vec<PartyObligation>,
-    /// Every member of a relevant treaty that is not obliged, and why.
-    pub not_obligated: Vec<NotObligated>,
+    /// Every member of a relevant treaty that is not obliged, and why (a list of
+    /// [`NotObligated`], held grouped and worded when read: see [`NotObligatedList`]).
+    pub not_obligated: NotObligatedList,
     /// Obligations that conflict.
     pub conflicts: Vec<Conflict>,
     /// Treaties the scenario's parties do not belong to whose clauses would apply if the target

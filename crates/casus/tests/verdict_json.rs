@@ -87,14 +87,20 @@ fn lines() -> String {
 }
 
 /// The CLI's JSON reads back into the library's types: every shipped verdict, plain and
-/// explained, deserializes into a `Verdict` equal to the one written, which serializes to the
-/// same bytes again.
+/// explained, deserializes into a `Verdict` equal to the one written (its reasons, held grouped,
+/// equal to the entries read back), which serializes to the same bytes again.
 #[test]
 fn every_shipped_verdict_reads_back_from_its_json() {
     let mut read = 0;
     each_verdict(|name, verdicts| {
         let Ok((v, x)) = verdicts else { return };
         for verdict in [v, x] {
+            // The reasons are held grouped: the count kept equals the entries worded.
+            assert_eq!(
+                verdict.not_obligated.len(),
+                verdict.not_obligated.iter().count(),
+                "{name}: the reasons' count"
+            );
             let json = verdict.to_json();
             let back: Verdict =
                 serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}: the JSON does not read back: {e}"));

@@ -1,0 +1,247 @@
+//! A verdict's reasons as the evaluation leaves them: one group per involved treaty, one per
+//! clause inside it, each with a reason every member shares and the few members that differ,
+//! the members being the engine's own list. [`super::NotObligatedList`] words them into the
+//! flat list of entries (in the order of treaty, clause and party ids) only when asked: a
+//! reason for 1,000 members costs a few integers until it is read or serialized.
+
+use std::sync::Arc;
+
+use super::{Detail, NotObligated, ReadingDifference, Reason, Shared};
+use crate::engine::PartyIx;
+use crate::eval::Lexicon;
+use crate::time::When;
+
+/// Why one member owes nothing, as a code; the words come from the engine's [`Lexicon`] and
+/// the verdict's date when the entry is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Code {
+    /// Not listed here: the member owes something under the clause (or, for a treaty-wide
+    /// reason, under some clause of the treaty), or a treaty-wide reason already lists it.
+    Skip,
+    /// A reason worded once for the verdict: `Grouped::words[i]`.
+    Words(u32),
+    /// Not a party to the treaty on the day.
+    NotAParty,
+    /// The member is the attacker.
+    IsAttacker,
+    /// The member is the target of a clause whose obligations all run toward the target.
+    IsTarget,
+    /// The clause obliges named parties only, and not this one.
+    NotNamed,
+    /// No obligation arises for this member.
+    NoObligation,
+}
+
+/// The reasons of one clause of an involved treaty.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClauseGroup {
+    /// The clause.
+    pub clause: u32,
+    /// The reason of every member not in `except` and not settled by the treaty.
+    pub default: Code,
+    /// The members whose reason differs: `Grouped::marks[from..to]`, sorted by party.
+    pub except: (u32, u32),
+}
+
+/// The reasons under one involved treaty.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TreatyGroup {
+    /// The treaty.
+    pub treaty: u32,
+    /// A treaty-wide reason every member shares (a treaty not in force); then `wide` lists
+    /// the members who are not listed (`Code::Skip`) and `clauses` is empty.
+    pub all: Option<Code>,
+    /// The members a treaty-wide reason settles, with it (`Code::Skip`: settled, but owing
+    /// under some clause, so not listed): `Grouped::marks[from..to]`, sorted by party.
+    pub wide: (u32, u32),
+    /// The treaty's clauses in the order of their ids: `Grouped::clauses[from..to]`.
+    pub clauses: (u32, u32),
+}
+
+/// Where a reading difference is listed: (treaty group, clause group or `u32::MAX` for the
+/// treaty-wide entry, party).
+pub(crate) type Key = (u32, u32, PartyIx);
+
+/// The reasons of one verdict, grouped (see the module's documentation).
+#[derive(Debug, Clone)]
+pub(crate) struct Grouped {
+    /// The engine's ids, names and member lists.
+    pub lx: Arc<Lexicon>,
+    /// The scenario's date.
+    pub date: When,
+    /// How many entries the flat list has.
+    pub len: usize,
+    /// Reasons worded once (a false trigger, a treaty not in force, a reservation's note).
+    pub words: Vec<(Reason, Shared)>,
+    /// Members and their codes, in runs sorted by party (see the groups).
+    pub marks: Vec<(PartyIx, Code)>,
+    /// Clause groups, in runs per treaty.
+    pub clauses: Vec<ClauseGroup>,
+    /// Treaty groups, in the order of the treaties' ids.
+    pub treaties: Vec<TreatyGroup>,
+    /// The readings that differ for an entry, in the order they are listed in.
+    pub readings: Vec<(Key, Vec<ReadingDifference>)>,
+}
+
+fn run<T>(list: &[T], (a, b): (u32, u32)) -> &[T] {
+    list.get(a as usize..b as usize).unwrap_or(&[])
+}
+
+fn find(marks: &[(PartyIx, Code)], p: PartyIx) -> Option<Code> {
+    marks
+        .binary_search_by_key(&p, |m| m.0)
+        .ok()
+        .and_then(|i| marks.get(i))
+        .map(|m| m.1)
+}
+
+impl Grouped {
+    /// An empty list for the scenario's date.
+    pub(crate) fn new(lx: Arc<Lexicon>, date: When) -> Grouped {
+        Grouped {
+            lx,
+            date,
+            len: 0,
+            words: Vec::new(),
+            marks: Vec::new(),
+            clauses: Vec::new(),
+            treaties: Vec::new(),
+            readings: Vec::new(),
+        }
+    }
+
+    /// A reason worded once for this verdict, as the code its members get.
+    pub(crate) fn word(&mut self, reason: Reason, words: String) -> Code {
+        self.words.push((reason, words.into()));
+        Code::Words(self.words.len() as u32 - 1)
+    }
+
+    /// The code of member `p` in treaty group `g`, for the treaty-wide entry (`clause`
+    /// `None`) or a clause group's; `None` when the member is not listed there.
+    pub(crate) fn code(&self, g: &TreatyGroup, clause: Option<&ClauseGroup>, p: PartyIx) -> Option<Code> {
+        let wide = find(run(&self.marks, g.wide), p);
+        let code = match clause {
+            None => wide.or(g.all),
+            Some(_) if wide.is_some() || g.all.is_some() => None,
+            Some(c) => Some(find(run(&self.marks, c.except), p).unwrap_or(c.default)),
+        };
+        code.filter(|c| *c != Code::Skip)
+    }
+
+    /// The entry of member `p` with `code` in treaty group `gi` (clause group `ci`, or
+    /// `u32::MAX` for the treaty-wide entry), worded; `date` is the date in words.
+    fn entry(&self, date: &Shared, gi: u32, ci: u32, p: PartyIx, code: Code) -> NotObligated {
+        let lx = &*self.lx;
+        let g = self.treaties.get(gi as usize);
+        let tix = g.map_or(u32::MAX, |g| g.treaty);
+        let cix = self.clauses.get(ci as usize).map(|c| c.clause);
+        let party = lx.party(p).clone();
+        let citation = || cix.map_or_else(Shared::default, |c| lx.citation(c).clone());
+        let (reason, detail) = match code {
+            Code::Words(i) => self
+                .words
+                .get(i as usize)
+                .map_or((Reason::ConditionNotMet, Detail::Words(Shared::default())), |(r, w)| {
+                    (*r, Detail::Words(w.clone()))
+                }),
+            Code::NotAParty => (
+                Reason::NotAParty,
+                Detail::NotAParty {
+                    party: party.clone(),
+                    treaty: lx.treaty_name(tix).clone(),
+                    date: date.clone(),
+                    change: lx.change(tix, p, &self.date),
+                },
+            ),
+            Code::IsAttacker => (Reason::IsAttacker, Detail::IsAttacker(party.clone())),
+            Code::IsTarget => (
+                Reason::IsTarget,
+                Detail::IsTarget {
+                    citation: citation(),
+                    party: party.clone(),
+                },
+            ),
+            Code::NotNamed => (
+                Reason::NotNamed,
+                Detail::NotNamed {
+                    citation: citation(),
+                    party: party.clone(),
+                },
+            ),
+            Code::NoObligation | Code::Skip => (Reason::ConditionNotMet, Detail::NoObligation { citation: citation() }),
+        };
+        let readings = if self.readings.is_empty() {
+            Vec::new()
+        } else {
+            let key = (gi, ci, p);
+            self.readings
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or_else(Vec::new, |(_, r)| r.clone())
+        };
+        NotObligated {
+            party,
+            treaty: lx.treaty(tix).clone(),
+            clause: cix.map(|c| lx.clause(c).clone()),
+            reason,
+            detail,
+            readings,
+        }
+    }
+
+    /// The entries, worded, in the order of (treaty, clause, party) ids.
+    pub(crate) fn iter(&self) -> Entries<'_> {
+        Entries {
+            g: self,
+            date: self.date.to_string().into(),
+            gi: 0,
+            slot: 0,
+            mi: 0,
+        }
+    }
+}
+
+/// The entries of a [`Grouped`] list, worded one by one.
+#[derive(Debug, Clone)]
+pub(crate) struct Entries<'a> {
+    g: &'a Grouped,
+    /// The date in words, once per pass.
+    date: Shared,
+    /// Treaty group.
+    gi: usize,
+    /// 0 for the treaty-wide entries, then 1 + the clause group's offset in the treaty's run.
+    slot: usize,
+    /// Member, in the order of their ids.
+    mi: usize,
+}
+
+impl Iterator for Entries<'_> {
+    type Item = NotObligated;
+
+    fn next(&mut self) -> Option<NotObligated> {
+        let g = self.g;
+        loop {
+            let t = g.treaties.get(self.gi)?;
+            let members = g.lx.members_by_id(t.treaty);
+            let (c0, c1) = t.clauses;
+            let clause_ix = (self.slot > 0).then(|| c0 as usize + self.slot - 1);
+            if clause_ix.is_some_and(|c| c >= c1 as usize) {
+                self.gi += 1;
+                self.slot = 0;
+                self.mi = 0;
+                continue;
+            }
+            let Some(&p) = members.get(self.mi) else {
+                self.slot += 1;
+                self.mi = 0;
+                continue;
+            };
+            self.mi += 1;
+            let clause = clause_ix.and_then(|c| g.clauses.get(c));
+            if let Some(code) = g.code(t, clause, p) {
+                let ci = clause_ix.map_or(u32::MAX, |c| c as u32);
+                return Some(g.entry(&self.date, self.gi as u32, ci, p, code));
+            }
+        }
+    }
+}
