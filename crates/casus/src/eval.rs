@@ -17,8 +17,8 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseTrace, ConditionTrace, Conflict, Detail, Forms, NotModelledNote, NotObligated, PartyObligation, PlaceOnDay,
-    ReadingDifference, Reason, Shared, Source, Status, Verdict, WouldApply,
+    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Forms, Grouped, Key, NotModelledNote, NotObligatedList,
+    PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup, Verdict, WouldApply,
 };
 use crate::vocab::{Caveat, EventKind, Means, On};
 

@@ -121,8 +121,9 @@ pub use text::visible;
 pub use time::When;
 pub use truth::Truth;
 pub use verdict::{
-    ClauseTrace, ConditionTrace, Conflict, Detail, Forms, NotModelledNote, NotObligated, PartyObligation, PlaceOnDay,
-    ReadingDifference, Reason, Shared, Source, Staging, Status, Verdict, WouldApply,
+    ClauseTrace, ConditionTrace, Conflict, Detail, Forms, NotModelledNote, NotObligated, NotObligatedIter,
+    NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Staging, Status, Verdict,
+    WouldApply,
 };
 pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On, UnknownWord};
 
