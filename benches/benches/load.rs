@@ -9,7 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use casus::{Engine, Limits, RuleSet, SourceHash};
+use casus::compiled::SourceHash;
+use casus::{Engine, Limits, RuleSet};
 use casus_benches::{Baseline, Size, World};
 use criterion::{Criterion, criterion_group, criterion_main};
 

@@ -295,7 +295,7 @@ pub fn graph(a: GraphArgs, width: Width) -> Result<ExitCode, String> {
         if !known.contains(t) {
             return Err(format!(
                 "error: unknown treaty `{t}`{}\n",
-                casus::suggest(t, known.iter().map(String::as_str))
+                casus::names::suggest(t, known.iter().map(String::as_str))
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default()
             ));

@@ -465,7 +465,7 @@ fn starts_compiled(path: &Path) -> bool {
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
-        && casus::is_compiled(&head)
+        && casus::compiled::is_compiled(&head)
 }
 
 struct Engines {
@@ -626,7 +626,7 @@ fn eval(
     if let Some(file) = batch {
         return panel::batch(rules, &file, format, output.as_deref());
     }
-    let options = &casus::TableOptions {
+    let options = &casus::report::TableOptions {
         width,
         explain,
         why_not,
@@ -654,7 +654,7 @@ fn eval(
                 if scenarios.len() > 1 {
                     text.push_str(&format!("== {}\n", path.display()));
                 }
-                text.push_str(&casus::render_verdict(&v, options));
+                text.push_str(&casus::report::render_verdict(&v, options));
             }
         }
     }

@@ -92,7 +92,7 @@ fn one(engines: &mut Engines, rules: Option<&Path>, f: &Path) -> Outcome {
     let Some(expect) = &s.expect else {
         return Outcome::NoExpectations;
     };
-    let fails: Vec<String> = casus::check_expectations(&v, expect)
+    let fails: Vec<String> = casus::report::check_expectations(&v, expect)
         .into_iter()
         .map(|x| format!("{}: expected {}, got {}", x.party, x.expected, x.actual))
         .collect();

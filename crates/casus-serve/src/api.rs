@@ -117,10 +117,10 @@ pub async fn places(Shared(s): St, Query(q): Query<PlacesQuery>) -> Response {
     let engine = s.engine.clone();
     let found = blocking(move || {
         let mut hits = engine.search_places(&q.q);
-        let folded = casus::fold_name(&q.q);
+        let folded = casus::names::fold_name(&q.q);
         hits.sort_by_key(|p| {
             (
-                casus::fold_name(&p.name) != folded && p.id != q.q,
+                casus::names::fold_name(&p.name) != folded && p.id != q.q,
                 p.name.len(),
                 p.id.clone(),
             )
@@ -186,12 +186,12 @@ pub async fn eval(Shared(s): St, Query(q): Query<EvalQuery>, body: String) -> Re
     match out {
         Err(r) | Ok(Err(r)) => r,
         Ok(Ok((v, format, explain))) if format.as_deref() == Some("table") => {
-            let options = casus::TableOptions {
+            let options = casus::report::TableOptions {
                 width: casus::table::Width::wide(false),
                 explain,
                 why_not: explain,
             };
-            text(casus::render_verdict(&v, &options))
+            text(casus::report::render_verdict(&v, &options))
         }
         Ok(Ok((v, _, _))) => ok(&v),
     }

@@ -119,7 +119,7 @@ impl State {
             return Ok(self.engine.clone());
         }
         let Some(dir) = self.drafts.get(name) else {
-            let hint = casus::suggest(name, self.drafts.keys().map(String::as_str));
+            let hint = casus::names::suggest(name, self.drafts.keys().map(String::as_str));
             return Err(format!(
                 "error: no draft `{name}`{}; the drafts are {}\n",
                 hint.map(|h| format!(" (did you mean `{h}`?)")).unwrap_or_default(),

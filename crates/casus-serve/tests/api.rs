@@ -97,7 +97,7 @@ async fn eval_takes_json_and_gives_the_table_as_text() {
     assert_eq!(status, StatusCode::OK);
     let s = casus::Scenario::from_yaml(ESTONIA).unwrap_or_else(|e| unreachable!("{e}"));
     let verdict = state().engine.evaluate(&s).unwrap_or_else(|e| unreachable!("{e}"));
-    let want = casus::render_verdict(&verdict, &casus::TableOptions::default());
+    let want = casus::report::render_verdict(&verdict, &casus::report::TableOptions::default());
     assert_eq!(t.as_str(), Some(want.as_str()));
 }
 

@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rules = casus::RuleSet::load(&rules_path)?;
     let engine = rules.compile()?;
     let verdict = engine.evaluate(&scenario)?;
-    print!("{}", casus::render_table(&verdict, false));
+    print!("{}", casus::report::render_table(&verdict, false));
     for o in &verdict.obligations {
         for s in &o.sources {
             println!(

@@ -305,7 +305,7 @@ pub fn brief(
 fn party(e: &Engine, id: &str) -> Result<PartyIx, BriefError> {
     e.party_ix.get(id).copied().ok_or_else(|| BriefError::UnknownParty {
         id: id.to_string(),
-        hint: crate::suggest(id, e.party_ix.keys().map(String::as_str)),
+        hint: crate::names::suggest(id, e.party_ix.keys().map(String::as_str)),
     })
 }
 

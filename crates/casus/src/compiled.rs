@@ -2,7 +2,7 @@
 //! program evaluates without reading YAML again (`casus build`, and the CLI's cache).
 //!
 //! Layout: an 8-byte marker, the format version (4 bytes, little-endian), the fingerprint of
-//! the build's engine types (8 bytes, see [`LAYOUT`]), the BLAKE3 hash of everything after it
+//! the build's engine types (8 bytes, see `LAYOUT`), the BLAKE3 hash of everything after it
 //! (32 bytes), then, in postcard, a [`CompiledHeader`] and the engine. A file is refused,
 //! never misread, when its marker, version, fingerprint or checksum do not match, or when the
 //! sources it was built from have changed since (their [`SourceHash`]).
@@ -11,14 +11,14 @@
 //! without a word here, and a field of a type that cannot be written is a compile error. The
 //! few types written by hand here (`accession`, `withdrawal`) destructure every field, so a
 //! new field is a compile error in this file too. Any change to the files that define the
-//! engine's types changes [`LAYOUT`], so a file written by a build with other types is refused
+//! engine's types changes `LAYOUT`, so a file written by a build with other types is refused
 //! even where [`FORMAT_VERSION`] was not raised.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
 use crate::engine::Engine;
-use crate::load::SourceHash;
+pub use crate::load::SourceHash;
 
 /// The version of the compiled form this build reads and writes.
 pub const FORMAT_VERSION: u32 = 3;

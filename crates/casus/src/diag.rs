@@ -215,8 +215,8 @@ impl FileCtx {
 ///
 /// ```
 /// let c = ["GBR", "USA", "FRA"];
-/// assert_eq!(casus::suggest("GRB", c.iter().copied()), Some("GBR".to_string()));
-/// assert_eq!(casus::suggest("XYZQW", c.iter().copied()), None);
+/// assert_eq!(casus::names::suggest("GRB", c.iter().copied()), Some("GBR".to_string()));
+/// assert_eq!(casus::names::suggest("XYZQW", c.iter().copied()), None);
 /// ```
 ///
 /// Words longer than 64 characters get no suggestion: no id is that long, and the cost of

@@ -838,7 +838,7 @@ impl Engine {
     pub(crate) fn lookup_party(&self, id: &str) -> Result<PartyIx, GraphError> {
         self.party_ix.get(id).copied().ok_or_else(|| GraphError::UnknownParty {
             id: id.to_string(),
-            suggestion: crate::suggest(id, self.party_ix.keys().map(String::as_str)),
+            suggestion: crate::names::suggest(id, self.party_ix.keys().map(String::as_str)),
         })
     }
 

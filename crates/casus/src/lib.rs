@@ -61,7 +61,7 @@
 
 #[cfg(feature = "verify")]
 pub mod brief;
-mod compiled;
+pub mod compiled;
 pub mod cow;
 mod decompile;
 mod diag;
@@ -76,7 +76,7 @@ mod load;
 #[cfg(feature = "map")]
 pub mod map;
 pub mod model;
-mod names;
+pub mod names;
 mod overlay;
 #[cfg(feature = "panel")]
 pub mod panel;
@@ -85,7 +85,7 @@ mod query;
 pub mod reference;
 #[cfg(feature = "verify")]
 pub mod repair;
-mod report;
+pub mod report;
 mod resolve;
 mod scenario;
 #[cfg(feature = "schema")]
@@ -103,21 +103,21 @@ mod vocab;
 
 use std::path::{Path, PathBuf};
 
-pub use compiled::{CompiledError, CompiledHeader, FORMAT_VERSION, compiled_header, is_compiled};
+use compiled::{CompiledHeader, SourceHash};
+
+pub use compiled::CompiledError;
 pub use decompile::WriteError;
 #[cfg(feature = "miette")]
 pub use diag::Report;
-pub use diag::{Diagnostic, Diagnostics, Position, Severity, suggest};
+pub use diag::{Diagnostic, Diagnostics, Position, Severity};
 pub use engine::Engine;
 pub use err::{CompileError, EngineError, LoadError, ScenarioError, WhenError};
 pub use eval::{Hit, Prepared};
 pub use level::{Level, strongest_level};
-pub use load::{CompiledFileError, Limits, ParseCache, SourceFile, SourceHash, Sources, confinement_root};
-pub use names::{FindPlaceError, fold_name};
+pub use load::{CompiledFileError, Limits, ParseCache, Sources};
+pub use names::FindPlaceError;
 pub use query::{ClauseInfo, FactInfo, PartyInfo, PlaceInfo, TreatyInfo};
-pub use report::{ExpectFailure, TableOptions, check_expectations, render_table, render_verdict};
 pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, ExpectPlace, Scenario, YamlKind};
-pub use text::visible;
 pub use time::When;
 pub use truth::Truth;
 pub use verdict::{

@@ -63,8 +63,10 @@ pub struct Limits {
     /// clause index and the number of obligations one evaluation can produce per target.
     pub max_clause_parties: usize,
     /// Folders that paths named inside files (a scenario's `rules:`, a manifest's `extends:`)
-    /// may reach besides their confinement root (see [`confinement_root`]). Empty by default:
-    /// a file can name only what lies within its own repository or the current folder.
+    /// may reach besides their confinement root (the nearest folder at or above the file's
+    /// that holds a `.git` entry, else the current folder when the file lies inside it). Empty
+    /// by default: a file can name only what lies within its own repository or the current
+    /// folder.
     pub allow_outside: Vec<PathBuf>,
     /// Most rows of a CSV file read by an import (ATOP's member-level export has 2,398).
     pub max_csv_rows: usize,
@@ -134,7 +136,7 @@ impl Default for Limits {
 /// resolve within it (or within a folder of [`Limits::allow_outside`]), so that a file handed
 /// over by someone else cannot make Casus read, and echo in an error, any file on the disk.
 #[must_use]
-pub fn confinement_root(dir: &Path) -> PathBuf {
+pub(crate) fn confinement_root(dir: &Path) -> PathBuf {
     let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     if let Some(repo) = dir.ancestors().find(|a| a.join(".git").exists()) {
         return repo.to_path_buf();
@@ -163,15 +165,6 @@ pub(crate) fn confined(dir: &Path, target: &Path, limits: &Limits) -> Result<(),
             root.display()
         ))
     }
-}
-
-/// The text of one file that was read, kept for rendering snippets.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// Its path as given or found.
-    pub path: PathBuf,
-    /// Its text.
-    pub text: Arc<str>,
 }
 
 /// Texts a load reads in place of files on disk: an editor's unsaved buffers, or files a

@@ -3,10 +3,12 @@
 //! regard to case, diacritics or punctuation ("Sanliurfa" finds "Şanlıurfa").
 //!
 //! The index is built the first time a name is looked up, so that loading and checking a rule
-//! set never pay for it.
+//! set never pay for it. Beside it, [`fold_name`] (how names are compared) and [`suggest`]
+//! (the did-you-mean of every error about an unknown id).
 
 use std::collections::HashMap;
 
+pub use crate::diag::suggest;
 use crate::engine::{Engine, PlaceIx};
 use crate::query::PlaceInfo;
 
@@ -44,8 +46,8 @@ fn candidate_list(c: &[(String, String)]) -> String {
 /// characters one space.
 ///
 /// ```
-/// assert_eq!(casus::fold_name("Şanlıurfa"), "sanliurfa");
-/// assert_eq!(casus::fold_name("  Val-d'Oise "), "val d oise");
+/// assert_eq!(casus::names::fold_name("Şanlıurfa"), "sanliurfa");
+/// assert_eq!(casus::names::fold_name("  Val-d'Oise "), "val d oise");
 /// ```
 #[must_use]
 pub fn fold_name(s: &str) -> String {
@@ -104,7 +106,7 @@ impl Engine {
         let names = self.names();
         let folded = fold_name(query);
         let Some(found) = names.by_name.get(&folded).filter(|v| !v.is_empty()) else {
-            let suggestion = crate::suggest(&folded, names.written.iter().map(|w| w.0.as_str()))
+            let suggestion = crate::names::suggest(&folded, names.written.iter().map(|w| w.0.as_str()))
                 .and_then(|s| names.written.iter().find(|w| w.0 == s).map(|w| w.1.clone()));
             return Err(FindPlaceError::Unknown {
                 query: query.to_string(),

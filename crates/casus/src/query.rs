@@ -532,7 +532,7 @@ impl Engine {
                 "party",
                 id,
                 field,
-                crate::suggest(id, self.party_ix.keys().map(String::as_str)),
+                crate::names::suggest(id, self.party_ix.keys().map(String::as_str)),
             )
         })
     }
@@ -583,7 +583,7 @@ impl Engine {
                     "treaty",
                     t,
                     "deployed_under",
-                    crate::suggest(t, self.treaty_ix.keys().map(String::as_str)),
+                    crate::names::suggest(t, self.treaty_ix.keys().map(String::as_str)),
                 )
             })?)),
         })
@@ -598,7 +598,7 @@ impl Engine {
                     "fact",
                     k,
                     "facts",
-                    crate::suggest(k, self.fact_ix.keys().map(String::as_str)),
+                    crate::names::suggest(k, self.fact_ix.keys().map(String::as_str)),
                 )
             })?;
             if let Some(slot) = facts.get_mut(ix as usize) {
@@ -641,7 +641,7 @@ impl Engine {
         for (field, list) in lists {
             for id in list {
                 if !self.party_ix.contains_key(id) {
-                    let near = crate::suggest(id, self.party_ix.keys().map(String::as_str));
+                    let near = crate::names::suggest(id, self.party_ix.keys().map(String::as_str));
                     return Err(s.unknown("party", id, field, near));
                 }
             }
@@ -673,7 +673,7 @@ impl Engine {
                     kind: "treaty",
                     id: treaty_id.into(),
                     field,
-                    suggestion: crate::suggest(treaty_id, self.treaty_ix.keys().map(String::as_str)),
+                    suggestion: crate::names::suggest(treaty_id, self.treaty_ix.keys().map(String::as_str)),
                 })?;
             let clause = match clause_id {
                 None => None,
@@ -696,7 +696,7 @@ impl Engine {
                         kind: "clause",
                         id: scope.into(),
                         field,
-                        suggestion: crate::suggest(cid, ids()).map(|c| format!("{treaty_id}/{c}")),
+                        suggestion: crate::names::suggest(cid, ids()).map(|c| format!("{treaty_id}/{c}")),
                     })?)
                 }
             };
@@ -705,7 +705,7 @@ impl Engine {
                 kind: "fact",
                 id: fact.into(),
                 field,
-                suggestion: crate::suggest(fact, self.fact_ix.keys().map(String::as_str)),
+                suggestion: crate::names::suggest(fact, self.fact_ix.keys().map(String::as_str)),
             })?;
             bits = bits.union(Deps::one(FACT_BASE + f));
             out.push(ScopedFact {

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::level::Level;
 use crate::scenario::Expect;
 use crate::table::{Width, paragraph, table};
+pub use crate::text::visible;
 use crate::verdict::{NotObligated, PlaceOnDay, Reason, Source, Status, Verdict};
 use crate::vocab::Caveat;
 
@@ -48,7 +49,7 @@ fn place_line(p: &PlaceOnDay) -> String {
 /// # let engine = rules.compile().unwrap();
 /// let s = casus::Scenario::from_yaml("{date: 2020-01-01, event: armed_attack, attacker: RUS, target: EST, location: EST, on: territory, expect: {assist: [USA], none: [RUS]}}").unwrap();
 /// let v = engine.evaluate(&s).unwrap();
-/// assert!(casus::check_expectations(&v, s.expect.as_ref().unwrap()).is_empty());
+/// assert!(casus::report::check_expectations(&v, s.expect.as_ref().unwrap()).is_empty());
 /// ```
 #[must_use]
 pub fn check_expectations(v: &Verdict, e: &Expect) -> Vec<ExpectFailure> {
@@ -148,7 +149,7 @@ pub fn render_table(v: &Verdict, explain: bool) -> String {
 /// ```
 /// # let engine = casus::RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();
 /// let s = casus::Scenario::from_yaml("{date: 2020-01-01, event: armed_attack, attacker: RUS, target: EST, location: EST, on: territory}").unwrap();
-/// let text = casus::render_verdict(&engine.evaluate(&s).unwrap(), &casus::TableOptions::default());
+/// let text = casus::report::render_verdict(&engine.evaluate(&s).unwrap(), &casus::report::TableOptions::default());
 /// assert!(text.lines().all(|l| l.chars().count() <= 100));
 /// ```
 #[must_use]

@@ -552,7 +552,7 @@ impl<'a> Resolver<'a> {
                 self.first_joined_org(org, p, None)
             } else {
                 let names: Vec<String> = self.e.treaty_ix.keys().chain(self.e.party_ix.keys()).cloned().collect();
-                let hint = crate::suggest(&l.joins.value, names.iter().map(String::as_str));
+                let hint = crate::names::suggest(&l.joins.value, names.iter().map(String::as_str));
                 self.err(
                     ctx,
                     "unknown-treaty",

@@ -636,7 +636,7 @@ impl Scenario {
 
     /// The rule set named by the scenario's `rules:`, resolved against the scenario file's
     /// folder and confined as the paths in rule files are: it must lie within the scenario's
-    /// repository or the current folder (see [`crate::confinement_root`]), or a folder of
+    /// repository or the current folder (the nearest folder at or above the scenario's that holds a `.git` entry), or a folder of
     /// [`Limits::allow_outside`]. `None` when the scenario names none.
     ///
     /// # Errors

@@ -49,9 +49,9 @@ pub(crate) fn problem(text: &str, one_line: bool) -> Option<String> {
 /// a table. Plain text comes back unchanged and unallocated.
 ///
 /// ```
-/// assert_eq!(casus::visible("USA"), "USA");
-/// assert_eq!(casus::visible("A\u{1b}[31mB"), "A\\u{1b}[31mB");
-/// assert_eq!(casus::visible("two\nlines"), "two\\u{a}lines");
+/// assert_eq!(casus::report::visible("USA"), "USA");
+/// assert_eq!(casus::report::visible("A\u{1b}[31mB"), "A\\u{1b}[31mB");
+/// assert_eq!(casus::report::visible("two\nlines"), "two\\u{a}lines");
 /// ```
 #[must_use]
 pub fn visible(text: &str) -> Cow<'_, str> {

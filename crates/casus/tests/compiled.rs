@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use casus::{CompiledError, Engine, Limits, RuleSet, Scenario, SourceHash};
+use casus::compiled::SourceHash;
+use casus::{CompiledError, Engine, Limits, RuleSet, Scenario};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -87,13 +88,13 @@ fn a_foreign_file_is_refused() {
 #[test]
 fn another_format_version_is_refused() {
     let (_, mut bytes, hash) = example();
-    bytes[8..12].copy_from_slice(&(casus::FORMAT_VERSION + 1).to_le_bytes());
+    bytes[8..12].copy_from_slice(&(casus::compiled::FORMAT_VERSION + 1).to_le_bytes());
     let err = Engine::from_compiled(&bytes, &hash).unwrap_err();
     assert_eq!(
         err,
         CompiledError::Version {
-            found: casus::FORMAT_VERSION + 1,
-            expected: casus::FORMAT_VERSION
+            found: casus::compiled::FORMAT_VERSION + 1,
+            expected: casus::compiled::FORMAT_VERSION
         }
     );
     assert!(err.to_string().contains("build it again with `casus build`"), "{err}");
@@ -140,7 +141,7 @@ fn a_file_built_from_other_sources_is_refused() {
         }
     );
     assert!(err.to_string().contains("has changed since"), "{err}");
-    let header = casus::compiled_header(&bytes).unwrap();
+    let header = casus::compiled::compiled_header(&bytes).unwrap();
     assert_eq!(header.origin, "example");
     assert_eq!(header.sources, SourceHash::default());
 }

@@ -81,7 +81,7 @@ fn check(engine: &casus::Engine, scenario: &str, expected: &str) {
             got,
             want,
             "party {party} in scenario {scenario}\n{}",
-            casus::render_table(&v, false)
+            casus::report::render_table(&v, false)
         );
     }
 }
@@ -760,12 +760,12 @@ treaties:
         ]
     );
     assert_eq!(b.forms.excluded, [casus::Form::GroundTroops]);
-    let wide = casus::TableOptions {
+    let wide = casus::report::TableOptions {
         width: casus::table::Width::wide(true),
         explain: false,
         why_not: false,
     };
-    let table = casus::render_verdict(&v, &wide);
+    let table = casus::report::render_verdict(&v, &wide);
     assert!(
         table.contains("consult within 24 hours, then assist within 3 days after (within 4 days of the attack)"),
         "{table}"
@@ -881,7 +881,7 @@ fn against_and_lead_are_reported_on_the_sources() {
     assert!(b.lead && !c.lead);
     // The attacker, the launch place's controller (XXX again: once), the supporters.
     assert_eq!(b.against, ["XXX", "YYY"]);
-    let table = casus::render_table(&v, false);
+    let table = casus::report::render_table(&v, false);
     assert!(table.contains("pact Art. 1 (lead)"), "{table}");
     assert!(table.contains("against XXX, YYY"), "{table}");
     // Without `against:`, nothing is added to the answer.

@@ -32,9 +32,12 @@ fn a_huge_id_is_an_error_not_an_abort() {
     let codes = error_codes(&yaml);
     assert!(codes.contains(&"bad-id"), "{codes:?}");
     assert!(codes.contains(&"unknown-party"), "{codes:?}");
-    assert_eq!(casus::suggest(&near, [long.as_str()].into_iter()), None);
+    assert_eq!(casus::names::suggest(&near, [long.as_str()].into_iter()), None);
     // Short words keep their suggestions.
-    assert_eq!(casus::suggest("GRB", ["GBR", "USA"].into_iter()), Some("GBR".into()));
+    assert_eq!(
+        casus::names::suggest("GRB", ["GBR", "USA"].into_iter()),
+        Some("GBR".into())
+    );
 }
 
 /// Defect 11: Rendering found each diagnostic's line by counting lines from the start of the file, so

@@ -48,7 +48,7 @@ fn failures(engines: &mut BTreeMap<PathBuf, Engine>, file: &Path) -> Option<Vec<
         Err(e) => return Some(vec![e.to_string()]),
     };
     let expect = s.expect.as_ref()?;
-    let fails: Vec<String> = casus::check_expectations(&verdict, expect)
+    let fails: Vec<String> = casus::report::check_expectations(&verdict, expect)
         .into_iter()
         .map(|x| format!("{}: expected {}, got {}", x.party, x.expected, x.actual))
         .collect();

@@ -150,7 +150,7 @@ fn hand(root: &Path) -> Result<Hand, String> {
         for t in f.territories {
             let names = std::iter::once(&t.name)
                 .chain(&t.aliases)
-                .map(|n| casus::fold_name(n))
+                .map(|n| casus::names::fold_name(n))
                 .collect();
             h.territories.insert(t.id.value, names);
         }
@@ -270,7 +270,7 @@ fn country_file(
     for s in subs {
         let (name, alt) = clean_name(&s.name);
         if let Some(names) = hand.territories.get(&s.code) {
-            if !names.contains(&casus::fold_name(&name)) {
+            if !names.contains(&casus::names::fold_name(&name)) {
                 problems.push(format!(
                     "{}: declared by hand, but its ISO name `{name}` is neither its name nor one of its aliases",
                     s.code

@@ -291,7 +291,7 @@ fn coverage(
             let (tid, cid) = t.split_once('/').map_or((t, None), |(a, b)| (a, Some(b)));
             let ix = *engine.treaty_ix.get(tid).ok_or_else(|| MapError::UnknownTreaty {
                 id: tid.to_string(),
-                suggestion: crate::suggest(tid, engine.treaty_ix.keys().map(String::as_str)),
+                suggestion: crate::names::suggest(tid, engine.treaty_ix.keys().map(String::as_str)),
             })?;
             if let Some(c) = cid {
                 let ids = || engine.clauses.iter().filter(|x| x.treaty == ix).map(|x| x.id.as_str());
@@ -299,7 +299,7 @@ fn coverage(
                     return Err(MapError::UnknownClause {
                         treaty: tid.to_string(),
                         id: c.to_string(),
-                        suggestion: crate::suggest(c, ids()),
+                        suggestion: crate::names::suggest(c, ids()),
                     });
                 }
             }

@@ -91,8 +91,8 @@ fn read_header(r: &mut ::csv::Reader<&[u8]>, file: &str) -> Result<Vec<String>, 
         .collect();
     for (i, h) in header.iter().enumerate() {
         if !COLUMNS.contains(&h.as_str()) {
-            let hint =
-                crate::suggest(h, COLUMNS.iter().copied()).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            let hint = crate::names::suggest(h, COLUMNS.iter().copied())
+                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
             return Err(batch_error(
                 file,
                 1,
@@ -143,7 +143,7 @@ fn read_row(
         if engine.party_ix.contains_key(v) {
             return Ok(Some(v.to_string()));
         }
-        let hint = crate::suggest(v, engine.party_ix.keys().map(String::as_str))
+        let hint = crate::names::suggest(v, engine.party_ix.keys().map(String::as_str))
             .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
         Err(at(name, format!("unknown party `{v}`{hint}")))
     };
@@ -188,7 +188,7 @@ fn read_facts(
             v => return Err(at(format!("`{name}={v}`: a fact is true or false"))),
         };
         if !engine.fact_ix.contains_key(name) {
-            let hint = crate::suggest(name, engine.fact_ix.keys().map(String::as_str))
+            let hint = crate::names::suggest(name, engine.fact_ix.keys().map(String::as_str))
                 .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
             return Err(at(format!("unknown fact `{name}`{hint}")));
         }

@@ -165,7 +165,7 @@ fn goal_of(ids: &[String], violated: &[usize], asked: &[String]) -> Result<Vec<u
         let Some(i) = ids.iter().position(|x| x == a) else {
             return Err(RepairError::UnknownProperty {
                 id: a.clone(),
-                hint: crate::suggest(a, ids.iter().map(String::as_str)),
+                hint: crate::names::suggest(a, ids.iter().map(String::as_str)),
             });
         };
         if violated.contains(&i) && !out.contains(&i) {

@@ -61,7 +61,7 @@ impl<'a> Resolver<'a> {
                             ctx.at(&id.referenced)
                         };
                         let words = ["target", "attacker"].into_iter().map(str::to_string);
-                        let hint = crate::suggest(
+                        let hint = crate::names::suggest(
                             &id.value,
                             words
                                 .chain(self.e.party_ix.keys().cloned())

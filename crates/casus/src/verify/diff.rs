@@ -1135,7 +1135,7 @@ pub(crate) fn diff_part(
         if !u.parties.contains(id) {
             return Err(VerifyError::UnknownParty {
                 id: id.clone(),
-                hint: crate::suggest(id, u.parties.iter().map(String::as_str)),
+                hint: crate::names::suggest(id, u.parties.iter().map(String::as_str)),
             });
         }
     }

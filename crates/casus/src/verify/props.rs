@@ -488,7 +488,8 @@ impl Resolver<'_> {
         if let Some(&ix) = map.get(&id.value) {
             return Some(ix);
         }
-        let help = crate::suggest(&id.value, map.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+        let help =
+            crate::names::suggest(&id.value, map.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
         let pos = self.pos(&id.referenced, at);
         self.err(
             "unknown-id",
@@ -524,7 +525,7 @@ impl Resolver<'_> {
                 let hint = ids
                     .0
                     .first()
-                    .and_then(|i| crate::suggest(&i.value, self.e.treaty_ix.keys().map(String::as_str)));
+                    .and_then(|i| crate::names::suggest(&i.value, self.e.treaty_ix.keys().map(String::as_str)));
                 self.err(
                     "unknown-id",
                     at,
@@ -588,7 +589,7 @@ impl Resolver<'_> {
             let hint = ids
                 .0
                 .first()
-                .and_then(|i| crate::suggest(&i.value, self.e.treaty_ix.keys().map(String::as_str)));
+                .and_then(|i| crate::names::suggest(&i.value, self.e.treaty_ix.keys().map(String::as_str)));
             self.err(
                 "unknown-id",
                 self.ctx.at(at),
@@ -805,7 +806,7 @@ impl Resolver<'_> {
                 Some(l.date),
             ));
         }
-        let help = crate::suggest(&id.value, self.e.lines.iter().map(|l| l.id.as_str())).map_or_else(
+        let help = crate::names::suggest(&id.value, self.e.lines.iter().map(|l| l.id.as_str())).map_or_else(
             || "the rule set's lines are declared under `lines:` in its rule files".to_string(),
             |s| format!("did you mean `{s}`?"),
         );
@@ -841,7 +842,7 @@ impl Resolver<'_> {
                             names.push(t.value.clone());
                         }
                         None => {
-                            let help = crate::suggest(&t.value, self.e.tags.iter().map(|(id, _)| id.as_str()))
+                            let help = crate::names::suggest(&t.value, self.e.tags.iter().map(|(id, _)| id.as_str()))
                                 .map(|s| format!("did you mean `{s}`?"));
                             let pos = self.pos(&t.referenced, at);
                             self.err("unknown-id", pos, format!("unknown tag `{}`", t.value), help);
