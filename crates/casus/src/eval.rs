@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::engine::{
     Benef, Clause, ClauseHot, ClauseIx, DEP_ATTACKER, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS,
     DEP_ON, DEP_SUPPORTED_BY, DEP_TIME, Engine, FACT_BASE, FactIx, LTest, Node, NodeIx, Obligation, Obligors, Op,
-    PSEUDO, PTest, PartyIx, Period, Place, PlaceFast, PlaceIx, PlaceKind, Treaty, TreatyIx, forms_of,
+    PSEUDO, PTest, PartyIx, Period, Place, PlaceFast, PlaceIx, PlaceKind, Treaty, TreatyIx, forms_of, made,
 };
 use crate::level::Level;
 use crate::model::{HolderRole, PartyKind, TreatyStatus};
@@ -600,7 +600,9 @@ impl Frame<'_> {
     }
 
     fn trace(&self, ix: NodeIx) -> ConditionTrace {
-        let Some(node) = self.e.nodes.get(ix as usize) else {
+        // A node index comes from the engine's own arena: out of range is a bug (a debug build
+        // fails); a release build shows "?" rather than lose the rest of the explanation.
+        let Some(node) = made(&self.e.nodes, ix, "node") else {
             return ConditionTrace {
                 condition: "?".into(),
                 value: Truth::False,
@@ -628,7 +630,7 @@ impl Frame<'_> {
 
     /// The first leaf that makes a false condition false: the reason, in words.
     fn why_false(&self, ix: NodeIx) -> (Reason, String) {
-        let Some(node) = self.e.nodes.get(ix as usize) else {
+        let Some(node) = made(&self.e.nodes, ix, "node") else {
             return (Reason::ConditionNotMet, "?".into());
         };
         match node {
@@ -746,7 +748,7 @@ impl Frame<'_> {
                 (None, Some(b)) => format!("date is before {b}"),
                 (None, None) => "any date".into(),
             },
-            Node::Fact(f) => format!("fact `{}`", e.facts.get(*f as usize).map_or("?", |x| x.id.as_str())),
+            Node::Fact(f) => format!("fact `{}`", made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str())),
             Node::Always(b) => format!("always {b}"),
         }
     }
@@ -821,7 +823,7 @@ impl Frame<'_> {
             },
             Node::Date(..) => format!("the date is {}", s.date),
             Node::Fact(f) => {
-                let name = e.facts.get(*f as usize).map_or("?", |x| x.id.as_str());
+                let name = made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str());
                 let scope = if s.scoped_bits.has(FACT_BASE + f) {
                     format!(" under {}", e.treaty_id(self.treaty))
                 } else {
@@ -1029,20 +1031,22 @@ fn mask_words<T: Copy + std::fmt::Display>(mask: u8, all: &[T]) -> String {
 }
 
 impl Engine {
+    // The ids and names of the engine's own indexes: an index out of range is a bug, which fails
+    // a debug build (`made`); a release build writes "?" rather than stop an answer.
     pub(crate) fn party_id(&self, p: PartyIx) -> &str {
-        self.parties.get(p as usize).map_or("?", |x| x.id.as_str())
+        made(&self.parties, p, "party").map_or("?", |x| x.id.as_str())
     }
 
     pub(crate) fn place_id(&self, p: PlaceIx) -> &str {
-        self.places.get(p as usize).map_or("?", |x| x.id.as_str())
+        made(&self.places, p, "place").map_or("?", |x| x.id.as_str())
     }
 
     pub(crate) fn treaty_name(&self, t: TreatyIx) -> &str {
-        self.treaties.get(t as usize).map_or("?", |x| x.name.as_str())
+        made(&self.treaties, t, "treaty").map_or("?", |x| x.name.as_str())
     }
 
     pub(crate) fn treaty_id(&self, t: TreatyIx) -> &str {
-        self.treaties.get(t as usize).map_or("?", |x| x.id.as_str())
+        made(&self.treaties, t, "treaty").map_or("?", |x| x.id.as_str())
     }
 
     /// What `d` waits on, in words, for a clause of treaty `t`: a fact the scenario states for
@@ -1693,8 +1697,8 @@ impl Engine {
             let for_attacker: Vec<&&Hit> = hs.iter().filter(|h| side(h) == Some(false)).filter(serious).collect();
             if !for_target.is_empty() && !for_attacker.is_empty() {
                 let name = |h: &Hit| {
-                    let c = self.clauses.get(h.clause as usize);
-                    let t = c.and_then(|c| self.treaties.get(c.treaty as usize));
+                    let c = made(&self.clauses, h.clause, "clause");
+                    let t = c.and_then(|c| made(&self.treaties, c.treaty, "treaty"));
                     format!(
                         "{}/{}",
                         t.map_or("?", |t| t.id.as_str()),
@@ -2338,8 +2342,7 @@ impl Lexicon {
 
     fn get(list: &[Shared], ix: u32) -> &Shared {
         static UNKNOWN: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
-        list.get(ix as usize)
-            .unwrap_or_else(|| UNKNOWN.get_or_init(|| Shared::from("?")))
+        made(list, ix, "lexicon entry").unwrap_or_else(|| UNKNOWN.get_or_init(|| Shared::from("?")))
     }
 
     /// A party's id.
