@@ -138,16 +138,6 @@ fn casus_does_not_depend_on_casus_atop() {
     );
 }
 
-/// The functions over 100 lines, outside the files already split, that other work is
-/// splitting now (`path::name`). Each entry must still be over 100 lines without a reason (the
-/// test fails on an entry that no longer is, so the list cannot go stale); merging that work
-/// empties it.
-const NOT_YET_SPLIT: &[&str] = &[
-    "crates/casus/src/verify/sample.rs::sample",
-    "crates/casus/src/verify/space.rs::new",
-    "crates/casus/src/verify/walk.rs::visit",
-];
-
 /// Every `.rs` file under `dir`, in sorted order, leaving out build output.
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -320,14 +310,14 @@ fn the_function_scanner_reads_code_not_comments_or_strings() {
 
 /// The standard "functions ≤ 100 lines": a longer function must say why, in a comment
 /// directly above it with the words "over 100 lines" (lines count from `fn` to the closing
-/// brace), or be listed in [`NOT_YET_SPLIT`].
+/// brace).
 #[test]
 fn no_function_is_over_100_lines_without_a_reason() {
     let repo = repo();
     let mut files = Vec::new();
     rust_files(&repo.join("crates"), &mut files);
     assert!(files.len() > 100, "the walk found the sources");
-    let (mut long, mut listed) = (Vec::new(), Vec::new());
+    let mut long = Vec::new();
     for file in &files {
         let src = std::fs::read_to_string(file).unwrap();
         let rel = file.strip_prefix(&repo).unwrap().to_string_lossy().replace('\\', "/");
@@ -335,26 +325,13 @@ fn no_function_is_over_100_lines_without_a_reason() {
             if len <= 100 || has_reason(&src, line) {
                 continue;
             }
-            let key = format!("{rel}::{name}");
-            if NOT_YET_SPLIT.contains(&key.as_str()) {
-                listed.push(key);
-            } else {
-                long.push(format!("{rel}:{line}: `{name}` is {len} lines"));
-            }
+            long.push(format!("{rel}:{line}: `{name}` is {len} lines"));
         }
     }
     assert!(
         long.is_empty(),
         "split these functions, or write above each why it is over 100 lines:\n{}",
         long.join("\n")
-    );
-    let stale: Vec<&&str> = NOT_YET_SPLIT
-        .iter()
-        .filter(|k| !listed.iter().any(|l| l == *k))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "these entries of NOT_YET_SPLIT are no longer over 100 lines without a reason; remove them: {stale:?}"
     );
 }
 

@@ -879,7 +879,9 @@ fn universe_of<'a>(engine: &'a Engine, props: &'a Properties, p: &Property) -> U
         root,
         treaty: p.treaty,
     });
-    Universe::new(&[engine], scope, &p.named, p.readings == Readings::Every)
+    let mut u = Universe::new(&[engine], scope, &p.named, p.readings == Readings::Every);
+    u.keep = Some(engine.clauses.iter().map(|c| p.require.may_see(engine, c)).collect());
+    u
 }
 
 /// What one shard finds of property `p` (number `index`): its share of the walk, or, when the

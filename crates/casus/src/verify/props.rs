@@ -4,7 +4,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::kernel::{FileCtx, LTest, Node, NodeIx, Obligation, PTest, PartyIx, TreatyIx, form_bits, forms_of};
+use crate::kernel::{
+    Clause, FileCtx, LTest, Node, NodeIx, Obligation, Obligors, PTest, PartyIx, TreatyIx, form_bits, forms_of,
+};
 use crate::model::{Condition, Id, Ids, PartyTest, PlaceTest};
 use crate::model::{Location, Spanned};
 use crate::{Diagnostics, Engine, Form, Level, Limits, LoadError, Status};
@@ -316,6 +318,55 @@ impl Must {
 /// deadline is not; a later stage counts the stages before it).
 pub(crate) fn due_within(o: &Obligation, hours: Option<u64>) -> bool {
     hours.is_none_or(|h| o.due.is_some_and(|x| x <= h))
+}
+
+impl Requirement {
+    /// Whether some hit of clause `c` (under its default or any alternative reading) could be
+    /// one the requirement looks at: its answer, and what it waits on ([`super::check`]'s
+    /// `violation` and `undecided`), read only hits of a level, of obligors, of forms and of
+    /// deadlines the requirement selects. A clause no such hit can come from cannot change the
+    /// answer, so the walk neither evaluates it nor tells scenarios apart by what it tests.
+    /// Conservative: a hit's level is its obligation's, or the lower one a reservation of the
+    /// treaty caps it at; its obligor one the obligation names or a party of the treaty.
+    pub(crate) fn may_see(&self, e: &Engine, c: &Clause) -> bool {
+        let Some(t) = e.treaties.get(c.treaty as usize) else {
+            return true;
+        };
+        let caps: Vec<Level> = t.reservations.iter().filter_map(|r| r.max_level).collect();
+        let level = |o: &Obligation, want: Option<Level>| {
+            level_matches(o.level, want) || (o.level.is_response() && caps.iter().any(|l| level_matches(*l, want)))
+        };
+        let obligors = |o: &Obligation, among: &Option<Vec<PartyIx>>| {
+            among.as_ref().is_none_or(|ps| match &o.obligated {
+                Obligors::Named(v) => v.iter().any(|p| ps.contains(p)),
+                Obligors::Others | Obligors::All => t.ever.iter().any(|p| ps.contains(p)),
+            })
+        };
+        let sees = |o: &Obligation| match self {
+            Requirement::Obliged {
+                level: want,
+                among,
+                within,
+                ..
+            } => level(o, *want) && obligors(o, among) && due_within(o, *within),
+            Requirement::Never {
+                parties,
+                level: want,
+                forms,
+                ..
+            } => level(o, *want) && obligors(o, parties) && o.required & forms == *forms,
+            Requirement::Exclusive(a, b) => level(o, Some(*a)) || level(o, Some(*b)),
+            Requirement::Each { which, .. } => {
+                level(o, which.level)
+                    && obligors(o, &which.parties)
+                    && which.under.as_ref().is_none_or(|ts| ts.contains(&c.treaty))
+            }
+        };
+        c.obligations
+            .iter()
+            .chain(c.readings.iter().flat_map(|r| r.obligations.iter()))
+            .any(sees)
+    }
 }
 
 /// One property, resolved against a rule set.

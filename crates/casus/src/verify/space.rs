@@ -18,10 +18,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::kernel::{
-    ClauseIx, Engine, FactIx, LTest, Node, NodeIx, Obligors, PTest, PartyIx, Period, PlaceIx, Treaty, TreatyIx,
+    Clause, ClauseIx, Engine, FactIx, LTest, Node, NodeIx, Obligors, PTest, PartyIx, Period, PlaceIx, Treaty, TreatyIx,
 };
 use crate::model::PartyKind;
-use crate::{EventKind, Means, On, When};
+use crate::{EventKind, Means, On, Truth, When};
 
 /// One engine's view of the universe: universe index → engine index.
 pub(crate) struct View<'a> {
@@ -69,6 +69,10 @@ pub(crate) struct Universe<'a> {
     /// mission, or that of a treaty no condition names: alike for every condition). `None`
     /// when no condition reads it: then it is no dimension of the space.
     pub missions: Option<(Vec<String>, u128)>,
+    /// Per clause of the first rule set: whether its hits can matter to the property walked
+    /// (`Requirement::may_see`); `None` (a diff, or no property) keeps every clause. A clause
+    /// left out is neither evaluated nor read for what tells scenarios apart.
+    pub keep: Option<Vec<bool>>,
 }
 
 /// The treaties `deployed_under` conditions name (by id, sorted) and how many other values
@@ -123,6 +127,26 @@ pub(crate) enum Key {
     Periods(Vec<PeriodKey>),
 }
 
+/// Whether clause `c` counts attackers somewhere (`attackers: {at_least: 2}` and more), in its
+/// triggers or its obligations' conditions.
+fn counts_attackers(e: &Engine, c: &Clause) -> bool {
+    let mut roots = vec![c.trigger];
+    roots.extend(c.readings.iter().map(|r| r.trigger));
+    roots.extend(
+        c.obligations
+            .iter()
+            .chain(c.readings.iter().flat_map(|r| r.obligations.iter()))
+            .filter_map(|o| o.when),
+    );
+    let mut reached = Vec::new();
+    for r in roots {
+        reach(&e.nodes, r, &mut reached);
+    }
+    reached
+        .iter()
+        .any(|n| matches!(e.nodes.get(*n as usize), Some(Node::Attackers(x, _)) if *x >= 2))
+}
+
 /// Every node reachable from `root` in an arena.
 fn reach(nodes: &[Node], root: NodeIx, out: &mut Vec<NodeIx>) {
     let mut stack = vec![root];
@@ -160,6 +184,73 @@ pub(crate) struct Rel {
     pub identity: BTreeSet<u32>,
 }
 
+impl<'a> View<'a> {
+    /// Engine `e`'s view of the universe's parties, places and facts (by id).
+    fn of(e: &'a Engine, parties: &[String], places: &[String], facts: &[String]) -> View<'a> {
+        let party: Vec<PartyIx> = parties
+            .iter()
+            .map(|id| e.party_ix.get(id).copied().unwrap_or(0))
+            .collect();
+        let mut upart = vec![None; e.parties.len()];
+        for (u, p) in party.iter().enumerate() {
+            if let Some(slot) = upart.get_mut(*p as usize) {
+                *slot = Some(u as u32);
+            }
+        }
+        let fact: Vec<Option<FactIx>> = facts.iter().map(|id| e.fact_ix.get(id).copied()).collect();
+        let mut ufact = vec![None; e.facts.len()];
+        for (u, f) in fact.iter().enumerate() {
+            if let Some(f) = f
+                && let Some(slot) = ufact.get_mut(*f as usize)
+            {
+                *slot = Some(u as u32);
+            }
+        }
+        let mut uplace = vec![None; e.places.len()];
+        for (u, id) in places.iter().enumerate() {
+            if let Some(slot) = e.place_ix.get(id).and_then(|px| uplace.get_mut(*px as usize)) {
+                *slot = Some(u as u32);
+            }
+        }
+        View {
+            e,
+            party,
+            place: places
+                .iter()
+                .map(|id| e.place_ix.get(id).copied().unwrap_or(0))
+                .collect(),
+            fact,
+            upart,
+            uplace,
+            ufact,
+        }
+    }
+}
+
+/// Every fact some condition tests, in any of the rule sets or the scope, by id, sorted.
+fn tested_facts(engines: &[&Engine], scope: Option<&Scope>) -> Vec<String> {
+    let mut facts = BTreeSet::new();
+    for e in engines {
+        for n in &e.nodes {
+            if let Node::Fact(f) = n
+                && let Some(x) = e.facts.get(*f as usize)
+            {
+                facts.insert(x.id.clone());
+            }
+        }
+    }
+    if let (Some(s), Some(e)) = (scope, engines.first()) {
+        for n in s.nodes {
+            if let Node::Fact(f) = n
+                && let Some(x) = e.facts.get(*f as usize)
+            {
+                facts.insert(x.id.clone());
+            }
+        }
+    }
+    facts.into_iter().collect()
+}
+
 impl<'a> Universe<'a> {
     pub fn new(engines: &[&'a Engine], scope: Option<Scope<'a>>, named: &[PartyIx], readings: bool) -> Universe<'a> {
         let common = |ids: &dyn Fn(&Engine) -> Vec<String>| -> (Vec<String>, usize) {
@@ -175,75 +266,14 @@ impl<'a> Universe<'a> {
         };
         let (parties, lp) = common(&|e| e.parties.iter().map(|p| p.id.clone()).collect());
         let (places, ll) = common(&|e| e.places.iter().map(|p| p.id.clone()).collect());
-        // Facts: every fact some condition tests, in any of the rule sets or the scope.
-        let mut facts = BTreeSet::new();
-        for e in engines {
-            for n in &e.nodes {
-                if let Node::Fact(f) = n
-                    && let Some(x) = e.facts.get(*f as usize)
-                {
-                    facts.insert(x.id.clone());
-                }
-            }
-        }
-        if let (Some(s), Some(e)) = (&scope, engines.first()) {
-            for n in s.nodes {
-                if let Node::Fact(f) = n
-                    && let Some(x) = e.facts.get(*f as usize)
-                {
-                    facts.insert(x.id.clone());
-                }
-            }
-        }
-        let facts: Vec<String> = facts.into_iter().collect();
+        let facts = tested_facts(engines, scope.as_ref());
         let launch = engines
             .iter()
             .flat_map(|e| e.nodes.iter())
             .chain(scope.iter().flat_map(|s| s.nodes.iter()))
             .any(|n| matches!(n, Node::LaunchedFrom(_)));
         let missions = missions(engines, scope.as_ref());
-        let views = engines
-            .iter()
-            .map(|e| {
-                let party: Vec<PartyIx> = parties
-                    .iter()
-                    .map(|id| e.party_ix.get(id).copied().unwrap_or(0))
-                    .collect();
-                let mut upart = vec![None; e.parties.len()];
-                for (u, p) in party.iter().enumerate() {
-                    if let Some(slot) = upart.get_mut(*p as usize) {
-                        *slot = Some(u as u32);
-                    }
-                }
-                let fact: Vec<Option<FactIx>> = facts.iter().map(|id| e.fact_ix.get(id).copied()).collect();
-                let mut ufact = vec![None; e.facts.len()];
-                for (u, f) in fact.iter().enumerate() {
-                    if let Some(f) = f
-                        && let Some(slot) = ufact.get_mut(*f as usize)
-                    {
-                        *slot = Some(u as u32);
-                    }
-                }
-                let mut uplace = vec![None; e.places.len()];
-                for (u, id) in places.iter().enumerate() {
-                    if let Some(slot) = e.place_ix.get(id).and_then(|px| uplace.get_mut(*px as usize)) {
-                        *slot = Some(u as u32);
-                    }
-                }
-                View {
-                    e,
-                    party,
-                    place: places
-                        .iter()
-                        .map(|id| e.place_ix.get(id).copied().unwrap_or(0))
-                        .collect(),
-                    fact,
-                    upart,
-                    uplace,
-                    ufact,
-                }
-            })
-            .collect();
+        let views = engines.iter().map(|e| View::of(e, &parties, &places, &facts)).collect();
         let mut u = Universe {
             views,
             parties,
@@ -258,6 +288,7 @@ impl<'a> Universe<'a> {
             readings_total: 1,
             launch,
             missions,
+            keep: None,
         };
         u.named_extra = named
             .iter()
@@ -406,6 +437,53 @@ impl<'a> Universe<'a> {
         out
     }
 
+    /// The event kinds (a bit each, as `Clause::event_mask`) the scope leaves possible for
+    /// target `t`: every kind without a scope.
+    fn scope_events(&self, t: u32) -> u8 {
+        if self.scope.is_none() {
+            return u8::MAX;
+        }
+        EventKind::ALL
+            .iter()
+            .filter(|ev| self.scope_value(t, Some(**ev), None, None).truth != Truth::False)
+            .fold(0u8, |m, ev| m | (1u8 << (*ev as u8)))
+    }
+
+    /// The clauses of rule set `k` that can concern target `t`: those the index lists for it
+    /// that an event of `events` can trigger and whose hits the property can look at
+    /// ([`Universe::keep`]). The event kinds of every clause listed still make the event
+    /// classes (so the classes of events, and their representatives, do not depend on the
+    /// property), and a clause left out that counts attackers is still noted (`count_tests`).
+    fn clauses_for(&self, k: usize, t: u32, events: u8, rel: &mut Rel) -> Vec<ClauseIx> {
+        let Some(v) = self.views.get(k) else {
+            return Vec::new();
+        };
+        let e = v.e;
+        let tk = v.party.get(t as usize).copied().unwrap_or(0);
+        let mut clauses: Vec<ClauseIx> = e
+            .index
+            .of(tk)
+            .iter()
+            .chain(&e.index.any_target)
+            .map(|(c, _)| *c)
+            .collect();
+        clauses.sort_unstable();
+        clauses.dedup();
+        let keep = if k == 0 { self.keep.as_deref() } else { None };
+        clauses.retain(|&cix| {
+            let Some(c) = e.clauses.get(cix as usize) else {
+                return true;
+            };
+            rel.event_masks.insert(c.event_mask);
+            let kept = c.event_mask & events != 0 && keep.is_none_or(|m| m.get(cix as usize).copied().unwrap_or(true));
+            if !kept && counts_attackers(e, c) {
+                rel.count_tests = true;
+            }
+            kept
+        });
+        clauses
+    }
+
     /// What the clauses that can concern target `t` (and the scope) look at.
     pub fn relevance(&self, t: u32) -> Rel {
         let mut rel = Rel {
@@ -416,23 +494,14 @@ impl<'a> Universe<'a> {
         };
         rel.identity.insert(t);
         rel.identity.extend(self.named_extra.iter().copied());
+        let events = self.scope_events(t);
         for (k, v) in self.views.iter().enumerate() {
             let e = v.e;
-            let tk = v.party.get(t as usize).copied().unwrap_or(0);
-            let mut clauses: Vec<ClauseIx> = e
-                .index
-                .of(tk)
-                .iter()
-                .chain(&e.index.any_target)
-                .map(|(c, _)| *c)
-                .collect();
-            clauses.sort_unstable();
-            clauses.dedup();
+            let clauses = self.clauses_for(k, t, events, &mut rel);
             let mut treaties = BTreeSet::new();
             for &cix in &clauses {
                 let Some(c) = e.clauses.get(cix as usize) else { continue };
                 treaties.insert(c.treaty);
-                rel.event_masks.insert(c.event_mask);
                 let mut roots = vec![c.trigger];
                 roots.extend(c.readings.iter().map(|r| r.trigger));
                 for o in c

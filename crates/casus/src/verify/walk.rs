@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::kernel::{
-    ClauseIx, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS, DEP_ON, DEP_SUPPORTED_BY, Deps,
+    ClauseIx, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS, DEP_ON, DEP_SUPPORTED_BY, Deps, Engine,
     FACT_BASE, Hit, PartyIx, Period, Place, PlaceIx, PlaceKind, Prepared, TreatyIx,
 };
 use crate::model::HolderRole;
@@ -923,6 +923,21 @@ impl Universe<'_> {
                 }
             }
         }
+        let split = self.settle(job, &cell, visitor, stats, hits)?;
+        Some(self.children(job, &cell, split, supporters))
+    }
+
+    /// Settles a prepared `cell` when no open value matters to the scope or to the visitor
+    /// (counting it in or out of scope, and showing it to the visitor when in): `None`.
+    /// Otherwise the dimension it splits on first.
+    fn settle<V: Visitor>(
+        &self,
+        job: &JobInfo<'_>,
+        cell: &Cell,
+        visitor: &mut V,
+        stats: &mut Stats,
+        hits: &mut [Vec<Hit>],
+    ) -> Option<Split> {
         let scope = match cell.prepared.first().and_then(Option::as_ref) {
             Some(p) if self.scope.is_some() => self.scope_of(cell.target, p),
             Some(_) => Value {
@@ -935,13 +950,13 @@ impl Universe<'_> {
             },
         };
         if scope.truth == Truth::False {
-            let w = sat_mul(self.weight(&cell), factor(&job.target.evals));
+            let w = sat_mul(self.weight(cell), factor(&job.target.evals));
             stats.out_of_scope = stats.out_of_scope.saturating_add(w);
             return None;
         }
         let mut open: BTreeSet<Split> = BTreeSet::new();
         if scope.truth == Truth::Unknown {
-            open.extend(scope.open.iter().filter_map(|b| self.split_of(0, *b, &cell)));
+            open.extend(scope.open.iter().filter_map(|b| self.split_of(0, *b, cell)));
         }
         if open.is_empty() {
             for (ev, out) in job.target.evals.iter().zip(hits.iter_mut()) {
@@ -949,7 +964,7 @@ impl Universe<'_> {
                 let (Some(v), Some(Some(p))) = (self.views.get(ev.k), cell.prepared.get(ev.k)) else {
                     continue;
                 };
-                super::hits_under(v.e, p, ev.reading, out);
+                self.hits_kept(ev.k, v.e, p, ev.reading, out);
             }
             let results: Vec<(&Eval, &[Hit])> = job
                 .target
@@ -961,20 +976,32 @@ impl Universe<'_> {
             let mut deps = Vec::new();
             visitor.relevant(self, &results, &mut deps);
             for (k, d) in deps {
-                open.extend(d.bits().filter_map(|b| self.split_of(k, b, &cell)));
+                open.extend(d.bits().filter_map(|b| self.split_of(k, b, cell)));
             }
             if open.is_empty() {
-                let w = self.weight(&cell);
+                let w = self.weight(cell);
+                let scenarios = sat_mul(w, factor(&job.target.evals));
                 if scope.truth == Truth::True {
-                    stats.in_scope = stats.in_scope.saturating_add(sat_mul(w, factor(&job.target.evals)));
-                    visitor.leaf(self, job, &cell, w, &results);
+                    stats.in_scope = stats.in_scope.saturating_add(scenarios);
+                    visitor.leaf(self, job, cell, w, &results);
                 } else {
-                    stats.out_of_scope = stats.out_of_scope.saturating_add(sat_mul(w, factor(&job.target.evals)));
+                    stats.out_of_scope = stats.out_of_scope.saturating_add(scenarios);
                 }
                 return None;
             }
         }
-        let split = open.first().copied()?;
+        open.first().copied()
+    }
+
+    /// The children `cell` splits into on `split`: every value of that dimension (unknown
+    /// included), each weighted by how many values it stands for.
+    fn children(
+        &self,
+        job: &JobInfo<'_>,
+        cell: &Cell,
+        split: Split,
+        supporters: &mut Option<Vec<(u32, u128)>>,
+    ) -> Vec<Cell> {
         let mut children: Vec<Cell> = Vec::new();
         let child = |f: &dyn Fn(&mut Cell), w: u128| -> Cell {
             let mut c = cell.clone();
@@ -1045,7 +1072,25 @@ impl Universe<'_> {
                 }
             }
         }
-        Some(children)
+        children
+    }
+
+    /// The hits of rule set `k` (engine `e`) in `p` under a reading choice, of the clauses
+    /// [`Universe::keep`] keeps only: the others cannot change the answer.
+    fn hits_kept(&self, k: usize, e: &Engine, p: &Prepared, reading: Option<(ClauseIx, usize)>, out: &mut Vec<Hit>) {
+        let Some(keep) = self.keep.as_deref().filter(|_| k == 0) else {
+            super::hits_under(e, p, reading, out);
+            return;
+        };
+        out.clear();
+        for &t in &p.targets {
+            for cix in e.candidates(t, p.event) {
+                if keep.get(cix as usize).copied().unwrap_or(true) {
+                    let alternative = reading.and_then(|(rc, ri)| (rc == cix).then_some(ri));
+                    e.clause_hits(p, cix, t, alternative, out);
+                }
+            }
+        }
     }
 
     /// Brings a child's prepared scenarios in line with the value just fixed (a new place is
