@@ -276,7 +276,7 @@ impl World {
 }
 
 fn engine_party(engine: &Engine, ix: u32) -> String {
-    engine.party_id_of(ix).to_string()
+    engine.party_id_of(ix).unwrap_or_default().to_string()
 }
 
 // ---- the baseline --------------------------------------------------------------------------

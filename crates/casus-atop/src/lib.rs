@@ -950,9 +950,13 @@ fn defenders_into(
         if !(treaty.starts_with("atop_") && clause.starts_with("defense_")) {
             continue;
         }
+        // A hit's party is an index the engine made, so it always names a party.
+        let Some(obligor) = engine.party_id_of(h.party) else {
+            continue;
+        };
         out.push(Pledge {
             target: target.to_string(),
-            obligor: engine.party_id_of(h.party).to_string(),
+            obligor: obligor.to_string(),
             treaty: treaty.to_string(),
             clause: clause.to_string(),
             status: h.status,

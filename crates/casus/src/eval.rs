@@ -2467,7 +2467,7 @@ mod tests {
                             e.is_party_by_entries(t, *p, &at),
                             "{} {} {d}",
                             tr.id,
-                            e.party_id_of(*p)
+                            e.party_id(*p)
                         );
                     }
                 }

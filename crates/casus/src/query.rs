@@ -855,10 +855,11 @@ impl Engine {
         out
     }
 
-    /// The id of the party with this index (as in [`crate::Hit::party`]); `"?"` if none.
+    /// The id of the party with this index (as in [`crate::Hit::party`]), or `None` for an
+    /// index this engine did not make.
     #[must_use]
-    pub fn party_id_of(&self, ix: u32) -> &str {
-        self.party_id(ix)
+    pub fn party_id_of(&self, ix: u32) -> Option<&str> {
+        self.parties.get(ix as usize).map(|p| p.id.as_str())
     }
 
     /// The treaty and clause ids of a clause index (as in [`crate::Hit::clause`]).

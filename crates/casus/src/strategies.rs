@@ -49,7 +49,7 @@
 //!     // The verdict-only path and the full verdict agree on who is obliged.
 //!     let mut hits = Vec::new();
 //!     engine.hits(&engine.prepare(&s).unwrap(), &mut hits);
-//!     let mut obliged: Vec<&str> = hits.iter().map(|h| engine.party_id_of(h.party)).collect();
+//!     let mut obliged: Vec<&str> = hits.iter().filter_map(|h| engine.party_id_of(h.party)).collect();
 //!     obliged.sort();
 //!     obliged.dedup();
 //!     let listed: Vec<&str> = verdict.obligations.iter().map(|o| o.party.as_str()).collect();
