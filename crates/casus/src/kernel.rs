@@ -41,7 +41,7 @@ pub(crate) use crate::diag::FileCtx;
 pub(crate) use crate::engine::{
     Benef, Clause, ClauseIx, DEP_ATTACKER, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS, DEP_ON,
     DEP_SUPPORTED_BY, DEP_TIME, Engine, FACT_BASE, FactIx, LTest, Node, NodeIx, Obligation, Obligors, PSEUDO, PTest,
-    PartyIx, Period, Place, PlaceIx, PlaceKind, Treaty, TreatyIx, form_bits, forms_of,
+    PartyIx, Period, Place, PlaceIx, PlaceKind, Treaty, TreatyIx, form_bits, forms_of, made,
 };
 #[cfg(feature = "graph")]
 pub use crate::eval::Wait;

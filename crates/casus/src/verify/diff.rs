@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::{ClauseIx, Hit, Prepared, forms_of};
+use crate::kernel::{ClauseIx, Hit, Prepared, forms_of, made};
 use crate::{Engine, Forms, Level, Scenario, Status};
 
 use super::VerifyError;
@@ -492,7 +492,12 @@ impl PartyKeys {
             .views
             .iter()
             .map(|v| {
-                let past = |i: usize| n + extra.binary_search(&v.e.party_id(i as u32)).unwrap_or(0) as u32;
+                // Every party missing from the universe was put in `extra` above, so it is found.
+                let past = |i: usize| {
+                    let found = extra.binary_search(&v.e.party_id(i as u32));
+                    debug_assert!(found.is_ok(), "a party of one side is in neither list");
+                    n + found.unwrap_or(0) as u32
+                };
                 v.upart
                     .iter()
                     .enumerate()
@@ -923,7 +928,7 @@ impl Visitor for Differ<'_> {
 
 impl JobLabel {
     fn of(u: &Universe, job: &JobInfo<'_>) -> JobLabel {
-        let name = |v: u32| u.parties.get(v as usize).cloned().unwrap_or_default();
+        let name = |v: u32| made(&u.parties, v, "party").cloned().unwrap_or_default();
         let members = &job.attacker.members;
         let attacker = match job.attacker.atk {
             Atk::Unknown => "unknown".to_string(),
@@ -959,7 +964,7 @@ fn place_label(u: &Universe, job: &JobInfo<'_>, cell: &Cell) -> (String, Arc<[St
         (Dim::Is(Some(_)), Some(pc)) => Some(pc),
         _ => None,
     };
-    let place_id = |m: &u32| u.places.get(*m as usize).cloned().unwrap_or_default();
+    let place_id = |m: &u32| made(&u.places, *m, "place").cloned().unwrap_or_default();
     let label = match (cell.location, class) {
         (Dim::Open, _) => "any place".to_string(),
         (_, None) => "unknown".to_string(),
@@ -1369,7 +1374,7 @@ fn unstable_clauses(a: &Engine, b: &Engine) -> Vec<Vec<bool>> {
             e.clauses
                 .iter()
                 .map(|c| {
-                    let id = e.treaties.get(c.treaty as usize).map_or("", |t| t.id.as_str());
+                    let id = made(&e.treaties, c.treaty, "treaty").map_or("", |t| t.id.as_str());
                     if whole.get(id) == Some(&true) {
                         return false;
                     }
