@@ -17,8 +17,9 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Forms, Grouped, Key, NotModelledNote, NotObligatedList,
-    PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup, Verdict, WouldApply,
+    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Detail, Forms, Grouped, Key, NotModelledNote,
+    NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup,
+    Verdict, WouldApply,
 };
 use crate::vocab::{Caveat, EventKind, Means, On};
 
@@ -663,6 +664,47 @@ impl Frame<'_> {
         }
     }
 
+    /// As [`Frame::why_false`], kept as data for a verdict's reasons (the same words when
+    /// read): what a leaf asks for is worded once per engine (`lx`), what the scenario has
+    /// once per verdict (`said`; this frame's target is the verdict's first); other false
+    /// conditions are worded now. `citation`: the clause as cited.
+    fn why_not_met(&self, ix: NodeIx, citation: &Shared, lx: &Lexicon, said: &mut Said) -> (Reason, Detail) {
+        match made(&self.e.nodes, ix, "node") {
+            Some(Node::All(kids)) => {
+                if let Some(k) = kids.iter().find(|k| self.eval(**k).0 == Truth::False) {
+                    return self.why_not_met(*k, citation, lx, said);
+                }
+            }
+            Some(Node::Target(PTest::TreatyParty)) => {
+                let date = said.date.get_or_insert_with(|| self.s.date.to_string().into()).clone();
+                let detail = Detail::TargetNotAParty {
+                    citation: citation.clone(),
+                    target: lx.party(self.target).clone(),
+                    treaty: lx.treaty_name(self.treaty).clone(),
+                    date,
+                };
+                return (Reason::TargetNotAParty, detail);
+            }
+            Some(leaf) => {
+                let slot = actual_slot(leaf).and_then(|i| said.actual.get_mut(i));
+                if let (Some(slot), Some(wanted)) = (slot, lx.wanted(self.e, ix)) {
+                    let actual = slot.get_or_insert_with(|| self.actual_words(leaf).into()).clone();
+                    if !actual.is_empty() {
+                        let detail = Detail::Requires {
+                            citation: citation.clone(),
+                            wanted: wanted.clone(),
+                            actual,
+                        };
+                        return (self.reason_of(leaf), detail);
+                    }
+                }
+            }
+            None => {}
+        }
+        let (reason, words) = self.why_false(ix);
+        (reason, Detail::Words(format!("{citation}: {words}").into()))
+    }
+
     fn reason_of(&self, node: &Node) -> Reason {
         match node {
             Node::Event(_) => Reason::EventNotCovered,
@@ -678,6 +720,160 @@ impl Frame<'_> {
         }
     }
 
+    /// The words of a condition, as [`Wording::describe`] gives them for this frame's treaty.
+    fn describe(&self, node: &Node) -> String {
+        Wording {
+            e: self.e,
+            treaty: self.treaty,
+        }
+        .describe(node)
+    }
+
+    /// A leaf with the scenario's actual value, for explaining why it is false.
+    fn describe_actual(&self, node: &Node) -> String {
+        let wanted = self.describe(node);
+        if let Node::Target(PTest::TreatyParty) = node {
+            return format!(
+                "target {} is not a party to {} on {}",
+                self.e.party_id(self.target),
+                self.e.treaty_name(self.treaty),
+                self.s.date
+            );
+        }
+        let actual = self.actual_words(node);
+        if actual.is_empty() {
+            wanted
+        } else {
+            format!("requires {wanted}; {actual}")
+        }
+    }
+
+    /// What the scenario has for a leaf, in words (empty for a leaf that says nothing of it).
+    fn actual_words(&self, node: &Node) -> String {
+        let e = self.e;
+        let s = self.s;
+        match node {
+            Node::Event(_) => format!("the event is {}", s.event),
+            Node::Means(_) => s
+                .means
+                .map_or("the means is unknown".into(), |m| format!("the means is {m}")),
+            Node::On(_) => {
+                s.on.map_or("what was hit is unknown".into(), |o| format!("the attack is on {o}"))
+            }
+            Node::Attacker(_) | Node::Attackers(..) => match &s.attacker_names {
+                Some(a) => format!("the attacker is {}", a.join(", ")),
+                None => "the attacker is unknown".into(),
+            },
+            Node::SupportedBy(_) => match &s.supporters {
+                Some(v) if v.is_empty() => "the attacker has no supporter".into(),
+                Some(v) => format!(
+                    "the attacker is supported by {}",
+                    v.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", ")
+                ),
+                None => "supporters are unknown".into(),
+            },
+            Node::Target(_) => format!("the target is {}", e.party_id(self.target)),
+            Node::Location(_) => match s.location.and_then(|p| e.places.get(p as usize)) {
+                Some(p) => {
+                    let name = |x: Option<PartyIx>| x.map_or("none".to_string(), |x| e.party_id(x).to_string());
+                    let sov = name(p.holder_on(HolderRole::Sovereign, &s.date));
+                    let ctl = name(p.holder_on(HolderRole::Controller, &s.date));
+                    let adm = name(p.holder_on(HolderRole::Administrator, &s.date));
+                    let mut t = format!("{} ({})", p.id, p.name);
+                    if !p.tag_names.is_empty() {
+                        t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
+                    }
+                    if p.kind == PlaceKind::Territory {
+                        t.push_str(&format!(", sovereign {sov}"));
+                        if ctl != sov {
+                            t.push_str(&format!(", controlled by {ctl}"));
+                        }
+                        if adm != ctl {
+                            t.push_str(&format!(", administered by {adm}"));
+                        }
+                    } else {
+                        t.push_str(", a sea or air area");
+                    }
+                    format!("the place is {t}")
+                }
+                None => "the place is unknown".into(),
+            },
+            Node::LaunchedFrom(_) => match s.launched_from.and_then(|p| e.places.get(p as usize)) {
+                Some(p) => format!("the attack was launched from {} ({})", p.id, p.name),
+                None => "where the attack was launched from is unknown".into(),
+            },
+            Node::DeployedUnder(_) => match s.deployed_under {
+                Some(Some(t)) => format!("the forces hit were deployed under {}", e.treaty_id(t)),
+                Some(None) => "the forces hit served under no treaty's mission".into(),
+                None => "whose mission the forces hit served is unknown".into(),
+            },
+            Node::Date(..) => format!("the date is {}", s.date),
+            Node::Fact(f) => {
+                let name = made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str());
+                let scope = if s.scoped_bits.has(FACT_BASE + f) {
+                    format!(" under {}", e.treaty_id(self.treaty))
+                } else {
+                    String::new()
+                };
+                match s.fact_in(self.treaty, self.clause, *f) {
+                    Some(b) => format!("fact `{name}`{scope} is {b}"),
+                    None => format!("fact `{name}`{scope} is unknown"),
+                }
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// What the scenario has, in words, for the leaves of one verdict's false conditions: each
+/// kind worded at most once per verdict (the place, the event, the attacker, ...), as is the
+/// date. See [`actual_slot`].
+#[derive(Default)]
+struct Said {
+    actual: [Option<Shared>; 10],
+    date: Option<Shared>,
+}
+
+/// The slot in [`Said`] of a leaf whose scenario value reads the same under every clause of a
+/// verdict; `None` for one whose words name the clause's treaty, clause or fact.
+fn actual_slot(node: &Node) -> Option<usize> {
+    Some(match node {
+        Node::Event(_) => 0,
+        Node::Means(_) => 1,
+        Node::On(_) => 2,
+        Node::Attacker(_) | Node::Attackers(..) => 3,
+        Node::SupportedBy(_) => 4,
+        Node::Target(PTest::TreatyParty) => return None,
+        Node::Target(_) => 5,
+        Node::Location(_) => 6,
+        Node::LaunchedFrom(_) => 7,
+        Node::DeployedUnder(_) => 8,
+        Node::Date(..) => 9,
+        _ => return None,
+    })
+}
+
+/// Whether a node's words depend on the clause's treaty (`treaty_party`), or it is not a leaf:
+/// such words are not kept per node.
+fn words_name_treaty(node: &Node) -> bool {
+    let names = |t: &PTest| matches!(t, PTest::TreatyParty);
+    match node {
+        Node::All(_) | Node::Any(_) | Node::Not(_) => true,
+        Node::Attacker(t) | Node::Attackers(_, t) | Node::SupportedBy(t) | Node::Target(t) => names(t),
+        Node::Location(LTest::Holder(_, t, _)) | Node::LaunchedFrom(LTest::Holder(_, t, _)) => names(t),
+        _ => false,
+    }
+}
+
+/// Conditions in words: what a condition asks for, which depends on the engine and (for
+/// `treaty_party`) the clause's treaty only, not on the scenario.
+#[derive(Clone, Copy)]
+struct Wording<'a> {
+    e: &'a Engine,
+    treaty: TreatyIx,
+}
+
+impl Wording<'_> {
     fn ptest_words(&self, t: &PTest) -> String {
         match t {
             PTest::Target => "the target".into(),
@@ -750,96 +946,6 @@ impl Frame<'_> {
             },
             Node::Fact(f) => format!("fact `{}`", made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str())),
             Node::Always(b) => format!("always {b}"),
-        }
-    }
-
-    /// A leaf with the scenario's actual value, for explaining why it is false.
-    fn describe_actual(&self, node: &Node) -> String {
-        let e = self.e;
-        let s = self.s;
-        let wanted = self.describe(node);
-        let actual = match node {
-            Node::Event(_) => format!("the event is {}", s.event),
-            Node::Means(_) => s
-                .means
-                .map_or("the means is unknown".into(), |m| format!("the means is {m}")),
-            Node::On(_) => {
-                s.on.map_or("what was hit is unknown".into(), |o| format!("the attack is on {o}"))
-            }
-            Node::Attacker(_) | Node::Attackers(..) => match &s.attacker_names {
-                Some(a) => format!("the attacker is {}", a.join(", ")),
-                None => "the attacker is unknown".into(),
-            },
-            Node::SupportedBy(_) => match &s.supporters {
-                Some(v) if v.is_empty() => "the attacker has no supporter".into(),
-                Some(v) => format!(
-                    "the attacker is supported by {}",
-                    v.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", ")
-                ),
-                None => "supporters are unknown".into(),
-            },
-            Node::Target(PTest::TreatyParty) => {
-                return format!(
-                    "target {} is not a party to {} on {}",
-                    e.party_id(self.target),
-                    e.treaty_name(self.treaty),
-                    s.date
-                );
-            }
-            Node::Target(_) => format!("the target is {}", e.party_id(self.target)),
-            Node::Location(_) => match s.location.and_then(|p| e.places.get(p as usize)) {
-                Some(p) => {
-                    let name = |x: Option<PartyIx>| x.map_or("none".to_string(), |x| e.party_id(x).to_string());
-                    let sov = name(p.holder_on(HolderRole::Sovereign, &s.date));
-                    let ctl = name(p.holder_on(HolderRole::Controller, &s.date));
-                    let adm = name(p.holder_on(HolderRole::Administrator, &s.date));
-                    let mut t = format!("{} ({})", p.id, p.name);
-                    if !p.tag_names.is_empty() {
-                        t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
-                    }
-                    if p.kind == PlaceKind::Territory {
-                        t.push_str(&format!(", sovereign {sov}"));
-                        if ctl != sov {
-                            t.push_str(&format!(", controlled by {ctl}"));
-                        }
-                        if adm != ctl {
-                            t.push_str(&format!(", administered by {adm}"));
-                        }
-                    } else {
-                        t.push_str(", a sea or air area");
-                    }
-                    format!("the place is {t}")
-                }
-                None => "the place is unknown".into(),
-            },
-            Node::LaunchedFrom(_) => match s.launched_from.and_then(|p| e.places.get(p as usize)) {
-                Some(p) => format!("the attack was launched from {} ({})", p.id, p.name),
-                None => "where the attack was launched from is unknown".into(),
-            },
-            Node::DeployedUnder(_) => match s.deployed_under {
-                Some(Some(t)) => format!("the forces hit were deployed under {}", e.treaty_id(t)),
-                Some(None) => "the forces hit served under no treaty's mission".into(),
-                None => "whose mission the forces hit served is unknown".into(),
-            },
-            Node::Date(..) => format!("the date is {}", s.date),
-            Node::Fact(f) => {
-                let name = made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str());
-                let scope = if s.scoped_bits.has(FACT_BASE + f) {
-                    format!(" under {}", e.treaty_id(self.treaty))
-                } else {
-                    String::new()
-                };
-                match s.fact_in(self.treaty, self.clause, *f) {
-                    Some(b) => format!("fact `{name}`{scope} is {b}"),
-                    None => format!("fact `{name}`{scope} is unknown"),
-                }
-            }
-            _ => String::new(),
-        };
-        if actual.is_empty() {
-            wanted
-        } else {
-            format!("requires {wanted}; {actual}")
         }
     }
 }
@@ -1748,6 +1854,10 @@ impl Engine {
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
         owed.sort_unstable();
         owed.dedup();
+        let mut pass = Pass {
+            owed: &owed,
+            said: Said::default(),
+        };
         let mut treaties = self.relevant_treaties(s);
         treaties.sort_by(|a, b| lx.treaty(*a).cmp(lx.treaty(*b)));
         for tix in treaties {
@@ -1765,7 +1875,7 @@ impl Engine {
             if explain {
                 self.traces(s, (tix, t), inf, clauses, &mut traces);
             }
-            self.treaty_group(s, (tix, t), inf, clauses, &owed, &mut g);
+            self.treaty_group(s, (tix, t), inf, clauses, &mut pass, &mut g);
         }
         if readings.values().any(|v| !v.is_empty()) {
             place_readings(&mut g, readings);
@@ -1821,11 +1931,12 @@ impl Engine {
         (tix, t): (TreatyIx, &Treaty),
         inf: Val,
         clauses: &[ClauseIx],
-        owed: &[(PartyIx, ClauseIx)],
+        pass: &mut Pass<'_>,
         g: &mut Grouped,
     ) {
         // The members that owe under some clause of the treaty (few: they are in the hits).
-        let mut owing: Vec<PartyIx> = owed
+        let mut owing: Vec<PartyIx> = pass
+            .owed
             .iter()
             .filter(|(_, c)| self.clauses.get(*c as usize).is_some_and(|c| c.treaty == tix))
             .map(|(p, _)| *p)
@@ -1882,7 +1993,7 @@ impl Engine {
             };
             for &cix in clauses {
                 if let Some(c) = self.clauses.get(cix as usize) {
-                    self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, owed, g);
+                    self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, pass, g);
                 }
             }
             group.wide = wide;
@@ -1901,18 +2012,25 @@ impl Engine {
         t: &Treaty,
         (cix, c): (ClauseIx, &Clause),
         wide: (u32, u32),
-        owed: &[(PartyIx, ClauseIx)],
+        pass: &mut Pass<'_>,
         g: &mut Grouped,
     ) {
         let s = f.s;
-        let cited = |g: &mut Grouped, (r, d): (Reason, String)| g.word(r, format!("{}: {d}", c.citation));
-        let trigger = (f.eval(c.trigger).0 == Truth::False).then(|| cited(g, f.why_false(c.trigger)));
+        let lx = self.lexicon();
+        let citation = lx.citation(cix);
+        let said = &mut pass.said;
+        let mut cited = |g: &mut Grouped, ix: NodeIx| {
+            let (reason, detail) = f.why_not_met(ix, citation, lx, said);
+            g.detail(reason, detail)
+        };
+        let trigger = (f.eval(c.trigger).0 == Truth::False).then(|| cited(g, c.trigger));
         let when = c
             .obligations
             .iter()
             .filter_map(|o| o.when)
             .find(|w| trigger.is_none() && f.eval(*w).0 == Truth::False)
-            .map(|w| cited(g, f.why_false(w)));
+            .map(|w| cited(g, w));
+        let owed = pass.owed;
         let all_named = c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Named(_)));
         let default = match (trigger, when) {
             (Some(code), _) | (None, Some(code)) => code,
@@ -2246,6 +2364,13 @@ impl Engine {
     }
 }
 
+/// What one verdict's reasons are built with: the (party, clause) pairs that oblige, sorted
+/// (what is owed is never listed), and what the scenario has, in words, once.
+struct Pass<'a> {
+    owed: &'a [(PartyIx, ClauseIx)],
+    said: Said,
+}
+
 /// Gives each reading difference left in `readings` to the entry that lists its party under
 /// its treaty: the treaty-wide entry, else the entry of its clause; one that no entry lists
 /// is dropped. Each entry's readings keep their order.
@@ -2305,6 +2430,9 @@ pub(crate) struct Lexicon {
     /// Per treaty, the dates of its direct entries (`from`, `to`), sorted by party and, for
     /// one party, in the order of the entries: what says when a non-member joins or left.
     entries: Vec<Vec<Entry>>,
+    /// Per node, what the leaf asks for in words, worded the first time a verdict needs it
+    /// (see [`Lexicon::wanted`]).
+    wanted: Vec<std::sync::OnceLock<Option<Shared>>>,
 }
 
 /// A direct entry of a treaty's members: the party, from when, until when.
@@ -2335,6 +2463,7 @@ impl Lexicon {
             ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
             clauses_by_id: e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect(),
             entries: e.treaties.iter().map(entries).collect(),
+            wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             party,
             clause,
         }
@@ -2368,6 +2497,19 @@ impl Lexicon {
     /// A clause as cited.
     pub(crate) fn citation(&self, c: ClauseIx) -> &Shared {
         Self::get(&self.citation, c)
+    }
+
+    /// What leaf `ix` of engine `e` asks for, in words (as a condition tree shows it), worded
+    /// on first use; `None` for a node whose words name the clause's treaty, or not a leaf.
+    fn wanted(&self, e: &Engine, ix: NodeIx) -> Option<&Shared> {
+        self.wanted
+            .get(ix as usize)?
+            .get_or_init(|| {
+                let node = e.nodes.get(ix as usize)?;
+                let words = Wording { e, treaty: u32::MAX };
+                (!words_name_treaty(node)).then(|| Shared::from(words.describe(node)))
+            })
+            .as_ref()
     }
 
     /// Every party ever a party to treaty `t`, in the order of their ids.
