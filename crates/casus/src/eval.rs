@@ -1488,10 +1488,14 @@ impl Engine {
         let mut hits = Vec::new();
         self.hits(s, &mut hits);
         // Per (clause, party): strongest default result, for comparing readings.
-        let mut by_party: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
-        for h in &hits {
-            by_party.entry(self.party_id(h.party)).or_default().push(h);
-        }
+        // The hits sorted once by party id (stable: each party's in the order found), one run
+        // per party.
+        let mut sorted: Vec<&Hit> = hits.iter().collect();
+        sorted.sort_by(|a, b| self.party_id(a.party).cmp(self.party_id(b.party)));
+        let by_party: Vec<(&str, &[&Hit])> = sorted
+            .chunk_by(|a, b| a.party == b.party)
+            .filter_map(|hs| Some((self.party_id(hs.first()?.party), hs)))
+            .collect();
         // Readings.
         let mut reading_diffs: BTreeMap<String, Vec<ReadingDifference>> = BTreeMap::new();
         for &t in &s.targets {
@@ -1782,7 +1786,7 @@ impl Engine {
         out
     }
 
-    fn conflicts(&self, by_party: &BTreeMap<&str, Vec<&Hit>>, s: &Prepared) -> Vec<Conflict> {
+    fn conflicts(&self, by_party: &[(&str, &[&Hit])], s: &Prepared) -> Vec<Conflict> {
         let mut out = Vec::new();
         for (pid, hs) in by_party {
             let side = |h: &Hit| -> Option<bool> {
@@ -1965,7 +1969,13 @@ impl Engine {
         } else {
             // Membership on the day: one walk over the treaty's rows (sorted by party, as
             // `ever` is) instead of a search per member.
-            let rows = self.treaty_windows(tix).unwrap_or(&[]);
+            let windows = self.treaty_windows(tix);
+            let day = match (&s.date, windows) {
+                (When::Day(d), Some(_)) => Some(crate::time::day_key(*d)),
+                _ => None,
+            };
+            let rows = windows.unwrap_or(&[]);
+            g.marks.reserve(t.ever.len());
             let mut next = 0;
             for &p in &t.ever {
                 while rows.get(next).is_some_and(|r| r.0 < p) {
@@ -1975,8 +1985,11 @@ impl Engine {
                 while rows.get(next).is_some_and(|r| r.0 == p) {
                     next += 1;
                 }
-                let mine = rows.get(first..next);
-                if let Some(code) = self.wide_code(s, tix, p, mine) {
+                let member = match (day, rows.get(first..next)) {
+                    (Some(k), Some(mine)) => self.is_party_by_rows(tix, p, mine, k, &s.date),
+                    _ => self.is_party_at(tix, p, &s.date),
+                };
+                if let Some(code) = wide_code(s, p, member) {
                     let listed = !owing.contains(&p);
                     g.marks.push((p, if listed { code } else { Code::Skip }));
                     g.len += usize::from(listed);
@@ -2303,26 +2316,6 @@ impl Engine {
         }
     }
 
-    /// The reason that settles member `p` of treaty `tix` (in force) for the whole treaty,
-    /// if any: it is not a party on the day, or it is the attacker.
-    /// `rows`: the party's windows of membership, when the treaty has rows (as
-    /// `Engine::party_windows` gives them).
-    fn wide_code(&self, s: &Prepared, tix: TreatyIx, p: PartyIx, rows: Option<&[(PartyIx, i32, i32)]>) -> Option<Code> {
-        let member = match (&s.date, rows) {
-            (When::Day(d), Some(rows)) if self.treaty_windows(tix).is_some() => {
-                self.is_party_by_rows(tix, p, rows, crate::time::day_key(*d), &s.date)
-            }
-            _ => self.is_party_at(tix, p, &s.date),
-        };
-        if member.0 == Truth::False {
-            return Some(Code::NotAParty);
-        }
-        if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
-            return Some(Code::IsAttacker);
-        }
-        None
-    }
-
     /// Why one clause `c` obliges member `p` (a party, not the attacker) to nothing when its
     /// trigger is not false; `when_false` is the reason of its first obligation condition that
     /// is false, if any. A reservation's note is worded into `g`.
@@ -2362,6 +2355,18 @@ impl Engine {
         }
         Code::NoObligation
     }
+}
+
+/// The reason that settles member `p` of a treaty in force for the whole treaty, if any: it
+/// is not a party on the day (`member`, whether it is), or it is the attacker.
+fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
+    if member.0 == Truth::False {
+        return Some(Code::NotAParty);
+    }
+    if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
+        return Some(Code::IsAttacker);
+    }
+    None
 }
 
 /// What one verdict's reasons are built with: the (party, clause) pairs that oblige, sorted
