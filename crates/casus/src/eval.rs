@@ -618,7 +618,13 @@ impl Frame<'_> {
         };
         let v = self.eval(ix);
         ConditionTrace {
-            condition: self.describe(node),
+            // A leaf's words are worded once per engine (not for a node that names the
+            // clause's treaty, nor a list, whose words are short).
+            condition: self
+                .e
+                .lexicon()
+                .wanted(self.e, ix)
+                .map_or_else(|| self.describe(node), ToString::to_string),
             value: v.0,
             depends_on: if v.0 == Truth::Unknown {
                 self.e.dep_names_in(v.1, self.s, self.treaty)
