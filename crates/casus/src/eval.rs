@@ -17,8 +17,9 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Forms, Grouped, Key, NotModelledNote, NotObligatedList,
-    PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup, Verdict, WouldApply,
+    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Detail, Forms, Grouped, Key, NotModelledNote,
+    NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup,
+    Verdict, WouldApply,
 };
 use crate::vocab::{Caveat, EventKind, Means, On};
 
@@ -617,7 +618,13 @@ impl Frame<'_> {
         };
         let v = self.eval(ix);
         ConditionTrace {
-            condition: self.describe(node),
+            // A leaf's words are worded once per engine (not for a node that names the
+            // clause's treaty, nor a list, whose words are short).
+            condition: self
+                .e
+                .lexicon()
+                .wanted(self.e, ix)
+                .map_or_else(|| self.describe(node), ToString::to_string),
             value: v.0,
             depends_on: if v.0 == Truth::Unknown {
                 self.e.dep_names_in(v.1, self.s, self.treaty)
@@ -663,6 +670,47 @@ impl Frame<'_> {
         }
     }
 
+    /// As [`Frame::why_false`], kept as data for a verdict's reasons (the same words when
+    /// read): what a leaf asks for is worded once per engine (`lx`), what the scenario has
+    /// once per verdict (`said`; this frame's target is the verdict's first); other false
+    /// conditions are worded now. `citation`: the clause as cited.
+    fn why_not_met(&self, ix: NodeIx, citation: &Shared, lx: &Lexicon, said: &mut Said) -> (Reason, Detail) {
+        match made(&self.e.nodes, ix, "node") {
+            Some(Node::All(kids)) => {
+                if let Some(k) = kids.iter().find(|k| self.eval(**k).0 == Truth::False) {
+                    return self.why_not_met(*k, citation, lx, said);
+                }
+            }
+            Some(Node::Target(PTest::TreatyParty)) => {
+                let date = said.date.get_or_insert_with(|| self.s.date.to_string().into()).clone();
+                let detail = Detail::TargetNotAParty {
+                    citation: citation.clone(),
+                    target: lx.party(self.target).clone(),
+                    treaty: lx.treaty_name(self.treaty).clone(),
+                    date,
+                };
+                return (Reason::TargetNotAParty, detail);
+            }
+            Some(leaf) => {
+                let slot = actual_slot(leaf).and_then(|i| said.actual.get_mut(i));
+                if let (Some(slot), Some(wanted)) = (slot, lx.wanted(self.e, ix)) {
+                    let actual = slot.get_or_insert_with(|| self.actual_words(leaf).into()).clone();
+                    if !actual.is_empty() {
+                        let detail = Detail::Requires {
+                            citation: citation.clone(),
+                            wanted: wanted.clone(),
+                            actual,
+                        };
+                        return (self.reason_of(leaf), detail);
+                    }
+                }
+            }
+            None => {}
+        }
+        let (reason, words) = self.why_false(ix);
+        (reason, Detail::Words(format!("{citation}: {words}").into()))
+    }
+
     fn reason_of(&self, node: &Node) -> Reason {
         match node {
             Node::Event(_) => Reason::EventNotCovered,
@@ -678,6 +726,160 @@ impl Frame<'_> {
         }
     }
 
+    /// The words of a condition, as [`Wording::describe`] gives them for this frame's treaty.
+    fn describe(&self, node: &Node) -> String {
+        Wording {
+            e: self.e,
+            treaty: self.treaty,
+        }
+        .describe(node)
+    }
+
+    /// A leaf with the scenario's actual value, for explaining why it is false.
+    fn describe_actual(&self, node: &Node) -> String {
+        let wanted = self.describe(node);
+        if let Node::Target(PTest::TreatyParty) = node {
+            return format!(
+                "target {} is not a party to {} on {}",
+                self.e.party_id(self.target),
+                self.e.treaty_name(self.treaty),
+                self.s.date
+            );
+        }
+        let actual = self.actual_words(node);
+        if actual.is_empty() {
+            wanted
+        } else {
+            format!("requires {wanted}; {actual}")
+        }
+    }
+
+    /// What the scenario has for a leaf, in words (empty for a leaf that says nothing of it).
+    fn actual_words(&self, node: &Node) -> String {
+        let e = self.e;
+        let s = self.s;
+        match node {
+            Node::Event(_) => format!("the event is {}", s.event),
+            Node::Means(_) => s
+                .means
+                .map_or("the means is unknown".into(), |m| format!("the means is {m}")),
+            Node::On(_) => {
+                s.on.map_or("what was hit is unknown".into(), |o| format!("the attack is on {o}"))
+            }
+            Node::Attacker(_) | Node::Attackers(..) => match &s.attacker_names {
+                Some(a) => format!("the attacker is {}", a.join(", ")),
+                None => "the attacker is unknown".into(),
+            },
+            Node::SupportedBy(_) => match &s.supporters {
+                Some(v) if v.is_empty() => "the attacker has no supporter".into(),
+                Some(v) => format!(
+                    "the attacker is supported by {}",
+                    v.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", ")
+                ),
+                None => "supporters are unknown".into(),
+            },
+            Node::Target(_) => format!("the target is {}", e.party_id(self.target)),
+            Node::Location(_) => match s.location.and_then(|p| e.places.get(p as usize)) {
+                Some(p) => {
+                    let name = |x: Option<PartyIx>| x.map_or("none".to_string(), |x| e.party_id(x).to_string());
+                    let sov = name(p.holder_on(HolderRole::Sovereign, &s.date));
+                    let ctl = name(p.holder_on(HolderRole::Controller, &s.date));
+                    let adm = name(p.holder_on(HolderRole::Administrator, &s.date));
+                    let mut t = format!("{} ({})", p.id, p.name);
+                    if !p.tag_names.is_empty() {
+                        t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
+                    }
+                    if p.kind == PlaceKind::Territory {
+                        t.push_str(&format!(", sovereign {sov}"));
+                        if ctl != sov {
+                            t.push_str(&format!(", controlled by {ctl}"));
+                        }
+                        if adm != ctl {
+                            t.push_str(&format!(", administered by {adm}"));
+                        }
+                    } else {
+                        t.push_str(", a sea or air area");
+                    }
+                    format!("the place is {t}")
+                }
+                None => "the place is unknown".into(),
+            },
+            Node::LaunchedFrom(_) => match s.launched_from.and_then(|p| e.places.get(p as usize)) {
+                Some(p) => format!("the attack was launched from {} ({})", p.id, p.name),
+                None => "where the attack was launched from is unknown".into(),
+            },
+            Node::DeployedUnder(_) => match s.deployed_under {
+                Some(Some(t)) => format!("the forces hit were deployed under {}", e.treaty_id(t)),
+                Some(None) => "the forces hit served under no treaty's mission".into(),
+                None => "whose mission the forces hit served is unknown".into(),
+            },
+            Node::Date(..) => format!("the date is {}", s.date),
+            Node::Fact(f) => {
+                let name = made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str());
+                let scope = if s.scoped_bits.has(FACT_BASE + f) {
+                    format!(" under {}", e.treaty_id(self.treaty))
+                } else {
+                    String::new()
+                };
+                match s.fact_in(self.treaty, self.clause, *f) {
+                    Some(b) => format!("fact `{name}`{scope} is {b}"),
+                    None => format!("fact `{name}`{scope} is unknown"),
+                }
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// What the scenario has, in words, for the leaves of one verdict's false conditions: each
+/// kind worded at most once per verdict (the place, the event, the attacker, ...), as is the
+/// date. See [`actual_slot`].
+#[derive(Default)]
+struct Said {
+    actual: [Option<Shared>; 10],
+    date: Option<Shared>,
+}
+
+/// The slot in [`Said`] of a leaf whose scenario value reads the same under every clause of a
+/// verdict; `None` for one whose words name the clause's treaty, clause or fact.
+fn actual_slot(node: &Node) -> Option<usize> {
+    Some(match node {
+        Node::Event(_) => 0,
+        Node::Means(_) => 1,
+        Node::On(_) => 2,
+        Node::Attacker(_) | Node::Attackers(..) => 3,
+        Node::SupportedBy(_) => 4,
+        Node::Target(PTest::TreatyParty) => return None,
+        Node::Target(_) => 5,
+        Node::Location(_) => 6,
+        Node::LaunchedFrom(_) => 7,
+        Node::DeployedUnder(_) => 8,
+        Node::Date(..) => 9,
+        _ => return None,
+    })
+}
+
+/// Whether a node's words depend on the clause's treaty (`treaty_party`), or it is not a leaf:
+/// such words are not kept per node.
+fn words_name_treaty(node: &Node) -> bool {
+    let names = |t: &PTest| matches!(t, PTest::TreatyParty);
+    match node {
+        Node::All(_) | Node::Any(_) | Node::Not(_) => true,
+        Node::Attacker(t) | Node::Attackers(_, t) | Node::SupportedBy(t) | Node::Target(t) => names(t),
+        Node::Location(LTest::Holder(_, t, _)) | Node::LaunchedFrom(LTest::Holder(_, t, _)) => names(t),
+        _ => false,
+    }
+}
+
+/// Conditions in words: what a condition asks for, which depends on the engine and (for
+/// `treaty_party`) the clause's treaty only, not on the scenario.
+#[derive(Clone, Copy)]
+struct Wording<'a> {
+    e: &'a Engine,
+    treaty: TreatyIx,
+}
+
+impl Wording<'_> {
     fn ptest_words(&self, t: &PTest) -> String {
         match t {
             PTest::Target => "the target".into(),
@@ -750,96 +952,6 @@ impl Frame<'_> {
             },
             Node::Fact(f) => format!("fact `{}`", made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str())),
             Node::Always(b) => format!("always {b}"),
-        }
-    }
-
-    /// A leaf with the scenario's actual value, for explaining why it is false.
-    fn describe_actual(&self, node: &Node) -> String {
-        let e = self.e;
-        let s = self.s;
-        let wanted = self.describe(node);
-        let actual = match node {
-            Node::Event(_) => format!("the event is {}", s.event),
-            Node::Means(_) => s
-                .means
-                .map_or("the means is unknown".into(), |m| format!("the means is {m}")),
-            Node::On(_) => {
-                s.on.map_or("what was hit is unknown".into(), |o| format!("the attack is on {o}"))
-            }
-            Node::Attacker(_) | Node::Attackers(..) => match &s.attacker_names {
-                Some(a) => format!("the attacker is {}", a.join(", ")),
-                None => "the attacker is unknown".into(),
-            },
-            Node::SupportedBy(_) => match &s.supporters {
-                Some(v) if v.is_empty() => "the attacker has no supporter".into(),
-                Some(v) => format!(
-                    "the attacker is supported by {}",
-                    v.iter().map(|p| e.party_id(*p)).collect::<Vec<_>>().join(", ")
-                ),
-                None => "supporters are unknown".into(),
-            },
-            Node::Target(PTest::TreatyParty) => {
-                return format!(
-                    "target {} is not a party to {} on {}",
-                    e.party_id(self.target),
-                    e.treaty_name(self.treaty),
-                    s.date
-                );
-            }
-            Node::Target(_) => format!("the target is {}", e.party_id(self.target)),
-            Node::Location(_) => match s.location.and_then(|p| e.places.get(p as usize)) {
-                Some(p) => {
-                    let name = |x: Option<PartyIx>| x.map_or("none".to_string(), |x| e.party_id(x).to_string());
-                    let sov = name(p.holder_on(HolderRole::Sovereign, &s.date));
-                    let ctl = name(p.holder_on(HolderRole::Controller, &s.date));
-                    let adm = name(p.holder_on(HolderRole::Administrator, &s.date));
-                    let mut t = format!("{} ({})", p.id, p.name);
-                    if !p.tag_names.is_empty() {
-                        t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
-                    }
-                    if p.kind == PlaceKind::Territory {
-                        t.push_str(&format!(", sovereign {sov}"));
-                        if ctl != sov {
-                            t.push_str(&format!(", controlled by {ctl}"));
-                        }
-                        if adm != ctl {
-                            t.push_str(&format!(", administered by {adm}"));
-                        }
-                    } else {
-                        t.push_str(", a sea or air area");
-                    }
-                    format!("the place is {t}")
-                }
-                None => "the place is unknown".into(),
-            },
-            Node::LaunchedFrom(_) => match s.launched_from.and_then(|p| e.places.get(p as usize)) {
-                Some(p) => format!("the attack was launched from {} ({})", p.id, p.name),
-                None => "where the attack was launched from is unknown".into(),
-            },
-            Node::DeployedUnder(_) => match s.deployed_under {
-                Some(Some(t)) => format!("the forces hit were deployed under {}", e.treaty_id(t)),
-                Some(None) => "the forces hit served under no treaty's mission".into(),
-                None => "whose mission the forces hit served is unknown".into(),
-            },
-            Node::Date(..) => format!("the date is {}", s.date),
-            Node::Fact(f) => {
-                let name = made(&e.facts, *f, "fact").map_or("?", |x| x.id.as_str());
-                let scope = if s.scoped_bits.has(FACT_BASE + f) {
-                    format!(" under {}", e.treaty_id(self.treaty))
-                } else {
-                    String::new()
-                };
-                match s.fact_in(self.treaty, self.clause, *f) {
-                    Some(b) => format!("fact `{name}`{scope} is {b}"),
-                    None => format!("fact `{name}`{scope} is unknown"),
-                }
-            }
-            _ => String::new(),
-        };
-        if actual.is_empty() {
-            wanted
-        } else {
-            format!("requires {wanted}; {actual}")
         }
     }
 }
@@ -1382,10 +1494,14 @@ impl Engine {
         let mut hits = Vec::new();
         self.hits(s, &mut hits);
         // Per (clause, party): strongest default result, for comparing readings.
-        let mut by_party: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
-        for h in &hits {
-            by_party.entry(self.party_id(h.party)).or_default().push(h);
-        }
+        // The hits sorted once by party id (stable: each party's in the order found), one run
+        // per party.
+        let mut sorted: Vec<&Hit> = hits.iter().collect();
+        sorted.sort_by(|a, b| self.party_id(a.party).cmp(self.party_id(b.party)));
+        let by_party: Vec<(&str, &[&Hit])> = sorted
+            .chunk_by(|a, b| a.party == b.party)
+            .filter_map(|hs| Some((self.party_id(hs.first()?.party), hs)))
+            .collect();
         // Readings.
         let mut reading_diffs: BTreeMap<String, Vec<ReadingDifference>> = BTreeMap::new();
         for &t in &s.targets {
@@ -1676,7 +1792,7 @@ impl Engine {
         out
     }
 
-    fn conflicts(&self, by_party: &BTreeMap<&str, Vec<&Hit>>, s: &Prepared) -> Vec<Conflict> {
+    fn conflicts(&self, by_party: &[(&str, &[&Hit])], s: &Prepared) -> Vec<Conflict> {
         let mut out = Vec::new();
         for (pid, hs) in by_party {
             let side = |h: &Hit| -> Option<bool> {
@@ -1748,6 +1864,10 @@ impl Engine {
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
         owed.sort_unstable();
         owed.dedup();
+        let mut pass = Pass {
+            owed: &owed,
+            said: Said::default(),
+        };
         let mut treaties = self.relevant_treaties(s);
         treaties.sort_by(|a, b| lx.treaty(*a).cmp(lx.treaty(*b)));
         for tix in treaties {
@@ -1765,7 +1885,7 @@ impl Engine {
             if explain {
                 self.traces(s, (tix, t), inf, clauses, &mut traces);
             }
-            self.treaty_group(s, (tix, t), inf, clauses, &owed, &mut g);
+            self.treaty_group(s, (tix, t), inf, clauses, &mut pass, &mut g);
         }
         if readings.values().any(|v| !v.is_empty()) {
             place_readings(&mut g, readings);
@@ -1821,11 +1941,12 @@ impl Engine {
         (tix, t): (TreatyIx, &Treaty),
         inf: Val,
         clauses: &[ClauseIx],
-        owed: &[(PartyIx, ClauseIx)],
+        pass: &mut Pass<'_>,
         g: &mut Grouped,
     ) {
         // The members that owe under some clause of the treaty (few: they are in the hits).
-        let mut owing: Vec<PartyIx> = owed
+        let mut owing: Vec<PartyIx> = pass
+            .owed
             .iter()
             .filter(|(_, c)| self.clauses.get(*c as usize).is_some_and(|c| c.treaty == tix))
             .map(|(p, _)| *p)
@@ -1854,7 +1975,13 @@ impl Engine {
         } else {
             // Membership on the day: one walk over the treaty's rows (sorted by party, as
             // `ever` is) instead of a search per member.
-            let rows = self.treaty_windows(tix).unwrap_or(&[]);
+            let windows = self.treaty_windows(tix);
+            let day = match (&s.date, windows) {
+                (When::Day(d), Some(_)) => Some(crate::time::day_key(*d)),
+                _ => None,
+            };
+            let rows = windows.unwrap_or(&[]);
+            g.marks.reserve(t.ever.len());
             let mut next = 0;
             for &p in &t.ever {
                 while rows.get(next).is_some_and(|r| r.0 < p) {
@@ -1864,8 +1991,11 @@ impl Engine {
                 while rows.get(next).is_some_and(|r| r.0 == p) {
                     next += 1;
                 }
-                let mine = rows.get(first..next);
-                if let Some(code) = self.wide_code(s, tix, p, mine) {
+                let member = match (day, rows.get(first..next)) {
+                    (Some(k), Some(mine)) => self.is_party_by_rows(tix, p, mine, k, &s.date),
+                    _ => self.is_party_at(tix, p, &s.date),
+                };
+                if let Some(code) = wide_code(s, p, member) {
                     let listed = !owing.contains(&p);
                     g.marks.push((p, if listed { code } else { Code::Skip }));
                     g.len += usize::from(listed);
@@ -1882,7 +2012,7 @@ impl Engine {
             };
             for &cix in clauses {
                 if let Some(c) = self.clauses.get(cix as usize) {
-                    self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, owed, g);
+                    self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, pass, g);
                 }
             }
             group.wide = wide;
@@ -1901,18 +2031,25 @@ impl Engine {
         t: &Treaty,
         (cix, c): (ClauseIx, &Clause),
         wide: (u32, u32),
-        owed: &[(PartyIx, ClauseIx)],
+        pass: &mut Pass<'_>,
         g: &mut Grouped,
     ) {
         let s = f.s;
-        let cited = |g: &mut Grouped, (r, d): (Reason, String)| g.word(r, format!("{}: {d}", c.citation));
-        let trigger = (f.eval(c.trigger).0 == Truth::False).then(|| cited(g, f.why_false(c.trigger)));
+        let lx = self.lexicon();
+        let citation = lx.citation(cix);
+        let said = &mut pass.said;
+        let mut cited = |g: &mut Grouped, ix: NodeIx| {
+            let (reason, detail) = f.why_not_met(ix, citation, lx, said);
+            g.detail(reason, detail)
+        };
+        let trigger = (f.eval(c.trigger).0 == Truth::False).then(|| cited(g, c.trigger));
         let when = c
             .obligations
             .iter()
             .filter_map(|o| o.when)
             .find(|w| trigger.is_none() && f.eval(*w).0 == Truth::False)
-            .map(|w| cited(g, f.why_false(w)));
+            .map(|w| cited(g, w));
+        let owed = pass.owed;
         let all_named = c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Named(_)));
         let default = match (trigger, when) {
             (Some(code), _) | (None, Some(code)) => code,
@@ -2185,26 +2322,6 @@ impl Engine {
         }
     }
 
-    /// The reason that settles member `p` of treaty `tix` (in force) for the whole treaty,
-    /// if any: it is not a party on the day, or it is the attacker.
-    /// `rows`: the party's windows of membership, when the treaty has rows (as
-    /// `Engine::party_windows` gives them).
-    fn wide_code(&self, s: &Prepared, tix: TreatyIx, p: PartyIx, rows: Option<&[(PartyIx, i32, i32)]>) -> Option<Code> {
-        let member = match (&s.date, rows) {
-            (When::Day(d), Some(rows)) if self.treaty_windows(tix).is_some() => {
-                self.is_party_by_rows(tix, p, rows, crate::time::day_key(*d), &s.date)
-            }
-            _ => self.is_party_at(tix, p, &s.date),
-        };
-        if member.0 == Truth::False {
-            return Some(Code::NotAParty);
-        }
-        if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
-            return Some(Code::IsAttacker);
-        }
-        None
-    }
-
     /// Why one clause `c` obliges member `p` (a party, not the attacker) to nothing when its
     /// trigger is not false; `when_false` is the reason of its first obligation condition that
     /// is false, if any. A reservation's note is worded into `g`.
@@ -2244,6 +2361,25 @@ impl Engine {
         }
         Code::NoObligation
     }
+}
+
+/// The reason that settles member `p` of a treaty in force for the whole treaty, if any: it
+/// is not a party on the day (`member`, whether it is), or it is the attacker.
+fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
+    if member.0 == Truth::False {
+        return Some(Code::NotAParty);
+    }
+    if s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))) {
+        return Some(Code::IsAttacker);
+    }
+    None
+}
+
+/// What one verdict's reasons are built with: the (party, clause) pairs that oblige, sorted
+/// (what is owed is never listed), and what the scenario has, in words, once.
+struct Pass<'a> {
+    owed: &'a [(PartyIx, ClauseIx)],
+    said: Said,
 }
 
 /// Gives each reading difference left in `readings` to the entry that lists its party under
@@ -2305,6 +2441,9 @@ pub(crate) struct Lexicon {
     /// Per treaty, the dates of its direct entries (`from`, `to`), sorted by party and, for
     /// one party, in the order of the entries: what says when a non-member joins or left.
     entries: Vec<Vec<Entry>>,
+    /// Per node, what the leaf asks for in words, worded the first time a verdict needs it
+    /// (see [`Lexicon::wanted`]).
+    wanted: Vec<std::sync::OnceLock<Option<Shared>>>,
 }
 
 /// A direct entry of a treaty's members: the party, from when, until when.
@@ -2335,6 +2474,7 @@ impl Lexicon {
             ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
             clauses_by_id: e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect(),
             entries: e.treaties.iter().map(entries).collect(),
+            wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             party,
             clause,
         }
@@ -2368,6 +2508,19 @@ impl Lexicon {
     /// A clause as cited.
     pub(crate) fn citation(&self, c: ClauseIx) -> &Shared {
         Self::get(&self.citation, c)
+    }
+
+    /// What leaf `ix` of engine `e` asks for, in words (as a condition tree shows it), worded
+    /// on first use; `None` for a node whose words name the clause's treaty, or not a leaf.
+    fn wanted(&self, e: &Engine, ix: NodeIx) -> Option<&Shared> {
+        self.wanted
+            .get(ix as usize)?
+            .get_or_init(|| {
+                let node = e.nodes.get(ix as usize)?;
+                let words = Wording { e, treaty: u32::MAX };
+                (!words_name_treaty(node)).then(|| Shared::from(words.describe(node)))
+            })
+            .as_ref()
     }
 
     /// Every party ever a party to treaty `t`, in the order of their ids.

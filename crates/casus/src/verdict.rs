@@ -446,6 +446,29 @@ pub enum Detail {
         /// The clause as cited.
         citation: Shared,
     },
+    /// `{citation}: requires {wanted}; {actual}`: a condition of the clause that is false,
+    /// what it asks for (worded once per engine) and what the scenario has (worded once per
+    /// verdict).
+    Requires {
+        /// The clause as cited.
+        citation: Shared,
+        /// The condition, in words.
+        wanted: Shared,
+        /// What the scenario has, in words.
+        actual: Shared,
+    },
+    /// `{citation}: target {target} is not a party to {treaty} on {date}`: a trigger that
+    /// asks for a target that is a party.
+    TargetNotAParty {
+        /// The clause as cited.
+        citation: Shared,
+        /// The target's id.
+        target: Shared,
+        /// Treaty name.
+        treaty: Shared,
+        /// The scenario's date, in words.
+        date: Shared,
+    },
 }
 
 impl Detail {
@@ -485,6 +508,17 @@ impl fmt::Display for Detail {
                 )
             }
             Detail::NoObligation { citation } => write!(f, "{citation}: no obligation arises for this party"),
+            Detail::Requires {
+                citation,
+                wanted,
+                actual,
+            } => write!(f, "{citation}: requires {wanted}; {actual}"),
+            Detail::TargetNotAParty {
+                citation,
+                target,
+                treaty,
+                date,
+            } => write!(f, "{citation}: target {target} is not a party to {treaty} on {date}"),
         }
     }
 }

@@ -72,7 +72,7 @@ pub(crate) struct Grouped {
     /// How many entries the flat list has.
     pub len: usize,
     /// Reasons worded once (a false trigger, a treaty not in force, a reservation's note).
-    pub words: Vec<(Reason, Shared)>,
+    pub words: Vec<(Reason, Detail)>,
     /// Members and their codes, in runs sorted by party (see the groups).
     pub marks: Vec<(PartyIx, Code)>,
     /// Clause groups, in runs per treaty.
@@ -112,7 +112,12 @@ impl Grouped {
 
     /// A reason worded once for this verdict, as the code its members get.
     pub(crate) fn word(&mut self, reason: Reason, words: String) -> Code {
-        self.words.push((reason, words.into()));
+        self.detail(reason, Detail::Words(words.into()))
+    }
+
+    /// A reason kept as data for this verdict (worded when read), as the code its members get.
+    pub(crate) fn detail(&mut self, reason: Reason, detail: Detail) -> Code {
+        self.words.push((reason, detail));
         Code::Words(self.words.len() as u32 - 1)
     }
 
@@ -141,8 +146,8 @@ impl Grouped {
             Code::Words(i) => self
                 .words
                 .get(i as usize)
-                .map_or((Reason::ConditionNotMet, Detail::Words(Shared::default())), |(r, w)| {
-                    (*r, Detail::Words(w.clone()))
+                .map_or((Reason::ConditionNotMet, Detail::Words(Shared::default())), |(r, d)| {
+                    (*r, d.clone())
                 }),
             Code::NotAParty => (
                 Reason::NotAParty,
