@@ -1391,16 +1391,15 @@ impl Walker<'_> {
     /// compiled rule set reads every source and keeps none.
     fn hash_only(&mut self, path: &Path, rel: &Path) {
         let mut buf = std::mem::take(&mut self.buf);
-        let read = read_bytes(path, self.limits, &mut buf).and_then(|()| match std::str::from_utf8(&buf) {
-            Ok(text) => {
-                hash_source(&mut self.hasher, b'r', rel, text);
-                Ok(())
-            }
-            Err(e) => Err(not_utf8(path, &buf, e.valid_up_to())),
-        });
-        match read {
-            Ok(()) => self.bytes = self.bytes.saturating_add(buf.len() as u64),
+        match read_bytes(path, self.limits, &mut buf) {
             Err(d) => self.read.diagnostics.push(d),
+            Ok(()) => match std::str::from_utf8(&buf) {
+                Ok(text) => {
+                    hash_source(&mut self.hasher, b'r', rel, text);
+                    self.bytes = self.bytes.saturating_add(buf.len() as u64);
+                }
+                Err(e) => self.read.diagnostics.push(not_utf8(path, &buf, e.valid_up_to())),
+            },
         }
         self.buf = buf;
     }
