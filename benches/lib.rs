@@ -3,9 +3,9 @@
 //!
 //! A world is generated from a seed: parties with a few territories each, treaties of 2–30
 //! members with accession and withdrawal dates, a scope tag, the event kinds that trigger them
-//! and a level. The same world is rendered as Casus rule files (YAML) and answered by
-//! [`Baseline`], a plain function over hash maps that a careful programmer would write for this
-//! one treaty shape. [`World::check_agreement`] proves both give the same answer on every
+//! and a level. The same world is rendered as Casus rule files (YAML), copied as JSON for the
+//! second baseline loader, and answered by [`Baseline`], a plain function over hash maps that a
+//! careful programmer would write for this one treaty shape. [`World::check_agreement`] proves both give the same answer on every
 //! scenario before anything is timed.
 
 use std::collections::HashMap;
@@ -114,6 +114,8 @@ pub struct World {
     pub size: Size,
     /// The folder holding its rule files.
     pub dir: PathBuf,
+    /// The folder holding the same files as JSON ([`json_dir`]), for [`Baseline::load_json`].
+    pub json_dir: PathBuf,
     /// The scenarios, a realistic mix (about a third oblige someone).
     pub scenarios: Vec<Scenario>,
 }
@@ -235,9 +237,12 @@ impl World {
                 scenarios.push(s);
             }
         }
+        let json_dir = json_dir(dir);
+        write_json(dir, &json_dir)?;
         Ok(World {
             size,
             dir: dir.to_path_buf(),
+            json_dir,
             scenarios,
         })
     }
@@ -273,6 +278,52 @@ impl World {
         }
         Ok(obliging)
     }
+}
+
+/// The folder beside `dir` that holds the world's files as JSON (`DIR-json`): outside the rule
+/// folder, so that Casus's load of `dir` does not see them.
+#[must_use]
+pub fn json_dir(dir: &Path) -> PathBuf {
+    let mut name = dir.as_os_str().to_owned();
+    name.push("-json");
+    PathBuf::from(name)
+}
+
+/// The YAML reader's options for the baseline: no budget (the files are the generator's own).
+fn unbounded_yaml() -> serde_saphyr::Options {
+    let mut opts = serde_saphyr::Options::default();
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = usize::MAX / 4;
+    budget.max_events = usize::MAX / 4;
+    opts.budget = Some(budget);
+    opts
+}
+
+/// Writes every rule file of `dir` again as JSON into `json`, value for value (read as YAML
+/// into a generic value, written with `serde_json`), so that both baseline loaders read the
+/// same data.
+fn write_json(dir: &Path, json: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(json);
+    std::fs::create_dir_all(json)?;
+    for f in sorted_files(dir)? {
+        let text = std::fs::read_to_string(&f)?;
+        let value: serde_json::Value =
+            serde_saphyr::from_str_with_options(&text, unbounded_yaml()).map_err(std::io::Error::other)?;
+        let name = f.with_extension("json");
+        let name = name.file_name().unwrap_or_default();
+        std::fs::write(json.join(name), serde_json::to_vec(&value)?)?;
+    }
+    Ok(())
+}
+
+/// The files directly in `dir`, sorted.
+fn sorted_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 fn engine_party(engine: &Engine, ix: u32) -> String {
@@ -382,30 +433,42 @@ fn region_bit(tag: &str) -> u16 {
 }
 
 impl Baseline {
-    /// Reads the same rule files as Casus (YAML, without validation or positions) and builds
-    /// its maps.
+    /// Reads the same rule files as Casus (YAML, with the same YAML library, without
+    /// validation or positions) and builds its maps.
     ///
     /// # Errors
     /// When a file cannot be read or parsed.
     pub fn load(dir: &Path) -> Result<Baseline, String> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| e.to_string())?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        files.sort();
         let mut parsed = Vec::new();
-        for f in files {
+        for f in sorted_files(dir).map_err(|e| e.to_string())? {
             let text = std::fs::read_to_string(&f).map_err(|e| e.to_string())?;
-            let mut opts = serde_saphyr::Options::default();
-            let mut budget = serde_saphyr::Budget::default();
-            budget.max_nodes = usize::MAX / 4;
-            budget.max_events = usize::MAX / 4;
-            opts.budget = Some(budget);
-            let file: BFile = serde_saphyr::from_str_with_options(&text, opts).map_err(|e| e.to_string())?;
+            let file: BFile =
+                serde_saphyr::from_str_with_options(&text, unbounded_yaml()).map_err(|e| e.to_string())?;
             parsed.push(file);
         }
+        Baseline::from_files(&parsed)
+    }
+
+    /// Reads the same world written as JSON (the folder [`World::json_dir`]) with `serde_json`
+    /// into the same plain structs, and builds the same maps: the hand-written loader of a
+    /// format made for machines.
+    ///
+    /// # Errors
+    /// When a file cannot be read or parsed.
+    pub fn load_json(json_dir: &Path) -> Result<Baseline, String> {
+        let mut parsed = Vec::new();
+        for f in sorted_files(json_dir).map_err(|e| e.to_string())? {
+            let bytes = std::fs::read(&f).map_err(|e| e.to_string())?;
+            let file: BFile = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+            parsed.push(file);
+        }
+        Baseline::from_files(&parsed)
+    }
+
+    /// The maps, from the parsed files.
+    fn from_files(parsed: &[BFile]) -> Result<Baseline, String> {
         let mut b = Baseline::default();
-        for f in &parsed {
+        for f in parsed {
             for p in &f.parties {
                 let ix = b.party_ids.len();
                 b.party_ix.insert(p.id.clone(), ix);
@@ -415,7 +478,7 @@ impl Baseline {
                     .push((ix, p.territory_tags.iter().map(|t| region_bit(t)).fold(0, |a, x| a | x)));
             }
         }
-        for f in &parsed {
+        for f in parsed {
             for t in &f.territories {
                 let sov = *b.party_ix.get(&t.sovereign).ok_or("unknown sovereign")?;
                 b.place_ix.insert(t.id.clone(), b.places.len());
@@ -424,7 +487,7 @@ impl Baseline {
             }
         }
         b.of_party = vec![Vec::new(); b.party_ids.len()];
-        for f in &parsed {
+        for f in parsed {
             for t in &f.treaties {
                 let ix = b.treaties.len();
                 let mut members = Vec::new();

@@ -1,7 +1,9 @@
 //! Peak memory (RSS high-water mark) after loading a synthetic world, in a fresh process so
 //! the two loaders do not share a heap: `cargo run --release -p casus-benches --bin casus-rss
-//! -- L casus` and `-- L baseline`; `-- L build` writes the compiled form that `-- L compiled`
-//! loads.
+//! -- L casus` (load, then `compile`, which copies the engine), `-- L engine` (load, then
+//! `into_engine`) and `-- L baseline` (the hand-written loader of the same YAML), `-- L json` (the
+//! hand-written loader of the same world as JSON); `-- L build` writes the compiled form that
+//! `-- L compiled` loads.
 
 use casus_benches::{Baseline, Size, World};
 
@@ -19,11 +21,11 @@ fn main() -> Result<(), String> {
         Some("S") => Size::S,
         Some("M") => Size::M,
         Some("L") => Size::L,
-        _ => return Err("usage: casus-rss S|M|L casus|baseline|ruleset|build|compiled|none".into()),
+        _ => return Err("usage: casus-rss S|M|L casus|engine|baseline|json|ruleset|build|compiled|none".into()),
     };
     let who = args.next().unwrap_or_else(|| "casus".into());
     let dir = std::env::temp_dir().join(format!("casus-rss-{}", size.name()));
-    if !dir.join("world.yaml").is_file() {
+    if !dir.join("world.yaml").is_file() || !casus_benches::json_dir(&dir).join("world.json").is_file() {
         World::generate(size, &dir).map_err(|e| e.to_string())?;
     }
     let before = peak_kib();
@@ -32,6 +34,14 @@ fn main() -> Result<(), String> {
             let e = casus::RuleSet::load(&dir)
                 .map_err(|e| e.to_string())?
                 .compile()
+                .map_err(|e| e.to_string())?;
+            println!("{} {who}: {} parties loaded", size.name(), e.parties().len());
+        }
+        "engine" => {
+            // Files to a ready engine without keeping the rule set (no copy of the engine).
+            let e = casus::RuleSet::load(&dir)
+                .map_err(|e| e.to_string())?
+                .into_engine()
                 .map_err(|e| e.to_string())?;
             println!("{} {who}: {} parties loaded", size.name(), e.parties().len());
         }
@@ -52,6 +62,10 @@ fn main() -> Result<(), String> {
         }
         "baseline" => {
             let b = Baseline::load(&dir)?;
+            println!("{} {who}: {} parties loaded", size.name(), b.party_ids.len());
+        }
+        "json" => {
+            let b = Baseline::load_json(&casus_benches::json_dir(&dir))?;
             println!("{} {who}: {} parties loaded", size.name(), b.party_ids.len());
         }
         _ => {}

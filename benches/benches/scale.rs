@@ -1,5 +1,6 @@
 //! Casus against the hand-written baseline on synthetic worlds S, M and L, side by side in one
-//! run: load + validate + compile, verdict-only evaluation, the full verdict (reasons for every
+//! run: load + validate + compile (against the baseline's loaders of the same YAML and of the
+//! same data as JSON), verdict-only evaluation, the full verdict (reasons for every
 //! member that owes nothing), evaluation with explanation,
 //! batch throughput on every core. Both answer the same question; `tests/agreement.rs` proves
 //! they agree on every scenario. Per-scenario percentiles (which criterion does not report)
@@ -70,6 +71,9 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_function("load: baseline parse+maps", |b| {
             b.iter(|| Baseline::load(&dir).unwrap())
+        });
+        g.bench_function("load: baseline JSON parse+maps", |b| {
+            b.iter(|| Baseline::load_json(&world.json_dir).unwrap())
         });
         // Loads of L take seconds: ten samples; evaluation takes milliseconds: the default.
         g.sample_size(100);
@@ -169,6 +173,7 @@ fn bench(c: &mut Criterion) {
         let _ = writeln!(report, "{name} | casus with explanation | {e50:?} | {e99:?}");
         let _ = writeln!(report, "{name} | baseline | {b50:?} | {b99:?}");
         let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&world.json_dir);
     }
     println!("\n{report}");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scale-report.txt");

@@ -16,6 +16,12 @@ fn check(size: Size) {
     let obliging = world
         .check_agreement(&engine, &baseline)
         .unwrap_or_else(|e| panic!("{e}"));
+    // The loader of the same world as JSON builds the same maps.
+    let from_json = Baseline::load_json(&world.json_dir).unwrap();
+    let again = world
+        .check_agreement(&engine, &from_json)
+        .unwrap_or_else(|e| panic!("JSON: {e}"));
+    assert_eq!(again, obliging);
     // A realistic mix: neither almost none nor almost all scenarios oblige someone.
     let share = obliging as f64 / world.scenarios.len() as f64;
     assert!(
@@ -24,6 +30,7 @@ fn check(size: Size) {
         world.scenarios.len()
     );
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&world.json_dir);
 }
 
 #[test]

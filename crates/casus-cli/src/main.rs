@@ -436,7 +436,7 @@ fn load_chosen(path: &Path, how: chosen::Chosen<'_>) -> Result<Engine, String> {
         Some(cache) => Engine::load_cached(&paths, limits(), cache),
         None => RuleSet::load_with(&paths, limits())
             .map_err(casus::CachedLoadError::from)
-            .and_then(|r| Ok(r.compile()?)),
+            .and_then(|r| Ok(r.into_engine()?)),
     };
     loaded.map_err(|e| match e {
         casus::CachedLoadError::Load(e) => {

@@ -181,7 +181,10 @@ impl RuleSet {
     ///
     /// [`LoadError`] with every diagnostic, as [`RuleSet::load`].
     pub fn load_with_sources(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Result<RuleSet, LoadError> {
-        RuleSet::from_read(load::read_rules(paths, limits, sources), limits)
+        // Read and resolved on one thread: the parsed files are freed where the engine is
+        // then built, so that the allocator reuses their memory (a second thread's heap would
+        // keep it as well).
+        load::on_parse_stack(|| RuleSet::from_read(load::read_rules_here(paths, limits, sources), limits))
     }
 
     /// As [`RuleSet::load_with_sources`], taking from `cache` the files parsed by an earlier
@@ -198,7 +201,7 @@ impl RuleSet {
         sources: &Sources,
         cache: &mut ParseCache,
     ) -> Result<RuleSet, LoadError> {
-        RuleSet::from_read(load::read_rules_cached(paths, limits, sources, cache), limits)
+        load::on_parse_stack(|| RuleSet::from_read(load::read_rules_cached_here(paths, limits, sources, cache), limits))
     }
 
     /// Resolves the files a read of rule folders gave: overlays applied, ids resolved.
@@ -274,7 +277,7 @@ impl RuleSet {
         limits: &Limits,
         name: Option<String>,
     ) -> Result<RuleSet, LoadError> {
-        let (mut engine, mut diagnostics) = resolve::resolve(&files, limits, diags);
+        let (mut engine, mut diagnostics) = resolve::resolve(files, limits, diags);
         resolve::normalize_tags(&mut engine);
         diagnostics.sort();
         if diagnostics.has_errors() {

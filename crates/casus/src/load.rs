@@ -550,6 +550,17 @@ pub(crate) fn read_text(path: &Path, limits: &Limits) -> Result<Arc<str>, Box<Di
 
 #[allow(clippy::result_large_err)]
 fn read_text_inner(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic> {
+    let mut bytes = Vec::new();
+    read_bytes(path, limits, &mut bytes)?;
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Arc::from(s)),
+        Err(e) => Err(not_utf8(path, e.as_bytes(), e.utf8_error().valid_up_to())),
+    }
+}
+
+/// Reads a file's bytes into `bytes` (emptied first) within the size limit.
+#[allow(clippy::result_large_err)]
+fn read_bytes(path: &Path, limits: &Limits, bytes: &mut Vec<u8>) -> Result<(), Diagnostic> {
     let ctx = FileCtx::new(path, None);
     let meta = fs::metadata(path).map_err(|e| {
         ctx.error(
@@ -568,9 +579,9 @@ fn read_text_inner(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic>
     // Read at most one byte more than the limit: a file that grows while it is read, a pipe
     // or a device (`/dev/zero`) must not be read without end.
     let cannot = |e: std::io::Error| ctx.error("io", ctx.whole(), format!("cannot read: {}", io_words(&e)), None);
-    let mut bytes = Vec::new();
+    bytes.clear();
     fs::File::open(path)
-        .and_then(|f| f.take(limits.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limits.max_file_bytes.saturating_add(1)).read_to_end(bytes))
         .map_err(cannot)?;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(ctx.error(
@@ -583,29 +594,28 @@ fn read_text_inner(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic>
             Some("split the file, or raise the limit if the file is trusted".into()),
         ));
     }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(Arc::from(s)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes());
-            let prefix = text.get(..at).unwrap_or("");
-            let line = prefix.matches('\n').count() + 1;
-            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let pos = crate::diag::Position {
-                file: path.to_path_buf(),
-                line: u32::try_from(line).unwrap_or(0),
-                column: u32::try_from(column).unwrap_or(0),
-                offset: None,
-                len: 0,
-            };
-            Err(ctx.error(
-                "encoding",
-                pos,
-                format!("invalid UTF-8 at byte {at}"),
-                Some("save the file as UTF-8".into()),
-            ))
-        }
-    }
+    Ok(())
+}
+
+/// The error of a file that is not UTF-8 from byte `at` on, at its line and column.
+fn not_utf8(path: &Path, bytes: &[u8], at: usize) -> Diagnostic {
+    let text = String::from_utf8_lossy(bytes);
+    let prefix = text.get(..at).unwrap_or("");
+    let line = prefix.matches('\n').count() + 1;
+    let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let pos = crate::diag::Position {
+        file: path.to_path_buf(),
+        line: u32::try_from(line).unwrap_or(0),
+        column: u32::try_from(column).unwrap_or(0),
+        offset: None,
+        len: 0,
+    };
+    FileCtx::new(path, None).error(
+        "encoding",
+        pos,
+        format!("invalid UTF-8 at byte {at}"),
+        Some("save the file as UTF-8".into()),
+    )
 }
 
 fn io_words(e: &std::io::Error) -> String {
@@ -951,18 +961,22 @@ pub(crate) fn read_rules(paths: &[PathBuf], limits: &Limits, sources: &Sources) 
     on_parse_stack(|| read_rules_here(paths, limits, sources))
 }
 
-fn read_rules_here(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Read {
+/// As [`read_rules`], on this thread (for a caller already on the parse stack).
+pub(crate) fn read_rules_here(paths: &[PathBuf], limits: &Limits, sources: &Sources) -> Read {
     walk_rules(paths, limits, true, sources, None)
 }
 
-/// As [`read_rules`], parsing only the files `cache` does not hold with the same text.
-pub(crate) fn read_rules_cached(paths: &[PathBuf], limits: &Limits, sources: &Sources, cache: &mut ParseCache) -> Read {
-    on_parse_stack(|| {
-        cache.start(limits);
-        let read = walk_rules(paths, limits, true, sources, Some(&mut *cache));
-        cache.finish();
-        read
-    })
+/// As [`read_rules_here`], parsing only the files `cache` does not hold with the same text.
+pub(crate) fn read_rules_cached_here(
+    paths: &[PathBuf],
+    limits: &Limits,
+    sources: &Sources,
+    cache: &mut ParseCache,
+) -> Read {
+    cache.start(limits);
+    let read = walk_rules(paths, limits, true, sources, Some(&mut *cache));
+    cache.finish();
+    read
 }
 
 /// Walks the rule folders; `parse` false reads and hashes the files without parsing them.
@@ -978,6 +992,7 @@ fn walk_rules(
         parse,
         cache,
         hasher: blake3::Hasher::new(),
+        buf: Vec::new(),
         sources,
         read: Read::default(),
         seen: Vec::new(),
@@ -1010,6 +1025,8 @@ struct Walker<'l> {
     parse: bool,
     /// The hash of every file read, in order.
     hasher: blake3::Hasher,
+    /// The bytes of the file being hashed (when the files are only hashed).
+    buf: Vec<u8>,
     /// Texts read in place of files on disk.
     sources: &'l Sources,
     /// Files parsed by earlier loads, taken when their text is the same.
@@ -1369,6 +1386,24 @@ impl Walker<'_> {
         }
     }
 
+    /// Reads a rule file from disk and adds it to the hash, as [`Walker::rule_file`] does
+    /// without parsing, through one buffer used for every file: a freshness check of a
+    /// compiled rule set reads every source and keeps none.
+    fn hash_only(&mut self, path: &Path, rel: &Path) {
+        let mut buf = std::mem::take(&mut self.buf);
+        match read_bytes(path, self.limits, &mut buf) {
+            Err(d) => self.read.diagnostics.push(d),
+            Ok(()) => match std::str::from_utf8(&buf) {
+                Ok(text) => {
+                    hash_source(&mut self.hasher, b'r', rel, text);
+                    self.bytes = self.bytes.saturating_add(buf.len() as u64);
+                }
+                Err(e) => self.read.diagnostics.push(not_utf8(path, &buf, e.valid_up_to())),
+            },
+        }
+        self.buf = buf;
+    }
+
     /// Reads and parses one rule file within the total size limit.
     fn rule_file(&mut self, path: &Path, rel: &Path, len: u64) {
         let limits = self.limits;
@@ -1385,6 +1420,10 @@ impl Walker<'_> {
                 ),
                 Some("split the rule set, or raise the limit if the files are trusted".into()),
             ));
+            return;
+        }
+        if !self.parse && self.sources.get(path).is_none() && !self.sources.alone {
+            self.hash_only(path, rel);
             return;
         }
         match self.text(path) {

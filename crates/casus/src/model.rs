@@ -104,12 +104,276 @@ impl<T> Spanned<T> {
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    /// Reads the value and where it was referenced through the YAML reader's span protocol
+    /// (the one `serde_saphyr::Spanned` uses), without what that type also builds and drops
+    /// for every value: a copy of the reader's private marker key as a `String`, and the
+    /// definition site. A rule file of twenty thousand parties reads hundreds of thousands of
+    /// located values. Other deserializers (a value buffered by serde) give the value without
+    /// a location, as `serde_saphyr::Spanned` does.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
-        Ok(Spanned {
-            value: s.value,
-            referenced: s.referenced.into(),
-        })
+        d.deserialize_newtype_struct(span::NEWTYPE, span::Outer(std::marker::PhantomData))
+    }
+}
+
+/// Reading a [`Spanned`] value from the YAML reader (see its `Deserialize`).
+mod span {
+    use std::marker::PhantomData;
+
+    use serde::Deserialize;
+    use serde::de::{self, IntoDeserializer, MapAccess, Visitor};
+
+    use super::{Location, Spanned};
+
+    /// The newtype name under which the YAML reader offers a value with its locations.
+    pub(super) const NEWTYPE: &str = "__yaml_spanned";
+    /// The first key of the reader's synthesized map, marking the span protocol.
+    const MARKER: &str = "__serde_saphyr_private_spanned";
+
+    /// Unwraps the newtype: the reader answers with a map, serde's buffers with the value.
+    pub(super) struct Outer<T>(pub(super) PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Outer<T> {
+        type Value = Spanned<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a located value")
+        }
+
+        fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Inner(PhantomData))
+        }
+    }
+
+    /// The value itself, from the reader's map `{marker, value, referenced, defined}` or, from
+    /// another deserializer, as it comes (without a location).
+    struct Inner<T>(PhantomData<T>);
+
+    /// The keys of the reader's map; any other key is the first key of a plain mapping value.
+    enum Key {
+        Marker,
+        Value,
+        Referenced,
+        Defined,
+        Other(String),
+    }
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Key;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                    Ok(match v {
+                        MARKER => Key::Marker,
+                        "value" => Key::Value,
+                        "referenced" => Key::Referenced,
+                        "defined" => Key::Defined,
+                        other => Key::Other(other.to_owned()),
+                    })
+                }
+            }
+            d.deserialize_identifier(V)
+        }
+    }
+
+    /// A plain mapping whose first key was already read.
+    struct Prepend<A> {
+        first: Option<String>,
+        tail: A,
+    }
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for Prepend<A> {
+        type Error = A::Error;
+        fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+            match self.first.take() {
+                Some(k) => seed.deserialize(k.into_deserializer()).map(Some),
+                None => self.tail.next_key_seed(seed),
+            }
+        }
+        fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+            self.tail.next_value_seed(seed)
+        }
+    }
+
+    fn plain<T>(value: T) -> Spanned<T> {
+        Spanned::unlocated(value)
+    }
+
+    /// A value arriving as a scalar (from serde's buffers): read as it is, without a location.
+    macro_rules! plain_scalars {
+        ($($name:ident: $ty:ty),*) => {$(
+            fn $name<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(plain)
+            }
+        )*};
+    }
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Inner<T> {
+        type Value = Spanned<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a value")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            match map.next_key::<Key>()? {
+                None => return T::deserialize(de::value::MapAccessDeserializer::new(map)).map(plain),
+                Some(Key::Marker) => {}
+                Some(other) => {
+                    let first = match other {
+                        Key::Marker => MARKER.to_owned(),
+                        Key::Value => "value".to_owned(),
+                        Key::Referenced => "referenced".to_owned(),
+                        Key::Defined => "defined".to_owned(),
+                        Key::Other(k) => k,
+                    };
+                    let rest = Prepend {
+                        first: Some(first),
+                        tail: map,
+                    };
+                    return T::deserialize(de::value::MapAccessDeserializer::new(rest)).map(plain);
+                }
+            }
+            map.next_value::<de::IgnoredAny>()?;
+            let (mut value, mut referenced) = (None, None);
+            // The reader gives the value, then where it was referenced, then where it was
+            // defined (not kept: it is read only if it comes before the other two).
+            while value.is_none() || referenced.is_none() {
+                match map.next_key::<Key>()? {
+                    Some(Key::Value) => value = Some(map.next_value::<T>()?),
+                    Some(Key::Referenced) => referenced = Some(map.next_value::<Loc>()?.0),
+                    Some(Key::Defined) => {
+                        map.next_value::<Loc>()?;
+                    }
+                    Some(_) => {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                    None => break,
+                }
+            }
+            let value = value.ok_or_else(|| de::Error::missing_field("value"))?;
+            let referenced = referenced.ok_or_else(|| de::Error::missing_field("referenced"))?;
+            Ok(Spanned { value, referenced })
+        }
+
+        plain_scalars!(visit_bool: bool, visit_i8: i8, visit_i16: i16, visit_i32: i32, visit_i64: i64,
+            visit_u8: u8, visit_u16: u16, visit_u32: u32, visit_u64: u64, visit_f32: f32, visit_f64: f64,
+            visit_char: char, visit_str: &str, visit_string: String);
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+            T::deserialize(de::value::BytesDeserializer::new(v)).map(plain)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            T::deserialize(().into_deserializer()).map(plain)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            T::deserialize(().into_deserializer()).map(plain)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(plain)
+        }
+    }
+
+    /// A location as the reader gives it: `{line, column, span: {offset, len, byte_info},
+    /// source_id}`, of which the line, the column and the byte offset and length are kept.
+    struct Loc(Location);
+
+    /// The part of a span that is kept: (byte offset, byte length), `u32::MAX` when unknown.
+    struct Bytes(u32, u32);
+
+    /// A count in 32 bits, `u32::MAX` (unknown) when it does not fit.
+    fn small(v: u64) -> u32 {
+        u32::try_from(v).unwrap_or(u32::MAX)
+    }
+
+    impl<'de> Deserialize<'de> for Loc {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Loc;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a source location")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loc, A::Error> {
+                    let mut loc = Location::UNKNOWN;
+                    while let Some(key) = map.next_key::<LocKey>()? {
+                        match key {
+                            LocKey::Line => loc.line = small(map.next_value::<u64>()?),
+                            LocKey::Column => loc.column = small(map.next_value::<u64>()?),
+                            LocKey::Span => {
+                                let Bytes(offset, len) = map.next_value::<Bytes>()?;
+                                (loc.offset, loc.len) = (offset, len);
+                            }
+                            LocKey::Other => {
+                                map.next_value::<de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(Loc(loc))
+                }
+            }
+            d.deserialize_struct("Location", &["line", "column", "span", "source_id"], V)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Bytes {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Bytes;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a source span")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Bytes, A::Error> {
+                    let mut bytes = Bytes(u32::MAX, u32::MAX);
+                    while let Some(key) = map.next_key::<LocKey>()? {
+                        if let LocKey::Other = key {
+                            map.next_value::<de::IgnoredAny>()?;
+                        } else {
+                            let (offset, len) = map.next_value::<(u64, u64)>()?;
+                            bytes = Bytes(small(offset), small(len));
+                        }
+                    }
+                    Ok(bytes)
+                }
+            }
+            d.deserialize_struct("Span", &["offset", "len", "byte_info"], V)
+        }
+    }
+
+    /// The keys of a location and its span (`byte_info` read as the span's one kept field).
+    enum LocKey {
+        Line,
+        Column,
+        Span,
+        Other,
+    }
+
+    impl<'de> Deserialize<'de> for LocKey {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = LocKey;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a location key")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<LocKey, E> {
+                    Ok(match v {
+                        "line" => LocKey::Line,
+                        "column" => LocKey::Column,
+                        "span" | "byte_info" => LocKey::Span,
+                        _ => LocKey::Other,
+                    })
+                }
+            }
+            d.deserialize_identifier(V)
+        }
     }
 }
 
@@ -588,10 +852,10 @@ pub struct TreatyDecl {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawal: Option<Withdrawal>,
     /// The operative clauses.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<ClauseDecl>,
     /// Per-party reservations, opt-outs and suspensions.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "shrunk", skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<ReservationDecl>,
     /// (ext) Events on which the treaty lapses: it no longer binds from the first day one of
     /// them happens (a guarantee that ends when Ukraine joins NATO).
@@ -629,6 +893,7 @@ pub struct ClauseDecl {
     /// When the clause applies.
     pub trigger: Spanned<Condition>,
     /// What it obliges, and whom.
+    #[serde(deserialize_with = "shrunk")]
     pub obligations: Vec<ObligationDecl>,
     /// The name and basis of the reading that `trigger` and `obligations` encode, where
     /// alternatives exist.
@@ -1009,4 +1274,62 @@ pub enum Condition {
     Fact(Id),
     /// Always true or always false.
     Always(bool),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Id, Location, Spanned};
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Doc {
+        a: Id,
+        b: Vec<Spanned<u32>>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Theirs {
+        a: serde_saphyr::Spanned<String>,
+        b: Vec<serde_saphyr::Spanned<u32>>,
+    }
+
+    /// The reader's own located values, as locations of ours.
+    fn theirs(text: &str) -> Vec<Location> {
+        let t: Theirs = serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+        std::iter::once(t.a.referenced)
+            .chain(t.b.iter().map(|s| s.referenced))
+            .map(Location::from)
+            .collect()
+    }
+
+    #[test]
+    fn a_located_value_is_where_the_reader_locates_it() {
+        for text in [
+            "a: é\nb: [1, &x 22, *x]\n",
+            "b:\n  - 3\n  - 4\na:   \"x y\"\n",
+            "{a: z, b: []}",
+        ] {
+            let d: Doc = serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+            let ours: Vec<Location> = std::iter::once(d.a.referenced)
+                .chain(d.b.iter().map(|s| s.referenced))
+                .collect();
+            assert_eq!(ours, theirs(text), "{text}");
+        }
+        let d: Doc = serde_saphyr::from_str("a: é\nb: [1]\n").unwrap_or_else(|e| panic!("{e}"));
+        let r = d.a.referenced;
+        assert_eq!(
+            (r.line(), r.column(), r.byte_offset(), r.byte_len()),
+            (1, 4, Some(3), Some(2))
+        );
+        assert_eq!(
+            (d.b[0].value, d.b[0].referenced.line(), d.b[0].referenced.column()),
+            (1, 2, 5)
+        );
+    }
+
+    #[test]
+    fn other_deserializers_give_the_value_without_a_location() {
+        let d: Doc = serde_json::from_str(r#"{"a": "NATO", "b": [7]}"#).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((d.a.value.as_str(), d.a.referenced), ("NATO", Location::UNKNOWN));
+        assert_eq!((d.b[0].value, d.b[0].referenced), (7, Location::UNKNOWN));
+    }
 }

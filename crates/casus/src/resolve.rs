@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostics, FileCtx, Position, Severity, suggest};
 use crate::engine::{
-    ClauseIx, Engine, FactIx, Index, LTest, Line, Node, NodeIx, NotModelled, PTest, PartyIx, Period, Place, PlaceIx,
-    PlaceKind, TreatyIx,
+    Engine, FactIx, Index, LTest, Line, Node, NodeIx, NotModelled, PTest, PartyIx, Period, Place, PlaceIx, PlaceKind,
+    TreatyIx,
 };
 use crate::load::Limits;
 use crate::model::{self, Id, PartyKind, RuleFile};
@@ -29,6 +29,36 @@ pub(crate) const BUILTIN_FACTS: [(&str, &str); 3] = [
     ),
 ];
 
+/// One file's treaties, held apart from the rest of its parse: a file's treaties are freed as
+/// soon as they are defined, so that the parsed treaties and the engine's do not all stand in
+/// memory at once. A parse shared with a [`crate::ParseCache`] is only borrowed.
+enum Treaties {
+    /// Taken out of the file's parse, which nothing else held.
+    Own(Vec<model::TreatyDecl>),
+    /// Read in the file's parse, which a cache keeps.
+    Shared(Arc<RuleFile>),
+    /// Defined and freed.
+    Gone,
+}
+
+impl Treaties {
+    /// Takes the treaties out of `file` when nothing else holds it.
+    fn take(file: &mut Arc<RuleFile>) -> Treaties {
+        match Arc::get_mut(file) {
+            Some(f) => Treaties::Own(std::mem::take(&mut f.treaties)),
+            None => Treaties::Shared(Arc::clone(file)),
+        }
+    }
+
+    fn get(&self) -> &[model::TreatyDecl] {
+        match self {
+            Treaties::Own(t) => t,
+            Treaties::Shared(f) => &f.treaties,
+            Treaties::Gone => &[],
+        }
+    }
+}
+
 struct Decl<'a> {
     ctx: &'a FileCtx,
     loc: Location,
@@ -43,7 +73,6 @@ struct Resolver<'a> {
     party_decl: HashMap<&'a str, Decl<'a>>,
     place_decl: HashMap<&'a str, Decl<'a>>,
     tag_ix: HashMap<&'a str, u32>,
-    clause_ix: HashMap<(TreatyIx, &'a str), ClauseIx>,
     /// Where each clause (by index) is declared, for errors found after all are defined.
     clause_at: Vec<(&'a FileCtx, Location)>,
     /// A count limit was passed: the rule set is refused, and the definitions pass is skipped
@@ -81,7 +110,17 @@ fn suggest_within<'c>(
 }
 
 pub(crate) fn resolve(
+    mut files: Vec<(FileCtx, Arc<RuleFile>)>,
+    limits: &Limits,
+    diags: Diagnostics,
+) -> (Engine, Diagnostics) {
+    let treaties = files.iter_mut().map(|(_, f)| Treaties::take(f)).collect();
+    resolve_files(&files, treaties, limits, diags)
+}
+
+fn resolve_files(
     files: &[(FileCtx, Arc<RuleFile>)],
+    mut treaties: Vec<Treaties>,
     limits: &Limits,
     diags: Diagnostics,
 ) -> (Engine, Diagnostics) {
@@ -117,7 +156,6 @@ pub(crate) fn resolve(
         party_decl: HashMap::new(),
         place_decl: HashMap::new(),
         tag_ix: HashMap::new(),
-        clause_ix: HashMap::new(),
         clause_at: Vec::new(),
         over: false,
         reported: Vec::new(),
@@ -125,9 +163,12 @@ pub(crate) fn resolve(
         line_ix: HashMap::new(),
         current_treaty: None,
     };
-    r.declare(files);
+    r.declare(files, &treaties);
+    // Only the declarations look a party's first declaration up: freed before the treaties,
+    // the largest part of a rule set, are defined.
+    r.party_decl = HashMap::new();
     if !r.over {
-        r.define(files);
+        r.define(files, &mut treaties);
     }
     if !r.over {
         r.check_clause_parties();
@@ -360,7 +401,7 @@ impl<'a> Resolver<'a> {
 
     fn tags(&mut self, ctx: &FileCtx, ids: &[Id], fallback: &Location) -> (Vec<u64>, Vec<String>) {
         let mut bits = vec![0u64; self.e.tags.len().div_ceil(64).max(1)];
-        let mut names = Vec::new();
+        let mut names = Vec::with_capacity(ids.len());
         for t in ids {
             match self.tag_ix.get(t.value.as_str()) {
                 Some(&ix) => {
@@ -389,7 +430,9 @@ impl<'a> Resolver<'a> {
     }
 
     fn periods(&mut self, ctx: &FileCtx, h: &Spanned<model::Holder>) -> Vec<Period> {
-        let mut out = Vec::new();
+        // Sized to the periods written: most holders are one party, and a list grown from
+        // empty keeps room for four (forty thousand places hold such a list).
+        let mut out = Vec::with_capacity(h.value.0.len());
         for p in &h.value.0 {
             let Some(party) = self.party(ctx, &p.party, &h.referenced) else {
                 continue;
@@ -429,7 +472,7 @@ impl<'a> Resolver<'a> {
 
     // ---- pass 2: definitions --------------------------------------------------------------
 
-    fn define(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)]) {
+    fn define(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)], treaties: &mut [Treaties]) {
         for (ctx, f) in files {
             for p in &f.parties {
                 let Some(&ix) = self.e.party_ix.get(&p.id.value) else {
@@ -501,21 +544,27 @@ impl<'a> Resolver<'a> {
             }
         }
         self.link_places(files);
+        // Places are defined: which declaration won a place id is not asked again.
+        self.place_decl = HashMap::new();
         for (ctx, f) in files {
             for l in &f.lines {
                 self.define_line(ctx, l);
             }
         }
-        for (ctx, f) in files {
-            for t in &f.treaties {
+        for ((ctx, f), held) in files.iter().zip(treaties.iter_mut()) {
+            for t in held.get() {
                 self.define_treaty(ctx, t);
             }
             for n in &f.not_modelled {
                 self.define_not_modelled(ctx, n);
             }
+            // Defined: freed now, unless a lapse must still be read once all are defined.
+            if held.get().iter().all(|t| t.lapses.is_empty()) {
+                *held = Treaties::Gone;
+            }
         }
-        for (ctx, f) in files {
-            for t in &f.treaties {
+        for ((ctx, _), held) in files.iter().zip(treaties.iter()) {
+            for t in held.get() {
                 self.apply_lapses(ctx, t);
             }
         }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{BUILTIN_FACTS, Decl, Resolver};
+use super::{BUILTIN_FACTS, Decl, Resolver, Treaties};
 use crate::diag::FileCtx;
 use crate::engine::{Fact, FactIx, Party, PartyIx, Period, Place, PlaceIx, PlaceKind, Treaty, TreatyIx};
 use crate::load::Limits;
@@ -11,7 +11,7 @@ use crate::model::{self, Id, PartyKind, RuleFile};
 
 impl<'a> Resolver<'a> {
     /// Pass 1: every id gets its index, so that pass 2 can resolve references in any order.
-    pub(super) fn declare(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)]) {
+    pub(super) fn declare(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)], treaties: &[Treaties]) {
         // Room for every declaration at once: growing these by doubling would leave up to
         // half of each unused while the parsed files are still held.
         let count = |f: fn(&RuleFile) -> usize| files.iter().map(|(_, x)| f(x)).sum::<usize>();
@@ -20,7 +20,9 @@ impl<'a> Resolver<'a> {
         self.e
             .places
             .reserve_exact(parties + count(|f| f.territories.len() + f.areas.len()));
-        self.e.treaties.reserve_exact(count(|f| f.treaties.len()));
+        self.e
+            .treaties
+            .reserve_exact(treaties.iter().map(|t| t.get().len()).sum());
         for (id, description) in BUILTIN_FACTS {
             let ix = self.e.facts.len() as FactIx;
             self.e.facts.push(Fact {
@@ -29,7 +31,7 @@ impl<'a> Resolver<'a> {
             });
             self.e.fact_ix.insert(id.into(), ix);
         }
-        for (ctx, f) in files {
+        for ((ctx, f), held) in files.iter().zip(treaties) {
             for t in &f.tags {
                 self.declare_tag(ctx, t);
             }
@@ -39,7 +41,7 @@ impl<'a> Resolver<'a> {
             for p in &f.parties {
                 self.declare_party(ctx, p);
             }
-            for t in &f.treaties {
+            for t in held.get() {
                 self.declare_treaty(ctx, t);
             }
         }

@@ -14,7 +14,7 @@ use crate::vocab::Caveat;
 impl<'a> Resolver<'a> {
     /// Pass 2 for one treaty: its dates, its parties, its clauses, then its reservations
     /// (which name the clauses). Only the first declaration of a treaty id is defined.
-    pub(super) fn define_treaty(&mut self, ctx: &'a FileCtx, t: &'a model::TreatyDecl) {
+    pub(super) fn define_treaty(&mut self, ctx: &'a FileCtx, t: &model::TreatyDecl) {
         if self.over {
             return;
         }
@@ -187,7 +187,7 @@ impl<'a> Resolver<'a> {
 
     /// The treaty's clauses, each defined once (a repeated clause id is an error); `None`
     /// when one more clause passes `max_clauses`.
-    fn clauses(&mut self, ctx: &'a FileCtx, t: &'a model::TreatyDecl, tix: TreatyIx) -> Option<Vec<ClauseIx>> {
+    fn clauses(&mut self, ctx: &'a FileCtx, t: &model::TreatyDecl, tix: TreatyIx) -> Option<Vec<ClauseIx>> {
         let mut clause_list = Vec::new();
         let mut seen: HashMap<String, Location> = HashMap::new();
         for c in &t.clauses {
@@ -215,7 +215,7 @@ impl<'a> Resolver<'a> {
 
     /// One clause: its trigger, its obligations and its readings, checked and added to the
     /// engine; returns its index.
-    fn clause(&mut self, ctx: &'a FileCtx, t: &model::TreatyDecl, tix: TreatyIx, c: &'a model::ClauseDecl) -> ClauseIx {
+    fn clause(&mut self, ctx: &'a FileCtx, t: &model::TreatyDecl, tix: TreatyIx, c: &model::ClauseDecl) -> ClauseIx {
         let trigger = self.trigger(ctx, &c.trigger, &c.id.value);
         if c.obligations.is_empty() {
             let at = ctx.at(&c.id.referenced);
@@ -240,7 +240,6 @@ impl<'a> Resolver<'a> {
             self.check_text(ctx, &c.id, "summary", summary, false);
         }
         let cix = self.e.clauses.len() as ClauseIx;
-        self.clause_ix.insert((tix, &c.id.value), cix);
         self.clause_at.push((ctx, c.id.referenced));
         self.e.clauses.push(Clause {
             treaty: tix,
@@ -359,8 +358,8 @@ impl<'a> Resolver<'a> {
         }
         let mut clauses = Vec::new();
         for c in &r.clauses {
-            match self.clause_ix.get(&(tix, c.value.as_str())) {
-                Some(&cx) => clauses.push(cx),
+            match self.clause_of(tix, &c.value) {
+                Some(cx) => clauses.push(cx),
                 None => {
                     let names: Vec<String> = t.clauses.iter().map(|c| c.id.value.clone()).collect();
                     let hint = suggest_within(&mut self.suggest_budget, &c.value, names.iter().map(String::as_str));
@@ -396,6 +395,17 @@ impl<'a> Resolver<'a> {
             caveats,
             note: r.note.clone(),
         })
+    }
+
+    /// The clause of treaty `tix` with id `id` (its clauses are defined before its
+    /// reservations; a repeated clause id is not among them).
+    fn clause_of(&self, tix: TreatyIx, id: &str) -> Option<ClauseIx> {
+        let treaty = self.e.treaties.get(tix as usize)?;
+        treaty
+            .clauses
+            .iter()
+            .copied()
+            .find(|&cx| self.e.clauses.get(cx as usize).is_some_and(|c| c.id == id))
     }
 
     /// Whether a party is a party to a treaty at some date (directly or as a member of an
