@@ -157,25 +157,46 @@ mod span {
         Other(String),
     }
 
+    impl Key {
+        fn of(v: &str) -> Key {
+            match v {
+                MARKER => Key::Marker,
+                "value" => Key::Value,
+                "referenced" => Key::Referenced,
+                "defined" => Key::Defined,
+                other => Key::Other(other.to_owned()),
+            }
+        }
+
+        /// The key as it was written.
+        fn name(self) -> String {
+            match self {
+                Key::Marker => MARKER,
+                Key::Value => "value",
+                Key::Referenced => "referenced",
+                Key::Defined => "defined",
+                Key::Other(k) => return k,
+            }
+            .to_owned()
+        }
+    }
+
     impl<'de> Deserialize<'de> for Key {
         fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl Visitor<'_> for V {
-                type Value = Key;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("a key")
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                    Ok(match v {
-                        MARKER => Key::Marker,
-                        "value" => Key::Value,
-                        "referenced" => Key::Referenced,
-                        "defined" => Key::Defined,
-                        other => Key::Other(other.to_owned()),
-                    })
-                }
-            }
-            d.deserialize_identifier(V)
+            d.deserialize_identifier(KeyOf(Key::of))
+        }
+    }
+
+    /// Reads a map key as one of a few names (`K`), through `of`.
+    struct KeyOf<K>(fn(&str) -> K);
+
+    impl<K> Visitor<'_> for KeyOf<K> {
+        type Value = K;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a key")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<K, E> {
+            Ok((self.0)(v))
         }
     }
 
@@ -223,15 +244,8 @@ mod span {
                 None => return T::deserialize(de::value::MapAccessDeserializer::new(map)).map(plain),
                 Some(Key::Marker) => {}
                 Some(other) => {
-                    let first = match other {
-                        Key::Marker => MARKER.to_owned(),
-                        Key::Value => "value".to_owned(),
-                        Key::Referenced => "referenced".to_owned(),
-                        Key::Defined => "defined".to_owned(),
-                        Key::Other(k) => k,
-                    };
                     let rest = Prepend {
-                        first: Some(first),
+                        first: Some(other.name()),
                         tail: map,
                     };
                     return T::deserialize(de::value::MapAccessDeserializer::new(rest)).map(plain);
@@ -355,24 +369,20 @@ mod span {
         Other,
     }
 
+    impl LocKey {
+        fn of(v: &str) -> LocKey {
+            match v {
+                "line" => LocKey::Line,
+                "column" => LocKey::Column,
+                "span" | "byte_info" => LocKey::Span,
+                _ => LocKey::Other,
+            }
+        }
+    }
+
     impl<'de> Deserialize<'de> for LocKey {
         fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl Visitor<'_> for V {
-                type Value = LocKey;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("a location key")
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<LocKey, E> {
-                    Ok(match v {
-                        "line" => LocKey::Line,
-                        "column" => LocKey::Column,
-                        "span" | "byte_info" => LocKey::Span,
-                        _ => LocKey::Other,
-                    })
-                }
-            }
-            d.deserialize_identifier(V)
+            d.deserialize_identifier(KeyOf(LocKey::of))
         }
     }
 }
