@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -168,7 +168,19 @@ impl fmt::Display for Diagnostics {
 #[derive(Debug, Clone)]
 pub(crate) struct FileCtx {
     pub path: PathBuf,
+    /// The file's text, while it is held (see [`FileCtx::let_go`]).
     pub source: Option<Arc<str>>,
+    /// The text once let go of: read again from `path` by the first diagnostic that needs it.
+    later: Option<Arc<Later>>,
+}
+
+/// A file's text that was let go of after a parse without diagnostics: what identifies it,
+/// and the text once read again.
+#[derive(Debug)]
+struct Later {
+    len: u64,
+    hash: blake3::Hash,
+    text: OnceLock<Option<Arc<str>>>,
 }
 
 impl FileCtx {
@@ -176,6 +188,39 @@ impl FileCtx {
         FileCtx {
             path: path.to_path_buf(),
             source,
+            later: None,
+        }
+    }
+
+    /// Lets the text of a file read from `path` go: a diagnostic made later reads the file
+    /// again, and shows its snippet only if the text is the one parsed (same length and
+    /// hash). A large rule set keeps no copy of its sources for the few files with a
+    /// diagnostic after parsing.
+    pub fn let_go(&mut self) {
+        if let Some(text) = self.source.take() {
+            self.later = Some(Arc::new(Later {
+                len: text.len() as u64,
+                hash: blake3::hash(text.as_bytes()),
+                text: OnceLock::new(),
+            }));
+        }
+    }
+
+    /// The file's text, held or read again, if at hand.
+    pub fn text(&self) -> Option<Arc<str>> {
+        if let Some(text) = &self.source {
+            return Some(Arc::clone(text));
+        }
+        let later = self.later.as_ref()?;
+        later.text.get_or_init(|| later.read(&self.path)).clone()
+    }
+
+    /// The length of the file's text in bytes, held or let go of (0 when never read).
+    pub fn text_len(&self) -> u64 {
+        match (&self.source, &self.later) {
+            (Some(text), _) => text.len() as u64,
+            (None, Some(later)) => later.len,
+            (None, None) => 0,
         }
     }
 
@@ -206,8 +251,15 @@ impl FileCtx {
             message,
             position: pos,
             help,
-            source: self.source.clone(),
+            source: self.text(),
         }
+    }
+}
+
+impl Later {
+    /// The text at `path` if it is still the one let go of.
+    fn read(&self, path: &Path) -> Option<Arc<str>> {
+        crate::load::read_again(path, self.len, &self.hash)
     }
 }
 
@@ -388,5 +440,24 @@ mod tests {
         check("UA-34", Some("UA-43"));
         check("zzz", None);
         check("completely_different", None);
+    }
+
+    /// A text let go of is read again from its file while the file holds that text, and not
+    /// once the file has changed (a snippet of other text would point at the wrong line).
+    #[test]
+    fn text_let_go_is_read_again_only_while_unchanged() {
+        let path = std::env::temp_dir().join(format!("casus-let-go-{}.yaml", std::process::id()));
+        let text = "parties:\n  - {id: FRA, name: France}\n";
+        assert!(std::fs::write(&path, text).is_ok());
+        let mut ctx = FileCtx::new(&path, Some(text.into()));
+        ctx.let_go();
+        assert!(ctx.source.is_none());
+        assert_eq!(ctx.text_len(), text.len() as u64);
+        assert_eq!(ctx.text().as_deref(), Some(text));
+        let mut changed = FileCtx::new(&path, Some(text.into()));
+        changed.let_go();
+        assert!(std::fs::write(&path, "parties:\n  - {id: FRA, name: Frankreich}\n").is_ok());
+        assert_eq!(changed.text(), None);
+        let _ = std::fs::remove_file(&path);
     }
 }

@@ -558,6 +558,21 @@ fn read_text_inner(path: &Path, limits: &Limits) -> Result<Arc<str>, Diagnostic>
     }
 }
 
+/// The text of the file at `path` if it is still the one of `len` bytes and BLAKE3 `hash`
+/// that was parsed: what a diagnostic found after parsing shows its snippet from (see
+/// `FileCtx::let_go`). A file changed since gives none.
+pub(crate) fn read_again(path: &Path, len: u64, hash: &blake3::Hash) -> Option<Arc<str>> {
+    let mut bytes = Vec::new();
+    // At most one byte more than the text was: a file that has grown is not it.
+    fs::File::open(path)
+        .and_then(|f| f.take(len.saturating_add(1)).read_to_end(&mut bytes))
+        .ok()?;
+    if bytes.len() as u64 != len || blake3::hash(&bytes) != *hash {
+        return None;
+    }
+    String::from_utf8(bytes).ok().map(Arc::from)
+}
+
 /// Reads a file's bytes into `bytes` (emptied first) within the size limit.
 #[allow(clippy::result_large_err)]
 fn read_bytes(path: &Path, limits: &Limits, bytes: &mut Vec<u8>) -> Result<(), Diagnostic> {
@@ -1434,14 +1449,22 @@ impl Walker<'_> {
                 if !self.parse {
                     return;
                 }
-                let ctx = FileCtx::new(path, Some(text.clone()));
+                let mut ctx = FileCtx::new(path, Some(text.clone()));
                 let parsed = match self.cache.as_deref_mut() {
                     Some(cache) => cache.parse(&ctx, path, &text, limits),
                     None => parse_yaml::<RuleFile>(&ctx, &text, limits).map(Arc::new),
                 };
                 match parsed {
                     Err(d) => self.read.diagnostics.push(*d),
-                    Ok(file) => self.read.files.push((ctx, file)),
+                    Ok(file) => {
+                        // Parsed without a diagnostic: a text read from disk is read again
+                        // only for a diagnostic found later (one held in `sources` is kept
+                        // there anyway).
+                        if self.sources.get(path).is_none() {
+                            ctx.let_go();
+                        }
+                        self.read.files.push((ctx, file));
+                    }
                 }
             }
         }

@@ -59,6 +59,62 @@ impl Treaties {
     }
 }
 
+/// One file's parties, territories and areas, held apart from the rest of its parse as its
+/// treaties are: freed once parties and places are defined, before the treaties (the largest
+/// part of a rule set) are. A parse shared with a [`crate::ParseCache`] is only borrowed.
+enum World {
+    /// Taken out of the file's parse, which nothing else held.
+    Own {
+        parties: Vec<model::PartyDecl>,
+        territories: Vec<model::TerritoryDecl>,
+        areas: Vec<model::AreaDecl>,
+    },
+    /// Read in the file's parse, which a cache keeps.
+    Shared(Arc<RuleFile>),
+    /// Defined and freed.
+    Gone,
+}
+
+impl World {
+    /// Takes the parties, territories and areas out of `file` when nothing else holds it.
+    fn take(file: &mut Arc<RuleFile>) -> World {
+        match Arc::get_mut(file) {
+            Some(f) => World::Own {
+                parties: std::mem::take(&mut f.parties),
+                territories: std::mem::take(&mut f.territories),
+                areas: std::mem::take(&mut f.areas),
+            },
+            None => World::Shared(Arc::clone(file)),
+        }
+    }
+
+    fn parties(&self) -> &[model::PartyDecl] {
+        match self {
+            World::Own { parties, .. } => parties,
+            World::Shared(f) => &f.parties,
+            World::Gone => &[],
+        }
+    }
+
+    fn territories(&self) -> &[model::TerritoryDecl] {
+        match self {
+            World::Own { territories, .. } => territories,
+            World::Shared(f) => &f.territories,
+            World::Gone => &[],
+        }
+    }
+
+    fn areas(&self) -> &[model::AreaDecl] {
+        match self {
+            World::Own { areas, .. } => areas,
+            World::Shared(f) => &f.areas,
+            World::Gone => &[],
+        }
+    }
+}
+
+/// Where a party or place was first declared.
+#[derive(Clone, Copy)]
 struct Decl<'a> {
     ctx: &'a FileCtx,
     loc: Location,
@@ -68,10 +124,13 @@ struct Resolver<'a> {
     diags: Diagnostics,
     limits: &'a Limits,
     e: Engine,
-    /// Where each party id was first declared (ids borrowed from the parsed files, as in the
-    /// tables below: a load copies an id only into the engine).
-    party_decl: HashMap<&'a str, Decl<'a>>,
-    place_decl: HashMap<&'a str, Decl<'a>>,
+    /// Where each party was declared, by party index (the id is looked up in the engine's
+    /// table: nothing here borrows from the parsed parties, which are freed before the
+    /// treaties are defined).
+    party_decl: Vec<Decl<'a>>,
+    /// Where each place declared under `territories:` or `areas:` was declared, by place
+    /// index: these come before the implicit main territories, which have none.
+    place_decl: Vec<Decl<'a>>,
     tag_ix: HashMap<&'a str, u32>,
     /// Where each clause (by index) is declared, for errors found after all are defined.
     clause_at: Vec<(&'a FileCtx, Location)>,
@@ -115,11 +174,13 @@ pub(crate) fn resolve(
     diags: Diagnostics,
 ) -> (Engine, Diagnostics) {
     let treaties = files.iter_mut().map(|(_, f)| Treaties::take(f)).collect();
-    resolve_files(&files, treaties, limits, diags)
+    let world = files.iter_mut().map(|(_, f)| World::take(f)).collect();
+    resolve_files(&files, world, treaties, limits, diags)
 }
 
 fn resolve_files(
     files: &[(FileCtx, Arc<RuleFile>)],
+    mut world: Vec<World>,
     mut treaties: Vec<Treaties>,
     limits: &Limits,
     diags: Diagnostics,
@@ -153,8 +214,8 @@ fn resolve_files(
         diags,
         limits,
         e,
-        party_decl: HashMap::new(),
-        place_decl: HashMap::new(),
+        party_decl: Vec::new(),
+        place_decl: Vec::new(),
         tag_ix: HashMap::new(),
         clause_at: Vec::new(),
         over: false,
@@ -163,12 +224,12 @@ fn resolve_files(
         line_ix: HashMap::new(),
         current_treaty: None,
     };
-    r.declare(files, &treaties);
+    r.declare(files, &world, &treaties);
     // Only the declarations look a party's first declaration up: freed before the treaties,
     // the largest part of a rule set, are defined.
-    r.party_decl = HashMap::new();
+    r.party_decl = Vec::new();
     if !r.over {
-        r.define(files, &mut treaties);
+        r.define(files, &mut world, &mut treaties);
     }
     if !r.over {
         r.check_clause_parties();
@@ -472,80 +533,25 @@ impl<'a> Resolver<'a> {
 
     // ---- pass 2: definitions --------------------------------------------------------------
 
-    fn define(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)], treaties: &mut [Treaties]) {
-        for (ctx, f) in files {
-            for p in &f.parties {
-                let Some(&ix) = self.e.party_ix.get(&p.id.value) else {
-                    continue;
-                };
-                if p.kind == PartyKind::State && !p.members.is_empty() {
-                    let at = ctx.at(&p.id.referenced);
-                    self.err(
-                        ctx,
-                        "state-members",
-                        at,
-                        format!("state `{}` cannot have members", p.id.value),
-                        Some("use `kind: organization` or `kind: group`".into()),
-                    );
-                }
-                let mut members = Vec::new();
-                for m in &p.members {
-                    if m.members_of.is_some() {
-                        let at = ctx.at(&p.id.referenced);
-                        self.err(
-                            ctx,
-                            "bad-member",
-                            at,
-                            "`members_of` is for treaty parties only".into(),
-                            Some("list each member with `party:`".into()),
-                        );
-                    }
-                    let Some(id) = &m.party else {
-                        let at = ctx.at(&p.id.referenced);
-                        self.err(
-                            ctx,
-                            "missing-key",
-                            at,
-                            format!("a member of `{}` has no `party`", p.id.value),
-                            None,
-                        );
-                        continue;
-                    };
-                    let Some(party) = self.party(ctx, id, &p.id.referenced) else {
-                        continue;
-                    };
-                    if party == ix {
-                        let at = ctx.at(&id.referenced);
-                        self.err(
-                            ctx,
-                            "own-member",
-                            at,
-                            format!("`{}` is listed as a member of itself", p.id.value),
-                            Some("remove the entry; an organization or group lists other parties".into()),
-                        );
-                        continue;
-                    }
-                    self.order(ctx, m.joined.as_ref(), m.left.as_ref(), "joined", "left");
-                    members.push(Period {
-                        party,
-                        from: m.joined.as_ref().map(|w| w.value),
-                        to: m.left.as_ref().map(|w| w.value),
-                    });
-                }
-                if let Some(party) = self.e.parties.get_mut(ix as usize) {
-                    party.members = members;
-                }
+    fn define(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)], world: &mut [World], treaties: &mut [Treaties]) {
+        for ((ctx, _), w) in files.iter().zip(world.iter()) {
+            for p in w.parties() {
+                self.define_party(ctx, p);
             }
-            for t in &f.territories {
+            for t in w.territories() {
                 self.define_place(ctx, (&t.id, &t.tags, &t.aliases), Some(t));
             }
-            for a in &f.areas {
+            for a in w.areas() {
                 self.define_place(ctx, (&a.id, &a.tags, &a.aliases), None);
             }
         }
-        self.link_places(files);
-        // Places are defined: which declaration won a place id is not asked again.
-        self.place_decl = HashMap::new();
+        self.link_places(files, world);
+        // Places are defined: which declaration won a place id is not asked again, and the
+        // parsed parties, territories and areas are not read again.
+        self.place_decl = Vec::new();
+        for w in world.iter_mut() {
+            *w = World::Gone;
+        }
         for (ctx, f) in files {
             for l in &f.lines {
                 self.define_line(ctx, l);
@@ -567,6 +573,71 @@ impl<'a> Resolver<'a> {
             for t in held.get() {
                 self.apply_lapses(ctx, t);
             }
+        }
+    }
+
+    /// A party's members: each a declared party other than itself, its dates in order (a
+    /// state has none).
+    fn define_party(&mut self, ctx: &FileCtx, p: &model::PartyDecl) {
+        let Some(&ix) = self.e.party_ix.get(&p.id.value) else {
+            return;
+        };
+        if p.kind == PartyKind::State && !p.members.is_empty() {
+            let at = ctx.at(&p.id.referenced);
+            self.err(
+                ctx,
+                "state-members",
+                at,
+                format!("state `{}` cannot have members", p.id.value),
+                Some("use `kind: organization` or `kind: group`".into()),
+            );
+        }
+        let mut members = Vec::new();
+        for m in &p.members {
+            if m.members_of.is_some() {
+                let at = ctx.at(&p.id.referenced);
+                self.err(
+                    ctx,
+                    "bad-member",
+                    at,
+                    "`members_of` is for treaty parties only".into(),
+                    Some("list each member with `party:`".into()),
+                );
+            }
+            let Some(id) = &m.party else {
+                let at = ctx.at(&p.id.referenced);
+                self.err(
+                    ctx,
+                    "missing-key",
+                    at,
+                    format!("a member of `{}` has no `party`", p.id.value),
+                    None,
+                );
+                continue;
+            };
+            let Some(party) = self.party(ctx, id, &p.id.referenced) else {
+                continue;
+            };
+            if party == ix {
+                let at = ctx.at(&id.referenced);
+                self.err(
+                    ctx,
+                    "own-member",
+                    at,
+                    format!("`{}` is listed as a member of itself", p.id.value),
+                    Some("remove the entry; an organization or group lists other parties".into()),
+                );
+                continue;
+            }
+            self.order(ctx, m.joined.as_ref(), m.left.as_ref(), "joined", "left");
+            members.push(Period {
+                party,
+                from: m.joined.as_ref().map(|w| w.value),
+                to: m.left.as_ref().map(|w| w.value),
+            });
+        }
+        if let Some(party) = self.e.parties.get_mut(ix as usize) {
+            party.members = members;
         }
     }
 
@@ -737,8 +808,7 @@ impl<'a> Resolver<'a> {
         };
         // Only the declaration that won the id defines it.
         if self
-            .place_decl
-            .get(id.value.as_str())
+            .place_decl_of(ix)
             .is_none_or(|d| d.ctx.path != ctx.path || d.loc != id.referenced)
         {
             return;
@@ -796,24 +866,37 @@ impl<'a> Resolver<'a> {
     /// Whether this declaration is the one that won its place id (a duplicate is reported
     /// once, where it was declared, and otherwise ignored).
     fn owns_place(&self, ctx: &FileCtx, id: &Id) -> Option<PlaceIx> {
-        let d = self.place_decl.get(id.value.as_str())?;
-        (d.ctx.path == ctx.path && d.loc == id.referenced).then(|| self.e.place_ix.get(&id.value).copied())?
+        let ix = *self.e.place_ix.get(&id.value)?;
+        let d = self.place_decl_of(ix)?;
+        (d.ctx.path == ctx.path && d.loc == id.referenced).then_some(ix)
+    }
+
+    /// Where the place `ix` was declared under `territories:` or `areas:`, if it was (an
+    /// implicit main territory was not).
+    fn place_decl_of(&self, ix: PlaceIx) -> Option<Decl<'a>> {
+        self.place_decl.get(ix as usize).copied()
+    }
+
+    /// Where the party `id` was first declared, while the declarations are read.
+    fn party_decl_of(&self, id: &str) -> Option<Decl<'a>> {
+        let ix = *self.e.party_ix.get(id)?;
+        self.party_decl.get(ix as usize).copied()
     }
 
     /// Resolves every `within:`, rejects cycles, and gives each place what it inherits:
     /// sovereign, controller, administrator and tags it does not state itself, from the
     /// nearest place containing it that has them (parents are completed before children).
-    fn link_places(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)]) {
+    fn link_places(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)], world: &[World]) {
         let n = self.e.places.len();
         let mut parent: Vec<Option<PlaceIx>> = vec![None; n];
         // (place, parent, states its sovereign, states its tags)
         let mut links: Vec<(PlaceIx, PlaceIx, bool, bool)> = Vec::new();
-        for (ctx, f) in files {
-            let decls = f
-                .territories
+        for ((ctx, _), w) in files.iter().zip(world) {
+            let decls = w
+                .territories()
                 .iter()
                 .map(|t| (&t.id, &t.within, t.sovereign.is_some(), !t.tags.is_empty()))
-                .chain(f.areas.iter().map(|a| (&a.id, &a.within, true, !a.tags.is_empty())));
+                .chain(w.areas().iter().map(|a| (&a.id, &a.within, true, !a.tags.is_empty())));
             for (id, within, own_sov, own_tags) in decls {
                 let Some(w) = within else { continue };
                 let Some(ix) = self.owns_place(ctx, id) else { continue };

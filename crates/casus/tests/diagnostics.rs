@@ -620,3 +620,32 @@ fn wrong_shapes_of_toward_and_deadline_speak_to_a_drafter() {
     assert!(e.contains("under `then:`"), "{e}");
     assert!(!e.contains("a condition"), "{e}");
 }
+
+/// A diagnostic found after parsing (here by resolution: an unknown party, a date out of
+/// order, a warning) shows the snippet of a file read from disk, whose text the load lets go
+/// of once it is parsed, exactly as it does for the same text held in memory.
+#[test]
+fn snippets_after_parsing_are_those_of_the_text() {
+    let world = "parties:\n  - {id: FRA, name: France}\n  - {id: USA, name: United States}\n";
+    let treaty = "treaties:\n  - id: t\n    name: T\n    signed: 2001-01-01\n    in_force: 2000-01-01\n    parties: [{party: USA}, {party: FRQ}]\n";
+    let dir = folder(&[("a.yaml", world), ("b.yaml", treaty)]);
+    let on_disk = errors(&dir);
+    assert!(
+        on_disk.contains("6 |     parties: [{party: USA}, {party: FRQ}]"),
+        "{on_disk}"
+    );
+    let mut sources = casus::Sources::new();
+    sources.insert(dir.join("a.yaml"), world);
+    sources.insert(dir.join("b.yaml"), treaty);
+    let held = match RuleSet::load_with_sources(std::slice::from_ref(&dir), &Limits::default(), &sources) {
+        Ok(_) => "ok".into(),
+        Err(e) => e
+            .diagnostics
+            .items()
+            .iter()
+            .map(|d| d.render())
+            .collect::<String>()
+            .replace(&dir.display().to_string(), "DIR"),
+    };
+    assert_eq!(on_disk, held);
+}

@@ -46,11 +46,7 @@ impl Reload {
                 paths.iter().position(|q| *q == p)
             })
             .collect();
-        let bytes = read
-            .files
-            .iter()
-            .map(|(ctx, _)| ctx.source.as_ref().map_or(0, |s| s.len() as u64))
-            .sum();
+        let bytes = read.files.iter().map(|(ctx, _)| ctx.text_len()).sum();
         Ok(Reload {
             files: read.files,
             amendments: read.amendments,
@@ -71,7 +67,7 @@ impl Reload {
                 continue;
             };
             let ctx = FileCtx::new(&slot.0.path, Some(text.as_str().into()));
-            bytes = bytes.saturating_sub(slot.0.source.as_ref().map_or(0, |s| s.len() as u64)) + text.len() as u64;
+            bytes = bytes.saturating_sub(slot.0.text_len()) + text.len() as u64;
             match crate::kernel::on_parse_stack(|| crate::kernel::parse_yaml::<RuleFile>(&ctx, text, limits)) {
                 Ok(file) => *slot = (ctx, Arc::new(file)),
                 Err(d) => diagnostics.push(*d),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{BUILTIN_FACTS, Decl, Resolver, Treaties};
+use super::{BUILTIN_FACTS, Decl, Resolver, Treaties, World};
 use crate::diag::FileCtx;
 use crate::engine::{Fact, FactIx, Party, PartyIx, Period, Place, PlaceIx, PlaceKind, Treaty, TreatyIx};
 use crate::load::Limits;
@@ -11,15 +11,16 @@ use crate::model::{self, Id, PartyKind, RuleFile};
 
 impl<'a> Resolver<'a> {
     /// Pass 1: every id gets its index, so that pass 2 can resolve references in any order.
-    pub(super) fn declare(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)], treaties: &[Treaties]) {
+    pub(super) fn declare(&mut self, files: &'a [(FileCtx, Arc<RuleFile>)], world: &[World], treaties: &[Treaties]) {
         // Room for every declaration at once: growing these by doubling would leave up to
         // half of each unused while the parsed files are still held.
-        let count = |f: fn(&RuleFile) -> usize| files.iter().map(|(_, x)| f(x)).sum::<usize>();
-        let parties = count(|f| f.parties.len());
+        let count = |f: fn(&World) -> usize| world.iter().map(f).sum::<usize>();
+        let parties = count(|w| w.parties().len());
+        let explicit = count(|w| w.territories().len() + w.areas().len());
         self.e.parties.reserve_exact(parties);
-        self.e
-            .places
-            .reserve_exact(parties + count(|f| f.territories.len() + f.areas.len()));
+        self.party_decl.reserve_exact(parties);
+        self.e.places.reserve_exact(parties + explicit);
+        self.place_decl.reserve_exact(explicit);
         self.e
             .treaties
             .reserve_exact(treaties.iter().map(|t| t.get().len()).sum());
@@ -31,14 +32,14 @@ impl<'a> Resolver<'a> {
             });
             self.e.fact_ix.insert(id.into(), ix);
         }
-        for ((ctx, f), held) in files.iter().zip(treaties) {
+        for (((ctx, f), w), held) in files.iter().zip(world).zip(treaties) {
             for t in &f.tags {
                 self.declare_tag(ctx, t);
             }
             for fact in &f.facts {
                 self.declare_fact(ctx, fact);
             }
-            for p in &f.parties {
+            for p in w.parties() {
                 self.declare_party(ctx, p);
             }
             for t in held.get() {
@@ -46,16 +47,16 @@ impl<'a> Resolver<'a> {
             }
         }
         // Places: explicit territories and areas, then implicit main territories of states.
-        for (ctx, f) in files {
-            for t in &f.territories {
+        for ((ctx, _), w) in files.iter().zip(world) {
+            for t in w.territories() {
                 self.declare_place(ctx, &t.id, &t.name, PlaceKind::Territory);
             }
-            for a in &f.areas {
+            for a in w.areas() {
                 self.declare_place(ctx, &a.id, &a.name, PlaceKind::Area);
             }
         }
-        for (ctx, f) in files {
-            for p in &f.parties {
+        for ((ctx, _), w) in files.iter().zip(world) {
+            for p in w.parties() {
                 self.declare_main_territory(ctx, p);
             }
         }
@@ -106,8 +107,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// A party: its id unique, its texts plain, its COW periods in order.
-    fn declare_party(&mut self, ctx: &'a FileCtx, p: &'a model::PartyDecl) {
-        if let Some(first) = self.party_decl.get(p.id.value.as_str()) {
+    fn declare_party(&mut self, ctx: &'a FileCtx, p: &model::PartyDecl) {
+        if let Some(first) = self.party_decl_of(&p.id.value) {
             let first = (first.ctx, first.loc);
             self.duplicate(ctx, "party", &p.id, Some(first));
             return;
@@ -121,13 +122,11 @@ impl<'a> Resolver<'a> {
         for alias in &p.aliases {
             self.check_text(ctx, &p.id, "alias", alias, true);
         }
-        self.party_decl.insert(
-            &p.id.value,
-            Decl {
-                ctx,
-                loc: p.id.referenced,
-            },
-        );
+        debug_assert_eq!(self.party_decl.len(), self.e.parties.len());
+        self.party_decl.push(Decl {
+            ctx,
+            loc: p.id.referenced,
+        });
         for c in &p.cow {
             self.order(ctx, c.from.as_ref(), c.before.as_ref(), "from", "before");
         }
@@ -209,7 +208,8 @@ impl<'a> Resolver<'a> {
     /// the state's id and name, and its `territory_tags`); `territory_tags` anywhere else is
     /// an error.
     fn declare_main_territory(&mut self, ctx: &FileCtx, p: &model::PartyDecl) {
-        if p.kind == PartyKind::State && !self.place_decl.contains_key(p.id.value.as_str()) {
+        let declared = self.e.place_ix.get(&p.id.value).and_then(|&ix| self.place_decl_of(ix));
+        if p.kind == PartyKind::State && declared.is_none() {
             let Some(&owner) = self.e.party_ix.get(&p.id.value) else {
                 return;
             };
@@ -263,7 +263,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    pub(super) fn declare_place(&mut self, ctx: &'a FileCtx, id: &'a Id, name: &str, kind: PlaceKind) {
+    pub(super) fn declare_place(&mut self, ctx: &'a FileCtx, id: &Id, name: &str, kind: PlaceKind) {
         self.check_id(ctx, id, "place");
         self.check_text(ctx, id, "name", name, true);
         let party = self
@@ -293,7 +293,8 @@ impl<'a> Resolver<'a> {
             );
             return;
         }
-        if let Some(first) = self.place_decl.get(id.value.as_str()) {
+        let first = self.e.place_ix.get(&id.value).and_then(|&ix| self.place_decl_of(ix));
+        if let Some(first) = first {
             let first = (first.ctx, first.loc);
             self.duplicate(ctx, "place", id, Some(first));
             return;
@@ -302,13 +303,13 @@ impl<'a> Resolver<'a> {
         if !self.fits(ctx, &id.referenced, n, max, "limit-places", "places", "max_places") {
             return;
         }
-        self.place_decl.insert(
-            &id.value,
-            Decl {
-                ctx,
-                loc: id.referenced,
-            },
-        );
+        // Declared places come before any implicit main territory: a place's index is its
+        // entry here.
+        debug_assert_eq!(self.place_decl.len(), self.e.places.len());
+        self.place_decl.push(Decl {
+            ctx,
+            loc: id.referenced,
+        });
         let ix = self.e.places.len() as PlaceIx;
         self.e.place_ix.insert(id.value.clone(), ix);
         self.e.places.push(Place {
