@@ -136,6 +136,11 @@ pub struct Prepared {
     pub(crate) scoped: Vec<ScopedFact>,
     /// The facts stated for some treaty or clause: an open one is named with its treaty.
     pub(crate) scoped_bits: Deps,
+    /// Whether an attacker that is a party is still listed as an obligor (`false` for every
+    /// scenario a user gives: an attacker owes nothing). `verify` sets it to walk once for
+    /// several attackers that the clauses treat alike, and drops, attacker by attacker, the
+    /// obligations each would owe.
+    pub(crate) attackers_obliged: bool,
 }
 
 /// A fact stated for one treaty, or for one of its clauses.
@@ -172,6 +177,7 @@ impl Prepared {
             facts: vec![None; e.facts.len()],
             scoped: Vec::new(),
             scoped_bits: Deps::NONE,
+            attackers_obliged: false,
         }
     }
 
@@ -1412,7 +1418,7 @@ impl Engine {
         if member.0 == Truth::False
             || p == toward
             || (matches!(o.obligated, Obligors::Others) && p == target)
-            || s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p)))
+            || (!s.attackers_obliged && s.attackers.as_ref().is_some_and(|a| a.contains(&ActorIx::Party(p))))
         {
             return;
         }

@@ -521,6 +521,7 @@ impl Engine {
             facts,
             scoped,
             scoped_bits,
+            attackers_obliged: false,
         })
     }
 

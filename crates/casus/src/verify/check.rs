@@ -1,18 +1,18 @@
 //! Checking properties over the space, exhaustively or by sampling.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::{Clause, ClauseIx, Engine, Hit, Node, NodeIx, Obligation, forms_of};
+use crate::kernel::{Clause, ClauseIx, Engine, Hit, Node, NodeIx, Obligation, PartyIx, forms_of};
 use crate::{Actor, Scenario, Truth};
 
 use super::props::{Property, Readings, Requirement, Which, due_within, level_matches, status_matches};
 use super::shard::{Beyond, How, PropertyPart, Shard};
 use super::space::{Scope, Universe};
-use super::walk::{Budget, Cell, Dim, Eval, JobInfo, Stats, Sup, TargetCtx, Visitor, sat_mul};
+use super::walk::{Atk, AtkClass, Budget, Cell, Dim, Eval, JobInfo, Stats, Sup, TargetCtx, Visitor, sat_mul};
 use super::{Properties, VerifyError};
 
 /// How `casus verify` checks.
@@ -40,9 +40,10 @@ pub struct VerifyOptions {
 
 /// How far a running exhaustive walk of `verify` or `diff` has got, read from another thread
 /// (a progress bar): the walk's work is `total` units, of which `done` are finished. Each job
-/// (target, event, attacker class) is [`WalkProgress::JOB`] units, shared out over its cells
-/// as they split, so `done` moves inside one long job too, never goes back within a walk, and
-/// reaches `total` exactly when the walk finishes. The walk adds to it every few thousand
+/// (target, event, attacker class; for `verify`, the jobs of attackers that share one walk)
+/// is [`WalkProgress::JOB`] units, shared out over its cells as they split, so `done` moves
+/// inside one long job too, never goes back within a walk, and reaches `total` exactly when
+/// the walk finishes. The walk adds to it every few thousand
 /// cells, so counting costs nothing measurable.
 #[derive(Debug, Default)]
 pub struct WalkProgress {
@@ -404,24 +405,7 @@ pub(crate) fn violation(
     let source = |h: &Hit| hit_source(e, h);
     match req {
         Requirement::Obliged { .. } => obliged_violation(req, e, reading, hits),
-        Requirement::Never {
-            parties,
-            level,
-            forms,
-            status,
-        } => hits
-            .iter()
-            .filter(|h| parties.as_ref().is_none_or(|p| p.contains(&h.party)))
-            .filter(|h| level_matches(h.level, *level) && status_matches(h.status, *status))
-            .find(|h| obligation(h).is_some_and(|o| o.required & forms == *forms))
-            .map(|h| {
-                let mut s = source(h);
-                if *forms != 0 {
-                    let f: Vec<String> = forms_of(*forms).iter().map(ToString::to_string).collect();
-                    s.push_str(&format!(", which requires {}", f.join(", ")));
-                }
-                s
-            }),
+        Requirement::Never { forms, .. } => never_first(req, e, reading, hits, None).map(|h| never_why(e, *forms, h)),
         Requirement::Each { which, must } => hits.iter().filter(|h| selects(which, e, h)).find_map(|h| {
             let o = obligation(h)?;
             must.check(o, h.excluded)
@@ -439,6 +423,65 @@ pub(crate) fn violation(
             }
             None
         }
+    }
+}
+
+/// The first obligation of `hits` that breaks a `never` requirement, leaving out those of
+/// party `without` (an attacker of a shared walk); `None` when it holds (or `req` is another
+/// kind of requirement).
+fn never_first<'h>(
+    req: &Requirement,
+    e: &Engine,
+    reading: Option<(ClauseIx, usize)>,
+    hits: &'h [Hit],
+    without: Option<PartyIx>,
+) -> Option<&'h Hit> {
+    let Requirement::Never {
+        parties,
+        level,
+        forms,
+        status,
+    } = req
+    else {
+        return None;
+    };
+    hits.iter()
+        .filter(|h| Some(h.party) != without)
+        .filter(|h| parties.as_ref().is_none_or(|p| p.contains(&h.party)))
+        .filter(|h| level_matches(h.level, *level) && status_matches(h.status, *status))
+        .find(|h| obligation_of(e, reading, h).is_some_and(|o| o.required & forms == *forms))
+}
+
+/// Why hit `h` breaks a `never` requirement on `forms`, in words.
+fn never_why(e: &Engine, forms: u16, h: &Hit) -> String {
+    let mut s = hit_source(e, h);
+    if forms != 0 {
+        let f: Vec<String> = forms_of(forms).iter().map(ToString::to_string).collect();
+        s.push_str(&format!(", which requires {}", f.join(", ")));
+    }
+    s
+}
+
+/// Whether a requirement can look at hit `h` at all: an attacker none of whose hits it can
+/// look at answers it as if it owed nothing (a superset of what each kind reads).
+fn counts(req: &Requirement, e: &Engine, reading: Option<(ClauseIx, usize)>, h: &Hit) -> bool {
+    match req {
+        Requirement::Obliged {
+            level, among, within, ..
+        } => {
+            level_matches(h.level, *level)
+                && among.as_ref().is_none_or(|a| a.contains(&h.party))
+                && obligation_of(e, reading, h).is_some_and(|o| due_within(o, *within))
+        }
+        Requirement::Never {
+            parties, level, forms, ..
+        } => {
+            parties.as_ref().is_none_or(|p| p.contains(&h.party))
+                && level_matches(h.level, *level)
+                && (*forms == 0 || obligation_of(e, reading, h).is_some_and(|o| o.required & forms == *forms))
+        }
+        Requirement::Each { which, .. } => selects(which, e, h),
+        Requirement::Exclusive(a, b) => level_matches(h.level, Some(*a)) || level_matches(h.level, Some(*b)),
     }
 }
 
@@ -613,6 +656,12 @@ impl Universe<'_> {
     /// A cell's parties and places are indices into this universe, which made the cell: a
     /// missing one is a bug, which fails the tests (debug builds) rather than name no one.
     pub(crate) fn scenario(&self, c: &Cell) -> Scenario {
+        self.scenario_as(c, c.attacker)
+    }
+
+    /// The scenario of a cell with attacker `attacker` (a shared walk's cells stand for
+    /// several attackers).
+    pub(crate) fn scenario_as(&self, c: &Cell, attacker: Atk) -> Scenario {
         let id = |u: u32| {
             let p = self.parties.get(u as usize);
             debug_assert!(p.is_some(), "party {u} of a cell is not in the universe");
@@ -624,7 +673,7 @@ impl Universe<'_> {
             x.cloned()
         };
         let mut s = Scenario::new(c.date, c.event, &id(c.target));
-        s.attacker = match c.attacker {
+        s.attacker = match attacker {
             super::walk::Atk::Unknown => None,
             super::walk::Atk::NonState => Some(Actor::NonState {
                 non_state: "a non-state actor".into(),
@@ -743,16 +792,72 @@ impl WalkPart {
     }
 }
 
+/// One attacker class a walk judges its leaves for: the class and the number of its job in the
+/// walk's order of jobs.
+#[derive(Clone, Copy)]
+pub(crate) struct Served<'a> {
+    pub class: &'a AtkClass,
+    pub job: usize,
+}
+
 struct Checker<'a> {
     e: &'a Engine,
     prop: &'a Property,
-    job: usize,
+    /// The attacker classes the walk serves, in the order of their jobs: one for a job walked
+    /// alone, several for a shared walk ([`Universe::run_shared`]), whose hits keep what
+    /// each attacker would owe, dropped here attacker by attacker.
+    served: Vec<(Served<'a>, Option<PartyIx>)>,
+    shared: bool,
+    /// One evaluation's hits less those of one attacker, per evaluation (reused).
+    scratch: Vec<Vec<Hit>>,
     violations: u128,
     best: Option<Best>,
 }
 
-impl Visitor for Checker<'_> {
-    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
+impl<'a> Checker<'a> {
+    fn new(e: &'a Engine, prop: &'a Property, u: &Universe<'_>, served: &[Served<'a>]) -> Checker<'a> {
+        let party = |c: &AtkClass| match c.atk {
+            Atk::Party(x) => u.views.first().and_then(|v| v.party.get(x as usize).copied()),
+            _ => None,
+        };
+        Checker {
+            e,
+            prop,
+            served: served.iter().map(|s| (*s, party(s.class))).collect(),
+            shared: served.len() > 1,
+            scratch: Vec::new(),
+            violations: 0,
+            best: None,
+        }
+    }
+
+    /// The parties that owe an obligation the requirement can look at in `results`
+    /// ([`counts`]), sorted: only for an attacker among them do its own hits change the answer.
+    fn owners(&self, results: &[(&Eval, &[Hit])]) -> Vec<PartyIx> {
+        let mut out: Vec<PartyIx> = results
+            .iter()
+            .flat_map(|(ev, hits)| {
+                hits.iter()
+                    .filter(|h| counts(&self.prop.require, self.e, ev.reading, h))
+                    .map(|h| h.party)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// `results` less the hits of party `p`, in the scratch buffers (one per evaluation).
+    fn fill_without(&mut self, p: PartyIx, results: &[(&Eval, &[Hit])]) {
+        self.scratch.resize_with(results.len(), Vec::new);
+        for ((_, hits), out) in results.iter().zip(self.scratch.iter_mut()) {
+            out.clear();
+            out.extend(hits.iter().filter(|h| h.party != p).copied());
+        }
+    }
+
+    /// The dependencies of the obligations that hold the answer in suspense in `results`.
+    fn undecided_deps(&self, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
         for (ev, hits) in results {
             for h in undecided(&self.prop.require, self.e, ev.reading, hits) {
                 out.push((ev.k, h.deps));
@@ -760,29 +865,180 @@ impl Visitor for Checker<'_> {
         }
     }
 
-    fn leaf(&mut self, u: &Universe, job: &JobInfo<'_>, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]) {
-        let _ = job;
-        for (ev, hits) in results {
-            let Some(why) = violation(&self.prop.require, self.e, ev.reading, hits) else {
-                continue;
-            };
+    /// Why each evaluation of `results` violates the property (`None` where it holds).
+    fn verdicts(&self, results: &[(&Eval, &[Hit])]) -> Vec<Option<String>> {
+        results
+            .iter()
+            .map(|(ev, hits)| violation(&self.prop.require, self.e, ev.reading, hits))
+            .collect()
+    }
+
+    /// Counts a leaf's violations for attacker class `served` (`weight`: the scenarios of the
+    /// cell for that class, per evaluation's weight) and keeps the smallest counterexample.
+    fn record(
+        &mut self,
+        u: &Universe,
+        cell: &Cell,
+        (served, weight): (Served<'_>, u128),
+        evals: &[(&Eval, &[Hit])],
+        verdicts: &[Option<String>],
+    ) {
+        for ((ev, _), why) in evals.iter().zip(verdicts) {
+            let Some(why) = why else { continue };
             self.violations = self.violations.saturating_add(sat_mul(weight, ev.weight));
             let n = stated_count(cell) + usize::from(ev.reading.is_some());
             if self.best.as_ref().is_some_and(|b| b.stated < n) {
                 continue;
             }
-            let scenario = u.scenario(cell);
+            let scenario = u.scenario_as(cell, served.class.atk);
             let text = scenario.to_yaml().unwrap_or_default();
             let reading = ev.reading.map(|r| reading_name(self.e, r));
             let key = format!("{text}{}", reading.as_deref().unwrap_or(""));
-            if self.best.as_ref().is_none_or(|b| (n, &key) < (b.stated, &b.key)) {
+            if self
+                .best
+                .as_ref()
+                .is_none_or(|b| (n, &key, served.job) < (b.stated, &b.key, b.job))
+            {
                 self.best = Some(Best {
                     stated: n,
                     key,
-                    job: self.job,
-                    counterexample: Counterexample { scenario, reading, why },
+                    job: served.job,
+                    counterexample: Counterexample {
+                        scenario,
+                        reading,
+                        why: why.clone(),
+                    },
                 });
             }
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// What any attacker of a shared walk waits on: each attacker's hits are the walk's less
+    /// its own, so an attacker that owes nothing the requirement looks at waits on what the
+    /// walk's hits wait on, and each other one is read on its own.
+    fn shared_relevant(&mut self, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
+        if let Requirement::Never { .. } = self.prop.require {
+            self.never_relevant(results, out);
+            return;
+        }
+        let owners = self.owners(results);
+        let mut plain = false;
+        for i in 0..self.served.len() {
+            match self.served.get(i).and_then(|s| s.1) {
+                Some(p) if owners.binary_search(&p).is_ok() => {
+                    self.fill_without(p, results);
+                    let own: Vec<(&Eval, &[Hit])> = results
+                        .iter()
+                        .zip(&self.scratch)
+                        .map(|((e, _), h)| (*e, h.as_slice()))
+                        .collect();
+                    self.undecided_deps(&own, out);
+                }
+                _ => plain = true,
+            }
+        }
+        if plain {
+            self.undecided_deps(results, out);
+        }
+    }
+
+    /// [`Checker::shared_relevant`] for a `never` requirement, in one pass: an attacker's
+    /// answer waits on nothing while another party definitely owes what the requirement
+    /// forbids; with no such party, on every obligation it counts (each is another attacker's
+    /// too, since a shared walk serves two or more); with one, only that party as the attacker
+    /// waits, on the others' obligations.
+    fn never_relevant(&self, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
+        for (ev, hits) in results {
+            let counted = || {
+                hits.iter()
+                    .filter(|h| counts(&self.prop.require, self.e, ev.reading, h))
+            };
+            let mut sure = counted()
+                .filter(|h| h.status == crate::Status::Definite)
+                .map(|h| h.party);
+            let first = sure.next();
+            let deps = match first {
+                Some(d) if sure.all(|p| p == d) => {
+                    if !self.served.iter().any(|s| s.1 == Some(d)) {
+                        continue;
+                    }
+                    counted()
+                        .filter(|h| h.party != d)
+                        .fold(crate::kernel::Deps::NONE, |a, h| a.union(h.deps))
+                }
+                Some(_) => continue,
+                None => counted().fold(crate::kernel::Deps::NONE, |a, h| a.union(h.deps)),
+            };
+            out.push((ev.k, deps));
+        }
+    }
+
+    /// Judges a leaf of a shared walk for each of its attackers, in their jobs' order.
+    fn shared_leaf(&mut self, u: &Universe, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]) {
+        let owners = self.owners(results);
+        let mut plain: Option<Vec<Option<String>>> = None;
+        for i in 0..self.served.len() {
+            let Some(&(served, party)) = self.served.get(i) else {
+                continue;
+            };
+            let w = sat_mul(weight, served.class.weight);
+            match party {
+                Some(p) if owners.binary_search(&p).is_ok() => {
+                    let verdicts = self.verdicts_without(p, results);
+                    self.record(u, cell, (served, w), results, &verdicts);
+                }
+                _ => {
+                    if plain.is_none() {
+                        plain = Some(self.verdicts(results));
+                    }
+                    if let Some(verdicts) = &plain {
+                        self.record(u, cell, (served, w), results, verdicts);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Checker::verdicts`] of `results` less the hits of party `p`.
+    fn verdicts_without(&mut self, p: PartyIx, results: &[(&Eval, &[Hit])]) -> Vec<Option<String>> {
+        if let Requirement::Never { forms, .. } = &self.prop.require {
+            return results
+                .iter()
+                .map(|(ev, hits)| {
+                    never_first(&self.prop.require, self.e, ev.reading, hits, Some(p))
+                        .map(|h| never_why(self.e, *forms, h))
+                })
+                .collect();
+        }
+        self.fill_without(p, results);
+        let own: Vec<(&Eval, &[Hit])> = results
+            .iter()
+            .zip(&self.scratch)
+            .map(|((e, _), h)| (*e, h.as_slice()))
+            .collect();
+        self.verdicts(&own)
+    }
+}
+
+impl Visitor for Checker<'_> {
+    fn relevant(&mut self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
+        if self.shared {
+            self.shared_relevant(results, out);
+        } else {
+            self.undecided_deps(results, out);
+        }
+    }
+
+    fn leaf(&mut self, u: &Universe, _: &JobInfo<'_>, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]) {
+        if self.shared {
+            self.shared_leaf(u, cell, weight, results);
+            return;
+        }
+        let verdicts = self.verdicts(results);
+        if let Some(&(served, _)) = self.served.first() {
+            self.record(u, cell, (served, weight), results, &verdicts);
         }
     }
 }
@@ -933,7 +1189,8 @@ pub(crate) fn part_of(
                 .into(),
         );
     }
-    let walk = walk_jobs(engine, (u, p), &jobs, shard, (index, opts, &budget), progress)?;
+    let share = shares(&p.require);
+    let walk = walk_jobs(engine, (u, p), &jobs, (shard, share), (index, opts, &budget), progress)?;
     let beyond = if p.scope.is_some_and(|root| counts_attackers(&props.nodes, root)) {
         let sample = (eager && owner)
             .then(|| super::sample::sample(engine, u, p, opts.default_samples, Vec::new()).map(Box::new))
@@ -953,44 +1210,98 @@ pub(crate) fn part_of(
     }))
 }
 
-/// Walks the jobs of `jobs` that `shard` takes, in parallel, and adds up what they find in
-/// the jobs' order.
+/// The jobs of one target and event class that one walk serves: (attacker class, job number)
+/// each, in the jobs' order.
+pub(crate) struct WalkUnit<'c> {
+    tc: &'c TargetCtx,
+    event: usize,
+    jobs: Vec<(usize, usize)>,
+}
+
+/// The walks of `jobs`: with `share`, the jobs of one target and event class whose attacker
+/// classes are alike ([`AtkClass::alike`]) share one walk; every other job walks alone. In the
+/// order of their first jobs, so that the walks, and the shard that takes each, follow from the
+/// rule set and the property alone.
+pub(crate) fn walk_units<'c>(jobs: &[(&'c TargetCtx, usize, usize)], share: bool) -> Vec<WalkUnit<'c>> {
+    let mut out: Vec<WalkUnit<'c>> = Vec::new();
+    let mut open: BTreeMap<(u32, usize, u32), usize> = BTreeMap::new();
+    for (n, &(tc, ei, ai)) in jobs.iter().enumerate() {
+        let alike = tc.attackers.get(ai).and_then(|a| a.alike).filter(|_| share);
+        if let Some(g) = alike {
+            let key = (tc.target, ei, g);
+            if let Some(w) = open.get(&key).and_then(|&i| out.get_mut(i)) {
+                w.jobs.push((ai, n));
+                continue;
+            }
+            open.insert(key, out.len());
+        }
+        out.push(WalkUnit {
+            tc,
+            event: ei,
+            jobs: vec![(ai, n)],
+        });
+    }
+    out
+}
+
+/// Whether attackers that differ only as obligors may share a walk under requirement `req`.
+/// A shared walk splits a class on what any of its attackers waits on, which for each of them
+/// refines its own walk on values none of its counted obligations depends on: the answer
+/// stays exact when the requirement looks at the contingent obligations too. `each` over
+/// definite obligations only does not: there a value the requirement does not wait on can
+/// still turn an obligation it ignores into one it counts, so its jobs walk alone.
+fn shares(req: &Requirement) -> bool {
+    !matches!(req, Requirement::Each { which, .. } if which.status == super::StatusFilter::Definite)
+}
+
+/// Walks the walks of `jobs` ([`walk_units`], sharing them where `share`) that `shard`
+/// takes, in parallel, and adds up what they find in the walks' order.
 fn walk_jobs(
     engine: &Engine,
     (u, p): (&Universe<'_>, &Property),
     jobs: &[(&TargetCtx, usize, usize)],
-    shard: Shard,
+    (shard, share): (Shard, bool),
     (index, opts, budget): (usize, &VerifyOptions, &Budget),
     progress: Option<Progress<'_>>,
 ) -> Result<WalkPart, VerifyError> {
-    let mine: Vec<(usize, &(&TargetCtx, usize, usize))> =
-        jobs.iter().enumerate().filter(|(k, _)| shard.takes(*k)).collect();
+    let units = walk_units(jobs, share);
+    let mine: Vec<&WalkUnit<'_>> = units
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| shard.takes(*k))
+        .map(|(_, w)| w)
+        .collect();
     let (done, finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let total = mine.len() as u64;
+    let total_jobs: u64 = mine.iter().map(|w| w.jobs.len() as u64).sum();
     let walked = opts.progress.as_deref();
     if let Some(w) = walked {
         w.start(index as u64 + 1, total);
     }
     let results: Vec<WalkPart> = mine
         .par_iter()
-        .map(|&(job, &(tc, ei, ai))| {
+        .map(|w| {
+            let served: Vec<Served<'_>> = w
+                .jobs
+                .iter()
+                .filter_map(|&(ai, job)| w.tc.attackers.get(ai).map(|class| Served { class, job }))
+                .collect();
             let mut stats = Stats::default();
-            let mut checker = Checker {
-                e: engine,
-                prop: p,
-                job,
-                violations: 0,
-                best: None,
-            };
+            let mut checker = Checker::new(engine, p, u, &served);
             if cancelled(opts.cancel.as_ref()) {
                 return WalkPart::default();
             }
-            if let (Some(ev), Some(a)) = (tc.events.get(ei), tc.attackers.get(ai))
+            if let Some(ev) = w.tc.events.get(w.event)
                 && !budget.exceeded()
             {
-                u.run_job(tc, *ev, a, (true, walked), budget, &mut checker, &mut stats);
+                if let [one] = served.as_slice() {
+                    u.run_job(w.tc, *ev, one.class, (true, walked), budget, &mut checker, &mut stats);
+                } else {
+                    let atks: Vec<&AtkClass> = served.iter().map(|s| s.class).collect();
+                    u.run_shared(w.tc, *ev, &atks, walked, budget, &mut checker, &mut stats);
+                }
                 if !budget.exceeded() {
-                    finished.fetch_add(1, Ordering::Relaxed);
+                    finished.fetch_add(served.len() as u64, Ordering::Relaxed);
                 }
             }
             if let Some(f) = progress {
@@ -1008,7 +1319,7 @@ fn walk_jobs(
         return Err(VerifyError::Cancelled);
     }
     if budget.exceeded() {
-        return Err(over_budget("verify", budget, finished.into_inner(), total));
+        return Err(over_budget("verify", budget, finished.into_inner(), total_jobs));
     }
     let mut all = WalkPart::default();
     for r in results {
@@ -1185,4 +1496,135 @@ pub(crate) fn violated_in(e: &Engine, p: &Property, s: &Scenario) -> Option<Stri
         super::hits_under(e, &prepared, r, &mut hits);
         violation(&p.require, e, r, &hits)
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// Parties that attack alike but oblige one another, with facts their obligations wait on.
+    const PACT: &str = "
+tags:
+  - {id: europe, description: Europe.}
+facts:
+  - {id: neutral, description: Neutrality is declared.}
+parties:
+  - {id: AAA, name: A, territory_tags: [europe]}
+  - {id: BBB, name: B, territory_tags: [europe]}
+  - {id: CCC, name: C, territory_tags: [europe]}
+  - {id: DDD, name: D, territory_tags: [europe]}
+  - {id: TTT, name: T, territory_tags: [europe]}
+  - {id: XXX, name: X}
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 2000-01-01
+    parties: [{party: AAA}, {party: BBB}, {party: CCC}, {party: DDD, joined: 2010-01-01}, {party: TTT}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger:
+          all:
+            - target: treaty_party
+            - location: {tagged: europe}
+            - any:
+                - event: armed_attack
+                - all: [{event: cyber_attack}, {fact: determined}]
+        obligations:
+          - level: assist
+            forms: {allowed: [armed_force]}
+          - level: neutrality
+            obligated: [AAA, BBB]
+            when: {fact: neutral}
+      - id: art2
+        citation: Art. 2
+        trigger: {all: [{target: treaty_party}, {event: [armed_attack, cyber_attack]}]}
+        obligations:
+          - level: consult
+            obligated: [CCC, DDD]
+            deadline: immediately
+            when: {fact: requested}
+";
+
+    const PACT_PROPERTIES: &str = "
+properties:
+  - id: never-definite-assist
+    require: {never: {level: assist, status: definite}}
+  - id: never-assist
+    require: {never: {level: assist}}
+  - id: three-assist
+    require: {obliged: {at_least: 3, level: assist}}
+  - id: two-definite
+    require: {obliged: {at_least: 2, level: assist, status: definite}}
+  - id: consult-at-once
+    require: {obliged: {at_least: 1, level: consult, within: {hours: 1}}}
+  - id: assist-or-neutral
+    require: {exclusive: [assist, neutrality]}
+  - id: forms-any
+    require: {forms: {level: assist, required: [armed_force]}}
+  - id: forms-definite
+    require: {forms: {level: assist, status: definite, required: [armed_force]}}
+  - id: every-reading
+    readings: every
+    scope: {event: cyber_attack}
+    require: {never: {level: assist, status: definite}}
+";
+
+    /// What each property's walk finds, in shard `shard`, with shared walks where its
+    /// requirement allows them (`share`) or without.
+    fn walked(engine: &Engine, props: &Properties, share: bool, shard: Shard) -> Vec<WalkPart> {
+        let opts = VerifyOptions::default();
+        props
+            .properties
+            .iter()
+            .enumerate()
+            .map(|(index, p)| {
+                let u = universe_of(engine, props, p);
+                let budget = Budget::new(opts.max_evaluations);
+                let ctxs = u.contexts(p.readings == Readings::Every);
+                let jobs = u.jobs(&ctxs);
+                let share = share && shares(&p.require);
+                walk_jobs(engine, (&u, p), &jobs, (shard, share), (index, &opts, &budget), None).unwrap()
+            })
+            .collect()
+    }
+
+    /// A walk shared by attackers finds what their jobs walked one by one find: the same
+    /// scenarios in scope, violations and smallest counterexample, with fewer classes
+    /// evaluated; and the shards of the shared walks add up to the single run.
+    #[test]
+    fn shared_walks_find_what_separate_jobs_find() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let pact = crate::RuleSet::from_yaml(PACT).unwrap().compile().unwrap();
+        let pact_props = Properties::from_yaml(PACT_PROPERTIES, &pact).unwrap();
+        let draft = crate::RuleSet::load(root.join("rules/drafts/ukraine-coalition-b"))
+            .unwrap()
+            .compile()
+            .unwrap();
+        let draft_props = Properties::load(root.join("examples/properties/ukraine.yaml"), &draft).unwrap();
+        for (engine, props) in [(&pact, &pact_props), (&draft, &draft_props)] {
+            let alone = walked(engine, props, false, Shard::WHOLE);
+            let shared = walked(engine, props, true, Shard::WHOLE);
+            let mut fewer = 0;
+            for ((p, a), s) in props.properties.iter().zip(&alone).zip(&shared) {
+                let found = |w: &WalkPart| (w.in_scope, w.violations, w.best.clone());
+                assert_eq!(found(a), found(s), "{}", p.id);
+                assert!(s.evaluated <= a.evaluated, "{}", p.id);
+                fewer += usize::from(s.evaluated < a.evaluated);
+            }
+            assert!(fewer > 0, "some walk is shared");
+            assert!(alone.iter().any(|w| w.violations > 0), "some property is violated");
+            for n in [2, 3] {
+                let mut merged = vec![WalkPart::default(); props.properties.len()];
+                for i in 1..=n {
+                    let part = walked(engine, props, true, Shard::new(i, n).unwrap());
+                    for (m, w) in merged.iter_mut().zip(part) {
+                        m.absorb(w);
+                    }
+                }
+                assert_eq!(merged, shared, "{n} shards");
+            }
+        }
+    }
 }

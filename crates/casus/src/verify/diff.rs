@@ -847,7 +847,7 @@ impl<'a> Differ<'a> {
 impl Visitor for Differ<'_> {
     /// Only parties with an obligation under a clause that differs between the two rule sets
     /// can change; their contingent obligations are what the answer waits on.
-    fn relevant(&self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
+    fn relevant(&mut self, _: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, crate::kernel::Deps)>) {
         let parties = self.changing(results);
         if parties.is_empty() {
             return;

@@ -2,9 +2,12 @@
 //! merge of their reports into the answer of a single run, byte for byte.
 //!
 //! A walk is a list of jobs, one per (target class, event class, attacker class), in an
-//! order fixed by the rule sets and the properties alone. Shard `I/N` walks the jobs whose
-//! number (from 0, in that order) is `I - 1` modulo `N`: round-robin, so each shard takes its
-//! share of every target's jobs, the same on any machine and with any number of threads.
+//! order fixed by the rule sets and the properties alone. `verify` walks the jobs whose
+//! attackers differ only as obligors as one unit (`check::walk_units`, numbered in the order of
+//! their first jobs), every other job as a unit of its own; `diff` walks each job alone. Shard
+//! `I/N` walks the units whose number (from 0, in that order) is `I - 1` modulo `N`:
+//! round-robin, so each shard takes its share of every target's jobs, the same on any machine
+//! and with any number of threads.
 //! Work that is not a job (a property sampled instead of walked) goes to one shard by the
 //! same rule on the property's number.
 //!
@@ -84,7 +87,7 @@ impl Shard {
         self.count
     }
 
-    /// Whether this shard walks job number `job` (from 0, in the walk's order of jobs).
+    /// Whether this shard walks job (or unit of jobs) number `job` (from 0, in the walk's order).
     #[must_use]
     pub fn takes(self, job: usize) -> bool {
         job % self.count.max(1) as usize == self.index.saturating_sub(1) as usize

@@ -9,6 +9,14 @@
 //! (unknown included) becoming a child cell. The attacker, the target, the event and the date
 //! are never left open: an attacker is never obliged, so a known attacker is not a refinement
 //! of an unknown one.
+//!
+//! Attackers that every test of a target's clauses answers alike differ only as obligors (an
+//! attacker owes nothing): their jobs share one walk ([`Universe::run_shared`]). Its cells are
+//! evaluated once with every obligor kept; each attacker's obligations are the cells' less its
+//! own, and a cell splits on whatever any attacker's answer waits on. For each attacker that
+//! refines its own walk only on values its answer does not wait on, so the counts are its
+//! own, and each refinement's child with the value unknown is its own class again (the same
+//! scenario, and the smallest counterexample with it).
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,8 +24,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::kernel::{
-    ClauseIx, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS, DEP_ON, DEP_SUPPORTED_BY, Deps, Engine,
-    FACT_BASE, Hit, PartyIx, Period, Place, PlaceIx, PlaceKind, Prepared, TreatyIx,
+    Benef, ClauseIx, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS, DEP_ON, DEP_SUPPORTED_BY, Deps,
+    Engine, FACT_BASE, Hit, PTest, PartyIx, Period, Place, PlaceIx, PlaceKind, Prepared, TreatyIx,
 };
 use crate::model::HolderRole;
 use crate::reference::{Reference, Situation, Value};
@@ -100,7 +108,17 @@ pub(crate) struct AtkClass {
     pub atk: Atk,
     pub weight: u128,
     pub members: Vec<u32>,
+    /// Classes of one target with the same number here are parties that every test of the
+    /// target's clauses (and of the scope) answers alike, so that they differ only as
+    /// obligors: one walk may serve them all ([`Universe::run_shared`]). `None`: the class
+    /// walks alone (an unknown or non-state attacker, the target itself, or a target whose
+    /// clauses ask of a holder or supporter whether it is the attacker, or oblige toward it).
+    pub alike: Option<u32>,
 }
+
+/// What the attacker tests and the supporter tests of a target's clauses make of a party:
+/// parties with the same profile attack alike, but for what they would owe themselves.
+type Profile = Vec<(u8, Vec<Key>)>;
 
 /// A class of places.
 #[derive(Debug, Clone)]
@@ -157,7 +175,7 @@ pub(crate) trait Visitor {
     /// What the obligations found could still turn on: the dependencies of the contingent
     /// obligations whose fate decides the visitor's conclusion (empty: settled for every
     /// refinement of the cell).
-    fn relevant(&self, u: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, Deps)>);
+    fn relevant(&mut self, u: &Universe, results: &[(&Eval, &[Hit])], out: &mut Vec<(usize, Deps)>);
 
     /// A class in scope whose every member has these obligations (per evaluation).
     fn leaf(&mut self, u: &Universe, job: &JobInfo<'_>, cell: &Cell, weight: u128, results: &[(&Eval, &[Hit])]);
@@ -171,6 +189,14 @@ pub(crate) struct JobInfo<'a> {
     pub day: (usize, When),
     /// Whether a split on the place uses the place classes of that date.
     pub by_date: bool,
+    /// Whether the cells serve several attacker classes at once ([`Universe::run_shared`]):
+    /// evaluated with the attackers' own obligations kept, for the visitor to drop them
+    /// attacker by attacker.
+    pub shared: bool,
+    /// What the scenarios the walk counts in or out of scope are multiplied by: 1 for a job
+    /// (its attacker's weight is in its cells'), the attackers' weights for a shared walk
+    /// (whose cells count no attacker).
+    pub scale: u128,
     /// The place classes of all time and of the date, made when a cell first splits on the
     /// place ([`Universe::job_places`]).
     pub all_time: &'a OnceCell<Vec<PlaceClass>>,
@@ -359,76 +385,99 @@ impl Universe<'_> {
         #[derive(PartialEq, Eq, PartialOrd, Ord)]
         enum AKey {
             Id(u32),
-            Profile(Vec<(u8, Vec<Key>)>),
+            Profile(Profile),
         }
-        let holds: BTreeSet<u32> = if rel.holder_attacker {
-            let mut s = BTreeSet::new();
-            for (k, v) in self.views.iter().enumerate() {
-                for p in &v.e.places {
-                    for ps in std::iter::once(&p.sovereign)
-                        .chain(p.controller.iter())
-                        .chain(p.administrator.iter())
-                    {
-                        for x in ps {
-                            s.extend(self.upart(k, x.party));
-                        }
-                    }
-                }
-            }
-            s
-        } else {
-            BTreeSet::new()
-        };
+        let holds = self.place_holders(rel);
         let mut groups: BTreeMap<AKey, Vec<u32>> = BTreeMap::new();
         for u in 0..self.parties.len() as u32 {
             let key = if u == t || rel.identity.contains(&u) || holds.contains(&u) {
                 AKey::Id(u)
             } else {
-                AKey::Profile(
-                    self.views
-                        .iter()
-                        .enumerate()
-                        .map(|(k, v)| {
-                            let p = self.pk(k, u);
-                            let kind = v.e.parties.get(p as usize).map_or(0, |x| x.kind as u8);
-                            let tests = rel
-                                .attacker_tests
-                                .get(k)
-                                .into_iter()
-                                .flatten()
-                                .chain(rel.supporter_tests.get(k).into_iter().flatten());
-                            (kind, tests.map(|x| self.key(k, x, p, self.pk(k, t), &[p])).collect())
-                        })
-                        .collect(),
-                )
+                AKey::Profile(self.attacker_profile(t, rel, u))
             };
             groups.entry(key).or_default().push(u);
         }
+        let share = may_share(&self.views, rel);
+        let mut profiles: BTreeMap<Profile, u32> = BTreeMap::new();
         let mut out = vec![
             AtkClass {
                 atk: Atk::Unknown,
                 weight: 1,
                 members: Vec::new(),
+                alike: None,
             },
             AtkClass {
                 atk: Atk::NonState,
                 weight: 1,
                 members: Vec::new(),
+                alike: None,
             },
         ];
         let mut parties: Vec<AtkClass> = groups
-            .into_values()
-            .filter_map(|m| {
-                m.first().copied().map(|rep| AtkClass {
+            .into_iter()
+            .filter_map(|(key, m)| {
+                let rep = m.first().copied()?;
+                let alike = (share && rep != t).then(|| {
+                    let profile = match key {
+                        AKey::Profile(p) => p,
+                        AKey::Id(_) => self.attacker_profile(t, rel, rep),
+                    };
+                    let next = profiles.len() as u32;
+                    *profiles.entry(profile).or_insert(next)
+                });
+                Some(AtkClass {
                     atk: Atk::Party(rep),
                     weight: m.len() as u128,
                     members: m,
+                    alike,
                 })
             })
             .collect();
         parties.sort_by_key(|c| c.atk);
         out.extend(parties);
         out
+    }
+
+    /// Every holder of a place, when a clause tests who holds a place against the attacker
+    /// (each stands alone as an attacker then); empty otherwise.
+    fn place_holders(&self, rel: &Rel) -> BTreeSet<u32> {
+        let mut s = BTreeSet::new();
+        if !rel.holder_attacker {
+            return s;
+        }
+        for (k, v) in self.views.iter().enumerate() {
+            for p in &v.e.places {
+                for ps in std::iter::once(&p.sovereign)
+                    .chain(p.controller.iter())
+                    .chain(p.administrator.iter())
+                {
+                    for x in ps {
+                        s.extend(self.upart(k, x.party));
+                    }
+                }
+            }
+        }
+        s
+    }
+
+    /// What target `t`'s attacker and supporter tests make of party `u` as the attacker, rule
+    /// set by rule set, with its kind.
+    fn attacker_profile(&self, t: u32, rel: &Rel, u: u32) -> Profile {
+        self.views
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                let p = self.pk(k, u);
+                let kind = v.e.parties.get(p as usize).map_or(0, |x| x.kind as u8);
+                let tests = rel
+                    .attacker_tests
+                    .get(k)
+                    .into_iter()
+                    .flatten()
+                    .chain(rel.supporter_tests.get(k).into_iter().flatten());
+                (kind, tests.map(|x| self.key(k, x, p, self.pk(k, t), &[p])).collect())
+            })
+            .collect()
     }
 
     /// What the target's clauses can tell of place `px` of rule set `k` apart from its
@@ -803,8 +852,48 @@ impl Universe<'_> {
         visitor: &mut V,
         stats: &mut Stats,
     ) {
+        self.run_dates(tc, event, (atk, false, 1), (by_date, walked), budget, visitor, stats);
+    }
+
+    /// Runs the jobs of the attacker classes `atks` of target `tc` (classes with the same
+    /// [`AtkClass::alike`]) for one event as one walk, with the place classes of each date:
+    /// its cells are evaluated once, as if the first class attacked but with its own
+    /// obligations kept ([`JobInfo::shared`]), and split on whatever any of them waits on;
+    /// the visitor judges each leaf attacker by attacker. The cells' weights count no
+    /// attacker: the visitor weighs each attacker's scenarios, and the scenarios in and out
+    /// of scope are the cells' times the classes' weights.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_shared<V: Visitor>(
+        &self,
+        tc: &TargetCtx,
+        event: (EventKind, u128),
+        atks: &[&AtkClass],
+        walked: Option<&WalkProgress>,
+        budget: &Budget,
+        visitor: &mut V,
+        stats: &mut Stats,
+    ) {
+        let Some(first) = atks.first() else { return };
+        let scale = atks.iter().fold(0u128, |w, a| w.saturating_add(a.weight));
+        self.run_dates(tc, event, (first, true, scale), (true, walked), budget, visitor, stats);
+    }
+
+    /// Walks every date of target `tc` for one event and attacker class `atk`: alone, or
+    /// (`shared`) for the classes of a shared walk whose weights add up to `scale`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_dates<V: Visitor>(
+        &self,
+        tc: &TargetCtx,
+        event: (EventKind, u128),
+        (atk, shared, scale): (&AtkClass, bool, u128),
+        (by_date, walked): (bool, Option<&WalkProgress>),
+        budget: &Budget,
+        visitor: &mut V,
+        stats: &mut Stats,
+    ) {
         let mut supporters: Option<Vec<(u32, u128)>> = None;
-        let base = sat_mul(sat_mul(tc.members.len() as u128, event.1), atk.weight);
+        let own = if shared { 1 } else { atk.weight };
+        let base = sat_mul(sat_mul(tc.members.len() as u128, event.1), own);
         let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); tc.evals.len()];
         let all_time = OnceCell::new();
         let progress = JobProgress::new(walked);
@@ -818,6 +907,8 @@ impl Universe<'_> {
                 attacker: atk,
                 day: (i, date),
                 by_date,
+                shared,
+                scale,
                 all_time: &all_time,
                 on_day: &on_day,
                 budget,
@@ -917,7 +1008,12 @@ impl Universe<'_> {
         stats.evaluated += 1;
         for k in 0..self.views.len() {
             if cell.prepared.get(k).is_some_and(Option::is_none) {
-                let p = self.prepared(k, &cell);
+                let mut p = self.prepared(k, &cell);
+                if job.shared
+                    && let Some(p) = p.as_mut()
+                {
+                    p.attackers_obliged = true;
+                }
                 if let Some(slot) = cell.prepared.get_mut(k) {
                     *slot = p;
                 }
@@ -950,7 +1046,7 @@ impl Universe<'_> {
             },
         };
         if scope.truth == Truth::False {
-            let w = sat_mul(self.weight(cell), factor(&job.target.evals));
+            let w = sat_mul(sat_mul(self.weight(cell), factor(&job.target.evals)), job.scale);
             stats.out_of_scope = stats.out_of_scope.saturating_add(w);
             return None;
         }
@@ -980,7 +1076,7 @@ impl Universe<'_> {
             }
             if open.is_empty() {
                 let w = self.weight(cell);
-                let scenarios = sat_mul(w, factor(&job.target.evals));
+                let scenarios = sat_mul(sat_mul(w, factor(&job.target.evals)), job.scale);
                 if scope.truth == Truth::True {
                     stats.in_scope = stats.in_scope.saturating_add(scenarios);
                     visitor.leaf(self, job, cell, w, &results);
@@ -1139,6 +1235,30 @@ impl Universe<'_> {
             }
         }
     }
+}
+
+/// Whether attackers of one target with the same profile ([`AtkClass::alike`]) can share a
+/// walk: the target's clauses must tell them apart only as obligors. They cannot when a test
+/// of a place's holder or of a supporter asks whether it is the attacker (the place and
+/// supporter classes then depend on the attacker), or when an obligation of a clause the walk
+/// evaluates runs toward the attacker.
+fn may_share(views: &[super::space::View<'_>], rel: &Rel) -> bool {
+    let asks =
+        |tests: &[Vec<(PTest, Option<TreatyIx>)>]| tests.iter().flatten().any(|(t, _)| matches!(t, PTest::Attacker));
+    if rel.holder_attacker || asks(&rel.holder_tests) || asks(&rel.supporter_tests) {
+        return false;
+    }
+    let toward_attacker = views.iter().zip(&rel.clauses).any(|(v, clauses)| {
+        clauses.iter().any(|cix| {
+            v.e.clauses.get(*cix as usize).is_some_and(|c| {
+                c.obligations
+                    .iter()
+                    .chain(c.readings.iter().flat_map(|r| r.obligations.iter()))
+                    .any(|o| o.toward.iter().any(|b| matches!(b, Benef::Attacker)))
+            })
+        })
+    });
+    !toward_attacker
 }
 
 /// How many scenarios one cell stands for per unit of weight: the reading choices of the
