@@ -17,7 +17,7 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Detail, Forms, Grouped, Key, NotModelledNote,
+    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Detail, Forms, Grouped, Key, Lazy, NotModelledNote,
     NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup,
     Verdict, WouldApply,
 };
@@ -1859,6 +1859,17 @@ impl Engine {
     ) -> (NotObligatedList, Vec<ClauseTrace>) {
         let lx = self.lexicon();
         let mut g = Grouped::new(lx.clone(), s.date);
+        g.attackers = s
+            .attackers
+            .iter()
+            .flatten()
+            .filter_map(|a| match a {
+                ActorIx::Party(p) => Some(*p),
+                _ => None,
+            })
+            .collect();
+        g.attackers.sort_unstable();
+        g.attackers.dedup();
         let mut traces = Vec::new();
         // (party, clause) pairs that oblige, sorted: what is owed is never listed.
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
@@ -1869,7 +1880,7 @@ impl Engine {
             said: Said::default(),
         };
         let mut treaties = self.relevant_treaties(s);
-        treaties.sort_by(|a, b| lx.treaty(*a).cmp(lx.treaty(*b)));
+        treaties.sort_unstable_by_key(|t| lx.treaty_rank(*t));
         for tix in treaties {
             let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
@@ -1959,6 +1970,7 @@ impl Engine {
             all: None,
             wide: (wide_from, wide_from),
             clauses: (clause_from, clause_from),
+            lazy: None,
         };
         if inf.0 == Truth::False {
             let (reason, words) = self.not_in_force(s, t);
@@ -1973,35 +1985,19 @@ impl Engine {
             group.wide.1 = g.marks.len() as u32;
             g.len += t.ever.len() - skipped;
         } else {
-            // Membership on the day: one walk over the treaty's rows (sorted by party, as
-            // `ever` is) instead of a search per member.
-            let windows = self.treaty_windows(tix);
-            let day = match (&s.date, windows) {
-                (When::Day(d), Some(_)) => Some(crate::time::day_key(*d)),
-                _ => None,
+            let wide = match (&s.date, self.treaty_windows(tix)) {
+                // Who is a party on the day is worked out when the list is read.
+                (When::Day(d), Some(_)) => {
+                    let lazy = self.lazy_group(s, tix, crate::time::day_key(*d), &owing, g);
+                    group.lazy = Some(lazy);
+                    g.any_lazy = true;
+                    None
+                }
+                _ => {
+                    self.wide_marks(s, (tix, t), &owing, g);
+                    Some((wide_from, g.marks.len() as u32))
+                }
             };
-            let rows = windows.unwrap_or(&[]);
-            g.marks.reserve(t.ever.len());
-            let mut next = 0;
-            for &p in &t.ever {
-                while rows.get(next).is_some_and(|r| r.0 < p) {
-                    next += 1;
-                }
-                let first = next;
-                while rows.get(next).is_some_and(|r| r.0 == p) {
-                    next += 1;
-                }
-                let member = match (day, rows.get(first..next)) {
-                    (Some(k), Some(mine)) => self.is_party_by_rows(tix, p, mine, k, &s.date),
-                    _ => self.is_party_at(tix, p, &s.date),
-                };
-                if let Some(code) = wide_code(s, p, member) {
-                    let listed = !owing.contains(&p);
-                    g.marks.push((p, if listed { code } else { Code::Skip }));
-                    g.len += usize::from(listed);
-                }
-            }
-            let wide = (wide_from, g.marks.len() as u32);
             let f = Frame {
                 e: self,
                 s,
@@ -2015,10 +2011,40 @@ impl Engine {
                     self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, pass, g);
                 }
             }
-            group.wide = wide;
+            group.wide = wide.unwrap_or((wide_from, wide_from));
             group.clauses.1 = g.clauses.len() as u32;
         }
         g.treaties.push(group);
+    }
+
+    /// What a lazy treaty group keeps to find, when its list is read, the members a
+    /// treaty-wide reason settles on day key `day` (see [`Lazy`]): the members that owe, and
+    /// whether each member whose windows send it to the entries is a party on the day.
+    fn lazy_group(&self, s: &Prepared, tix: TreatyIx, day: i32, owing: &[PartyIx], g: &mut Grouped) -> Lazy {
+        let owing_from = g.owing.len() as u32;
+        g.owing.extend(owing);
+        let asked_from = g.asked.len() as u32;
+        for &p in self.lexicon().asks(tix) {
+            g.asked.push((p, self.is_party_by_entries(tix, p, &s.date).0));
+        }
+        Lazy {
+            day,
+            owing: (owing_from, g.owing.len() as u32),
+            asked: (asked_from, g.asked.len() as u32),
+        }
+    }
+
+    /// The members of treaty `t` a treaty-wide reason settles (not a party on the scenario's
+    /// date, or an attacker), appended to `g.marks` sorted by party, `Code::Skip` for those
+    /// in `owing`.
+    fn wide_marks(&self, s: &Prepared, (tix, t): (TreatyIx, &Treaty), owing: &[PartyIx], g: &mut Grouped) {
+        for &p in &t.ever {
+            if let Some(code) = wide_code(s, p, self.is_party_at(tix, p, &s.date)) {
+                let listed = !owing.contains(&p);
+                g.marks.push((p, if listed { code } else { Code::Skip }));
+                g.len += usize::from(listed);
+            }
+        }
     }
 
     /// The reasons under one clause for the members no treaty-wide reason settles (`wide`,
@@ -2030,7 +2056,7 @@ impl Engine {
         f: &Frame,
         t: &Treaty,
         (cix, c): (ClauseIx, &Clause),
-        wide: (u32, u32),
+        wide: Option<(u32, u32)>,
         pass: &mut Pass<'_>,
         g: &mut Grouped,
     ) {
@@ -2071,10 +2097,14 @@ impl Engine {
         }
         odd.sort_unstable();
         odd.dedup();
-        let settled = |g: &Grouped, p: PartyIx| {
-            g.marks
-                .get(wide.0 as usize..wide.1 as usize)
-                .is_some_and(|m| m.binary_search_by_key(&p, |m| m.0).is_ok())
+        // Settled by a treaty-wide reason: found in the treaty's marks, or (a lazy group)
+        // worked out for this member alone.
+        let settled = |g: &Grouped, p: PartyIx| match wide {
+            Some((a, b)) => g
+                .marks
+                .get(a as usize..b as usize)
+                .is_some_and(|m| m.binary_search_by_key(&p, |m| m.0).is_ok()),
+            None => wide_code(s, p, self.is_party_at(f.treaty, p, &s.date)).is_some(),
         };
         let from = g.marks.len() as u32;
         let mut skipped = 0;
@@ -2094,7 +2124,9 @@ impl Engine {
                 g.marks.push((p, code));
             }
         }
-        g.len += t.ever.len() - (wide.1 - wide.0) as usize - skipped;
+        // A lazy group's settled members are taken off when the list is read.
+        let settled_here = wide.map_or(0, |(a, b)| (b - a) as usize);
+        g.len += t.ever.len() - settled_here - skipped;
         g.clauses.push(ClauseGroup {
             clause: cix,
             default,
@@ -2414,13 +2446,13 @@ fn reading_key(g: &Grouped, pid: &str, r: &ReadingDifference) -> Option<Key> {
         .iter()
         .copied()
         .find(|p| lx.party(*p).as_str() == pid)?;
-    if g.code(t, None, p).is_some() {
+    if g.code(gi, None, p).is_some() {
         return Some((gi as u32, u32::MAX, p));
     }
     let (c0, c1) = t.clauses;
     (c0..c1).find_map(|ci| {
         let c = g.clauses.get(ci as usize)?;
-        (lx.clause(c.clause).as_str() == r.clause && g.code(t, Some(c), p).is_some()).then_some((gi as u32, ci, p))
+        (lx.clause(c.clause).as_str() == r.clause && g.code(gi, Some(c), p).is_some()).then_some((gi as u32, ci, p))
     })
 }
 
@@ -2438,6 +2470,17 @@ pub(crate) struct Lexicon {
     ever_by_id: Vec<Vec<PartyIx>>,
     /// Per treaty, its clauses in the order of their ids.
     clauses_by_id: Vec<Vec<ClauseIx>>,
+    /// Per treaty, its place in the order of the treaties' ids.
+    treaty_rank: Vec<u32>,
+    /// Per treaty, `ever` (sorted by party index, as its windows are).
+    ever: Vec<Vec<PartyIx>>,
+    /// The engine's windows of membership (`Engine::party_rows`) and, per treaty, where its
+    /// own start and end (`Engine::treaty_party_rows`): what a verdict's list reads, when it
+    /// is read, to find who is not a party on the day.
+    rows: Vec<(PartyIx, i32, i32)>,
+    treaty_rows: Vec<Option<(u32, u32)>>,
+    /// Per treaty, the members whose windows send them to the entries (an instant bound).
+    asks: Vec<Vec<PartyIx>>,
     /// Per treaty, the dates of its direct entries (`from`, `to`), sorted by party and, for
     /// one party, in the order of the entries: what says when a non-member joins or left.
     entries: Vec<Vec<Entry>>,
@@ -2467,12 +2510,25 @@ impl Lexicon {
             v.sort_by_key(|m| m.0);
             v
         };
+        let treaty: Vec<Shared> = e.treaties.iter().map(|t| Shared::from(t.id.as_str())).collect();
+        let all: Vec<TreatyIx> = (0..treaty.len() as TreatyIx).collect();
+        let mut treaty_rank = vec![0; treaty.len()];
+        for (rank, t) in by_id(&all, &treaty).into_iter().enumerate() {
+            if let Some(r) = treaty_rank.get_mut(t as usize) {
+                *r = rank as u32;
+            }
+        }
         Lexicon {
-            treaty: e.treaties.iter().map(|t| Shared::from(t.id.as_str())).collect(),
+            treaty,
+            treaty_rank,
             treaty_name: e.treaties.iter().map(|t| Shared::from(t.name.as_str())).collect(),
             citation: e.clauses.iter().map(|c| Shared::from(c.citation.as_str())).collect(),
             ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
             clauses_by_id: e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect(),
+            ever: e.treaties.iter().map(|t| t.ever.clone()).collect(),
+            rows: e.party_rows.clone(),
+            treaty_rows: e.treaty_party_rows.clone(),
+            asks: (0..e.treaties.len() as u32).map(|t| asks(e, t)).collect(),
             entries: e.treaties.iter().map(entries).collect(),
             wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             party,
@@ -2493,6 +2549,11 @@ impl Lexicon {
     /// A treaty's id.
     pub(crate) fn treaty(&self, t: TreatyIx) -> &Shared {
         Self::get(&self.treaty, t)
+    }
+
+    /// A treaty's place in the order of the treaties' ids.
+    fn treaty_rank(&self, t: TreatyIx) -> u32 {
+        self.treaty_rank.get(t as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// A treaty's name.
@@ -2523,6 +2584,26 @@ impl Lexicon {
             .as_ref()
     }
 
+    /// Every party ever a party to treaty `t`, sorted by party index.
+    pub(crate) fn ever(&self, t: TreatyIx) -> &[PartyIx] {
+        self.ever.get(t as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Treaty `t`'s windows of membership, sorted by party (empty when it has none).
+    pub(crate) fn windows(&self, t: TreatyIx) -> &[(PartyIx, i32, i32)] {
+        self.treaty_rows
+            .get(t as usize)
+            .copied()
+            .flatten()
+            .and_then(|(a, b)| self.rows.get(a as usize..b as usize))
+            .unwrap_or(&[])
+    }
+
+    /// The members of treaty `t` whose windows send them to its entries, sorted.
+    fn asks(&self, t: TreatyIx) -> &[PartyIx] {
+        self.asks.get(t as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// Every party ever a party to treaty `t`, in the order of their ids.
     pub(crate) fn members_by_id(&self, t: TreatyIx) -> &[PartyIx] {
         self.ever_by_id.get(t as usize).map_or(&[], Vec::as_slice)
@@ -2548,6 +2629,15 @@ impl Lexicon {
         }
         change
     }
+}
+
+/// The members of treaty `t` whose windows end in `query::ASK_ENTRIES`, sorted.
+fn asks(e: &Engine, t: TreatyIx) -> Vec<PartyIx> {
+    let rows = e.treaty_windows(t).unwrap_or(&[]);
+    rows.chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.last().is_some_and(|r| (r.1, r.2) == crate::query::ASK_ENTRIES))
+        .filter_map(|run| run.first().map(|r| r.0))
+        .collect()
 }
 
 fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {

@@ -14,7 +14,7 @@ use crate::vocab::{Caveat, Deadline, EventKind, Form};
 
 mod grouped;
 
-pub(crate) use grouped::{ClauseGroup, Code, Grouped, Key, TreatyGroup};
+pub(crate) use grouped::{ClauseGroup, Code, Grouped, Key, Lazy, TreatyGroup};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -622,7 +622,7 @@ impl NotObligatedList {
     pub fn len(&self) -> usize {
         match &self.0 {
             Repr::Flat(v) => v.len(),
-            Repr::Grouped(g) => g.len,
+            Repr::Grouped(g) => g.len(),
         }
     }
 
