@@ -1563,7 +1563,7 @@ impl Engine {
         }
         let mut obligations = Vec::new();
         for (pid, hs) in &by_party {
-            obligations.push(self.party_entry(pid, hs, s, reading_diffs.remove(*pid).unwrap_or_default()));
+            obligations.push(self.party_entry(hs, s, reading_diffs.remove(*pid).unwrap_or_default()));
         }
         let conflicts = self.conflicts(&by_party, s);
         let (not_obligated, explanation) = self.why_not(s, &hits, &mut reading_diffs, explain);
@@ -1629,6 +1629,7 @@ impl Engine {
     }
 
     fn source(&self, h: &Hit, s: &Prepared) -> Option<Source> {
+        let lx = self.lexicon();
         let c = self.clauses.get(h.clause as usize)?;
         let t = self.treaties.get(c.treaty as usize)?;
         let o = c.obligations.get(h.obligation as usize)?;
@@ -1642,12 +1643,12 @@ impl Engine {
             .collect();
         sort_by_words(&mut caveats);
         Some(Source {
-            treaty: t.id.clone(),
-            treaty_name: t.name.clone(),
+            treaty: lx.treaty(c.treaty).clone(),
+            treaty_name: lx.treaty_name(c.treaty).clone(),
             draft: t.status == TreatyStatus::Draft,
-            clause: c.id.clone(),
-            citation: c.citation.clone(),
-            toward: self.party_id(h.toward).to_string(),
+            clause: lx.clause(h.clause).clone(),
+            citation: lx.citation(h.clause).clone(),
+            toward: lx.party(h.toward).clone(),
             level: h.level,
             status: h.status,
             depends_on: if h.status == Status::Contingent {
@@ -1705,7 +1706,9 @@ impl Engine {
         out.iter().map(|p| self.party_id(*p).to_string()).collect()
     }
 
-    fn party_entry(&self, pid: &str, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
+    fn party_entry(&self, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
+        let lx = self.lexicon();
+        let p = hs.first().map_or(PartyIx::MAX, |h| h.party);
         let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
         let at_level: Vec<&&Hit> = hs.iter().filter(|h| h.level == level).collect();
         let definite = at_level.iter().any(|h| h.status == Status::Definite);
@@ -1746,11 +1749,8 @@ impl Engine {
             .collect();
         sort_by_words(&mut caveats);
         PartyObligation {
-            party: pid.to_string(),
-            name: hs
-                .first()
-                .and_then(|h| self.parties.get(h.party as usize))
-                .map_or(String::new(), |p| p.name.clone()),
+            party: lx.party(p).clone(),
+            name: lx.party_name(p).clone(),
             level,
             status: if definite { Status::Definite } else { Status::Contingent },
             depends_on,
@@ -2462,6 +2462,7 @@ fn reading_key(g: &Grouped, pid: &str, r: &ReadingDifference) -> Option<Key> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lexicon {
     party: Vec<Shared>,
+    party_name: Vec<Shared>,
     treaty: Vec<Shared>,
     treaty_name: Vec<Shared>,
     clause: Vec<Shared>,
@@ -2519,6 +2520,7 @@ impl Lexicon {
             }
         }
         Lexicon {
+            party_name: e.parties.iter().map(|p| Shared::from(p.name.as_str())).collect(),
             treaty,
             treaty_rank,
             treaty_name: e.treaties.iter().map(|t| Shared::from(t.name.as_str())).collect(),
@@ -2544,6 +2546,11 @@ impl Lexicon {
     /// A party's id.
     pub(crate) fn party(&self, p: PartyIx) -> &Shared {
         Self::get(&self.party, p)
+    }
+
+    /// A party's name.
+    pub(crate) fn party_name(&self, p: PartyIx) -> &Shared {
+        Self::get(&self.party_name, p)
     }
 
     /// A treaty's id.

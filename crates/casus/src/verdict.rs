@@ -65,17 +65,17 @@ impl Forms {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     /// Treaty id.
-    pub treaty: String,
+    pub treaty: Shared,
     /// Treaty name.
-    pub treaty_name: String,
+    pub treaty_name: Shared,
     /// Whether the treaty is a draft, not in force.
     pub draft: bool,
     /// Clause id.
-    pub clause: String,
+    pub clause: Shared,
     /// As cited (`Art. 5`).
-    pub citation: String,
+    pub citation: Shared,
     /// The party the obligation runs toward.
-    pub toward: String,
+    pub toward: Shared,
     /// The level under this clause.
     pub level: Level,
     /// Definite or contingent under this clause.
@@ -184,9 +184,9 @@ pub struct ReadingDifference {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartyObligation {
     /// Party id.
-    pub party: String,
+    pub party: Shared,
     /// Party name.
-    pub name: String,
+    pub name: Shared,
     /// The strongest level over all sources (`neutrality` only if nothing else).
     pub level: Level,
     /// Whether that level is definite or contingent.
