@@ -1497,7 +1497,8 @@ impl Engine {
         // The hits sorted once by party id (stable: each party's in the order found), one run
         // per party.
         let mut sorted: Vec<&Hit> = hits.iter().collect();
-        sorted.sort_by(|a, b| self.party_id(a.party).cmp(self.party_id(b.party)));
+        let lx = self.lexicon();
+        sorted.sort_by_key(|h| lx.party_rank(h.party));
         let by_party: Vec<(&str, &[&Hit])> = sorted
             .chunk_by(|a, b| a.party == b.party)
             .filter_map(|hs| Some((self.party_id(hs.first()?.party), hs)))
@@ -1878,6 +1879,7 @@ impl Engine {
         let mut pass = Pass {
             owed: &owed,
             said: Said::default(),
+            settled: Vec::new(),
         };
         let mut treaties = self.relevant_treaties(s);
         treaties.sort_unstable_by_key(|t| lx.treaty_rank(*t));
@@ -1963,6 +1965,7 @@ impl Engine {
             .map(|(p, _)| *p)
             .collect();
         owing.dedup();
+        pass.settled.clear();
         let wide_from = g.marks.len() as u32;
         let clause_from = g.clauses.len() as u32;
         let mut group = TreatyGroup {
@@ -2099,17 +2102,26 @@ impl Engine {
         odd.dedup();
         // Settled by a treaty-wide reason: found in the treaty's marks, or (a lazy group)
         // worked out for this member alone.
-        let settled = |g: &Grouped, p: PartyIx| match wide {
+        // (The same few members, the targets first, come back clause after clause: a lazy
+        // group's answers are kept for the treaty in `pass.settled`.)
+        let settled = |g: &Grouped, known: &mut Vec<(PartyIx, bool)>, p: PartyIx| match wide {
             Some((a, b)) => g
                 .marks
                 .get(a as usize..b as usize)
                 .is_some_and(|m| m.binary_search_by_key(&p, |m| m.0).is_ok()),
-            None => wide_code(s, p, self.is_party_at(f.treaty, p, &s.date)).is_some(),
+            None => {
+                if let Some(k) = known.iter().find(|k| k.0 == p) {
+                    return k.1;
+                }
+                let v = wide_code(s, p, self.is_party_at(f.treaty, p, &s.date)).is_some();
+                known.push((p, v));
+                v
+            }
         };
         let from = g.marks.len() as u32;
         let mut skipped = 0;
         for p in odd {
-            if t.ever.binary_search(&p).is_err() || settled(g, p) {
+            if t.ever.binary_search(&p).is_err() || settled(g, &mut pass.settled, p) {
                 continue;
             }
             let code = if owed.binary_search(&(p, cix)).is_ok() {
@@ -2412,6 +2424,9 @@ fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
 struct Pass<'a> {
     owed: &'a [(PartyIx, ClauseIx)],
     said: Said,
+    /// For the treaty at hand (a lazy group): the members already tested, and whether a
+    /// treaty-wide reason settles each.
+    settled: Vec<(PartyIx, bool)>,
 }
 
 /// Gives each reading difference left in `readings` to the entry that lists its party under
@@ -2473,6 +2488,8 @@ pub(crate) struct Lexicon {
     clauses_by_id: Vec<Vec<ClauseIx>>,
     /// Per treaty, its place in the order of the treaties' ids.
     treaty_rank: Vec<u32>,
+    /// Per party, its place in the order of the parties' ids.
+    party_rank: Vec<u32>,
     /// Per treaty, `ever` (sorted by party index, as its windows are).
     ever: Vec<Vec<PartyIx>>,
     /// The engine's windows of membership (`Engine::party_rows`) and, per treaty, where its
@@ -2512,17 +2529,23 @@ impl Lexicon {
             v
         };
         let treaty: Vec<Shared> = e.treaties.iter().map(|t| Shared::from(t.id.as_str())).collect();
-        let all: Vec<TreatyIx> = (0..treaty.len() as TreatyIx).collect();
-        let mut treaty_rank = vec![0; treaty.len()];
-        for (rank, t) in by_id(&all, &treaty).into_iter().enumerate() {
-            if let Some(r) = treaty_rank.get_mut(t as usize) {
-                *r = rank as u32;
+        let rank = |ids: &[Shared]| {
+            let all: Vec<u32> = (0..ids.len() as u32).collect();
+            let mut ranks = vec![0; ids.len()];
+            for (rank, x) in by_id(&all, ids).into_iter().enumerate() {
+                if let Some(r) = ranks.get_mut(x as usize) {
+                    *r = rank as u32;
+                }
             }
-        }
+            ranks
+        };
+        let treaty_rank = rank(&treaty);
+        let party_rank = rank(&party);
         Lexicon {
             party_name: e.parties.iter().map(|p| Shared::from(p.name.as_str())).collect(),
             treaty,
             treaty_rank,
+            party_rank,
             treaty_name: e.treaties.iter().map(|t| Shared::from(t.name.as_str())).collect(),
             citation: e.clauses.iter().map(|c| Shared::from(c.citation.as_str())).collect(),
             ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
@@ -2556,6 +2579,11 @@ impl Lexicon {
     /// A treaty's id.
     pub(crate) fn treaty(&self, t: TreatyIx) -> &Shared {
         Self::get(&self.treaty, t)
+    }
+
+    /// A party's place in the order of the parties' ids.
+    fn party_rank(&self, p: PartyIx) -> u32 {
+        self.party_rank.get(p as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// A treaty's place in the order of the treaties' ids.
