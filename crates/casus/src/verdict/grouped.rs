@@ -100,8 +100,8 @@ pub(crate) struct Grouped {
     pub lx: Arc<Lexicon>,
     /// The scenario's date.
     pub date: When,
-    /// How many entries the flat list has, but for the treaty-wide reasons of the lazy
-    /// groups (see [`Grouped::len`]).
+    /// How many entries the flat list has, counted as if a treaty-wide reason settled no
+    /// member of a lazy group: [`Grouped::len`] corrects it when the list is first read.
     pub len: usize,
     /// The attackers that are parties, sorted (a member that is one is settled).
     pub attackers: Vec<PartyIx>,
