@@ -165,11 +165,20 @@ fn bench(c: &mut Criterion) {
         let (f50, f99) = per_scenario(1000, |i| {
             black_box(engine.verdict(&prepared[i], false));
         });
+        // The reasons are worked out in part when first read: the same verdict, its reasons
+        // counted (what a caller that reads them pays).
+        let (r50, r99) = per_scenario(1000, |i| {
+            black_box(engine.verdict(&prepared[i], false).not_obligated.len());
+        });
         let (e50, e99) = per_scenario(1000, |i| {
             black_box(engine.verdict(&prepared[i], true));
         });
         let _ = writeln!(report, "{name} | casus verdict-only | {c50:?} | {c99:?}");
         let _ = writeln!(report, "{name} | casus full verdict | {f50:?} | {f99:?}");
+        let _ = writeln!(
+            report,
+            "{name} | casus full verdict, reasons counted | {r50:?} | {r99:?}"
+        );
         let _ = writeln!(report, "{name} | casus with explanation | {e50:?} | {e99:?}");
         let _ = writeln!(report, "{name} | baseline | {b50:?} | {b99:?}");
         let _ = std::fs::remove_dir_all(&dir);

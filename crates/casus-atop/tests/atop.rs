@@ -747,7 +747,7 @@ fn through_verdicts(e: &casus::Engine, on: Date) -> BTreeMap<(String, String), S
                     && src.treaty.starts_with("atop_")
                     && src.clause.starts_with("defense_")
                 {
-                    let slot = out.entry((o.party.clone(), b.clone())).or_insert(src.status);
+                    let slot = out.entry((o.party.to_string(), b.clone())).or_insert(src.status);
                     *slot = (*slot).min(src.status);
                 }
             }

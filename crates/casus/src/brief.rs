@@ -706,9 +706,9 @@ fn obliged_groups(obligations: &[PartyObligation]) -> Vec<ObligedGroup> {
             by_when,
         );
         let (parties, lead) = by.entry(key).or_default();
-        parties.push(p.party.clone());
+        parties.push(p.party.to_string());
         if p.sources.iter().any(|s| s.lead) {
-            lead.push(p.party.clone());
+            lead.push(p.party.to_string());
         }
     }
     by.into_iter()

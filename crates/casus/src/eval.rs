@@ -17,7 +17,7 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Detail, Forms, Grouped, Key, NotModelledNote,
+    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Detail, Forms, Grouped, Key, Lazy, NotModelledNote,
     NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup,
     Verdict, WouldApply,
 };
@@ -1503,7 +1503,8 @@ impl Engine {
         // The hits sorted once by party id (stable: each party's in the order found), one run
         // per party.
         let mut sorted: Vec<&Hit> = hits.iter().collect();
-        sorted.sort_by(|a, b| self.party_id(a.party).cmp(self.party_id(b.party)));
+        let lx = self.lexicon();
+        sorted.sort_by_key(|h| lx.party_rank(h.party));
         let by_party: Vec<(&str, &[&Hit])> = sorted
             .chunk_by(|a, b| a.party == b.party)
             .filter_map(|hs| Some((self.party_id(hs.first()?.party), hs)))
@@ -1569,7 +1570,7 @@ impl Engine {
         }
         let mut obligations = Vec::new();
         for (pid, hs) in &by_party {
-            obligations.push(self.party_entry(pid, hs, s, reading_diffs.remove(*pid).unwrap_or_default()));
+            obligations.push(self.party_entry(hs, s, reading_diffs.remove(*pid).unwrap_or_default()));
         }
         let conflicts = self.conflicts(&by_party, s);
         let (not_obligated, explanation) = self.why_not(s, &hits, &mut reading_diffs, explain);
@@ -1635,6 +1636,7 @@ impl Engine {
     }
 
     fn source(&self, h: &Hit, s: &Prepared) -> Option<Source> {
+        let lx = self.lexicon();
         let c = self.clauses.get(h.clause as usize)?;
         let t = self.treaties.get(c.treaty as usize)?;
         let o = c.obligations.get(h.obligation as usize)?;
@@ -1648,12 +1650,12 @@ impl Engine {
             .collect();
         sort_by_words(&mut caveats);
         Some(Source {
-            treaty: t.id.clone(),
-            treaty_name: t.name.clone(),
+            treaty: lx.treaty(c.treaty).clone(),
+            treaty_name: lx.treaty_name(c.treaty).clone(),
             draft: t.status == TreatyStatus::Draft,
-            clause: c.id.clone(),
-            citation: c.citation.clone(),
-            toward: self.party_id(h.toward).to_string(),
+            clause: lx.clause(h.clause).clone(),
+            citation: lx.citation(h.clause).clone(),
+            toward: lx.party(h.toward).clone(),
             level: h.level,
             status: h.status,
             depends_on: if h.status == Status::Contingent {
@@ -1711,7 +1713,9 @@ impl Engine {
         out.iter().map(|p| self.party_id(*p).to_string()).collect()
     }
 
-    fn party_entry(&self, pid: &str, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
+    fn party_entry(&self, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
+        let lx = self.lexicon();
+        let p = hs.first().map_or(PartyIx::MAX, |h| h.party);
         let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
         let at_level: Vec<&&Hit> = hs.iter().filter(|h| h.level == level).collect();
         let definite = at_level.iter().any(|h| h.status == Status::Definite);
@@ -1752,11 +1756,8 @@ impl Engine {
             .collect();
         sort_by_words(&mut caveats);
         PartyObligation {
-            party: pid.to_string(),
-            name: hs
-                .first()
-                .and_then(|h| self.parties.get(h.party as usize))
-                .map_or(String::new(), |p| p.name.clone()),
+            party: lx.party(p).clone(),
+            name: lx.party_name(p).clone(),
             level,
             status: if definite { Status::Definite } else { Status::Contingent },
             depends_on,
@@ -1865,6 +1866,17 @@ impl Engine {
     ) -> (NotObligatedList, Vec<ClauseTrace>) {
         let lx = self.lexicon();
         let mut g = Grouped::new(lx.clone(), s.date);
+        g.attackers = s
+            .attackers
+            .iter()
+            .flatten()
+            .filter_map(|a| match a {
+                ActorIx::Party(p) => Some(*p),
+                _ => None,
+            })
+            .collect();
+        g.attackers.sort_unstable();
+        g.attackers.dedup();
         let mut traces = Vec::new();
         // (party, clause) pairs that oblige, sorted: what is owed is never listed.
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
@@ -1873,9 +1885,10 @@ impl Engine {
         let mut pass = Pass {
             owed: &owed,
             said: Said::default(),
+            settled: Vec::new(),
         };
         let mut treaties = self.relevant_treaties(s);
-        treaties.sort_by(|a, b| lx.treaty(*a).cmp(lx.treaty(*b)));
+        treaties.sort_unstable_by_key(|t| lx.treaty_rank(*t));
         for tix in treaties {
             let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
@@ -1958,6 +1971,7 @@ impl Engine {
             .map(|(p, _)| *p)
             .collect();
         owing.dedup();
+        pass.settled.clear();
         let wide_from = g.marks.len() as u32;
         let clause_from = g.clauses.len() as u32;
         let mut group = TreatyGroup {
@@ -1965,6 +1979,7 @@ impl Engine {
             all: None,
             wide: (wide_from, wide_from),
             clauses: (clause_from, clause_from),
+            lazy: None,
         };
         if inf.0 == Truth::False {
             let (reason, words) = self.not_in_force(s, t);
@@ -1979,35 +1994,19 @@ impl Engine {
             group.wide.1 = g.marks.len() as u32;
             g.len += t.ever.len() - skipped;
         } else {
-            // Membership on the day: one walk over the treaty's rows (sorted by party, as
-            // `ever` is) instead of a search per member.
-            let windows = self.treaty_windows(tix);
-            let day = match (&s.date, windows) {
-                (When::Day(d), Some(_)) => Some(crate::time::day_key(*d)),
-                _ => None,
+            let wide = match (&s.date, self.treaty_windows(tix)) {
+                // Who is a party on the day is worked out when the list is read.
+                (When::Day(d), Some(_)) => {
+                    let lazy = self.lazy_group(s, tix, crate::time::day_key(*d), &owing, g);
+                    group.lazy = Some(lazy);
+                    g.any_lazy = true;
+                    None
+                }
+                _ => {
+                    self.wide_marks(s, (tix, t), &owing, g);
+                    Some((wide_from, g.marks.len() as u32))
+                }
             };
-            let rows = windows.unwrap_or(&[]);
-            g.marks.reserve(t.ever.len());
-            let mut next = 0;
-            for &p in &t.ever {
-                while rows.get(next).is_some_and(|r| r.0 < p) {
-                    next += 1;
-                }
-                let first = next;
-                while rows.get(next).is_some_and(|r| r.0 == p) {
-                    next += 1;
-                }
-                let member = match (day, rows.get(first..next)) {
-                    (Some(k), Some(mine)) => self.is_party_by_rows(tix, p, mine, k, &s.date),
-                    _ => self.is_party_at(tix, p, &s.date),
-                };
-                if let Some(code) = wide_code(s, p, member) {
-                    let listed = !owing.contains(&p);
-                    g.marks.push((p, if listed { code } else { Code::Skip }));
-                    g.len += usize::from(listed);
-                }
-            }
-            let wide = (wide_from, g.marks.len() as u32);
             let f = Frame {
                 e: self,
                 s,
@@ -2021,10 +2020,40 @@ impl Engine {
                     self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, pass, g);
                 }
             }
-            group.wide = wide;
+            group.wide = wide.unwrap_or((wide_from, wide_from));
             group.clauses.1 = g.clauses.len() as u32;
         }
         g.treaties.push(group);
+    }
+
+    /// What a lazy treaty group keeps to find, when its list is read, the members a
+    /// treaty-wide reason settles on day key `day` (see [`Lazy`]): the members that owe, and
+    /// whether each member whose windows send it to the entries is a party on the day.
+    fn lazy_group(&self, s: &Prepared, tix: TreatyIx, day: i32, owing: &[PartyIx], g: &mut Grouped) -> Lazy {
+        let owing_from = g.owing.len() as u32;
+        g.owing.extend(owing);
+        let asked_from = g.asked.len() as u32;
+        for &p in self.lexicon().asks(tix) {
+            g.asked.push((p, self.is_party_by_entries(tix, p, &s.date).0));
+        }
+        Lazy {
+            day,
+            owing: (owing_from, g.owing.len() as u32),
+            asked: (asked_from, g.asked.len() as u32),
+        }
+    }
+
+    /// The members of treaty `t` a treaty-wide reason settles (not a party on the scenario's
+    /// date, or an attacker), appended to `g.marks` sorted by party, `Code::Skip` for those
+    /// in `owing`.
+    fn wide_marks(&self, s: &Prepared, (tix, t): (TreatyIx, &Treaty), owing: &[PartyIx], g: &mut Grouped) {
+        for &p in &t.ever {
+            if let Some(code) = wide_code(s, p, self.is_party_at(tix, p, &s.date)) {
+                let listed = !owing.contains(&p);
+                g.marks.push((p, if listed { code } else { Code::Skip }));
+                g.len += usize::from(listed);
+            }
+        }
     }
 
     /// The reasons under one clause for the members no treaty-wide reason settles (`wide`,
@@ -2036,7 +2065,7 @@ impl Engine {
         f: &Frame,
         t: &Treaty,
         (cix, c): (ClauseIx, &Clause),
-        wide: (u32, u32),
+        wide: Option<(u32, u32)>,
         pass: &mut Pass<'_>,
         g: &mut Grouped,
     ) {
@@ -2077,15 +2106,28 @@ impl Engine {
         }
         odd.sort_unstable();
         odd.dedup();
-        let settled = |g: &Grouped, p: PartyIx| {
-            g.marks
-                .get(wide.0 as usize..wide.1 as usize)
-                .is_some_and(|m| m.binary_search_by_key(&p, |m| m.0).is_ok())
+        // Settled by a treaty-wide reason: found in the treaty's marks, or (a lazy group)
+        // worked out for this member alone.
+        // (The same few members, the targets first, come back clause after clause: a lazy
+        // group's answers are kept for the treaty in `pass.settled`.)
+        let settled = |g: &Grouped, known: &mut Vec<(PartyIx, bool)>, p: PartyIx| match wide {
+            Some((a, b)) => g
+                .marks
+                .get(a as usize..b as usize)
+                .is_some_and(|m| m.binary_search_by_key(&p, |m| m.0).is_ok()),
+            None => {
+                if let Some(k) = known.iter().find(|k| k.0 == p) {
+                    return k.1;
+                }
+                let v = wide_code(s, p, self.is_party_at(f.treaty, p, &s.date)).is_some();
+                known.push((p, v));
+                v
+            }
         };
         let from = g.marks.len() as u32;
         let mut skipped = 0;
         for p in odd {
-            if t.ever.binary_search(&p).is_err() || settled(g, p) {
+            if t.ever.binary_search(&p).is_err() || settled(g, &mut pass.settled, p) {
                 continue;
             }
             let code = if owed.binary_search(&(p, cix)).is_ok() {
@@ -2100,7 +2142,9 @@ impl Engine {
                 g.marks.push((p, code));
             }
         }
-        g.len += t.ever.len() - (wide.1 - wide.0) as usize - skipped;
+        // A lazy group's settled members are taken off when the list is read.
+        let settled_here = wide.map_or(0, |(a, b)| (b - a) as usize);
+        g.len += t.ever.len() - settled_here - skipped;
         g.clauses.push(ClauseGroup {
             clause: cix,
             default,
@@ -2386,6 +2430,9 @@ fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
 struct Pass<'a> {
     owed: &'a [(PartyIx, ClauseIx)],
     said: Said,
+    /// For the treaty at hand (a lazy group): the members already tested, and whether a
+    /// treaty-wide reason settles each.
+    settled: Vec<(PartyIx, bool)>,
 }
 
 /// Gives each reading difference left in `readings` to the entry that lists its party under
@@ -2420,13 +2467,13 @@ fn reading_key(g: &Grouped, pid: &str, r: &ReadingDifference) -> Option<Key> {
         .iter()
         .copied()
         .find(|p| lx.party(*p).as_str() == pid)?;
-    if g.code(t, None, p).is_some() {
+    if g.code(gi, None, p).is_some() {
         return Some((gi as u32, u32::MAX, p));
     }
     let (c0, c1) = t.clauses;
     (c0..c1).find_map(|ci| {
         let c = g.clauses.get(ci as usize)?;
-        (lx.clause(c.clause).as_str() == r.clause && g.code(t, Some(c), p).is_some()).then_some((gi as u32, ci, p))
+        (lx.clause(c.clause).as_str() == r.clause && g.code(gi, Some(c), p).is_some()).then_some((gi as u32, ci, p))
     })
 }
 
@@ -2436,6 +2483,7 @@ fn reading_key(g: &Grouped, pid: &str, r: &ReadingDifference) -> Option<Key> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lexicon {
     party: Vec<Shared>,
+    party_name: Vec<Shared>,
     treaty: Vec<Shared>,
     treaty_name: Vec<Shared>,
     clause: Vec<Shared>,
@@ -2444,6 +2492,19 @@ pub(crate) struct Lexicon {
     ever_by_id: Vec<Vec<PartyIx>>,
     /// Per treaty, its clauses in the order of their ids.
     clauses_by_id: Vec<Vec<ClauseIx>>,
+    /// Per treaty, its place in the order of the treaties' ids.
+    treaty_rank: Vec<u32>,
+    /// Per party, its place in the order of the parties' ids.
+    party_rank: Vec<u32>,
+    /// Per treaty, `ever` (sorted by party index, as its windows are).
+    ever: Vec<Vec<PartyIx>>,
+    /// The engine's windows of membership (`Engine::party_rows`) and, per treaty, where its
+    /// own start and end (`Engine::treaty_party_rows`): what a verdict's list reads, when it
+    /// is read, to find who is not a party on the day.
+    rows: Vec<(PartyIx, i32, i32)>,
+    treaty_rows: Vec<Option<(u32, u32)>>,
+    /// Per treaty, the members whose windows send them to the entries (an instant bound).
+    asks: Vec<Vec<PartyIx>>,
     /// Per treaty, the dates of its direct entries (`from`, `to`), sorted by party and, for
     /// one party, in the order of the entries: what says when a non-member joins or left.
     entries: Vec<Vec<Entry>>,
@@ -2473,12 +2534,32 @@ impl Lexicon {
             v.sort_by_key(|m| m.0);
             v
         };
+        let treaty: Vec<Shared> = e.treaties.iter().map(|t| Shared::from(t.id.as_str())).collect();
+        let rank = |ids: &[Shared]| {
+            let all: Vec<u32> = (0..ids.len() as u32).collect();
+            let mut ranks = vec![0; ids.len()];
+            for (rank, x) in by_id(&all, ids).into_iter().enumerate() {
+                if let Some(r) = ranks.get_mut(x as usize) {
+                    *r = rank as u32;
+                }
+            }
+            ranks
+        };
+        let treaty_rank = rank(&treaty);
+        let party_rank = rank(&party);
         Lexicon {
-            treaty: e.treaties.iter().map(|t| Shared::from(t.id.as_str())).collect(),
+            party_name: e.parties.iter().map(|p| Shared::from(p.name.as_str())).collect(),
+            treaty,
+            treaty_rank,
+            party_rank,
             treaty_name: e.treaties.iter().map(|t| Shared::from(t.name.as_str())).collect(),
             citation: e.clauses.iter().map(|c| Shared::from(c.citation.as_str())).collect(),
             ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
             clauses_by_id: e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect(),
+            ever: e.treaties.iter().map(|t| t.ever.clone()).collect(),
+            rows: e.party_rows.clone(),
+            treaty_rows: e.treaty_party_rows.clone(),
+            asks: (0..e.treaties.len() as u32).map(|t| asks(e, t)).collect(),
             entries: e.treaties.iter().map(entries).collect(),
             wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             party,
@@ -2496,9 +2577,24 @@ impl Lexicon {
         Self::get(&self.party, p)
     }
 
+    /// A party's name.
+    pub(crate) fn party_name(&self, p: PartyIx) -> &Shared {
+        Self::get(&self.party_name, p)
+    }
+
     /// A treaty's id.
     pub(crate) fn treaty(&self, t: TreatyIx) -> &Shared {
         Self::get(&self.treaty, t)
+    }
+
+    /// A party's place in the order of the parties' ids.
+    fn party_rank(&self, p: PartyIx) -> u32 {
+        self.party_rank.get(p as usize).copied().unwrap_or(u32::MAX)
+    }
+
+    /// A treaty's place in the order of the treaties' ids.
+    fn treaty_rank(&self, t: TreatyIx) -> u32 {
+        self.treaty_rank.get(t as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// A treaty's name.
@@ -2529,6 +2625,26 @@ impl Lexicon {
             .as_ref()
     }
 
+    /// Every party ever a party to treaty `t`, sorted by party index.
+    pub(crate) fn ever(&self, t: TreatyIx) -> &[PartyIx] {
+        self.ever.get(t as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Treaty `t`'s windows of membership, sorted by party (empty when it has none).
+    pub(crate) fn windows(&self, t: TreatyIx) -> &[(PartyIx, i32, i32)] {
+        self.treaty_rows
+            .get(t as usize)
+            .copied()
+            .flatten()
+            .and_then(|(a, b)| self.rows.get(a as usize..b as usize))
+            .unwrap_or(&[])
+    }
+
+    /// The members of treaty `t` whose windows send them to its entries, sorted.
+    fn asks(&self, t: TreatyIx) -> &[PartyIx] {
+        self.asks.get(t as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// Every party ever a party to treaty `t`, in the order of their ids.
     pub(crate) fn members_by_id(&self, t: TreatyIx) -> &[PartyIx] {
         self.ever_by_id.get(t as usize).map_or(&[], Vec::as_slice)
@@ -2554,6 +2670,15 @@ impl Lexicon {
         }
         change
     }
+}
+
+/// The members of treaty `t` whose windows end in `query::ASK_ENTRIES`, sorted.
+fn asks(e: &Engine, t: TreatyIx) -> Vec<PartyIx> {
+    let rows = e.treaty_windows(t).unwrap_or(&[]);
+    rows.chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.last().is_some_and(|r| (r.1, r.2) == crate::query::ASK_ENTRIES))
+        .filter_map(|run| run.first().map(|r| r.0))
+        .collect()
 }
 
 fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {

@@ -320,7 +320,7 @@ fn obligation_rows(o: &crate::verdict::PartyObligation) -> Vec<Vec<String>> {
                 under.push(format!("also {}", also.join("; ")));
             }
             vec![
-                if i == 0 { o.party.clone() } else { String::new() },
+                if i == 0 { o.party.to_string() } else { String::new() },
                 g.level.to_string(),
                 status_words(g.status, &g.depends_on),
                 under.join("; "),

@@ -14,7 +14,7 @@ use crate::vocab::{Caveat, Deadline, EventKind, Form};
 
 mod grouped;
 
-pub(crate) use grouped::{ClauseGroup, Code, Grouped, Key, TreatyGroup};
+pub(crate) use grouped::{ClauseGroup, Code, Grouped, Key, Lazy, TreatyGroup};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -65,17 +65,17 @@ impl Forms {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     /// Treaty id.
-    pub treaty: String,
+    pub treaty: Shared,
     /// Treaty name.
-    pub treaty_name: String,
+    pub treaty_name: Shared,
     /// Whether the treaty is a draft, not in force.
     pub draft: bool,
     /// Clause id.
-    pub clause: String,
+    pub clause: Shared,
     /// As cited (`Art. 5`).
-    pub citation: String,
+    pub citation: Shared,
     /// The party the obligation runs toward.
-    pub toward: String,
+    pub toward: Shared,
     /// The level under this clause.
     pub level: Level,
     /// Definite or contingent under this clause.
@@ -184,9 +184,9 @@ pub struct ReadingDifference {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartyObligation {
     /// Party id.
-    pub party: String,
+    pub party: Shared,
     /// Party name.
-    pub name: String,
+    pub name: Shared,
     /// The strongest level over all sources (`neutrality` only if nothing else).
     pub level: Level,
     /// Whether that level is definite or contingent.
@@ -622,7 +622,7 @@ impl NotObligatedList {
     pub fn len(&self) -> usize {
         match &self.0 {
             Repr::Flat(v) => v.len(),
-            Repr::Grouped(g) => g.len,
+            Repr::Grouped(g) => g.len(),
         }
     }
 

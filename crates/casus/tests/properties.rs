@@ -120,7 +120,7 @@ proptest! {
             let v = e.verdict(&p, false);
             let want = r.hits(&p, None);
             let parties: BTreeSet<String> = want.iter().map(|h| party_id(&e, h.party)).collect();
-            let got: BTreeSet<String> = v.obligations.iter().map(|o| o.party.clone()).collect();
+            let got: BTreeSet<String> = v.obligations.iter().map(|o| o.party.to_string()).collect();
             prop_assert_eq!(got, parties);
         }
     }
@@ -291,7 +291,7 @@ proptest! {
         for s in ss.iter().filter(|s| in_verify_space(s)) {
             let (Ok(va), Ok(vb)) = (a.evaluate(s), b.evaluate(s)) else { continue };
             let sum = |v: &casus::Verdict| -> Vec<(String, casus::Level, Status)> {
-                v.obligations.iter().map(|o| (o.party.clone(), o.level, o.status)).collect()
+                v.obligations.iter().map(|o| (o.party.to_string(), o.level, o.status)).collect()
             };
             if sum(&va) != sum(&vb) {
                 prop_assert!(d.changed > 0, "the diff missed: {}", s.to_yaml().unwrap());
@@ -307,7 +307,7 @@ proptest! {
             let said = |v: &casus::Verdict| {
                 v.party(&g.party).map(|o| {
                     let mut toward: Vec<String> =
-                        o.sources.iter().filter(|x| x.level == o.level).map(|x| x.toward.clone()).collect();
+                        o.sources.iter().filter(|x| x.level == o.level).map(|x| x.toward.to_string()).collect();
                     toward.sort();
                     toward.dedup();
                     serde_json::to_string(&(o.level, o.status, &o.forms, &o.deadline, &o.caveats, toward)).unwrap()

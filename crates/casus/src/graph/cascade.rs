@@ -417,7 +417,7 @@ impl Engine {
     fn enter(&self, verdict: &Verdict, ev: &Pending, number: u32, options: &CascadeOptions, progress: &mut Progress) {
         let enters = |l: Level| l.is_response() && l.rank() >= options.min_level.rank();
         for po in &verdict.obligations {
-            let Some(p) = self.party_ix.get(&po.party).copied() else {
+            let Some(p) = self.party_ix.get(po.party.as_str()).copied() else {
                 continue;
             };
             // The sources at the entry level, by the party they help.
@@ -429,12 +429,12 @@ impl Engine {
                 for src in &po.sources {
                     progress
                         .stayed
-                        .entry((po.party.clone(), src.treaty.clone()))
+                        .entry((po.party.to_string(), src.treaty.to_string()))
                         .or_insert(StayedOut {
-                            party: po.party.clone(),
+                            party: po.party.to_string(),
                             round: number,
-                            treaty: src.treaty.clone(),
-                            clause: Some(src.clause.clone()),
+                            treaty: src.treaty.to_string(),
+                            clause: Some(src.clause.to_string()),
                             reason: "below_min_level".into(),
                             detail: format!(
                                 "owes only {} toward {} under {} {}",
@@ -525,7 +525,7 @@ impl Engine {
         match progress.side.get(&p).copied() {
             Some(own) if own == joins => {}
             Some(own) => progress.conflicts.push(CascadeConflict {
-                party: po.party.clone(),
+                party: po.party.to_string(),
                 round: number,
                 side: own,
                 toward: toward.to_string(),
@@ -546,8 +546,8 @@ impl Engine {
                 progress.entrants.insert(
                     p,
                     Entrant {
-                        party: po.party.clone(),
-                        name: po.name.clone(),
+                        party: po.party.to_string(),
+                        name: po.name.to_string(),
                         side: joins,
                         helps: toward.to_string(),
                         against,

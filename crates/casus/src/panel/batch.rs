@@ -287,7 +287,7 @@ pub fn evaluate(engine: &Engine, batch: &[BatchScenario]) -> Result<Vec<BatchRow
                 .or_else(|| crate::cow::cow_code_of(&o.party, Some(s.date.day())));
             let sources: Vec<String> = o.sources.iter().map(|x| format!("{}/{}", x.treaty, x.clause)).collect();
             out.push(BatchRow {
-                party: o.party.clone(),
+                party: o.party.to_string(),
                 party_cow: cow,
                 level: o.level.as_str().to_string(),
                 status: o.status.as_str().to_string(),

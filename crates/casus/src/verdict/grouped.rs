@@ -4,12 +4,13 @@
 //! flat list of entries (in the order of treaty, clause and party ids) only when asked: a
 //! reason for 1,000 members costs a few integers until it is read or serialized.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::{Detail, NotObligated, ReadingDifference, Reason, Shared};
 use crate::engine::PartyIx;
 use crate::eval::Lexicon;
 use crate::time::When;
+use crate::truth::Truth;
 
 /// Why one member owes nothing, as a code; the words come from the engine's [`Lexicon`] and
 /// the verdict's date when the entry is read.
@@ -56,6 +57,36 @@ pub(crate) struct TreatyGroup {
     pub wide: (u32, u32),
     /// The treaty's clauses in the order of their ids: `Grouped::clauses[from..to]`.
     pub clauses: (u32, u32),
+    /// When set, `wide` is empty and the members a treaty-wide reason settles are worked out
+    /// only when the list is read (see [`Lazy`]).
+    pub lazy: Option<Lazy>,
+}
+
+/// What a treaty in force needs to find, when the list is read, the members a treaty-wide
+/// reason settles: the day, and the members that owe under some of its clauses. Who is a
+/// party on the day comes from the treaty's windows in the [`Lexicon`]; the attackers are
+/// `Grouped::attackers`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lazy {
+    /// The scenario's day, as a day key.
+    pub day: i32,
+    /// The members that owe under some clause of the treaty (settled, but not listed):
+    /// `Grouped::owing[from..to]`, sorted.
+    pub owing: (u32, u32),
+    /// The members whose windows send them to the treaty's entries, with whether each is a
+    /// party on the day as read there: `Grouped::asked[from..to]`, sorted by party.
+    pub asked: (u32, u32),
+}
+
+/// The treaty-wide reasons of the lazy groups, worked out on the first read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Walked {
+    /// Members and their codes, in one run per lazy treaty group, sorted by party.
+    marks: Vec<(PartyIx, Code)>,
+    /// Per treaty group, its run in `marks` (empty for a group that is not lazy).
+    runs: Vec<(u32, u32)>,
+    /// How many entries the flat list has.
+    len: usize,
 }
 
 /// Where a reading difference is listed: (treaty group, clause group or `u32::MAX` for the
@@ -69,8 +100,19 @@ pub(crate) struct Grouped {
     pub lx: Arc<Lexicon>,
     /// The scenario's date.
     pub date: When,
-    /// How many entries the flat list has.
+    /// How many entries the flat list has, counted as if a treaty-wide reason settled no
+    /// member of a lazy group: [`Grouped::len`] corrects it when the list is first read.
     pub len: usize,
+    /// The attackers that are parties, sorted (a member that is one is settled).
+    pub attackers: Vec<PartyIx>,
+    /// The owing members of the lazy groups, in runs (see [`Lazy`]).
+    pub owing: Vec<PartyIx>,
+    /// The members read from a lazy group's entries, in runs (see [`Lazy`]).
+    pub asked: Vec<(PartyIx, Truth)>,
+    /// Whether some treaty group is lazy.
+    pub any_lazy: bool,
+    /// The lazy groups' treaty-wide reasons, once read.
+    walked: OnceLock<Walked>,
     /// Reasons worded once (a false trigger, a treaty not in force, a reservation's note).
     pub words: Vec<(Reason, Detail)>,
     /// Members and their codes, in runs sorted by party (see the groups).
@@ -102,6 +144,11 @@ impl Grouped {
             lx,
             date,
             len: 0,
+            attackers: Vec::new(),
+            owing: Vec::new(),
+            asked: Vec::new(),
+            any_lazy: false,
+            walked: OnceLock::new(),
             words: Vec::new(),
             marks: Vec::new(),
             clauses: Vec::new(),
@@ -121,10 +168,97 @@ impl Grouped {
         Code::Words(self.words.len() as u32 - 1)
     }
 
-    /// The code of member `p` in treaty group `g`, for the treaty-wide entry (`clause`
+    /// How many entries the flat list has (the first call on a list with lazy groups works
+    /// out their treaty-wide reasons).
+    pub(crate) fn len(&self) -> usize {
+        if self.any_lazy { self.walked().len } else { self.len }
+    }
+
+    /// The treaty-wide reasons of the lazy groups, worked out on the first call.
+    fn walked(&self) -> &Walked {
+        self.walked.get_or_init(|| {
+            let mut w = Walked {
+                marks: Vec::new(),
+                runs: Vec::with_capacity(self.treaties.len()),
+                len: self.len,
+            };
+            let mut settled = 0;
+            for t in &self.treaties {
+                let from = w.marks.len() as u32;
+                if let Some(lazy) = &t.lazy {
+                    w.len += self.walk(t.treaty, lazy, &mut w.marks);
+                    let clauses = (t.clauses.1 - t.clauses.0) as usize;
+                    settled += (w.marks.len() - from as usize) * clauses;
+                }
+                w.runs.push((from, w.marks.len() as u32));
+            }
+            w.len = w.len.saturating_sub(settled);
+            w
+        })
+    }
+
+    /// The members of treaty `tix` a treaty-wide reason settles on `lazy.day` (not a party,
+    /// or an attacker), appended to `out` sorted by party: one walk over the treaty's
+    /// windows, which are sorted by party as its members are. Returns how many are listed
+    /// (those that owe under none of its clauses).
+    fn walk(&self, tix: u32, lazy: &Lazy, out: &mut Vec<(PartyIx, Code)>) -> usize {
+        let rows = self.lx.windows(tix);
+        let owing = run(&self.owing, lazy.owing);
+        let asked = run(&self.asked, lazy.asked);
+        let mut next = 0;
+        let mut listed = 0;
+        for &p in self.lx.ever(tix) {
+            while rows.get(next).is_some_and(|r| r.0 < p) {
+                next += 1;
+            }
+            let first = next;
+            while rows.get(next).is_some_and(|r| r.0 == p) {
+                next += 1;
+            }
+            let mine = rows.get(first..next).unwrap_or(&[]);
+            let member = if mine.last().is_some_and(|r| (r.1, r.2) == crate::query::ASK_ENTRIES) {
+                asked
+                    .binary_search_by_key(&p, |a| a.0)
+                    .ok()
+                    .and_then(|i| asked.get(i))
+                    .map_or(Truth::False, |a| a.1)
+            } else {
+                Truth::from(
+                    mine.iter()
+                        .any(|&(_, from, to)| crate::time::in_days(lazy.day, from, to)),
+                )
+            };
+            let code = if member == Truth::False {
+                Code::NotAParty
+            } else if self.attackers.binary_search(&p).is_ok() {
+                Code::IsAttacker
+            } else {
+                continue;
+            };
+            let owes = owing.binary_search(&p).is_ok();
+            out.push((p, if owes { Code::Skip } else { code }));
+            listed += usize::from(!owes);
+        }
+        listed
+    }
+
+    /// The members treaty group `gi` settles with a treaty-wide reason, with their codes.
+    fn wide(&self, gi: usize) -> &[(PartyIx, Code)] {
+        match self.treaties.get(gi) {
+            Some(t) if t.lazy.is_some() => {
+                let w = self.walked();
+                run(&w.marks, w.runs.get(gi).copied().unwrap_or((0, 0)))
+            }
+            Some(t) => run(&self.marks, t.wide),
+            None => &[],
+        }
+    }
+
+    /// The code of member `p` in treaty group `gi`, for the treaty-wide entry (`clause`
     /// `None`) or a clause group's; `None` when the member is not listed there.
-    pub(crate) fn code(&self, g: &TreatyGroup, clause: Option<&ClauseGroup>, p: PartyIx) -> Option<Code> {
-        let wide = find(run(&self.marks, g.wide), p);
+    pub(crate) fn code(&self, gi: usize, clause: Option<&ClauseGroup>, p: PartyIx) -> Option<Code> {
+        let g = self.treaties.get(gi)?;
+        let wide = find(self.wide(gi), p);
         let code = match clause {
             None => wide.or(g.all),
             Some(_) if wide.is_some() || g.all.is_some() => None,
@@ -243,7 +377,7 @@ impl Iterator for Entries<'_> {
             };
             self.mi += 1;
             let clause = clause_ix.and_then(|c| g.clauses.get(c));
-            if let Some(code) = g.code(t, clause, p) {
+            if let Some(code) = g.code(self.gi, clause, p) {
                 let ci = clause_ix.map_or(u32::MAX, |c| c as u32);
                 return Some(g.entry(&self.date, self.gi as u32, ci, p, code));
             }
