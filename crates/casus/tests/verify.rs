@@ -388,6 +388,71 @@ fn requirements_on_deadlines_and_forms() {
     assert_eq!(o, Outcome::Violated);
 }
 
+/// An obligation that waits on a fact, and so is contingent where the fact is open.
+const ASKED: &str = "
+tags:
+  - {id: europe, description: Europe.}
+facts:
+  - {id: asked, description: Help is asked for.}
+parties:
+  - {id: AAA, name: A, territory_tags: [europe]}
+  - {id: BBB, name: B, territory_tags: [europe]}
+treaties:
+  - id: pact
+    name: Pact
+    in_force: 2000-01-01
+    parties: [{party: AAA}, {party: BBB}]
+    clauses:
+      - id: art1
+        citation: Art. 1
+        trigger: {all: [{target: treaty_party}, {event: armed_attack}]}
+        obligations:
+          - level: assist
+            forms: {allowed: [economic]}
+            when: {fact: asked}
+";
+
+/// A requirement on definite obligations only still waits on the contingent ones: the walk
+/// splits on the fact they wait on, and finds the scenario where one becomes definite.
+#[test]
+fn a_requirement_on_definite_obligations_sees_a_contingent_one_become_definite() {
+    let e = RuleSet::from_yaml(ASKED).unwrap().compile().unwrap();
+    let check = |require: &str, outcome: Outcome, violating: u128, why: &str, facts: &str| {
+        let text = format!("properties:\n  - id: p\n    require: {require}\n");
+        let p = Properties::from_yaml(&text, &e).unwrap();
+        let r = casus::verify::verify(&e, &p, &VerifyOptions::default(), None).unwrap();
+        let p = &r.properties[0];
+        assert_eq!((p.outcome, p.violations), (outcome, violating), "{require}");
+        let c = p.counterexample.as_ref();
+        assert_eq!(c.map(|c| c.why.as_str()).unwrap_or_default(), why, "{require}");
+        let yaml = c.map(|c| serde_json::to_string(&c.scenario.facts).unwrap());
+        assert_eq!(yaml.unwrap_or_default(), facts, "{require}");
+    };
+    let definite = "BBB owes assist (definite) toward AAA under pact/art1, which does not require armed_force";
+    let contingent = "BBB owes assist (contingent) toward AAA under pact/art1, which does not require armed_force";
+    check(
+        "{forms: {level: assist, status: definite, required: [armed_force]}}",
+        Outcome::Violated,
+        1800,
+        definite,
+        r#"{"asked":true}"#,
+    );
+    check(
+        "{forms: {level: assist, required: [armed_force]}}",
+        Outcome::Violated,
+        3600,
+        contingent,
+        "{}",
+    );
+    check(
+        "{forms: {level: assist, status: definite, allowed: [economic]}}",
+        Outcome::Proven,
+        0,
+        "",
+        "",
+    );
+}
+
 #[test]
 fn bad_requirements_are_errors_with_help() {
     let e = RuleSet::from_yaml(casus::doc_example()).unwrap().compile().unwrap();

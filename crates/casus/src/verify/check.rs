@@ -354,9 +354,13 @@ impl VerifyReport {
 
 /// Whether a requirement on forms or deadlines speaks of hit `h`.
 fn selects(which: &Which, e: &Engine, h: &Hit) -> bool {
+    status_matches(h.status, which.status) && selects_in_any_status(which, e, h)
+}
+
+/// Whether `which` selects hit `h` or would once `h` is definite.
+fn selects_in_any_status(which: &Which, e: &Engine, h: &Hit) -> bool {
     which.parties.as_ref().is_none_or(|p| p.contains(&h.party))
         && level_matches(h.level, which.level)
-        && status_matches(h.status, which.status)
         && which
             .under
             .as_ref()
@@ -600,9 +604,11 @@ pub(crate) fn undecided<'h>(
             m
         }
         Requirement::Each { which, must } => {
+            // A contingent obligation counts once it becomes definite, so the answer waits on
+            // it even where the requirement reads definite obligations only.
             let m: Vec<&Hit> = hits
                 .iter()
-                .filter(|h| selects(which, e, h))
+                .filter(|h| selects_in_any_status(which, e, h))
                 .filter(|h| obligation_of(e, reading, h).is_some_and(|o| must.check(o, h.excluded).is_err()))
                 .collect();
             if m.iter().any(|h| h.status == crate::Status::Definite) {
@@ -1189,8 +1195,11 @@ pub(crate) fn part_of(
                 .into(),
         );
     }
-    let share = shares(&p.require);
-    let walk = walk_jobs(engine, (u, p), &jobs, (shard, share), (index, opts, &budget), progress)?;
+    // A shared walk splits a class on what any of its attackers waits on, which for each of
+    // them refines its own walk on values none of its counted obligations depends on (every
+    // requirement waits on the contingent obligations that could change its answer): each
+    // attacker's counts and smallest counterexample stay exact.
+    let walk = walk_jobs(engine, (u, p), &jobs, (shard, true), (index, opts, &budget), progress)?;
     let beyond = if p.scope.is_some_and(|root| counts_attackers(&props.nodes, root)) {
         let sample = (eager && owner)
             .then(|| super::sample::sample(engine, u, p, opts.default_samples, Vec::new()).map(Box::new))
@@ -1242,16 +1251,6 @@ pub(crate) fn walk_units<'c>(jobs: &[(&'c TargetCtx, usize, usize)], share: bool
         });
     }
     out
-}
-
-/// Whether attackers that differ only as obligors may share a walk under requirement `req`.
-/// A shared walk splits a class on what any of its attackers waits on, which for each of them
-/// refines its own walk on values none of its counted obligations depends on: the answer
-/// stays exact when the requirement looks at the contingent obligations too. `each` over
-/// definite obligations only does not: there a value the requirement does not wait on can
-/// still turn an obligation it ignores into one it counts, so its jobs walk alone.
-fn shares(req: &Requirement) -> bool {
-    !matches!(req, Requirement::Each { which, .. } if which.status == super::StatusFilter::Definite)
 }
 
 /// Walks the walks of `jobs` ([`walk_units`], sharing them where `share`) that `shard`
@@ -1565,6 +1564,9 @@ properties:
     require: {forms: {level: assist, required: [armed_force]}}
   - id: forms-definite
     require: {forms: {level: assist, status: definite, required: [armed_force]}}
+  - id: forms-definite-on-cyber
+    scope: {event: cyber_attack}
+    require: {forms: {level: assist, status: definite, required: [economic]}}
   - id: every-reading
     readings: every
     scope: {event: cyber_attack}
@@ -1584,7 +1586,6 @@ properties:
                 let budget = Budget::new(opts.max_evaluations);
                 let ctxs = u.contexts(p.readings == Readings::Every);
                 let jobs = u.jobs(&ctxs);
-                let share = share && shares(&p.require);
                 walk_jobs(engine, (&u, p), &jobs, (shard, share), (index, &opts, &budget), None).unwrap()
             })
             .collect()
