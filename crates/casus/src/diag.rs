@@ -216,6 +216,7 @@ impl FileCtx {
     }
 
     /// The length of the file's text in bytes, held or let go of (0 when never read).
+    #[cfg(any(feature = "verify", test))]
     pub fn text_len(&self) -> u64 {
         match (&self.source, &self.later) {
             (Some(text), _) => text.len() as u64,
