@@ -484,7 +484,8 @@ fn counts(req: &Requirement, e: &Engine, reading: Option<(ClauseIx, usize)>, h: 
                 && level_matches(h.level, *level)
                 && (*forms == 0 || obligation_of(e, reading, h).is_some_and(|o| o.required & forms == *forms))
         }
-        Requirement::Each { which, .. } => selects(which, e, h),
+        // A contingent obligation counts once definite: `undecided` reads it too.
+        Requirement::Each { which, .. } => selects_in_any_status(which, e, h),
         Requirement::Exclusive(a, b) => level_matches(h.level, Some(*a)) || level_matches(h.level, Some(*b)),
     }
 }
@@ -920,6 +921,12 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The evaluations of `results` paired with other hits, one list per evaluation (an
+/// attacker's: the walk's less its own, from [`Checker::fill_without`]).
+fn with_hits<'r, 'h>(results: &[(&'r Eval, &[Hit])], hits: &'h [Vec<Hit>]) -> Vec<(&'r Eval, &'h [Hit])> {
+    results.iter().zip(hits).map(|((e, _), h)| (*e, h.as_slice())).collect()
+}
+
 impl Checker<'_> {
     /// What any attacker of a shared walk waits on: each attacker's hits are the walk's less
     /// its own, so an attacker that owes nothing the requirement looks at waits on what the
@@ -935,12 +942,7 @@ impl Checker<'_> {
             match self.served.get(i).and_then(|s| s.1) {
                 Some(p) if owners.binary_search(&p).is_ok() => {
                     self.fill_without(p, results);
-                    let own: Vec<(&Eval, &[Hit])> = results
-                        .iter()
-                        .zip(&self.scratch)
-                        .map(|((e, _), h)| (*e, h.as_slice()))
-                        .collect();
-                    self.undecided_deps(&own, out);
+                    self.undecided_deps(&with_hits(results, &self.scratch), out);
                 }
                 _ => plain = true,
             }
@@ -1019,12 +1021,7 @@ impl Checker<'_> {
                 .collect();
         }
         self.fill_without(p, results);
-        let own: Vec<(&Eval, &[Hit])> = results
-            .iter()
-            .zip(&self.scratch)
-            .map(|((e, _), h)| (*e, h.as_slice()))
-            .collect();
-        self.verdicts(&own)
+        self.verdicts(&with_hits(results, &self.scratch))
     }
 }
 
