@@ -17,9 +17,9 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, ClauseTrace, Code, ConditionTrace, Conflict, Detail, Forms, Grouped, Key, Lazy, NotModelledNote,
-    NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status, TreatyGroup,
-    Verdict, WouldApply,
+    ClauseGroup, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldNode, HeldTrace, Key, Lazy,
+    NotModelledNote, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status,
+    TreatyGroup, Verdict, WordsAt, WouldApply,
 };
 use crate::vocab::{Caveat, EventKind, Means, On};
 
@@ -606,39 +606,84 @@ impl Frame<'_> {
         }
     }
 
-    fn trace(&self, ix: NodeIx) -> ConditionTrace {
+    /// The condition tree under node `ix`, appended to `held` in preorder: each node's value,
+    /// where its words are (worded once per engine), and what an unknown one waits on. Returns
+    /// the node's value, the one [`Frame::eval`] gives, combined from its children's as
+    /// `eval` combines them (so no subtree is evaluated twice).
+    fn trace(&self, ix: NodeIx, held: &mut Held) -> Val {
         // A node index comes from the engine's own arena: out of range is a bug (a debug build
         // fails); a release build shows "?" rather than lose the rest of the explanation.
         let Some(node) = made(&self.e.nodes, ix, "node") else {
-            return ConditionTrace {
-                condition: "?".into(),
+            held.own.push(Shared::from("?"));
+            held.nodes.push(HeldNode {
+                words: WordsAt::Own(held.own.len() as u32 - 1),
                 value: Truth::False,
-                depends_on: vec![],
-                children: vec![],
+                kids: 0,
+                deps: u32::MAX,
+            });
+            return known(Truth::False);
+        };
+        let words = match held.lx.words_at(self.e, ix, self.treaty) {
+            Some(at) => at,
+            None => {
+                held.own.push(Shared::from(self.describe(node)));
+                WordsAt::Own(held.own.len() as u32 - 1)
+            }
+        };
+        let at = held.nodes.len();
+        held.nodes.push(HeldNode {
+            words,
+            value: Truth::False,
+            kids: 0,
+            deps: u32::MAX,
+        });
+        let v = match node {
+            Node::All(kids) => self.trace_list(kids, held, known(Truth::True), and, Truth::False),
+            Node::Any(kids) => self.trace_list(kids, held, known(Truth::False), or, Truth::True),
+            Node::Not(k) => {
+                let v = self.trace(*k, held);
+                (v.0.not(), v.1)
+            }
+            leaf => self.leaf(leaf),
+        };
+        let deps = if v.0 == Truth::Unknown {
+            held.deps.push(self.e.dep_names_in(v.1, self.s, self.treaty));
+            held.deps.len() as u32 - 1
+        } else {
+            u32::MAX
+        };
+        if let Some(n) = held.nodes.get_mut(at) {
+            n.value = v.0;
+            n.deps = deps;
+            n.kids = match node {
+                Node::All(k) | Node::Any(k) => k.len() as u32,
+                Node::Not(_) => 1,
+                _ => 0,
             };
-        };
-        let children: Vec<ConditionTrace> = match node {
-            Node::All(k) | Node::Any(k) => k.iter().map(|c| self.trace(*c)).collect(),
-            Node::Not(k) => vec![self.trace(*k)],
-            _ => Vec::new(),
-        };
-        let v = self.eval(ix);
-        ConditionTrace {
-            // A leaf's words are worded once per engine (not for a node that names the
-            // clause's treaty, nor a list, whose words are short).
-            condition: self
-                .e
-                .lexicon()
-                .wanted(self.e, ix)
-                .map_or_else(|| self.describe(node), ToString::to_string),
-            value: v.0,
-            depends_on: if v.0 == Truth::Unknown {
-                self.e.dep_names_in(v.1, self.s, self.treaty)
-            } else {
-                Vec::new()
-            },
-            children,
         }
+        v
+    }
+
+    /// The children of a list traced, and its value as [`Frame::eval`] folds it: from `start`
+    /// with `join`, stopping at the first `settles` value.
+    fn trace_list(
+        &self,
+        kids: &[NodeIx],
+        held: &mut Held,
+        start: Val,
+        join: fn(Val, Val) -> Val,
+        settles: Truth,
+    ) -> Val {
+        let mut v = start;
+        let mut settled = false;
+        for k in kids {
+            let c = self.trace(*k, held);
+            if !settled {
+                v = join(v, c);
+                settled = v.0 == settles;
+            }
+        }
+        v
     }
 
     /// The first leaf that makes a false condition false: the reason, in words.
@@ -875,6 +920,18 @@ fn words_name_treaty(node: &Node) -> bool {
         Node::Location(LTest::Holder(_, t, _)) | Node::LaunchedFrom(LTest::Holder(_, t, _)) => names(t),
         _ => false,
     }
+}
+
+/// The held trees in the order of (treaty, clause, target) ids: `order[i]` is tree `i`'s key
+/// (ranks of the treaty and the target, the clause's place among its treaty's).
+fn explanation(mut held: Held, order: &[(u32, u32, u32)]) -> Explanation {
+    if held.traces.is_empty() {
+        return Explanation::default();
+    }
+    let mut by_key: Vec<usize> = (0..held.traces.len()).collect();
+    by_key.sort_by_key(|i| order.get(*i));
+    held.traces = by_key.iter().filter_map(|i| held.traces.get(*i).copied()).collect();
+    Explanation::held(held)
 }
 
 /// Conditions in words: what a condition asks for, which depends on the engine and (for
@@ -1863,7 +1920,7 @@ impl Engine {
         hits: &[Hit],
         readings: &mut BTreeMap<String, Vec<ReadingDifference>>,
         explain: bool,
-    ) -> (NotObligatedList, Vec<ClauseTrace>) {
+    ) -> (NotObligatedList, Explanation) {
         let lx = self.lexicon();
         let mut g = Grouped::new(lx.clone(), s.date);
         g.attackers = s
@@ -1877,7 +1934,8 @@ impl Engine {
             .collect();
         g.attackers.sort_unstable();
         g.attackers.dedup();
-        let mut traces = Vec::new();
+        let mut held = Held::new(lx.clone());
+        let mut order = Vec::new();
         // (party, clause) pairs that oblige, sorted: what is owed is never listed.
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
         owed.sort_unstable();
@@ -1902,28 +1960,29 @@ impl Engine {
             // The treaty's clauses, in the order of their ids.
             let clauses: &[ClauseIx] = lx.clauses_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
             if explain {
-                self.traces(s, (tix, t), inf, clauses, &mut traces);
+                self.traces(s, (tix, inf), clauses, &mut held, &mut order);
             }
             self.treaty_group(s, (tix, t), inf, clauses, &mut pass, &mut g);
         }
         if readings.values().any(|v| !v.is_empty()) {
             place_readings(&mut g, readings);
         }
-        traces.sort_by(|a, b| (&a.treaty, &a.clause, &a.target).cmp(&(&b.treaty, &b.clause, &b.target)));
-        (NotObligatedList::grouped(g), traces)
+        (NotObligatedList::grouped(g), explanation(held, &order))
     }
 
-    /// The condition tree of each of the treaty's `clauses` for each target, for `--explain`.
+    /// The condition tree of each of the treaty's `clauses` for each target, for `--explain`,
+    /// appended to `held` with the key that orders them by (treaty, clause, target) ids.
     fn traces(
         &self,
         s: &Prepared,
-        (tix, t): (TreatyIx, &Treaty),
-        inf: Val,
+        (tix, inf): (TreatyIx, Val),
         clauses: &[ClauseIx],
-        out: &mut Vec<ClauseTrace>,
+        held: &mut Held,
+        order: &mut Vec<(u32, u32, u32)>,
     ) {
+        let lx = self.lexicon();
         for &tg in &s.targets {
-            for &cix in clauses {
+            for (pos, &cix) in clauses.iter().enumerate() {
                 let Some(c) = self.clauses.get(cix as usize) else {
                     continue;
                 };
@@ -1935,15 +1994,15 @@ impl Engine {
                     target: tg,
                     assume_target_party: false,
                 };
-                let tr = f.trace(c.trigger);
-                out.push(ClauseTrace {
-                    treaty: t.id.clone(),
-                    clause: c.id.clone(),
-                    citation: c.citation.clone(),
-                    target: self.party_id(tg).to_string(),
+                let from = held.nodes.len() as u32;
+                let _ = f.trace(c.trigger, held);
+                order.push((lx.treaty_rank(tix), pos as u32, lx.party_rank(tg)));
+                held.traces.push(HeldTrace {
+                    treaty: tix,
+                    clause: cix,
+                    target: tg,
                     in_force: inf.0,
-                    value: tr.value,
-                    trigger: tr,
+                    nodes: (from, held.nodes.len() as u32),
                 });
             }
         }
@@ -2511,6 +2570,11 @@ pub(crate) struct Lexicon {
     /// Per node, what the leaf asks for in words, worded the first time a verdict needs it
     /// (see [`Lexicon::wanted`]).
     wanted: Vec<std::sync::OnceLock<Option<Shared>>>,
+    /// Per node whose words name its clause's treaty, those words for the first treaty a
+    /// condition tree needed them for (see [`Lexicon::words_at`]).
+    named: Vec<std::sync::OnceLock<(TreatyIx, Shared)>>,
+    /// "all of", "any of", "not".
+    lists: [Shared; 3],
 }
 
 /// A direct entry of a treaty's members: the party, from when, until when.
@@ -2562,6 +2626,8 @@ impl Lexicon {
             asks: (0..e.treaties.len() as u32).map(|t| asks(e, t)).collect(),
             entries: e.treaties.iter().map(entries).collect(),
             wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            named: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            lists: ["all of", "any of", "not"].map(Shared::from),
             party,
             clause,
         }
@@ -2623,6 +2689,36 @@ impl Lexicon {
                 (!words_name_treaty(node)).then(|| Shared::from(words.describe(node)))
             })
             .as_ref()
+    }
+
+    /// Where the words of node `ix` of engine `e` in a condition tree of treaty `t` are kept,
+    /// worded on first use; `None` for a node that names a treaty other than the one its words
+    /// were first kept for (or not of the engine): the caller words it.
+    pub(crate) fn words_at(&self, e: &Engine, ix: NodeIx, t: TreatyIx) -> Option<WordsAt> {
+        let node = e.nodes.get(ix as usize)?;
+        match node {
+            Node::All(_) => Some(WordsAt::List(0)),
+            Node::Any(_) => Some(WordsAt::List(1)),
+            Node::Not(_) => Some(WordsAt::List(2)),
+            n if words_name_treaty(n) => {
+                let kept = self
+                    .named
+                    .get(ix as usize)?
+                    .get_or_init(|| (t, Shared::from(Wording { e, treaty: t }.describe(n))));
+                (kept.0 == t).then_some(WordsAt::Named(ix))
+            }
+            _ => self.wanted(e, ix).map(|_| WordsAt::Wanted(ix)),
+        }
+    }
+
+    /// The words [`Lexicon::words_at`] said where to find (`None` for a verdict's own).
+    pub(crate) fn node_words(&self, at: WordsAt) -> Option<&Shared> {
+        match at {
+            WordsAt::Wanted(ix) => self.wanted.get(ix as usize)?.get()?.as_ref(),
+            WordsAt::Named(ix) => self.named.get(ix as usize)?.get().map(|k| &k.1),
+            WordsAt::List(k) => self.lists.get(k as usize),
+            WordsAt::Own(_) => None,
+        }
     }
 
     /// Every party ever a party to treaty `t`, sorted by party index.

@@ -121,9 +121,9 @@ pub use scenario::{Actor, COUNTEREXAMPLE_MARKER, Expect, ExpectPlace, Scenario, 
 pub use time::When;
 pub use truth::Truth;
 pub use verdict::{
-    ClauseTrace, ConditionTrace, Conflict, Detail, Forms, NotModelledNote, NotObligated, NotObligatedIter,
-    NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Staging, Status, Verdict,
-    WouldApply,
+    ClauseTrace, ConditionTrace, Conflict, Detail, Explanation, ExplanationIter, Forms, NotModelledNote, NotObligated,
+    NotObligatedIter, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source,
+    Staging, Status, Verdict, WouldApply,
 };
 pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On, UnknownWord};
 

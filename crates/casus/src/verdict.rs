@@ -12,8 +12,10 @@ use crate::time::When;
 use crate::truth::Truth;
 use crate::vocab::{Caveat, Deadline, EventKind, Form};
 
+mod explained;
 mod grouped;
 
+pub(crate) use explained::{Held, HeldNode, HeldTrace, WordsAt};
 pub(crate) use grouped::{ClauseGroup, Code, Grouped, Key, Lazy, TreatyGroup};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
@@ -827,6 +829,169 @@ pub struct ClauseTrace {
     pub trigger: ConditionTrace,
 }
 
+/// How the trigger of every clause of the involved treaties came out for each target: a
+/// verdict's `explanation`, the [`ClauseTrace`]s in the order of (treaty, clause, target) ids.
+///
+/// A verdict holds each tree as evaluation found it (the engine's nodes in preorder with their
+/// values; a node's words are the engine's own, worded once per engine) and words a
+/// [`ClauseTrace`] only when it is read ([`Explanation::iter`]), displayed or serialized. It
+/// serializes as the JSON list it always was and reads back from it; a list read back or built
+/// from traces (`From<Vec<ClauseTrace>>`, `collect()`) holds them as given. Two lists are equal
+/// when their traces are.
+#[derive(Clone, Default)]
+pub struct Explanation(Traces);
+
+#[derive(Clone)]
+enum Traces {
+    Flat(Vec<ClauseTrace>),
+    Held(Box<Held>),
+}
+
+impl Default for Traces {
+    fn default() -> Self {
+        Traces::Flat(Vec::new())
+    }
+}
+
+impl Explanation {
+    /// How many traces.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Traces::Flat(v) => v.len(),
+            Traces::Held(h) => h.len(),
+        }
+    }
+
+    /// Whether there is no trace.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The traces in order, each worded as it is reached.
+    #[must_use]
+    pub fn iter(&self) -> ExplanationIter<'_> {
+        ExplanationIter { list: self, next: 0 }
+    }
+
+    /// The traces as a vector.
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<ClauseTrace> {
+        self.iter().collect()
+    }
+
+    /// The first trace, if any.
+    #[must_use]
+    pub fn first(&self) -> Option<ClauseTrace> {
+        self.iter().next()
+    }
+
+    /// Trace `i`, worded.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<ClauseTrace> {
+        match &self.0 {
+            Traces::Flat(v) => v.get(i).cloned(),
+            Traces::Held(h) => h.get(i),
+        }
+    }
+
+    /// Held trees, as the evaluation builds them.
+    pub(crate) fn held(h: Held) -> Explanation {
+        Explanation(Traces::Held(Box::new(h)))
+    }
+}
+
+/// The traces of an [`Explanation`], in order (see [`Explanation::iter`]).
+#[derive(Debug, Clone)]
+pub struct ExplanationIter<'a> {
+    list: &'a Explanation,
+    next: usize,
+}
+
+impl Iterator for ExplanationIter<'_> {
+    type Item = ClauseTrace;
+
+    fn next(&mut self) -> Option<ClauseTrace> {
+        let t = self.list.get(self.next)?;
+        self.next += 1;
+        Some(t)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.list.len().saturating_sub(self.next);
+        (left, Some(left))
+    }
+}
+
+impl<'a> IntoIterator for &'a Explanation {
+    type Item = ClauseTrace;
+    type IntoIter = ExplanationIter<'a>;
+
+    fn into_iter(self) -> ExplanationIter<'a> {
+        self.iter()
+    }
+}
+
+impl IntoIterator for Explanation {
+    type Item = ClauseTrace;
+    type IntoIter = std::vec::IntoIter<ClauseTrace>;
+
+    fn into_iter(self) -> std::vec::IntoIter<ClauseTrace> {
+        match self.0 {
+            Traces::Flat(v) => v.into_iter(),
+            Traces::Held(_) => self.to_vec().into_iter(),
+        }
+    }
+}
+
+impl From<Vec<ClauseTrace>> for Explanation {
+    fn from(v: Vec<ClauseTrace>) -> Self {
+        Explanation(Traces::Flat(v))
+    }
+}
+
+impl From<Explanation> for Vec<ClauseTrace> {
+    fn from(l: Explanation) -> Self {
+        l.into_iter().collect()
+    }
+}
+
+impl FromIterator<ClauseTrace> for Explanation {
+    fn from_iter<I: IntoIterator<Item = ClauseTrace>>(i: I) -> Self {
+        Explanation(Traces::Flat(i.into_iter().collect()))
+    }
+}
+
+impl PartialEq for Explanation {
+    fn eq(&self, o: &Self) -> bool {
+        self.len() == o.len() && self.iter().eq(o.iter())
+    }
+}
+
+impl fmt::Debug for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Explanation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for t in self {
+            seq.serialize_element(&t)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Explanation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<ClauseTrace>::deserialize(d).map(Explanation::from)
+    }
+}
+
 /// The scenario's place as the rule set has it on the scenario's day (*ext*): what it lies
 /// within, who holds it in each role, and its tags, inherited ones included.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -879,9 +1044,10 @@ pub struct Verdict {
     /// when no party is obliged (only with an explanation).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_modelled: Vec<NotModelledNote>,
-    /// Condition trees (only when an explanation was asked for).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub explanation: Vec<ClauseTrace>,
+    /// Condition trees (only when an explanation was asked for; a list of [`ClauseTrace`],
+    /// held as data and worded when read: see [`Explanation`]).
+    #[serde(default, skip_serializing_if = "Explanation::is_empty")]
+    pub explanation: Explanation,
 }
 
 impl Verdict {

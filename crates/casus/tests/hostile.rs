@@ -652,8 +652,9 @@ fn same_verdicts(a: &Path, b: &Path, explanation_in_any_order: bool) -> usize {
             let mut vb = eb.evaluate_explained(s).unwrap();
             if explanation_in_any_order {
                 for v in [&mut va, &mut vb] {
-                    v.explanation
-                        .sort_by(|x, y| (&x.treaty, &x.clause, &x.target).cmp(&(&y.treaty, &y.clause, &y.target)));
+                    let mut traces = v.explanation.to_vec();
+                    traces.sort_by(|x, y| (&x.treaty, &x.clause, &x.target).cmp(&(&y.treaty, &y.clause, &y.target)));
+                    v.explanation = traces.into();
                 }
             }
             assert_eq!(va.to_json(), vb.to_json(), "{s:?}");
