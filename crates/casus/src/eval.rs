@@ -17,7 +17,7 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldNode, HeldTrace, Key, Lazy,
+    ClauseGroup, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldNode, HeldTrace, Kept, Key, Lazy,
     NotModelledNote, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status,
     TreatyGroup, Verdict, WordsAt, WouldApply,
 };
@@ -647,7 +647,7 @@ impl Frame<'_> {
             leaf => self.leaf(leaf),
         };
         let deps = if v.0 == Truth::Unknown {
-            held.deps.push(self.e.dep_names_in(v.1, self.s, self.treaty));
+            held.deps.push(v.1);
             held.deps.len() as u32 - 1
         } else {
             u32::MAX
@@ -722,44 +722,47 @@ impl Frame<'_> {
     }
 
     /// As [`Frame::why_false`], kept as data for a verdict's reasons (the same words when
-    /// read): what a leaf asks for is worded once per engine (`lx`), what the scenario has
-    /// once per verdict (`said`; this frame's target is the verdict's first); other false
-    /// conditions are worded now. `citation`: the clause as cited.
-    fn why_not_met(&self, ix: NodeIx, citation: &Shared, lx: &Lexicon, said: &mut Said) -> (Reason, Detail) {
+    /// read): a false leaf as the clause and the node (what it asks for is worded once per
+    /// engine, `lx`; what the scenario has once per verdict, in `g.actual`; this frame's target
+    /// is the verdict's first); other false conditions are worded now. `citation`: the clause
+    /// as cited.
+    fn why_not_met(&self, ix: NodeIx, citation: &Shared, lx: &Lexicon, g: &mut Grouped) -> (Reason, Kept) {
         match made(&self.e.nodes, ix, "node") {
             Some(Node::All(kids)) => {
                 if let Some(k) = kids.iter().find(|k| self.eval(**k).0 == Truth::False) {
-                    return self.why_not_met(*k, citation, lx, said);
+                    return self.why_not_met(*k, citation, lx, g);
                 }
             }
             Some(Node::Target(PTest::TreatyParty)) => {
-                let date = said.date.get_or_insert_with(|| self.s.date.to_string().into()).clone();
-                let detail = Detail::TargetNotAParty {
-                    citation: citation.clone(),
-                    target: lx.party(self.target).clone(),
-                    treaty: lx.treaty_name(self.treaty).clone(),
-                    date,
+                let kept = Kept::TargetNotAParty {
+                    clause: self.clause,
+                    treaty: self.treaty,
+                    target: self.target,
                 };
-                return (Reason::TargetNotAParty, detail);
+                return (Reason::TargetNotAParty, kept);
             }
             Some(leaf) => {
-                let slot = actual_slot(leaf).and_then(|i| said.actual.get_mut(i));
-                if let (Some(slot), Some(wanted)) = (slot, lx.wanted(self.e, ix)) {
-                    let actual = slot.get_or_insert_with(|| self.actual_words(leaf).into()).clone();
+                let at = actual_slot(leaf);
+                let slot = at.and_then(|i| g.actual.get_mut(i));
+                if let (Some(at), Some(slot), Some(_)) = (at, slot, lx.wanted(self.e, ix)) {
+                    let actual = slot.get_or_insert_with(|| self.actual_words(leaf).into());
                     if !actual.is_empty() {
-                        let detail = Detail::Requires {
-                            citation: citation.clone(),
-                            wanted: wanted.clone(),
-                            actual,
+                        let kept = Kept::Requires {
+                            clause: self.clause,
+                            node: ix,
+                            slot: at as u8,
                         };
-                        return (self.reason_of(leaf), detail);
+                        return (self.reason_of(leaf), kept);
                     }
                 }
             }
             None => {}
         }
         let (reason, words) = self.why_false(ix);
-        (reason, Detail::Words(format!("{citation}: {words}").into()))
+        (
+            reason,
+            Kept::Detail(Detail::Words(format!("{citation}: {words}").into())),
+        )
     }
 
     fn reason_of(&self, node: &Node) -> Reason {
@@ -882,16 +885,8 @@ impl Frame<'_> {
     }
 }
 
-/// What the scenario has, in words, for the leaves of one verdict's false conditions: each
-/// kind worded at most once per verdict (the place, the event, the attacker, ...), as is the
-/// date. See [`actual_slot`].
-#[derive(Default)]
-struct Said {
-    actual: [Option<Shared>; 10],
-    date: Option<Shared>,
-}
-
-/// The slot in [`Said`] of a leaf whose scenario value reads the same under every clause of a
+/// The slot in `Grouped::actual` (what the scenario has, in words, worded at most once per
+/// verdict for each kind of leaf: the place, the event, the attacker, ...) of a leaf whose scenario value reads the same under every clause of a
 /// verdict; `None` for one whose words name the clause's treaty, clause or fact.
 fn actual_slot(node: &Node) -> Option<usize> {
     Some(match node {
@@ -1328,6 +1323,16 @@ impl Engine {
             .chain(&self.index.any_target)
             .filter(move |(_, m)| m & bit != 0)
             .map(|(c, _)| *c)
+    }
+
+    /// The value of clause `cix`'s default trigger `trigger` in frame `f`: from its flat
+    /// program where it has one (the same value, read faster), else from its nodes.
+    fn trigger_value(&self, f: &Frame, cix: ClauseIx, trigger: NodeIx) -> Val {
+        let program = self.clause_hot.get(cix as usize).map(|h| h.program);
+        match program.and_then(|(a, b)| self.program.get(a as usize..b as usize)) {
+            Some(ops) if !ops.is_empty() => f.run(ops, 0).0,
+            _ => f.eval(trigger),
+        }
     }
 
     /// Obligations of one clause (under a reading) for one target, appended to `out`.
@@ -1935,6 +1940,7 @@ impl Engine {
         g.attackers.sort_unstable();
         g.attackers.dedup();
         let mut held = Held::new(lx.clone());
+        held.scoped = s.scoped_bits;
         let mut order = Vec::new();
         // (party, clause) pairs that oblige, sorted: what is owed is never listed.
         let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
@@ -1942,11 +1948,23 @@ impl Engine {
         owed.dedup();
         let mut pass = Pass {
             owed: &owed,
-            said: Said::default(),
             settled: Vec::new(),
         };
         let mut treaties = self.relevant_treaties(s);
         treaties.sort_unstable_by_key(|t| lx.treaty_rank(*t));
+        // One group per treaty and per clause, and about one reason per clause: room for
+        // them at once, not grown push by push.
+        let clauses: usize = treaties
+            .iter()
+            .map(|t| lx.clauses_by_id.get(*t as usize).map_or(0, Vec::len))
+            .sum();
+        g.treaties.reserve(treaties.len());
+        g.clauses.reserve(clauses);
+        g.words.reserve(clauses);
+        if explain {
+            held.traces.reserve(clauses * s.targets.len());
+            held.nodes.reserve(clauses * s.targets.len() * 8);
+        }
         for tix in treaties {
             let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
@@ -2131,12 +2149,11 @@ impl Engine {
         let s = f.s;
         let lx = self.lexicon();
         let citation = lx.citation(cix);
-        let said = &mut pass.said;
-        let mut cited = |g: &mut Grouped, ix: NodeIx| {
-            let (reason, detail) = f.why_not_met(ix, citation, lx, said);
-            g.detail(reason, detail)
+        let cited = |g: &mut Grouped, ix: NodeIx| {
+            let (reason, kept) = f.why_not_met(ix, citation, lx, g);
+            g.kept(reason, kept)
         };
-        let trigger = (f.eval(c.trigger).0 == Truth::False).then(|| cited(g, c.trigger));
+        let trigger = (self.trigger_value(f, cix, c.trigger).0 == Truth::False).then(|| cited(g, c.trigger));
         let when = c
             .obligations
             .iter()
@@ -2485,10 +2502,9 @@ fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
 }
 
 /// What one verdict's reasons are built with: the (party, clause) pairs that oblige, sorted
-/// (what is owed is never listed), and what the scenario has, in words, once.
+/// (what is owed is never listed).
 struct Pass<'a> {
     owed: &'a [(PartyIx, ClauseIx)],
-    said: Said,
     /// For the treaty at hand (a lazy group): the members already tested, and whether a
     /// treaty-wide reason settles each.
     settled: Vec<(PartyIx, bool)>,
@@ -2575,6 +2591,9 @@ pub(crate) struct Lexicon {
     named: Vec<std::sync::OnceLock<(TreatyIx, Shared)>>,
     /// "all of", "any of", "not".
     lists: [Shared; 3],
+    /// The name of each open thing a value can wait on, by bit: the pseudo-facts, then the
+    /// facts (see [`Engine::dep_names_in`]).
+    dep_names: Vec<Shared>,
 }
 
 /// A direct entry of a treaty's members: the party, from when, until when.
@@ -2628,6 +2647,11 @@ impl Lexicon {
             wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             named: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             lists: ["all of", "any of", "not"].map(Shared::from),
+            dep_names: PSEUDO
+                .iter()
+                .map(|p| Shared::from(*p))
+                .chain(e.facts.iter().map(|f| Shared::from(f.id.as_str())))
+                .collect(),
             party,
             clause,
         }
@@ -2719,6 +2743,21 @@ impl Lexicon {
             WordsAt::List(k) => self.lists.get(k as usize),
             WordsAt::Own(_) => None,
         }
+    }
+
+    /// What `d` waits on in words, as [`Engine::dep_names_in`] words it for a clause of
+    /// treaty `t` in a scenario that states the facts `scoped` for some treaty.
+    pub(crate) fn dep_words(&self, d: Deps, scoped: Deps, t: TreatyIx) -> Vec<String> {
+        d.bits()
+            .filter_map(|b| {
+                let name = self.dep_names.get(b as usize)?;
+                Some(if scoped.has(b) {
+                    format!("{name}@{}", self.treaty(t))
+                } else {
+                    name.to_string()
+                })
+            })
+            .collect()
     }
 
     /// Every party ever a party to treaty `t`, sorted by party index.

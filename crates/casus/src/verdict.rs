@@ -16,7 +16,7 @@ mod explained;
 mod grouped;
 
 pub(crate) use explained::{Held, HeldNode, HeldTrace, WordsAt};
-pub(crate) use grouped::{ClauseGroup, Code, Grouped, Key, Lazy, TreatyGroup};
+pub(crate) use grouped::{ClauseGroup, Code, Grouped, Kept, Key, Lazy, TreatyGroup};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

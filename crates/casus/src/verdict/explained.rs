@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::{ClauseTrace, ConditionTrace, Shared};
 use crate::engine::{ClauseIx, NodeIx, PartyIx, TreatyIx};
-use crate::eval::Lexicon;
+use crate::eval::{Deps, Lexicon};
 use crate::truth::Truth;
 
 /// Where the words of a held node are.
@@ -61,8 +61,10 @@ pub(crate) struct Held {
     pub traces: Vec<HeldTrace>,
     /// Every tree's nodes, in runs.
     pub nodes: Vec<HeldNode>,
-    /// What the unknown nodes wait on, in words.
-    pub deps: Vec<Vec<String>>,
+    /// What the unknown nodes wait on.
+    pub deps: Vec<Deps>,
+    /// The facts the scenario states for some treaty (named `fact@treaty` when waited on).
+    pub scoped: Deps,
     /// Words no lexicon entry holds.
     pub own: Vec<Shared>,
 }
@@ -75,6 +77,7 @@ impl Held {
             traces: Vec::new(),
             nodes: Vec::new(),
             deps: Vec::new(),
+            scoped: Deps::NONE,
             own: Vec::new(),
         }
     }
@@ -89,7 +92,7 @@ impl Held {
         let t = self.traces.get(i)?;
         let nodes = self.nodes.get(t.nodes.0 as usize..t.nodes.1 as usize)?;
         let mut at = 0;
-        let trigger = self.tree(nodes, &mut at);
+        let trigger = self.tree(nodes, t.treaty, &mut at);
         Some(ClauseTrace {
             treaty: self.lx.treaty(t.treaty).to_string(),
             clause: self.lx.clause(t.clause).to_string(),
@@ -103,7 +106,7 @@ impl Held {
 
     /// The subtree at `nodes[*at]`, `*at` moved past it. A run cut short (not built so) ends
     /// its tree with "?" rather than lose the rest.
-    fn tree(&self, nodes: &[HeldNode], at: &mut usize) -> ConditionTrace {
+    fn tree(&self, nodes: &[HeldNode], treaty: TreatyIx, at: &mut usize) -> ConditionTrace {
         let Some(n) = nodes.get(*at) else {
             return ConditionTrace {
                 condition: "?".into(),
@@ -113,11 +116,14 @@ impl Held {
             };
         };
         *at += 1;
-        let children = (0..n.kids).map(|_| self.tree(nodes, at)).collect();
+        let children = (0..n.kids).map(|_| self.tree(nodes, treaty, at)).collect();
         ConditionTrace {
             condition: self.words(n.words),
             value: n.value,
-            depends_on: self.deps.get(n.deps as usize).cloned().unwrap_or_default(),
+            depends_on: self
+                .deps
+                .get(n.deps as usize)
+                .map_or_else(Vec::new, |d| self.lx.dep_words(*d, self.scoped, treaty)),
             children,
         }
     }

@@ -33,6 +33,35 @@ pub(crate) enum Code {
     NoObligation,
 }
 
+/// A reason kept once for a verdict (the entries of its members give it by
+/// [`Code::Words`]): worded already, or a false condition kept as the clause and the node,
+/// worded when read.
+#[derive(Debug, Clone)]
+pub(crate) enum Kept {
+    /// Worded (or kept as a [`Detail`] already).
+    Detail(Detail),
+    /// [`Detail::Requires`]: leaf `node` of `clause` is false; what it asks for is the
+    /// lexicon's, what the scenario has is `Grouped::actual[slot]`.
+    Requires {
+        /// The clause.
+        clause: u32,
+        /// The false leaf.
+        node: u32,
+        /// Its slot in `Grouped::actual`.
+        slot: u8,
+    },
+    /// [`Detail::TargetNotAParty`]: the clause's target is not a party to its treaty on the
+    /// day.
+    TargetNotAParty {
+        /// The clause.
+        clause: u32,
+        /// Its treaty.
+        treaty: u32,
+        /// The target.
+        target: PartyIx,
+    },
+}
+
 /// The reasons of one clause of an involved treaty.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ClauseGroup {
@@ -113,8 +142,11 @@ pub(crate) struct Grouped {
     pub any_lazy: bool,
     /// The lazy groups' treaty-wide reasons, once read.
     walked: OnceLock<Walked>,
-    /// Reasons worded once (a false trigger, a treaty not in force, a reservation's note).
-    pub words: Vec<(Reason, Detail)>,
+    /// Reasons kept once (a false trigger, a treaty not in force, a reservation's note).
+    pub words: Vec<(Reason, Kept)>,
+    /// What the scenario has, in words, for each kind of leaf a [`Kept::Requires`] names
+    /// (worded once per verdict, the first time a false leaf of that kind is kept).
+    pub actual: [Option<Shared>; 10],
     /// Members and their codes, in runs sorted by party (see the groups).
     pub marks: Vec<(PartyIx, Code)>,
     /// Clause groups, in runs per treaty.
@@ -150,6 +182,7 @@ impl Grouped {
             any_lazy: false,
             walked: OnceLock::new(),
             words: Vec::new(),
+            actual: Default::default(),
             marks: Vec::new(),
             clauses: Vec::new(),
             treaties: Vec::new(),
@@ -164,8 +197,39 @@ impl Grouped {
 
     /// A reason kept as data for this verdict (worded when read), as the code its members get.
     pub(crate) fn detail(&mut self, reason: Reason, detail: Detail) -> Code {
-        self.words.push((reason, detail));
+        self.kept(reason, Kept::Detail(detail))
+    }
+
+    /// A reason kept for this verdict, as the code its members get.
+    pub(crate) fn kept(&mut self, reason: Reason, kept: Kept) -> Code {
+        self.words.push((reason, kept));
         Code::Words(self.words.len() as u32 - 1)
+    }
+
+    /// Reason `i` kept for this verdict, as data (`date`: the verdict's date in words).
+    fn reason(&self, i: u32, date: &Shared) -> (Reason, Detail) {
+        let lx = &*self.lx;
+        let Some((reason, kept)) = self.words.get(i as usize) else {
+            return (Reason::ConditionNotMet, Detail::Words(Shared::default()));
+        };
+        let detail = match kept {
+            Kept::Detail(d) => d.clone(),
+            Kept::Requires { clause, node, slot } => Detail::Requires {
+                citation: lx.citation(*clause).clone(),
+                wanted: lx
+                    .node_words(super::WordsAt::Wanted(*node))
+                    .cloned()
+                    .unwrap_or_default(),
+                actual: self.actual.get(*slot as usize).cloned().flatten().unwrap_or_default(),
+            },
+            Kept::TargetNotAParty { clause, treaty, target } => Detail::TargetNotAParty {
+                citation: lx.citation(*clause).clone(),
+                target: lx.party(*target).clone(),
+                treaty: lx.treaty_name(*treaty).clone(),
+                date: date.clone(),
+            },
+        };
+        (*reason, detail)
     }
 
     /// How many entries the flat list has (the first call on a list with lazy groups works
@@ -277,12 +341,7 @@ impl Grouped {
         let party = lx.party(p).clone();
         let citation = || cix.map_or_else(Shared::default, |c| lx.citation(c).clone());
         let (reason, detail) = match code {
-            Code::Words(i) => self
-                .words
-                .get(i as usize)
-                .map_or((Reason::ConditionNotMet, Detail::Words(Shared::default())), |(r, d)| {
-                    (*r, d.clone())
-                }),
+            Code::Words(i) => self.reason(i, date),
             Code::NotAParty => (
                 Reason::NotAParty,
                 Detail::NotAParty {
