@@ -604,6 +604,40 @@ fn explanation_traces_every_node() {
     assert_eq!(t.trigger.depends_on, vec!["requested"]);
 }
 
+/// An explanation held as data reads the same every way it is read: by index, in order,
+/// owned, and back from its JSON; a nested tree keeps its shape and each node's value.
+#[test]
+fn an_explanation_reads_the_same_every_way() {
+    let e = alliance("{all: [{event: armed_attack}, {not: {any: [{fact: requested}, {means: nuclear}]}}]}");
+    let s = Scenario::from_yaml(&s("")).unwrap_or_else(|e| panic!("{e}"));
+    let v = e.evaluate_explained(&s).unwrap_or_else(|e| panic!("{e}"));
+    let x = &v.explanation;
+    assert!(!x.is_empty());
+    let listed = x.to_vec();
+    assert_eq!(listed.len(), x.len());
+    assert_eq!(x.iter().size_hint(), (x.len(), Some(x.len())));
+    assert_eq!(x.first(), x.get(0));
+    assert_eq!(x.get(x.len()), None);
+    assert_eq!(x.clone().into_iter().collect::<Vec<_>>(), listed);
+    let back: casus::Explanation = serde_json::from_str(&serde_json::to_string(x).unwrap()).unwrap();
+    assert_eq!(&back, x);
+    assert_eq!(casus::Explanation::from(listed.clone()), *x);
+    // The tree: all of [event (true), not (any of [fact (unknown), means (unknown)])].
+    let t = x.first().unwrap_or_else(|| panic!("trace"));
+    let shape = |c: &casus::ConditionTrace| (c.condition.clone(), c.value, c.children.len());
+    let not = t.trigger.children.get(1).unwrap_or_else(|| panic!("not"));
+    let any = not.children.first().unwrap_or_else(|| panic!("any"));
+    assert_eq!(
+        [shape(&t.trigger), shape(not), shape(any)],
+        [
+            ("all of".to_string(), casus::Truth::Unknown, 2),
+            ("not".to_string(), casus::Truth::Unknown, 1),
+            ("any of".to_string(), casus::Truth::Unknown, 2),
+        ]
+    );
+    assert_eq!(any.depends_on, vec!["means", "requested"]);
+}
+
 #[test]
 fn json_is_deterministic() {
     let e = rules(TWO_TREATIES);
