@@ -630,11 +630,16 @@ impl Frame<'_> {
                 WordsAt::Own(held.own.len() as u32 - 1)
             }
         };
+        let kids = match node {
+            Node::All(k) | Node::Any(k) => k.len() as u32,
+            Node::Not(_) => 1,
+            _ => 0,
+        };
         let at = held.nodes.len();
         held.nodes.push(HeldNode {
             words,
             value: Truth::False,
-            kids: 0,
+            kids,
             deps: u32::MAX,
         });
         let v = match node {
@@ -646,20 +651,14 @@ impl Frame<'_> {
             }
             leaf => self.leaf(leaf),
         };
-        let deps = if v.0 == Truth::Unknown {
+        if v.0 == Truth::Unknown {
             held.deps.push(v.1);
-            held.deps.len() as u32 - 1
-        } else {
-            u32::MAX
-        };
+        }
         if let Some(n) = held.nodes.get_mut(at) {
             n.value = v.0;
-            n.deps = deps;
-            n.kids = match node {
-                Node::All(k) | Node::Any(k) => k.len() as u32,
-                Node::Not(_) => 1,
-                _ => 0,
-            };
+            if v.0 == Truth::Unknown {
+                n.deps = held.deps.len() as u32 - 1;
+            }
         }
         v
     }
@@ -1222,37 +1221,24 @@ impl Engine {
     /// What `d` waits on, in words, for a clause of treaty `t`: a fact the scenario states for
     /// some treaty or clause is named with the treaty, `requested@nato`, since stating it for
     /// another treaty does not settle it here.
+    /// The words are the lexicon's ([`Lexicon::dep_words`]), which a held explanation reads too.
     pub(crate) fn dep_names_in(&self, d: Deps, s: &Prepared, t: TreatyIx) -> Vec<String> {
-        d.bits()
-            .filter_map(|b| {
-                let name = self.dep_name(b)?;
-                Some(if s.scoped_bits.has(b) {
-                    format!("{name}@{}", self.treaty_id(t))
-                } else {
-                    name
-                })
-            })
-            .collect()
+        self.lexicon().dep_words(d, s.scoped_bits, t)
     }
 
+    /// What `d` waits on, in words, with no fact named for a treaty (what the commitment graph
+    /// and a hit say, where no scenario states facts for a treaty).
+    pub(crate) fn dep_names(&self, d: Deps) -> Vec<String> {
+        d.bits().filter_map(|b| self.dep_name(b)).collect()
+    }
+
+    /// The name of open thing `b` (a pseudo-fact, then the facts).
     fn dep_name(&self, b: u32) -> Option<String> {
         if b < FACT_BASE {
             PSEUDO.get(b as usize).map(|s| (*s).to_string())
         } else {
             self.facts.get((b - FACT_BASE) as usize).map(|f| f.id.clone())
         }
-    }
-
-    pub(crate) fn dep_names(&self, d: Deps) -> Vec<String> {
-        d.bits()
-            .filter_map(|b| {
-                if b < FACT_BASE {
-                    PSEUDO.get(b as usize).map(|s| (*s).to_string())
-                } else {
-                    self.facts.get((b - FACT_BASE) as usize).map(|f| f.id.clone())
-                }
-            })
-            .collect()
     }
 
     pub(crate) fn in_force_at(&self, t: TreatyIx, at: &When) -> Val {
@@ -2592,7 +2578,7 @@ pub(crate) struct Lexicon {
     /// "all of", "any of", "not".
     lists: [Shared; 3],
     /// The name of each open thing a value can wait on, by bit: the pseudo-facts, then the
-    /// facts (see [`Engine::dep_names_in`]).
+    /// facts (see [`Lexicon::dep_words`]).
     dep_names: Vec<Shared>,
 }
 
@@ -2745,8 +2731,8 @@ impl Lexicon {
         }
     }
 
-    /// What `d` waits on in words, as [`Engine::dep_names_in`] words it for a clause of
-    /// treaty `t` in a scenario that states the facts `scoped` for some treaty.
+    /// What `d` waits on in words, for a clause of treaty `t` in a scenario that states the
+    /// facts `scoped` for some treaty (see [`Engine::dep_names_in`]).
     pub(crate) fn dep_words(&self, d: Deps, scoped: Deps, t: TreatyIx) -> Vec<String> {
         d.bits()
             .filter_map(|b| {
