@@ -1,6 +1,6 @@
 //! A loop for profilers: `cargo build --release -p casus-benches --bin casus-profile && perf
-//! record -g target/release/casus-profile S hits` (or `verdict`, `build`: the verdict not read, or
-//! `explain`).
+//! record -g target/release/casus-profile S hits` (or `verdict`, `build`: the verdict not read, `tail`:
+//! the slowest 2 % built, `mid`: the middle fifth, or `explain`).
 
 use casus_benches::{Size, World};
 
@@ -18,7 +18,30 @@ fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .compile()
         .map_err(|e| e.to_string())?;
-    let prepared: Vec<_> = world.scenarios.iter().filter_map(|s| engine.prepare(s).ok()).collect();
+    let mut prepared: Vec<_> = world.scenarios.iter().filter_map(|s| engine.prepare(s).ok()).collect();
+    // `tail`: the full verdict of the slowest 2 % of scenarios only (hub parties), built and
+    // dropped; `mid`: of the middle fifth (40 % to 60 % by time).
+    if what == "tail" || what == "mid" {
+        let mut timed: Vec<_> = prepared
+            .into_iter()
+            .map(|p| {
+                let t = std::time::Instant::now();
+                for _ in 0..5 {
+                    std::hint::black_box(engine.verdict(&p, false));
+                }
+                (t.elapsed(), p)
+            })
+            .collect();
+        timed.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
+        let n = timed.len();
+        if what == "mid" {
+            timed.truncate(n * 6 / 10);
+            timed.drain(..n * 4 / 10);
+        } else {
+            timed.truncate(n / 50);
+        }
+        prepared = timed.into_iter().map(|(_, p)| p).collect();
+    }
     let baseline = casus_benches::Baseline::load(&dir)?;
     let queries: Vec<_> = world.scenarios.iter().filter_map(|s| baseline.query(s)).collect();
     let t = std::time::Instant::now();
@@ -34,7 +57,11 @@ fn main() -> Result<(), String> {
     let mut n = 0usize;
     let mut reasons = 0usize;
     // `build`: the full verdict built and dropped, its reasons not read.
-    let rounds = if what == "hits" { 200 } else { 20 };
+    let rounds = match what.as_str() {
+        "hits" => 200,
+        "tail" | "mid" => 500,
+        _ => 20,
+    };
     for _ in 0..rounds {
         for p in &prepared {
             if what == "hits" {
@@ -43,7 +70,7 @@ fn main() -> Result<(), String> {
             } else {
                 let v = engine.verdict(p, what == "explain");
                 n += v.obligations.len();
-                if what != "build" {
+                if !matches!(what.as_str(), "build" | "tail" | "mid") {
                     reasons += v.not_obligated.len();
                 }
             }

@@ -510,6 +510,9 @@ pub(crate) fn form_bits(forms: &[Form]) -> u16 {
 }
 
 pub(crate) fn forms_of(bits: u16) -> Vec<Form> {
+    if bits == 0 {
+        return Vec::new();
+    }
     Form::ALL
         .iter()
         .copied()

@@ -606,6 +606,28 @@ impl Frame<'_> {
         }
     }
 
+    /// As [`Frame::run`] from step `i`, and when an `all` there is false, which of its parts
+    /// is the first false one, as child positions from that `all` down the chain of `all`s
+    /// (`path`; what [`Frame::why_not_met`] would find by evaluating the parts again).
+    fn run_blame(&self, ops: &[Op], i: usize, path: &mut Blame) -> (Val, usize) {
+        let Some(&Op::All { n, end }) = ops.get(i) else {
+            return self.run(ops, i);
+        };
+        let (mut v, mut j) = (known(Truth::True), i + 1);
+        for k in 0..n {
+            let depth = path.len;
+            path.push(k);
+            let (c, next) = self.run_blame(ops, j, path);
+            v = and(v, c);
+            j = next;
+            if c.0 == Truth::False {
+                break;
+            }
+            path.len = depth;
+        }
+        (v, end as usize)
+    }
+
     /// The condition tree under node `ix`, appended to `held` in preorder: each node's value,
     /// where its words are (worded once per engine), and what an unknown one waits on. Returns
     /// the node's value, the one [`Frame::eval`] gives, combined from its children's as
@@ -1312,13 +1334,34 @@ impl Engine {
     }
 
     /// The value of clause `cix`'s default trigger `trigger` in frame `f`: from its flat
-    /// program where it has one (the same value, read faster), else from its nodes.
-    fn trigger_value(&self, f: &Frame, cix: ClauseIx, trigger: NodeIx) -> Val {
+    /// program where it has one (the same value, read faster), else from its nodes; and the
+    /// node a false trigger is false for: its first false part down the chain of `all`s from
+    /// its root, found by the same run of the program (else the root; [`Frame::why_not_met`]
+    /// goes on from there).
+    fn trigger_blame(&self, f: &Frame, cix: ClauseIx, trigger: NodeIx) -> (Val, NodeIx) {
         let program = self.clause_hot.get(cix as usize).map(|h| h.program);
-        match program.and_then(|(a, b)| self.program.get(a as usize..b as usize)) {
-            Some(ops) if !ops.is_empty() => f.run(ops, 0).0,
-            _ => f.eval(trigger),
+        let Some(ops) = program.and_then(|(a, b)| self.program.get(a as usize..b as usize)) else {
+            return (f.eval(trigger), trigger);
+        };
+        if ops.is_empty() {
+            return (f.eval(trigger), trigger);
         }
+        let mut path = Blame::default();
+        let v = f.run_blame(ops, 0, &mut path).0;
+        if v.0 != Truth::False || path.len > Blame::DEPTH {
+            return (v, trigger);
+        }
+        let mut at = trigger;
+        for &k in path.steps.iter().take(path.len) {
+            match made(&self.nodes, at, "node") {
+                Some(Node::All(kids)) => match kids.get(usize::from(k)) {
+                    Some(kid) => at = *kid,
+                    None => return (v, trigger),
+                },
+                _ => return (v, trigger),
+            }
+        }
+        (v, at)
     }
 
     /// Obligations of one clause (under a reading) for one target, appended to `out`.
@@ -1545,7 +1588,8 @@ impl Engine {
     }
 
     pub(crate) fn build_verdict(&self, s: &Prepared, explain: bool) -> Verdict {
-        let mut hits = Vec::new();
+        // Room for what most scenarios oblige, not grown push by push.
+        let mut hits = Vec::with_capacity(16);
         self.hits(s, &mut hits);
         // Per (clause, party): strongest default result, for comparing readings.
         // The hits sorted once by party id (stable: each party's in the order found), one run
@@ -1765,19 +1809,28 @@ impl Engine {
         let lx = self.lexicon();
         let p = hs.first().map_or(PartyIx::MAX, |h| h.party);
         let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
-        let at_level: Vec<&&Hit> = hs.iter().filter(|h| h.level == level).collect();
-        let definite = at_level.iter().any(|h| h.status == Status::Definite);
+        let at_level = || hs.iter().copied().filter(|h| h.level == level);
+        let definite = at_level().any(|h| h.status == Status::Definite);
         let deps = if definite {
             Deps::NONE
         } else {
-            at_level.iter().fold(Deps::NONE, |d, h| d.union(h.deps))
+            at_level().fold(Deps::NONE, |d, h| d.union(h.deps))
         };
-        let depends_on = self.obligation_deps(deps, &at_level, s);
-        let mut sources: Vec<Source> = hs.iter().filter_map(|h| self.source(h, s)).collect();
-        sources.sort_by(|a, b| {
-            (&a.treaty, &a.clause, &a.toward, a.level.rank()).cmp(&(&b.treaty, &b.clause, &b.toward, b.level.rank()))
-        });
-        sources.dedup();
+        let depends_on = self.obligation_deps(deps, at_level, s);
+        let mut sources: Vec<Source> = Vec::with_capacity(hs.len());
+        sources.extend(hs.iter().filter_map(|h| self.source(h, s)));
+        // Most parties owe under one clause: nothing to order.
+        if sources.len() > 1 {
+            sources.sort_by(|a, b| {
+                (&a.treaty, &a.clause, &a.toward, a.level.rank()).cmp(&(
+                    &b.treaty,
+                    &b.clause,
+                    &b.toward,
+                    b.level.rank(),
+                ))
+            });
+            sources.dedup();
+        }
         let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
         let mut deadline: Option<crate::vocab::Deadline> = None;
         // The summary describes the strongest level; weaker clauses keep their own in `sources`.
@@ -1824,7 +1877,10 @@ impl Engine {
     /// What a party's strongest obligation waits on, in words: each open thing once, in bit
     /// order; a fact stated for some treaty is named with the treaty of every hit that waits on
     /// it (`requested@teu_42_7`, `requested@nato`).
-    fn obligation_deps(&self, deps: Deps, at_level: &[&&Hit], s: &Prepared) -> Vec<String> {
+    fn obligation_deps<'h, I>(&self, deps: Deps, at_level: impl Fn() -> I, s: &Prepared) -> Vec<String>
+    where
+        I: Iterator<Item = &'h Hit>,
+    {
         if !deps.bits().any(|b| s.scoped_bits.has(b)) {
             return self.dep_names(deps);
         }
@@ -1834,8 +1890,7 @@ impl Engine {
                 out.extend(self.dep_name(b));
                 continue;
             }
-            let mut named: Vec<String> = at_level
-                .iter()
+            let mut named: Vec<String> = at_level()
                 .filter(|h| h.deps.has(b))
                 .filter_map(|h| self.clauses.get(h.clause as usize))
                 .flat_map(|c| self.dep_names_in(Deps::one(b), s, c.treaty))
@@ -1928,12 +1983,16 @@ impl Engine {
         let mut held = Held::new(lx.clone());
         held.scoped = s.scoped_bits;
         let mut order = Vec::new();
-        // (party, clause) pairs that oblige, sorted: what is owed is never listed.
-        let mut owed: Vec<(PartyIx, ClauseIx)> = hits.iter().map(|h| (h.party, h.clause)).collect();
+        // (treaty, party, clause) triples that oblige, sorted: what is owed is never listed.
+        let mut owed: Vec<(TreatyIx, PartyIx, ClauseIx)> = hits
+            .iter()
+            .filter_map(|h| Some((self.clauses.get(h.clause as usize)?.treaty, h.party, h.clause)))
+            .collect();
         owed.sort_unstable();
         owed.dedup();
         let mut pass = Pass {
             owed: &owed,
+            here: &[],
             settled: Vec::new(),
         };
         let mut treaties = self.relevant_treaties(s);
@@ -2016,7 +2075,7 @@ impl Engine {
     /// every member the same reason; else each member who is not a party on the day, or is
     /// the attacker, is settled for the whole treaty, and the others clause by clause. A
     /// member is listed nowhere under a clause it owes under, nor for the whole treaty if it
-    /// owes under any of its clauses. `owed`: the (party, clause) pairs that oblige, sorted.
+    /// owes under any of its clauses (`pass.owed`: what is owed, sorted).
     fn treaty_group(
         &self,
         s: &Prepared,
@@ -2027,12 +2086,8 @@ impl Engine {
         g: &mut Grouped,
     ) {
         // The members that owe under some clause of the treaty (few: they are in the hits).
-        let mut owing: Vec<PartyIx> = pass
-            .owed
-            .iter()
-            .filter(|(_, c)| self.clauses.get(*c as usize).is_some_and(|c| c.treaty == tix))
-            .map(|(p, _)| *p)
-            .collect();
+        pass.here = pass.owed_under(tix);
+        let mut owing: Vec<PartyIx> = pass.here.iter().map(|(_, p, _)| *p).collect();
         owing.dedup();
         pass.settled.clear();
         let wide_from = g.marks.len() as u32;
@@ -2139,14 +2194,15 @@ impl Engine {
             let (reason, kept) = f.why_not_met(ix, citation, lx, g);
             g.kept(reason, kept)
         };
-        let trigger = (self.trigger_value(f, cix, c.trigger).0 == Truth::False).then(|| cited(g, c.trigger));
+        let (fired, blamed) = self.trigger_blame(f, cix, c.trigger);
+        let trigger = (fired.0 == Truth::False).then(|| cited(g, blamed));
         let when = c
             .obligations
             .iter()
             .filter_map(|o| o.when)
             .find(|w| trigger.is_none() && f.eval(*w).0 == Truth::False)
             .map(|w| cited(g, w));
-        let owed = pass.owed;
+        let owed = pass.here;
         let all_named = c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Named(_)));
         let default = match (trigger, when) {
             (Some(code), _) | (None, Some(code)) => code,
@@ -2154,7 +2210,7 @@ impl Engine {
             (None, None) => Code::NoObligation,
         };
         // The members whose reason may differ from the default.
-        let mut odd: Vec<PartyIx> = owed.iter().filter(|(_, x)| *x == cix).map(|(p, _)| *p).collect();
+        let mut odd: Vec<PartyIx> = owed.iter().filter(|(_, _, x)| *x == cix).map(|(_, p, _)| *p).collect();
         if trigger.is_none() {
             odd.extend(&s.targets);
             if when.is_none() {
@@ -2177,14 +2233,14 @@ impl Engine {
                 .marks
                 .get(a as usize..b as usize)
                 .is_some_and(|m| m.binary_search_by_key(&p, |m| m.0).is_ok()),
-            None => {
-                if let Some(k) = known.iter().find(|k| k.0 == p) {
-                    return k.1;
+            None => match known.binary_search_by_key(&p, |k| k.0) {
+                Ok(i) => known.get(i).is_some_and(|k| k.1),
+                Err(i) => {
+                    let v = wide_code(s, p, self.is_party_at(f.treaty, p, &s.date)).is_some();
+                    known.insert(i, (p, v));
+                    v
                 }
-                let v = wide_code(s, p, self.is_party_at(f.treaty, p, &s.date)).is_some();
-                known.push((p, v));
-                v
-            }
+            },
         };
         let from = g.marks.len() as u32;
         let mut skipped = 0;
@@ -2192,7 +2248,7 @@ impl Engine {
             if t.ever.binary_search(&p).is_err() || settled(g, &mut pass.settled, p) {
                 continue;
             }
-            let code = if owed.binary_search(&(p, cix)).is_ok() {
+            let code = if owed.binary_search(&(f.treaty, p, cix)).is_ok() {
                 skipped += 1;
                 Code::Skip
             } else if trigger.is_some() {
@@ -2227,9 +2283,12 @@ impl Engine {
         );
         parties.extend(s.supporters.iter().flatten());
         self.place_holders(s, &mut parties);
-        let mut out: Vec<TreatyIx> = self.index.open_treaties.clone();
-        for p in parties {
-            out.extend(self.index.treaties_of.get(p as usize).into_iter().flatten());
+        let of = |p: &PartyIx| self.index.treaties_of.get(*p as usize).map_or(&[][..], Vec::as_slice);
+        let mut out: Vec<TreatyIx> =
+            Vec::with_capacity(self.index.open_treaties.len() + parties.iter().map(|p| of(p).len()).sum::<usize>());
+        out.extend(&self.index.open_treaties);
+        for p in &parties {
+            out.extend(of(p));
         }
         out.sort_unstable();
         out.dedup();
@@ -2297,7 +2356,8 @@ impl Engine {
     /// Place `px` as it stands on day `at`: its containing places, holders and tags.
     fn place_on_day(&self, px: PlaceIx, at: &When) -> Option<PlaceOnDay> {
         let place = self.places.get(px as usize)?;
-        let holder = |role| place.holder_on(role, at).map(|p| self.party_id(p).to_string());
+        let lx = self.lexicon();
+        let holder = |role| place.holder_on(role, at).map(|p| lx.party(p).clone());
         let mut within = Vec::new();
         let mut up = place.within;
         while let Some(w) = up {
@@ -2308,17 +2368,18 @@ impl Engine {
                 debug_assert!(false, "a cycle of `within` survived validation");
                 break;
             }
-            within.push(parent.id.clone());
+            within.push(lx.place(self, w).id.clone());
             up = parent.within;
         }
+        let words = lx.place(self, px);
         Some(PlaceOnDay {
-            id: place.id.clone(),
-            name: place.name.clone(),
+            id: words.id.clone(),
+            name: words.name.clone(),
             within,
             sovereign: holder(HolderRole::Sovereign),
             controller: holder(HolderRole::Controller),
             administrator: holder(HolderRole::Administrator),
-            tags: place.tag_names.clone(),
+            tags: words.tags.clone(),
         })
     }
 
@@ -2487,13 +2548,43 @@ fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
     None
 }
 
-/// What one verdict's reasons are built with: the (party, clause) pairs that oblige, sorted
-/// (what is owed is never listed).
+/// Where a false trigger is false: child positions down a chain of `all`s (see
+/// [`Frame::run_blame`]); deeper than [`Blame::DEPTH`], only counted.
+#[derive(Default)]
+struct Blame {
+    steps: [u16; Blame::DEPTH],
+    len: usize,
+}
+
+impl Blame {
+    const DEPTH: usize = 8;
+
+    fn push(&mut self, k: u16) {
+        if let Some(slot) = self.steps.get_mut(self.len) {
+            *slot = k;
+        }
+        self.len += 1;
+    }
+}
+
+/// What one verdict's reasons are built with: the (treaty, party, clause) triples that
+/// oblige, sorted (what is owed is never listed).
 struct Pass<'a> {
-    owed: &'a [(PartyIx, ClauseIx)],
+    owed: &'a [(TreatyIx, PartyIx, ClauseIx)],
+    /// The run of `owed` under the treaty at hand.
+    here: &'a [(TreatyIx, PartyIx, ClauseIx)],
     /// For the treaty at hand (a lazy group): the members already tested, and whether a
-    /// treaty-wide reason settles each.
+    /// treaty-wide reason settles each, sorted by member.
     settled: Vec<(PartyIx, bool)>,
+}
+
+impl<'a> Pass<'a> {
+    /// The run of `owed` under treaty `tix`, sorted by (party, clause).
+    fn owed_under(&self, tix: TreatyIx) -> &'a [(TreatyIx, PartyIx, ClauseIx)] {
+        let from = self.owed.partition_point(|x| x.0 < tix);
+        let to = self.owed.partition_point(|x| x.0 <= tix);
+        self.owed.get(from..to).unwrap_or(&[])
+    }
 }
 
 /// Gives each reading difference left in `readings` to the entry that lists its party under
@@ -2580,6 +2671,17 @@ pub(crate) struct Lexicon {
     /// The name of each open thing a value can wait on, by bit: the pseudo-facts, then the
     /// facts (see [`Lexicon::dep_words`]).
     dep_names: Vec<Shared>,
+    /// Per place, its id, name and tags, worded the first time a verdict names it (see
+    /// [`Lexicon::place`]).
+    place: Vec<std::sync::OnceLock<PlaceWords>>,
+}
+
+/// A place's id, name and tags (inherited ones included), as a verdict's place names them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlaceWords {
+    pub id: Shared,
+    pub name: Shared,
+    pub tags: Vec<Shared>,
 }
 
 /// A direct entry of a treaty's members: the party, from when, until when.
@@ -2632,6 +2734,7 @@ impl Lexicon {
             entries: e.treaties.iter().map(entries).collect(),
             wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             named: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            place: e.places.iter().map(|_| std::sync::OnceLock::new()).collect(),
             lists: ["all of", "any of", "not"].map(Shared::from),
             dep_names: PSEUDO
                 .iter()
@@ -2651,6 +2754,22 @@ impl Lexicon {
     /// A party's id.
     pub(crate) fn party(&self, p: PartyIx) -> &Shared {
         Self::get(&self.party, p)
+    }
+
+    /// Place `px` of engine `e` in words, worded on first use.
+    pub(crate) fn place(&self, e: &Engine, px: PlaceIx) -> &PlaceWords {
+        static UNKNOWN: std::sync::OnceLock<PlaceWords> = std::sync::OnceLock::new();
+        let Some(slot) = self.place.get(px as usize) else {
+            return UNKNOWN.get_or_init(PlaceWords::default);
+        };
+        slot.get_or_init(|| match e.places.get(px as usize) {
+            Some(p) => PlaceWords {
+                id: Shared::from(p.id.as_str()),
+                name: Shared::from(p.name.as_str()),
+                tags: p.tag_names.iter().map(|t| Shared::from(t.as_str())).collect(),
+            },
+            None => PlaceWords::default(),
+        })
     }
 
     /// A party's name.

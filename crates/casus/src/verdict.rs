@@ -997,20 +997,20 @@ impl<'de> Deserialize<'de> for Explanation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaceOnDay {
     /// Id.
-    pub id: String,
+    pub id: Shared,
     /// Name.
-    pub name: String,
+    pub name: Shared,
     /// The places it lies within, nearest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub within: Vec<String>,
+    pub within: Vec<Shared>,
     /// The de jure sovereign on the day (`null` when it has none then).
-    pub sovereign: Option<String>,
+    pub sovereign: Option<Shared>,
     /// The de facto controller on the day (the sovereign unless the rules say otherwise).
-    pub controller: Option<String>,
+    pub controller: Option<Shared>,
     /// The administrator on the day (the controller unless the rules say otherwise).
-    pub administrator: Option<String>,
+    pub administrator: Option<Shared>,
     /// Tags, inherited ones included.
-    pub tags: Vec<String>,
+    pub tags: Vec<Shared>,
 }
 
 /// The answer for one scenario.
