@@ -362,8 +362,9 @@ impl Engine {
     pub(crate) fn party_windows(&self, t: TreatyIx, p: PartyIx) -> Option<&[(PartyIx, i32, i32)]> {
         let rows = self.treaty_windows(t)?;
         let lo = rows.partition_point(|r| r.0 < p);
-        let hi = lo + rows.get(lo..).map_or(0, |r| r.partition_point(|r| r.0 == p));
-        rows.get(lo..hi)
+        // A party has a window or two: counted, not searched for.
+        let n = rows.get(lo..).map_or(0, |r| r.iter().take_while(|r| r.0 == p).count());
+        rows.get(lo..lo + n)
     }
 }
 
