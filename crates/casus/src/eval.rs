@@ -766,7 +766,7 @@ impl Frame<'_> {
                 let at = actual_slot(leaf);
                 let slot = at.and_then(|i| g.actual.get_mut(i));
                 if let (Some(at), Some(slot), Some(_)) = (at, slot, lx.wanted(self.e, ix)) {
-                    let actual = slot.get_or_insert_with(|| self.actual_words(leaf).into());
+                    let actual = slot.get_or_insert_with(|| self.actual_shared(leaf, lx));
                     if !actual.is_empty() {
                         let kept = Kept::Requires {
                             clause: self.clause,
@@ -829,6 +829,44 @@ impl Frame<'_> {
         }
     }
 
+    /// As [`Frame::actual_words`], as a shared text: the words of a place whose holders never
+    /// change are worded once per engine (`lx`), not once per verdict.
+    fn actual_shared(&self, node: &Node, lx: &Lexicon) -> Shared {
+        let place = self.s.location.filter(|px| {
+            matches!(node, Node::Location(_)) && self.e.place_fast.get(*px as usize).is_some_and(|f| f.simple)
+        });
+        match place.and_then(|px| Some((px, self.e.places.get(px as usize)?))) {
+            Some((px, p)) => lx.located(px, || self.place_is(p)).clone(),
+            None => self.actual_words(node).into(),
+        }
+    }
+
+    /// The scenario's place `p` in words, with its tags and its holders on the day.
+    fn place_is(&self, p: &Place) -> String {
+        let e = self.e;
+        let s = self.s;
+        let name = |x: Option<PartyIx>| x.map_or("none".to_string(), |x| e.party_id(x).to_string());
+        let sov = name(p.holder_on(HolderRole::Sovereign, &s.date));
+        let ctl = name(p.holder_on(HolderRole::Controller, &s.date));
+        let adm = name(p.holder_on(HolderRole::Administrator, &s.date));
+        let mut t = format!("{} ({})", p.id, p.name);
+        if !p.tag_names.is_empty() {
+            t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
+        }
+        if p.kind == PlaceKind::Territory {
+            t.push_str(&format!(", sovereign {sov}"));
+            if ctl != sov {
+                t.push_str(&format!(", controlled by {ctl}"));
+            }
+            if adm != ctl {
+                t.push_str(&format!(", administered by {adm}"));
+            }
+        } else {
+            t.push_str(", a sea or air area");
+        }
+        format!("the place is {t}")
+    }
+
     /// What the scenario has for a leaf, in words (empty for a leaf that says nothing of it).
     fn actual_words(&self, node: &Node) -> String {
         let e = self.e;
@@ -855,28 +893,7 @@ impl Frame<'_> {
             },
             Node::Target(_) => format!("the target is {}", e.party_id(self.target)),
             Node::Location(_) => match s.location.and_then(|p| e.places.get(p as usize)) {
-                Some(p) => {
-                    let name = |x: Option<PartyIx>| x.map_or("none".to_string(), |x| e.party_id(x).to_string());
-                    let sov = name(p.holder_on(HolderRole::Sovereign, &s.date));
-                    let ctl = name(p.holder_on(HolderRole::Controller, &s.date));
-                    let adm = name(p.holder_on(HolderRole::Administrator, &s.date));
-                    let mut t = format!("{} ({})", p.id, p.name);
-                    if !p.tag_names.is_empty() {
-                        t.push_str(&format!(", tagged {}", p.tag_names.join(", ")));
-                    }
-                    if p.kind == PlaceKind::Territory {
-                        t.push_str(&format!(", sovereign {sov}"));
-                        if ctl != sov {
-                            t.push_str(&format!(", controlled by {ctl}"));
-                        }
-                        if adm != ctl {
-                            t.push_str(&format!(", administered by {adm}"));
-                        }
-                    } else {
-                        t.push_str(", a sea or air area");
-                    }
-                    format!("the place is {t}")
-                }
+                Some(p) => self.place_is(p),
                 None => "the place is unknown".into(),
             },
             Node::LaunchedFrom(_) => match s.launched_from.and_then(|p| e.places.get(p as usize)) {
@@ -1994,6 +2011,8 @@ impl Engine {
             owed: &owed,
             here: &[],
             settled: Vec::new(),
+            owing: Vec::new(),
+            odd: Vec::new(),
         };
         let mut treaties = self.relevant_treaties(s);
         treaties.sort_unstable_by_key(|t| lx.treaty_rank(*t));
@@ -2087,7 +2106,10 @@ impl Engine {
     ) {
         // The members that owe under some clause of the treaty (few: they are in the hits).
         pass.here = pass.owed_under(tix);
-        let mut owing: Vec<PartyIx> = pass.here.iter().map(|(_, p, _)| *p).collect();
+        // (In a list kept for the verdict's treaties, not one made per treaty.)
+        let mut owing = std::mem::take(&mut pass.owing);
+        owing.clear();
+        owing.extend(pass.here.iter().map(|(_, p, _)| *p));
         owing.dedup();
         pass.settled.clear();
         let wide_from = g.marks.len() as u32;
@@ -2142,6 +2164,7 @@ impl Engine {
             group.clauses.1 = g.clauses.len() as u32;
         }
         g.treaties.push(group);
+        pass.owing = owing;
     }
 
     /// What a lazy treaty group keeps to find, when its list is read, the members a
@@ -2210,7 +2233,10 @@ impl Engine {
             (None, None) => Code::NoObligation,
         };
         // The members whose reason may differ from the default.
-        let mut odd: Vec<PartyIx> = owed.iter().filter(|(_, _, x)| *x == cix).map(|(_, p, _)| *p).collect();
+        // (In a list kept for the verdict's clauses, not one made per clause.)
+        let mut odd = std::mem::take(&mut pass.odd);
+        odd.clear();
+        odd.extend(owed.iter().filter(|(_, _, x)| *x == cix).map(|(_, p, _)| *p));
         if trigger.is_none() {
             odd.extend(&s.targets);
             if when.is_none() {
@@ -2244,7 +2270,7 @@ impl Engine {
         };
         let from = g.marks.len() as u32;
         let mut skipped = 0;
-        for p in odd {
+        for &p in &odd {
             if t.ever.binary_search(&p).is_err() || settled(g, &mut pass.settled, p) {
                 continue;
             }
@@ -2268,6 +2294,7 @@ impl Engine {
             default,
             except: (from, g.marks.len() as u32),
         });
+        pass.odd = odd;
     }
 
     /// The treaties a scenario involves: those its targets, attackers, supporters or the
@@ -2576,6 +2603,10 @@ struct Pass<'a> {
     /// For the treaty at hand (a lazy group): the members already tested, and whether a
     /// treaty-wide reason settles each, sorted by member.
     settled: Vec<(PartyIx, bool)>,
+    /// Room for the members that owe under the treaty at hand.
+    owing: Vec<PartyIx>,
+    /// Room for the members of the clause at hand whose reason may differ from its default.
+    odd: Vec<PartyIx>,
 }
 
 impl<'a> Pass<'a> {
@@ -2674,6 +2705,9 @@ pub(crate) struct Lexicon {
     /// Per place, its id, name and tags, worded the first time a verdict names it (see
     /// [`Lexicon::place`]).
     place: Vec<std::sync::OnceLock<PlaceWords>>,
+    /// Per place whose holders never change, what a reason says the scenario's place is
+    /// ("the place is …"), worded the first time a verdict needs it (see [`Lexicon::located`]).
+    located: Vec<std::sync::OnceLock<Shared>>,
 }
 
 /// A place's id, name and tags (inherited ones included), as a verdict's place names them.
@@ -2735,6 +2769,7 @@ impl Lexicon {
             wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             named: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             place: e.places.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            located: e.places.iter().map(|_| std::sync::OnceLock::new()).collect(),
             lists: ["all of", "any of", "not"].map(Shared::from),
             dep_names: PSEUDO
                 .iter()
@@ -2770,6 +2805,16 @@ impl Lexicon {
             },
             None => PlaceWords::default(),
         })
+    }
+
+    /// What a reason says place `px` is, worded by `words` on first use (for a place whose
+    /// holders never change: the words are the same on every day).
+    fn located(&self, px: PlaceIx, words: impl FnOnce() -> String) -> &Shared {
+        static UNKNOWN: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+        match self.located.get(px as usize) {
+            Some(slot) => slot.get_or_init(|| Shared::from(words())),
+            None => UNKNOWN.get_or_init(|| Shared::from("the place is unknown")),
+        }
     }
 
     /// A party's name.

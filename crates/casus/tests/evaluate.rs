@@ -581,6 +581,48 @@ treaties:
     assert_eq!(w, vec![("pact", "art4")]);
 }
 
+/// What a false scope says the scenario's place is, on one engine across dates: a place whose
+/// holders never change reads the same every time (it is worded once per engine); one whose
+/// controller or administrator changes reads as it is on each scenario's day.
+#[test]
+fn a_false_scope_names_the_place_as_it_is_on_the_day() {
+    let e = alliance("{all: [{event: armed_attack}, {target: treaty_party}, {location: {tagged: island}}]}");
+    let check = |place: &str, date: &str, expected: &str| {
+        let sc = format!("{{date: {date}, event: armed_attack, attacker: XXX, target: AAA, location: {place}}}");
+        let v = verdict(&e, &sc);
+        let n = v
+            .not_obligated
+            .iter()
+            .find(|n| n.party == "BBB")
+            .unwrap_or_else(|| panic!("BBB owes nothing in {sc}"));
+        assert_eq!(n.reason, Reason::OutOfScope, "{sc}");
+        assert_eq!(n.detail, expected, "{sc}");
+    };
+    let wanted = "Art. 1: requires place is tagged island";
+    for date in ["2010-01-01", "2020-01-01", "2010-01-01"] {
+        check(
+            "AAA",
+            date,
+            &format!("{wanted}; the place is AAA (Aland), tagged europe, sovereign AAA"),
+        );
+    }
+    check(
+        "AAA-OCC",
+        "2010-01-01",
+        &format!("{wanted}; the place is AAA-OCC (Occupied Aland), tagged europe, sovereign AAA"),
+    );
+    check(
+        "AAA-OCC",
+        "2020-01-01",
+        &format!("{wanted}; the place is AAA-OCC (Occupied Aland), tagged europe, sovereign AAA, controlled by XXX"),
+    );
+    check(
+        "AAA-OCC",
+        "2010-01-01",
+        &format!("{wanted}; the place is AAA-OCC (Occupied Aland), tagged europe, sovereign AAA"),
+    );
+}
+
 #[test]
 fn explanation_traces_every_node() {
     let e = alliance("{all: [{event: armed_attack}, {fact: requested}]}");
