@@ -581,6 +581,42 @@ treaties:
     assert_eq!(w, vec![("pact", "art4")]);
 }
 
+/// A false trigger's reason names its first false part down nested `all`s, whatever the depth
+/// and position: (trigger, scenario extra, reason, detail of BBB's entry).
+#[test]
+fn a_false_trigger_names_its_first_false_part_down_nested_alls() {
+    let cases = [
+        (
+            "{all: [{event: armed_attack}, {all: [{target: treaty_party}, {location: {tagged: island}}]}]}",
+            "",
+            Reason::OutOfScope,
+            "Art. 1: requires place is tagged island; the place is AAA (Aland), tagged europe, sovereign AAA",
+        ),
+        (
+            "{all: [{all: [{all: [{event: cyber_attack}]}]}, {location: {tagged: island}}]}",
+            "",
+            Reason::EventNotCovered,
+            "Art. 1: requires event is cyber_attack; the event is armed_attack",
+        ),
+        (
+            "{all: [{location: {tagged: europe}}, {any: [{event: cyber_attack}, {means: nuclear}]}]}",
+            ", means: conventional",
+            Reason::EventNotCovered,
+            "Art. 1: none of: requires event is cyber_attack; the event is armed_attack; requires means is nuclear; the means is conventional",
+        ),
+    ];
+    for (trigger, extra, reason, detail) in cases {
+        let e = alliance(trigger);
+        let v = verdict(&e, &s(extra));
+        let n = v
+            .not_obligated
+            .iter()
+            .find(|n| n.party == "BBB")
+            .unwrap_or_else(|| panic!("BBB owes nothing under {trigger}"));
+        assert_eq!((n.reason, n.detail.text().as_ref()), (reason, detail), "{trigger}");
+    }
+}
+
 /// What a false scope says the scenario's place is, on one engine across dates: a place whose
 /// holders never change reads the same every time (it is worded once per engine); one whose
 /// controller or administrator changes reads as it is on each scenario's day.
