@@ -1260,6 +1260,7 @@ impl Engine {
     /// What `d` waits on, in words, for a clause of treaty `t`: a fact the scenario states for
     /// some treaty or clause is named with the treaty, `requested@nato`, since stating it for
     /// another treaty does not settle it here.
+    ///
     /// The words are the lexicon's ([`Lexicon::dep_words`]), which a held explanation reads too.
     pub(crate) fn dep_names_in(&self, d: Deps, s: &Prepared, t: TreatyIx) -> Vec<String> {
         self.lexicon().dep_words(d, s.scoped_bits, t)
@@ -1357,12 +1358,12 @@ impl Engine {
     /// goes on from there).
     fn trigger_blame(&self, f: &Frame, cix: ClauseIx, trigger: NodeIx) -> (Val, NodeIx) {
         let program = self.clause_hot.get(cix as usize).map(|h| h.program);
-        let Some(ops) = program.and_then(|(a, b)| self.program.get(a as usize..b as usize)) else {
+        let Some(ops) = program
+            .and_then(|(a, b)| self.program.get(a as usize..b as usize))
+            .filter(|ops| !ops.is_empty())
+        else {
             return (f.eval(trigger), trigger);
         };
-        if ops.is_empty() {
-            return (f.eval(trigger), trigger);
-        }
         let mut path = Blame::default();
         let v = f.run_blame(ops, 0, &mut path).0;
         if v.0 != Truth::False || path.len > Blame::DEPTH {
@@ -1826,14 +1827,14 @@ impl Engine {
         let lx = self.lexicon();
         let p = hs.first().map_or(PartyIx::MAX, |h| h.party);
         let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
-        let at_level = || hs.iter().copied().filter(|h| h.level == level);
+        let at_level = || hs.iter().filter(|h| h.level == level);
         let definite = at_level().any(|h| h.status == Status::Definite);
         let deps = if definite {
             Deps::NONE
         } else {
             at_level().fold(Deps::NONE, |d, h| d.union(h.deps))
         };
-        let depends_on = self.obligation_deps(deps, at_level, s);
+        let depends_on = self.obligation_deps(deps, hs, level, s);
         let mut sources: Vec<Source> = Vec::with_capacity(hs.len());
         sources.extend(hs.iter().filter_map(|h| self.source(h, s)));
         // Most parties owe under one clause: nothing to order.
@@ -1894,10 +1895,8 @@ impl Engine {
     /// What a party's strongest obligation waits on, in words: each open thing once, in bit
     /// order; a fact stated for some treaty is named with the treaty of every hit that waits on
     /// it (`requested@teu_42_7`, `requested@nato`).
-    fn obligation_deps<'h, I>(&self, deps: Deps, at_level: impl Fn() -> I, s: &Prepared) -> Vec<String>
-    where
-        I: Iterator<Item = &'h Hit>,
-    {
+    /// `hs`: the party's hits; those at `level` are read.
+    fn obligation_deps(&self, deps: Deps, hs: &[&Hit], level: Level, s: &Prepared) -> Vec<String> {
         if !deps.bits().any(|b| s.scoped_bits.has(b)) {
             return self.dep_names(deps);
         }
@@ -1907,8 +1906,9 @@ impl Engine {
                 out.extend(self.dep_name(b));
                 continue;
             }
-            let mut named: Vec<String> = at_level()
-                .filter(|h| h.deps.has(b))
+            let mut named: Vec<String> = hs
+                .iter()
+                .filter(|h| h.level == level && h.deps.has(b))
                 .filter_map(|h| self.clauses.get(h.clause as usize))
                 .flat_map(|c| self.dep_names_in(Deps::one(b), s, c.treaty))
                 .collect();
@@ -2009,7 +2009,6 @@ impl Engine {
         owed.dedup();
         let mut pass = Pass {
             owed: &owed,
-            here: &[],
             settled: Vec::new(),
             owing: Vec::new(),
             odd: Vec::new(),
@@ -2105,11 +2104,10 @@ impl Engine {
         g: &mut Grouped,
     ) {
         // The members that owe under some clause of the treaty (few: they are in the hits).
-        pass.here = pass.owed_under(tix);
         // (In a list kept for the verdict's treaties, not one made per treaty.)
         let mut owing = std::mem::take(&mut pass.owing);
         owing.clear();
-        owing.extend(pass.here.iter().map(|(_, p, _)| *p));
+        owing.extend(pass.owed_under(tix).iter().map(|(_, p, _)| *p));
         owing.dedup();
         pass.settled.clear();
         let wide_from = g.marks.len() as u32;
@@ -2225,7 +2223,7 @@ impl Engine {
             .filter_map(|o| o.when)
             .find(|w| trigger.is_none() && f.eval(*w).0 == Truth::False)
             .map(|w| cited(g, w));
-        let owed = pass.here;
+        let owed = pass.owed_under(f.treaty);
         let all_named = c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Named(_)));
         let default = match (trigger, when) {
             (Some(code), _) | (None, Some(code)) => code,
@@ -2598,8 +2596,6 @@ impl Blame {
 /// oblige, sorted (what is owed is never listed).
 struct Pass<'a> {
     owed: &'a [(TreatyIx, PartyIx, ClauseIx)],
-    /// The run of `owed` under the treaty at hand.
-    here: &'a [(TreatyIx, PartyIx, ClauseIx)],
     /// For the treaty at hand (a lazy group): the members already tested, and whether a
     /// treaty-wide reason settles each, sorted by member.
     settled: Vec<(PartyIx, bool)>,
