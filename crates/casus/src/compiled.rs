@@ -21,7 +21,7 @@ use crate::engine::Engine;
 pub use crate::load::SourceHash;
 
 /// The version of the compiled form this build reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The first bytes of every compiled rule set.
 const MAGIC: [u8; 8] = *b"casus-rs";

@@ -408,19 +408,21 @@ pub(crate) struct ClauseHot {
 /// One step of a trigger compiled to a flat program (prefix order, one clause's steps
 /// contiguous): what evaluating the trigger of a candidate clause reads, in a cache line or
 /// two, instead of following the condition tree's nodes and child lists. Evaluating a program
-/// gives exactly what evaluating its nodes gives (value and what it waits on).
+/// gives exactly what evaluating its nodes gives (value and what it waits on). Every step
+/// names the node it was compiled from (`node`), so that a reason can name the part that is
+/// false without walking the tree again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Op {
     /// The next `n` subtrees, all of them; `end` is the index after the last.
-    All { n: u16, end: u32 },
+    All { n: u16, end: u32, node: NodeIx },
     /// The next `n` subtrees, any of them; `end` is the index after the last.
-    Any { n: u16, end: u32 },
+    Any { n: u16, end: u32, node: NodeIx },
     /// The negation of the next subtree.
-    Not,
+    Not { node: NodeIx },
     /// `Node::Event`.
-    Event(u8),
+    Event { mask: u8, node: NodeIx },
     /// `target: treaty_party`.
-    TargetTreatyParty,
+    TargetTreatyParty { node: NodeIx },
     /// `location: {tagged: …}` with every tag in the first word; `node` when the place's
     /// tags are not all in its first word.
     Tagged { bits: u64, node: NodeIx },
@@ -429,6 +431,22 @@ pub(crate) enum Op {
     HolderIsTarget { node: NodeIx },
     /// Any other leaf, evaluated from its node.
     Leaf(NodeIx),
+}
+
+impl Op {
+    /// The node this step was compiled from.
+    pub(crate) fn node(self) -> NodeIx {
+        match self {
+            Op::All { node, .. }
+            | Op::Any { node, .. }
+            | Op::Not { node }
+            | Op::Event { node, .. }
+            | Op::TargetTreatyParty { node }
+            | Op::Tagged { node, .. }
+            | Op::HolderIsTarget { node }
+            | Op::Leaf(node) => node,
+        }
+    }
 }
 
 /// A place as the hot path reads it: copied into a prepared scenario, so that evaluating a

@@ -339,6 +339,10 @@ struct Frame<'a> {
     target: PartyIx,
     /// Treat the target as a party to the clause's treaty (the survey's "what if").
     assume_target_party: bool,
+    /// Whether the target is a party to the treaty on the scenario's date, once a frame of
+    /// this treaty has asked: shared by the frames of one treaty in a verdict's reasons, which
+    /// ask it clause after clause (`None`: not kept).
+    member: Option<&'a std::cell::Cell<Option<Val>>>,
 }
 
 impl Frame<'_> {
@@ -361,7 +365,14 @@ impl Frame<'_> {
                 Some(a) => known(Truth::from(a.contains(&ActorIx::Party(p)))),
             },
             PTest::TreatyParty if self.assume_target_party && p == self.target => known(Truth::True),
-            PTest::TreatyParty => self.e.is_party_at(self.treaty, p, at),
+            PTest::TreatyParty => match self.member {
+                Some(kept) if p == self.target && *at == self.s.date => kept.get().unwrap_or_else(|| {
+                    let v = self.e.is_party_at(self.treaty, p, at);
+                    kept.set(Some(v));
+                    v
+                }),
+                _ => self.e.is_party_at(self.treaty, p, at),
+            },
             PTest::State => known(Truth::from(
                 self.e
                     .parties
@@ -556,7 +567,7 @@ impl Frame<'_> {
             return (known(Truth::False), ops.len());
         };
         match *op {
-            Op::All { n, end } => {
+            Op::All { n, end, .. } => {
                 let (mut v, mut j) = (known(Truth::True), i + 1);
                 for _ in 0..n {
                     let (c, next) = self.run(ops, j);
@@ -568,7 +579,7 @@ impl Frame<'_> {
                 }
                 (v, end as usize)
             }
-            Op::Any { n, end } => {
+            Op::Any { n, end, .. } => {
                 let (mut v, mut j) = (known(Truth::False), i + 1);
                 for _ in 0..n {
                     let (c, next) = self.run(ops, j);
@@ -580,12 +591,12 @@ impl Frame<'_> {
                 }
                 (v, end as usize)
             }
-            Op::Not => {
+            Op::Not { .. } => {
                 let (v, next) = self.run(ops, i + 1);
                 ((v.0.not(), v.1), next)
             }
-            Op::Event(mask) => (known(Truth::from(mask & (1u8 << (s.event as u8)) != 0)), i + 1),
-            Op::TargetTreatyParty => (self.ptest_party(&PTest::TreatyParty, self.target, &s.date), i + 1),
+            Op::Event { mask, .. } => (known(Truth::from(mask & (1u8 << (s.event as u8)) != 0)), i + 1),
+            Op::TargetTreatyParty { .. } => (self.ptest_party(&PTest::TreatyParty, self.target, &s.date), i + 1),
             Op::Tagged { bits, node } => {
                 let v = match s.location {
                     None => unknown(DEP_LOCATION),
@@ -606,24 +617,23 @@ impl Frame<'_> {
         }
     }
 
-    /// As [`Frame::run`] from step `i`, and when an `all` there is false, which of its parts
-    /// is the first false one, as child positions from that `all` down the chain of `all`s
-    /// (`path`; what [`Frame::why_not_met`] would find by evaluating the parts again).
-    fn run_blame(&self, ops: &[Op], i: usize, path: &mut Blame) -> (Val, usize) {
-        let Some(&Op::All { n, end }) = ops.get(i) else {
+    /// As [`Frame::run`] from step `i`, and when an `all` there is false, the step of its
+    /// first false part, down the chain of `all`s as far as it goes (`blamed`: the deepest is
+    /// found first and kept; what [`Frame::why_not_met`] would find by evaluating the parts
+    /// again).
+    fn run_blame(&self, ops: &[Op], i: usize, blamed: &mut Option<usize>) -> (Val, usize) {
+        let Some(&Op::All { n, end, .. }) = ops.get(i) else {
             return self.run(ops, i);
         };
         let (mut v, mut j) = (known(Truth::True), i + 1);
-        for k in 0..n {
-            let depth = path.len;
-            path.push(k);
-            let (c, next) = self.run_blame(ops, j, path);
+        for _ in 0..n {
+            let (c, next) = self.run_blame(ops, j, blamed);
             v = and(v, c);
-            j = next;
             if c.0 == Truth::False {
+                blamed.get_or_insert(j);
                 break;
             }
-            path.len = depth;
+            j = next;
         }
         (v, end as usize)
     }
@@ -745,23 +755,16 @@ impl Frame<'_> {
     /// As [`Frame::why_false`], kept as data for a verdict's reasons (the same words when
     /// read): a false leaf as the clause and the node (what it asks for is worded once per
     /// engine, `lx`; what the scenario has once per verdict, in `g.actual`; this frame's target
-    /// is the verdict's first); other false conditions are worded now. `citation`: the clause
-    /// as cited.
-    fn why_not_met(&self, ix: NodeIx, citation: &Shared, lx: &Lexicon, g: &mut Grouped) -> (Reason, Kept) {
+    /// is the verdict's first); other false conditions are worded now, after the clause as
+    /// cited.
+    fn why_not_met(&self, ix: NodeIx, lx: &Lexicon, g: &mut Grouped) -> (Reason, Kept) {
         match made(&self.e.nodes, ix, "node") {
             Some(Node::All(kids)) => {
                 if let Some(k) = kids.iter().find(|k| self.eval(**k).0 == Truth::False) {
-                    return self.why_not_met(*k, citation, lx, g);
+                    return self.why_not_met(*k, lx, g);
                 }
             }
-            Some(Node::Target(PTest::TreatyParty)) => {
-                let kept = Kept::TargetNotAParty {
-                    clause: self.clause,
-                    treaty: self.treaty,
-                    target: self.target,
-                };
-                return (Reason::TargetNotAParty, kept);
-            }
+            Some(Node::Target(PTest::TreatyParty)) => return self.target_not_a_party(),
             Some(leaf) => {
                 let at = actual_slot(leaf);
                 let slot = at.and_then(|i| g.actual.get_mut(i));
@@ -780,10 +783,21 @@ impl Frame<'_> {
             None => {}
         }
         let (reason, words) = self.why_false(ix);
+        let citation = lx.citation(self.clause);
         (
             reason,
             Kept::Detail(Detail::Words(format!("{citation}: {words}").into())),
         )
+    }
+
+    /// Why `target: treaty_party` is false: the frame's target is not a party to its treaty.
+    fn target_not_a_party(&self) -> (Reason, Kept) {
+        let kept = Kept::TargetNotAParty {
+            clause: self.clause,
+            treaty: self.treaty,
+            target: self.target,
+        };
+        (Reason::TargetNotAParty, kept)
     }
 
     fn reason_of(&self, node: &Node) -> Reason {
@@ -1126,6 +1140,7 @@ impl Engine {
             clause,
             target,
             assume_target_party: false,
+            member: None,
         };
         let mut out = Vec::new();
         let mut groups = 0u16;
@@ -1351,35 +1366,26 @@ impl Engine {
             .map(|(c, _)| *c)
     }
 
-    /// The value of clause `cix`'s default trigger `trigger` in frame `f`: from its flat
-    /// program where it has one (the same value, read faster), else from its nodes; and the
+    /// The value of clause `cix`'s default trigger in frame `f`: from its flat program where
+    /// it has one (the same value, read faster), else from its nodes (`c.trigger`); and the
     /// node a false trigger is false for: its first false part down the chain of `all`s from
     /// its root, found by the same run of the program (else the root; [`Frame::why_not_met`]
-    /// goes on from there).
-    fn trigger_blame(&self, f: &Frame, cix: ClauseIx, trigger: NodeIx) -> (Val, NodeIx) {
-        let program = self.clause_hot.get(cix as usize).map(|h| h.program);
-        let Some(ops) = program
-            .and_then(|(a, b)| self.program.get(a as usize..b as usize))
-            .filter(|ops| !ops.is_empty())
-        else {
-            return (f.eval(trigger), trigger);
+    /// goes on from there), with its step when the program found it. The clause `c` itself is
+    /// read only when there is no program.
+    fn trigger_blame(&self, f: &Frame, cix: ClauseIx, c: &Clause) -> (Val, NodeIx, Option<Op>) {
+        let Some((trigger, ops)) = self.clause_hot.get(cix as usize).and_then(|h| {
+            let (a, b) = h.program;
+            let ops = self.program.get(a as usize..b as usize)?;
+            (!ops.is_empty()).then_some((h.trigger, ops))
+        }) else {
+            return (f.eval(c.trigger), c.trigger, None);
         };
-        let mut path = Blame::default();
-        let v = f.run_blame(ops, 0, &mut path).0;
-        if v.0 != Truth::False || path.len > Blame::DEPTH {
-            return (v, trigger);
+        let mut blamed = None;
+        let v = f.run_blame(ops, 0, &mut blamed).0;
+        match blamed.and_then(|j| ops.get(j)) {
+            Some(&op) if v.0 == Truth::False => (v, op.node(), Some(op)),
+            _ => (v, trigger, None),
         }
-        let mut at = trigger;
-        for &k in path.steps.iter().take(path.len) {
-            match made(&self.nodes, at, "node") {
-                Some(Node::All(kids)) => match kids.get(usize::from(k)) {
-                    Some(kid) => at = *kid,
-                    None => return (v, trigger),
-                },
-                _ => return (v, trigger),
-            }
-        }
-        (v, at)
     }
 
     /// Obligations of one clause (under a reading) for one target, appended to `out`.
@@ -1428,6 +1434,7 @@ impl Engine {
             clause: cix,
             target,
             assume_target_party: false,
+            member: None,
         };
         let fired = match (alternative, self.program.get(p0 as usize..p1 as usize)) {
             (None, Some(ops)) if !ops.is_empty() => f.run(ops, 0).0,
@@ -2040,10 +2047,18 @@ impl Engine {
             }
             // The treaty's clauses, in the order of their ids.
             let clauses: &[ClauseIx] = lx.clauses_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
+            let member = std::cell::Cell::new(None);
+            let inv = Involved {
+                tix,
+                t,
+                inf,
+                clauses,
+                member: &member,
+            };
             if explain {
-                self.traces(s, (tix, inf), clauses, &mut held, &mut order);
+                self.traces(s, &inv, &mut held, &mut order);
             }
-            self.treaty_group(s, (tix, t), inf, clauses, &mut pass, &mut g);
+            self.treaty_group(s, &inv, &mut pass, &mut g);
         }
         if readings.values().any(|v| !v.is_empty()) {
             place_readings(&mut g, readings);
@@ -2053,14 +2068,8 @@ impl Engine {
 
     /// The condition tree of each of the treaty's `clauses` for each target, for `--explain`,
     /// appended to `held` with the key that orders them by (treaty, clause, target) ids.
-    fn traces(
-        &self,
-        s: &Prepared,
-        (tix, inf): (TreatyIx, Val),
-        clauses: &[ClauseIx],
-        held: &mut Held,
-        order: &mut Vec<(u32, u32, u32)>,
-    ) {
+    fn traces(&self, s: &Prepared, inv: &Involved<'_>, held: &mut Held, order: &mut Vec<(u32, u32, u32)>) {
+        let &Involved { tix, inf, clauses, .. } = inv;
         let lx = self.lexicon();
         for &tg in &s.targets {
             for (pos, &cix) in clauses.iter().enumerate() {
@@ -2074,6 +2083,7 @@ impl Engine {
                     clause: cix,
                     target: tg,
                     assume_target_party: false,
+                    member: (s.targets.first() == Some(&tg)).then_some(inv.member),
                 };
                 let from = held.nodes.len() as u32;
                 let _ = f.trace(c.trigger, held);
@@ -2094,15 +2104,10 @@ impl Engine {
     /// the attacker, is settled for the whole treaty, and the others clause by clause. A
     /// member is listed nowhere under a clause it owes under, nor for the whole treaty if it
     /// owes under any of its clauses (`pass.owed`: what is owed, sorted).
-    fn treaty_group(
-        &self,
-        s: &Prepared,
-        (tix, t): (TreatyIx, &Treaty),
-        inf: Val,
-        clauses: &[ClauseIx],
-        pass: &mut Pass<'_>,
-        g: &mut Grouped,
-    ) {
+    fn treaty_group(&self, s: &Prepared, inv: &Involved<'_>, pass: &mut Pass<'_>, g: &mut Grouped) {
+        let &Involved {
+            tix, t, inf, clauses, ..
+        } = inv;
         // The members that owe under some clause of the treaty (few: they are in the hits).
         // (In a list kept for the verdict's treaties, not one made per treaty.)
         let mut owing = std::mem::take(&mut pass.owing);
@@ -2152,6 +2157,7 @@ impl Engine {
                 clause: 0,
                 target: s.targets.first().copied().unwrap_or(0),
                 assume_target_party: false,
+                member: Some(inv.member),
             };
             for &cix in clauses {
                 if let Some(c) = self.clauses.get(cix as usize) {
@@ -2195,6 +2201,48 @@ impl Engine {
         }
     }
 
+    /// The reason the members of clause `c` share, in frame `f`: its trigger's false part
+    /// (`trigger`), else its first false obligation condition (`when`), else a clause for
+    /// named parties only, else none arising (the third value: the one that applies).
+    fn clause_reason(
+        &self,
+        f: &Frame,
+        (cix, c): (ClauseIx, &Clause),
+        g: &mut Grouped,
+    ) -> (Option<Code>, Option<Code>, Code) {
+        let lx = self.lexicon();
+        let cited = |g: &mut Grouped, ix: NodeIx| {
+            let (reason, kept) = f.why_not_met(ix, lx, g);
+            g.kept(reason, kept)
+        };
+        let (fired, blamed, step) = self.trigger_blame(f, cix, c);
+        let trigger = (fired.0 == Truth::False).then(|| match step {
+            // Known from the step: the node is not read.
+            Some(Op::TargetTreatyParty { .. }) => {
+                let (reason, kept) = f.target_not_a_party();
+                g.kept(reason, kept)
+            }
+            _ => cited(g, blamed),
+        });
+        // (Under a false trigger, the clause's obligations are not read: most clauses of an
+        // involved treaty are, and at scale each read is a miss.)
+        let when = match trigger {
+            Some(_) => None,
+            None => c
+                .obligations
+                .iter()
+                .filter_map(|o| o.when)
+                .find(|w| f.eval(*w).0 == Truth::False)
+                .map(|w| cited(g, w)),
+        };
+        let default = match (trigger, when) {
+            (Some(code), _) | (None, Some(code)) => code,
+            (None, None) if c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Named(_))) => Code::NotNamed,
+            (None, None) => Code::NoObligation,
+        };
+        (trigger, when, default)
+    }
+
     /// The reasons under one clause for the members no treaty-wide reason settles (`wide`,
     /// a run of `g.marks`), appended to `g`: the reason they share (a false trigger, a false
     /// obligation condition, a clause for named parties only, or none arising) and the
@@ -2209,27 +2257,8 @@ impl Engine {
         g: &mut Grouped,
     ) {
         let s = f.s;
-        let lx = self.lexicon();
-        let citation = lx.citation(cix);
-        let cited = |g: &mut Grouped, ix: NodeIx| {
-            let (reason, kept) = f.why_not_met(ix, citation, lx, g);
-            g.kept(reason, kept)
-        };
-        let (fired, blamed) = self.trigger_blame(f, cix, c.trigger);
-        let trigger = (fired.0 == Truth::False).then(|| cited(g, blamed));
-        let when = c
-            .obligations
-            .iter()
-            .filter_map(|o| o.when)
-            .find(|w| trigger.is_none() && f.eval(*w).0 == Truth::False)
-            .map(|w| cited(g, w));
+        let (trigger, when, default) = self.clause_reason(f, (cix, c), g);
         let owed = pass.owed_under(f.treaty);
-        let all_named = c.obligations.iter().all(|o| matches!(o.obligated, Obligors::Named(_)));
-        let default = match (trigger, when) {
-            (Some(code), _) | (None, Some(code)) => code,
-            (None, None) if all_named => Code::NotNamed,
-            (None, None) => Code::NoObligation,
-        };
         // The members whose reason may differ from the default.
         // (In a list kept for the verdict's clauses, not one made per clause.)
         let mut odd = std::mem::take(&mut pass.odd);
@@ -2350,6 +2379,7 @@ impl Engine {
                         clause: cix,
                         target,
                         assume_target_party: true,
+                        member: None,
                     };
                     let v = f.eval(c.trigger);
                     if v.0 == Truth::False {
@@ -2411,6 +2441,12 @@ impl Engine {
     /// Every party that ever holds the scenario's place (sovereign, controller,
     /// administrator), appended to `out`.
     fn place_holders(&self, s: &Prepared, out: &mut Vec<PartyIx>) {
+        // A place with one sovereign for all time and no other holder: read from the
+        // scenario's copy, not from the place.
+        if s.location.is_some() && s.place.simple {
+            out.push(s.place.sovereign);
+            return;
+        }
         if let Some(place) = s.location.and_then(|l| self.places.get(l as usize)) {
             let lists = [
                 Some(&place.sovereign),
@@ -2467,6 +2503,7 @@ impl Engine {
             clause: ClauseIx::MAX,
             target,
             assume_target_party: true,
+            member: None,
         };
         tests.iter().any(|n| f.eval(*n).0 != Truth::False)
     }
@@ -2573,23 +2610,15 @@ fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
     None
 }
 
-/// Where a false trigger is false: child positions down a chain of `all`s (see
-/// [`Frame::run_blame`]); deeper than [`Blame::DEPTH`], only counted.
-#[derive(Default)]
-struct Blame {
-    steps: [u16; Blame::DEPTH],
-    len: usize,
-}
-
-impl Blame {
-    const DEPTH: usize = 8;
-
-    fn push(&mut self, k: u16) {
-        if let Some(slot) = self.steps.get_mut(self.len) {
-            *slot = k;
-        }
-        self.len += 1;
-    }
+/// One treaty a verdict's reasons are built for: its index and itself, whether it is in force
+/// on the day, its clauses in the order of their ids, and what its frames keep of whether the
+/// verdict's first target is a party to it (see `Frame::member`).
+struct Involved<'a> {
+    tix: TreatyIx,
+    t: &'a Treaty,
+    inf: Val,
+    clauses: &'a [ClauseIx],
+    member: &'a std::cell::Cell<Option<Val>>,
 }
 
 /// What one verdict's reasons are built with: the (treaty, party, clause) triples that

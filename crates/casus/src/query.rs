@@ -195,7 +195,7 @@ impl Engine {
             Node::All(kids) | Node::Any(kids) if kids.len() > usize::from(u16::MAX) => out.push(Op::Leaf(ix)),
             Node::All(kids) | Node::Any(kids) => {
                 let at = out.len();
-                out.push(Op::Not);
+                out.push(Op::Not { node: ix });
                 for k in kids {
                     self.compile_program(*k, base, out);
                 }
@@ -203,18 +203,18 @@ impl Engine {
                 let end = u32::try_from(out.len() - base).unwrap_or(u32::MAX);
                 if let Some(slot) = out.get_mut(at) {
                     *slot = if matches!(node, Node::All(_)) {
-                        Op::All { n, end }
+                        Op::All { n, end, node: ix }
                     } else {
-                        Op::Any { n, end }
+                        Op::Any { n, end, node: ix }
                     };
                 }
             }
             Node::Not(k) => {
-                out.push(Op::Not);
+                out.push(Op::Not { node: ix });
                 self.compile_program(*k, base, out);
             }
-            Node::Event(mask) => out.push(Op::Event(*mask)),
-            Node::Target(PTest::TreatyParty) => out.push(Op::TargetTreatyParty),
+            Node::Event(mask) => out.push(Op::Event { mask: *mask, node: ix }),
+            Node::Target(PTest::TreatyParty) => out.push(Op::TargetTreatyParty { node: ix }),
             Node::Location(LTest::Tagged(bits, _)) if bits.len() <= 1 => out.push(Op::Tagged {
                 bits: bits.first().copied().unwrap_or(0),
                 node: ix,

@@ -659,6 +659,36 @@ fn a_false_scope_names_the_place_as_it_is_on_the_day() {
     );
 }
 
+/// Whether a target is a party to a treaty is asked once per treaty and kept for the
+/// verdict's first target only: with two targets, one a party on the day and one not (yet),
+/// each condition tree and the reason name each target's own membership, in either order.
+#[test]
+fn each_target_reads_its_own_membership_of_a_treaty() {
+    let e = alliance("{all: [{event: armed_attack}, {target: treaty_party}]}");
+    for targets in ["[CCC, AAA]", "[AAA, CCC]"] {
+        let sc = format!("{{date: 2000-01-01, event: armed_attack, attacker: XXX, targets: {targets}}}");
+        let s = Scenario::from_yaml(&sc).unwrap_or_else(|e| panic!("{e}"));
+        let v = e.evaluate_explained(&s).unwrap_or_else(|e| panic!("{e}"));
+        let trees: Vec<(String, casus::Truth, casus::Truth)> = v
+            .explanation
+            .iter()
+            .map(|t| {
+                let party = t.trigger.children.get(1).map(|c| c.value);
+                (t.target.clone(), t.value, party.unwrap_or(casus::Truth::Unknown))
+            })
+            .collect();
+        use casus::Truth::{False, True};
+        assert_eq!(
+            trees,
+            vec![("AAA".to_string(), True, True), ("CCC".to_string(), False, False)],
+            "{targets}"
+        );
+        check(&e, &sc, "BBB=assist/definite CCC=- AAA=-");
+        let ccc = v.not_obligated.iter().find(|n| n.party == "CCC");
+        assert_eq!(ccc.map(|n| n.reason), Some(Reason::NotAParty), "{targets}");
+    }
+}
+
 #[test]
 fn explanation_traces_every_node() {
     let e = alliance("{all: [{event: armed_attack}, {fact: requested}]}");
