@@ -17,7 +17,7 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldNode, HeldTrace, Kept, Key, Lazy,
+    ClauseGroup, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldTrace, Kept, Key, Lazy,
     NotModelledNote, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status,
     TreatyGroup, Verdict, WordsAt, WouldApply,
 };
@@ -647,12 +647,7 @@ impl Frame<'_> {
         // fails); a release build shows "?" rather than lose the rest of the explanation.
         let Some(node) = made(&self.e.nodes, ix, "node") else {
             held.own.push(Shared::from("?"));
-            held.nodes.push(HeldNode {
-                words: WordsAt::Own(held.own.len() as u32 - 1),
-                value: Truth::False,
-                kids: 0,
-                deps: u32::MAX,
-            });
+            held.open(WordsAt::Own(held.own.len() as u32 - 1), 0);
             return known(Truth::False);
         };
         let words = match held.lx.words_at(self.e, ix, self.treaty) {
@@ -667,13 +662,7 @@ impl Frame<'_> {
             Node::Not(_) => 1,
             _ => 0,
         };
-        let at = held.nodes.len();
-        held.nodes.push(HeldNode {
-            words,
-            value: Truth::False,
-            kids,
-            deps: u32::MAX,
-        });
+        let at = held.open(words, kids);
         let v = match node {
             Node::All(kids) => self.trace_list(kids, held, known(Truth::True), and, Truth::False),
             Node::Any(kids) => self.trace_list(kids, held, known(Truth::False), or, Truth::True),
@@ -683,16 +672,45 @@ impl Frame<'_> {
             }
             leaf => self.leaf(leaf),
         };
-        if v.0 == Truth::Unknown {
-            held.deps.push(v.1);
-        }
-        if let Some(n) = held.nodes.get_mut(at) {
-            n.value = v.0;
-            if v.0 == Truth::Unknown {
-                n.deps = held.deps.len() as u32 - 1;
-            }
-        }
+        held.close(at, v);
         v
+    }
+
+    /// As [`Frame::trace`] of the node that step `i` of a trigger's program was compiled from:
+    /// the same nodes in the same order with the same values, an `all`, `any` or `not` read
+    /// from its step (its node and child list are not read), every other step traced from its
+    /// node. Returns the value and the index after the step's subtree.
+    fn trace_step(&self, ops: &[Op], i: usize, held: &mut Held) -> (Val, usize) {
+        let (all, n, end) = match ops.get(i) {
+            Some(&Op::All { n, end, .. }) => (true, n, end),
+            Some(&Op::Any { n, end, .. }) => (false, n, end),
+            Some(Op::Not { .. }) => {
+                let at = held.open(WordsAt::List(2), 1);
+                let (v, next) = self.trace_step(ops, i + 1, held);
+                let v = (v.0.not(), v.1);
+                held.close(at, v);
+                return (v, next);
+            }
+            Some(op) => return (self.trace(op.node(), held), i + 1),
+            None => return (known(Truth::False), ops.len()),
+        };
+        let (start, join, settles): (Val, fn(Val, Val) -> Val, Truth) = if all {
+            (known(Truth::True), and, Truth::False)
+        } else {
+            (known(Truth::False), or, Truth::True)
+        };
+        let at = held.open(WordsAt::List(u8::from(!all)), u32::from(n));
+        let (mut v, mut j, mut settled) = (start, i + 1, false);
+        for _ in 0..n {
+            let (c, next) = self.trace_step(ops, j, held);
+            if !settled {
+                v = join(v, c);
+                settled = v.0 == settles;
+            }
+            j = next;
+        }
+        held.close(at, v);
+        (v, end as usize)
     }
 
     /// The children of a list traced, and its value as [`Frame::eval`] folds it: from `start`
@@ -1309,6 +1327,15 @@ impl Engine {
         }
     }
 
+    /// Whether treaty `t` is in force at `at`, from its days in force (`days`, as a clause's
+    /// hot row holds them) on a whole day, else from its dates.
+    fn in_force_by_days(&self, t: TreatyIx, days: Option<(i32, i32)>, at: &When) -> Val {
+        match (at, days) {
+            (When::Day(d), Some((from, to))) => known(Truth::from(in_days(crate::time::day_key(*d), from, to))),
+            _ => self.in_force_at(t, at),
+        }
+    }
+
     pub(crate) fn is_party_at(&self, t: TreatyIx, p: PartyIx, at: &When) -> Val {
         match (at, self.party_windows(t, p)) {
             (When::Day(d), Some(rows)) => self.is_party_by_rows(t, p, rows, crate::time::day_key(*d), at),
@@ -1366,6 +1393,14 @@ impl Engine {
             .map(|(c, _)| *c)
     }
 
+    /// Clause `cix`'s default trigger and its flat program, when it has one (read from the
+    /// clause's hot row, not from the clause).
+    fn program_of(&self, cix: ClauseIx) -> Option<(NodeIx, &[Op])> {
+        let h = self.clause_hot.get(cix as usize)?;
+        let ops = self.program.get(h.program.0 as usize..h.program.1 as usize)?;
+        (!ops.is_empty()).then_some((h.trigger, ops))
+    }
+
     /// The value of clause `cix`'s default trigger in frame `f`: from its flat program where
     /// it has one (the same value, read faster), else from its nodes (`c.trigger`); and the
     /// node a false trigger is false for: its first false part down the chain of `all`s from
@@ -1373,11 +1408,7 @@ impl Engine {
     /// goes on from there), with its step when the program found it. The clause `c` itself is
     /// read only when there is no program.
     fn trigger_blame(&self, f: &Frame, cix: ClauseIx, c: &Clause) -> (Val, NodeIx, Option<Op>) {
-        let Some((trigger, ops)) = self.clause_hot.get(cix as usize).and_then(|h| {
-            let (a, b) = h.program;
-            let ops = self.program.get(a as usize..b as usize)?;
-            (!ops.is_empty()).then_some((h.trigger, ops))
-        }) else {
+        let Some((trigger, ops)) = self.program_of(cix) else {
             return (f.eval(c.trigger), c.trigger, None);
         };
         let mut blamed = None;
@@ -1417,13 +1448,7 @@ impl Engine {
             },
         };
         let trigger = alternative.map_or(trigger, |r| r.trigger);
-        let inf = match (&s.date, in_force) {
-            (When::Day(d), Some((from, to))) => {
-                let k = crate::time::day_key(*d);
-                known(Truth::from(in_days(k, from, to)))
-            }
-            _ => self.in_force_at(tix, &s.date),
-        };
+        let inf = self.in_force_by_days(tix, in_force, &s.date);
         if inf.0 == Truth::False {
             return;
         }
@@ -2039,14 +2064,20 @@ impl Engine {
             let Some(t) = self.treaties.get(tix as usize) else {
                 continue;
             };
-            let inf = self.in_force_at(tix, &s.date);
+            // The treaty's clauses, in the order of their ids.
+            let clauses: &[ClauseIx] = lx.clauses_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
+            // (The days in force from the first clause's hot row, which its reason reads next,
+            // rather than from the treaty's dates.)
+            let days = clauses
+                .first()
+                .and_then(|c| self.clause_hot.get(*c as usize))
+                .and_then(|h| h.in_force);
+            let inf = self.in_force_by_days(tix, days, &s.date);
             // A treaty that is not in force matters only to a target that was (or will be) a
             // party: the ended alliances of the attacker or of a place's holder are noise.
             if inf.0 == Truth::False && !s.targets.iter().any(|x| t.ever.contains(x)) {
                 continue;
             }
-            // The treaty's clauses, in the order of their ids.
-            let clauses: &[ClauseIx] = lx.clauses_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
             let member = std::cell::Cell::new(None);
             let inv = Involved {
                 tix,
@@ -2086,7 +2117,10 @@ impl Engine {
                     member: (s.targets.first() == Some(&tg)).then_some(inv.member),
                 };
                 let from = held.nodes.len() as u32;
-                let _ = f.trace(c.trigger, held);
+                let _ = match self.program_of(cix) {
+                    Some((_, ops)) => f.trace_step(ops, 0, held).0,
+                    None => f.trace(c.trigger, held),
+                };
                 order.push((lx.treaty_rank(tix), pos as u32, lx.party_rank(tg)));
                 held.traces.push(HeldTrace {
                     treaty: tix,
@@ -3016,7 +3050,7 @@ fn sort_by_words(caveats: &mut Vec<Caveat>) {
 
 #[cfg(test)]
 mod tests {
-    use super::Deps;
+    use super::{Deps, Frame, Held};
     use crate::time::When;
 
     /// The flattened windows of membership (`Engine::party_rows`) answer as the treaty's
@@ -3071,6 +3105,59 @@ mod tests {
             flattened > 0,
             "no treaty with members through an organisation was flattened"
         );
+    }
+
+    /// A trigger traced from its program gives the condition tree its nodes give (the same
+    /// nodes in the same order, words, values and what each waits on), for every clause of
+    /// `rules/` against each target of every shipped scenario that loads against it.
+    #[test]
+    fn a_program_traces_as_its_nodes_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let rules = crate::RuleSet::load(root.join("rules")).unwrap_or_else(|e| panic!("{e}"));
+        let (e, _) = rules.build("rules").unwrap_or_else(|e| panic!("{e}"));
+        let mut files = vec![root.join("examples/scenarios")];
+        let mut prepared = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                let dir = std::fs::read_dir(&path).unwrap_or_else(|e| panic!("{e}"));
+                files.extend(dir.filter_map(|d| d.ok().map(|d| d.path())));
+            } else if path.extension().is_some_and(|x| x == "yaml") {
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+                let s = crate::Scenario::from_yaml(&text).ok();
+                prepared.extend(s.and_then(|s| e.prepare(&s).ok()));
+            }
+        }
+        assert!(prepared.len() > 50, "only {} scenarios loaded", prepared.len());
+        let lx = e.lexicon();
+        let mut traced = 0;
+        for s in &prepared {
+            for (cix, c) in e.clauses.iter().enumerate() {
+                let cix = cix as u32;
+                let Some((_, ops)) = e.program_of(cix) else {
+                    continue;
+                };
+                for &target in &s.targets {
+                    let f = Frame {
+                        e: &e,
+                        s,
+                        treaty: c.treaty,
+                        clause: cix,
+                        target,
+                        assume_target_party: false,
+                        member: None,
+                    };
+                    let (mut by_nodes, mut by_steps) = (Held::new(lx.clone()), Held::new(lx.clone()));
+                    let v = f.trace(c.trigger, &mut by_nodes);
+                    let (w, end) = f.trace_step(ops, 0, &mut by_steps);
+                    assert_eq!(end, ops.len(), "{}", c.id);
+                    assert_eq!(format!("{v:?}"), format!("{w:?}"), "{}", c.id);
+                    let held = |h: &Held| format!("{:?} {:?} {:?}", h.nodes, h.deps, h.own);
+                    assert_eq!(held(&by_nodes), held(&by_steps), "{}", c.id);
+                    traced += 1;
+                }
+            }
+        }
+        assert!(traced > 1000, "only {traced} trees traced");
     }
 
     #[test]

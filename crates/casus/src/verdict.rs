@@ -15,7 +15,7 @@ use crate::vocab::{Caveat, Deadline, EventKind, Form};
 mod explained;
 mod grouped;
 
-pub(crate) use explained::{Held, HeldNode, HeldTrace, WordsAt};
+pub(crate) use explained::{Held, HeldTrace, WordsAt};
 pub(crate) use grouped::{ClauseGroup, Code, Grouped, Kept, Key, Lazy, TreatyGroup};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.

@@ -82,6 +82,31 @@ impl Held {
         }
     }
 
+    /// A node put next in preorder, with its words and how many children follow it; its value
+    /// is set by [`Held::close`] once its children are held. Returns where it is.
+    pub(crate) fn open(&mut self, words: WordsAt, kids: u32) -> usize {
+        self.nodes.push(HeldNode {
+            words,
+            value: Truth::False,
+            kids,
+            deps: u32::MAX,
+        });
+        self.nodes.len() - 1
+    }
+
+    /// Node `at`'s value, and what it waits on when unknown.
+    pub(crate) fn close(&mut self, at: usize, (value, deps): (Truth, Deps)) {
+        if value == Truth::Unknown {
+            self.deps.push(deps);
+        }
+        if let Some(n) = self.nodes.get_mut(at) {
+            n.value = value;
+            if value == Truth::Unknown {
+                n.deps = self.deps.len() as u32 - 1;
+            }
+        }
+    }
+
     /// How many trees.
     pub(crate) fn len(&self) -> usize {
         self.traces.len()
