@@ -664,8 +664,8 @@ impl Frame<'_> {
         };
         let at = held.open(words, kids);
         let v = match node {
-            Node::All(kids) => self.trace_list(kids, held, known(Truth::True), and, Truth::False),
-            Node::Any(kids) => self.trace_list(kids, held, known(Truth::False), or, Truth::True),
+            Node::All(kids) => self.trace_list(kids, held, true),
+            Node::Any(kids) => self.trace_list(kids, held, false),
             Node::Not(k) => {
                 let v = self.trace(*k, held);
                 (v.0.not(), v.1)
@@ -694,45 +694,24 @@ impl Frame<'_> {
             Some(op) => return (self.trace(op.node(), held), i + 1),
             None => return (known(Truth::False), ops.len()),
         };
-        let (start, join, settles): (Val, fn(Val, Val) -> Val, Truth) = if all {
-            (known(Truth::True), and, Truth::False)
-        } else {
-            (known(Truth::False), or, Truth::True)
-        };
         let at = held.open(WordsAt::List(u8::from(!all)), u32::from(n));
-        let (mut v, mut j, mut settled) = (start, i + 1, false);
+        let (mut fold, mut j) = (Fold::new(all), i + 1);
         for _ in 0..n {
             let (c, next) = self.trace_step(ops, j, held);
-            if !settled {
-                v = join(v, c);
-                settled = v.0 == settles;
-            }
+            fold.add(c);
             j = next;
         }
-        held.close(at, v);
-        (v, end as usize)
+        held.close(at, fold.v);
+        (fold.v, end as usize)
     }
 
-    /// The children of a list traced, and its value as [`Frame::eval`] folds it: from `start`
-    /// with `join`, stopping at the first `settles` value.
-    fn trace_list(
-        &self,
-        kids: &[NodeIx],
-        held: &mut Held,
-        start: Val,
-        join: fn(Val, Val) -> Val,
-        settles: Truth,
-    ) -> Val {
-        let mut v = start;
-        let mut settled = false;
+    /// The children of an `all` (or an `any`) traced, and its value (see [`Fold`]).
+    fn trace_list(&self, kids: &[NodeIx], held: &mut Held, all: bool) -> Val {
+        let mut fold = Fold::new(all);
         for k in kids {
-            let c = self.trace(*k, held);
-            if !settled {
-                v = join(v, c);
-                settled = v.0 == settles;
-            }
+            fold.add(self.trace(*k, held));
         }
-        v
+        fold.v
     }
 
     /// The first leaf that makes a false condition false: the reason, in words.
@@ -2642,6 +2621,32 @@ fn wide_code(s: &Prepared, p: PartyIx, member: Val) -> Option<Code> {
         return Some(Code::IsAttacker);
     }
     None
+}
+
+/// The value of an `all` or an `any` as [`Frame::eval`] folds it, child by child, for a
+/// condition tree that still traces every child: an `all` from true with `and`, settled by
+/// its first false child; an `any` from false with `or`, settled by its first true one.
+struct Fold {
+    v: Val,
+    all: bool,
+    settled: bool,
+}
+
+impl Fold {
+    fn new(all: bool) -> Fold {
+        Fold {
+            v: known(Truth::from(all)),
+            all,
+            settled: false,
+        }
+    }
+
+    fn add(&mut self, c: Val) {
+        if !self.settled {
+            self.v = if self.all { and(self.v, c) } else { or(self.v, c) };
+            self.settled = self.v.0 == Truth::from(!self.all);
+        }
+    }
 }
 
 /// One treaty a verdict's reasons are built for: its index and itself, whether it is in force
