@@ -17,9 +17,9 @@ use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldTrace, Kept, Key, Lazy,
-    NotModelledNote, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source, Status,
-    TreatyGroup, Verdict, WordsAt, WouldApply,
+    ClauseGroup, ClauseTerms, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldTrace, Kept, Key, Lazy,
+    NotModelledNote, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Seed, Seeds, Shared,
+    SourceList, Status, TreatyGroup, Verdict, WordsAt, WouldApply, caveats_in, sort_by_words,
 };
 use crate::vocab::{Caveat, EventKind, Means, On};
 
@@ -1623,9 +1623,12 @@ impl Engine {
         // Per (clause, party): strongest default result, for comparing readings.
         // The hits sorted once by party id (stable: each party's in the order found), one run
         // per party.
-        let mut sorted: Vec<&Hit> = hits.iter().collect();
+        // (Keyed by rank and place found, each key read once: an unstable sort of plain
+        // integers, as stable as the order found.)
         let lx = self.lexicon();
-        sorted.sort_by_key(|h| lx.party_rank(h.party));
+        let mut keyed: Vec<(u32, u32)> = (0u32..).zip(&hits).map(|(i, h)| (lx.party_rank(h.party), i)).collect();
+        keyed.sort_unstable();
+        let sorted: Vec<&Hit> = keyed.iter().filter_map(|(_, i)| hits.get(*i as usize)).collect();
         let by_party: Vec<(&str, &[&Hit])> = sorted
             .chunk_by(|a, b| a.party == b.party)
             .filter_map(|hs| Some((self.party_id(hs.first()?.party), hs)))
@@ -1689,10 +1692,7 @@ impl Engine {
                 }
             }
         }
-        let mut obligations = Vec::new();
-        for (pid, hs) in &by_party {
-            obligations.push(self.party_entry(hs, s, reading_diffs.remove(*pid).unwrap_or_default()));
-        }
+        let obligations = self.obligations(&by_party, s, &mut reading_diffs);
         let conflicts = self.conflicts(&by_party, s);
         let (not_obligated, explanation) = self.why_not(s, &hits, &mut reading_diffs, explain);
         Verdict {
@@ -1709,6 +1709,35 @@ impl Engine {
             not_modelled: Vec::new(),
             explanation,
         }
+    }
+
+    /// The entry of every obliged party (`by_party`: each party's hits, in the order of the
+    /// parties' ids), with the reading differences it has. Every party's sources are kept as
+    /// data, party after party, in one list each entry reads its own run of.
+    fn obligations(
+        &self,
+        by_party: &[(&str, &[&Hit])],
+        s: &Prepared,
+        reading_diffs: &mut BTreeMap<String, Vec<ReadingDifference>>,
+    ) -> Vec<PartyObligation> {
+        let mut seeds = Vec::with_capacity(by_party.iter().map(|(_, hs)| hs.len()).sum());
+        let mut runs = Vec::with_capacity(by_party.len());
+        for (_, hs) in by_party {
+            let from = seeds.len();
+            seeds.extend(hs.iter().map(|h| self.seed(h, s)));
+            runs.push((from, seeds.len()));
+        }
+        let all = std::sync::Arc::new(Seeds {
+            lx: self.lexicon().clone(),
+            scoped: s.scoped_bits,
+            seeds,
+        });
+        let mut obligations = Vec::with_capacity(by_party.len());
+        for ((pid, hs), (from, to)) in by_party.iter().zip(runs) {
+            let readings = reading_diffs.remove(*pid).unwrap_or_default();
+            obligations.push(self.party_entry(hs, s, (&all, from, to), readings));
+        }
+        obligations
     }
 
     /// Whether caveat `cv` of obligation `o` binds the hit's party: a primacy caveat only
@@ -1729,79 +1758,54 @@ impl Engine {
         })
     }
 
-    /// The caveats of obligation `o` as hit `h` owes it: its own (a `primacy_of` caveat only
-    /// when the party is a party to that treaty on the day; `None`: the day is not known, and
-    /// the caveat is kept) and those of the reservations that changed it.
-    pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<Caveat> {
-        let mut caveats: Vec<Caveat> = Vec::new();
-        for cv in &o.caveats {
-            if self.caveat_applies(h, o, cv, s) {
-                caveats.push(cv.clone());
-            }
-        }
-        let treaty = self
-            .clauses
-            .get(h.clause as usize)
-            .and_then(|c| self.treaties.get(c.treaty as usize));
-        for (ri, r) in treaty
-            .map(|t| t.reservations.as_slice())
-            .unwrap_or(&[])
+    /// Which of obligation `o`'s own caveats bind hit `h`'s party (bit `i`: caveat `i`): a
+    /// `primacy_of` caveat only when the party is a party to that treaty on the day (`None`:
+    /// the day is not known, and the caveat is kept).
+    pub(crate) fn binds(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> u64 {
+        o.caveats
             .iter()
             .enumerate()
-        {
-            if ri < 64 && h.reservation_mask & (1u64 << ri) != 0 {
-                caveats.extend(r.caveats.iter().cloned());
-            }
-        }
+            .take(64)
+            .filter(|(_, cv)| self.caveat_applies(h, o, cv, s))
+            .fold(0u64, |m, (i, _)| m | (1u64 << i))
+    }
+
+    /// The caveats of obligation `o` as hit `h` owes it: its own that bind the party (see
+    /// [`Engine::binds`]) and those of the reservations that changed it.
+    pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<Caveat> {
+        let reservations = self
+            .clauses
+            .get(h.clause as usize)
+            .and_then(|c| self.treaties.get(c.treaty as usize))
+            .map_or(&[][..], |t| t.reservations.as_slice());
+        let mut caveats = Vec::new();
+        caveats_in(
+            &o.caveats,
+            self.binds(h, o, s),
+            reservations,
+            h.reservation_mask,
+            &mut caveats,
+        );
         caveats
     }
 
-    fn source(&self, h: &Hit, s: &Prepared) -> Option<Source> {
+    /// One source of a verdict, as data: hit `h` and what its entry needs of scenario `s`.
+    fn seed(&self, h: &Hit, s: &Prepared) -> Seed {
         let lx = self.lexicon();
-        let c = self.clauses.get(h.clause as usize)?;
-        let t = self.treaties.get(c.treaty as usize)?;
-        let o = c.obligations.get(h.obligation as usize)?;
-        let mut caveats = self.caveats_of(h, o, Some(s));
-        let reservations = t
-            .reservations
-            .iter()
-            .enumerate()
-            .filter(|(ri, _)| *ri < 64 && h.reservation_mask & (1u64 << ri) != 0)
-            .map(|(_, r)| r.note.clone())
-            .collect();
-        sort_by_words(&mut caveats);
-        Some(Source {
-            treaty: lx.treaty(c.treaty).clone(),
-            treaty_name: lx.treaty_name(c.treaty).clone(),
-            draft: t.status == TreatyStatus::Draft,
-            clause: lx.clause(h.clause).clone(),
-            citation: lx.citation(h.clause).clone(),
-            toward: lx.party(h.toward).clone(),
-            level: h.level,
-            status: h.status,
-            depends_on: if h.status == Status::Contingent {
-                self.dep_names_in(h.deps, s, c.treaty)
-            } else {
-                Vec::new()
-            },
-            forms: Forms {
-                required: forms_of(o.required),
-                allowed: forms_of(o.allowed & !h.excluded),
-                excluded: forms_of(h.excluded),
-            },
-            deadline: o.deadline,
-            caveats,
-            reservations,
-            staging: o.staging(),
-            lead: o.lead.contains(&h.party),
-            against: self.against(o, s),
-        })
+        let o = lx
+            .terms_of(self, h.clause)
+            .and_then(|t| t.obligations.get(h.obligation as usize));
+        Seed {
+            hit: *h,
+            binds: o.map_or(0, |o| self.binds(h, o, Some(s))),
+            against: o.map_or_else(Vec::new, |o| self.against(o, s)),
+        }
     }
 
     /// The parties an obligation's response is directed against, when it names more than the
     /// attacker: the attackers, then (as it says) the supporters and the controller of the
     /// place the attack was launched from, each once.
-    fn against(&self, o: &Obligation, s: &Prepared) -> Vec<String> {
+    fn against(&self, o: &Obligation, s: &Prepared) -> Vec<PartyIx> {
         if o.against.is_empty() {
             return Vec::new();
         }
@@ -1831,10 +1835,18 @@ impl Engine {
                 }
             }
         }
-        out.iter().map(|p| self.party_id(*p).to_string()).collect()
+        out
     }
 
-    fn party_entry(&self, hs: &[&Hit], s: &Prepared, readings: Vec<ReadingDifference>) -> PartyObligation {
+    /// The entry of one obliged party: `hs`, its hits, are `all.seeds[from..to]`; its sources
+    /// are built from them when read.
+    fn party_entry(
+        &self,
+        hs: &[&Hit],
+        s: &Prepared,
+        (all, from, to): (&std::sync::Arc<Seeds>, usize, usize),
+        readings: Vec<ReadingDifference>,
+    ) -> PartyObligation {
         let lx = self.lexicon();
         let p = hs.first().map_or(PartyIx::MAX, |h| h.party);
         let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
@@ -1846,44 +1858,40 @@ impl Engine {
             at_level().fold(Deps::NONE, |d, h| d.union(h.deps))
         };
         let depends_on = self.obligation_deps(deps, hs, level, s);
-        let mut sources: Vec<Source> = Vec::with_capacity(hs.len());
-        sources.extend(hs.iter().filter_map(|h| self.source(h, s)));
-        // Most parties owe under one clause: nothing to order.
-        if sources.len() > 1 {
-            sources.sort_by(|a, b| {
-                (&a.treaty, &a.clause, &a.toward, a.level.rank()).cmp(&(
-                    &b.treaty,
-                    &b.clause,
-                    &b.toward,
-                    b.level.rank(),
-                ))
-            });
-            sources.dedup();
-        }
         let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
         let mut deadline: Option<crate::vocab::Deadline> = None;
+        let mut caveats: Vec<Caveat> = Vec::new();
         // The summary describes the strongest level; weaker clauses keep their own in `sources`.
-        for h in hs.iter().filter(|h| h.level == level) {
-            if let Some(o) = self
-                .clauses
-                .get(h.clause as usize)
-                .and_then(|c| c.obligations.get(h.obligation as usize))
-            {
-                req |= o.required;
-                alw |= o.allowed;
-                exc |= h.excluded;
-                if let Some(d) = o.deadline
-                    && deadline.is_none_or(|cur| d.hours() < cur.hours())
-                {
-                    deadline = Some(d);
-                }
-            }
-        }
-        let mut caveats: Vec<Caveat> = sources
+        for seed in all
+            .seeds
+            .get(from..to)
+            .unwrap_or(&[])
             .iter()
-            .filter(|x| x.level == level)
-            .flat_map(|x| x.caveats.iter().cloned())
-            .collect();
+            .filter(|x| x.hit.level == level)
+        {
+            let h = &seed.hit;
+            let Some(terms) = lx.terms(h.clause) else {
+                continue;
+            };
+            let Some(o) = terms.obligations.get(h.obligation as usize) else {
+                continue;
+            };
+            req |= o.required;
+            alw |= o.allowed;
+            exc |= h.excluded;
+            if let Some(d) = o.deadline
+                && deadline.is_none_or(|cur| d.hours() < cur.hours())
+            {
+                deadline = Some(d);
+            }
+            caveats_in(
+                &o.caveats,
+                seed.binds,
+                &terms.reservations,
+                h.reservation_mask,
+                &mut caveats,
+            );
+        }
         sort_by_words(&mut caveats);
         PartyObligation {
             party: lx.party(p).clone(),
@@ -1891,7 +1899,7 @@ impl Engine {
             level,
             status: if definite { Status::Definite } else { Status::Contingent },
             depends_on,
-            sources,
+            sources: SourceList::pending(all.clone(), from as u32, to as u32),
             forms: Forms {
                 required: forms_of(req),
                 allowed: forms_of(alw & !exc),
@@ -1947,9 +1955,10 @@ impl Engine {
                 }
             };
             let serious = |h: &&&Hit| h.level != Level::Consult;
-            let for_target: Vec<&&Hit> = hs.iter().filter(|h| side(h) == Some(true)).filter(serious).collect();
-            let for_attacker: Vec<&&Hit> = hs.iter().filter(|h| side(h) == Some(false)).filter(serious).collect();
-            if !for_target.is_empty() && !for_attacker.is_empty() {
+            let mut for_target = hs.iter().filter(|h| side(h) == Some(true)).filter(serious);
+            let mut for_attacker = hs.iter().filter(|h| side(h) == Some(false)).filter(serious);
+            // (Almost never both: nothing is collected until they are.)
+            if let (Some(a), Some(b)) = (for_target.next(), for_attacker.next()) {
                 let name = |h: &Hit| {
                     let c = made(&self.clauses, h.clause, "clause");
                     let t = c.and_then(|c| made(&self.treaties, c.treaty, "treaty"));
@@ -1959,15 +1968,16 @@ impl Engine {
                         c.map_or("?", |c| c.id.as_str())
                     )
                 };
-                let mut sources: Vec<String> = for_target.iter().chain(&for_attacker).map(|h| name(h)).collect();
+                let mut sources: Vec<String> = [a, b]
+                    .into_iter()
+                    .chain(for_target)
+                    .chain(for_attacker)
+                    .map(|h| name(h))
+                    .collect();
                 sources.sort();
                 sources.dedup();
-                let a = for_target.first().map_or(String::new(), |h| {
-                    format!("{} toward {} under {}", h.level, self.party_id(h.toward), name(h))
-                });
-                let b = for_attacker.first().map_or(String::new(), |h| {
-                    format!("{} toward {} under {}", h.level, self.party_id(h.toward), name(h))
-                });
+                let owes = |h: &Hit| format!("{} toward {} under {}", h.level, self.party_id(h.toward), name(h));
+                let (a, b) = (owes(a), owes(b));
                 out.push(Conflict {
                     party: (*pid).to_string(),
                     detail: format!("owes {a}, but also {b}: the two sides are at war"),
@@ -2311,10 +2321,20 @@ impl Engine {
         let from = g.marks.len() as u32;
         let mut skipped = 0;
         for &p in &odd {
-            if t.ever.binary_search(&p).is_err() || settled(g, &mut pass.settled, p) {
+            let owes = owed.binary_search(&(f.treaty, p, cix)).is_ok();
+            // A member that owes is a party on the day (its hit asked): of the treaty-wide
+            // reasons, only being an attacker (where attackers are obliged) can settle it.
+            // (A hub party's owing members are most of `odd`: their membership is not asked
+            // again.)
+            let settled = if owes {
+                wide_code(s, p, known(Truth::True)).is_some()
+            } else {
+                settled(g, &mut pass.settled, p)
+            };
+            if settled || t.ever.binary_search(&p).is_err() {
                 continue;
             }
-            let code = if owed.binary_search(&(f.treaty, p, cix)).is_ok() {
+            let code = if owes {
                 skipped += 1;
                 Code::Skip
             } else if trigger.is_some() {
@@ -2772,6 +2792,9 @@ pub(crate) struct Lexicon {
     /// Per place whose holders never change, what a reason says the scenario's place is
     /// ("the place is …"), worded the first time a verdict needs it (see [`Lexicon::located`]).
     located: Vec<std::sync::OnceLock<Shared>>,
+    /// Per clause, what its sources' entries read from the engine, kept the first time a
+    /// verdict obliges someone under it (see [`Lexicon::terms_of`]).
+    terms: Vec<std::sync::OnceLock<Option<ClauseTerms>>>,
 }
 
 /// A place's id, name and tags (inherited ones included), as a verdict's place names them.
@@ -2834,6 +2857,7 @@ impl Lexicon {
             named: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             place: e.places.iter().map(|_| std::sync::OnceLock::new()).collect(),
             located: e.places.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            terms: e.clauses.iter().map(|_| std::sync::OnceLock::new()).collect(),
             lists: ["all of", "any of", "not"].map(Shared::from),
             dep_names: PSEUDO
                 .iter()
@@ -2879,6 +2903,30 @@ impl Lexicon {
             Some(slot) => slot.get_or_init(|| Shared::from(words())),
             None => UNKNOWN.get_or_init(|| Shared::from("the place is unknown")),
         }
+    }
+
+    /// What the entries of clause `c` of engine `e` read, kept on first use (`None`: not a
+    /// clause of the engine).
+    pub(crate) fn terms_of(&self, e: &Engine, c: ClauseIx) -> Option<&ClauseTerms> {
+        self.terms
+            .get(c as usize)?
+            .get_or_init(|| {
+                let clause = e.clauses.get(c as usize)?;
+                let t = e.treaties.get(clause.treaty as usize)?;
+                Some(ClauseTerms {
+                    treaty: clause.treaty,
+                    draft: t.status == TreatyStatus::Draft,
+                    obligations: clause.obligations.clone(),
+                    reservations: t.reservations.clone(),
+                })
+            })
+            .as_ref()
+    }
+
+    /// What the entries of clause `c` read, if a verdict has kept it (see
+    /// [`Lexicon::terms_of`]).
+    pub(crate) fn terms(&self, c: ClauseIx) -> Option<&ClauseTerms> {
+        self.terms.get(c as usize)?.get()?.as_ref()
     }
 
     /// A party's name.
@@ -3044,13 +3092,6 @@ fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
         };
     }
     best
-}
-
-/// Sorts caveats in the order of their words (the order the JSON has always had) and keeps
-/// each once.
-fn sort_by_words(caveats: &mut Vec<Caveat>) {
-    caveats.sort_by_cached_key(ToString::to_string);
-    caveats.dedup();
 }
 
 #[cfg(test)]

@@ -123,7 +123,7 @@ pub use truth::Truth;
 pub use verdict::{
     ClauseTrace, ConditionTrace, Conflict, Detail, Explanation, ExplanationIter, Forms, NotModelledNote, NotObligated,
     NotObligatedIter, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source,
-    Staging, Status, Verdict, WouldApply,
+    SourceList, Staging, Status, Verdict, WouldApply,
 };
 pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On, UnknownWord};
 

@@ -14,9 +14,12 @@ use crate::vocab::{Caveat, Deadline, EventKind, Form};
 
 mod explained;
 mod grouped;
+mod sources;
 
 pub(crate) use explained::{Held, HeldTrace, WordsAt};
 pub(crate) use grouped::{ClauseGroup, Code, Grouped, Kept, Key, Lazy, TreatyGroup};
+pub use sources::SourceList;
+pub(crate) use sources::{ClauseTerms, Seed, Seeds, caveats_in, sort_by_words};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -195,8 +198,9 @@ pub struct PartyObligation {
     pub status: Status,
     /// What a contingent level waits on.
     pub depends_on: Vec<String>,
-    /// Every clause that obliges the party.
-    pub sources: Vec<Source>,
+    /// Every clause that obliges the party (a list of [`Source`], held as data and built when
+    /// read: see [`SourceList`]).
+    pub sources: SourceList,
     /// Forms over the sources at the strongest level.
     pub forms: Forms,
     /// The tightest deadline over the sources at the strongest level.

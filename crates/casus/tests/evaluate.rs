@@ -395,6 +395,58 @@ fn aggregation_across_two_treaties() {
     assert_eq!(b.forms.excluded, vec![casus::Form::GroundTroops]);
 }
 
+/// A party's sources, held as data and built when read, read the same every way: as a
+/// slice, owned, from a clone made before any was read (each party its own, in the order of
+/// treaty and clause), and back from the JSON; the party's summary is that of its sources.
+#[test]
+fn a_party_s_sources_read_the_same_every_way() {
+    let e = rules(TWO_TREATIES);
+    let v = verdict(&e, "{date: 2020-01-01, event: armed_attack, target: AAA}");
+    let unread = v.clone();
+    let cited = |p: &casus::PartyObligation| -> Vec<(String, String, Level, casus::Status)> {
+        p.sources
+            .iter()
+            .map(|s| (s.treaty.to_string(), s.citation.to_string(), s.level, s.status))
+            .collect()
+    };
+    use casus::Status::{Contingent, Definite};
+    let bbb = v.party("BBB").unwrap_or_else(|| panic!("BBB"));
+    let ccc = v.party("CCC").unwrap_or_else(|| panic!("CCC"));
+    assert_eq!(
+        cited(bbb),
+        vec![
+            ("strong".into(), "Art. 5".into(), Level::Military, Contingent),
+            ("weak".into(), "Art. 4".into(), Level::Consult, Definite),
+        ]
+    );
+    assert_eq!(
+        cited(ccc),
+        vec![("strong".into(), "Art. 5".into(), Level::Military, Contingent)]
+    );
+    assert_eq!(bbb.sources.len(), 2);
+    assert_eq!(
+        bbb.sources.first().map(|s| s.depends_on.clone()),
+        Some(vec!["requested".to_string()])
+    );
+    // The summary: the strongest level's forms, status and what it waits on.
+    assert_eq!((bbb.level, bbb.status), (Level::Military, Contingent));
+    assert_eq!(bbb.depends_on, vec!["requested"]);
+    assert_eq!(bbb.forms.excluded, vec![casus::Form::GroundTroops]);
+    // A clone made before any read builds the same, party by party, in either order.
+    let (ub, uc) = (unread.party("BBB").unwrap(), unread.party("CCC").unwrap());
+    assert_eq!(cited(uc), cited(ccc));
+    assert_eq!(cited(ub), cited(bbb));
+    assert_eq!(unread.obligations, v.obligations);
+    // Owned, from a list, and back from the JSON.
+    let listed: Vec<casus::Source> = bbb.sources.to_vec();
+    assert_eq!(bbb.sources.clone().into_iter().collect::<Vec<_>>(), listed);
+    assert_eq!(casus::SourceList::from(listed.clone()), bbb.sources);
+    assert_eq!(bbb.sources, listed);
+    let back: casus::Verdict = serde_json::from_str(&v.to_json()).unwrap();
+    assert_eq!(back.obligations, v.obligations);
+    assert_eq!(back.to_json(), v.to_json());
+}
+
 #[test]
 fn conflict_between_sides() {
     let e = rules(TWO_TREATIES);

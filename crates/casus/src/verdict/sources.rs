@@ -1,0 +1,270 @@
+//! A party's sources as the evaluation leaves them: per source, the hit found and the few
+//! facts of the scenario that its entry needs (which caveats bind, against whom). [`SourceList`]
+//! builds the entries ([`Source`]) from them, with the engine's words kept in its
+//! [`Lexicon`], only when they are read or serialized: a verdict for a hub party does not build,
+//! copy and drop a hundred entries nobody reads.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::{Forms, Source, Status};
+use crate::engine::{Obligation, PartyIx, Reservation, TreatyIx, forms_of};
+use crate::eval::{Deps, Hit, Lexicon};
+use crate::vocab::Caveat;
+
+/// What the entries of a clause's sources read from the engine, kept in the [`Lexicon`] the
+/// first time a verdict obliges someone under the clause.
+#[derive(Debug, Clone)]
+pub(crate) struct ClauseTerms {
+    /// The clause's treaty.
+    pub treaty: TreatyIx,
+    /// Whether the treaty is a draft.
+    pub draft: bool,
+    /// The clause's obligations.
+    pub obligations: Vec<Obligation>,
+    /// The treaty's reservations (a hit names those that changed it by bit).
+    pub reservations: Vec<Reservation>,
+}
+
+/// One source as the evaluation leaves it.
+#[derive(Debug, Clone)]
+pub(crate) struct Seed {
+    /// The hit.
+    pub hit: Hit,
+    /// Which of the obligation's own caveats bind the party (bit `i`: caveat `i`).
+    pub binds: u64,
+    /// Against whom the response is directed, where the obligation names more than the
+    /// attacker (see [`Source::against`]).
+    pub against: Vec<PartyIx>,
+}
+
+/// The sources of every obliged party of one verdict, one run per party.
+#[derive(Debug)]
+pub(crate) struct Seeds {
+    /// The engine's words.
+    pub lx: Arc<Lexicon>,
+    /// The facts the scenario states for some treaty only (named `fact@treaty`).
+    pub scoped: Deps,
+    /// The sources, party after party.
+    pub seeds: Vec<Seed>,
+}
+
+/// The caveats of an obligation as a party owes it: its own that bind (`binds`, bit `i` for
+/// caveat `i`) and those of the reservations named by `reservation_mask` (bit `i` for
+/// reservation `i`), in that order.
+pub(crate) fn caveats_in(
+    own: &[Caveat],
+    binds: u64,
+    reservations: &[Reservation],
+    reservation_mask: u64,
+    out: &mut Vec<Caveat>,
+) {
+    let bit = |mask: u64, i: usize| i < 64 && mask & (1u64 << i) != 0;
+    out.extend(
+        own.iter()
+            .enumerate()
+            .filter(|(i, _)| bit(binds, *i))
+            .map(|(_, c)| c.clone()),
+    );
+    for (_, r) in reservations
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bit(reservation_mask, *i))
+    {
+        out.extend(r.caveats.iter().cloned());
+    }
+}
+
+/// Sorts caveats in the order of their words (the order the JSON has always had) and keeps
+/// each once.
+pub(crate) fn sort_by_words(caveats: &mut Vec<Caveat>) {
+    caveats.sort_by_cached_key(ToString::to_string);
+    caveats.dedup();
+}
+
+impl Seeds {
+    /// The entry of one source.
+    fn source(&self, seed: &Seed) -> Option<Source> {
+        let lx = &*self.lx;
+        let h = &seed.hit;
+        let terms = lx.terms(h.clause)?;
+        let o = terms.obligations.get(h.obligation as usize)?;
+        let mut caveats = Vec::new();
+        caveats_in(
+            &o.caveats,
+            seed.binds,
+            &terms.reservations,
+            h.reservation_mask,
+            &mut caveats,
+        );
+        sort_by_words(&mut caveats);
+        let reservations = terms
+            .reservations
+            .iter()
+            .enumerate()
+            .filter(|(ri, _)| *ri < 64 && h.reservation_mask & (1u64 << ri) != 0)
+            .map(|(_, r)| r.note.clone())
+            .collect();
+        Some(Source {
+            treaty: lx.treaty(terms.treaty).clone(),
+            treaty_name: lx.treaty_name(terms.treaty).clone(),
+            draft: terms.draft,
+            clause: lx.clause(h.clause).clone(),
+            citation: lx.citation(h.clause).clone(),
+            toward: lx.party(h.toward).clone(),
+            level: h.level,
+            status: h.status,
+            depends_on: if h.status == Status::Contingent {
+                lx.dep_words(h.deps, self.scoped, terms.treaty)
+            } else {
+                Vec::new()
+            },
+            forms: Forms {
+                required: forms_of(o.required),
+                allowed: forms_of(o.allowed & !h.excluded),
+                excluded: forms_of(h.excluded),
+            },
+            deadline: o.deadline,
+            caveats,
+            reservations,
+            staging: o.staging(),
+            lead: o.lead.contains(&h.party),
+            against: seed.against.iter().map(|p| lx.party(*p).to_string()).collect(),
+        })
+    }
+
+    /// The entries of the sources `from..to`, in the order of (treaty, clause, toward, level),
+    /// each once.
+    fn entries(&self, from: u32, to: u32) -> Vec<Source> {
+        let seeds = self.seeds.get(from as usize..to as usize).unwrap_or(&[]);
+        let mut sources: Vec<Source> = seeds.iter().filter_map(|s| self.source(s)).collect();
+        // Most parties owe under one clause: nothing to order.
+        if sources.len() > 1 {
+            sources.sort_by(|a, b| {
+                (&a.treaty, &a.clause, &a.toward, a.level.rank()).cmp(&(
+                    &b.treaty,
+                    &b.clause,
+                    &b.toward,
+                    b.level.rank(),
+                ))
+            });
+            sources.dedup();
+        }
+        sources
+    }
+}
+
+/// Every clause that obliges a party ([`Source`]), in the order of (treaty, clause, toward,
+/// level), each once. A verdict holds them as the evaluation found them and builds the entries
+/// on the first read: the list reads as a slice of [`Source`] (`Deref`, `iter`, `len`,
+/// indexing), serializes as the JSON list it always was and reads back from it. A list read
+/// back or built from entries (`From<Vec<Source>>`, `collect()`) holds them as given. Two
+/// lists are equal when their entries are.
+#[derive(Clone, Default)]
+pub struct SourceList {
+    /// The entries, once built (or as given).
+    built: OnceLock<Vec<Source>>,
+    /// Where they are built from: a verdict's sources and this party's run of them.
+    pending: Option<(Arc<Seeds>, u32, u32)>,
+}
+
+impl SourceList {
+    /// The sources `from..to` of a verdict's `seeds`, built when read.
+    pub(crate) fn pending(seeds: Arc<Seeds>, from: u32, to: u32) -> SourceList {
+        SourceList {
+            built: OnceLock::new(),
+            pending: Some((seeds, from, to)),
+        }
+    }
+
+    /// The entries, built on first use.
+    fn entries(&self) -> &Vec<Source> {
+        self.built.get_or_init(|| match &self.pending {
+            Some((seeds, from, to)) => seeds.entries(*from, *to),
+            None => Vec::new(),
+        })
+    }
+
+    /// The entries as a vector.
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<Source> {
+        self.entries().clone()
+    }
+
+    /// The entries as a vector, built if they were not.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<Source> {
+        self.entries();
+        self.built.into_inner().unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for SourceList {
+    type Target = [Source];
+    fn deref(&self) -> &[Source] {
+        self.entries()
+    }
+}
+
+impl From<Vec<Source>> for SourceList {
+    fn from(v: Vec<Source>) -> Self {
+        SourceList {
+            built: OnceLock::from(v),
+            pending: None,
+        }
+    }
+}
+
+impl FromIterator<Source> for SourceList {
+    fn from_iter<I: IntoIterator<Item = Source>>(iter: I) -> Self {
+        SourceList::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a SourceList {
+    type Item = &'a Source;
+    type IntoIter = std::slice::Iter<'a, Source>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries().iter()
+    }
+}
+
+impl IntoIterator for SourceList {
+    type Item = Source;
+    type IntoIter = std::vec::IntoIter<Source>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_vec().into_iter()
+    }
+}
+
+impl PartialEq for SourceList {
+    fn eq(&self, o: &SourceList) -> bool {
+        self.entries() == o.entries()
+    }
+}
+
+impl PartialEq<Vec<Source>> for SourceList {
+    fn eq(&self, o: &Vec<Source>) -> bool {
+        self.entries() == o
+    }
+}
+
+impl fmt::Debug for SourceList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.entries()).finish()
+    }
+}
+
+impl Serialize for SourceList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.entries().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Source>::deserialize(d).map(SourceList::from)
+    }
+}
