@@ -10,16 +10,16 @@ use std::collections::BTreeMap;
 use crate::engine::{
     Benef, Clause, ClauseHot, ClauseIx, DEP_ATTACKER, DEP_DEPLOYED_UNDER, DEP_LAUNCHED_FROM, DEP_LOCATION, DEP_MEANS,
     DEP_ON, DEP_SUPPORTED_BY, DEP_TIME, Engine, FACT_BASE, FactIx, LTest, Node, NodeIx, Obligation, Obligors, Op,
-    PSEUDO, PTest, PartyIx, Period, Place, PlaceFast, PlaceIx, PlaceKind, Treaty, TreatyIx, forms_of, made,
+    PSEUDO, PTest, PartyIx, Period, Place, PlaceFast, PlaceIx, PlaceKind, Treaty, TreatyIx, made,
 };
 use crate::level::Level;
 use crate::model::{HolderRole, PartyKind, TreatyStatus};
 use crate::time::{When, in_days};
 use crate::truth::Truth;
 use crate::verdict::{
-    ClauseGroup, ClauseTerms, Code, Conflict, Detail, Explanation, Forms, Grouped, Held, HeldTrace, Kept, Key, Lazy,
-    NotModelledNote, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Seed, Seeds, Shared,
-    SourceList, Status, TreatyGroup, Verdict, WordsAt, WouldApply, caveats_in, sort_by_words,
+    ClauseGroup, ClauseTerms, Code, Conflict, Detail, Explanation, Grouped, Held, HeldTrace, Kept, Key, Lazy,
+    NotModelledNote, NotObligatedList, ObligationList, Parties, PlaceOnDay, ReadingDifference, Reason, Seed, Seeds,
+    Shared, Status, TreatyGroup, Verdict, WordsAt, WouldApply, caveats_in,
 };
 use crate::vocab::{Caveat, EventKind, Means, On};
 
@@ -1711,33 +1711,29 @@ impl Engine {
         }
     }
 
-    /// The entry of every obliged party (`by_party`: each party's hits, in the order of the
-    /// parties' ids), with the reading differences it has. Every party's sources are kept as
-    /// data, party after party, in one list each entry reads its own run of.
+    /// Every obliged party (`by_party`: each party's hits, in the order of the parties'
+    /// ids), with the reading differences it has, held as data: every party's sources in one
+    /// list, party after party, each entry built from its own run when read.
     fn obligations(
         &self,
         by_party: &[(&str, &[&Hit])],
         s: &Prepared,
         reading_diffs: &mut BTreeMap<String, Vec<ReadingDifference>>,
-    ) -> Vec<PartyObligation> {
+    ) -> ObligationList {
         let mut seeds = Vec::with_capacity(by_party.iter().map(|(_, hs)| hs.len()).sum());
         let mut runs = Vec::with_capacity(by_party.len());
-        for (_, hs) in by_party {
-            let from = seeds.len();
+        for (pid, hs) in by_party {
+            let from = seeds.len() as u32;
             seeds.extend(hs.iter().map(|h| self.seed(h, s)));
-            runs.push((from, seeds.len()));
+            let readings = reading_diffs.remove(*pid).unwrap_or_default();
+            runs.push(((from, seeds.len() as u32), readings));
         }
-        let all = std::sync::Arc::new(Seeds {
+        let seeds = std::sync::Arc::new(Seeds {
             lx: self.lexicon().clone(),
             scoped: s.scoped_bits,
             seeds,
         });
-        let mut obligations = Vec::with_capacity(by_party.len());
-        for ((pid, hs), (from, to)) in by_party.iter().zip(runs) {
-            let readings = reading_diffs.remove(*pid).unwrap_or_default();
-            obligations.push(self.party_entry(hs, s, (&all, from, to), readings));
-        }
-        obligations
+        ObligationList::pending(Parties { seeds, runs })
     }
 
     /// Whether caveat `cv` of obligation `o` binds the hit's party: a primacy caveat only
@@ -1834,106 +1830,6 @@ impl Engine {
                     }
                 }
             }
-        }
-        out
-    }
-
-    /// The entry of one obliged party: `hs`, its hits, are `all.seeds[from..to]`; its sources
-    /// are built from them when read.
-    fn party_entry(
-        &self,
-        hs: &[&Hit],
-        s: &Prepared,
-        (all, from, to): (&std::sync::Arc<Seeds>, usize, usize),
-        readings: Vec<ReadingDifference>,
-    ) -> PartyObligation {
-        let lx = self.lexicon();
-        let p = hs.first().map_or(PartyIx::MAX, |h| h.party);
-        let level = crate::level::strongest_level(hs.iter().map(|h| h.level)).unwrap_or(Level::Neutrality);
-        let at_level = || hs.iter().filter(|h| h.level == level);
-        let definite = at_level().any(|h| h.status == Status::Definite);
-        let deps = if definite {
-            Deps::NONE
-        } else {
-            at_level().fold(Deps::NONE, |d, h| d.union(h.deps))
-        };
-        let depends_on = self.obligation_deps(deps, hs, level, s);
-        let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
-        let mut deadline: Option<crate::vocab::Deadline> = None;
-        let mut caveats: Vec<Caveat> = Vec::new();
-        // The summary describes the strongest level; weaker clauses keep their own in `sources`.
-        for seed in all
-            .seeds
-            .get(from..to)
-            .unwrap_or(&[])
-            .iter()
-            .filter(|x| x.hit.level == level)
-        {
-            let h = &seed.hit;
-            let Some(terms) = lx.terms(h.clause) else {
-                continue;
-            };
-            let Some(o) = terms.obligations.get(h.obligation as usize) else {
-                continue;
-            };
-            req |= o.required;
-            alw |= o.allowed;
-            exc |= h.excluded;
-            if let Some(d) = o.deadline
-                && deadline.is_none_or(|cur| d.hours() < cur.hours())
-            {
-                deadline = Some(d);
-            }
-            caveats_in(
-                &o.caveats,
-                seed.binds,
-                &terms.reservations,
-                h.reservation_mask,
-                &mut caveats,
-            );
-        }
-        sort_by_words(&mut caveats);
-        PartyObligation {
-            party: lx.party(p).clone(),
-            name: lx.party_name(p).clone(),
-            level,
-            status: if definite { Status::Definite } else { Status::Contingent },
-            depends_on,
-            sources: SourceList::pending(all.clone(), from as u32, to as u32),
-            forms: Forms {
-                required: forms_of(req),
-                allowed: forms_of(alw & !exc),
-                excluded: forms_of(exc),
-            },
-            deadline,
-            caveats,
-            readings,
-        }
-    }
-
-    /// What a party's strongest obligation waits on, in words: each open thing once, in bit
-    /// order; a fact stated for some treaty is named with the treaty of every hit that waits on
-    /// it (`requested@teu_42_7`, `requested@nato`).
-    /// `hs`: the party's hits; those at `level` are read.
-    fn obligation_deps(&self, deps: Deps, hs: &[&Hit], level: Level, s: &Prepared) -> Vec<String> {
-        if !deps.bits().any(|b| s.scoped_bits.has(b)) {
-            return self.dep_names(deps);
-        }
-        let mut out = Vec::new();
-        for b in deps.bits() {
-            if !s.scoped_bits.has(b) {
-                out.extend(self.dep_name(b));
-                continue;
-            }
-            let mut named: Vec<String> = hs
-                .iter()
-                .filter(|h| h.level == level && h.deps.has(b))
-                .filter_map(|h| self.clauses.get(h.clause as usize))
-                .flat_map(|c| self.dep_names_in(Deps::one(b), s, c.treaty))
-                .collect();
-            named.sort();
-            named.dedup();
-            out.extend(named);
         }
         out
     }

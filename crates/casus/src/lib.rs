@@ -122,8 +122,8 @@ pub use time::When;
 pub use truth::Truth;
 pub use verdict::{
     ClauseTrace, ConditionTrace, Conflict, Detail, Explanation, ExplanationIter, Forms, NotModelledNote, NotObligated,
-    NotObligatedIter, NotObligatedList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared, Source,
-    SourceList, Staging, Status, Verdict, WouldApply,
+    NotObligatedIter, NotObligatedList, ObligationList, PartyObligation, PlaceOnDay, ReadingDifference, Reason, Shared,
+    Source, SourceList, Staging, Status, Verdict, WouldApply,
 };
 pub use vocab::{Caveat, Deadline, EventKind, Form, Means, On, UnknownWord};
 

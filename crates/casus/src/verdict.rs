@@ -18,8 +18,8 @@ mod sources;
 
 pub(crate) use explained::{Held, HeldTrace, WordsAt};
 pub(crate) use grouped::{ClauseGroup, Code, Grouped, Kept, Key, Lazy, TreatyGroup};
-pub use sources::SourceList;
-pub(crate) use sources::{ClauseTerms, Seed, Seeds, caveats_in, sort_by_words};
+pub(crate) use sources::{ClauseTerms, Parties, Seed, Seeds, caveats_in};
+pub use sources::{ObligationList, SourceList};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -1033,8 +1033,9 @@ pub struct Verdict {
     /// The place's holders and tags on the day (*ext*; absent when the place is unknown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<PlaceOnDay>,
-    /// Every obliged party, by id.
-    pub obligations: Vec<PartyObligation>,
+    /// Every obliged party, by id (a list of [`PartyObligation`], held as data and built
+    /// when read: see [`ObligationList`]).
+    pub obligations: ObligationList,
     /// Every member of a relevant treaty that is not obliged, and why (a list of
     /// [`NotObligated`], held grouped and worded when read: see [`NotObligatedList`]).
     pub not_obligated: NotObligatedList,

@@ -395,14 +395,16 @@ fn aggregation_across_two_treaties() {
     assert_eq!(b.forms.excluded, vec![casus::Form::GroundTroops]);
 }
 
-/// A party's sources, held as data and built when read, read the same every way: as a
-/// slice, owned, from a clone made before any was read (each party its own, in the order of
-/// treaty and clause), and back from the JSON; the party's summary is that of its sources.
+/// The obliged parties and their sources, held as data and built when read, read the same
+/// every way: as a slice, owned, from a clone made before any was read (each party its own
+/// sources, in the order of treaty and clause), and back from the JSON; a party's summary is
+/// that of its sources at its strongest level.
 #[test]
-fn a_party_s_sources_read_the_same_every_way() {
+fn obligations_and_sources_read_the_same_every_way() {
     let e = rules(TWO_TREATIES);
     let v = verdict(&e, "{date: 2020-01-01, event: armed_attack, target: AAA}");
     let unread = v.clone();
+    assert_eq!((unread.obligations.len(), unread.obligations.is_empty()), (2, false));
     let cited = |p: &casus::PartyObligation| -> Vec<(String, String, Level, casus::Status)> {
         p.sources
             .iter()
@@ -442,6 +444,13 @@ fn a_party_s_sources_read_the_same_every_way() {
     assert_eq!(bbb.sources.clone().into_iter().collect::<Vec<_>>(), listed);
     assert_eq!(casus::SourceList::from(listed.clone()), bbb.sources);
     assert_eq!(bbb.sources, listed);
+    let parties: Vec<casus::PartyObligation> = v.obligations.to_vec();
+    assert_eq!(casus::ObligationList::from(parties.clone()), v.obligations);
+    assert_eq!(v.obligations.clone().into_iter().collect::<Vec<_>>(), parties);
+    assert_eq!(
+        v.obligations.iter().map(|p| p.party.as_str()).collect::<Vec<_>>(),
+        ["BBB", "CCC"]
+    );
     let back: casus::Verdict = serde_json::from_str(&v.to_json()).unwrap();
     assert_eq!(back.obligations, v.obligations);
     assert_eq!(back.to_json(), v.to_json());

@@ -1,17 +1,19 @@
-//! A party's sources as the evaluation leaves them: per source, the hit found and the few
-//! facts of the scenario that its entry needs (which caveats bind, against whom). [`SourceList`]
-//! builds the entries ([`Source`]) from them, with the engine's words kept in its
-//! [`Lexicon`], only when they are read or serialized: a verdict for a hub party does not build,
-//! copy and drop a hundred entries nobody reads.
+//! A verdict's obliged parties and their sources as the evaluation leaves them: per source,
+//! the hit found and the few facts of the scenario that its entry needs (which caveats bind,
+//! against whom). [`ObligationList`] builds the parties' entries ([`PartyObligation`]) and
+//! [`SourceList`] each party's sources ([`Source`]) from them, with the engine's words kept in
+//! its [`Lexicon`], only when they are read or serialized: a verdict for a hub party does not
+//! build, copy and drop fifty entries and a hundred sources nobody reads.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Forms, Source, Status};
+use super::{Forms, PartyObligation, ReadingDifference, Source, Status};
 use crate::engine::{Obligation, PartyIx, Reservation, TreatyIx, forms_of};
 use crate::eval::{Deps, Hit, Lexicon};
+use crate::level::Level;
 use crate::vocab::Caveat;
 
 /// What the entries of a clause's sources read from the engine, kept in the [`Lexicon`] the
@@ -79,12 +81,99 @@ pub(crate) fn caveats_in(
 
 /// Sorts caveats in the order of their words (the order the JSON has always had) and keeps
 /// each once.
-pub(crate) fn sort_by_words(caveats: &mut Vec<Caveat>) {
+fn sort_by_words(caveats: &mut Vec<Caveat>) {
     caveats.sort_by_cached_key(ToString::to_string);
     caveats.dedup();
 }
 
 impl Seeds {
+    /// The entry of the party whose sources are `from..to`, with the `readings` that differ
+    /// for it: the strongest level over its sources, and at that level, whether one is
+    /// definite, what the rest wait on, the forms, the tightest deadline and the caveats.
+    fn party(self: &Arc<Self>, (from, to): (u32, u32), readings: Vec<ReadingDifference>) -> PartyObligation {
+        let lx = &*self.lx;
+        let run = self.seeds.get(from as usize..to as usize).unwrap_or(&[]);
+        let p = run.first().map_or(PartyIx::MAX, |x| x.hit.party);
+        let level = crate::level::strongest_level(run.iter().map(|x| x.hit.level)).unwrap_or(Level::Neutrality);
+        let at_level = || run.iter().filter(|x| x.hit.level == level);
+        let definite = at_level().any(|x| x.hit.status == Status::Definite);
+        let deps = if definite {
+            Deps::NONE
+        } else {
+            at_level().fold(Deps::NONE, |d, x| d.union(x.hit.deps))
+        };
+        let (mut req, mut alw, mut exc) = (0u16, 0u16, 0u16);
+        let mut deadline: Option<crate::vocab::Deadline> = None;
+        let mut caveats: Vec<Caveat> = Vec::new();
+        // The summary describes the strongest level; weaker clauses keep their own in `sources`.
+        for seed in at_level() {
+            let h = &seed.hit;
+            let Some(terms) = lx.terms(h.clause) else {
+                continue;
+            };
+            let Some(o) = terms.obligations.get(h.obligation as usize) else {
+                continue;
+            };
+            req |= o.required;
+            alw |= o.allowed;
+            exc |= h.excluded;
+            if let Some(d) = o.deadline
+                && deadline.is_none_or(|cur| d.hours() < cur.hours())
+            {
+                deadline = Some(d);
+            }
+            caveats_in(
+                &o.caveats,
+                seed.binds,
+                &terms.reservations,
+                h.reservation_mask,
+                &mut caveats,
+            );
+        }
+        sort_by_words(&mut caveats);
+        PartyObligation {
+            party: lx.party(p).clone(),
+            name: lx.party_name(p).clone(),
+            level,
+            status: if definite { Status::Definite } else { Status::Contingent },
+            depends_on: self.depends_on(deps, run, level),
+            sources: SourceList::pending(self.clone(), from, to),
+            forms: Forms {
+                required: forms_of(req),
+                allowed: forms_of(alw & !exc),
+                excluded: forms_of(exc),
+            },
+            deadline,
+            caveats,
+            readings,
+        }
+    }
+
+    /// What a party's strongest obligation waits on, in words: each open thing once, in bit
+    /// order; a fact stated for some treaty is named with the treaty of every source at
+    /// `level` that waits on it (`requested@teu_42_7`, `requested@nato`).
+    fn depends_on(&self, deps: Deps, run: &[Seed], level: Level) -> Vec<String> {
+        let lx = &*self.lx;
+        let mut out = Vec::new();
+        for b in deps.bits() {
+            let one = Deps::one(b);
+            if !self.scoped.has(b) {
+                out.extend(lx.dep_words(one, Deps::NONE, 0));
+                continue;
+            }
+            let mut named: Vec<String> = run
+                .iter()
+                .filter(|x| x.hit.level == level && x.hit.deps.has(b))
+                .filter_map(|x| lx.terms(x.hit.clause))
+                .flat_map(|t| lx.dep_words(one, self.scoped, t.treaty))
+                .collect();
+            named.sort();
+            named.dedup();
+            out.extend(named);
+        }
+        out
+    }
+
     /// The entry of one source.
     fn source(&self, seed: &Seed) -> Option<Source> {
         let lx = &*self.lx;
@@ -266,5 +355,143 @@ impl Serialize for SourceList {
 impl<'de> Deserialize<'de> for SourceList {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Vec::<Source>::deserialize(d).map(SourceList::from)
+    }
+}
+
+/// The obliged parties of one verdict as data: its sources, each party's run of them (in the
+/// order of the parties' ids) and the readings that differ for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Parties {
+    /// Every party's sources, party after party.
+    pub seeds: Arc<Seeds>,
+    /// Per obliged party, its run of `seeds` and the readings that differ for it.
+    pub runs: Vec<((u32, u32), Vec<ReadingDifference>)>,
+}
+
+/// Every obliged party's entry ([`PartyObligation`]), in the order of the parties' ids. A
+/// verdict holds them as the evaluation found them and builds the entries on the first read:
+/// the list reads as a slice of [`PartyObligation`] (`Deref`, `iter`, indexing; `len` and
+/// `is_empty` without building), serializes as the JSON list it always was and reads back
+/// from it. A list read back or built from entries (`From<Vec<PartyObligation>>`,
+/// `collect()`) holds them as given. Two lists are equal when their entries are.
+#[derive(Clone, Default)]
+pub struct ObligationList {
+    /// The entries, once built (or as given).
+    built: OnceLock<Vec<PartyObligation>>,
+    /// Where they are built from.
+    pending: Option<Box<Parties>>,
+}
+
+impl ObligationList {
+    /// The obliged parties of a verdict, built when read.
+    pub(crate) fn pending(parties: Parties) -> ObligationList {
+        ObligationList {
+            built: OnceLock::new(),
+            pending: Some(Box::new(parties)),
+        }
+    }
+
+    /// The entries, built on first use.
+    fn entries(&self) -> &Vec<PartyObligation> {
+        self.built.get_or_init(|| match &self.pending {
+            Some(p) => p.runs.iter().map(|(run, r)| p.seeds.party(*run, r.clone())).collect(),
+            None => Vec::new(),
+        })
+    }
+
+    /// How many parties are obliged (the entries are not built).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match (self.built.get(), &self.pending) {
+            (None, Some(p)) => p.runs.len(),
+            _ => self.entries().len(),
+        }
+    }
+
+    /// Whether no party is obliged (the entries are not built).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The entries as a vector.
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<PartyObligation> {
+        self.entries().clone()
+    }
+
+    /// The entries as a vector, built if they were not.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<PartyObligation> {
+        self.entries();
+        self.built.into_inner().unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for ObligationList {
+    type Target = [PartyObligation];
+    fn deref(&self) -> &[PartyObligation] {
+        self.entries()
+    }
+}
+
+impl From<Vec<PartyObligation>> for ObligationList {
+    fn from(v: Vec<PartyObligation>) -> Self {
+        ObligationList {
+            built: OnceLock::from(v),
+            pending: None,
+        }
+    }
+}
+
+impl FromIterator<PartyObligation> for ObligationList {
+    fn from_iter<I: IntoIterator<Item = PartyObligation>>(iter: I) -> Self {
+        ObligationList::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a ObligationList {
+    type Item = &'a PartyObligation;
+    type IntoIter = std::slice::Iter<'a, PartyObligation>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries().iter()
+    }
+}
+
+impl IntoIterator for ObligationList {
+    type Item = PartyObligation;
+    type IntoIter = std::vec::IntoIter<PartyObligation>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_vec().into_iter()
+    }
+}
+
+impl PartialEq for ObligationList {
+    fn eq(&self, o: &ObligationList) -> bool {
+        self.entries() == o.entries()
+    }
+}
+
+impl PartialEq<Vec<PartyObligation>> for ObligationList {
+    fn eq(&self, o: &Vec<PartyObligation>) -> bool {
+        self.entries() == o
+    }
+}
+
+impl fmt::Debug for ObligationList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.entries()).finish()
+    }
+}
+
+impl Serialize for ObligationList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.entries().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ObligationList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<PartyObligation>::deserialize(d).map(ObligationList::from)
     }
 }
