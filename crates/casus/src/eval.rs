@@ -19,9 +19,9 @@ use crate::truth::Truth;
 use crate::verdict::{
     ClauseGroup, ClauseTerms, Code, Conflict, Detail, Explanation, Grouped, Held, HeldTrace, Kept, Key, Lazy,
     NotModelledNote, NotObligatedList, ObligationList, Parties, PlaceOnDay, ReadingDifference, Reason, Seed, Seeds,
-    Shared, Status, TreatyGroup, Verdict, WordsAt, WouldApply, caveats_in,
+    Shared, Status, TreatyGroup, Verdict, WordsAt, WouldApply,
 };
-use crate::vocab::{Caveat, EventKind, Means, On};
+use crate::vocab::{EventKind, Means, On};
 
 /// A set of open things (pseudo-facts and named facts) a value depends on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -1274,6 +1274,7 @@ impl Engine {
     /// another treaty does not settle it here.
     ///
     /// The words are the lexicon's ([`Lexicon::dep_words`]), which a held explanation reads too.
+    #[cfg(feature = "graph")]
     pub(crate) fn dep_names_in(&self, d: Deps, s: &Prepared, t: TreatyIx) -> Vec<String> {
         self.lexicon().dep_words(d, s.scoped_bits, t)
     }
@@ -1768,14 +1769,15 @@ impl Engine {
 
     /// The caveats of obligation `o` as hit `h` owes it: its own that bind the party (see
     /// [`Engine::binds`]) and those of the reservations that changed it.
-    pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<Caveat> {
+    #[cfg(feature = "verify")]
+    pub(crate) fn caveats_of(&self, h: &Hit, o: &Obligation, s: Option<&Prepared>) -> Vec<crate::vocab::Caveat> {
         let reservations = self
             .clauses
             .get(h.clause as usize)
             .and_then(|c| self.treaties.get(c.treaty as usize))
             .map_or(&[][..], |t| t.reservations.as_slice());
         let mut caveats = Vec::new();
-        caveats_in(
+        crate::verdict::caveats_in(
             &o.caveats,
             self.binds(h, o, s),
             reservations,
@@ -2904,7 +2906,7 @@ impl Lexicon {
     }
 
     /// What `d` waits on in words, for a clause of treaty `t` in a scenario that states the
-    /// facts `scoped` for some treaty (see [`Engine::dep_names_in`]).
+    /// facts `scoped` for some treaty (`fact@treaty`).
     pub(crate) fn dep_words(&self, d: Deps, scoped: Deps, t: TreatyIx) -> Vec<String> {
         d.bits()
             .filter_map(|b| {

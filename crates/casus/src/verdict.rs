@@ -18,7 +18,9 @@ mod sources;
 
 pub(crate) use explained::{Held, HeldTrace, WordsAt};
 pub(crate) use grouped::{ClauseGroup, Code, Grouped, Kept, Key, Lazy, TreatyGroup};
-pub(crate) use sources::{ClauseTerms, Parties, Seed, Seeds, caveats_in};
+#[cfg(feature = "verify")]
+pub(crate) use sources::caveats_in;
+pub(crate) use sources::{ClauseTerms, Parties, Seed, Seeds};
 pub use sources::{ObligationList, SourceList};
 
 /// Whether an obligation holds on the facts given, or waits on facts left open.
