@@ -245,6 +245,96 @@ impl Seeds {
     }
 }
 
+/// What [`SourceList`] and [`ObligationList`] share: given a type with `built` (a
+/// `OnceLock<Vec<$entry>>`), `pending` and `entries()`, it reads as a slice of `$entry`,
+/// converts to and from vectors, compares, prints and serializes as its entries.
+macro_rules! entry_list {
+    ($list:ident, $entry:ty) => {
+        impl $list {
+            /// The entries as a vector.
+            #[must_use]
+            pub fn to_vec(&self) -> Vec<$entry> {
+                self.entries().clone()
+            }
+
+            /// The entries as a vector, built if they were not.
+            #[must_use]
+            pub fn into_vec(self) -> Vec<$entry> {
+                self.entries();
+                self.built.into_inner().unwrap_or_default()
+            }
+        }
+
+        impl std::ops::Deref for $list {
+            type Target = [$entry];
+            fn deref(&self) -> &[$entry] {
+                self.entries()
+            }
+        }
+
+        impl From<Vec<$entry>> for $list {
+            fn from(v: Vec<$entry>) -> Self {
+                $list {
+                    built: OnceLock::from(v),
+                    pending: None,
+                }
+            }
+        }
+
+        impl FromIterator<$entry> for $list {
+            fn from_iter<I: IntoIterator<Item = $entry>>(iter: I) -> Self {
+                $list::from(iter.into_iter().collect::<Vec<_>>())
+            }
+        }
+
+        impl<'a> IntoIterator for &'a $list {
+            type Item = &'a $entry;
+            type IntoIter = std::slice::Iter<'a, $entry>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.entries().iter()
+            }
+        }
+
+        impl IntoIterator for $list {
+            type Item = $entry;
+            type IntoIter = std::vec::IntoIter<$entry>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.into_vec().into_iter()
+            }
+        }
+
+        impl PartialEq for $list {
+            fn eq(&self, o: &$list) -> bool {
+                self.entries() == o.entries()
+            }
+        }
+
+        impl PartialEq<Vec<$entry>> for $list {
+            fn eq(&self, o: &Vec<$entry>) -> bool {
+                self.entries() == o
+            }
+        }
+
+        impl fmt::Debug for $list {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.entries()).finish()
+            }
+        }
+
+        impl Serialize for $list {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.entries().serialize(s)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $list {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Vec::<$entry>::deserialize(d).map($list::from)
+            }
+        }
+    };
+}
+
 /// Every clause that obliges a party ([`Source`]), in the order of (treaty, clause, toward,
 /// level), each once. A verdict holds them as the evaluation found them and builds the entries
 /// on the first read: the list reads as a slice of [`Source`] (`Deref`, `iter`, `len`,
@@ -275,88 +365,9 @@ impl SourceList {
             None => Vec::new(),
         })
     }
-
-    /// The entries as a vector.
-    #[must_use]
-    pub fn to_vec(&self) -> Vec<Source> {
-        self.entries().clone()
-    }
-
-    /// The entries as a vector, built if they were not.
-    #[must_use]
-    pub fn into_vec(self) -> Vec<Source> {
-        self.entries();
-        self.built.into_inner().unwrap_or_default()
-    }
 }
 
-impl std::ops::Deref for SourceList {
-    type Target = [Source];
-    fn deref(&self) -> &[Source] {
-        self.entries()
-    }
-}
-
-impl From<Vec<Source>> for SourceList {
-    fn from(v: Vec<Source>) -> Self {
-        SourceList {
-            built: OnceLock::from(v),
-            pending: None,
-        }
-    }
-}
-
-impl FromIterator<Source> for SourceList {
-    fn from_iter<I: IntoIterator<Item = Source>>(iter: I) -> Self {
-        SourceList::from(iter.into_iter().collect::<Vec<_>>())
-    }
-}
-
-impl<'a> IntoIterator for &'a SourceList {
-    type Item = &'a Source;
-    type IntoIter = std::slice::Iter<'a, Source>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries().iter()
-    }
-}
-
-impl IntoIterator for SourceList {
-    type Item = Source;
-    type IntoIter = std::vec::IntoIter<Source>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.into_vec().into_iter()
-    }
-}
-
-impl PartialEq for SourceList {
-    fn eq(&self, o: &SourceList) -> bool {
-        self.entries() == o.entries()
-    }
-}
-
-impl PartialEq<Vec<Source>> for SourceList {
-    fn eq(&self, o: &Vec<Source>) -> bool {
-        self.entries() == o
-    }
-}
-
-impl fmt::Debug for SourceList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.entries()).finish()
-    }
-}
-
-impl Serialize for SourceList {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.entries().serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for SourceList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Vec::<Source>::deserialize(d).map(SourceList::from)
-    }
-}
+entry_list!(SourceList, Source);
 
 /// The obliged parties of one verdict as data: its sources, each party's run of them (in the
 /// order of the parties' ids) and the readings that differ for it.
@@ -413,85 +424,6 @@ impl ObligationList {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// The entries as a vector.
-    #[must_use]
-    pub fn to_vec(&self) -> Vec<PartyObligation> {
-        self.entries().clone()
-    }
-
-    /// The entries as a vector, built if they were not.
-    #[must_use]
-    pub fn into_vec(self) -> Vec<PartyObligation> {
-        self.entries();
-        self.built.into_inner().unwrap_or_default()
-    }
 }
 
-impl std::ops::Deref for ObligationList {
-    type Target = [PartyObligation];
-    fn deref(&self) -> &[PartyObligation] {
-        self.entries()
-    }
-}
-
-impl From<Vec<PartyObligation>> for ObligationList {
-    fn from(v: Vec<PartyObligation>) -> Self {
-        ObligationList {
-            built: OnceLock::from(v),
-            pending: None,
-        }
-    }
-}
-
-impl FromIterator<PartyObligation> for ObligationList {
-    fn from_iter<I: IntoIterator<Item = PartyObligation>>(iter: I) -> Self {
-        ObligationList::from(iter.into_iter().collect::<Vec<_>>())
-    }
-}
-
-impl<'a> IntoIterator for &'a ObligationList {
-    type Item = &'a PartyObligation;
-    type IntoIter = std::slice::Iter<'a, PartyObligation>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries().iter()
-    }
-}
-
-impl IntoIterator for ObligationList {
-    type Item = PartyObligation;
-    type IntoIter = std::vec::IntoIter<PartyObligation>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.into_vec().into_iter()
-    }
-}
-
-impl PartialEq for ObligationList {
-    fn eq(&self, o: &ObligationList) -> bool {
-        self.entries() == o.entries()
-    }
-}
-
-impl PartialEq<Vec<PartyObligation>> for ObligationList {
-    fn eq(&self, o: &Vec<PartyObligation>) -> bool {
-        self.entries() == o
-    }
-}
-
-impl fmt::Debug for ObligationList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.entries()).finish()
-    }
-}
-
-impl Serialize for ObligationList {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.entries().serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for ObligationList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Vec::<PartyObligation>::deserialize(d).map(ObligationList::from)
-    }
-}
+entry_list!(ObligationList, PartyObligation);
