@@ -21,7 +21,7 @@ use crate::engine::Engine;
 pub use crate::load::SourceHash;
 
 /// The version of the compiled form this build reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The first bytes of every compiled rule set.
 const MAGIC: [u8; 8] = *b"casus-rs";
@@ -272,6 +272,8 @@ mod tests {
             member_rows,
             treaty_party_rows,
             party_rows,
+            party_row_starts,
+            rows_by_party,
             party_ix,
             place_ix,
             fact_ix,
@@ -297,6 +299,8 @@ mod tests {
         assert_eq!(d(member_rows), d(&b.member_rows));
         assert_eq!(d(treaty_party_rows), d(&b.treaty_party_rows));
         assert_eq!(d(party_rows), d(&b.party_rows));
+        assert_eq!(d(party_row_starts), d(&b.party_row_starts));
+        assert_eq!(d(rows_by_party), d(&b.rows_by_party));
         assert_eq!(sorted(party_ix), sorted(&b.party_ix));
         assert_eq!(sorted(place_ix), sorted(&b.place_ix));
         assert_eq!(sorted(fact_ix), sorted(&b.fact_ix));

@@ -358,11 +358,27 @@ impl Engine {
     }
 
     /// Treaty `t`'s windows of membership of party `p`, when the treaty has rows (see
-    /// `Engine::party_rows`): empty when `p` is never a party.
+    /// `Engine::party_rows`): empty when `p` is never a party. Read from `p`'s own rows
+    /// (`Engine::rows_by_party`), which a verdict reads treaty after treaty.
     pub(crate) fn party_windows(&self, t: TreatyIx, p: PartyIx) -> Option<&[(PartyIx, i32, i32)]> {
+        self.treaty_party_rows.get(t as usize).copied().flatten()?;
+        let (Some(a), Some(b)) = (
+            self.party_row_starts.get(p as usize),
+            self.party_row_starts.get(p as usize + 1),
+        ) else {
+            return self.windows_in_treaty(t, p);
+        };
+        let rows = self.rows_by_party.get(*a as usize..*b as usize)?;
+        let lo = rows.partition_point(|r| r.0 < t);
+        // A party has a window or two: counted, not searched for.
+        let n = rows.get(lo..).map_or(0, |r| r.iter().take_while(|r| r.0 == t).count());
+        rows.get(lo..lo + n)
+    }
+
+    /// As `party_windows`, searched for in the treaty's rows.
+    fn windows_in_treaty(&self, t: TreatyIx, p: PartyIx) -> Option<&[(PartyIx, i32, i32)]> {
         let rows = self.treaty_windows(t)?;
         let lo = rows.partition_point(|r| r.0 < p);
-        // A party has a window or two: counted, not searched for.
         let n = rows.get(lo..).map_or(0, |r| r.iter().take_while(|r| r.0 == p).count());
         rows.get(lo..lo + n)
     }
@@ -507,6 +523,15 @@ pub struct Engine {
     /// binary search. A party with a bound that is an instant has the row
     /// `query::ASK_ENTRIES` (its last): its membership is read from the entries.
     pub(crate) party_rows: Vec<(PartyIx, i32, i32)>,
+    /// Per party, where its rows start in `rows_by_party`, and one more for the end (empty
+    /// when the rows could not be counted in `u32`: `party_windows` then searches each
+    /// treaty's rows).
+    pub(crate) party_row_starts: Vec<u32>,
+    /// `party_rows` again, party by party: (treaty, first day, day after the last), sorted by
+    /// party, then treaty, then window. A verdict asks its target's membership of every treaty
+    /// it involves: that party's rows lie side by side, where a search through each treaty's
+    /// rows (thousands, for a treaty open to all) misses the cache at every step.
+    pub(crate) rows_by_party: Vec<(TreatyIx, i32, i32)>,
     #[serde(with = "crate::compiled::sorted_map")]
     pub(crate) party_ix: std::collections::HashMap<String, PartyIx>,
     #[serde(with = "crate::compiled::sorted_map")]

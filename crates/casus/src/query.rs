@@ -286,6 +286,36 @@ impl Engine {
             self.party_rows.extend(rows);
             self.treaty_party_rows.push(a.zip(b));
         }
+        self.build_rows_by_party();
+    }
+
+    /// `rows_by_party` and `party_row_starts`: `party_rows` again, party by party, sorted by
+    /// (party, treaty, window), so that a party's rows of one treaty keep their order (the
+    /// row [`ASK_ENTRIES`] still last).
+    fn build_rows_by_party(&mut self) {
+        let mut rows: Vec<(PartyIx, TreatyIx, i32, i32)> = Vec::with_capacity(self.party_rows.len());
+        for (t, span) in self.treaty_party_rows.iter().enumerate() {
+            let (Some((a, b)), Ok(t)) = (span, TreatyIx::try_from(t)) else {
+                continue;
+            };
+            let of_treaty = self.party_rows.get(*a as usize..*b as usize).unwrap_or(&[]);
+            rows.extend(of_treaty.iter().map(|&(p, from, to)| (p, t, from, to)));
+        }
+        rows.sort_unstable();
+        self.rows_by_party = rows.iter().map(|&(_, t, from, to)| (t, from, to)).collect();
+        let mut starts = Vec::with_capacity(self.parties.len() + 1);
+        let mut at = 0usize;
+        for p in 0..=self.parties.len() {
+            while rows.get(at).is_some_and(|r| (r.0 as usize) < p) {
+                at += 1;
+            }
+            starts.push(at);
+        }
+        self.party_row_starts = starts
+            .into_iter()
+            .map(u32::try_from)
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
     }
 
     /// Builds everything evaluation reads besides the resolved rule set: the index of

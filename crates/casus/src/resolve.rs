@@ -203,6 +203,8 @@ fn resolve_files(
         member_rows: Vec::new(),
         treaty_party_rows: Vec::new(),
         party_rows: Vec::new(),
+        party_row_starts: Vec::new(),
+        rows_by_party: Vec::new(),
         party_ix: HashMap::new(),
         place_ix: HashMap::new(),
         fact_ix: HashMap::new(),
