@@ -376,7 +376,7 @@ impl Engine {
     }
 
     /// As `party_windows`, searched for in the treaty's rows.
-    fn windows_in_treaty(&self, t: TreatyIx, p: PartyIx) -> Option<&[(PartyIx, i32, i32)]> {
+    pub(crate) fn windows_in_treaty(&self, t: TreatyIx, p: PartyIx) -> Option<&[(PartyIx, i32, i32)]> {
         let rows = self.treaty_windows(t)?;
         let lo = rows.partition_point(|r| r.0 < p);
         let n = rows.get(lo..).map_or(0, |r| r.iter().take_while(|r| r.0 == p).count());

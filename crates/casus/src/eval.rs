@@ -3000,7 +3000,8 @@ mod tests {
     /// The flattened windows of membership (`Engine::party_rows`) answer as the treaty's
     /// entries do, on every day around each boundary of each treaty that has them, for every
     /// party ever a member and for two that never are; and the treaties whose members come
-    /// from an organisation (the EU's 42(7), through `members_of`) have them.
+    /// from an organisation (the EU's 42(7), through `members_of`) have them. A party's
+    /// windows read party by party (`Engine::rows_by_party`) are those of the treaty's rows.
     #[test]
     fn membership_windows_answer_as_the_entries_do() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
@@ -3032,6 +3033,16 @@ mod tests {
                 }
                 let never = [e.parties.len() as u32, 0];
                 for p in tr.ever.iter().chain(never.iter().filter(|p| !tr.ever.contains(p))) {
+                    let days_of = |rows: Option<&[(u32, i32, i32)]>| {
+                        rows.map(|r| r.iter().map(|x| (x.1, x.2)).collect::<Vec<_>>())
+                    };
+                    assert_eq!(
+                        days_of(e.party_windows(t, *p)),
+                        days_of(e.windows_in_treaty(t, *p)),
+                        "{} {}",
+                        tr.id,
+                        e.party_id(*p)
+                    );
                     for d in &days {
                         let at = When::Day(*d);
                         assert_eq!(
