@@ -359,7 +359,9 @@ impl Engine {
 
     /// Treaty `t`'s windows of membership of party `p`, when the treaty has rows (see
     /// `Engine::party_rows`): empty when `p` is never a party. Read from `p`'s own rows
-    /// (`Engine::rows_by_party`), which a verdict reads treaty after treaty.
+    /// (`Engine::rows_by_party`), which a verdict reads treaty after treaty. Only a row's
+    /// days are for reading: its first field is the treaty here, the party when the rows
+    /// come from `windows_in_treaty`.
     pub(crate) fn party_windows(&self, t: TreatyIx, p: PartyIx) -> Option<&[(PartyIx, i32, i32)]> {
         self.treaty_party_rows.get(t as usize).copied().flatten()?;
         let (Some(a), Some(b)) = (
