@@ -53,6 +53,20 @@ pub(crate) struct Seeds {
     pub seeds: Vec<Seed>,
 }
 
+/// Whether bit `i` of `mask` is set (a mask holds 64 bits: beyond them, never).
+fn has_bit(mask: u64, i: usize) -> bool {
+    i < 64 && mask & (1u64 << i) != 0
+}
+
+/// The reservations named by `mask` (bit `i`: reservation `i`), in order.
+fn named(reservations: &[Reservation], mask: u64) -> impl Iterator<Item = &Reservation> {
+    reservations
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| has_bit(mask, *i))
+        .map(|(_, r)| r)
+}
+
 /// The caveats of an obligation as a party owes it: its own that bind (`binds`, bit `i` for
 /// caveat `i`) and those of the reservations named by `reservation_mask` (bit `i` for
 /// reservation `i`), in that order.
@@ -63,19 +77,35 @@ pub(crate) fn caveats_in(
     reservation_mask: u64,
     out: &mut Vec<Caveat>,
 ) {
-    let bit = |mask: u64, i: usize| i < 64 && mask & (1u64 << i) != 0;
     out.extend(
         own.iter()
             .enumerate()
-            .filter(|(i, _)| bit(binds, *i))
+            .filter(|(i, _)| has_bit(binds, *i))
             .map(|(_, c)| c.clone()),
     );
-    for (_, r) in reservations
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| bit(reservation_mask, *i))
-    {
+    for r in named(reservations, reservation_mask) {
         out.extend(r.caveats.iter().cloned());
+    }
+}
+
+impl Seed {
+    /// The terms of the seed's clause and the obligation it is owed under, as the lexicon
+    /// keeps them.
+    fn owed<'a>(&self, lx: &'a Lexicon) -> Option<(&'a ClauseTerms, &'a Obligation)> {
+        let terms = lx.terms(self.hit.clause)?;
+        Some((terms, terms.obligations.get(self.hit.obligation as usize)?))
+    }
+
+    /// The caveats the seed's party owes under obligation `o` of clause `terms` (see
+    /// [`caveats_in`]), appended to `out`.
+    fn caveats_into(&self, (terms, o): (&ClauseTerms, &Obligation), out: &mut Vec<Caveat>) {
+        caveats_in(
+            &o.caveats,
+            self.binds,
+            &terms.reservations,
+            self.hit.reservation_mask,
+            out,
+        );
     }
 }
 
@@ -107,28 +137,18 @@ impl Seeds {
         let mut caveats: Vec<Caveat> = Vec::new();
         // The summary describes the strongest level; weaker clauses keep their own in `sources`.
         for seed in at_level() {
-            let h = &seed.hit;
-            let Some(terms) = lx.terms(h.clause) else {
-                continue;
-            };
-            let Some(o) = terms.obligations.get(h.obligation as usize) else {
+            let Some(owed @ (_, o)) = seed.owed(lx) else {
                 continue;
             };
             req |= o.required;
             alw |= o.allowed;
-            exc |= h.excluded;
+            exc |= seed.hit.excluded;
             if let Some(d) = o.deadline
                 && deadline.is_none_or(|cur| d.hours() < cur.hours())
             {
                 deadline = Some(d);
             }
-            caveats_in(
-                &o.caveats,
-                seed.binds,
-                &terms.reservations,
-                h.reservation_mask,
-                &mut caveats,
-            );
+            seed.caveats_into(owed, &mut caveats);
         }
         sort_by_words(&mut caveats);
         PartyObligation {
@@ -178,23 +198,12 @@ impl Seeds {
     fn source(&self, seed: &Seed) -> Option<Source> {
         let lx = &*self.lx;
         let h = &seed.hit;
-        let terms = lx.terms(h.clause)?;
-        let o = terms.obligations.get(h.obligation as usize)?;
+        let owed @ (terms, o) = seed.owed(lx)?;
         let mut caveats = Vec::new();
-        caveats_in(
-            &o.caveats,
-            seed.binds,
-            &terms.reservations,
-            h.reservation_mask,
-            &mut caveats,
-        );
+        seed.caveats_into(owed, &mut caveats);
         sort_by_words(&mut caveats);
-        let reservations = terms
-            .reservations
-            .iter()
-            .enumerate()
-            .filter(|(ri, _)| *ri < 64 && h.reservation_mask & (1u64 << ri) != 0)
-            .map(|(_, r)| r.note.clone())
+        let reservations = named(&terms.reservations, h.reservation_mask)
+            .map(|r| r.note.clone())
             .collect();
         Some(Source {
             treaty: lx.treaty(terms.treaty).clone(),
