@@ -58,9 +58,9 @@ fn has_bit(mask: u64, i: usize) -> bool {
     i < 64 && mask & (1u64 << i) != 0
 }
 
-/// The reservations named by `mask` (bit `i`: reservation `i`), in order.
-fn named(reservations: &[Reservation], mask: u64) -> impl Iterator<Item = &Reservation> {
-    reservations
+/// The items named by `mask` (bit `i`: item `i`), in order.
+fn named<T>(items: &[T], mask: u64) -> impl Iterator<Item = &T> {
+    items
         .iter()
         .enumerate()
         .filter(move |(i, _)| has_bit(mask, *i))
@@ -77,12 +77,7 @@ pub(crate) fn caveats_in(
     reservation_mask: u64,
     out: &mut Vec<Caveat>,
 ) {
-    out.extend(
-        own.iter()
-            .enumerate()
-            .filter(|(i, _)| has_bit(binds, *i))
-            .map(|(_, c)| c.clone()),
-    );
+    out.extend(named(own, binds).cloned());
     for r in named(reservations, reservation_mask) {
         out.extend(r.caveats.iter().cloned());
     }
