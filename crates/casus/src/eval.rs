@@ -1629,11 +1629,15 @@ impl Engine {
         let lx = self.lexicon();
         let mut keyed: Vec<(u32, u32)> = (0u32..).zip(&hits).map(|(i, h)| (lx.party_rank(h.party), i)).collect();
         keyed.sort_unstable();
-        let sorted: Vec<&Hit> = keyed.iter().filter_map(|(_, i)| hits.get(*i as usize)).collect();
-        let by_party: Vec<(&str, &[&Hit])> = sorted
-            .chunk_by(|a, b| a.party == b.party)
-            .filter_map(|hs| Some((self.party_id(hs.first()?.party), hs)))
-            .collect();
+        // (Room for every hit at once: collected through a filter, these would grow.)
+        let mut sorted: Vec<&Hit> = Vec::with_capacity(hits.len());
+        sorted.extend(keyed.iter().filter_map(|(_, i)| hits.get(*i as usize)));
+        let mut by_party: Vec<(&str, &[&Hit])> = Vec::with_capacity(hits.len());
+        by_party.extend(
+            sorted
+                .chunk_by(|a, b| a.party == b.party)
+                .filter_map(|hs| Some((self.party_id(hs.first()?.party), hs))),
+        );
         // Readings.
         let mut reading_diffs: BTreeMap<String, Vec<ReadingDifference>> = BTreeMap::new();
         for &t in &s.targets {
@@ -1920,22 +1924,25 @@ impl Engine {
         held.scoped = s.scoped_bits;
         let mut order = Vec::new();
         // (treaty, party, clause) triples that oblige, sorted: what is owed is never listed.
-        let mut owed: Vec<(TreatyIx, PartyIx, ClauseIx)> = hits
-            .iter()
-            .filter_map(|h| Some((self.clauses.get(h.clause as usize)?.treaty, h.party, h.clause)))
-            .collect();
+        let mut owed: Vec<(TreatyIx, PartyIx, ClauseIx)> = Vec::with_capacity(hits.len());
+        owed.extend(
+            hits.iter()
+                .filter_map(|h| Some((self.clauses.get(h.clause as usize)?.treaty, h.party, h.clause))),
+        );
         owed.sort_unstable();
         owed.dedup();
+        // (The lists a pass reuses made with room for what most verdicts put in them, not
+        // grown push by push.)
         let mut pass = Pass {
             owed: &owed,
-            settled: Vec::new(),
-            owing: Vec::new(),
-            odd: Vec::new(),
+            settled: Vec::with_capacity(16),
+            owing: Vec::with_capacity(owed.len()),
+            odd: Vec::with_capacity(owed.len() + s.targets.len() + 16),
         };
         let mut treaties = self.relevant_treaties(s);
         treaties.sort_unstable_by_key(|t| lx.treaty_rank(*t));
-        // One group per treaty and per clause, and about one reason per clause: room for
-        // them at once, not grown push by push.
+        // One group per treaty and per clause, and about one reason and one member set apart
+        // per clause: room for them at once, not grown push by push.
         let clauses: usize = treaties
             .iter()
             .map(|t| lx.clauses_by_id.get(*t as usize).map_or(0, Vec::len))
@@ -1943,6 +1950,7 @@ impl Engine {
         g.treaties.reserve(treaties.len());
         g.clauses.reserve(clauses);
         g.words.reserve(clauses);
+        g.marks.reserve(clauses);
         if explain {
             held.traces.reserve(clauses * s.targets.len());
             held.nodes.reserve(clauses * s.targets.len() * 8);
@@ -2259,7 +2267,10 @@ impl Engine {
     /// holders of its place are parties to at some date, and those with a clause that can
     /// protect any target. Sorted; cost in proportion to what the scenario touches.
     fn relevant_treaties(&self, s: &Prepared) -> Vec<TreatyIx> {
-        let mut parties: Vec<PartyIx> = s.targets.clone();
+        // (Room for the targets, attackers, supporters and a few holders at once.)
+        let n = s.targets.len() + s.attackers.iter().flatten().count() + s.supporters.iter().flatten().count();
+        let mut parties: Vec<PartyIx> = Vec::with_capacity(n + 4);
+        parties.extend(&s.targets);
         parties.extend(
             s.attackers
                 .iter()
