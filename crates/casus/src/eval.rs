@@ -23,6 +23,10 @@ use crate::verdict::{
 };
 use crate::vocab::{EventKind, Means, On};
 
+mod rows;
+
+use rows::{Blame, ClauseRow, Rows, TreatyRow, Worded, node_blame, reason_of, step_blame};
+
 /// A set of open things (pseudo-facts and named facts) a value depends on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Deps([u64; 4]);
@@ -691,7 +695,7 @@ impl Frame<'_> {
                 held.close(at, v);
                 return (v, next);
             }
-            Some(op) => return (self.trace(op.node(), held), i + 1),
+            Some(&op) => return self.trace_leaf_step(ops, (i, op), held),
             None => return (known(Truth::False), ops.len()),
         };
         let at = held.open(WordsAt::List(u8::from(!all)), u32::from(n));
@@ -703,6 +707,21 @@ impl Frame<'_> {
         }
         held.close(at, fold.v);
         (fold.v, end as usize)
+    }
+
+    /// As [`Frame::trace_step`] of leaf step `op` at `i`: an event or a place's tags or holder
+    /// valued from its step and worded from the lexicon, its node not read once worded (at
+    /// scale, that read is a miss); any other leaf traced from its node.
+    fn trace_leaf_step(&self, ops: &[Op], (i, op): (usize, Op), held: &mut Held) -> (Val, usize) {
+        let ix = op.node();
+        let by_step = matches!(op, Op::Event { .. } | Op::Tagged { .. } | Op::HolderIsTarget { .. });
+        if by_step && held.lx.worded(self.e, ix) {
+            let at = held.open(WordsAt::Wanted(ix), 0);
+            let (v, next) = self.run(ops, i);
+            held.close(at, v);
+            return (v, next);
+        }
+        (self.trace(ix, held), i + 1)
     }
 
     /// The children of an `all` (or an `any`) traced, and its value (see [`Fold`]).
@@ -736,7 +755,7 @@ impl Frame<'_> {
             }
             Node::Not(k) => {
                 let inner = self.e.nodes.get(*k as usize);
-                let reason = inner.map_or(Reason::ConditionNotMet, |n| self.reason_of(n));
+                let reason = inner.map_or(Reason::ConditionNotMet, reason_of);
                 (
                     reason,
                     format!(
@@ -745,7 +764,7 @@ impl Frame<'_> {
                     ),
                 )
             }
-            leaf => (self.reason_of(leaf), self.describe_actual(leaf)),
+            leaf => (reason_of(leaf), self.describe_actual(leaf)),
         }
     }
 
@@ -753,12 +772,32 @@ impl Frame<'_> {
     /// read): a false leaf as the clause and the node (what it asks for is worded once per
     /// engine, `lx`; what the scenario has once per verdict, in `g.actual`; this frame's target
     /// is the verdict's first); other false conditions are worded now, after the clause as
-    /// cited.
-    fn why_not_met(&self, ix: NodeIx, lx: &Lexicon, g: &mut Grouped) -> (Reason, Kept) {
+    /// cited. `step`: the step of the trigger's program the node was blamed at, when known.
+    fn why_not_met(&self, (ix, step): (NodeIx, Option<Op>), lx: &Lexicon, g: &mut Grouped) -> (Reason, Kept) {
+        // Known from the step, else from the node's blame, not from the node, where they can
+        // tell: a clause's blamed leaf is most often of a kind the verdict has already said
+        // what the scenario has.
+        match step.and_then(step_blame).or_else(|| lx.blame(ix)) {
+            Some((_, Blame::TargetNotAParty)) => return self.target_not_a_party(),
+            Some((reason, Blame::Slot(at)))
+                if g.actual
+                    .get(at as usize)
+                    .is_some_and(|a| a.as_ref().is_some_and(|a| !a.is_empty()))
+                    && lx.worded(self.e, ix) =>
+            {
+                let kept = Kept::Requires {
+                    clause: self.clause,
+                    node: ix,
+                    slot: at,
+                };
+                return (reason, kept);
+            }
+            _ => {}
+        }
         match made(&self.e.nodes, ix, "node") {
             Some(Node::All(kids)) => {
                 if let Some(k) = kids.iter().find(|k| self.eval(**k).0 == Truth::False) {
-                    return self.why_not_met(*k, lx, g);
+                    return self.why_not_met((*k, None), lx, g);
                 }
             }
             Some(Node::Target(PTest::TreatyParty)) => return self.target_not_a_party(),
@@ -773,7 +812,7 @@ impl Frame<'_> {
                             node: ix,
                             slot: at as u8,
                         };
-                        return (self.reason_of(leaf), kept);
+                        return (reason_of(leaf), kept);
                     }
                 }
             }
@@ -795,21 +834,6 @@ impl Frame<'_> {
             target: self.target,
         };
         (Reason::TargetNotAParty, kept)
-    }
-
-    fn reason_of(&self, node: &Node) -> Reason {
-        match node {
-            Node::Event(_) => Reason::EventNotCovered,
-            Node::Means(_) => Reason::MeansNotCovered,
-            Node::On(_) | Node::Location(_) | Node::DeployedUnder(_) => Reason::OutOfScope,
-            Node::Attacker(_) | Node::Attackers(..) | Node::SupportedBy(_) | Node::LaunchedFrom(_) => {
-                Reason::AttackerNotCovered
-            }
-            Node::Target(PTest::TreatyParty) => Reason::TargetNotAParty,
-            Node::Target(_) => Reason::TargetNotCovered,
-            Node::Date(..) => Reason::DateOutOfRange,
-            _ => Reason::ConditionNotMet,
-        }
     }
 
     /// The words of a condition, as [`Wording::describe`] gives them for this frame's treaty.
@@ -1375,21 +1399,23 @@ impl Engine {
 
     /// Clause `cix`'s default trigger and its flat program, when it has one (read from the
     /// clause's hot row, not from the clause).
+    #[cfg(test)]
     fn program_of(&self, cix: ClauseIx) -> Option<(NodeIx, &[Op])> {
         let h = self.clause_hot.get(cix as usize)?;
         let ops = self.program.get(h.program.0 as usize..h.program.1 as usize)?;
         (!ops.is_empty()).then_some((h.trigger, ops))
     }
 
-    /// The value of clause `cix`'s default trigger in frame `f`: from its flat program where
-    /// it has one (the same value, read faster), else from its nodes (`c.trigger`); and the
-    /// node a false trigger is false for: its first false part down the chain of `all`s from
-    /// its root, found by the same run of the program (else the root; [`Frame::why_not_met`]
-    /// goes on from there), with its step when the program found it. The clause `c` itself is
-    /// read only when there is no program.
-    fn trigger_blame(&self, f: &Frame, cix: ClauseIx, c: &Clause) -> (Val, NodeIx, Option<Op>) {
-        let Some((trigger, ops)) = self.program_of(cix) else {
-            return (f.eval(c.trigger), c.trigger, None);
+    /// The value of a clause's default trigger in frame `f`, from the clause's row `cr`: from
+    /// its flat program where it has one (the same value, read faster), else from its nodes;
+    /// and the node a false trigger is false for: its first false part down the chain of
+    /// `all`s from its root, found by the same run of the program (else the root;
+    /// [`Frame::why_not_met`] goes on from there), with its step when the program found it.
+    /// The clause itself is not read: at scale, that read is a miss.
+    fn trigger_blame(&self, f: &Frame, cr: &ClauseRow) -> (Val, NodeIx, Option<Op>) {
+        let (trigger, (p0, p1)) = (cr.trigger, cr.program);
+        let Some(ops) = self.program.get(p0 as usize..p1 as usize).filter(|ops| !ops.is_empty()) else {
+            return (f.eval(trigger), trigger, None);
         };
         let mut blamed = None;
         let v = f.run_blame(ops, 0, &mut blamed).0;
@@ -1927,7 +1953,7 @@ impl Engine {
         let mut owed: Vec<(TreatyIx, PartyIx, ClauseIx)> = Vec::with_capacity(hits.len());
         owed.extend(
             hits.iter()
-                .filter_map(|h| Some((self.clauses.get(h.clause as usize)?.treaty, h.party, h.clause))),
+                .filter_map(|h| Some((self.clause_hot.get(h.clause as usize)?.treaty, h.party, h.clause))),
         );
         owed.sort_unstable();
         owed.dedup();
@@ -1939,13 +1965,16 @@ impl Engine {
             owing: Vec::with_capacity(owed.len()),
             odd: Vec::with_capacity(owed.len() + s.targets.len() + 16),
         };
+        // (Ordered by the treaties' rows, which their reasons read next.)
         let mut treaties = self.relevant_treaties(s);
-        treaties.sort_unstable_by_key(|t| lx.treaty_rank(*t));
+        treaties.sort_unstable_by_key(|t| lx.reasons.treaty(*t).map_or(u32::MAX, |r| r.rank));
+        self.warm(lx, &treaties);
         // One group per treaty and per clause, and about one reason and one member set apart
         // per clause: room for them at once, not grown push by push.
         let clauses: usize = treaties
             .iter()
-            .map(|t| lx.clauses_by_id.get(*t as usize).map_or(0, Vec::len))
+            .filter_map(|t| lx.reasons.treaty(*t))
+            .map(|r| lx.reasons.clauses(r).len())
             .sum();
         g.treaties.reserve(treaties.len());
         g.clauses.reserve(clauses);
@@ -1956,18 +1985,11 @@ impl Engine {
             held.nodes.reserve(clauses * s.targets.len() * 8);
         }
         for tix in treaties {
-            let Some(t) = self.treaties.get(tix as usize) else {
+            // (Only a reference: the treaty itself is read only where its row cannot tell.)
+            let (Some(t), Some(row)) = (self.treaties.get(tix as usize), lx.reasons.treaty(tix)) else {
                 continue;
             };
-            // The treaty's clauses, in the order of their ids.
-            let clauses: &[ClauseIx] = lx.clauses_by_id.get(tix as usize).map_or(&[], Vec::as_slice);
-            // (The days in force from the first clause's hot row, which its reason reads next,
-            // rather than from the treaty's dates.)
-            let days = clauses
-                .first()
-                .and_then(|c| self.clause_hot.get(*c as usize))
-                .and_then(|h| h.in_force);
-            let inf = self.in_force_by_days(tix, days, &s.date);
+            let inf = self.in_force_by_days(tix, row.in_force, &s.date);
             // A treaty that is not in force matters only to a target that was (or will be) a
             // party: the ended alliances of the attacker or of a place's holder are noise.
             if inf.0 == Truth::False && !s.targets.iter().any(|x| t.ever.contains(x)) {
@@ -1977,8 +1999,9 @@ impl Engine {
             let inv = Involved {
                 tix,
                 t,
+                row,
                 inf,
-                clauses,
+                clauses: lx.reasons.clauses(row),
                 member: &member,
             };
             if explain {
@@ -1992,16 +2015,37 @@ impl Engine {
         (NotObligatedList::grouped(g), explanation(held, &order))
     }
 
+    /// Reads the first step of each clause of the involved `treaties` (the reads their reasons
+    /// start with), all in one pass: at scale each is a miss, and misses that do not wait on
+    /// one another overlap, where read treaty by treaty each would wait for the last.
+    fn warm(&self, lx: &Lexicon, treaties: &[TreatyIx]) {
+        let mut seen = 0u32;
+        for r in treaties.iter().filter_map(|t| lx.reasons.treaty(*t)) {
+            for cr in lx.reasons.clauses(r) {
+                seen ^= self.program.get(cr.program.0 as usize).map_or(0, |op| op.node());
+            }
+        }
+        std::hint::black_box(seen);
+    }
+
     /// The condition tree of each of the treaty's `clauses` for each target, for `--explain`,
     /// appended to `held` with the key that orders them by (treaty, clause, target) ids.
     fn traces(&self, s: &Prepared, inv: &Involved<'_>, held: &mut Held, order: &mut Vec<(u32, u32, u32)>) {
-        let &Involved { tix, inf, clauses, .. } = inv;
+        let &Involved {
+            tix, row, inf, clauses, ..
+        } = inv;
         let lx = self.lexicon();
         for &tg in &s.targets {
-            for (pos, &cix) in clauses.iter().enumerate() {
-                let Some(c) = self.clauses.get(cix as usize) else {
-                    continue;
-                };
+            // (From the clause's row: the clause itself is not read.)
+            for (
+                pos,
+                &ClauseRow {
+                    clause: cix,
+                    trigger,
+                    program: (p0, p1),
+                },
+            ) in clauses.iter().enumerate()
+            {
                 let f = Frame {
                     e: self,
                     s,
@@ -2012,11 +2056,11 @@ impl Engine {
                     member: (s.targets.first() == Some(&tg)).then_some(inv.member),
                 };
                 let from = held.nodes.len() as u32;
-                let _ = match self.program_of(cix) {
-                    Some((_, ops)) => f.trace_step(ops, 0, held).0,
-                    None => f.trace(c.trigger, held),
+                let _ = match self.program.get(p0 as usize..p1 as usize) {
+                    Some(ops) if !ops.is_empty() => f.trace_step(ops, 0, held).0,
+                    _ => f.trace(trigger, held),
                 };
-                order.push((lx.treaty_rank(tix), pos as u32, lx.party_rank(tg)));
+                order.push((row.rank, pos as u32, lx.party_rank(tg)));
                 held.traces.push(HeldTrace {
                     treaty: tix,
                     clause: cix,
@@ -2035,7 +2079,12 @@ impl Engine {
     /// owes under any of its clauses (`pass.owed`: what is owed, sorted).
     fn treaty_group(&self, s: &Prepared, inv: &Involved<'_>, pass: &mut Pass<'_>, g: &mut Grouped) {
         let &Involved {
-            tix, t, inf, clauses, ..
+            tix,
+            t,
+            row,
+            inf,
+            clauses,
+            ..
         } = inv;
         // The members that owe under some clause of the treaty (few: they are in the hits).
         // (In a list kept for the verdict's treaties, not one made per treaty.)
@@ -2064,12 +2113,12 @@ impl Engine {
                     .map(|p| (*p, Code::Skip)),
             );
             group.wide.1 = g.marks.len() as u32;
-            g.len += t.ever.len() - skipped;
+            g.len += row.ever as usize - skipped;
         } else {
-            let wide = match (&s.date, self.treaty_windows(tix)) {
+            let wide = match (&s.date, row.windows) {
                 // Who is a party on the day is worked out when the list is read.
-                (When::Day(d), Some(_)) => {
-                    let lazy = self.lazy_group(s, tix, crate::time::day_key(*d), &owing, g);
+                (When::Day(d), true) => {
+                    let lazy = self.lazy_group(s, (tix, row), crate::time::day_key(*d), &owing, g);
                     group.lazy = Some(lazy);
                     g.any_lazy = true;
                     None
@@ -2088,9 +2137,10 @@ impl Engine {
                 assume_target_party: false,
                 member: Some(inv.member),
             };
-            for &cix in clauses {
-                if let Some(c) = self.clauses.get(cix as usize) {
-                    self.clause_group(&Frame { clause: cix, ..f }, t, (cix, c), wide, pass, g);
+            for cr in clauses {
+                if let Some(c) = self.clauses.get(cr.clause as usize) {
+                    let f = Frame { clause: cr.clause, ..f };
+                    self.clause_group(&f, (t, row), (cr, c), wide, pass, g);
                 }
             }
             group.wide = wide.unwrap_or((wide_from, wide_from));
@@ -2103,11 +2153,18 @@ impl Engine {
     /// What a lazy treaty group keeps to find, when its list is read, the members a
     /// treaty-wide reason settles on day key `day` (see [`Lazy`]): the members that owe, and
     /// whether each member whose windows send it to the entries is a party on the day.
-    fn lazy_group(&self, s: &Prepared, tix: TreatyIx, day: i32, owing: &[PartyIx], g: &mut Grouped) -> Lazy {
+    fn lazy_group(
+        &self,
+        s: &Prepared,
+        (tix, row): (TreatyIx, &TreatyRow),
+        day: i32,
+        owing: &[PartyIx],
+        g: &mut Grouped,
+    ) -> Lazy {
         let owing_from = g.owing.len() as u32;
         g.owing.extend(owing);
         let asked_from = g.asked.len() as u32;
-        for &p in self.lexicon().asks(tix) {
+        for &p in self.lexicon().reasons.asks(row) {
             g.asked.push((p, self.is_party_by_entries(tix, p, &s.date).0));
         }
         Lazy {
@@ -2136,22 +2193,23 @@ impl Engine {
     fn clause_reason(
         &self,
         f: &Frame,
-        (cix, c): (ClauseIx, &Clause),
+        (cr, c): (&ClauseRow, &Clause),
         g: &mut Grouped,
     ) -> (Option<Code>, Option<Code>, Code) {
         let lx = self.lexicon();
-        let cited = |g: &mut Grouped, ix: NodeIx| {
-            let (reason, kept) = f.why_not_met(ix, lx, g);
+        let cited = |g: &mut Grouped, blamed: (NodeIx, Option<Op>)| {
+            let (reason, kept) = f.why_not_met(blamed, lx, g);
             g.kept(reason, kept)
         };
-        let (fired, blamed, step) = self.trigger_blame(f, cix, c);
+        let (fired, blamed, step) = self.trigger_blame(f, cr);
+        // (The step, where the program found it, tells what the node would.)
         let trigger = (fired.0 == Truth::False).then(|| match step {
-            // Known from the step: the node is not read.
+            // The commonest: known from the step alone.
             Some(Op::TargetTreatyParty { .. }) => {
                 let (reason, kept) = f.target_not_a_party();
                 g.kept(reason, kept)
             }
-            _ => cited(g, blamed),
+            _ => cited(g, (blamed, step)),
         });
         // (Under a false trigger, the clause's obligations are not read: most clauses of an
         // involved treaty are, and at scale each read is a miss.)
@@ -2162,7 +2220,7 @@ impl Engine {
                 .iter()
                 .filter_map(|o| o.when)
                 .find(|w| f.eval(*w).0 == Truth::False)
-                .map(|w| cited(g, w)),
+                .map(|w| cited(g, (w, None))),
         };
         let default = match (trigger, when) {
             (Some(code), _) | (None, Some(code)) => code,
@@ -2179,14 +2237,15 @@ impl Engine {
     fn clause_group(
         &self,
         f: &Frame,
-        t: &Treaty,
-        (cix, c): (ClauseIx, &Clause),
+        (t, row): (&Treaty, &TreatyRow),
+        (cr, c): (&ClauseRow, &Clause),
         wide: Option<(u32, u32)>,
         pass: &mut Pass<'_>,
         g: &mut Grouped,
     ) {
         let s = f.s;
-        let (trigger, when, default) = self.clause_reason(f, (cix, c), g);
+        let cix = cr.clause;
+        let (trigger, when, default) = self.clause_reason(f, (cr, c), g);
         let owed = pass.owed_under(f.treaty);
         // The members whose reason may differ from the default.
         // (In a list kept for the verdict's clauses, not one made per clause.)
@@ -2254,7 +2313,7 @@ impl Engine {
         }
         // A lazy group's settled members are taken off when the list is read.
         let settled_here = wide.map_or(0, |(a, b)| (b - a) as usize);
-        g.len += t.ever.len() - settled_here - skipped;
+        g.len += row.ever as usize - settled_here - skipped;
         g.clauses.push(ClauseGroup {
             clause: cix,
             default,
@@ -2584,8 +2643,9 @@ impl Fold {
 struct Involved<'a> {
     tix: TreatyIx,
     t: &'a Treaty,
+    row: &'a TreatyRow,
     inf: Val,
-    clauses: &'a [ClauseIx],
+    clauses: &'a [ClauseRow],
     member: &'a std::cell::Cell<Option<Val>>,
 }
 
@@ -2666,10 +2726,8 @@ pub(crate) struct Lexicon {
     citation: Vec<Shared>,
     /// Per treaty, `ever` in the order of the parties' ids.
     ever_by_id: Vec<Vec<PartyIx>>,
-    /// Per treaty, its clauses in the order of their ids.
-    clauses_by_id: Vec<Vec<ClauseIx>>,
-    /// Per treaty, its place in the order of the treaties' ids.
-    treaty_rank: Vec<u32>,
+    /// Per treaty, what its reasons read first, and its clauses' rows (see [`Rows`]).
+    reasons: Rows,
     /// Per party, its place in the order of the parties' ids.
     party_rank: Vec<u32>,
     /// Per treaty, `ever` (sorted by party index, as its windows are).
@@ -2679,14 +2737,16 @@ pub(crate) struct Lexicon {
     /// is read, to find who is not a party on the day.
     rows: Vec<(PartyIx, i32, i32)>,
     treaty_rows: Vec<Option<(u32, u32)>>,
-    /// Per treaty, the members whose windows send them to the entries (an instant bound).
-    asks: Vec<Vec<PartyIx>>,
     /// Per treaty, the dates of its direct entries (`from`, `to`), sorted by party and, for
     /// one party, in the order of the entries: what says when a non-member joins or left.
     entries: Vec<Vec<Entry>>,
     /// Per node, what the leaf asks for in words, worded the first time a verdict needs it
     /// (see [`Lexicon::wanted`]).
     wanted: Vec<std::sync::OnceLock<Option<Shared>>>,
+    /// Per node, whether it is worded (see [`Lexicon::worded`]).
+    worded: Worded,
+    /// Per node, the reason it gives when false, and how that is found (see [`node_blame`]).
+    blame: Vec<(Reason, Blame)>,
     /// Per node whose words name its clause's treaty, those words for the first treaty a
     /// condition tree needed them for (see [`Lexicon::words_at`]).
     named: Vec<std::sync::OnceLock<(TreatyIx, Shared)>>,
@@ -2746,23 +2806,24 @@ impl Lexicon {
             }
             ranks
         };
-        let treaty_rank = rank(&treaty);
         let party_rank = rank(&party);
+        let clauses_by_id: Vec<Vec<ClauseIx>> = e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect();
+        let asks: Vec<Vec<PartyIx>> = (0..e.treaties.len() as u32).map(|t| asks(e, t)).collect();
         Lexicon {
+            reasons: Rows::new(e, &rank(&treaty), &clauses_by_id, &asks),
             party_name: e.parties.iter().map(|p| Shared::from(p.name.as_str())).collect(),
             treaty,
-            treaty_rank,
             party_rank,
             treaty_name: e.treaties.iter().map(|t| Shared::from(t.name.as_str())).collect(),
             citation: e.clauses.iter().map(|c| Shared::from(c.citation.as_str())).collect(),
             ever_by_id: e.treaties.iter().map(|t| by_id(&t.ever, &party)).collect(),
-            clauses_by_id: e.treaties.iter().map(|t| by_id(&t.clauses, &clause)).collect(),
             ever: e.treaties.iter().map(|t| t.ever.clone()).collect(),
             rows: e.party_rows.clone(),
             treaty_rows: e.treaty_party_rows.clone(),
-            asks: (0..e.treaties.len() as u32).map(|t| asks(e, t)).collect(),
             entries: e.treaties.iter().map(entries).collect(),
             wanted: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            worded: Worded::new(e.nodes.len()),
+            blame: e.nodes.iter().map(node_blame).collect(),
             named: e.nodes.iter().map(|_| std::sync::OnceLock::new()).collect(),
             place: e.places.iter().map(|_| std::sync::OnceLock::new()).collect(),
             located: e.places.iter().map(|_| std::sync::OnceLock::new()).collect(),
@@ -2853,9 +2914,22 @@ impl Lexicon {
         self.party_rank.get(p as usize).copied().unwrap_or(u32::MAX)
     }
 
-    /// A treaty's place in the order of the treaties' ids.
-    fn treaty_rank(&self, t: TreatyIx) -> u32 {
-        self.treaty_rank.get(t as usize).copied().unwrap_or(u32::MAX)
+    /// The reason node `ix` gives when false, and how that is found.
+    fn blame(&self, ix: NodeIx) -> Option<(Reason, Blame)> {
+        self.blame.get(ix as usize).copied()
+    }
+
+    /// Whether what leaf `ix` of engine `e` asks for has words ([`Lexicon::wanted`] is
+    /// `Some`), worded now if not yet: once worded, asked again without reading its words.
+    fn worded(&self, e: &Engine, ix: NodeIx) -> bool {
+        if self.worded.has(ix) {
+            return true;
+        }
+        let some = self.wanted(e, ix).is_some();
+        if some {
+            self.worded.mark(ix);
+        }
+        some
     }
 
     /// A treaty's name.
@@ -2946,11 +3020,6 @@ impl Lexicon {
             .unwrap_or(&[])
     }
 
-    /// The members of treaty `t` whose windows send them to its entries, sorted.
-    fn asks(&self, t: TreatyIx) -> &[PartyIx] {
-        self.asks.get(t as usize).map_or(&[], Vec::as_slice)
-    }
-
     /// Every party ever a party to treaty `t`, in the order of their ids.
     pub(crate) fn members_by_id(&self, t: TreatyIx) -> &[PartyIx] {
         self.ever_by_id.get(t as usize).map_or(&[], Vec::as_slice)
@@ -3005,8 +3074,62 @@ fn strongest<'a>(hs: impl Iterator<Item = &'a Hit>) -> Option<(Level, Status)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Deps, Frame, Held};
+    use super::{Deps, Frame, Held, node_blame, step_blame};
     use crate::time::When;
+
+    /// What a verdict's reasons read from the rows (`eval::rows`) is what they would read from
+    /// the engine, over `rules/`, `historical/1914` and draft C: each treaty's row (its rank,
+    /// how many parties it ever had, its days in force, its asked members, its clauses in the
+    /// order of their ids with their triggers and programs), and each step's blame, where the
+    /// step alone tells, is its node's.
+    #[test]
+    fn reason_rows_read_as_the_engine_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let (mut steps, mut told) = (0, 0);
+        for path in [
+            root.clone(),
+            root.join("historical/1914"),
+            root.join("drafts/ukraine-coalition-c"),
+        ] {
+            let rules = crate::RuleSet::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let (e, _) = rules.build("rules").unwrap_or_else(|e| panic!("{e}"));
+            let lx = e.lexicon();
+            let mut ids: Vec<&str> = e.treaties.iter().map(|t| t.id.as_str()).collect();
+            ids.sort_unstable();
+            for (tix, t) in e.treaties.iter().enumerate() {
+                let row = lx
+                    .reasons
+                    .treaty(tix as u32)
+                    .unwrap_or_else(|| panic!("{}: no row", t.id));
+                assert_eq!(ids.get(row.rank as usize), Some(&t.id.as_str()), "rank");
+                assert_eq!(row.ever as usize, t.ever.len(), "{}", t.id);
+                assert_eq!(lx.reasons.asks(row), super::asks(&e, tix as u32).as_slice(), "{}", t.id);
+                let mut by_id = t.clauses.clone();
+                by_id.sort_by_key(|c| e.clauses.get(*c as usize).map(|c| c.id.clone()));
+                let rows: Vec<u32> = lx.reasons.clauses(row).iter().map(|r| r.clause).collect();
+                assert_eq!(rows, by_id, "{}", t.id);
+                for r in lx.reasons.clauses(row) {
+                    let h = e.clause_hot.get(r.clause as usize).expect("hot row");
+                    assert_eq!(
+                        (r.trigger, r.program, row.in_force),
+                        (h.trigger, h.program, h.in_force),
+                        "{}",
+                        t.id
+                    );
+                }
+            }
+            for op in &e.program {
+                steps += 1;
+                if let Some(b) = step_blame(*op) {
+                    told += 1;
+                    let node = e.nodes.get(op.node() as usize).expect("node");
+                    assert_eq!(b, node_blame(node), "{op:?} {node:?}");
+                }
+            }
+        }
+        // (Not a check that cannot fail for want of steps: about a third tell alone.)
+        assert!(told * 4 > steps, "{told} of {steps}");
+    }
 
     /// The flattened windows of membership (`Engine::party_rows`) answer as the treaty's
     /// entries do, on every day around each boundary of each treaty that has them, for every
