@@ -309,14 +309,7 @@ mod tests {
 
     #[test]
     fn every_field_of_the_engine_survives_the_round_trip() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
-        for path in [
-            root.clone(),
-            root.join("historical/1914"),
-            root.join("drafts/ukraine-coalition-c"),
-        ] {
-            let rules = crate::RuleSet::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let (engine, bytes) = rules.build("rules").unwrap_or_else(|e| panic!("{e}"));
+        for (rules, engine, bytes) in crate::shipped_rule_sets() {
             let read = Engine::from_compiled(&bytes, &rules.source_hash().unwrap_or_default());
             assert_same(&engine, &read.unwrap_or_else(|e| panic!("{e}")));
         }

@@ -773,6 +773,10 @@ impl Frame<'_> {
     /// engine, `lx`; what the scenario has once per verdict, in `g.actual`; this frame's target
     /// is the verdict's first); other false conditions are worded now, after the clause as
     /// cited. `step`: the step of the trigger's program the node was blamed at, when known.
+    ///
+    /// (Inlined: most reasons are told here, from the step or the node's blame, without a
+    /// call; the rest read the node, [`Frame::why_not_met_by_node`].)
+    #[inline]
     fn why_not_met(&self, (ix, step): (NodeIx, Option<Op>), lx: &Lexicon, g: &mut Grouped) -> (Reason, Kept) {
         // Known from the step, else from the node's blame, not from the node, where they can
         // tell: a clause's blamed leaf is most often of a kind the verdict has already said
@@ -794,13 +798,19 @@ impl Frame<'_> {
             }
             _ => {}
         }
+        self.why_not_met_by_node(ix, lx, g)
+    }
+
+    /// As [`Frame::why_not_met`], from node `ix` itself: an `all` by its first false part, a
+    /// leaf whose words the verdict has not yet said by them, anything else worded now.
+    /// (`target: treaty_party` never comes here: its blame tells.)
+    fn why_not_met_by_node(&self, ix: NodeIx, lx: &Lexicon, g: &mut Grouped) -> (Reason, Kept) {
         match made(&self.e.nodes, ix, "node") {
             Some(Node::All(kids)) => {
                 if let Some(k) = kids.iter().find(|k| self.eval(**k).0 == Truth::False) {
                     return self.why_not_met((*k, None), lx, g);
                 }
             }
-            Some(Node::Target(PTest::TreatyParty)) => return self.target_not_a_party(),
             Some(leaf) => {
                 let at = actual_slot(leaf);
                 let slot = at.and_then(|i| g.actual.get_mut(i));
@@ -1397,13 +1407,12 @@ impl Engine {
             .map(|(c, _)| *c)
     }
 
-    /// Clause `cix`'s default trigger and its flat program, when it has one (read from the
-    /// clause's hot row, not from the clause).
-    #[cfg(test)]
-    fn program_of(&self, cix: ClauseIx) -> Option<(NodeIx, &[Op])> {
-        let h = self.clause_hot.get(cix as usize)?;
-        let ops = self.program.get(h.program.0 as usize..h.program.1 as usize)?;
-        (!ops.is_empty()).then_some((h.trigger, ops))
+    /// The flat program at `(from, to)` in `Engine::program`, as a clause's hot row or row
+    /// holds it: `None` where the clause has none (an empty range).
+    fn program_at(&self, (from, to): (u32, u32)) -> Option<&[Op]> {
+        self.program
+            .get(from as usize..to as usize)
+            .filter(|ops| !ops.is_empty())
     }
 
     /// The value of a clause's default trigger in frame `f`, from the clause's row `cr`: from
@@ -1413,8 +1422,8 @@ impl Engine {
     /// [`Frame::why_not_met`] goes on from there), with its step when the program found it.
     /// The clause itself is not read: at scale, that read is a miss.
     fn trigger_blame(&self, f: &Frame, cr: &ClauseRow) -> (Val, NodeIx, Option<Op>) {
-        let (trigger, (p0, p1)) = (cr.trigger, cr.program);
-        let Some(ops) = self.program.get(p0 as usize..p1 as usize).filter(|ops| !ops.is_empty()) else {
+        let trigger = cr.trigger;
+        let Some(ops) = self.program_at(cr.program) else {
             return (f.eval(trigger), trigger, None);
         };
         let mut blamed = None;
@@ -1440,7 +1449,7 @@ impl Engine {
         let Some(&ClauseHot {
             treaty: tix,
             trigger,
-            program: (p0, p1),
+            program,
             in_force,
         }) = self.clause_hot.get(cix as usize)
         else {
@@ -1467,8 +1476,8 @@ impl Engine {
             assume_target_party: false,
             member: None,
         };
-        let fired = match (alternative, self.program.get(p0 as usize..p1 as usize)) {
-            (None, Some(ops)) if !ops.is_empty() => f.run(ops, 0).0,
+        let fired = match (alternative, self.program_at(program)) {
+            (None, Some(ops)) => f.run(ops, 0).0,
             _ => f.eval(trigger),
         };
         let tv = and(inf, fired);
@@ -2042,7 +2051,7 @@ impl Engine {
                 &ClauseRow {
                     clause: cix,
                     trigger,
-                    program: (p0, p1),
+                    program,
                 },
             ) in clauses.iter().enumerate()
             {
@@ -2056,9 +2065,9 @@ impl Engine {
                     member: (s.targets.first() == Some(&tg)).then_some(inv.member),
                 };
                 let from = held.nodes.len() as u32;
-                let _ = match self.program.get(p0 as usize..p1 as usize) {
-                    Some(ops) if !ops.is_empty() => f.trace_step(ops, 0, held).0,
-                    _ => f.trace(trigger, held),
+                let _ = match self.program_at(program) {
+                    Some(ops) => f.trace_step(ops, 0, held).0,
+                    None => f.trace(trigger, held),
                 };
                 order.push((row.rank, pos as u32, lx.party_rank(tg)));
                 held.traces.push(HeldTrace {
@@ -2203,14 +2212,7 @@ impl Engine {
         };
         let (fired, blamed, step) = self.trigger_blame(f, cr);
         // (The step, where the program found it, tells what the node would.)
-        let trigger = (fired.0 == Truth::False).then(|| match step {
-            // The commonest: known from the step alone.
-            Some(Op::TargetTreatyParty { .. }) => {
-                let (reason, kept) = f.target_not_a_party();
-                g.kept(reason, kept)
-            }
-            _ => cited(g, (blamed, step)),
-        });
+        let trigger = (fired.0 == Truth::False).then(|| cited(g, (blamed, step)));
         // (Under a false trigger, the clause's obligations are not read: most clauses of an
         // involved treaty are, and at scale each read is a miss.)
         let when = match trigger {
@@ -3084,15 +3086,8 @@ mod tests {
     /// step alone tells, is its node's.
     #[test]
     fn reason_rows_read_as_the_engine_does() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
         let (mut steps, mut told) = (0, 0);
-        for path in [
-            root.clone(),
-            root.join("historical/1914"),
-            root.join("drafts/ukraine-coalition-c"),
-        ] {
-            let rules = crate::RuleSet::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let (e, _) = rules.build("rules").unwrap_or_else(|e| panic!("{e}"));
+        for (_, e, _) in crate::shipped_rule_sets() {
             let lx = e.lexicon();
             let mut ids: Vec<&str> = e.treaties.iter().map(|t| t.id.as_str()).collect();
             ids.sort_unstable();
@@ -3138,15 +3133,8 @@ mod tests {
     /// windows read party by party (`Engine::rows_by_party`) are those of the treaty's rows.
     #[test]
     fn membership_windows_answer_as_the_entries_do() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
         let mut flattened = 0;
-        for path in [
-            root.clone(),
-            root.join("historical/1914"),
-            root.join("drafts/ukraine-coalition-c"),
-        ] {
-            let rules = crate::RuleSet::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let (e, _) = rules.build("rules").unwrap_or_else(|e| panic!("{e}"));
+        for (_, e, _) in crate::shipped_rule_sets() {
             for (t, tr) in e.treaties.iter().enumerate() {
                 let t = t as u32;
                 if e.treaty_party_rows.get(t as usize).copied().flatten().is_none() {
@@ -3222,7 +3210,7 @@ mod tests {
         for s in &prepared {
             for (cix, c) in e.clauses.iter().enumerate() {
                 let cix = cix as u32;
-                let Some((_, ops)) = e.program_of(cix) else {
+                let Some(ops) = e.clause_hot.get(cix as usize).and_then(|h| e.program_at(h.program)) else {
                     continue;
                 };
                 for &target in &s.targets {

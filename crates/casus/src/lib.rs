@@ -477,3 +477,23 @@ const _: () = {
     assert_send_sync::<Engine>();
     assert_send_sync::<RuleSet>();
 };
+
+/// The rule sets the engine's own tests read as a whole: the library (`rules/`), the 1914
+/// alliances and draft C of the coalition guarantee, each loaded and built, with its
+/// compiled bytes.
+#[cfg(test)]
+pub(crate) fn shipped_rule_sets() -> Vec<(RuleSet, Engine, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    [
+        root.clone(),
+        root.join("historical/1914"),
+        root.join("drafts/ukraine-coalition-c"),
+    ]
+    .iter()
+    .map(|path| {
+        let rules = RuleSet::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (engine, bytes) = rules.build("rules").unwrap_or_else(|e| panic!("{e}"));
+        (rules, engine, bytes)
+    })
+    .collect()
+}
